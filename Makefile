@@ -1,0 +1,32 @@
+# sparklet — the two commands a newcomer needs are `make run` and `make test`.
+# Each bootstraps .venv on first use, so a fresh machine with Python 3.11 needs nothing else.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test bench lint clean venv
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/python examples/wordcount.py
+
+test: $(STAMP)
+	$(BIN)/python -m pytest src tests
+
+bench: $(STAMP)
+	$(BIN)/python bench/rdd_wordcount.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench examples
+
+clean:
+	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache

@@ -1,0 +1,201 @@
+"""The default backend for ``local[N]``: N persistent worker processes on this machine.
+
+Each worker is an executor with one slot, a fresh interpreter running
+``python -m sparklet.backends.worker`` and talking to the driver over a socket pair. A fresh
+interpreter (rather than a fork of the driver) means the user's script is never re-imported
+or duplicated, and every worker gets ``PYTHONHASHSEED=0`` like Spark's Python workers. A
+worker that dies -- killed, out of memory, crashed in native code -- is reported as a lost
+executor (its running task is rerun, its shuffle files and cached blocks are treated as
+lost) and replaced.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+
+from sparklet import serializers
+from sparklet.backends.base import SchedulerBackend
+from sparklet.env import EnvSpec
+from sparklet.storage.blockmanager import executor_dir
+
+__all__ = ["LocalProcessBackend"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(eq=False)
+class _Worker:
+    executor_id: str
+    process: subprocess.Popen
+    conn: Connection
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    binaries: set = field(default_factory=set)
+
+
+class LocalProcessBackend(SchedulerBackend):
+    def __init__(self, cores: int, env_spec: EnvSpec):
+        self.cores = cores
+        self.env_spec = env_spec
+        executor_env = {k[len("spark.executorEnv."):]: v for k, v in env_spec.conf.items()
+                        if k.startswith("spark.executorEnv.")}
+        executor_env.setdefault("PYTHONHASHSEED", "0")
+        self.executor_env = {**os.environ, **executor_env}
+        self.scheduler = None
+        self._workers: dict[str, _Worker] = {}
+        self._ids = itertools.count()
+        self._lock = threading.Lock()
+        self._stopping = False
+        wake_r, wake_w = socket.socketpair()
+        self._wake_r, self._wake_w = Connection(wake_r.detach()), Connection(wake_w.detach())
+        self._monitor = threading.Thread(target=self._monitor_loop, daemon=True,
+                                         name="sparklet-executor-monitor")
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def start(self, scheduler) -> None:
+        self.scheduler = scheduler
+        self._monitor.start()
+        # Workers start in the background: a SparkContext is usable at once, and the first
+        # job's tasks simply wait for the first executor.
+        threading.Thread(target=self._start_workers, args=(self.cores,), daemon=True,
+                         name="sparklet-executor-start").start()
+
+    def _start_workers(self, count: int) -> None:
+        threads = [threading.Thread(target=self._start_worker, daemon=True)
+                   for _ in range(count)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+
+    def _start_worker(self) -> None:
+        if self._stopping:
+            return
+        executor_id = str(next(self._ids))
+        spec = EnvSpec(self.env_spec.app_id, executor_id, self.env_spec.local_dir,
+                       self.env_spec.conf)
+        ours, theirs = socket.socketpair()
+        try:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "sparklet.backends.worker", str(theirs.fileno())],
+                pass_fds=(theirs.fileno(),), env=self.executor_env, stdin=subprocess.DEVNULL)
+        except OSError:
+            log.exception("could not start executor %s", executor_id)
+            ours.close()
+            return
+        finally:
+            theirs.close()
+        conn = Connection(ours.detach())
+        # The worker must see the driver's import path to load functions pickled by reference.
+        conn.send_bytes(serializers.dumps((spec, list(sys.path))))
+        with self._lock:
+            self._workers[executor_id] = _Worker(executor_id, process, conn)
+        self._wake()
+        self.scheduler.executor_added(executor_id, 1)
+
+    def stop(self) -> None:
+        self._stopping = True
+        with self._lock:
+            workers = list(self._workers.values())
+        for w in workers:
+            try:
+                with w.lock:
+                    w.conn.send_bytes(serializers.dumps(("stop",)))
+            except OSError:
+                pass
+        for w in workers:
+            try:
+                w.process.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                w.process.kill()
+                w.process.wait(timeout=2)
+            w.conn.close()
+        self._wake()
+
+    # -- tasks -----------------------------------------------------------------------------
+
+    def launch(self, executor_id, task, binary_key, binary) -> None:
+        with self._lock:
+            w = self._workers.get(executor_id)
+        if w is None:
+            raise RuntimeError("executor %s is gone" % executor_id)
+        with w.lock:
+            send = None if binary_key in w.binaries else binary
+            w.binaries.add(binary_key)
+            w.conn.send_bytes(serializers.dumps(("task", task, binary_key, send)))
+
+    def broadcast_message(self, message: tuple) -> None:
+        with self._lock:
+            workers = list(self._workers.values())
+        data = serializers.dumps(("control", message))
+        for w in workers:
+            try:
+                with w.lock:
+                    w.conn.send_bytes(data)
+            except OSError:
+                pass  # a dying worker takes its state with it anyway
+
+    def default_parallelism(self) -> int:
+        return self.cores
+
+    def executor_pids(self) -> dict[str, int]:
+        with self._lock:
+            return {eid: w.process.pid for eid, w in self._workers.items()}
+
+    # -- watching executors ----------------------------------------------------------------
+
+    def _wake(self) -> None:
+        try:
+            self._wake_w.send_bytes(b"x")
+        except OSError:
+            pass
+
+    def _monitor_loop(self) -> None:
+        while True:
+            with self._lock:
+                by_conn = {w.conn: w for w in self._workers.values()}
+            ready = wait([self._wake_r, *by_conn])
+            if self._wake_r in ready:
+                while self._wake_r.poll():
+                    self._wake_r.recv_bytes()
+                if self._stopping:
+                    return
+            for obj in ready:
+                w = by_conn.get(obj)
+                if w is None:
+                    continue
+                try:
+                    result = serializers.loads(w.conn.recv_bytes())
+                except (EOFError, OSError):
+                    self._executor_died(w)  # its end of the socket closed: the process is gone
+                    continue
+                self.scheduler.status_update(w.executor_id, result)
+
+    def _executor_died(self, w: _Worker) -> None:
+        with self._lock:
+            if self._workers.pop(w.executor_id, None) is None:
+                return
+        w.conn.close()
+        try:
+            code = w.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            w.process.kill()
+            code = w.process.wait()
+        if self._stopping:
+            return
+        reason = "executor %s (pid %s) exited with code %s" % (w.executor_id, w.process.pid,
+                                                               code)
+        log.warning("lost %s; starting a replacement", reason)
+        # Its shuffle outputs and blocks die with it, as when a Spark executor is lost.
+        shutil.rmtree(executor_dir(self.env_spec.local_dir, w.executor_id), ignore_errors=True)
+        self.scheduler.executor_lost(w.executor_id, reason)
+        threading.Thread(target=self._start_worker, daemon=True).start()

@@ -1,0 +1,561 @@
+"""SparkContext: the entry point; owns the scheduler, the executors and shared variables."""
+
+from __future__ import annotations
+
+import atexit
+import collections
+import getpass
+import itertools
+import logging
+import os
+import shutil
+import tempfile
+import threading
+import time
+import weakref
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from sparklet.accumulators import Accumulator, AccumulatorParam, default_param
+from sparklet.broadcast import Broadcast
+from sparklet.conf import SparkConf, parse_bytes
+from sparklet.env import EnvSpec, SparkEnv
+from sparklet.errors import SparkContextStoppedError
+from sparklet.files import SparkFiles
+from sparklet.rdd import RDD
+
+__all__ = ["SparkContext"]
+
+log = logging.getLogger("sparklet")
+
+_LOG_LEVELS = {"ALL": logging.NOTSET, "DEBUG": logging.DEBUG, "ERROR": logging.ERROR,
+               "FATAL": logging.CRITICAL, "INFO": logging.INFO, "OFF": logging.CRITICAL + 10,
+               "TRACE": logging.DEBUG, "WARN": logging.WARNING}
+__version__ = "3.5.3"  # the PySpark API level sparklet follows
+
+
+def _slice_positions(length: int, num_slices: int) -> list[tuple[int, int]]:
+    """Spark's ParallelCollectionRDD.slice boundaries."""
+    return [(i * length // num_slices, (i + 1) * length // num_slices)
+            for i in range(num_slices)]
+
+
+class SparkContext:
+    """Main entry point for Spark functionality: creates RDDs, broadcasts, accumulators.
+
+    >>> from sparklet import SparkContext, SparkConf
+    >>> sc = SparkContext.getOrCreate()
+    >>> sc.parallelize([1, 2, 3]).map(lambda x: x * 10).collect()
+    [10, 20, 30]
+    """
+
+    _active_spark_context: SparkContext | None = None
+    _lock = threading.RLock()
+
+    def __init__(self, master: str | None = None, appName: str | None = None,
+                 sparkHome: str | None = None, pyFiles: list[str] | None = None,
+                 environment: dict[str, Any] | None = None, batchSize: int = 0,
+                 serializer=None, conf: SparkConf | None = None, gateway=None, jsc=None,
+                 profiler_cls=None, udf_profiler_cls=None, memory_profiler_cls=None):
+        with SparkContext._lock:
+            active = SparkContext._active_spark_context
+            if active is not None:
+                raise ValueError(
+                    "Cannot run multiple SparkContexts at once; existing SparkContext(app=%s, "
+                    "master=%s) created by __init__" % (active.appName, active.master))
+            self._conf = SparkConf(_jconf=conf) if conf is not None else SparkConf()
+            if master:
+                self._conf.setMaster(master)
+            if appName:
+                self._conf.setAppName(appName)
+            if sparkHome:
+                self._conf.setSparkHome(sparkHome)
+            for key, value in (environment or {}).items():
+                self._conf.setExecutorEnv(key, value)
+            self._conf.setIfMissing("spark.master", "local[*]")
+            self._conf.setIfMissing("spark.app.name", "sparklet")
+            self._batchSize = batchSize
+            self._start(pyFiles)
+            SparkContext._active_spark_context = self
+
+    def _start(self, py_files) -> None:
+        from sparklet.backends import create_backend
+        from sparklet.backends.base import parse_local_master
+        from sparklet.scheduler.dag import DAGScheduler
+        from sparklet.scheduler.mapoutput import MapOutputTracker
+        from sparklet.scheduler.taskscheduler import TaskScheduler
+        from sparklet.storage.master import BlockManagerMaster
+
+        self.master = self._conf.get("spark.master")
+        self.appName = self._conf.get("spark.app.name")
+        self.startTime = int(time.time() * 1000)
+        self.applicationId = "local-%d" % self.startTime
+        self._conf.set("spark.app.id", self.applicationId)
+        self.sparkHome = self._conf.get("spark.home")
+        # Spark retries nothing in local mode unless asked (local[N, F]); sparklet also
+        # honours an explicit spark.task.maxFailures there.
+        _, local_failures = parse_local_master(self.master)
+        self._max_task_failures = self._conf.getInt("spark.task.maxFailures", local_failures)
+        self._python_worker_memory = parse_bytes(
+            self._conf.get("spark.python.worker.memory", "512m"))
+        root = self._conf.get("spark.local.dir") or None
+        if root:
+            os.makedirs(root, exist_ok=True)
+        self._local_dir = tempfile.mkdtemp(prefix="sparklet-%s-" % self.applicationId,
+                                           dir=root)
+        spec = EnvSpec(self.applicationId, "driver", self._local_dir, dict(self._conf.getAll()))
+        self._env = SparkEnv(spec)
+        os.makedirs(self._env.files_dir, exist_ok=True)
+        os.makedirs(self._env.broadcast_dir, exist_ok=True)
+        SparkEnv.set(self._env)
+        SparkFiles._root_directory = self._env.files_dir
+        self._rdd_ids = itertools.count()
+        self._shuffle_ids = itertools.count()
+        self._broadcast_ids = itertools.count()
+        self._accumulator_ids = itertools.count()
+        self._accumulators: dict[int, Accumulator] = {}
+        self._checkpoint_dir: str | None = None
+        self._local_properties = threading.local()
+        self._pending_shuffle_cleanups: collections.deque[int] = collections.deque()
+        self._stopped = False
+        self._block_master = BlockManagerMaster()
+        self._map_output_tracker = MapOutputTracker()
+        self._task_scheduler = TaskScheduler(
+            self._conf.getTimeAsSeconds("spark.locality.wait", "3s"))
+        self._dag_scheduler = DAGScheduler(self, self._task_scheduler, self._map_output_tracker)
+        self._backend = create_backend(self.master, self._conf, spec)
+        self._task_scheduler.start(self._backend)
+        from sparklet.scheduler.progress import ConsoleProgressBar
+
+        self._progress_bar = ConsoleProgressBar.maybe_start(self)
+        for path in py_files or ():
+            self.addPyFile(path)
+        atexit.register(self._atexit_stop)
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    @classmethod
+    def getOrCreate(cls, conf: SparkConf | None = None) -> SparkContext:
+        """The active SparkContext, or a new one from ``conf``."""
+        with cls._lock:
+            if cls._active_spark_context is None:
+                SparkContext(conf=conf or SparkConf())
+            return cls._active_spark_context  # type: ignore[return-value]
+
+    def __enter__(self) -> SparkContext:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def _atexit_stop(self) -> None:
+        if not self._stopped:
+            self.stop()
+
+    def stop(self) -> None:
+        """Shut down: stop the executors and remove the application's scratch files."""
+        with SparkContext._lock:
+            if self._stopped:
+                return
+            self._stopped = True
+            if self._progress_bar is not None:
+                self._progress_bar.stop()
+            try:
+                self._backend.stop()
+            finally:
+                self._task_scheduler.stop()
+                shutil.rmtree(self._local_dir, ignore_errors=True)
+                if SparkEnv.get() is self._env:
+                    SparkEnv.set(None)
+                if SparkContext._active_spark_context is self:
+                    SparkContext._active_spark_context = None
+
+    def __getnewargs__(self):
+        raise RuntimeError(
+            "It appears that you are attempting to reference SparkContext from a broadcast "
+            "variable, action, or transformation. SparkContext can only be used on the driver, "
+            "not in code that it run on workers. For more information, see SPARK-5063.")
+
+    __reduce__ = __getnewargs__  # type: ignore[assignment]
+
+    # -- properties ------------------------------------------------------------------------
+
+    @property
+    def version(self) -> str:
+        """The PySpark version whose API this sparklet follows."""
+        return __version__
+
+    @property
+    def defaultParallelism(self) -> int:
+        """Default number of partitions (``spark.default.parallelism`` or the core count)."""
+        if self._conf.contains("spark.default.parallelism"):
+            return self._conf.getInt("spark.default.parallelism", 1)
+        return self._backend.default_parallelism()
+
+    @property
+    def defaultMinPartitions(self) -> int:
+        """Default minimum number of partitions for file input: min(parallelism, 2)."""
+        return min(self.defaultParallelism, 2)
+
+    @property
+    def uiWebUrl(self) -> str | None:
+        """URL of the web UI (None: the UI is not served yet)."""
+        return None
+
+    @property
+    def resources(self) -> dict:
+        return {}
+
+    @property
+    def listFiles(self) -> list[str]:
+        """Paths of the files added with :meth:`addFile`."""
+        return sorted(os.path.join(self._env.files_dir, f)
+                      for f in os.listdir(self._env.files_dir))
+
+    @property
+    def listArchives(self) -> list[str]:
+        return []
+
+    def getConf(self) -> SparkConf:
+        """A copy of this context's configuration."""
+        return self._conf.copy()
+
+    def sparkUser(self) -> str:
+        return os.environ.get("SPARK_USER") or getpass.getuser()
+
+    def setLogLevel(self, logLevel: str) -> None:
+        """Control sparklet's log level (ALL, DEBUG, ERROR, FATAL, INFO, OFF, TRACE, WARN)."""
+        level = _LOG_LEVELS.get(logLevel.upper())
+        if level is None:
+            raise ValueError("Supplied level %s did not match one of: %s"
+                             % (logLevel, ",".join(sorted(_LOG_LEVELS))))
+        log.setLevel(level)
+
+    def setCheckpointDir(self, dirName: str) -> None:
+        """Directory (any fsspec URL) under which RDDs are checkpointed."""
+        import fsspec
+
+        path = dirName.rstrip("/") + "/" + self.applicationId
+        fs, _, (p,) = fsspec.get_fs_token_paths(path)
+        fs.makedirs(p, exist_ok=True)
+        self._checkpoint_dir = path
+
+    def getCheckpointDir(self) -> str | None:
+        return self._checkpoint_dir
+
+    def setJobGroup(self, groupId: str, description: str,
+                    interruptOnCancel: bool = False) -> None:
+        self.setLocalProperty("spark.jobGroup.id", groupId)
+        self.setLocalProperty("spark.job.description", description)
+
+    def setJobDescription(self, value: str) -> None:
+        self.setLocalProperty("spark.job.description", value)
+
+    def setLocalProperty(self, key: str, value: str | None) -> None:
+        """A property visible to tasks of jobs submitted from this thread."""
+        props = self._props()
+        if value is None:
+            props.pop(key, None)
+        else:
+            props[key] = value
+
+    def getLocalProperty(self, key: str) -> str | None:
+        return self._props().get(key)
+
+    def _props(self) -> dict:
+        props = getattr(self._local_properties, "props", None)
+        if props is None:
+            props = self._local_properties.props = {}
+        return props
+
+    # -- ids and bookkeeping used by RDDs and the scheduler --------------------------------
+
+    def _check_running(self) -> None:
+        if self._stopped:
+            raise SparkContextStoppedError("Cannot call methods on a stopped SparkContext.")
+
+    def _new_rdd_id(self) -> int:
+        self._check_running()
+        return next(self._rdd_ids)
+
+    def _new_shuffle_id(self) -> int:
+        return next(self._shuffle_ids)
+
+    def _next_broadcast_id(self) -> int:
+        return next(self._broadcast_ids)
+
+    def _register_shuffle(self, dep) -> None:
+        # When the driver drops the last reference to a shuffle, its files can go. The
+        # finalizer only queues the id: it may run inside any lock-holding code path.
+        weakref.finalize(dep, self._pending_shuffle_cleanups.append, dep.shuffle_id)
+
+    def _cleanup_shuffle(self, shuffle_id: int) -> None:
+        self._dag_scheduler.forget_shuffle(shuffle_id)
+        self._backend.broadcast_message(("remove_shuffle", shuffle_id))
+        self._env.block_manager.remove_shuffle(shuffle_id)
+
+    def _unpersist_rdd(self, rdd_id: int) -> None:
+        self._block_master.remove_rdd(rdd_id)
+        self._backend.broadcast_message(("remove_rdd", rdd_id))
+        self._env.block_manager.remove_rdd(rdd_id)
+
+    def _drop_broadcast_copies(self, bid: int) -> None:
+        self._backend.broadcast_message(("drop_broadcast", bid))
+        self._env.drop_broadcast(bid)
+
+    def _task_succeeded(self, result, first_success: bool) -> None:
+        self._block_master.update(result)
+        for aid, update in result.accum_updates.items():
+            acc = self._accumulators.get(aid)
+            if acc is not None:
+                acc._merge(update)
+
+    # -- jobs ------------------------------------------------------------------------------
+
+    def runJob(self, rdd: RDD, partitionFunc: Callable[[Iterable], Iterable],
+               partitions: list[int] | None = None, allowLocal: bool = False) -> list:
+        """Run ``partitionFunc`` on the given partitions; returns all its outputs in order.
+
+        >>> myRDD = sc.parallelize(range(6), 3)
+        >>> sc.runJob(myRDD, lambda part: [x * x for x in part])
+        [0, 1, 4, 9, 16, 25]
+        >>> sc.runJob(myRDD, lambda part: [x * x for x in part], [0, 2])
+        [0, 1, 16, 25]
+        """
+        self._check_running()
+        while self._pending_shuffle_cleanups:
+            self._cleanup_shuffle(self._pending_shuffle_cleanups.popleft())
+        if partitions is None:
+            partitions = list(range(rdd.getNumPartitions()))
+        else:
+            n = rdd.getNumPartitions()
+            for p in partitions:
+                if not 0 <= p < n:
+                    raise ValueError("Partition index %d is out of range for %d partitions"
+                                     % (p, n))
+        per_partition = self._dag_scheduler.run_job(rdd, partitionFunc, list(partitions),
+                                                    self._props())
+        self._do_checkpoints(rdd)
+        return list(itertools.chain.from_iterable(per_partition))
+
+    def _do_checkpoints(self, rdd: RDD) -> None:
+        """Materialize requested checkpoints reachable from a job's RDD (nearest first)."""
+        to_visit, seen = [rdd], set()
+        while to_visit:
+            r = to_visit.pop()
+            if r.id() in seen:
+                continue
+            seen.add(r.id())
+            if r._checkpoint_requested and r._checkpoint_rdd is None:
+                self._write_checkpoint(r)
+                continue
+            to_visit.extend(dep.rdd for dep in r.dependencies())
+
+    def _write_checkpoint(self, rdd: RDD) -> None:
+        from sparklet.rdds import CheckpointRDD, write_checkpoint_partition
+
+        if rdd._checkpoint_requested == "local":
+            base = os.path.join(self._local_dir, "checkpoints")
+        else:
+            base = self._checkpoint_dir  # type: ignore[assignment]
+        path = "%s/rdd-%d" % (base.rstrip("/"), rdd.id())
+        import fsspec
+
+        fs, _, (p,) = fsspec.get_fs_token_paths(path)
+        fs.makedirs(p, exist_ok=True)
+        self._dag_scheduler.run_job(
+            rdd.mapPartitionsWithIndex(
+                lambda i, it: write_checkpoint_partition(path, i, it) or ()),
+            lambda it: it, list(range(rdd.getNumPartitions())), self._props())
+        rdd._checkpoint_rdd = CheckpointRDD(self, path, rdd.getNumPartitions(),
+                                            rdd.partitioner)
+        rdd.is_checkpointed = True
+
+    # -- creating RDDs ---------------------------------------------------------------------
+
+    def parallelize(self, c: Iterable, numSlices: int | None = None) -> RDD:
+        """Distribute a local collection into an RDD.
+
+        >>> sc.parallelize([0, 2, 3, 4, 6], 5).glom().collect()
+        [[0], [2], [3], [4], [6]]
+        >>> sc.parallelize(range(0, 6, 2), 5).glom().collect()
+        [[], [0], [], [2], [4]]
+        >>> sc.parallelize(["a", "b", "c"], 2).glom().collect()
+        [['a'], ['b', 'c']]
+        """
+        from sparklet.rdds import ParallelCollectionRDD
+
+        num_slices = int(numSlices) if numSlices is not None else self.defaultParallelism
+        if num_slices < 1:
+            raise ValueError("Positive number of partitions required")
+        if isinstance(c, range):
+            size = len(c)
+            if size == 0:
+                return ParallelCollectionRDD(self, [[] for _ in range(num_slices)])
+            step = c[1] - c[0] if size > 1 else 1
+            starts = [c[0] + int(i * size / num_slices) * step for i in range(num_slices + 1)]
+            return ParallelCollectionRDD(
+                self, [range(starts[i], starts[i + 1], step) for i in range(num_slices)])
+        data = c if isinstance(c, list) else list(c)
+        # PySpark ships the collection in batches and slices the list of batches, so a
+        # partition boundary always falls between batches; mirror that so glom() agrees.
+        batch = max(1, min(len(data) // num_slices, self._batchSize or 1024))
+        batches = [data[i:i + batch] for i in range(0, len(data), batch)]
+        slices = [list(itertools.chain.from_iterable(batches[a:b]))
+                  for a, b in _slice_positions(len(batches), num_slices)]
+        return ParallelCollectionRDD(self, slices)
+
+    def range(self, start: int, end: int | None = None, step: int = 1,
+              numSlices: int | None = None) -> RDD[int]:
+        """An RDD of ints from ``start`` to ``end`` (exclusive), by ``step``.
+
+        >>> sc.range(5).collect()
+        [0, 1, 2, 3, 4]
+        >>> sc.range(2, 4).collect()
+        [2, 3]
+        >>> sc.range(1, 7, 2).collect()
+        [1, 3, 5]
+        """
+        if end is None:
+            start, end = 0, start
+        return self.parallelize(range(start, end, step), numSlices)
+
+    def emptyRDD(self) -> RDD:
+        """An RDD with no partitions.
+
+        >>> sc.emptyRDD().count(), sc.emptyRDD().getNumPartitions()
+        (0, 0)
+        """
+        from sparklet.rdds import ParallelCollectionRDD
+
+        return ParallelCollectionRDD(self, [])
+
+    def union(self, rdds: list[RDD]) -> RDD:
+        """All elements of the given RDDs.
+
+        >>> sc.union([sc.parallelize([1]), sc.parallelize([2, 3])]).collect()
+        [1, 2, 3]
+        """
+        from sparklet.rdds import PartitionerAwareUnionRDD, UnionRDD
+
+        rdds = list(rdds)
+        if not rdds:
+            raise ValueError("union() needs at least one RDD")
+        first = rdds[0].partitioner
+        if first is not None and all(r.partitioner == first for r in rdds):
+            return PartitionerAwareUnionRDD(self, rdds)
+        return UnionRDD(self, rdds)
+
+    def textFile(self, name: str, minPartitions: int | None = None,
+                 use_unicode: bool = True) -> RDD[str]:
+        """Lines of text files (a file, directory, glob, or comma-separated list of them).
+
+        >>> import tempfile, os
+        >>> path = os.path.join(tempfile.mkdtemp(), "sample-text.txt")
+        >>> _ = open(path, "w").write("Hello world!\\nsecond line")
+        >>> sc.textFile(path).collect()
+        ['Hello world!', 'second line']
+        """
+        from sparklet import io as sio
+        from sparklet.rdds import SplitRDD
+
+        min_partitions = minPartitions or self.defaultMinPartitions
+        splits = sio.text_file_splits(name, min_partitions)
+        return SplitRDD(self, splits, lambda s: sio.read_text_split(s, use_unicode),
+                        "HadoopRDD")
+
+    def wholeTextFiles(self, path: str, minPartitions: int | None = None,
+                       use_unicode: bool = True) -> RDD[tuple[str, str]]:
+        """``(path, content)`` for each file of a directory (or glob)."""
+        from sparklet import io as sio
+        from sparklet.rdds import SplitRDD
+
+        groups = sio.whole_file_partitions(path, minPartitions or self.defaultMinPartitions)
+        return SplitRDD(self, groups, lambda g: sio.read_whole_text(g, use_unicode),
+                        "WholeTextFileRDD")
+
+    def binaryFiles(self, path: str, minPartitions: int | None = None) -> RDD[tuple[str, bytes]]:
+        """``(path, bytes)`` for each file of a directory (or glob)."""
+        from sparklet import io as sio
+        from sparklet.rdds import SplitRDD
+
+        groups = sio.whole_file_partitions(path, minPartitions or self.defaultMinPartitions)
+        return SplitRDD(self, groups, sio.read_binary_files, "BinaryFileRDD")
+
+    def binaryRecords(self, path: str, recordLength: int) -> RDD[bytes]:
+        """Fixed-length binary records from flat binary files."""
+        from sparklet import io as sio
+        from sparklet.rdds import SplitRDD
+
+        files = sio.list_input_files(path)
+        return SplitRDD(self, files, lambda f: sio.read_binary_records(f, recordLength),
+                        "BinaryRecordsRDD")
+
+    def pickleFile(self, name: str, minPartitions: int | None = None) -> RDD:
+        """Objects saved with :meth:`RDD.saveAsPickleFile`."""
+        from sparklet import io as sio
+        from sparklet.rdds import SplitRDD
+
+        files = [f for f, _ in sio.list_input_files(name)]
+        return SplitRDD(self, files, sio.read_pickle_file, "PickleFileRDD")
+
+    # -- shared variables and files --------------------------------------------------------
+
+    def broadcast(self, value: Any) -> Broadcast:
+        """Ship a read-only value to each executor once.
+
+        >>> b = sc.broadcast({"a": 1})
+        >>> sc.parallelize(["a", "a"]).map(lambda k: b.value[k]).collect()
+        [1, 1]
+        """
+        self._check_running()
+        return Broadcast(self, value)
+
+    def accumulator(self, value: Any, accum_param: AccumulatorParam | None = None
+                    ) -> Accumulator:
+        """An accumulator starting at ``value`` (ints, floats and complex need no param).
+
+        >>> acc = sc.accumulator(0)
+        >>> sc.parallelize([1, 2, 3], 2).foreach(lambda x: acc.add(x))
+        >>> acc.value
+        6
+        """
+        param = accum_param if accum_param is not None else default_param(value)
+        acc = Accumulator(next(self._accumulator_ids), value, param)
+        self._accumulators[acc.aid] = acc
+        return acc
+
+    def addFile(self, path: str, recursive: bool = False) -> None:
+        """Make a file (or directory, with ``recursive``) available to every task."""
+        import fsspec
+
+        fs, _, (src,) = fsspec.get_fs_token_paths(path)
+        name = os.path.basename(src.rstrip("/"))
+        target = os.path.join(self._env.files_dir, name)
+        if fs.isdir(src):
+            if not recursive:
+                raise ValueError("Added file %s is a directory and recursive is not turned on."
+                                 % path)
+            fs.get(src, target, recursive=True)
+        else:
+            fs.get(src, target)
+
+    def addPyFile(self, path: str) -> None:
+        """Add a .py, .zip or .egg dependency for tasks (importable in executors)."""
+        import sys
+
+        self.addFile(path)
+        added = os.path.join(self._env.files_dir, os.path.basename(path))
+        if added not in sys.path:
+            sys.path.insert(1, added if not added.endswith(".py") else self._env.files_dir)
+
+    def cancelJobGroup(self, groupId: str) -> None:
+        log.warning("cancelJobGroup is not supported yet; group %s keeps running", groupId)
+
+    def cancelAllJobs(self) -> None:
+        log.warning("cancelAllJobs is not supported yet")
+
+    def statusTracker(self):
+        from sparklet.status import StatusTracker
+
+        return StatusTracker(self)

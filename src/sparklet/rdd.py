@@ -1,0 +1,1041 @@
+"""RDD: a lazily computed, partitioned collection with lineage.
+
+An RDD knows its partitions, its dependencies and how to compute one partition from its
+parents; nothing runs until an action asks the scheduler for results. The methods here
+are PySpark's, name for name and result for result; key-value methods live in
+:mod:`sparklet.pairs` and are mixed in.
+"""
+
+from __future__ import annotations
+
+import bisect
+import heapq
+import itertools
+import operator
+import os
+import random
+import shlex
+import sys
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from functools import reduce
+from math import ceil, isinf, isnan, log, sqrt
+from subprocess import PIPE, Popen
+from threading import Thread
+from typing import Any, Generic, TypeVar
+
+from sparklet.dependency import Dependency, Partition, ShuffleDependency
+from sparklet.pairs import PairRDDFunctions
+from sparklet.sampler import RDDRangeSampler, RDDSampler
+from sparklet.statcounter import StatCounter
+from sparklet.storagelevel import StorageLevel
+
+__all__ = ["RDD"]
+
+T = TypeVar("T")
+U = TypeVar("U")
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def _call_site() -> str:
+    """``method at file:line`` of the user code that created an RDD (for debug strings)."""
+    frame = sys._getframe(1)
+    method = "RDD"
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if not filename.startswith(_PACKAGE_DIR):
+            return "%s at %s:%d" % (method, filename, frame.f_lineno)
+        if not frame.f_code.co_name.startswith("_"):
+            method = frame.f_code.co_name
+        frame = frame.f_back
+    return method
+
+
+class RDD(PairRDDFunctions, Generic[T]):
+    """A Resilient Distributed Dataset, the basic abstraction in Spark.
+
+    >>> from sparklet import SparkContext
+    >>> sc = SparkContext.getOrCreate()
+    >>> rdd = sc.parallelize(range(10), 3)
+    >>> rdd.map(lambda x: x * x).filter(lambda x: x % 2 == 0).collect()
+    [0, 4, 16, 36, 64]
+    >>> rdd.glom().collect()
+    [[0, 1, 2], [3, 4, 5], [6, 7, 8, 9]]
+    """
+
+    def __init__(self, ctx, deps: list[Dependency]):
+        if ctx is None:
+            raise RuntimeError(
+                "It appears that you are attempting to broadcast an RDD or reference an RDD "
+                "from an action or transformation. RDD transformations and actions can only "
+                "be invoked by the driver, not inside of other transformations (SPARK-5063).")
+        self.ctx = ctx
+        self._id = ctx._new_rdd_id()
+        self._deps = deps
+        self.partitioner = None
+        self._partitions: list[Partition] | None = None
+        self._storage_level = StorageLevel.NONE
+        self.is_cached = False
+        self.is_checkpointed = False
+        self._checkpoint_requested: str | None = None   # "reliable" or "local"
+        self._checkpoint_rdd: RDD | None = None
+        self._name: str | None = None
+        self._creation_site = _call_site()
+
+    # -- lineage ---------------------------------------------------------------------------
+
+    def _get_partitions(self) -> list[Partition]:
+        raise NotImplementedError
+
+    def compute(self, split: Partition, context) -> Iterator[T]:
+        raise NotImplementedError
+
+    def partitions(self) -> list[Partition]:
+        if self._checkpoint_rdd is not None:
+            return self._checkpoint_rdd.partitions()
+        if self._partitions is None:
+            self._partitions = self._get_partitions()
+        return self._partitions
+
+    def dependencies(self) -> list[Dependency]:
+        if self._checkpoint_rdd is not None:
+            from sparklet.dependency import OneToOneDependency
+
+            return [OneToOneDependency(self._checkpoint_rdd)]
+        return self._deps
+
+    def iterator(self, split: Partition, context) -> Iterator[T]:
+        """Read a partition: from the block store when persisted, else compute it."""
+        if self._storage_level != StorageLevel.NONE:
+            from sparklet.env import SparkEnv
+
+            env = SparkEnv.get()
+            if env is not None:
+                return env.block_manager.get_or_compute(self, split, context)
+        return self._compute_or_checkpoint(split, context)
+
+    def _compute_or_checkpoint(self, split: Partition, context) -> Iterator[T]:
+        if self._checkpoint_rdd is not None:
+            return self._checkpoint_rdd.iterator(split, context)
+        return self.compute(split, context)
+
+    def _transient(self) -> tuple[str, ...]:
+        """Attributes that stay on the driver when the lineage is shipped to executors."""
+        return ("ctx", "_partitions", "_creation_site")
+
+    def __getstate__(self) -> dict:
+        if self._checkpoint_rdd is not None:
+            # Checkpointed: executors need only the checkpoint, not the old lineage.
+            keep = ("_id", "_checkpoint_rdd", "_storage_level", "partitioner", "_deps")
+            state = {k: self.__dict__[k] for k in keep}
+            state["_deps"] = []
+            return {"__checkpointed__": True, **state}
+        drop = self._transient()
+        return {k: v for k, v in self.__dict__.items() if k not in drop}
+
+    def __setstate__(self, state: dict) -> None:
+        if state.pop("__checkpointed__", False):
+            self.__class__ = RDD
+        self.__dict__.update(state)
+        self.ctx = None
+        self._partitions = None
+
+    def __reduce_ex__(self, protocol):
+        return (object.__new__, (type(self),), self.__getstate__())
+
+    # -- identity and metadata -------------------------------------------------------------
+
+    def id(self) -> int:
+        """A unique ID for this RDD (within its SparkContext)."""
+        return self._id
+
+    @property
+    def context(self):
+        """The :class:`SparkContext` that this RDD was created on."""
+        return self.ctx
+
+    def _class_name(self) -> str:
+        return type(self).__name__
+
+    def __repr__(self) -> str:
+        return "%s[%d] at %s" % (self._class_name(), self._id, self._creation_site)
+
+    def name(self) -> str | None:
+        """The name of this RDD, if set."""
+        return self._name
+
+    def setName(self, name: str) -> RDD[T]:
+        """Assign a name to this RDD.
+
+        >>> sc.parallelize([1, 2]).setName('RDD1').name()
+        'RDD1'
+        """
+        self._name = name
+        return self
+
+    def getNumPartitions(self) -> int:
+        """Number of partitions in this RDD.
+
+        >>> sc.parallelize([1, 2, 3, 4], 2).getNumPartitions()
+        2
+        """
+        return len(self.partitions())
+
+    def toDebugString(self) -> bytes:
+        """A description of this RDD and its recursive dependencies, for debugging."""
+        lines: list[str] = []
+
+        def describe(rdd: RDD, prefix: str, first_prefix: str) -> None:
+            level = rdd.getStorageLevel()
+            storage = " [%s]" % level if level != StorageLevel.NONE else " []"
+            lines.append("%s(%d) %r%s" % (first_prefix, rdd.getNumPartitions(), rdd, storage))
+            for dep in rdd.dependencies():
+                if isinstance(dep, ShuffleDependency):
+                    describe(dep.rdd, prefix + "   ", prefix + " +-")
+                else:
+                    describe(dep.rdd, prefix + " |  ", prefix + " |  ")
+
+        describe(self, "", "")
+        return "\n".join(lines).encode("utf-8")
+
+    # -- persistence -----------------------------------------------------------------------
+
+    def cache(self) -> RDD[T]:
+        """Persist this RDD with the default storage level (MEMORY_ONLY).
+
+        >>> rdd = sc.parallelize(["b", "a", "c"]).cache()
+        >>> rdd.is_cached, str(rdd.getStorageLevel())
+        (True, 'Memory Serialized 1x Replicated')
+        """
+        return self.persist(StorageLevel.MEMORY_ONLY)
+
+    def persist(self, storageLevel: StorageLevel = StorageLevel.MEMORY_ONLY) -> RDD[T]:
+        """Keep this RDD's partitions after they are first computed.
+
+        >>> from sparklet import StorageLevel
+        >>> rdd = sc.parallelize(range(4), 2).persist(StorageLevel.DISK_ONLY)
+        >>> rdd.sum(), rdd.getStorageLevel() == StorageLevel.DISK_ONLY
+        (6, True)
+        >>> _ = rdd.unpersist()
+        """
+        if (self._storage_level != StorageLevel.NONE and storageLevel != self._storage_level):
+            raise ValueError("Cannot change storage level of an RDD after it was already "
+                             "assigned a level")
+        self.is_cached = True
+        self._storage_level = storageLevel
+        return self
+
+    def unpersist(self, blocking: bool = False) -> RDD[T]:
+        """Mark the RDD as non-persistent, and remove all blocks for it."""
+        self.is_cached = False
+        self._storage_level = StorageLevel.NONE
+        self.ctx._unpersist_rdd(self._id)
+        return self
+
+    def getStorageLevel(self) -> StorageLevel:
+        """The RDD's current storage level.
+
+        >>> print(sc.parallelize([1, 2]).getStorageLevel())
+        Serialized 1x Replicated
+        """
+        return self._storage_level
+
+    def checkpoint(self) -> None:
+        """Save this RDD to the checkpoint directory after the next job that computes it,
+        and cut its lineage. ``SparkContext.setCheckpointDir`` must be called first."""
+        if self.ctx._checkpoint_dir is None:
+            raise RuntimeError("Checkpoint directory has not been set in the SparkContext")
+        if self._checkpoint_rdd is None:
+            self._checkpoint_requested = "reliable"
+
+    def localCheckpoint(self) -> None:
+        """Cut lineage using executor-local storage (faster; lost if the app stops)."""
+        if self._checkpoint_rdd is None:
+            self._checkpoint_requested = "local"
+
+    def isCheckpointed(self) -> bool:
+        """Whether this RDD is checkpointed and materialized, reliably or locally."""
+        return self._checkpoint_rdd is not None
+
+    def isLocallyCheckpointed(self) -> bool:
+        """Whether this RDD is marked for (or materialized by) local checkpointing."""
+        return self._checkpoint_requested == "local"
+
+    def getCheckpointFile(self) -> str | None:
+        """The directory this RDD was reliably checkpointed to, if it was."""
+        if self._checkpoint_rdd is not None and self._checkpoint_requested == "reliable":
+            return self._checkpoint_rdd.path  # type: ignore[attr-defined]
+        return None
+
+    def cleanShuffleDependencies(self, blocking: bool = False) -> None:
+        """Remove the shuffle files of this RDD's direct shuffle dependencies."""
+        for dep in self._deps:
+            if isinstance(dep, ShuffleDependency):
+                self.ctx._cleanup_shuffle(dep.shuffle_id)
+
+    # -- narrow transformations ------------------------------------------------------------
+
+    def mapPartitionsWithIndex(self, f: Callable[[int, Iterable[T]], Iterable[U]],
+                               preservesPartitioning: bool = False) -> RDD[U]:
+        """Apply ``f(partitionIndex, iterator)`` to each partition.
+
+        >>> def f(split, it): yield split
+        >>> sc.parallelize([1, 2, 3, 4], 4).mapPartitionsWithIndex(f).sum()
+        6
+        """
+        from sparklet.rdds import MapPartitionsRDD
+
+        return MapPartitionsRDD(self, f, preservesPartitioning)
+
+    def mapPartitionsWithSplit(self, f, preservesPartitioning: bool = False) -> RDD[U]:
+        """Deprecated alias of :meth:`mapPartitionsWithIndex`."""
+        return self.mapPartitionsWithIndex(f, preservesPartitioning)
+
+    def mapPartitions(self, f: Callable[[Iterable[T]], Iterable[U]],
+                      preservesPartitioning: bool = False) -> RDD[U]:
+        """Apply ``f(iterator)`` to each partition.
+
+        >>> def f(it): yield sum(it)
+        >>> sc.parallelize([1, 2, 3, 4], 2).mapPartitions(f).collect()
+        [3, 7]
+        """
+        return self.mapPartitionsWithIndex(lambda _, it: f(it), preservesPartitioning)
+
+    def map(self, f: Callable[[T], U], preservesPartitioning: bool = False) -> RDD[U]:
+        """Apply ``f`` to each element.
+
+        >>> sorted(sc.parallelize(["b", "a", "c"]).map(lambda x: (x, 1)).collect())
+        [('a', 1), ('b', 1), ('c', 1)]
+        """
+        return self.mapPartitionsWithIndex(lambda _, it: map(f, it), preservesPartitioning)
+
+    def flatMap(self, f: Callable[[T], Iterable[U]],
+                preservesPartitioning: bool = False) -> RDD[U]:
+        """Apply ``f`` to each element and flatten the results.
+
+        >>> sorted(sc.parallelize([2, 3, 4]).flatMap(lambda x: range(1, x)).collect())
+        [1, 1, 1, 2, 2, 3]
+        """
+        chain = itertools.chain.from_iterable
+        return self.mapPartitionsWithIndex(lambda _, it: chain(map(f, it)),
+                                           preservesPartitioning)
+
+    def filter(self, f: Callable[[T], bool]) -> RDD[T]:
+        """Keep the elements satisfying ``f``.
+
+        >>> sc.parallelize([1, 2, 3, 4, 5]).filter(lambda x: x % 2 == 0).collect()
+        [2, 4]
+        """
+        return self.mapPartitionsWithIndex(lambda _, it: filter(f, it), True)
+
+    def glom(self) -> RDD[list[T]]:
+        """Each partition as one list.
+
+        >>> sorted(sc.parallelize([1, 2, 3, 4], 2).glom().collect())
+        [[1, 2], [3, 4]]
+        """
+        return self.mapPartitionsWithIndex(lambda _, it: [list(it)])
+
+    def keyBy(self, f: Callable[[T], Any]) -> RDD[tuple[Any, T]]:
+        """Pair each element with the key ``f(element)``.
+
+        >>> sc.parallelize(range(3)).keyBy(lambda x: x * x).collect()
+        [(0, 0), (1, 1), (4, 2)]
+        """
+        return self.map(lambda x: (f(x), x))
+
+    def sample(self, withReplacement: bool, fraction: float, seed: int | None = None) -> RDD[T]:
+        """A random sample: each element kept with probability ``fraction`` (or drawn a
+        Poisson(fraction) number of times with replacement).
+
+        >>> rdd = sc.parallelize(range(100), 4)
+        >>> 6 <= rdd.sample(False, 0.1, 81).count() <= 14
+        True
+        """
+        if not fraction >= 0:
+            raise ValueError("Fraction must be nonnegative.")
+        return self.mapPartitionsWithIndex(RDDSampler(withReplacement, fraction, seed).func,
+                                           True)
+
+    def randomSplit(self, weights: list[float], seed: int | None = None) -> list[RDD[T]]:
+        """Split randomly with the given (normalized) weights.
+
+        >>> rdd = sc.parallelize(range(500), 1)
+        >>> a, b = rdd.randomSplit([2, 3], 17)
+        >>> a.count() + b.count(), sorted(a.collect() + b.collect()) == list(range(500))
+        (500, True)
+        """
+        if not all(w >= 0 for w in weights):
+            raise ValueError("Weights must be nonnegative")
+        total = float(sum(weights))
+        if not total > 0:
+            raise ValueError("Sum of weights must be positive")
+        bounds = [0.0]
+        for w in weights:
+            bounds.append(bounds[-1] + w / total)
+        if seed is None:
+            seed = random.randint(0, 2**32 - 1)
+        return [self.mapPartitionsWithIndex(RDDRangeSampler(lb, ub, seed).func, True)
+                for lb, ub in zip(bounds, bounds[1:])]
+
+    def union(self, other: RDD[U]) -> RDD[T | U]:
+        """All elements of both RDDs (duplicates kept).
+
+        >>> rdd = sc.parallelize([1, 1, 2, 3])
+        >>> rdd.union(rdd).collect()
+        [1, 1, 2, 3, 1, 1, 2, 3]
+        """
+        return self.ctx.union([self, other])
+
+    def __add__(self, other: RDD[U]) -> RDD[T | U]:
+        if not isinstance(other, RDD):
+            raise TypeError("unsupported operand type(s) for +: 'RDD' and '%s'"
+                            % type(other).__name__)
+        return self.union(other)
+
+    def cartesian(self, other: RDD[U]) -> RDD[tuple[T, U]]:
+        """All pairs ``(a, b)`` with ``a`` in self and ``b`` in other.
+
+        >>> sorted(sc.parallelize([1, 2]).cartesian(sc.parallelize([1, 2])).collect())
+        [(1, 1), (1, 2), (2, 1), (2, 2)]
+        """
+        from sparklet.rdds import CartesianRDD
+
+        return CartesianRDD(self, other)
+
+    def zip(self, other: RDD[U]) -> RDD[tuple[T, U]]:
+        """Pair the i-th elements; both RDDs need the same partition and element counts.
+
+        >>> x = sc.parallelize(range(0, 5))
+        >>> y = sc.parallelize(range(1000, 1005))
+        >>> x.zip(y).collect()
+        [(0, 1000), (1, 1001), (2, 1002), (3, 1003), (4, 1004)]
+        """
+        from sparklet.rdds import ZippedPartitionsRDD
+
+        return ZippedPartitionsRDD(self, other)
+
+    def zipWithIndex(self) -> RDD[tuple[T, int]]:
+        """Pair each element with its index (partition order, then position).
+
+        >>> sc.parallelize(["a", "b", "c", "d"], 3).zipWithIndex().collect()
+        [('a', 0), ('b', 1), ('c', 2), ('d', 3)]
+        """
+        starts = [0]
+        if self.getNumPartitions() > 1:
+            counts = self.mapPartitions(lambda it: [sum(1 for _ in it)]).collect()
+            for n in counts[:-1]:
+                starts.append(starts[-1] + n)
+        return self.mapPartitionsWithIndex(lambda k, it: zip(it, itertools.count(starts[k])))
+
+    def zipWithUniqueId(self) -> RDD[tuple[T, int]]:
+        """Pair each element with a unique id: the k-th element of partition p gets k*n+p.
+
+        >>> sc.parallelize(["a", "b", "c", "d", "e"], 3).zipWithUniqueId().collect()
+        [('a', 0), ('b', 1), ('c', 4), ('d', 2), ('e', 5)]
+        """
+        n = self.getNumPartitions()
+        return self.mapPartitionsWithIndex(
+            lambda k, it: ((v, i * n + k) for i, v in enumerate(it)))
+
+    def coalesce(self, numPartitions: int, shuffle: bool = False) -> RDD[T]:
+        """Reduce the number of partitions, without a shuffle unless ``shuffle=True``.
+
+        >>> sc.parallelize([1, 2, 3, 4, 5], 3).coalesce(1).glom().collect()
+        [[1, 2, 3, 4, 5]]
+        """
+        if not numPartitions > 0:
+            raise ValueError("Number of partitions must be positive.")
+        if shuffle:
+            from sparklet.partitioner import HashPartitioner
+
+            def distribute(index: int, it):
+                position = random.Random(index).randrange(numPartitions)
+                for x in it:
+                    position += 1
+                    yield position, x
+            shuffled = self._shuffle(self.mapPartitionsWithIndex(distribute),
+                                     HashPartitioner(numPartitions))
+            return shuffled.values()
+        from sparklet.rdds import CoalescedRDD
+
+        return CoalescedRDD(self, numPartitions)
+
+    def repartition(self, numPartitions: int) -> RDD[T]:
+        """Exactly ``numPartitions`` partitions, redistributing data with a shuffle.
+
+        >>> sc.parallelize([1, 2, 3, 4, 5, 6, 7], 4).repartition(2).getNumPartitions()
+        2
+        """
+        return self.coalesce(numPartitions, shuffle=True)
+
+    def pipe(self, command: str, env: dict[str, str] | None = None,
+             checkCode: bool = False) -> RDD[str]:
+        """Pipe each partition through an external command, one element per line.
+
+        >>> sc.parallelize(['1', '2', '', '3']).pipe('cat').collect()
+        ['1', '2', '', '3']
+        """
+        env = {} if env is None else env
+
+        def run(iterator):
+            proc = Popen(shlex.split(command), env=env, stdin=PIPE, stdout=PIPE)
+
+            def feed(out):
+                try:
+                    for obj in iterator:
+                        out.write((str(obj).rstrip("\n") + "\n").encode("utf-8"))
+                finally:
+                    out.close()
+
+            Thread(target=feed, args=(proc.stdin,), daemon=True).start()
+            for line in iter(proc.stdout.readline, b""):
+                yield line.rstrip(b"\n").decode("utf-8")
+            proc.wait()
+            if checkCode and proc.returncode:
+                raise RuntimeError("Pipe function `%s' exited with error code %d"
+                                   % (command, proc.returncode))
+
+        return self.mapPartitions(run)
+
+    def sortBy(self, keyfunc: Callable[[T], Any], ascending: bool = True,
+               numPartitions: int | None = None) -> RDD[T]:
+        """Sort by ``keyfunc``; stable, and globally ordered across partitions.
+
+        >>> tmp = [('a', 1), ('b', 2), ('1', 3), ('d', 4), ('2', 5)]
+        >>> sc.parallelize(tmp).sortBy(lambda x: x[0]).collect()
+        [('1', 3), ('2', 5), ('a', 1), ('b', 2), ('d', 4)]
+        """
+        return self.keyBy(keyfunc).sortByKey(ascending, numPartitions).values()
+
+    def groupBy(self, f: Callable[[T], Any], numPartitions: int | None = None,
+                partitionFunc: Callable[[Any], int] | None = None):
+        """Group elements by ``f(element)``.
+
+        >>> rdd = sc.parallelize([1, 1, 2, 3, 5, 8])
+        >>> sorted((k, sorted(v)) for k, v in rdd.groupBy(lambda x: x % 2).collect())
+        [(0, [2, 8]), (1, [1, 1, 3, 5])]
+        """
+        return self.map(lambda x: (f(x), x)).groupByKey(numPartitions, partitionFunc)
+
+    def distinct(self, numPartitions: int | None = None) -> RDD[T]:
+        """The distinct elements.
+
+        >>> sorted(sc.parallelize([1, 1, 2, 3]).distinct().collect())
+        [1, 2, 3]
+        """
+        return (self.map(lambda x: (x, None)).reduceByKey(lambda x, _: x, numPartitions)
+                .map(lambda kv: kv[0]))
+
+    def intersection(self, other: RDD[T]) -> RDD[T]:
+        """The distinct elements present in both RDDs.
+
+        >>> a = sc.parallelize([1, 10, 2, 3, 4, 5])
+        >>> b = sc.parallelize([1, 6, 2, 3, 7, 8])
+        >>> sorted(a.intersection(b).collect())
+        [1, 2, 3]
+        """
+        return (self.map(lambda v: (v, None)).cogroup(other.map(lambda v: (v, None)))
+                .filter(lambda kv: all(kv[1])).keys())
+
+    def subtract(self, other: RDD[T], numPartitions: int | None = None) -> RDD[T]:
+        """Elements of self that are not in other (duplicates in self kept).
+
+        >>> x = sc.parallelize([("a", 1), ("b", 4), ("b", 5), ("a", 3)])
+        >>> y = sc.parallelize([("a", 3), ("c", None)])
+        >>> sorted(x.subtract(y).collect())
+        [('a', 1), ('b', 4), ('b', 5)]
+        """
+        marked = other.map(lambda x: (x, True))
+        return self.map(lambda x: (x, True)).subtractByKey(marked, numPartitions).keys()
+
+    # -- actions ---------------------------------------------------------------------------
+
+    def collect(self) -> list[T]:
+        """All elements, in partition order.
+
+        >>> sc.parallelize([1, 2, 3], 2).collect()
+        [1, 2, 3]
+        """
+        return self.ctx.runJob(self, lambda it: it)
+
+    def collectWithJobGroup(self, groupId: str, description: str,
+                            interruptOnCancel: bool = False) -> list[T]:
+        """Collect with a job group set for the duration of the job."""
+        self.ctx.setJobGroup(groupId, description, interruptOnCancel)
+        return self.collect()
+
+    def toLocalIterator(self, prefetchPartitions: bool = False) -> Iterator[T]:
+        """Iterate over all elements, fetching one partition at a time.
+
+        >>> list(sc.parallelize(range(5), 2).toLocalIterator())
+        [0, 1, 2, 3, 4]
+        """
+        for p in range(self.getNumPartitions()):
+            yield from self.ctx.runJob(self, lambda it: it, [p])
+
+    def foreach(self, f: Callable[[T], None]) -> None:
+        """Apply ``f`` to every element, on the executors."""
+        def run(it):
+            for x in it:
+                f(x)
+            return iter(())
+        self.mapPartitions(run).count()
+
+    def foreachPartition(self, f: Callable[[Iterable[T]], None]) -> None:
+        """Apply ``f`` to every partition's iterator, on the executors."""
+        def run(it):
+            r = f(it)
+            try:
+                return iter(r)  # type: ignore[arg-type]
+            except TypeError:
+                return iter(())
+        self.mapPartitions(run).count()
+
+    def count(self) -> int:
+        """Number of elements.
+
+        >>> sc.parallelize([2, 3, 4]).count()
+        3
+        """
+        return self.mapPartitions(lambda it: [sum(1 for _ in it)]).sum()
+
+    def reduce(self, f: Callable[[T, T], T]) -> T:
+        """Reduce the elements with a commutative, associative binary function.
+
+        >>> sc.parallelize([1, 2, 3, 4, 5]).reduce(operator.add)
+        15
+        >>> sc.parallelize([]).reduce(operator.add)
+        Traceback (most recent call last):
+            ...
+        ValueError: Can not reduce() empty RDD
+        """
+        def partial(it):
+            it = iter(it)
+            try:
+                first = next(it)
+            except StopIteration:
+                return
+            yield reduce(f, it, first)
+        values = self.mapPartitions(partial).collect()
+        if values:
+            return reduce(f, values)
+        raise ValueError("Can not reduce() empty RDD")
+
+    def treeReduce(self, f: Callable[[T, T], T], depth: int = 2) -> T:
+        """Reduce in a multi-level tree pattern.
+
+        >>> sc.parallelize([-5, -4, -3, -2, -1, 1, 2, 3, 4], 10).treeReduce(operator.add)
+        -5
+        """
+        if depth < 1:
+            raise ValueError("Depth cannot be smaller than 1 but got %d." % depth)
+        zero = (None, True)  # the flag marks the dummy zero
+
+        def op(x, y):
+            if x[1]:
+                return y
+            if y[1]:
+                return x
+            return f(x[0], y[0]), False
+
+        reduced = self.map(lambda x: (x, False)).treeAggregate(zero, op, op, depth)
+        if reduced[1]:
+            raise ValueError("Cannot reduce empty RDD.")
+        return reduced[0]
+
+    def fold(self, zeroValue: T, op: Callable[[T, T], T]) -> T:
+        """Fold each partition from ``zeroValue``, then fold the partials.
+
+        >>> sc.parallelize([1, 2, 3, 4, 5]).fold(0, operator.add)
+        15
+        """
+        def partial(it):
+            acc = zeroValue
+            for x in it:
+                acc = op(acc, x)
+            yield acc
+        return reduce(op, self.mapPartitions(partial).collect(), zeroValue)
+
+    def aggregate(self, zeroValue: U, seqOp: Callable[[U, T], U],
+                  combOp: Callable[[U, U], U]) -> U:
+        """Aggregate each partition with ``seqOp``, then combine with ``combOp``.
+
+        >>> seqOp = (lambda x, y: (x[0] + y, x[1] + 1))
+        >>> combOp = (lambda x, y: (x[0] + y[0], x[1] + y[1]))
+        >>> sc.parallelize([1, 2, 3, 4]).aggregate((0, 0), seqOp, combOp)
+        (10, 4)
+        """
+        def partial(it):
+            acc = zeroValue
+            for x in it:
+                acc = seqOp(acc, x)
+            yield acc
+        return reduce(combOp, self.mapPartitions(partial).collect(), zeroValue)
+
+    def treeAggregate(self, zeroValue: U, seqOp: Callable[[U, T], U],
+                      combOp: Callable[[U, U], U], depth: int = 2) -> U:
+        """:meth:`aggregate` in a multi-level tree pattern.
+
+        >>> add = lambda x, y: x + y
+        >>> sc.parallelize([-5, -4, -3, -2, -1, 1, 2, 3, 4], 10).treeAggregate(0, add, add)
+        -5
+        """
+        if depth < 1:
+            raise ValueError("Depth cannot be smaller than 1 but got %d." % depth)
+        if self.getNumPartitions() == 0:
+            return zeroValue
+
+        def partial(it):
+            acc = zeroValue
+            for x in it:
+                acc = seqOp(acc, x)
+            yield acc
+
+        partials = self.mapPartitions(partial)
+        num = partials.getNumPartitions()
+        scale = max(int(ceil(pow(num, 1.0 / depth))), 2)
+        while num > scale + num / scale:
+            num /= scale
+            cur = int(num)
+            partials = (partials.mapPartitionsWithIndex(
+                lambda i, it, cur=cur: ((i % cur, x) for x in it))
+                .reduceByKey(combOp, cur).values())
+        return partials.reduce(combOp)
+
+    def max(self, key: Callable[[T], Any] | None = None) -> T:
+        """The maximum element (by ``key`` if given).
+
+        >>> sc.parallelize([1.0, 5.0, 43.0, 10.0]).max()
+        43.0
+        """
+        if key is None:
+            return self.reduce(max)
+        return self.reduce(lambda a, b: max(a, b, key=key))
+
+    def min(self, key: Callable[[T], Any] | None = None) -> T:
+        """The minimum element (by ``key`` if given).
+
+        >>> sc.parallelize([2.0, 5.0, 43.0, 10.0]).min(key=str)
+        10.0
+        """
+        if key is None:
+            return self.reduce(min)
+        return self.reduce(lambda a, b: min(a, b, key=key))
+
+    def sum(self) -> Any:
+        """Sum of the elements.
+
+        >>> sc.parallelize([1.0, 2.0, 3.0]).sum()
+        6.0
+        """
+        return self.mapPartitions(lambda it: [sum(it)]).fold(0, operator.add)
+
+    def stats(self) -> StatCounter:
+        """Count, mean, variance, max and min in one pass."""
+        return self.mapPartitions(lambda it: [StatCounter(it)]).reduce(
+            lambda a, b: a.mergeStats(b))
+
+    def mean(self) -> float:
+        """>>> sc.parallelize([1, 2, 3]).mean()
+        2.0
+        """
+        return self.stats().mean()
+
+    def variance(self) -> float:
+        """>>> sc.parallelize([1, 2, 3]).variance()
+        0.666...
+        """
+        return self.stats().variance()
+
+    def stdev(self) -> float:
+        """>>> sc.parallelize([1, 2, 3]).stdev()
+        0.816...
+        """
+        return self.stats().stdev()
+
+    def sampleStdev(self) -> float:
+        """>>> sc.parallelize([1, 2, 3]).sampleStdev()
+        1.0
+        """
+        return self.stats().sampleStdev()
+
+    def sampleVariance(self) -> float:
+        """>>> sc.parallelize([1, 2, 3]).sampleVariance()
+        1.0
+        """
+        return self.stats().sampleVariance()
+
+    def histogram(self, buckets: int | list | tuple) -> tuple[list, list[int]]:
+        """Counts of elements in buckets: ``n`` even buckets between min and max, or the
+        given sorted bucket boundaries (the last bucket is closed).
+
+        >>> rdd = sc.parallelize(range(51))
+        >>> rdd.histogram(2)
+        ([0, 25, 50], [25, 26])
+        >>> rdd.histogram([0, 5, 25, 50])
+        ([0, 5, 25, 50], [5, 20, 26])
+        """
+        if isinstance(buckets, int):
+            if buckets < 1:
+                raise ValueError("number of buckets must be >= 1")
+
+            def comparable(x):
+                return x is not None and not (type(x) is float and isnan(x))
+
+            filtered = self.filter(comparable)
+            try:
+                minv, maxv = filtered.map(lambda x: (x, x)).reduce(
+                    lambda a, b: (min(a[0], b[0]), max(a[1], b[1])))
+            except ValueError as e:
+                raise ValueError("can not generate buckets from empty RDD") from e
+            if minv == maxv or buckets == 1:
+                return [minv, maxv], [filtered.count()]
+            try:
+                inc = (maxv - minv) / buckets
+            except TypeError:
+                raise TypeError("Can not generate buckets with non-number in RDD") from None
+            if isinf(inc):
+                raise ValueError("Can not generate buckets with infinite value")
+            inc = int(inc)  # keep integer buckets when they are exact
+            if inc * buckets != maxv - minv:
+                inc = (maxv - minv) * 1.0 / buckets
+            buckets = [i * inc + minv for i in range(buckets)]
+            buckets.append(maxv)
+            even = True
+        elif isinstance(buckets, list | tuple):
+            if len(buckets) < 2:
+                raise ValueError("buckets should have more than one value")
+            if any(b is None or isinstance(b, float) and isnan(b) for b in buckets):
+                raise ValueError("can not have None or NaN in buckets")
+            if sorted(buckets) != list(buckets):
+                raise ValueError("buckets should be sorted")
+            if len(set(buckets)) != len(buckets):
+                raise ValueError("buckets should not contain duplicated values")
+            minv, maxv = buckets[0], buckets[-1]
+            even = False
+            inc = None
+            try:
+                steps = [buckets[i + 1] - buckets[i] for i in range(len(buckets) - 1)]
+            except TypeError:
+                pass  # bucket values without '-': fall back to bisection
+            else:
+                if max(steps) - min(steps) < 1e-10:
+                    even = True
+                    inc = (maxv - minv) / (len(buckets) - 1)
+        else:
+            raise TypeError("buckets should be a list or tuple or number(int or long)")
+
+        def count_partition(it):
+            counters = [0] * len(buckets)
+            for x in it:
+                if x is None or (isinstance(x, float) and isnan(x)) or x > maxv or x < minv:
+                    continue
+                i = int((x - minv) / inc) if even else bisect.bisect_right(buckets, x) - 1
+                counters[i] += 1
+            last = counters.pop()
+            counters[-1] += last  # the last bucket includes its upper bound
+            return [counters]
+
+        return buckets, self.mapPartitions(count_partition).reduce(
+            lambda a, b: [i + j for i, j in zip(a, b)])
+
+    def countByValue(self) -> dict[T, int]:
+        """How many times each distinct element occurs.
+
+        >>> sorted(sc.parallelize([1, 2, 1, 2, 2], 2).countByValue().items())
+        [(1, 2), (2, 3)]
+        """
+        def count_partition(it):
+            counts: defaultdict = defaultdict(int)
+            for x in it:
+                counts[x] += 1
+            yield counts
+
+        def merge(m1, m2):
+            for k, v in m2.items():
+                m1[k] += v
+            return m1
+        return self.mapPartitions(count_partition).reduce(merge)
+
+    def top(self, num: int, key: Callable[[T], Any] | None = None) -> list[T]:
+        """The ``num`` largest elements, in descending order.
+
+        >>> sc.parallelize([10, 4, 2, 12, 3]).top(1)
+        [12]
+        >>> sc.parallelize([10, 4, 2, 12, 3], 2).top(3, key=str)
+        [4, 3, 2]
+        """
+        return self.mapPartitions(lambda it: [heapq.nlargest(num, it, key=key)]).reduce(
+            lambda a, b: heapq.nlargest(num, a + b, key=key))
+
+    def takeOrdered(self, num: int, key: Callable[[T], Any] | None = None) -> list[T]:
+        """The ``num`` smallest elements, in ascending order.
+
+        >>> sc.parallelize([10, 1, 2, 9, 3, 4, 5, 6, 7]).takeOrdered(6)
+        [1, 2, 3, 4, 5, 6]
+        >>> sc.parallelize([10, 1, 2, 9, 3, 4, 5, 6, 7], 2).takeOrdered(6, key=lambda x: -x)
+        [10, 9, 7, 6, 5, 4]
+        """
+        if num < 0:
+            raise ValueError("top N cannot be negative.")
+        if num == 0 or self.getNumPartitions() == 0:
+            return []
+        return self.mapPartitions(lambda it: [heapq.nsmallest(num, it, key)]).reduce(
+            lambda a, b: heapq.nsmallest(num, a + b, key))
+
+    def take(self, num: int) -> list[T]:
+        """The first ``num`` elements, scanning as few partitions as possible.
+
+        >>> sc.parallelize([2, 3, 4, 5, 6]).cache().take(2)
+        [2, 3]
+        >>> sc.parallelize(range(100), 100).filter(lambda x: x > 90).take(3)
+        [91, 92, 93]
+        """
+        items: list[T] = []
+        total = self.getNumPartitions()
+        scanned = 0
+        scale_up = int(self.ctx._conf.get("spark.rdd.limit.scaleUpFactor", "4"))
+        while len(items) < num and scanned < total:
+            # Try one partition first, then grow the guess from what the first ones held.
+            tries = 1
+            if scanned > 0:
+                if not items:
+                    tries = scanned * scale_up
+                else:
+                    tries = int(1.5 * num * scanned / len(items)) - scanned
+                    tries = min(max(tries, 1), scanned * scale_up)
+            left = num - len(items)
+            parts = range(scanned, min(scanned + tries, total))
+            items += self.ctx.runJob(self, lambda it, left=left: itertools.islice(it, left),
+                                     list(parts))
+            scanned += tries
+        return items[:num]
+
+    def first(self) -> T:
+        """The first element.
+
+        >>> sc.parallelize([2, 3, 4]).first()
+        2
+        >>> sc.parallelize([]).first()
+        Traceback (most recent call last):
+            ...
+        ValueError: RDD is empty
+        """
+        rs = self.take(1)
+        if rs:
+            return rs[0]
+        raise ValueError("RDD is empty")
+
+    def isEmpty(self) -> bool:
+        """True when the RDD has no elements.
+
+        >>> sc.parallelize([]).isEmpty(), sc.parallelize([1]).isEmpty()
+        (True, False)
+        """
+        return self.getNumPartitions() == 0 or len(self.take(1)) == 0
+
+    def takeSample(self, withReplacement: bool, num: int, seed: int | None = None) -> list[T]:
+        """A fixed-size random sample, returned to the driver.
+
+        >>> rdd = sc.parallelize(range(0, 10))
+        >>> len(rdd.takeSample(True, 20, 1)), len(rdd.takeSample(False, 5, 2))
+        (20, 5)
+        """
+        num_stdev = 10.0
+        max_sample = sys.maxsize - int(num_stdev * sqrt(sys.maxsize))
+        if num < 0:
+            raise ValueError("Sample size cannot be negative.")
+        if num > max_sample:
+            raise ValueError("Sample size cannot be greater than %d." % max_sample)
+        if num == 0 or self.getNumPartitions() == 0:
+            return []
+        initial = self.count()
+        if initial == 0:
+            return []
+        rand = random.Random(seed)
+        if not withReplacement and num >= initial:
+            samples = self.collect()
+            rand.shuffle(samples)
+            return samples
+        fraction = RDD._computeFractionForSampleSize(num, initial, withReplacement)
+        samples = self.sample(withReplacement, fraction, seed).collect()
+        while len(samples) < num:  # rare: the fraction is chosen to succeed 99.99% of times
+            seed = rand.randint(0, sys.maxsize)
+            samples = self.sample(withReplacement, fraction, seed).collect()
+        rand.shuffle(samples)
+        return samples[0:num]
+
+    @staticmethod
+    def _computeFractionForSampleSize(sampleSizeLowerBound: int, total: int,
+                                      withReplacement: bool) -> float:
+        """A sampling rate that yields at least the requested size 99.99% of the time."""
+        fraction = float(sampleSizeLowerBound) / total
+        if withReplacement:
+            num_stdev = 9 if sampleSizeLowerBound < 12 else 5
+            return fraction + num_stdev * sqrt(fraction / total)
+        delta = 0.00005
+        gamma = -log(delta) / total
+        return min(1, fraction + gamma + sqrt(gamma * gamma + 2 * gamma * fraction))
+
+    def countApprox(self, timeout: int, confidence: float = 0.95) -> int:
+        """Count within a time budget; sparklet always finishes and returns the exact count."""
+        return self.count()
+
+    def sumApprox(self, timeout: int, confidence: float = 0.95) -> float:
+        """Sum within a time budget (exact here)."""
+        from sparklet.util import BoundedFloat
+
+        s = float(self.sum())
+        return BoundedFloat(s, confidence, s, s)
+
+    def meanApprox(self, timeout: int, confidence: float = 0.95) -> float:
+        """Mean within a time budget (exact here)."""
+        from sparklet.util import BoundedFloat
+
+        m = float(self.mean())
+        return BoundedFloat(m, confidence, m, m)
+
+    def countApproxDistinct(self, relativeSD: float = 0.05) -> int:
+        """Number of distinct elements (exact here, so within any ``relativeSD``).
+
+        >>> sc.parallelize(range(1000)).map(str).countApproxDistinct()
+        1000
+        """
+        if relativeSD < 0.000017:
+            raise ValueError("relativeSD should be greater than 0.000017")
+        return self.distinct().count()
+
+    def saveAsTextFile(self, path: str, compressionCodecClass: str | None = None) -> None:
+        """Save as text files, one per partition, each element as ``str(element)``.
+
+        >>> import tempfile, os
+        >>> d = os.path.join(tempfile.mkdtemp(), "out")
+        >>> sc.parallelize(["a", "b", "c"], 2).saveAsTextFile(d)
+        >>> sorted(sc.textFile(d).collect())
+        ['a', 'b', 'c']
+        """
+        from sparklet import io as sio
+
+        sio.prepare_output_dir(path)
+        codec = compressionCodecClass
+        self.mapPartitionsWithIndex(
+            lambda i, it: sio.write_text_partition(path, i, it, codec) or ()).count()
+        sio.commit_output_dir(path)
+
+    def saveAsPickleFile(self, path: str, batchSize: int = 10) -> None:
+        """Save as files of pickled objects, read back with ``SparkContext.pickleFile``.
+
+        >>> import tempfile, os
+        >>> d = os.path.join(tempfile.mkdtemp(), "pickled")
+        >>> sc.parallelize(range(10), 3).saveAsPickleFile(d, 5)
+        >>> sorted(sc.pickleFile(d).collect())
+        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
+        """
+        from sparklet import io as sio
+
+        sio.prepare_output_dir(path)
+        self.mapPartitionsWithIndex(
+            lambda i, it: sio.write_pickle_partition(path, i, it, batchSize) or ()).count()
+        sio.commit_output_dir(path)

@@ -1,0 +1,1 @@
+"""Scheduling: DAGScheduler (stages, retries), TaskScheduler (tasks to executor slots)."""

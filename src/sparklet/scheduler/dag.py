@@ -1,0 +1,309 @@
+"""DAGScheduler: turns a job into stages cut at shuffle dependencies and runs them.
+
+A job's final stage computes the requested partitions; before it runs, every shuffle it
+reads must have all its map outputs. Map stages are shared between jobs (keyed by shuffle
+id), so a second job over the same shuffle skips the map stage entirely. Failures:
+- a task that raises is retried up to ``spark.task.maxFailures`` attempts (1 in ``local[N]``,
+  ``F`` in ``local[N, F]``, as in Spark), then the job fails with the task's traceback;
+- a task whose executor died is rerun elsewhere;
+- a reduce task that cannot fetch a map output makes the map stage recompute the missing
+  outputs from lineage, then the reduce stage resumes.
+"""
+
+from __future__ import annotations
+
+import itertools
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sparklet import serializers
+from sparklet.dependency import NarrowDependency, ShuffleDependency
+from sparklet.errors import PythonException, SparkException
+from sparklet.scheduler.mapoutput import MapOutputTracker
+from sparklet.scheduler.task import RESULT, SHUFFLE_MAP, Task
+from sparklet.scheduler.taskscheduler import TaskScheduler, TaskSet
+
+__all__ = ["DAGScheduler"]
+
+MAX_STAGE_ATTEMPTS = 4
+MAX_EXECUTOR_LOSSES = 4
+
+
+@dataclass(eq=False)
+class Stage:
+    id: int
+    rdd: Any
+    parents: list
+    num_partitions: int
+    attempt: int = -1
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+@dataclass(eq=False)
+class ShuffleMapStage(Stage):
+    dep: ShuffleDependency | None = None
+
+
+@dataclass
+class StageProgress:
+    stage_id: int
+    num_tasks: int
+    started: float
+    completed: int = 0
+    active: int = 0
+
+
+class _FetchFailed(Exception):
+    def __init__(self, shuffle_id: int, map_id: int, executor_id: str):
+        super().__init__("fetch failed")
+        self.shuffle_id, self.map_id, self.executor_id = shuffle_id, map_id, executor_id
+
+
+class DAGScheduler:
+    def __init__(self, sc, task_scheduler: TaskScheduler, tracker: MapOutputTracker):
+        self.sc = sc
+        self.task_scheduler = task_scheduler
+        self.tracker = tracker
+        self._stage_ids = itertools.count()
+        self._job_ids = itertools.count()
+        self._task_ids = itertools.count()
+        self._shuffle_stages: dict[int, ShuffleMapStage] = {}
+        self._lock = threading.RLock()
+        self.active_stages: dict[int, StageProgress] = {}
+        self.listeners: list = []   # objects with on_job_start/on_job_end/on_stage_* methods
+        task_scheduler.on_executor_lost = self._executor_lost
+
+    # -- stage graph -----------------------------------------------------------------------
+
+    def _parent_stages(self, rdd) -> list[ShuffleMapStage]:
+        parents: list[ShuffleMapStage] = []
+        seen: set[int] = set()
+        to_visit = [rdd]
+        while to_visit:
+            r = to_visit.pop()
+            if r.id() in seen:
+                continue
+            seen.add(r.id())
+            for dep in r.dependencies():
+                if isinstance(dep, ShuffleDependency):
+                    stage = self._shuffle_stage(dep)
+                    if stage not in parents:
+                        parents.append(stage)
+                else:
+                    to_visit.append(dep.rdd)
+        return parents
+
+    def _shuffle_stage(self, dep: ShuffleDependency) -> ShuffleMapStage:
+        with self._lock:
+            stage = self._shuffle_stages.get(dep.shuffle_id)
+            if stage is None:
+                num = dep.rdd.getNumPartitions()
+                stage = ShuffleMapStage(next(self._stage_ids), dep.rdd,
+                                        self._parent_stages(dep.rdd), num, dep=dep)
+                self.tracker.register_shuffle(dep.shuffle_id, num)
+                self._shuffle_stages[dep.shuffle_id] = stage
+            return stage
+
+    def forget_shuffle(self, shuffle_id: int) -> None:
+        with self._lock:
+            self._shuffle_stages.pop(shuffle_id, None)
+        self.tracker.unregister_shuffle(shuffle_id)
+
+    # -- jobs ------------------------------------------------------------------------------
+
+    def run_job(self, rdd, func: Callable, partitions: list[int],
+                local_properties: dict | None = None) -> list[list]:
+        """Run ``func`` over the given partitions of ``rdd``; one result list per partition."""
+        job_id = next(self._job_ids)
+        stage = Stage(next(self._stage_ids), rdd, self._parent_stages(rdd), len(partitions))
+        props = dict(local_properties or {})
+        for listener in self.listeners:
+            listener.on_job_start(job_id, stage.id, len(partitions))
+        results: dict[int, list] = {}
+        succeeded = False
+        try:
+            for _ in range(MAX_STAGE_ATTEMPTS + 1):
+                self._ensure_parents(stage.parents, job_id, props)
+                todo = [p for p in partitions if p not in results]
+                try:
+                    self._run_stage(stage, todo, RESULT, func, job_id, props, results)
+                    break
+                except _FetchFailed as ff:
+                    self._map_output_lost(ff)
+            else:
+                raise SparkException("Job %d aborted: map outputs kept being lost" % job_id)
+            succeeded = True
+        finally:
+            for listener in self.listeners:
+                listener.on_job_end(job_id, succeeded)
+        return [results[p] for p in partitions]
+
+    def _ensure_parents(self, parents: list[ShuffleMapStage], job_id: int, props: dict) -> None:
+        missing = [s for s in parents if self.tracker.missing_partitions(s.dep.shuffle_id)]
+        if len(missing) <= 1:
+            for s in missing:
+                self._ensure_map_stage(s, job_id, props)
+            return
+        # Independent map stages run at the same time, so their tasks share the executors.
+        errors: list[BaseException] = []
+
+        def run(s):
+            try:
+                self._ensure_map_stage(s, job_id, props)
+            except BaseException as e:  # noqa: BLE001 - re-raised in the job's thread
+                errors.append(e)
+
+        threads = [threading.Thread(target=run, args=(s,), daemon=True) for s in missing]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        if errors:
+            raise errors[0]
+
+    def _ensure_map_stage(self, stage: ShuffleMapStage, job_id: int, props: dict) -> None:
+        with stage.lock:  # a concurrent job needing the same shuffle waits, then skips it
+            for _ in range(MAX_STAGE_ATTEMPTS):
+                missing = self.tracker.missing_partitions(stage.dep.shuffle_id)
+                if not missing:
+                    return
+                self._ensure_parents(stage.parents, job_id, props)
+                try:
+                    self._run_stage(stage, missing, SHUFFLE_MAP, stage.dep, job_id, props, None)
+                except _FetchFailed as ff:
+                    self._map_output_lost(ff)
+            if self.tracker.missing_partitions(stage.dep.shuffle_id):
+                raise SparkException("Stage %d failed %d times: map outputs kept being lost"
+                                     % (stage.id, MAX_STAGE_ATTEMPTS))
+
+    def _map_output_lost(self, ff: _FetchFailed) -> None:
+        self.tracker.unregister_map_output(ff.shuffle_id, ff.map_id)
+        # The executor that held it is probably gone: forget everything it held.
+        self.tracker.remove_outputs_on_executor(ff.executor_id)
+
+    def _executor_lost(self, executor_id: str) -> None:
+        self.tracker.remove_outputs_on_executor(executor_id)
+        self.sc._block_master.remove_executor(executor_id)
+
+    # -- one stage attempt -----------------------------------------------------------------
+
+    def _run_stage(self, stage: Stage, partitions: list[int], kind: str, payload,
+                   job_id: int, props: dict, results: dict | None) -> None:
+        if not partitions:
+            return
+        stage.attempt += 1
+        binary_key = "stage-%d-%d" % (stage.id, stage.attempt)
+        binary = serializers.dumps_closure((stage.rdd, payload))
+        splits = stage.rdd.partitions()
+        events: queue.Queue = queue.Queue()
+        taskset = TaskSet(stage.id, binary_key, binary,
+                          lambda status, task, result, info: events.put((status, task, result,
+                                                                         info)))
+        location_cache: dict[int, list] = {}
+
+        def make_task(p: int, attempt: int) -> Task:
+            reads: dict[int, dict] = {}
+            for sid, reduce_id in self._shuffle_reads(stage.rdd, p):
+                if sid not in location_cache:
+                    location_cache[sid] = self.tracker.locations_for(sid)
+                reads.setdefault(sid, {})[reduce_id] = location_cache[sid][reduce_id]
+            return Task(next(self._task_ids), stage.id, stage.attempt, p, attempt, kind,
+                        binary_key, splits[p], reads, props,
+                        self.sc._block_master.preferred_executor(stage.rdd, p), job_id)
+
+        max_failures = self.sc._max_task_failures
+        failures = dict.fromkeys(partitions, 0)
+        losses = dict.fromkeys(partitions, 0)
+        remaining = set(partitions)
+        progress = StageProgress(stage.id, len(partitions), time.monotonic())
+        with self._lock:
+            self.active_stages[stage.id] = progress
+        for listener in self.listeners:
+            listener.on_stage_submitted(stage.id, len(partitions), job_id)
+        tasks = [make_task(p, 0) for p in partitions]
+        progress.active = len(tasks)
+        self.task_scheduler.submit(taskset, tasks)
+        try:
+            while remaining:
+                status, task, result, info = events.get()
+                p = task.partition
+                if p not in remaining:
+                    continue
+                if status == "success":
+                    remaining.discard(p)
+                    progress.completed += 1
+                    progress.active -= 1
+                    self.sc._task_succeeded(result, first_success=True)
+                    if kind == SHUFFLE_MAP:
+                        self.tracker.register_map_output(stage.dep.shuffle_id, p, result.value)
+                    else:
+                        results[p] = result.value
+                elif status == "fetch_failed":
+                    self.task_scheduler.abort(taskset)
+                    self.sc._block_master.update(result)
+                    sid, map_id = result.fetch_failed
+                    holder = self._map_holder(sid, map_id)
+                    raise _FetchFailed(sid, map_id, holder)
+                elif status == "executor_lost":
+                    losses[p] += 1
+                    if losses[p] > MAX_EXECUTOR_LOSSES:
+                        raise SparkException(
+                            "Job aborted due to stage failure: Task %d in stage %d.%d lost its "
+                            "executor %d times; last: %s" % (p, stage.id, stage.attempt,
+                                                             losses[p], info))
+                    self.task_scheduler.submit(taskset, [make_task(p, task.attempt + 1)])
+                else:  # failed: the user's code raised
+                    self.sc._block_master.update(result)
+                    failures[p] += 1
+                    if failures[p] >= max_failures:
+                        raise self._task_failure(stage, task, result, failures[p])
+                    self.task_scheduler.submit(taskset, [make_task(p, task.attempt + 1)])
+        finally:
+            self.task_scheduler.abort(taskset)
+            with self._lock:
+                self.active_stages.pop(stage.id, None)
+            for listener in self.listeners:
+                listener.on_stage_completed(stage.id, not remaining)
+
+    def _map_holder(self, shuffle_id: int, map_id: int) -> str:
+        try:
+            for locs in self.tracker.locations_for(shuffle_id)[:1]:
+                for mid, eid, _, _ in locs:
+                    if mid == map_id:
+                        return eid
+        except RuntimeError:
+            pass
+        return ""
+
+    @staticmethod
+    def _task_failure(stage: Stage, task: Task, result, attempts: int) -> Exception:
+        message = ("Job aborted due to stage failure: Task %d in stage %d.%d failed %d times, "
+                   "most recent failure: Lost task %d.%d in stage %d.%d (TID %d) "
+                   "(executor %s): %s" % (
+                       task.partition, stage.id, stage.attempt, attempts, task.partition,
+                       task.attempt, stage.id, stage.attempt, task.task_id,
+                       result.executor_id, result.error))
+        error = PythonException(message, result.error)
+        if result.exception is not None:
+            try:
+                error.__cause__ = serializers.loads(result.exception)
+            except Exception:  # noqa: BLE001 - the message still carries the traceback
+                pass
+        return error
+
+    def _shuffle_reads(self, rdd, partition: int) -> list[tuple[int, int]]:
+        """(shuffle id, reduce partition) pairs a task of ``rdd``'s partition will read."""
+        reads = []
+        to_visit = [(rdd, partition)]
+        while to_visit:
+            r, p = to_visit.pop()
+            for dep in r.dependencies():
+                if isinstance(dep, ShuffleDependency):
+                    reads.append((dep.shuffle_id, p))
+                elif isinstance(dep, NarrowDependency):
+                    to_visit.extend((dep.rdd, q) for q in dep.get_parents(p))
+        return reads

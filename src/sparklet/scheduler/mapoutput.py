@@ -1,0 +1,63 @@
+"""MapOutputTracker: the driver's record of where each shuffle's map outputs are."""
+
+from __future__ import annotations
+
+import threading
+
+from sparklet.shuffle.writer import MapStatus
+
+__all__ = ["MapOutputTracker"]
+
+
+class MapOutputTracker:
+    def __init__(self) -> None:
+        self._outputs: dict[int, list[MapStatus | None]] = {}
+        self._lock = threading.Lock()
+
+    def register_shuffle(self, shuffle_id: int, num_maps: int) -> None:
+        with self._lock:
+            if shuffle_id not in self._outputs:
+                self._outputs[shuffle_id] = [None] * num_maps
+
+    def register_map_output(self, shuffle_id: int, map_id: int, status: MapStatus) -> None:
+        with self._lock:
+            self._outputs[shuffle_id][map_id] = status
+
+    def unregister_map_output(self, shuffle_id: int, map_id: int) -> None:
+        with self._lock:
+            outputs = self._outputs.get(shuffle_id)
+            if outputs is not None:
+                outputs[map_id] = None
+
+    def remove_outputs_on_executor(self, executor_id: str) -> int:
+        """Forget every map output held by a lost executor; returns how many were lost."""
+        lost = 0
+        with self._lock:
+            for outputs in self._outputs.values():
+                for i, status in enumerate(outputs):
+                    if status is not None and status.executor_id == executor_id:
+                        outputs[i] = None
+                        lost += 1
+        return lost
+
+    def missing_partitions(self, shuffle_id: int) -> list[int]:
+        with self._lock:
+            return [i for i, s in enumerate(self._outputs[shuffle_id]) if s is None]
+
+    def locations_for(self, shuffle_id: int) -> list[list[tuple[int, str, int, int]]]:
+        """Per reduce partition: ``(map_id, executor_id, offset, length)`` of every map output."""
+        with self._lock:
+            statuses = list(self._outputs[shuffle_id])
+        if any(s is None for s in statuses):
+            raise RuntimeError("shuffle %d has missing map outputs" % shuffle_id)
+        num_reduces = len(statuses[0].spans) if statuses else 0
+        return [[(s.map_id, s.executor_id, *s.spans[r]) for s in statuses]  # type: ignore[union-attr]
+                for r in range(num_reduces)]
+
+    def unregister_shuffle(self, shuffle_id: int) -> None:
+        with self._lock:
+            self._outputs.pop(shuffle_id, None)
+
+    def has_shuffle(self, shuffle_id: int) -> bool:
+        with self._lock:
+            return shuffle_id in self._outputs

@@ -1,0 +1,142 @@
+"""TaskScheduler: hands tasks to free executor slots; hears back from the backend.
+
+It knows executors only as ids with a number of slots. Which process or machine an id
+stands for is the backend's business; retries and stage logic are the DAGScheduler's.
+A task whose input is cached on one executor waits for that executor up to
+``spark.locality.wait`` before it runs elsewhere (and recomputes its input there).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sparklet.scheduler.task import Task, TaskResult
+
+__all__ = ["TaskScheduler", "TaskSet"]
+
+
+@dataclass(eq=False)
+class TaskSet:
+    """The tasks of one stage attempt, and where their outcomes go."""
+
+    stage_id: int
+    binary_key: str
+    binary: bytes
+    on_event: Callable[[str, Task, TaskResult | None, str], None]
+    aborted: bool = False
+    running: dict = field(default_factory=dict)
+
+
+class TaskScheduler:
+    def __init__(self, locality_wait: float = 3.0):
+        self.backend = None
+        self.locality_wait = locality_wait
+        self._lock = threading.Condition()
+        self._free: dict[str, int] = {}           # executor id -> free slots
+        self._pending: deque[tuple[TaskSet, Task, float]] = deque()
+        self._running: dict[int, tuple[TaskSet, Task, str]] = {}
+        self._stopped = False
+        self._dispatcher = threading.Thread(target=self._dispatch_loop, daemon=True,
+                                            name="sparklet-task-dispatcher")
+        self.on_executor_lost: Callable[[str], None] = lambda eid: None
+
+    def start(self, backend) -> None:
+        self.backend = backend
+        self._dispatcher.start()
+        backend.start(self)
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopped = True
+            self._lock.notify_all()
+
+    # -- from the DAGScheduler -------------------------------------------------------------
+
+    def submit(self, taskset: TaskSet, tasks: list[Task]) -> None:
+        now = time.monotonic()
+        with self._lock:
+            for task in tasks:
+                self._pending.append((taskset, task, now))
+            self._lock.notify_all()
+
+    def abort(self, taskset: TaskSet) -> None:
+        """Drop the task set's pending tasks; running ones finish and are ignored."""
+        with self._lock:
+            taskset.aborted = True
+            self._pending = deque(p for p in self._pending if p[0] is not taskset)
+
+    # -- from the backend ------------------------------------------------------------------
+
+    def executor_added(self, executor_id: str, slots: int) -> None:
+        with self._lock:
+            self._free[executor_id] = slots
+            self._lock.notify_all()
+
+    def executor_lost(self, executor_id: str, reason: str) -> None:
+        with self._lock:
+            self._free.pop(executor_id, None)
+            lost = [(tid, ts, task) for tid, (ts, task, eid) in self._running.items()
+                    if eid == executor_id]
+            for tid, _, _ in lost:
+                del self._running[tid]
+            self._lock.notify_all()
+        self.on_executor_lost(executor_id)
+        for _, taskset, task in lost:
+            if not taskset.aborted:
+                taskset.on_event("executor_lost", task, None, reason)
+
+    def status_update(self, executor_id: str, result: TaskResult) -> None:
+        with self._lock:
+            entry = self._running.pop(result.task_id, None)
+            if executor_id in self._free:
+                self._free[executor_id] += 1
+            self._lock.notify_all()
+        if entry is not None and not entry[0].aborted:
+            entry[0].on_event(result.status, entry[1], result, executor_id)
+
+    def alive_executors(self) -> list[str]:
+        with self._lock:
+            return list(self._free)
+
+    # -- dispatching -----------------------------------------------------------------------
+
+    def _pick(self, executor_id: str, now: float):
+        alive = self._free
+        for i, (taskset, task, since) in enumerate(self._pending):
+            pref = task.preferred_executor
+            if (pref is None or pref == executor_id or pref not in alive
+                    or now - since >= self.locality_wait):
+                del self._pending[i]
+                return taskset, task
+        return None
+
+    def _dispatch_loop(self) -> None:
+        while True:
+            launches = []
+            with self._lock:
+                if self._stopped:
+                    return
+                now = time.monotonic()
+                for executor_id, free in list(self._free.items()):
+                    while free > 0 and self._pending:
+                        picked = self._pick(executor_id, now)
+                        if picked is None:
+                            break
+                        taskset, task = picked
+                        free -= 1
+                        self._running[task.task_id] = (taskset, task, executor_id)
+                        launches.append((executor_id, taskset, task))
+                    self._free[executor_id] = free
+                if not launches:
+                    # Wake on any change; poll while tasks wait for a busy preferred executor.
+                    self._lock.wait(0.05 if self._pending else None)
+                    continue
+            for executor_id, taskset, task in launches:
+                try:
+                    self.backend.launch(executor_id, task, taskset.binary_key, taskset.binary)
+                except Exception as e:  # noqa: BLE001 - a dead pipe means the executor is gone
+                    self.executor_lost(executor_id, "could not launch task: %s" % e)

@@ -1,0 +1,81 @@
+"""How closures and data travel: cloudpickle for code, pickle protocol 5 for data batches.
+
+Data goes in batches (a list of records per pickle) because one pickle call per record is
+dominated by call overhead; shuffle and block files are streams of length-prefixed batches.
+"""
+
+from __future__ import annotations
+
+import pickle
+import struct
+from collections.abc import Iterable, Iterator
+from itertools import islice
+from typing import Any, BinaryIO
+
+import cloudpickle
+
+__all__ = ["dumps", "loads", "dumps_closure", "write_batches", "read_batches", "BATCH_SIZE"]
+
+PROTOCOL = 5
+BATCH_SIZE = 1024
+_LEN = struct.Struct("<I")
+
+loads = pickle.loads
+
+
+def dumps(obj: Any) -> bytes:
+    """Pickle data; falls back to cloudpickle for values holding lambdas or local classes."""
+    try:
+        return pickle.dumps(obj, PROTOCOL)
+    except (pickle.PicklingError, AttributeError, TypeError):
+        return cloudpickle.dumps(obj, PROTOCOL)
+
+
+def dumps_closure(obj: Any) -> bytes:
+    """Pickle code (functions, RDD lineage) by value where needed."""
+    return cloudpickle.dumps(obj, PROTOCOL)
+
+
+def write_batches(stream: BinaryIO, records: Iterable[Any], batch_size: int = BATCH_SIZE) -> int:
+    """Write records as length-prefixed pickled batches; returns the number of bytes written."""
+    written = 0
+    it = iter(records)
+    while True:
+        batch = list(islice(it, batch_size))
+        if not batch:
+            return written
+        data = dumps(batch)
+        stream.write(_LEN.pack(len(data)))
+        stream.write(data)
+        written += _LEN.size + len(data)
+
+
+def write_batch(stream: BinaryIO, batch: list) -> int:
+    """Write one already-formed batch."""
+    data = dumps(batch)
+    stream.write(_LEN.pack(len(data)))
+    stream.write(data)
+    return _LEN.size + len(data)
+
+
+def read_batches(stream: BinaryIO, limit: int | None = None) -> Iterator[list]:
+    """Yield the batches of a stream written by :func:`write_batches` (up to ``limit`` bytes)."""
+    remaining = limit
+    while remaining is None or remaining > 0:
+        header = stream.read(_LEN.size)
+        if not header:
+            return
+        if len(header) < _LEN.size:
+            raise EOFError("truncated batch header")
+        (size,) = _LEN.unpack(header)
+        data = stream.read(size)
+        if len(data) < size:
+            raise EOFError("truncated batch: expected %d bytes, got %d" % (size, len(data)))
+        if remaining is not None:
+            remaining -= _LEN.size + size
+        yield pickle.loads(data)
+
+
+def read_records(stream: BinaryIO, limit: int | None = None) -> Iterator[Any]:
+    for batch in read_batches(stream, limit):
+        yield from batch

@@ -1,0 +1,47 @@
+"""Reduce side of a shuffle: fetch this partition's span from every map output, merge."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from sparklet import serializers
+from sparklet.errors import FetchFailedError
+from sparklet.shuffle.aggregator import ExternalAppendOnlyMap
+
+__all__ = ["read_shuffle"]
+
+
+def fetch_records(shuffle_id: int, reduce_id: int, locations, block_manager) -> Iterator[Any]:
+    """Records of one reduce partition, map output by map output, in map order.
+
+    ``locations`` lists ``(map_id, executor_id, offset, length)`` for this partition; a map
+    output whose file is gone raises FetchFailedError so the scheduler recomputes it.
+    """
+    for map_id, executor_id, offset, length in locations:
+        if not length:
+            continue
+        path = block_manager.shuffle_data_path(executor_id, shuffle_id, map_id)
+        try:
+            fh = open(path, "rb")
+        except FileNotFoundError:
+            raise FetchFailedError(shuffle_id, map_id) from None
+        with fh:
+            fh.seek(offset)
+            try:
+                yield from serializers.read_records(fh, length)
+            except EOFError as e:
+                raise FetchFailedError(shuffle_id, map_id, "corrupt map output: %s" % e) from e
+
+
+def read_shuffle(dep, reduce_id: int, context, block_manager, memory_limit: int) -> Iterator:
+    locations = context._shuffle_locations[dep.shuffle_id][reduce_id]
+    records = fetch_records(dep.shuffle_id, reduce_id, locations, block_manager)
+    if dep.aggregator is None:
+        return records
+    merged = ExternalAppendOnlyMap(dep.aggregator, memory_limit, block_manager.tmp_dir)
+    if dep.map_side_combine:
+        merged.merge_combiners(records)
+    else:
+        merged.merge_values(records)
+    return merged.items()

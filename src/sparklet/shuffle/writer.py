@@ -1,0 +1,104 @@
+"""Map side of a shuffle: bucket records by reduce partition into one file per map task.
+
+With map-side combine the records are first merged per key (spilling if needed), so only
+one combiner per key and map task is written. Without it, buckets that grow past the
+memory limit are flushed to spill runs. The final file holds each reduce partition's
+bytes contiguously; the (offset, length) of every reduce partition goes back to the
+driver in the task's MapStatus, and reducers read exactly their span.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sparklet import serializers
+from sparklet.shuffle.aggregator import ExternalAppendOnlyMap, estimate_size
+
+__all__ = ["MapStatus", "write_shuffle_output"]
+
+_CHUNK = 4096
+
+
+@dataclass(frozen=True)
+class MapStatus:
+    """Where one map task's output lives and the byte span of each reduce partition."""
+
+    executor_id: str
+    map_id: int
+    spans: tuple[tuple[int, int], ...]
+
+    def size(self) -> int:
+        return sum(length for _, length in self.spans)
+
+
+def write_shuffle_output(records: Iterable[Any], dep, map_id: int, block_manager,
+                         memory_limit: int) -> MapStatus:
+    n = dep.partitioner.numPartitions
+    get_partition = dep.partitioner
+    spill_runs: list[tuple[str, list[tuple[int, int]]]] = []
+    buckets: list[list] = [[] for _ in range(n)]
+
+    if dep.aggregator is not None and dep.map_side_combine:
+        combined = ExternalAppendOnlyMap(dep.aggregator, memory_limit, block_manager.tmp_dir)
+        combined.merge_values(records)
+        for item in combined.items():
+            buckets[get_partition(item[0])].append(item)
+    elif n == 1:
+        buckets[0] = records if isinstance(records, list) else list(records)
+    else:
+        it = iter(records)
+        record_size = 0
+        held = 0
+        while True:
+            chunk = list(itertools.islice(it, _CHUNK))
+            if not chunk:
+                break
+            for item in chunk:
+                buckets[get_partition(item[0])].append(item)
+            held += len(chunk)
+            if not record_size:
+                record_size = 64 + sum(estimate_size(x) for x in chunk[:16]) // min(16, len(chunk))
+            if held * record_size > memory_limit:
+                spill_runs.append(_write_run(buckets, block_manager.tmp_dir))
+                buckets = [[] for _ in range(n)]
+                held = 0
+
+    final = block_manager.shuffle_data_path(block_manager.executor_id, dep.shuffle_id, map_id)
+    tmp = "%s.tmp-%d" % (final, os.getpid())
+    spans = []
+    try:
+        with open(tmp, "wb") as out:
+            for r in range(n):
+                start = out.tell()
+                for path, run_spans in spill_runs:
+                    offset, length = run_spans[r]
+                    if length:
+                        with open(path, "rb") as fh:
+                            fh.seek(offset)
+                            out.write(fh.read(length))
+                if buckets[r]:
+                    serializers.write_batches(out, buckets[r])
+                spans.append((start, out.tell() - start))
+        os.replace(tmp, final)
+    finally:
+        for path, _ in spill_runs:
+            os.remove(path)
+        if os.path.exists(tmp):
+            os.remove(tmp)
+    return MapStatus(block_manager.executor_id, map_id, tuple(spans))
+
+
+def _write_run(buckets: list[list], tmp_dir: str) -> tuple[str, list[tuple[int, int]]]:
+    fd, path = tempfile.mkstemp(prefix="shuffle-run-", dir=tmp_dir)
+    spans = []
+    with os.fdopen(fd, "wb") as fh:
+        for bucket in buckets:
+            start = fh.tell()
+            serializers.write_batches(fh, bucket)
+            spans.append((start, fh.tell() - start))
+    return path, spans

@@ -1,0 +1,1 @@
+"""Block storage: cached RDD partitions and shuffle files, addressed by block id."""
