@@ -1,13 +1,20 @@
-"""Doctests in src/ run against one shared SparkContext named ``sc``, as PySpark's do."""
+"""Doctests in src/ see ``sc``, the active SparkContext, as PySpark's doctests do.
+
+``sc`` resolves on every use, so a test that stops the shared context and starts its own
+(with its own configuration) does not leave the doctests holding a stopped one.
+"""
 
 import pytest
 
 
-@pytest.fixture(autouse=True, scope="session")
-def _doctest_sc(doctest_namespace):
-    from sparklet import SparkConf, SparkContext
+class _ActiveContext:
+    def __getattr__(self, name):
+        from sparklet import SparkConf, SparkContext
 
-    conf = SparkConf().setMaster("local[2]").setAppName("doctests")
-    sc = SparkContext.getOrCreate(conf)
-    doctest_namespace["sc"] = sc
-    yield sc
+        conf = SparkConf().setMaster("local[2]").setAppName("doctests")
+        return getattr(SparkContext.getOrCreate(conf), name)
+
+
+@pytest.fixture(autouse=True)
+def _doctest_sc(doctest_namespace):
+    doctest_namespace["sc"] = _ActiveContext()

@@ -112,6 +112,8 @@ class LocalProcessBackend(SchedulerBackend):
                     w.conn.send_bytes(serializers.dumps(("stop",)))
             except OSError:
                 pass
+        self._wake()
+        self._monitor.join(timeout=5)
         for w in workers:
             try:
                 w.process.wait(timeout=2)
@@ -119,7 +121,6 @@ class LocalProcessBackend(SchedulerBackend):
                 w.process.kill()
                 w.process.wait(timeout=2)
             w.conn.close()
-        self._wake()
 
     # -- tasks -----------------------------------------------------------------------------
 
@@ -163,12 +164,15 @@ class LocalProcessBackend(SchedulerBackend):
         while True:
             with self._lock:
                 by_conn = {w.conn: w for w in self._workers.values()}
-            ready = wait([self._wake_r, *by_conn])
+            try:
+                ready = wait([self._wake_r, *by_conn])
+            except OSError:
+                ready = []  # a worker's connection was closed under us; look again
+            if self._stopping:
+                return
             if self._wake_r in ready:
                 while self._wake_r.poll():
                     self._wake_r.recv_bytes()
-                if self._stopping:
-                    return
             for obj in ready:
                 w = by_conn.get(obj)
                 if w is None:
