@@ -6,8 +6,12 @@ dominated by call overhead; shuffle and block files are streams of length-prefix
 
 from __future__ import annotations
 
+import copyreg
+import io
 import pickle
 import struct
+import types
+from collections import ChainMap
 from collections.abc import Iterable, Iterator
 from itertools import islice
 from typing import Any, BinaryIO
@@ -31,9 +35,24 @@ def dumps(obj: Any) -> bytes:
         return cloudpickle.dumps(obj, PROTOCOL)
 
 
+def _code_reduce_keeping_filename(code: types.CodeType):
+    # Recent cloudpickle blanks co_filename to "<dynamic-code>"; a failing task's traceback
+    # should name the user's file and line, as PySpark's do.
+    rebuild, args = cloudpickle.cloudpickle._code_reduce(code)
+    return rebuild, tuple(code.co_filename if a == "<dynamic-code>" else a for a in args)
+
+
+class _ClosurePickler(cloudpickle.Pickler):
+    _dispatch_table = {**cloudpickle.Pickler._dispatch_table,
+                       types.CodeType: _code_reduce_keeping_filename}
+    dispatch_table = ChainMap(_dispatch_table, copyreg.dispatch_table)
+
+
 def dumps_closure(obj: Any) -> bytes:
     """Pickle code (functions, RDD lineage) by value where needed."""
-    return cloudpickle.dumps(obj, PROTOCOL)
+    buffer = io.BytesIO()
+    _ClosurePickler(buffer, protocol=PROTOCOL).dump(obj)
+    return buffer.getvalue()
 
 
 def write_batches(stream: BinaryIO, records: Iterable[Any], batch_size: int = BATCH_SIZE) -> int:

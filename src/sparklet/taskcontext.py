@@ -37,6 +37,8 @@ class TaskContext:
         # block ids this task stored or dropped, reported to the driver's block tracker
         self._blocks_stored: list[str] = []
         self._blocks_dropped: list[str] = []
+        # Spark's task metrics names, reported to the driver with the task's result.
+        self._metrics: dict[str, int] = {"memoryBytesSpilled": 0, "diskBytesSpilled": 0}
 
     @classmethod
     def get(cls) -> TaskContext | None:

@@ -27,7 +27,7 @@ from sparklet.scheduler.mapoutput import MapOutputTracker
 from sparklet.scheduler.task import RESULT, SHUFFLE_MAP, Task
 from sparklet.scheduler.taskscheduler import TaskScheduler, TaskSet
 
-__all__ = ["DAGScheduler"]
+__all__ = ["DAGScheduler", "SchedulerListener"]
 
 MAX_STAGE_ATTEMPTS = 4
 MAX_EXECUTOR_LOSSES = 4
@@ -57,6 +57,20 @@ class StageProgress:
     active: int = 0
 
 
+class SchedulerListener:
+    """Hooks for job, stage and task events (the UI and listener bus build on these)."""
+
+    def on_job_start(self, job_id: int, stage_id: int, num_tasks: int) -> None: ...
+
+    def on_job_end(self, job_id: int, succeeded: bool) -> None: ...
+
+    def on_stage_submitted(self, stage_id: int, num_tasks: int, job_id: int) -> None: ...
+
+    def on_stage_completed(self, stage_id: int, succeeded: bool) -> None: ...
+
+    def on_task_end(self, stage_id: int, task: Task, status: str, result) -> None: ...
+
+
 class _FetchFailed(Exception):
     def __init__(self, shuffle_id: int, map_id: int, executor_id: str):
         super().__init__("fetch failed")
@@ -74,7 +88,7 @@ class DAGScheduler:
         self._shuffle_stages: dict[int, ShuffleMapStage] = {}
         self._lock = threading.RLock()
         self.active_stages: dict[int, StageProgress] = {}
-        self.listeners: list = []   # objects with on_job_start/on_job_end/on_stage_* methods
+        self.listeners: list[SchedulerListener] = []
         task_scheduler.on_executor_lost = self._executor_lost
 
     # -- stage graph -----------------------------------------------------------------------
@@ -230,6 +244,8 @@ class DAGScheduler:
         try:
             while remaining:
                 status, task, result, info = events.get()
+                for listener in self.listeners:
+                    listener.on_task_end(stage.id, task, status, result)
                 p = task.partition
                 if p not in remaining:
                     continue

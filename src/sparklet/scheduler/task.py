@@ -55,6 +55,7 @@ class TaskResult:
     fetch_failed: tuple[int, int] | None = None
     duration: float = 0.0
     executor_id: str = ""
+    metrics: dict = field(default_factory=dict)
 
 
 def _memory_limit(env) -> int:
@@ -78,27 +79,26 @@ def run_task(task: Task, binary: bytes, env) -> TaskResult:
                                          int(_memory_limit(env) * 0.9))
         else:
             value = list(payload(records))
-        return TaskResult(task.task_id, "success", value, task_updates(context),
-                          context._blocks_stored, context._blocks_dropped,
-                          duration=time.perf_counter() - start, executor_id=env.executor_id)
+        result = TaskResult(task.task_id, "success", value, task_updates(context))
     except FetchFailedError as e:
-        return TaskResult(task.task_id, "fetch_failed", error=str(e),
-                          fetch_failed=(e.shuffle_id, e.map_id),
-                          blocks_stored=context._blocks_stored,
-                          blocks_dropped=context._blocks_dropped,
-                          duration=time.perf_counter() - start, executor_id=env.executor_id)
+        result = TaskResult(task.task_id, "fetch_failed", error=str(e),
+                            fetch_failed=(e.shuffle_id, e.map_id))
     except BaseException as e:  # noqa: BLE001 - any user failure must reach the driver
         try:
-            exc_bytes = serializers.dumps(e)
+            exc_bytes: bytes | None = serializers.dumps(e)
             serializers.loads(exc_bytes)
         except Exception:  # noqa: BLE001 - unpicklable exceptions travel as text only
             exc_bytes = None
-        return TaskResult(task.task_id, "failed", error=_format_remote_traceback(e),
-                          exception=exc_bytes, blocks_stored=context._blocks_stored,
-                          blocks_dropped=context._blocks_dropped,
-                          duration=time.perf_counter() - start, executor_id=env.executor_id)
+        result = TaskResult(task.task_id, "failed", error=_format_remote_traceback(e),
+                            exception=exc_bytes)
     finally:
         TaskContext._set(None)
+    result.blocks_stored = context._blocks_stored
+    result.blocks_dropped = context._blocks_dropped
+    result.metrics = context._metrics
+    result.duration = time.perf_counter() - start
+    result.executor_id = env.executor_id
+    return result
 
 
 def _format_remote_traceback(e: BaseException) -> str:

@@ -17,6 +17,7 @@ from typing import Any
 
 from sparklet import serializers
 from sparklet.partitioner import portable_hash
+from sparklet.taskcontext import TaskContext
 
 __all__ = ["Aggregator", "ExternalAppendOnlyMap", "estimate_size"]
 
@@ -139,6 +140,7 @@ class ExternalAppendOnlyMap:
         part = self._spill_partition
         for item in self.data.items():
             buckets[part(item[0])].append(item)
+        memory_bytes = self.estimated_bytes()
         fd, path = tempfile.mkstemp(prefix="spill-", dir=self.spill_dir)
         spans = []
         with os.fdopen(fd, "wb") as fh:
@@ -147,6 +149,10 @@ class ExternalAppendOnlyMap:
                 serializers.write_batches(fh, bucket)
                 spans.append((start, fh.tell() - start))
             self.spilled_bytes += fh.tell()
+            context = TaskContext.get()
+            if context is not None:
+                context._metrics["memoryBytesSpilled"] += memory_bytes
+                context._metrics["diskBytesSpilled"] += fh.tell()
         self.spills.append((path, spans))
         self.spill_count += 1
         self.data = {}

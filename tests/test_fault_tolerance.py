@@ -1,0 +1,172 @@
+"""Failures on real worker processes: killed workers, lost map outputs, retries, errors."""
+
+from __future__ import annotations
+
+import glob
+import os
+import signal
+import time
+from collections import Counter
+
+import pytest
+
+from sparklet import PythonException, SparkConf, SparkContext
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def fresh_context():
+    """A context of our own (stops any shared one), stopped afterwards."""
+    made = []
+
+    def make(master="local[2]", **conf):
+        active = SparkContext._active_spark_context
+        if active is not None:
+            active.stop()
+        c = SparkConf().setMaster(master).setAppName("fault-tolerance")
+        for k, v in conf.items():
+            c.set(k.replace("_", "."), v)
+        sc = SparkContext(conf=c)
+        made.append(sc)
+        return sc
+
+    yield make
+    for sc in made:
+        sc.stop()
+
+
+def _wait_for_executors(sc, n, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if len(sc._backend.executor_pids()) >= n:
+            return sc._backend.executor_pids()
+        time.sleep(0.02)
+    raise AssertionError("executors did not come up")
+
+
+def test_worker_sigkilled_mid_task_is_replaced_and_task_rerun(fresh_context, tmp_path):
+    sc = fresh_context("local[2]")
+    marker = str(tmp_path / "killed-once")
+    before = _wait_for_executors(sc, 2)
+
+    def maybe_die(x):
+        # The first task to see element 7 kills its own worker, mid-partition.
+        if x == 7 and not os.path.exists(marker):
+            open(marker, "w").close()
+            os.kill(os.getpid(), signal.SIGKILL)
+        return x * x
+
+    result = sc.parallelize(range(20), 4).map(maybe_die).collect()
+    assert result == [x * x for x in range(20)]
+    assert os.path.exists(marker)
+    after = _wait_for_executors(sc, 2)
+    assert len(set(after.values()) - set(before.values())) >= 1  # a replacement started
+
+
+def test_killed_worker_during_shuffle_job_gives_right_counts(fresh_context, tmp_path):
+    sc = fresh_context("local[2]")
+    marker = str(tmp_path / "killed")
+    words = ["w%d" % (i % 37) for i in range(5000)]
+
+    def die_once_in_reduce(kv):
+        if kv[0] == "w3" and not os.path.exists(marker):
+            open(marker, "w").close()
+            os.kill(os.getpid(), signal.SIGKILL)
+        return kv
+
+    counts = (sc.parallelize(words, 6).map(lambda w: (w, 1)).reduceByKey(lambda a, b: a + b)
+              .map(die_once_in_reduce).collect())
+    assert dict(counts) == Counter(words)
+    assert os.path.exists(marker)
+
+
+def test_lost_map_outputs_are_recomputed_from_lineage(fresh_context):
+    sc = fresh_context("local[2]")
+    map_runs = sc.accumulator(0)
+
+    def tag(x):
+        map_runs.add(1)
+        return (x % 5, x)
+
+    summed = sc.parallelize(range(100), 4).map(tag).reduceByKey(lambda a, b: a + b)
+    expected = {k: sum(x for x in range(100) if x % 5 == k) for k in range(5)}
+    assert dict(summed.collect()) == expected
+    assert map_runs.value == 100
+    # Second job on the same shuffle: the map stage is skipped.
+    assert dict(summed.collect()) == expected
+    assert map_runs.value == 100
+    # Kill every worker: their shuffle files go with them.
+    for pid in _wait_for_executors(sc, 2).values():
+        os.kill(pid, signal.SIGKILL)
+    time.sleep(0.3)
+    assert dict(summed.collect()) == expected
+    assert map_runs.value > 100  # the lost map outputs were recomputed
+
+
+def test_missing_shuffle_file_triggers_fetch_failure_recovery(fresh_context):
+    sc = fresh_context("local[2]")
+    rdd = sc.parallelize(range(1000), 4).map(lambda x: (x % 10, 1)).reduceByKey(
+        lambda a, b: a + b)
+    assert dict(rdd.collect()) == dict.fromkeys(range(10), 100)
+    files = glob.glob(os.path.join(sc._local_dir, "executors", "*", "shuffle", "*.data"))
+    assert files
+    for f in files:  # the tracker still lists these outputs: reducers must fail to fetch
+        os.remove(f)
+    assert dict(rdd.collect()) == dict.fromkeys(range(10), 100)
+
+
+def test_user_exception_reaches_driver_with_its_traceback(fresh_context):
+    sc = fresh_context("local[2]")
+
+    def explode(x):
+        return 1 // (x - 3)
+
+    with pytest.raises(PythonException) as info:
+        sc.parallelize(range(6), 2).map(explode).collect()
+    message = str(info.value)
+    assert "ZeroDivisionError" in message
+    assert "explode" in message and "test_fault_tolerance.py" in message
+    assert isinstance(info.value.__cause__, ZeroDivisionError)
+    # The context is still usable after a failed job.
+    assert sc.parallelize([1, 2, 3]).sum() == 6
+
+
+def test_local_mode_does_not_retry_but_local_n_f_does(fresh_context, tmp_path):
+    counter = tmp_path / "attempts"
+
+    def flaky(x):
+        n = int(counter.read_text()) if counter.exists() else 0
+        counter.write_text(str(n + 1))
+        if n < 2:
+            raise RuntimeError("transient failure %d" % n)
+        return x
+
+    sc = fresh_context("local[2]")
+    with pytest.raises(PythonException, match="transient failure 0"):
+        sc.parallelize([1], 1).map(flaky).collect()
+    sc.stop()
+
+    counter.write_text("0")
+    sc = fresh_context("local[2,3]")
+    assert sc.parallelize([1], 1).map(flaky).collect() == [1]
+    assert int(counter.read_text()) == 3
+
+
+def test_failed_attempts_do_not_count_in_accumulators(fresh_context, tmp_path):
+    sc = fresh_context("local[2,4]")
+    acc = sc.accumulator(0)
+    marker = tmp_path / "failed-once"
+
+    def count_then_maybe_fail(it):
+        items = list(it)
+        acc.add(len(items))
+        if 5 in items and not marker.exists():
+            marker.write_text("x")
+            raise RuntimeError("fail after adding to the accumulator")
+        return items
+
+    assert sorted(sc.parallelize(range(10), 3).mapPartitions(count_then_maybe_fail)
+                  .collect()) == list(range(10))
+    assert marker.exists()
+    assert acc.value == 10
