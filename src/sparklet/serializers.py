@@ -28,11 +28,19 @@ loads = pickle.loads
 
 
 def dumps(obj: Any) -> bytes:
-    """Pickle data; falls back to cloudpickle for values holding lambdas or local classes."""
+    """Pickle data; falls back to cloudpickle for values holding lambdas or local classes.
+
+    Plain pickle refers to classes defined in the driver's ``__main__`` by name, which a
+    worker cannot resolve; those payloads are redone with cloudpickle, which ships the
+    class by value.
+    """
     try:
-        return pickle.dumps(obj, PROTOCOL)
+        data = pickle.dumps(obj, PROTOCOL)
     except (pickle.PicklingError, AttributeError, TypeError):
         return cloudpickle.dumps(obj, PROTOCOL)
+    if b"__main__" in data:
+        return cloudpickle.dumps(obj, PROTOCOL)
+    return data
 
 
 def _code_reduce_keeping_filename(code: types.CodeType):
