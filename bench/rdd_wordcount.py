@@ -144,12 +144,17 @@ def import_sparklet():
     """Import sparklet from the active environment, falling back to the checkout's src/.
 
     ``make bench`` runs with the project's venv (editable install); the fallback lets the bench
-    run with any python 3.11 from a fresh checkout too.
+    run with any python 3.11 from a fresh checkout too. The fallback also goes into PYTHONPATH,
+    because sparklet's executors are separate processes that must import sparklet themselves.
     """
     try:
         import sparklet
     except ImportError:
-        sys.path.insert(0, str(common.REPO_ROOT / "src"))
+        src = str(common.REPO_ROOT / "src")
+        sys.path.insert(0, src)
+        os.environ["PYTHONPATH"] = os.pathsep.join(
+            p for p in (src, os.environ.get("PYTHONPATH")) if p
+        )
         import sparklet
     return sparklet
 
