@@ -1,12 +1,12 @@
 """The default backend for ``local[N]``: N persistent worker processes on this machine.
 
-Each worker is an executor with one slot, a fresh interpreter running
-``python -m sparklet.backends.worker`` and talking to the driver over a socket pair. A fresh
-interpreter (rather than a fork of the driver) means the user's script is never re-imported
-or duplicated, and every worker gets ``PYTHONHASHSEED=0`` like Spark's Python workers. A
-worker that dies -- killed, out of memory, crashed in native code -- is reported as a lost
-executor (its running task is rerun, its shuffle files and cached blocks are treated as
-lost) and replaced.
+Each worker is an executor with one slot, talking to the driver over a socket pair. Workers
+are forked by a daemon interpreter (see :mod:`sparklet.backends.daemon`), never from the
+driver itself: the user's script is never re-imported or duplicated, every worker gets
+``PYTHONHASHSEED=0`` like Spark's Python workers, and a new worker costs a fork. A worker
+that dies -- killed, out of memory, crashed in native code -- is reported as a lost executor
+(its running task is rerun, its shuffle files and cached blocks are treated as lost) and
+replaced.
 """
 
 from __future__ import annotations
@@ -15,10 +15,13 @@ import itertools
 import logging
 import os
 import shutil
+import signal
 import socket
+import struct
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 
@@ -35,10 +38,66 @@ log = logging.getLogger(__name__)
 @dataclass(eq=False)
 class _Worker:
     executor_id: str
-    process: subprocess.Popen
+    pid: int
     conn: Connection
     lock: threading.Lock = field(default_factory=threading.Lock)
     binaries: set = field(default_factory=set)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+class _Daemon:
+    """Driver-side handle on a worker-forking daemon."""
+
+    def __init__(self, env: dict[str, str]):
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "sparklet.backends.daemon", str(theirs.fileno())],
+                pass_fds=(theirs.fileno(),), env=env, stdin=subprocess.DEVNULL)
+        finally:
+            theirs.close()
+        self.sock = ours
+        self.lock = threading.Lock()
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def fork_worker(self) -> tuple[int, Connection]:
+        ours, theirs = socket.socketpair()
+        try:
+            with self.lock:
+                socket.send_fds(self.sock, [b"w"], [theirs.fileno()])
+                reply = b""
+                while len(reply) < 8:
+                    chunk = self.sock.recv(8 - len(reply))
+                    if not chunk:
+                        raise OSError("the worker daemon exited")
+                    reply += chunk
+        finally:
+            theirs.close()
+        (pid,) = struct.unpack("<q", reply)
+        return pid, Connection(ours.detach())
+
+
+_daemons: dict[tuple, _Daemon] = {}
+_daemons_lock = threading.Lock()
+
+
+def _daemon_for(env: dict[str, str]) -> _Daemon:
+    """One daemon per distinct executor environment, kept for the driver's lifetime."""
+    key = tuple(sorted(env.items()))
+    with _daemons_lock:
+        daemon = _daemons.get(key)
+        if daemon is None or not daemon.alive():
+            daemon = _daemons[key] = _Daemon(env)
+        return daemon
 
 
 class LocalProcessBackend(SchedulerBackend):
@@ -48,7 +107,12 @@ class LocalProcessBackend(SchedulerBackend):
         executor_env = {k[len("spark.executorEnv."):]: v for k, v in env_spec.conf.items()
                         if k.startswith("spark.executorEnv.")}
         executor_env.setdefault("PYTHONHASHSEED", "0")
-        self.executor_env = {**os.environ, **executor_env}
+        # Workers must import the same sparklet as the driver, even one found through a
+        # sys.path edit rather than an installation.
+        package_root = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
+        python_path = os.pathsep.join(
+            p for p in (package_root, os.environ.get("PYTHONPATH")) if p)
+        self.executor_env = {**os.environ, **executor_env, "PYTHONPATH": python_path}
         self.scheduler = None
         self._workers: dict[str, _Worker] = {}
         self._ids = itertools.count()
@@ -83,22 +147,16 @@ class LocalProcessBackend(SchedulerBackend):
         executor_id = str(next(self._ids))
         spec = EnvSpec(self.env_spec.app_id, executor_id, self.env_spec.local_dir,
                        self.env_spec.conf)
-        ours, theirs = socket.socketpair()
         try:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "sparklet.backends.worker", str(theirs.fileno())],
-                pass_fds=(theirs.fileno(),), env=self.executor_env, stdin=subprocess.DEVNULL)
+            pid, conn = _daemon_for(self.executor_env).fork_worker()
+            # The worker must see the driver's import path to load functions pickled by
+            # reference.
+            conn.send_bytes(serializers.dumps((spec, list(sys.path))))
         except OSError:
             log.exception("could not start executor %s", executor_id)
-            ours.close()
             return
-        finally:
-            theirs.close()
-        conn = Connection(ours.detach())
-        # The worker must see the driver's import path to load functions pickled by reference.
-        conn.send_bytes(serializers.dumps((spec, list(sys.path))))
         with self._lock:
-            self._workers[executor_id] = _Worker(executor_id, process, conn)
+            self._workers[executor_id] = _Worker(executor_id, pid, conn)
         self._wake()
         self.scheduler.executor_added(executor_id, 1)
 
@@ -114,12 +172,12 @@ class LocalProcessBackend(SchedulerBackend):
                 pass
         self._wake()
         self._monitor.join(timeout=5)
+        deadline = time.monotonic() + 2
         for w in workers:
-            try:
-                w.process.wait(timeout=2)
-            except subprocess.TimeoutExpired:
-                w.process.kill()
-                w.process.wait(timeout=2)
+            while _pid_alive(w.pid) and time.monotonic() < deadline:
+                time.sleep(0.005)
+            if _pid_alive(w.pid):
+                os.kill(w.pid, signal.SIGKILL)
             w.conn.close()
 
     # -- tasks -----------------------------------------------------------------------------
@@ -150,7 +208,7 @@ class LocalProcessBackend(SchedulerBackend):
 
     def executor_pids(self) -> dict[str, int]:
         with self._lock:
-            return {eid: w.process.pid for eid, w in self._workers.items()}
+            return {eid: w.pid for eid, w in self._workers.items()}
 
     # -- watching executors ----------------------------------------------------------------
 
@@ -189,15 +247,11 @@ class LocalProcessBackend(SchedulerBackend):
             if self._workers.pop(w.executor_id, None) is None:
                 return
         w.conn.close()
-        try:
-            code = w.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            w.process.kill()
-            code = w.process.wait()
+        if _pid_alive(w.pid):  # its socket broke but it lingers: make the loss final
+            os.kill(w.pid, signal.SIGKILL)
         if self._stopping:
             return
-        reason = "executor %s (pid %s) exited with code %s" % (w.executor_id, w.process.pid,
-                                                               code)
+        reason = "executor %s (pid %d) exited" % (w.executor_id, w.pid)
         log.warning("lost %s; starting a replacement", reason)
         # Its shuffle outputs and blocks die with it, as when a Spark executor is lost.
         shutil.rmtree(executor_dir(self.env_spec.local_dir, w.executor_id), ignore_errors=True)
