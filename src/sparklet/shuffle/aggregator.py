@@ -84,10 +84,14 @@ class ExternalAppendOnlyMap:
             chunk = list(itertools.islice(it, _CHUNK))
             if not chunk:
                 return
+            # try/except costs nothing when the key exists (most records, once keys repeat)
+            # and saves the second lookup an ``in`` test would need.
             for k, v in chunk:
-                if k in d:
+                try:
                     d[k] = merge(d[k], v)
-                else:
+                except KeyError:
+                    if k in d:
+                        raise  # the user's merge function raised it
                     d[k] = create(v)
             self._after_chunk(len(chunk))
             d = self.data
@@ -102,9 +106,11 @@ class ExternalAppendOnlyMap:
             if not chunk:
                 return
             for k, c in chunk:
-                if k in d:
+                try:
                     d[k] = merge(d[k], c)
-                else:
+                except KeyError:
+                    if k in d:
+                        raise
                     d[k] = c
             self._after_chunk(len(chunk))
             d = self.data
