@@ -330,7 +330,12 @@ class PairRDDFunctions:
         """
         values = self.filter(lambda kv: kv[0] == key).values()
         if self.partitioner is not None:
-            return self.ctx.runJob(values, lambda it: it, [self.partitioner(key)])
+            # The key's partition is computed on an executor: string hashes depend on
+            # PYTHONHASHSEED, which the driver need not share with the executors.
+            partitioner = self.partitioner
+            home = self.ctx.runJob(self.ctx.parallelize([key], 1),
+                                   lambda it: [partitioner(k) for k in it])[0]
+            return self.ctx.runJob(values, lambda it: it, [home])
         return values.collect()
 
     # -- sorting ---------------------------------------------------------------------------

@@ -224,7 +224,9 @@ class DAGScheduler:
             for sid, reduce_id in self._shuffle_reads(stage.rdd, p):
                 if sid not in location_cache:
                     location_cache[sid] = self.tracker.locations_for(sid)
-                reads.setdefault(sid, {})[reduce_id] = location_cache[sid][reduce_id]
+                locations = location_cache[sid]  # [] when the map side had no partitions
+                reads.setdefault(sid, {})[reduce_id] = (locations[reduce_id] if locations
+                                                        else [])
             return Task(next(self._task_ids), stage.id, stage.attempt, p, attempt, kind,
                         binary_key, splits[p], reads, props,
                         self.sc._block_master.preferred_executor(stage.rdd, p), job_id)
