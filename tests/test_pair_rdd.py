@@ -318,6 +318,22 @@ def test_join_edge_cases(sc):
     assert self_join == join_model(x.collect(), x.collect())
 
 
+def test_co_partitioned_inputs(sc):
+    left = [(k % 9, k) for k in range(40)]
+    right = [(k % 6, -k) for k in range(25)]
+    a = sc.parallelize(left, 3).partitionBy(4)
+    b = sc.parallelize(right, 2).partitionBy(4)
+    assert canon(a.join(b, 4).collect()) == join_model(left, right)
+    assert canon(a.fullOuterJoin(b, 4).collect()) == join_model(left, right, True, True)
+    assert a.union(b).getNumPartitions() == 4
+    assert Counter(a.union(b).collect()) == Counter(left + right)
+    assert {k: sorted(vs) for k, vs in a.groupByKey(4).collect()} == {
+        k: sorted(vs) for k, vs in grouped(left).items()}
+    cg = a.cogroup(b, 4).mapValues(lambda gs: tuple(sorted(g) for g in gs)).collect()
+    assert dict(cg) == {k: (sorted(grouped(left).get(k, [])), sorted(grouped(right).get(k, [])))
+                        for k in {k for k, _ in left + right}}
+
+
 # -- stratified sampling ---------------------------------------------------------------------
 
 

@@ -383,6 +383,31 @@ def test_identity_and_metadata(sc):
     assert "test_rdd_transformations.py" in repr(b)
 
 
+def test_lineage_partitions_dependencies_and_compute(sc):
+    from sparklet.dependency import NarrowDependency, ShuffleDependency
+
+    base = sc.parallelize(range(10), 3)
+    layout = base.glom().collect()
+    splits = base.partitions()
+    assert [s.index for s in splits] == [0, 1, 2]
+    assert base.dependencies() == []
+    # compute/iterator read one partition on the driver, exactly what glom reports.
+    assert [list(base.compute(s, None)) for s in splits] == layout
+    assert [list(base.iterator(s, None)) for s in splits] == layout
+    mapped = base.map(lambda x: x + 1)
+    (dep,) = mapped.dependencies()
+    assert isinstance(dep, NarrowDependency) and dep.rdd is base
+    assert list(mapped.iterator(mapped.partitions()[1], None)) == [x + 1 for x in layout[1]]
+    reduced = mapped.map(lambda x: (x % 2, x)).reduceByKey(operator.add, 2)
+    deps = [reduced]
+    while deps and not any(isinstance(d, ShuffleDependency) for d in deps[-1].dependencies()):
+        deps.append(deps[-1].dependencies()[0].rdd)
+    assert any(isinstance(d, ShuffleDependency) for d in deps[-1].dependencies())
+    assert len(reduced.partitions()) == 2
+    union = base.union(mapped)
+    assert [d.rdd for d in union.dependencies()] == [base, mapped]
+
+
 def test_persistence_levels(sc):
     rdd = sc.parallelize(range(10), 2).map(lambda x: x * 2)
     assert rdd.getStorageLevel() == StorageLevel.NONE
