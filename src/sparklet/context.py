@@ -123,6 +123,10 @@ class SparkContext:
         self._task_scheduler = TaskScheduler(
             self._conf.getTimeAsSeconds("spark.locality.wait", "3s"))
         self._dag_scheduler = DAGScheduler(self, self._task_scheduler, self._map_output_tracker)
+        # Handlers for messages that running tasks send to the driver, by message kind.
+        self._message_handlers: dict[str, Callable[[str, tuple], None]] = {}
+        self._task_scheduler.on_executor_message = self._executor_message
+        self._env.send_to_driver = lambda message: self._executor_message("driver", message)
         self._backend = create_backend(self.master, self._conf, spec)
         self._task_scheduler.start(self._backend)
         from sparklet.scheduler.progress import ConsoleProgressBar
@@ -302,6 +306,13 @@ class SparkContext:
     def _drop_broadcast_copies(self, bid: int) -> None:
         self._backend.broadcast_message(("drop_broadcast", bid))
         self._env.drop_broadcast(bid)
+
+    def _executor_message(self, executor_id: str, message: tuple) -> None:
+        handler = self._message_handlers.get(message[0])
+        if handler is None:
+            log.warning("no handler for executor message %r", message[0])
+        else:
+            handler(executor_id, message)
 
     def _task_succeeded(self, result, first_success: bool) -> None:
         self._block_master.update(result)

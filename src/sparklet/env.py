@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import threading
 from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any
 
 __all__ = ["SparkEnv", "EnvSpec"]
@@ -39,6 +40,9 @@ class SparkEnv:
         self.files_dir = os.path.join(spec.local_dir, "files")
         self.broadcast_dir = os.path.join(spec.local_dir, "broadcast")
         self.block_manager = BlockManager(spec)
+        # Messages from a running task to the driver (e.g. a receiver's new blocks); the
+        # backend wires this to its channel, the driver to its own handlers.
+        self.send_to_driver: Callable[[tuple], None] = lambda message: None
         self._broadcast_values: dict[int, Any] = {}
         self._broadcast_lock = threading.Lock()
 

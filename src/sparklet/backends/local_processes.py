@@ -118,6 +118,7 @@ class LocalProcessBackend(SchedulerBackend):
         self._ids = itertools.count()
         self._lock = threading.Lock()
         self._stopping = False
+        self._start_error: str | None = None
         wake_r, wake_w = socket.socketpair()
         self._wake_r, self._wake_w = Connection(wake_r.detach()), Connection(wake_w.detach())
         self._monitor = threading.Thread(target=self._monitor_loop, daemon=True,
@@ -140,6 +141,10 @@ class LocalProcessBackend(SchedulerBackend):
             t.start()
         for t in threads:
             t.join()
+        with self._lock:
+            started = bool(self._workers)
+        if not started and not self._stopping:
+            self.scheduler.backend_failed(self._start_error or "unknown error")
 
     def _start_worker(self) -> None:
         if self._stopping:
@@ -152,8 +157,9 @@ class LocalProcessBackend(SchedulerBackend):
             # The worker must see the driver's import path to load functions pickled by
             # reference.
             conn.send_bytes(serializers.dumps((spec, list(sys.path))))
-        except OSError:
+        except OSError as e:
             log.exception("could not start executor %s", executor_id)
+            self._start_error = "could not start executor %s: %s" % (executor_id, e)
             return
         with self._lock:
             self._workers[executor_id] = _Worker(executor_id, pid, conn)
@@ -240,7 +246,10 @@ class LocalProcessBackend(SchedulerBackend):
                 except (EOFError, OSError):
                     self._executor_died(w)  # its end of the socket closed: the process is gone
                     continue
-                self.scheduler.status_update(w.executor_id, result)
+                if isinstance(result, tuple) and result[0] == "message":
+                    self.scheduler.executor_message(w.executor_id, result[1])
+                else:
+                    self.scheduler.status_update(w.executor_id, result)
 
     def _executor_died(self, w: _Worker) -> None:
         with self._lock:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import threading
 from collections import OrderedDict
 
 from sparklet import serializers
@@ -38,6 +39,13 @@ def worker_main(conn) -> None:
     spec, driver_path = serializers.loads(conn.recv_bytes())
     sys.path[:] = driver_path
     env = SparkEnv(spec)
+    send_lock = threading.Lock()
+
+    def send(payload: bytes) -> None:
+        with send_lock:  # a task's own threads (receivers) may report while it runs
+            conn.send_bytes(payload)
+
+    env.send_to_driver = lambda message: send(serializers.dumps(("message", message)))
     SparkEnv.set(env)
     binaries: OrderedDict[str, bytes] = OrderedDict()
     while True:
@@ -61,7 +69,7 @@ def worker_main(conn) -> None:
                 payload = serializers.dumps(TaskResult(
                     task.task_id, "failed", error="Task result could not be serialized: %r" % e,
                     executor_id=env.executor_id))
-            conn.send_bytes(payload)
+            send(payload)
         elif kind == "control":
             handle_control(env, message[1])
         elif kind == "stop":

@@ -266,6 +266,8 @@ class DAGScheduler:
                     sid, map_id = result.fetch_failed
                     holder = self._map_holder(sid, map_id)
                     raise _FetchFailed(sid, map_id, holder)
+                elif status == "backend_failed":
+                    raise SparkException("Job aborted: no executor could be started: %s" % info)
                 elif status == "executor_lost":
                     losses[p] += 1
                     if losses[p] > MAX_EXECUTOR_LOSSES:

@@ -40,9 +40,11 @@ class TaskScheduler:
         self._pending: deque[tuple[TaskSet, Task, float]] = deque()
         self._running: dict[int, tuple[TaskSet, Task, str]] = {}
         self._stopped = False
+        self._failed_reason: str | None = None
         self._dispatcher = threading.Thread(target=self._dispatch_loop, daemon=True,
                                             name="sparklet-task-dispatcher")
         self.on_executor_lost: Callable[[str], None] = lambda eid: None
+        self.on_executor_message: Callable[[str, tuple], None] = lambda eid, message: None
 
     def start(self, backend) -> None:
         self.backend = backend
@@ -59,9 +61,14 @@ class TaskScheduler:
     def submit(self, taskset: TaskSet, tasks: list[Task]) -> None:
         now = time.monotonic()
         with self._lock:
+            failed = self._failed_reason
+            if failed is None:
+                for task in tasks:
+                    self._pending.append((taskset, task, now))
+                self._lock.notify_all()
+        if failed is not None:
             for task in tasks:
-                self._pending.append((taskset, task, now))
-            self._lock.notify_all()
+                taskset.on_event("backend_failed", task, None, failed)
 
     def abort(self, taskset: TaskSet) -> None:
         """Drop the task set's pending tasks; running ones finish and are ignored."""
@@ -97,6 +104,19 @@ class TaskScheduler:
             self._lock.notify_all()
         if entry is not None and not entry[0].aborted:
             entry[0].on_event(result.status, entry[1], result, executor_id)
+
+    def backend_failed(self, reason: str) -> None:
+        """No executor can be had: fail every waiting task rather than wait forever."""
+        with self._lock:
+            self._failed_reason = reason
+            pending, self._pending = list(self._pending), deque()
+        for taskset, task, _ in pending:
+            if not taskset.aborted:
+                taskset.on_event("backend_failed", task, None, reason)
+
+    def executor_message(self, executor_id: str, message: tuple) -> None:
+        """A running task sent the driver something (see ``SparkEnv.send_to_driver``)."""
+        self.on_executor_message(executor_id, message)
 
     def alive_executors(self) -> list[str]:
         with self._lock:
