@@ -264,7 +264,7 @@ class DAGScheduler:
                     self.task_scheduler.abort(taskset)
                     self.sc._block_master.update(result)
                     sid, map_id = result.fetch_failed
-                    holder = self._map_holder(sid, map_id)
+                    holder = self.tracker.executor_of(sid, map_id)
                     raise _FetchFailed(sid, map_id, holder)
                 elif status == "backend_failed":
                     raise SparkException("Job aborted: no executor could be started: %s" % info)
@@ -288,16 +288,6 @@ class DAGScheduler:
                 self.active_stages.pop(stage.id, None)
             for listener in self.listeners:
                 listener.on_stage_completed(stage.id, not remaining)
-
-    def _map_holder(self, shuffle_id: int, map_id: int) -> str:
-        try:
-            for locs in self.tracker.locations_for(shuffle_id)[:1]:
-                for mid, eid, _, _ in locs:
-                    if mid == map_id:
-                        return eid
-        except RuntimeError:
-            pass
-        return ""
 
     @staticmethod
     def _task_failure(stage: Stage, task: Task, result, attempts: int) -> Exception:

@@ -40,6 +40,13 @@ class MapOutputTracker:
                         lost += 1
         return lost
 
+    def executor_of(self, shuffle_id: int, map_id: int) -> str:
+        """The executor holding one map output ("" if it is not registered)."""
+        with self._lock:
+            outputs = self._outputs.get(shuffle_id)
+            status = outputs[map_id] if outputs is not None else None
+        return status.executor_id if status is not None else ""
+
     def missing_partitions(self, shuffle_id: int) -> list[int]:
         with self._lock:
             return [i for i, s in enumerate(self._outputs[shuffle_id]) if s is None]
