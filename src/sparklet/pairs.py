@@ -16,7 +16,7 @@ from typing import Any
 
 from sparklet.partitioner import Partitioner, portable_hash
 from sparklet.resultiterable import ResultIterable
-from sparklet.shuffle.aggregator import Aggregator, ExternalAppendOnlyMap
+from sparklet.shuffle.aggregator import Aggregator, ExternalAppendOnlyMap, identity
 
 __all__ = ["PairRDDFunctions"]
 
@@ -111,7 +111,7 @@ class PairRDDFunctions:
         >>> sorted(rdd.reduceByKey(add).collect())
         [('a', 2), ('b', 1)]
         """
-        return self.combineByKey(lambda x: x, func, func, numPartitions, partitionFunc)
+        return self.combineByKey(identity, func, func, numPartitions, partitionFunc)
 
     def aggregateByKey(self, zeroValue, seqFunc: Callable, combFunc: Callable,
                        numPartitions: int | None = None,

@@ -25,6 +25,10 @@ _CHUNK = 4096          # records merged between memory checks
 _SPILL_PARTITIONS = 59  # prime, so it shares no factor with typical partition counts
 
 
+def identity(x):
+    return x
+
+
 class Aggregator:
     """The three functions of ``combineByKey``."""
 
