@@ -486,8 +486,9 @@ class RDD(PairRDDFunctions, Generic[T]):
                 try:
                     for obj in iterator:
                         out.write((str(obj).rstrip("\n") + "\n").encode("utf-8"))
-                finally:
                     out.close()
+                except BrokenPipeError:
+                    pass  # the command exited without reading all its input: its choice
 
             Thread(target=feed, args=(proc.stdin,), daemon=True).start()
             for line in iter(proc.stdout.readline, b""):
