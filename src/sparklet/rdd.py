@@ -482,18 +482,28 @@ class RDD(PairRDDFunctions, Generic[T]):
         def run(iterator):
             proc = Popen(shlex.split(command), env=env, stdin=PIPE, stdout=PIPE)
 
+            failures: list[BaseException] = []
+
             def feed(out):
                 try:
                     for obj in iterator:
                         out.write((str(obj).rstrip("\n") + "\n").encode("utf-8"))
-                    out.close()
                 except BrokenPipeError:
                     pass  # the command exited without reading all its input: its choice
+                except BaseException as e:  # noqa: BLE001 - re-raised in the task below
+                    failures.append(e)
+                finally:
+                    try:
+                        out.close()
+                    except BrokenPipeError:
+                        pass
 
             Thread(target=feed, args=(proc.stdin,), daemon=True).start()
             for line in iter(proc.stdout.readline, b""):
                 yield line.rstrip(b"\n").decode("utf-8")
             proc.wait()
+            if failures:  # the parent partition failed: the task fails, not silently short
+                raise failures[0]
             if checkCode and proc.returncode:
                 raise RuntimeError("Pipe function `%s' exited with error code %d"
                                    % (command, proc.returncode))
