@@ -1,0 +1,134 @@
+"""Received blocks on the driver: where they are kept, and the RDD that reads them.
+
+A block is what a receiver pushed: a pickled list of records. The driver keeps blocks in
+memory up to ``spark.sparklet.streaming.receivedBlockMemory`` (256m by default) and spills
+the rest to files under the application's local directory, which local executors read
+directly. The receiver's storage level decides too: ``DISK_ONLY`` always spills,
+``MEMORY_ONLY`` never does.
+
+Each batch's input RDD is a :class:`ReceivedBlockRDD` with one partition per block; a
+partition carries its block's bytes (or file path), so a task needs nothing else.
+
+>>> from sparklet import serializers
+>>> store = BlockStore("/tmp", memory_limit=1 << 20)
+>>> info = store.add(0, "input-0-0-0", 2, serializers.dumps(["a", "b"]))
+>>> rdd = ReceivedBlockRDD(sc, [info, store.add(0, "input-0-0-1", 1, serializers.dumps(["c"]))])
+>>> rdd.getNumPartitions(), rdd.collect()
+(2, ['a', 'b', 'c'])
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from sparklet import serializers
+from sparklet.dependency import Partition
+from sparklet.rdd import RDD
+from sparklet.storagelevel import StorageLevel
+
+__all__ = ["ReceivedBlockInfo", "BlockStore", "ReceivedBlockRDD"]
+
+
+@dataclass(eq=False)
+class ReceivedBlockInfo:
+    """One received block: its stream, id, record count, and its bytes or spill file."""
+
+    stream_id: int
+    block_id: str
+    num_records: int
+    nbytes: int
+    data: bytes | None = None
+    path: str | None = None
+
+    def read(self) -> list:
+        if self.data is not None:
+            return serializers.loads(self.data)
+        if self.path is None:
+            raise RuntimeError(f"Block {self.block_id} has been removed")
+        try:
+            with open(self.path, "rb") as fh:
+                return serializers.loads(fh.read())
+        except FileNotFoundError:
+            raise RuntimeError(
+                f"Attempted to use block {self.block_id} of a received-block RDD after it "
+                "was removed (its batch is older than the stream's remember duration)"
+            ) from None
+
+
+class BlockStore:
+    """The driver's received blocks: bytes in memory up to a limit, spill files beyond."""
+
+    def __init__(self, spill_dir: str, memory_limit: int):
+        self.spill_dir = spill_dir
+        self.memory_limit = memory_limit
+        self._lock = threading.Lock()
+        self.memory_used = 0
+        self.disk_used = 0
+
+    def add(self, stream_id: int, block_id: str, num_records: int, data: bytes,
+            level: StorageLevel = StorageLevel.MEMORY_AND_DISK) -> ReceivedBlockInfo:
+        info = ReceivedBlockInfo(stream_id, block_id, num_records, len(data))
+        with self._lock:
+            in_memory = level.useMemory and (
+                not level.useDisk or self.memory_used + len(data) <= self.memory_limit)
+            if in_memory:
+                self.memory_used += len(data)
+                info.data = data
+                return info
+            self.disk_used += len(data)
+        os.makedirs(self.spill_dir, exist_ok=True)
+        path = os.path.join(self.spill_dir, block_id)
+        with open(path + ".tmp", "wb") as fh:
+            fh.write(data)
+        os.replace(path + ".tmp", path)  # readers never see half a block
+        info.path = path
+        return info
+
+    def remove(self, info: ReceivedBlockInfo) -> None:
+        with self._lock:
+            if info.data is not None:
+                self.memory_used -= info.nbytes
+            elif info.path is not None:
+                self.disk_used -= info.nbytes
+        # A batch RDD built earlier keeps its own reference to in-memory bytes; spilled
+        # blocks go for good, as Spark's BlockRDD blocks do once their batch is forgotten.
+        info.data = None
+        if info.path is not None:
+            try:
+                os.remove(info.path)
+            except FileNotFoundError:
+                pass
+
+
+class _BlockPartition(Partition):
+    __slots__ = ("block",)
+
+    def __init__(self, index: int, block: ReceivedBlockInfo):
+        super().__init__(index)
+        # A copy: removing the block from the store must not empty a partition already
+        # handed to an RDD (memory blocks stay readable for as long as the RDD lives).
+        self.block = ReceivedBlockInfo(block.stream_id, block.block_id, block.num_records,
+                                       block.nbytes, block.data, block.path)
+
+
+class ReceivedBlockRDD(RDD):
+    """One partition per received block (Spark's BlockRDD / WriteAheadLogBackedBlockRDD)."""
+
+    def __init__(self, ctx, blocks: list[ReceivedBlockInfo]):
+        super().__init__(ctx, [])
+        self._blocks = list(blocks)
+
+    def _get_partitions(self) -> list[Partition]:
+        return [_BlockPartition(i, b) for i, b in enumerate(self._blocks)]
+
+    def compute(self, split, context) -> Iterator:
+        return iter(split.block.read())
+
+    def _transient(self) -> tuple[str, ...]:
+        return (*super()._transient(), "_blocks")
+
+    def _class_name(self) -> str:
+        return "BlockRDD"

@@ -1,0 +1,528 @@
+"""ReceiverTracker: the driver side of receivers.
+
+Receivers run on the executors, the Spark way: each is a long-running task (a one-partition
+job submitted from a driver thread), so it holds one executor slot for the stream's
+lifetime. That is why a local master needs more cores than receivers: ``local[2]`` with one
+receiver leaves one slot for the batches, ``local[1]`` leaves none.
+
+The task and the driver talk over a loopback TCP connection, which works with every
+backend: the tracker listens, the task connects (the address travels in its closure),
+pushes blocks (a pickled list of records, with stream id, block id and record count), and
+hears control messages back (stop, rate updates). The driver keeps the blocks (see
+:mod:`sparklet.streaming.blocks`) until the job generator allocates them to a batch:
+
+- ``allocate_blocks_to_batch(t)`` gives every block received and not yet allocated to the
+  batch at time ``t``;
+- ``blocks_rdd(stream_id, t)`` is that batch's input RDD, one partition per block;
+- ``stop(graceful=True)`` stops the receivers and waits for their last blocks, so
+  everything received is allocated to some batch.
+
+A receiver's task that ends without the receiver stopping itself (a failure, its executor
+lost beyond the scheduler's retries) is launched again after
+``spark.streaming.receiverRestartDelay``; an executor lost under a receiver makes the
+scheduler rerun the task, which connects again under the same stream id.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from sparklet.conf import parse_bytes
+from sparklet.streaming.blocks import BlockStore, ReceivedBlockInfo, ReceivedBlockRDD
+from sparklet.streaming.rate import (
+    RateController,
+    create_rate_estimator,
+    effective_rate,
+    initial_rate_limit,
+    rate_settings,
+)
+from sparklet.streaming.receiver import Receiver, recv_frame, run_receiver_task, send_frame
+
+__all__ = ["ReceiverTracker", "ReceiverInfo"]
+
+log = logging.getLogger(__name__)
+
+MEMORY_KEY = "spark.sparklet.streaming.receivedBlockMemory"
+
+
+def _millis_setting(value: str | None, default_ms: float) -> float:
+    """A Spark time setting read as milliseconds: ``'200ms'``, ``'1s'``, or bare ms."""
+    if value is None:
+        return default_ms
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(ms|s|m|min)?\s*", str(value))
+    if m is None:
+        raise ValueError(f"Invalid time string: {value!r} (expected e.g. 200ms, 1s)")
+    scale = {None: 1, "ms": 1, "s": 1000, "m": 60000, "min": 60000}[m.group(2)]
+    return float(m.group(1)) * scale
+
+
+# -- listener events: the streaming core's classes when it has them, else these ----------
+
+@dataclass
+class ReceiverInfo:
+    """What the driver knows of one receiver (Spark's ReceiverInfo)."""
+
+    streamId: int
+    name: str
+    active: bool
+    location: str
+    executorId: str
+    lastErrorMessage: str = ""
+    lastError: str = ""
+    lastErrorTime: int = -1
+
+
+@dataclass
+class _ReceiverEvent:
+    receiverInfo: ReceiverInfo
+
+
+def _event(kind: str, info: ReceiverInfo) -> Any:
+    """A ``StreamingListenerReceiver{Started,Error,Stopped}`` event for the listener bus."""
+    name = "StreamingListenerReceiver" + kind
+    try:
+        from sparklet.streaming import listener as core
+    except ImportError:
+        core = None
+    if core is not None and hasattr(core, name):
+        info_cls = getattr(core, "ReceiverInfo", None)
+        try:
+            core_info = info_cls(**info.__dict__) if info_cls is not None else info
+            return getattr(core, name)(core_info)
+        except TypeError:
+            log.debug("listener classes have another shape; posting sparklet's own")
+    return type(name, (_ReceiverEvent,), {})(info)
+
+
+@dataclass(eq=False)
+class _TrackedReceiver:
+    stream_id: int
+    receiver: Receiver
+    name: str
+    active: bool = False
+    executor_id: str = ""
+    location: str = ""
+    conn: socket.socket | None = None
+    send_lock: threading.Lock = field(default_factory=threading.Lock)
+    rate: float | None = None              # last rate published by backpressure
+    last_error_message: str = ""
+    last_error: str = ""
+    last_error_time: int = -1
+    connections: int = 0                   # how many times a task connected for it
+    finished: bool = False                 # stopped itself: never launched again
+    flushed: threading.Event = field(default_factory=threading.Event)
+    job_done: threading.Event = field(default_factory=threading.Event)
+    thread: threading.Thread | None = None
+
+    def info(self) -> ReceiverInfo:
+        return ReceiverInfo(self.stream_id, self.name, self.active, self.location,
+                            self.executor_id, self.last_error_message, self.last_error,
+                            self.last_error_time)
+
+
+class ReceiverTracker:
+    """Launches the receivers of a streaming context and collects the blocks they push.
+
+    >>> from types import SimpleNamespace
+    >>> from sparklet.streaming.receiver import Receiver
+    >>> class Letters(Receiver):
+    ...     def onStart(self):
+    ...         self.store(["a", "b", "c"])     # many records: one block
+    ...         self.store("d")                 # one record: cut into the next block
+    ...     def onStop(self):
+    ...         pass
+    >>> tracker = ReceiverTracker(SimpleNamespace(sparkContext=sc))
+    >>> tracker.register(0, Letters())
+    >>> tracker.start()
+    >>> tracker.wait_for_receivers()
+    True
+    >>> tracker.stop(graceful=True)             # waits for the receiver's last block
+    >>> tracker.allocate_blocks_to_batch(1000)
+    >>> sorted(tracker.blocks_rdd(0, 1000).collect()), tracker.num_records(0, 1000)
+    (['a', 'b', 'c', 'd'], 4)
+    """
+
+    def __init__(self, ssc: Any):
+        self.ssc = ssc
+        self.sc = ssc.sparkContext
+        conf = self.sc._conf
+        self.block_interval_ms = _millis_setting(conf.get("spark.streaming.blockInterval"),
+                                                 200.0)
+        if self.block_interval_ms <= 0:
+            raise ValueError("spark.streaming.blockInterval must be positive")
+        self.restart_delay_ms = int(_millis_setting(
+            conf.get("spark.streaming.receiverRestartDelay"), 2000))
+        self.rate = rate_settings(conf)
+        self.stop_timeout = _millis_setting(
+            conf.get("spark.sparklet.streaming.receiverStopTimeout"), 10000) / 1000.0
+        self._lock = threading.Condition()
+        self._receivers: dict[int, _TrackedReceiver] = {}
+        self._unallocated: dict[int, list[ReceivedBlockInfo]] = {}
+        self._allocated: dict[int, dict[int, list[ReceivedBlockInfo]]] = {}
+        self._received_records: dict[int, int] = {}
+        self._store = BlockStore(os.path.join(self.sc._local_dir, "streaming-blocks"),
+                                 parse_bytes(conf.get(MEMORY_KEY, "256m")))
+        self._server: socket.socket | None = None
+        self.address: tuple[str, int] | None = None
+        self._state = "initialized"
+        self.rate_controllers: dict[int, RateController] = {}
+
+    # -- setup -----------------------------------------------------------------------------
+
+    def register(self, stream_id: int, receiver: Receiver) -> None:
+        """Track ``receiver`` as the source of input stream ``stream_id`` (before start)."""
+        if not isinstance(receiver, Receiver):
+            raise TypeError(f"{receiver!r} is not a sparklet.streaming.receiver.Receiver")
+        with self._lock:
+            if self._state != "initialized":
+                raise RuntimeError("Receivers must be registered before the tracker starts")
+            if stream_id in self._receivers:
+                raise ValueError(f"A receiver is already registered for stream {stream_id}")
+            receiver._set_stream_id(stream_id)
+            self._receivers[stream_id] = _TrackedReceiver(stream_id, receiver,
+                                                          type(receiver).__name__)
+            self._unallocated.setdefault(stream_id, [])
+            self._received_records.setdefault(stream_id, 0)
+
+    def start(self) -> None:
+        """Open the driver's endpoint and launch one long-running task per receiver."""
+        with self._lock:
+            if self._state != "initialized":
+                raise RuntimeError("ReceiverTracker already started")
+            self._state = "started"
+            if not self._receivers:
+                return
+        self._warn_if_no_cores_left()
+        server = socket.create_server(("127.0.0.1", 0))
+        self._server = server
+        self.address = server.getsockname()[:2]
+        threading.Thread(target=self._accept_loop, args=(server,), daemon=True,
+                         name="sparklet-receiver-tracker").start()
+        if self.rate["backpressure"]:
+            self._start_rate_controllers()
+        for tracked in self._receivers.values():
+            tracked.thread = threading.Thread(
+                target=self._run_receiver_job, args=(tracked,), daemon=True,
+                name=f"sparklet-receiver-job-{tracked.stream_id}")
+            tracked.thread.start()
+
+    def _warn_if_no_cores_left(self) -> None:
+        from sparklet.backends.base import parse_local_master
+
+        try:
+            cores, _ = parse_local_master(self.sc.master)
+        except ValueError:
+            return
+        if cores <= len(self._receivers):
+            log.warning(
+                "%s runs %d task(s) at a time and %d receiver(s) each hold one for the "
+                "stream's lifetime, so no core is left to process the received data: use "
+                "local[n] with n > the number of receivers (e.g. local[%d])",
+                self.sc.master, cores, len(self._receivers), len(self._receivers) + 1)
+
+    def _batch_interval_ms(self) -> int:
+        ssc = self.ssc
+        for name in ("_batch_duration_ms", "batch_duration_ms", "_batchDurationMs"):
+            value = getattr(ssc, name, None)
+            if value:
+                return int(value)
+        for name in ("_batchDuration", "batchDuration", "_batch_duration", "batch_duration"):
+            value = getattr(ssc, name, None)
+            if callable(value):
+                value = value()
+            if value:
+                # Seconds, as PySpark's StreamingContext takes it (or a Duration-like object).
+                ms = getattr(value, "milliseconds", None)
+                return int(ms() if callable(ms) else ms) if ms is not None \
+                    else int(float(value) * 1000)
+        raise RuntimeError(f"backpressure needs the batch interval, but {ssc!r} exposes none")
+
+    def _start_rate_controllers(self) -> None:
+        interval = self._batch_interval_ms()
+        conf = self.sc._conf
+        for sid in self._receivers:
+            controller = RateController(sid, create_rate_estimator(interval, conf),
+                                        lambda rate, sid=sid: self.send_rate_update(sid, rate))
+            self.rate_controllers[sid] = controller
+            add = getattr(self.ssc, "addStreamingListener", None)
+            if add is not None:
+                add(controller)
+            else:
+                log.warning("backpressure is on but the streaming context takes no listeners; "
+                            "rates will not adapt")
+
+    # -- receiver jobs ---------------------------------------------------------------------
+
+    def _settings(self, tracked: _TrackedReceiver) -> dict:
+        rate = initial_rate_limit(self.sc._conf) if tracked.rate is None else tracked.rate
+        return {"blockInterval": self.block_interval_ms / 1000.0,
+                "restartDelay": self.restart_delay_ms, "rate": rate}
+
+    def _running(self) -> bool:
+        return self._state == "started"
+
+    def _run_receiver_job(self, tracked: _TrackedReceiver) -> None:
+        sc = self.sc
+        sid = tracked.stream_id
+        try:
+            sc.setJobDescription(f"Streaming job running receiver {sid}")
+            rdd = sc.parallelize([sid], 1)
+            while self._running() and not tracked.finished:
+                receiver, address, settings = tracked.receiver, self.address, \
+                    self._settings(tracked)
+
+                def body(_, receiver=receiver, address=address, settings=settings, sid=sid):
+                    return run_receiver_task(receiver, sid, address, settings)
+
+                try:
+                    sc.runJob(rdd, body)
+                except Exception as e:  # noqa: BLE001 - relaunched below, as in Spark
+                    if not self._running() or sc._stopped:
+                        break
+                    log.warning("Receiver %d's job failed; restarting it in %d ms: %s", sid,
+                                self.restart_delay_ms, e)
+                    self._record_error(tracked, "Receiver job failed", str(e))
+                if not self._running() or tracked.finished:
+                    break
+                # The task ended although nobody stopped the receiver: launch it again.
+                with self._lock:
+                    self._lock.wait_for(lambda: not self._running() or tracked.finished,
+                                        self.restart_delay_ms / 1000.0)
+        except Exception:  # noqa: BLE001 - e.g. the SparkContext was stopped under us
+            if self._running():
+                log.exception("receiver %d can no longer be launched", sid)
+        finally:
+            tracked.job_done.set()
+
+    # -- the channel -----------------------------------------------------------------------
+
+    def _accept_loop(self, server: socket.socket) -> None:
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return  # closed by stop()
+            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            threading.Thread(target=self._serve, args=(conn,), daemon=True,
+                             name="sparklet-receiver-conn").start()
+
+    def _send(self, tracked: _TrackedReceiver, message: tuple) -> bool:
+        conn = tracked.conn
+        if conn is None:
+            return False
+        try:
+            with tracked.send_lock:
+                send_frame(conn, message)
+            return True
+        except OSError:
+            return False
+
+    def _serve(self, conn: socket.socket) -> None:
+        hello = recv_frame(conn)
+        if not hello or hello[0] != "hello" or hello[1] not in self._receivers:
+            conn.close()
+            return
+        _, sid, executor_id, attempt, _name, host = hello
+        tracked = self._receivers[sid]
+        with self._lock:
+            old, tracked.conn = tracked.conn, conn
+            tracked.executor_id, tracked.location = executor_id, host
+            tracked.connections += 1
+            tracked.flushed.clear()
+            stopping = self._state != "started"
+        if old is not None:
+            # A stale attempt (its executor died, its socket not yet closed): the new one
+            # speaks for the stream now.
+            _close(old)
+        if stopping:
+            self._send(tracked, ("stop", "Receiver tracker is stopping"))
+        elif tracked.rate is not None:
+            self._send(tracked, ("rate", effective_rate(tracked.rate, self.rate["maxRate"])))
+        log.info("Registered receiver for stream %d from executor %s (task attempt %s)",
+                 sid, executor_id, attempt)
+        clean = False
+        while True:
+            message = recv_frame(conn)
+            if message is None:
+                break
+            kind = message[0]
+            if kind == "block":
+                _, block_id, count, data = message
+                self._add_block(tracked, block_id, count, data)
+            elif kind == "started":
+                with self._lock:
+                    tracked.active = True
+                    self._lock.notify_all()
+                self._post("Started", tracked)
+            elif kind == "error":
+                self._record_error(tracked, message[1], message[2])
+            elif kind == "deregistered":
+                tracked.active = False
+                if message[2]:
+                    tracked.last_error_message, tracked.last_error = message[1], message[2]
+                    tracked.last_error_time = int(time.time() * 1000)
+                self._post("Stopped", tracked)
+            elif kind == "stopped":
+                clean = True
+                with self._lock:
+                    if self._state == "started":
+                        # The receiver stopped itself: Receiver.stop() is for good.
+                        tracked.finished = True
+                    self._lock.notify_all()
+                break
+        _close(conn)
+        with self._lock:
+            current = tracked.conn is conn
+            if current:
+                tracked.conn = None
+                tracked.active = False
+            self._lock.notify_all()
+        if current:
+            tracked.flushed.set()
+            if not clean and self._state == "started":
+                self._record_error(tracked, f"Receiver {sid} lost its connection to the "
+                                   f"driver (its executor {executor_id} died?)", "")
+
+    def _add_block(self, tracked: _TrackedReceiver, block_id: str, count: int,
+                   data: bytes) -> None:
+        info = self._store.add(tracked.stream_id, block_id, count, data,
+                               tracked.receiver.storageLevel)
+        with self._lock:
+            self._unallocated[tracked.stream_id].append(info)
+            self._received_records[tracked.stream_id] += count
+
+    def _record_error(self, tracked: _TrackedReceiver, message: str, error: str) -> None:
+        tracked.last_error_message, tracked.last_error = message, error
+        tracked.last_error_time = int(time.time() * 1000)
+        self._post("Error", tracked)
+
+    def _post(self, kind: str, tracked: _TrackedReceiver) -> None:
+        bus = getattr(self.ssc, "_listener_bus", None)
+        if bus is None:
+            return
+        try:
+            bus.post(_event(kind, tracked.info()))
+        except Exception:  # noqa: BLE001 - a listener problem must not stop receiving
+            log.exception("could not post receiver event %s", kind)
+
+    # -- rates -----------------------------------------------------------------------------
+
+    def send_rate_update(self, stream_id: int, rate: float) -> None:
+        """New ingestion rate (records/s) for a stream's receiver, capped by ``maxRate``."""
+        tracked = self._receivers.get(stream_id)
+        if tracked is None:
+            return
+        tracked.rate = rate
+        self._send(tracked, ("rate", effective_rate(rate, self.rate["maxRate"])))
+
+    # -- batches ---------------------------------------------------------------------------
+
+    def allocate_blocks_to_batch(self, batch_time_ms: int) -> None:
+        """Give every block received and not yet allocated to the batch at this time."""
+        with self._lock:
+            if batch_time_ms in self._allocated:
+                return  # allocated already (a batch is never given blocks twice)
+            self._allocated[batch_time_ms] = {
+                sid: blocks for sid, blocks in self._unallocated.items()}
+            self._unallocated = {sid: [] for sid in self._unallocated}
+
+    def _blocks(self, stream_id: int, batch_time_ms: int) -> list[ReceivedBlockInfo]:
+        with self._lock:
+            return list(self._allocated.get(batch_time_ms, {}).get(stream_id, ()))
+
+    def blocks_rdd(self, stream_id: int, batch_time_ms: int) -> ReceivedBlockRDD:
+        """The batch's input RDD for a stream: one partition per block (none if empty)."""
+        rdd = ReceivedBlockRDD(self.sc, self._blocks(stream_id, batch_time_ms))
+        rdd.partitions()  # take the block references now, before any cleanup
+        return rdd
+
+    def num_records(self, stream_id: int, batch_time_ms: int) -> int:
+        return sum(b.num_records for b in self._blocks(stream_id, batch_time_ms))
+
+    def cleanup_before(self, time_ms: int) -> None:
+        """Forget the blocks of batches before ``time_ms`` (their spill files go too)."""
+        with self._lock:
+            old = [t for t in self._allocated if t < time_ms]
+            batches = [self._allocated.pop(t) for t in old]
+        for batch in batches:
+            for blocks in batch.values():
+                for info in blocks:
+                    self._store.remove(info)
+
+    # -- introspection (tests, UI) ---------------------------------------------------------
+
+    def held_records(self, stream_id: int | None = None) -> int:
+        """Records received and not yet allocated to a batch."""
+        with self._lock:
+            return sum(b.num_records for sid, blocks in self._unallocated.items()
+                       if stream_id is None or sid == stream_id for b in blocks)
+
+    def received_records(self, stream_id: int) -> int:
+        with self._lock:
+            return self._received_records.get(stream_id, 0)
+
+    def receiver_info(self, stream_id: int) -> ReceiverInfo:
+        return self._receivers[stream_id].info()
+
+    def connections(self, stream_id: int) -> int:
+        """How many times a task has connected for this stream (1 + relaunches)."""
+        return self._receivers[stream_id].connections
+
+    def wait_for_receivers(self, timeout: float = 10.0) -> bool:
+        """Block until every receiver has started (True) or ``timeout`` passes (False)."""
+        with self._lock:
+            return self._lock.wait_for(
+                lambda: all(t.active for t in self._receivers.values()), timeout)
+
+    @property
+    def block_store(self) -> BlockStore:
+        return self._store
+
+    # -- stopping --------------------------------------------------------------------------
+
+    def stop(self, graceful: bool) -> None:
+        """Stop every receiver. Graceful: wait until each has pushed its last block, so all
+        it received is here to be allocated. Either way the receivers' tasks end and free
+        their executor slots."""
+        with self._lock:
+            if self._state != "started":
+                self._state = "stopped"
+                return
+            self._state = "stopping"
+            self._lock.notify_all()
+        receivers = list(self._receivers.values())
+        for tracked in receivers:
+            self._send(tracked, ("stop", "Stopped by driver"))
+        # Spark waits for the receivers' jobs to end either way; graceful waits longer.
+        timeout = self.stop_timeout if graceful else min(self.stop_timeout, 2.0)
+        deadline = time.monotonic() + timeout
+        for tracked in receivers:
+            ended = tracked.job_done.wait(max(0.0, deadline - time.monotonic()))
+            # The task has closed its end; read what it sent up to there (its last block).
+            if tracked.connections and not tracked.flushed.wait(
+                    max(0.0, deadline - time.monotonic())) or not ended:
+                log.warning("receiver %d did not stop within %.1f s; what it still held is "
+                            "lost", tracked.stream_id, timeout)
+        if self._server is not None:
+            _close(self._server)
+        for tracked in receivers:
+            if tracked.conn is not None:
+                _close(tracked.conn)
+        with self._lock:
+            self._state = "stopped"
+            self._lock.notify_all()
+
+
+def _close(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    sock.close()
