@@ -301,6 +301,7 @@ class ReceiverSupervisor:
         self.receiver_state = INITIALIZED
         self._lock = threading.RLock()
         self._send_lock = threading.Lock()
+        self._start_lock = threading.RLock()
         self._stopped = threading.Event()
         self._restarting = False
         self._block_ids = itertools.count()
@@ -377,22 +378,24 @@ class ReceiverSupervisor:
         sock.close()
 
     def start_receiver(self) -> None:
-        with self._lock:
-            if self._stopping:
-                return
-            self.receiver_state = STARTED
-        try:
-            self.receiver.onStart()
-        except Exception as e:  # noqa: BLE001 - a failed start means a restart, as in Spark
-            log.warning("Error starting receiver %d", self.stream_id, exc_info=True)
-            self.report_error(f"Error starting receiver {self.stream_id}", e)
-            self.restart_receiver(f"Error starting receiver {self.stream_id}", e)
-            return
-        # Announced once onStart has returned: "started" means it is receiving.
-        self._send(("started",))
+        # Stopping waits for a running onStart to return (the lock is reentrant, so onStart
+        # itself may call stop or restart): what onStart stores is never cut off.
+        with self._start_lock:
+            with self._lock:
+                if self._stopping:
+                    return
+                self.receiver_state = STARTED
+            # Registered, as Spark's receiver registers with the driver before onStart.
+            self._send(("started",))
+            try:
+                self.receiver.onStart()
+            except Exception as e:  # noqa: BLE001 - a failed start means a restart (Spark)
+                log.warning("Error starting receiver %d", self.stream_id, exc_info=True)
+                self.report_error(f"Error starting receiver {self.stream_id}", e)
+                self.restart_receiver(f"Error starting receiver {self.stream_id}", e)
 
     def stop_receiver(self, message: str, error: BaseException | None) -> None:
-        with self._lock:
+        with self._start_lock, self._lock:
             if self.receiver_state != STARTED:
                 return
             self.receiver_state = STOPPED

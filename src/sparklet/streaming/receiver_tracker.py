@@ -365,8 +365,10 @@ class ReceiverTracker:
                 self._record_error(tracked, message[1], message[2])
             elif kind == "deregistered":
                 tracked.active = False
+                # As Spark's DeregisterReceiver: the stop message is the last "error" message
+                # either way; the time only when an error came with it.
+                tracked.last_error_message, tracked.last_error = message[1], message[2]
                 if message[2]:
-                    tracked.last_error_message, tracked.last_error = message[1], message[2]
                     tracked.last_error_time = int(time.time() * 1000)
                 self._post("Stopped", tracked)
             elif kind == "stopped":

@@ -1,0 +1,81 @@
+"""Helpers for the receiver tests: a stand-in streaming context and a polling wait.
+
+The receiver tracker needs only a few things from a StreamingContext (its SparkContext, a
+listener bus, addStreamingListener, the batch interval), so these tests drive the tracker
+directly and do not depend on the streaming core.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from sparklet import SparkConf
+from sparklet.streaming.receiver_tracker import ReceiverTracker
+
+
+class ListenerBus:
+    """Collects posted events; ``kinds()`` names them (ReceiverStarted, ReceiverError...)."""
+
+    def __init__(self):
+        self.events: list = []
+        self._lock = threading.Lock()
+
+    def post(self, event) -> None:
+        with self._lock:
+            self.events.append(event)
+
+    def kinds(self) -> list[str]:
+        with self._lock:
+            return [type(e).__name__.replace("StreamingListener", "") for e in self.events]
+
+    def of(self, kind: str) -> list:
+        with self._lock:
+            return [e for e in self.events
+                    if type(e).__name__ == "StreamingListener" + kind]
+
+
+class FakeStreamingContext:
+    def __init__(self, sc, batch_seconds: float = 0.2):
+        self.sparkContext = sc
+        self._batchDuration = batch_seconds
+        self._listener_bus = ListenerBus()
+        self.listeners: list = []
+
+    def addStreamingListener(self, listener) -> None:
+        self.listeners.append(listener)
+
+
+def receiver_conf(master: str = "local[2]", **extra) -> SparkConf:
+    """Fast settings: blocks every 50 ms, restarts after 100 ms."""
+    conf = (SparkConf(loadDefaults=False).setMaster(master).setAppName("receiver-tests")
+            .set("spark.streaming.blockInterval", "50ms")
+            .set("spark.streaming.receiverRestartDelay", "100"))
+    for key, value in extra.items():
+        conf.set(key, value)
+    return conf
+
+
+def wait_until(predicate, timeout: float = 10.0, interval: float = 0.01) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return predicate()
+
+
+def start_tracker(sc, receivers: dict, batch_seconds: float = 0.2):
+    """A started tracker for ``{stream_id: receiver}``, and its fake streaming context."""
+    ssc = FakeStreamingContext(sc, batch_seconds)
+    tracker = ReceiverTracker(ssc)
+    for sid, receiver in receivers.items():
+        tracker.register(sid, receiver)
+    tracker.start()
+    return tracker, ssc
+
+
+def drain(tracker, stream_id: int, batch_time: int) -> list:
+    """Allocate everything received so far to ``batch_time`` and collect it."""
+    tracker.allocate_blocks_to_batch(batch_time)
+    return tracker.blocks_rdd(stream_id, batch_time).collect()
