@@ -56,6 +56,22 @@ def receiver_conf(master: str = "local[2]", **extra) -> SparkConf:
     return conf
 
 
+def attr(obj, name: str):
+    """An event field, whether an attribute or (PySpark style) a method."""
+    value = getattr(obj, name)
+    return value() if callable(value) else value
+
+
+def info_of(event):
+    """The ReceiverInfo of a receiver event, with its fields as plain attributes."""
+    from types import SimpleNamespace
+
+    info = attr(event, "receiverInfo")
+    names = ("streamId", "name", "active", "location", "executorId", "lastErrorMessage",
+             "lastError", "lastErrorTime")
+    return SimpleNamespace(**{n: attr(info, n) for n in names})
+
+
 def wait_until(predicate, timeout: float = 10.0, interval: float = 0.01) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -14,6 +14,7 @@ import pytest
 from receiver_helpers import (
     FakeStreamingContext,
     drain,
+    info_of,
     receiver_conf,
     start_tracker,
     wait_until,
@@ -152,7 +153,7 @@ def test_store_single_and_many_records(ctx):
     assert tracker.connections(0) == 1
     kinds = ssc._listener_bus.kinds()
     assert kinds[0] == "ReceiverStarted" and kinds[-1] == "ReceiverStopped"
-    stopped = ssc._listener_bus.of("ReceiverStopped")[-1].receiverInfo
+    stopped = info_of(ssc._listener_bus.of("ReceiverStopped")[-1])
     assert stopped.streamId == 0 and stopped.name == "SinglesThenMany"
     assert not stopped.active and stopped.executorId in {"0", "1"}
 
@@ -188,7 +189,7 @@ def test_restart_stops_and_starts_again_after_the_delay(ctx):
     assert sorted(records) == ["start-1", "start-2", "stop-1", "stop-2"]
     assert ssc._listener_bus.kinds() == ["ReceiverStarted", "ReceiverStopped",
                                          "ReceiverStarted", "ReceiverStopped"]
-    restart_msg = ssc._listener_bus.of("ReceiverStopped")[0].receiverInfo.lastErrorMessage
+    restart_msg = info_of(ssc._listener_bus.of("ReceiverStopped")[0]).lastErrorMessage
     assert restart_msg == "Restarting receiver with delay 100ms: again"
     assert tracker.connections(0) == 1  # restarted inside the same task
 
@@ -202,8 +203,8 @@ def test_failing_onstart_is_reported_and_restarted(ctx):
         tracker.stop(graceful=True)
     assert records == ["second start worked"]
     errors = ssc._listener_bus.of("ReceiverError")
-    assert errors and errors[0].receiverInfo.lastErrorMessage == "Error starting receiver 0"
-    assert "ValueError: boom on first start" in errors[0].receiverInfo.lastError
+    assert errors and info_of(errors[0]).lastErrorMessage == "Error starting receiver 0"
+    assert "ValueError: boom on first start" in info_of(errors[0]).lastError
     assert ssc._listener_bus.kinds()[-2:] == ["ReceiverStarted", "ReceiverStopped"]
 
 
@@ -216,8 +217,8 @@ def test_report_error_keeps_receiving(ctx):
         tracker.stop(graceful=True)
     assert sorted(records) == ["after", "before"]
     (error,) = ssc._listener_bus.of("ReceiverError")
-    assert error.receiverInfo.lastErrorMessage == "upstream hiccup"
-    assert "KeyError: 'flaky upstream'" in error.receiverInfo.lastError
+    assert info_of(error).lastErrorMessage == "upstream hiccup"
+    assert "KeyError: 'flaky upstream'" in info_of(error).lastError
     assert ssc._listener_bus.kinds() == ["ReceiverStarted", "ReceiverError", "ReceiverStopped"]
 
 
@@ -261,7 +262,7 @@ def test_lost_executor_relaunches_the_receiver(make_context):
     # The new attempt starts its own count from 0 and loses nothing it stored.
     restart = second.index(0) if 0 in second else None
     assert restart is not None and second[restart:] == list(range(len(second) - restart))
-    assert any(e.receiverInfo.lastErrorMessage.startswith("Receiver 0 lost its connection")
+    assert any(info_of(e).lastErrorMessage.startswith("Receiver 0 lost its connection")
                for e in ssc._listener_bus.of("ReceiverError"))
 
 

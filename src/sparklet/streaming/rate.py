@@ -269,8 +269,8 @@ class RateController(_listener_base()):  # type: ignore[misc]
         info = _value(batchCompleted, "batchInfo")
         processing = _value(info, "processingDelay")
         scheduling = _value(info, "schedulingDelay")
-        if processing is None or scheduling is None:
-            return  # the batch never ran (Spark's Option is empty): nothing to learn
+        if processing is None or scheduling is None or processing < 0 or scheduling < 0:
+            return  # unknown (Spark's empty Option, -1 in PySpark): nothing to learn
         new_rate = self.estimator.compute(_millis(_value(info, "batchTime")),
                                           self._num_records(info), int(processing),
                                           int(scheduling))
