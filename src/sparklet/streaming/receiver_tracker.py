@@ -229,6 +229,9 @@ class ReceiverTracker:
 
     def _batch_interval_ms(self) -> int:
         ssc = self.ssc
+        graph = getattr(ssc, "_graph", None)
+        if graph is not None and getattr(graph, "batch_duration", None):
+            return int(graph.batch_duration)  # the streaming core keeps it in ms
         for name in ("_batch_duration_ms", "batch_duration_ms", "_batchDurationMs"):
             value = getattr(ssc, name, None)
             if value:
