@@ -1,0 +1,349 @@
+"""StreamingContext: the entry point of Spark Streaming."""
+
+from __future__ import annotations
+
+import atexit
+import collections
+import logging
+import threading
+import warnings
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from sparklet.context import SparkContext
+from sparklet.rdd import RDD
+from sparklet.storagelevel import StorageLevel
+from sparklet.streaming.clock import clock_from_conf
+from sparklet.streaming.dstream import DStream, MultiTransformedDStream, UnionDStream
+from sparklet.streaming.graph import DStreamGraph
+from sparklet.streaming.listener import (
+    StreamingListener,
+    StreamingListenerBus,
+    StreamingListenerStreamingStarted,
+)
+
+__all__ = ["StreamingContext"]
+
+log = logging.getLogger("sparklet.streaming")
+
+INITIALIZED, ACTIVE, STOPPED = "INITIALIZED", "ACTIVE", "STOPPED"
+
+
+def utf8_lines(stream) -> Iterable[str]:
+    """A binary stream's UTF-8 lines without their line ends (``socketTextStream``)."""
+    for line in stream:
+        yield line.decode("utf-8").rstrip("\r\n")
+
+
+class StreamingContext:
+    """Main entry point for Spark Streaming: creates DStreams from input sources over a
+    :class:`SparkContext`, then runs them batch by batch between :meth:`start` and
+    :meth:`stop`.
+
+    Parameters
+    ----------
+    sparkContext : SparkContext
+    batchDuration : int or float
+        the batch interval, in seconds.
+
+    >>> from sparklet import SparkContext
+    >>> from sparklet.streaming import StreamingContext
+    >>> sc = SparkContext.getOrCreate()
+    >>> ssc = StreamingContext(sc, 0.5)
+    >>> ssc.sparkContext is sc, ssc.getState()
+    (True, 'INITIALIZED')
+    >>> ssc.start()
+    Traceback (most recent call last):
+        ...
+    ValueError: requirement failed: No output operations registered, so nothing to execute
+    >>> ssc.getState()
+    'STOPPED'
+    """
+
+    _activeContext: StreamingContext | None = None
+    _activation_lock = threading.RLock()
+
+    def __init__(self, sparkContext: SparkContext, batchDuration: float | None = None,
+                 jssc: Any = None):
+        warnings.warn("DStream is deprecated as of Spark 3.4.0. Migrate to Structured "
+                      "Streaming.", FutureWarning, stacklevel=2)
+        if batchDuration is None:
+            raise ValueError("requirement failed: Batch duration has not been set")
+        batch_ms = int(batchDuration * 1000)
+        if batch_ms <= 0:
+            raise ValueError("requirement failed: Batch duration must be positive, got "
+                             f"{batchDuration!r}")
+        self._sc = sparkContext
+        self._graph = DStreamGraph(batch_ms)
+        self._clock = clock_from_conf(sparkContext.getConf())
+        self._listener_bus = StreamingListenerBus()
+        self._receiver_tracker: Any = None
+        self._state = INITIALIZED
+        self._waiter = threading.Condition()
+        self._error: BaseException | None = None
+        self._checkpoint_dir: str | None = None
+        from sparklet.streaming.scheduler import JobScheduler
+
+        self._scheduler = JobScheduler(self)
+
+    # -- creating and finding contexts -----------------------------------------------------
+
+    @classmethod
+    def _recover_from_checkpoint(cls, checkpointPath: str) -> StreamingContext | None:
+        """The seam for checkpoint recovery (a later step): None means "start fresh"."""
+        return None
+
+    @classmethod
+    def getOrCreate(cls, checkpointPath: str,
+                    setupFunc: Callable[[], StreamingContext]) -> StreamingContext:
+        """Recreate a context from checkpoint data in ``checkpointPath`` or, when there is
+        none, build one with ``setupFunc()`` and set its checkpoint directory."""
+        ssc = cls._recover_from_checkpoint(checkpointPath)
+        if ssc is not None:
+            return ssc
+        ssc = setupFunc()
+        ssc.checkpoint(checkpointPath)
+        return ssc
+
+    @classmethod
+    def getActive(cls) -> StreamingContext | None:
+        """The started and not yet stopped context, if any."""
+        return cls._activeContext
+
+    @classmethod
+    def getActiveOrCreate(cls, checkpointPath: str | None,
+                          setupFunc: Callable[[], StreamingContext]) -> StreamingContext:
+        """The active context, else :meth:`getOrCreate` (or ``setupFunc()`` without a
+        checkpoint path)."""
+        if not callable(setupFunc):
+            raise TypeError("setupFunc should be callable.")
+        active = cls.getActive()
+        if active is not None:
+            return active
+        if checkpointPath is not None:
+            return cls.getOrCreate(checkpointPath, setupFunc)
+        return setupFunc()
+
+    @property
+    def sparkContext(self) -> SparkContext:
+        """The SparkContext this context runs on."""
+        return self._sc
+
+    def getState(self) -> str:
+        """``INITIALIZED``, ``ACTIVE`` or ``STOPPED``."""
+        return self._state
+
+    def _check_can_add_stream(self) -> None:
+        if self._state == ACTIVE:
+            raise RuntimeError("Adding new inputs, transformations, and output operations "
+                               "after starting a context is not supported")
+        if self._state == STOPPED:
+            raise RuntimeError("Adding new inputs, transformations, and output operations "
+                               "after stopping a context is not supported")
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start running the streams."""
+        with StreamingContext._activation_lock:
+            if self._state == ACTIVE:
+                log.warning("StreamingContext has already been started")
+                return
+            if self._state == STOPPED:
+                raise RuntimeError("StreamingContext has already been stopped")
+            active = StreamingContext._activeContext
+            if active is not None and active is not self:
+                raise RuntimeError("Only one StreamingContext may be started in this JVM. "
+                                   "Currently running StreamingContext was started at "
+                                   f"{active._started_at}")
+            try:
+                self._validate()
+                self._start_receivers_tracker()
+                self._listener_bus.start()
+                self._scheduler.start()
+            except BaseException:
+                log.error("Error starting the context, marking it as stopped")
+                self._state = STOPPED
+                self._scheduler.stop(False)
+                self._listener_bus.stop()
+                raise
+            import time as _time
+
+            self._started_at = _time.strftime("%Y-%m-%d %H:%M:%S")
+            self._state = ACTIVE
+            StreamingContext._activeContext = self
+        atexit.register(self._stop_on_shutdown)
+        self._listener_bus.post(StreamingListenerStreamingStarted(self._clock_wall_ms()))
+
+    @staticmethod
+    def _clock_wall_ms() -> int:
+        import time as _time
+
+        return int(_time.time() * 1000)
+
+    def _validate(self) -> None:
+        self._graph.validate()
+        if self._checkpoint_dir is not None and self._sc.getCheckpointDir() is None:
+            raise ValueError("requirement failed: Checkpoint directory does not exist")
+
+    def _start_receivers_tracker(self) -> None:
+        streams = self._graph.receiver_input_streams
+        if not streams or self._receiver_tracker is not None:
+            return
+        from sparklet.streaming.receiver_tracker import ReceiverTracker
+
+        tracker = ReceiverTracker(self)
+        for stream in streams:
+            tracker.register(stream.input_stream_id, stream.receiver)
+        self._receiver_tracker = tracker
+
+    def _stop_on_shutdown(self) -> None:
+        if self._state == ACTIVE:
+            graceful = self._sc.getConf().get(
+                "spark.streaming.stopGracefullyOnShutdown", "false") == "true"
+            self.stop(stopSparkContext=False, stopGraceFully=graceful)
+
+    def stop(self, stopSparkContext: bool = True, stopGraceFully: bool = False) -> None:
+        """Stop the streams; with ``stopGraceFully``, first process everything received
+        (and every batch already generated). Stops the SparkContext too unless told not to.
+        """
+        with StreamingContext._activation_lock:
+            state = self._state
+            self._state = STOPPED
+            if StreamingContext._activeContext is self:
+                StreamingContext._activeContext = None
+        if state == ACTIVE:
+            try:
+                self._scheduler.stop(stopGraceFully)
+            finally:
+                self._listener_bus.stop()
+                atexit.unregister(self._stop_on_shutdown)
+        elif state == STOPPED:
+            log.warning("StreamingContext has already been stopped")
+        with self._waiter:
+            self._waiter.notify_all()
+        if stopSparkContext:
+            self._sc.stop()
+
+    def _report_error(self, message: str, error: BaseException) -> None:
+        log.error("%s: %s", message, error)
+        with self._waiter:
+            self._error = error
+            self._waiter.notify_all()
+
+    def awaitTermination(self, timeout: float | None = None) -> None:
+        """Wait for the context to stop (or ``timeout`` seconds); re-raises an error that
+        a batch reported."""
+        if timeout is None:
+            self._wait(None)
+        else:
+            self.awaitTerminationOrTimeout(timeout)
+
+    def awaitTerminationOrTimeout(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds: True if the context stopped, False if the time
+        ran out; re-raises an error that a batch reported."""
+        return self._wait(timeout)
+
+    def _wait(self, timeout: float | None) -> bool:
+        with self._waiter:
+            self._waiter.wait_for(lambda: self._state == STOPPED or self._error is not None,
+                                  timeout)
+            if self._error is not None:
+                raise self._error
+            return self._state == STOPPED
+
+    def remember(self, duration: float) -> None:
+        """Make every stream keep its RDDs for at least ``duration`` seconds."""
+        self._graph.remember(int(duration * 1000))
+
+    def checkpoint(self, directory: str) -> None:
+        """Directory (any fsspec URL) for checkpoints; needed by stateful and inverse-
+        windowed operations, whose RDDs are checkpointed to keep lineage short."""
+        import fsspec
+
+        fs, _, (path,) = fsspec.get_fs_token_paths(directory)
+        fs.makedirs(path, exist_ok=True)
+        self._sc.setCheckpointDir(directory)
+        self._checkpoint_dir = directory
+
+    def addStreamingListener(self, streamingListener: StreamingListener) -> None:
+        """Receive streaming events (see :class:`StreamingListener`)."""
+        self._listener_bus.add_listener(streamingListener)
+
+    def removeStreamingListener(self, streamingListener: StreamingListener) -> None:
+        self._listener_bus.remove_listener(streamingListener)
+
+    # -- input streams ---------------------------------------------------------------------
+
+    def queueStream(self, rdds: list, oneAtATime: bool = True,
+                    default: RDD | Iterable | None = None) -> DStream:
+        """A stream fed from a list of RDDs (or of local collections, parallelized): one per
+        batch (``oneAtATime``) or all in the first batch; then ``default`` or empty RDDs.
+        Changes to ``rdds`` after this call are not seen."""
+        from sparklet.streaming.inputs import QueueInputDStream
+
+        if default is not None and not isinstance(default, RDD):
+            default = self._sc.parallelize(default)
+        rdds = list(rdds)
+        if not rdds and default is not None:
+            rdds = [[]]  # as PySpark: the first batch is then empty, the default follows
+        rdds = [r if isinstance(r, RDD) else self._sc.parallelize(r) for r in rdds]
+        return QueueInputDStream(self, collections.deque(rdds), oneAtATime, default)
+
+    def textFileStream(self, directory: str) -> DStream[str]:
+        """Lines of the new text files (UTF-8) of ``directory``, batch by batch. Files must
+        appear atomically (moved in); names starting with '.' are ignored."""
+        return self.fileStream(directory)
+
+    def fileStream(self, directory: str, filter: Callable[[str], bool] | None = None,
+                   newFilesOnly: bool = True) -> DStream[str]:
+        """Like :meth:`textFileStream`, choosing files with ``filter(path)`` and, with
+        ``newFilesOnly=False``, also reading files already there at start."""
+        from sparklet.streaming.inputs import FileInputDStream
+
+        return FileInputDStream(self, directory, lambda sc, f: sc.textFile(f), filter,
+                                newFilesOnly)
+
+    def binaryRecordsStream(self, directory: str, recordLength: int) -> DStream[bytes]:
+        """Fixed-length binary records of the new files of ``directory``."""
+        from sparklet.streaming.inputs import FileInputDStream
+
+        return FileInputDStream(self, directory,
+                                lambda sc, f: sc.binaryRecords(f, recordLength))
+
+    def receiverStream(self, receiver: Any) -> DStream:
+        """A stream of what a custom :class:`~sparklet.streaming.Receiver` stores."""
+        from sparklet.streaming.inputs import ReceiverInputDStream
+
+        return ReceiverInputDStream(self, receiver)
+
+    def socketStream(self, hostname: str, port: int, converter: Callable,
+                     storageLevel: StorageLevel = StorageLevel.MEMORY_AND_DISK_2) -> DStream:
+        """Records read from a TCP connection to ``hostname:port``; ``converter`` turns the
+        connection's binary stream into records."""
+        from sparklet.streaming.sources.socket import SocketReceiver
+
+        return self.receiverStream(SocketReceiver(hostname, port, converter, storageLevel))
+
+    def socketTextStream(self, hostname: str, port: int,
+                         storageLevel: StorageLevel = StorageLevel.MEMORY_AND_DISK_2
+                         ) -> DStream[str]:
+        """UTF-8, newline-delimited lines read from a TCP connection to ``hostname:port``."""
+        return self.socketStream(hostname, port, utf8_lines, storageLevel)
+
+    # -- combining streams -----------------------------------------------------------------
+
+    def transform(self, dstreams: list[DStream], transformFunc: Callable) -> DStream:
+        """A stream whose RDDs are ``transformFunc(rdds)`` of the given streams' RDDs (in
+        the same order)."""
+        return MultiTransformedDStream(list(dstreams), lambda t, *rdds: transformFunc(rdds))
+
+    def union(self, *dstreams: DStream) -> DStream:
+        """The union of several streams of the same slide duration."""
+        if not dstreams:
+            raise ValueError("should have at least one DStream to union")
+        if len(dstreams) == 1:
+            return dstreams[0]
+        if len({s._slide_ms for s in dstreams}) > 1:
+            raise ValueError("All DStreams should have same slide duration")
+        return UnionDStream(list(dstreams))

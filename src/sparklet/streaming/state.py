@@ -1,0 +1,321 @@
+"""Stateful streams: ``updateStateByKey`` (PySpark's) and ``mapWithState`` (Spark's Scala
+API, which PySpark never offered).
+
+Each batch's state RDD is built from the previous batch's, so lineage would grow without
+bound; both kinds persist their RDDs and checkpoint them every checkpoint interval (by
+default the first multiple of the batch interval of at least 10 s for updateStateByKey,
+ten batch intervals for mapWithState, as in Spark), which needs
+``StreamingContext.checkpoint(directory)``.
+
+>>> spec = StateSpec.function(lambda key, value, state: (key, value)).numPartitions(4)
+>>> spec.getNumPartitions(), spec.getTimeoutInterval()
+(4, None)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from sparklet.dependency import OneToOneDependency
+from sparklet.partitioner import Partitioner, portable_hash
+from sparklet.rdd import RDD
+from sparklet.storagelevel import StorageLevel
+from sparklet.streaming.dstream import DStream, _num_positional, _to_datetime
+
+__all__ = ["StateDStream", "StateSpec", "State", "MapWithStateDStream"]
+
+
+class StateDStream(DStream):
+    """``updateStateByKey``: ``func(time, previousState | initialRDD | None, batch)`` gives
+    the new state RDD; a batch without an RDD keeps the previous state (PySpark's
+    PythonStateDStream)."""
+
+    def __init__(self, parent: DStream, func: Callable, initial_rdd: RDD | None):
+        super().__init__(parent._ssc, [parent])
+        self.func = func
+        self.initial_rdd = initial_rdd
+        self._must_checkpoint = True
+        self._storage_level = StorageLevel.MEMORY_ONLY
+
+    def _compute(self, time_ms: int) -> RDD | None:
+        last = self._get_or_compute(time_ms - self._slide_ms)
+        rdd = self._parents[0]._get_or_compute(time_ms)
+        if rdd is None:
+            return last
+        previous = last if last is not None else self.initial_rdd
+        return self.func(_to_datetime(time_ms), previous, rdd)
+
+
+# -- mapWithState --------------------------------------------------------------------------
+
+
+class State:
+    """The state of one key inside a ``mapWithState`` function.
+
+    >>> s = State(); s._wrap(None)
+    >>> s.exists(), s.getOption()
+    (False, None)
+    >>> s.update(3); s.get(), s.isUpdated()
+    (3, True)
+    >>> s._wrap_timing_out(5); s.isTimingOut()
+    True
+    >>> s.update(6)
+    Traceback (most recent call last):
+        ...
+    ValueError: requirement failed: Cannot update the state that is timing out
+    """
+
+    __slots__ = ("_state", "_defined", "_timing_out", "_updated", "_removed")
+
+    def __init__(self) -> None:
+        self._wrap(None, False)
+
+    def _wrap(self, state: Any, defined: bool | None = None) -> None:
+        self._state = state
+        self._defined = state is not None if defined is None else defined
+        self._timing_out = self._updated = self._removed = False
+
+    def _wrap_timing_out(self, state: Any) -> None:
+        self._state, self._defined, self._timing_out = state, True, True
+        self._updated = self._removed = False
+
+    def exists(self) -> bool:
+        """Whether the key has state."""
+        return self._defined
+
+    def get(self) -> Any:
+        """The state; raises if there is none."""
+        if not self._defined:
+            raise KeyError("State is not set")
+        return self._state
+
+    def getOption(self) -> Any:
+        """The state, or None."""
+        return self._state if self._defined else None
+
+    def __call__(self) -> Any:
+        return self.get()
+
+    def update(self, newState: Any) -> None:
+        """Set the key's state (not allowed for a key that is timing out)."""
+        if self._removed:
+            raise ValueError("requirement failed: Cannot update the state after it has been "
+                             "removed")
+        if self._timing_out:
+            raise ValueError("requirement failed: Cannot update the state that is timing out")
+        self._state, self._defined, self._updated = newState, True, True
+
+    def remove(self) -> None:
+        """Drop the key's state."""
+        if self._timing_out:
+            raise ValueError("requirement failed: Cannot remove the state that is timing out")
+        if self._removed:
+            raise ValueError("requirement failed: Cannot remove the state that has already "
+                             "been removed")
+        self._defined, self._updated, self._removed = False, False, True
+
+    def isTimingOut(self) -> bool:
+        """True when the function is called because the key timed out (value is None)."""
+        return self._timing_out
+
+    def isRemoved(self) -> bool:
+        return self._removed
+
+    def isUpdated(self) -> bool:
+        return self._updated
+
+    def __repr__(self) -> str:
+        return f"State({self._state!r})" if self._defined else "State(<none>)"
+
+
+class StateSpec:
+    """What ``mapWithState`` needs: the mapping function and optional initial state,
+    partitioning and timeout. Build with ``StateSpec.function(f)``.
+
+    ``f(key, value, state)`` returns the record to emit for every input record; a
+    four-argument ``f(time, key, value, state)`` returns the record or None to emit nothing.
+    On timeout ``f`` is called with ``value=None`` and ``state.isTimingOut()`` true. As in
+    Spark, timed-out keys are found when the state RDD is checkpointed (every checkpoint
+    interval: call ``checkpoint(...)`` on the mapped stream to make that more often).
+    """
+
+    def __init__(self, func: Callable):
+        if _num_positional(func) == 4:
+            self._func = func
+        elif _num_positional(func) == 3:
+            self._func = lambda t, k, v, s: [func(k, v, s)]
+        else:
+            raise TypeError("The mapping function takes (key, value, state) or "
+                            "(time, key, value, state)")
+        self._four_args = _num_positional(func) == 4
+        self._initial: RDD | Iterable | None = None
+        self._num_partitions: int | None = None
+        self._partitioner: Partitioner | None = None
+        self._timeout_ms: int | None = None
+
+    @staticmethod
+    def function(mappingFunction: Callable) -> StateSpec:
+        return StateSpec(mappingFunction)
+
+    def initialState(self, rdd: RDD | Iterable) -> StateSpec:
+        """Initial (key, state) pairs: an RDD or a local collection."""
+        self._initial = rdd
+        return self
+
+    def numPartitions(self, numPartitions: int) -> StateSpec:
+        self._num_partitions = int(numPartitions)
+        self._partitioner = None
+        return self
+
+    def partitioner(self, partitioner: Partitioner) -> StateSpec:
+        self._partitioner = partitioner
+        self._num_partitions = None
+        return self
+
+    def timeout(self, idleDuration: float) -> StateSpec:
+        """Time a key out after ``idleDuration`` seconds without data."""
+        self._timeout_ms = int(idleDuration * 1000)
+        return self
+
+    def getNumPartitions(self) -> int | None:
+        return self._num_partitions
+
+    def getTimeoutInterval(self) -> float | None:
+        return None if self._timeout_ms is None else self._timeout_ms / 1000.0
+
+    def _mapping(self, time_ms: int):
+        func = self._func
+        if self._four_args:
+            t = _to_datetime(time_ms)
+
+            def call(k, v, s):
+                out = func(t, k, v, s)
+                return () if out is None else (out,)
+            return call
+        return lambda k, v, s: func(None, k, v, s)
+
+
+class MapWithStateRDD(RDD):
+    """One record per partition: ``(state_map, mapped_records)`` where ``state_map`` is
+    ``{key: (state, last_updated_ms)}``, built from the previous state RDD's partition and
+    the batch's data partition (both partitioned alike)."""
+
+    def __init__(self, prev: RDD, data: RDD, mapping: Callable, time_ms: int,
+                 timeout_threshold: int | None):
+        super().__init__(prev.ctx, [OneToOneDependency(prev), OneToOneDependency(data)])
+        self.prev, self.data, self.mapping = prev, data, mapping
+        self.time_ms, self.timeout_threshold = time_ms, timeout_threshold
+        self.partitioner = prev.partitioner
+        self.full_scan = False
+
+    def checkpoint(self) -> None:
+        super().checkpoint()
+        # Spark scans for timed-out keys only in batches whose state RDD is checkpointed.
+        self.full_scan = True
+
+    def _get_partitions(self):
+        from sparklet.rdds import _ParentsPartition
+
+        return [_ParentsPartition(i, [a, b]) for i, (a, b) in
+                enumerate(zip(self.prev.partitions(), self.data.partitions(), strict=True))]
+
+    def compute(self, split, context) -> Iterator:
+        prev_split, data_split = split.parents
+        previous = next(iter(self.prev.iterator(prev_split, context)), None)
+        state_map = dict(previous[0]) if previous is not None else {}
+        mapped: list = []
+        call = self.mapping
+        state = State()
+        keep_time = self.timeout_threshold is not None
+        for key, value in self.data.iterator(data_split, context):
+            old = state_map.get(key)
+            state._wrap(old[0] if old is not None else None, old is not None)
+            mapped.extend(call(key, value, state))
+            if state.isRemoved():
+                state_map.pop(key, None)
+            elif state.isUpdated() or (state.exists() and keep_time):
+                state_map[key] = (state._state, self.time_ms)
+        if self.full_scan and self.timeout_threshold is not None:
+            for key, (value, updated) in list(state_map.items()):
+                if updated < self.timeout_threshold:
+                    state._wrap_timing_out(value)
+                    mapped.extend(call(key, None, state))
+                    del state_map[key]
+        yield (state_map, mapped)
+
+
+def _state_rdd_from_pairs(pairs: RDD, partitioner: Partitioner, time_ms: int) -> RDD:
+    def to_record(it):
+        yield ({k: (s, time_ms) for k, s in it}, [])
+    shuffled = pairs.partitionBy(partitioner.numPartitions, partitioner.partitionFunc)
+    return shuffled.mapPartitions(to_record, preservesPartitioning=True)
+
+
+class InternalMapWithStateDStream(DStream):
+    """Generates the :class:`MapWithStateRDD` of every batch."""
+
+    def __init__(self, parent: DStream, spec: StateSpec):
+        super().__init__(parent._ssc, [parent])
+        self.spec = spec
+        if spec._partitioner is not None:
+            self.partitioner = spec._partitioner
+        else:
+            n = spec._num_partitions or self._sc.defaultParallelism
+            self.partitioner = Partitioner(n, portable_hash)
+        self._must_checkpoint = True
+        self._storage_level = StorageLevel.MEMORY_ONLY
+
+    def _initialize(self, zero_time: int) -> None:
+        if self._checkpoint_duration is None:
+            self._checkpoint_duration = self._slide_ms * 10
+        super()._initialize(zero_time)
+
+    def _compute(self, time_ms: int) -> RDD | None:
+        p = self.partitioner
+        prev = self._get_or_compute(time_ms - self._slide_ms)
+        if prev is None:
+            initial = self.spec._initial
+            if initial is None:
+                initial = self._sc.emptyRDD()
+            elif not isinstance(initial, RDD):
+                initial = self._sc.parallelize(initial)
+            prev = _state_rdd_from_pairs(initial, p, time_ms)
+        elif prev.partitioner != p:
+            pairs = prev.flatMap(lambda rec: ((k, s) for k, (s, _) in rec[0].items()))
+            prev = _state_rdd_from_pairs(pairs, p, time_ms)
+        data = self._parents[0]._get_or_compute(time_ms)
+        if data is None:
+            data = self._sc.emptyRDD()
+        partitioned = data.partitionBy(p.numPartitions, p.partitionFunc)
+        threshold = None
+        if self.spec._timeout_ms is not None:
+            threshold = time_ms - self.spec._timeout_ms
+        return MapWithStateRDD(prev, partitioned, self.spec._mapping(time_ms), time_ms,
+                               threshold)
+
+
+class MapWithStateDStream(DStream):
+    """The records emitted by the mapping function; ``stateSnapshots()`` gives the state."""
+
+    def __init__(self, parent: DStream, spec: StateSpec):
+        internal = InternalMapWithStateDStream(parent, spec)
+        super().__init__(parent._ssc, [internal])
+        self._internal = internal
+
+    def _compute(self, time_ms: int) -> RDD | None:
+        rdd = self._parents[0]._get_or_compute(time_ms)
+        if rdd is None:
+            return None
+        return rdd.flatMap(lambda record: record[1])
+
+    def stateSnapshots(self) -> DStream:
+        """Every batch, all (key, state) pairs after the batch."""
+        return self._internal.flatMap(
+            lambda record: [(k, s) for k, (s, _) in record[0].items()])
+
+    def checkpoint(self, interval: int) -> DStream:
+        # The state stream is the one that builds on itself; checkpoint it.
+        self._internal.checkpoint(interval)
+        self.is_checkpointed = True
+        return self
