@@ -146,7 +146,7 @@ class DStream(Generic[T]):
         # The graph stays picklable without its context and generated RDDs: a later
         # checkpoint/recovery step re-attaches both.
         state = self.__dict__.copy()
-        for k in ("_ssc", "_sc", "_generated"):
+        for k in self._transient_attrs:
             state.pop(k, None)
         return state
 
@@ -155,6 +155,13 @@ class DStream(Generic[T]):
         self._ssc = None  # type: ignore[assignment]
         self._sc = None
         self._generated = {}
+        self._restore_transient()
+
+    # Attributes that stay behind when the graph is pickled (context, RDDs, locks).
+    _transient_attrs: tuple[str, ...] = ("_ssc", "_sc", "_generated")
+
+    def _restore_transient(self) -> None:
+        """Re-create what ``_transient_attrs`` left out (locks, caches) after unpickling."""
 
     # -- the generation machinery ----------------------------------------------------------
 

@@ -76,6 +76,11 @@ class QueueInputDStream(InputDStream):
         self.default = default
         self._queue_lock = threading.Lock()
 
+    _transient_attrs = (*DStream._transient_attrs, "_queue_lock")
+
+    def _restore_transient(self) -> None:
+        self._queue_lock = threading.Lock()
+
     def _compute(self, time_ms: int) -> RDD | None:
         with self._queue_lock:
             if self.one_at_a_time and self.queue:
