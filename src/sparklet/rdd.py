@@ -796,11 +796,9 @@ class RDD(PairRDDFunctions, Generic[T]):
                 return x is not None and not (type(x) is float and isnan(x))
 
             filtered = self.filter(comparable)
-            try:
-                minv, maxv = filtered.map(lambda x: (x, x)).reduce(
-                    lambda a, b: (min(a[0], b[0]), max(a[1], b[1])))
-            except ValueError as e:
-                raise ValueError("can not generate buckets from empty RDD") from e
+            # An empty RDD fails here with reduce()'s own ValueError, as in PySpark.
+            minv, maxv = filtered.map(lambda x: (x, x)).reduce(
+                lambda a, b: (min(a[0], b[0]), max(a[1], b[1])))
             if minv == maxv or buckets == 1:
                 return [minv, maxv], [filtered.count()]
             try:

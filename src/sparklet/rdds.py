@@ -191,7 +191,7 @@ class ZippedPartitionsRDD(RDD):
 
     def __init__(self, a: RDD, b: RDD):
         if a.getNumPartitions() != b.getNumPartitions():
-            raise ValueError("Can only zip RDDs with same number of partitions")
+            raise ValueError("Can only zip with RDD which has the same number of partitions")
         super().__init__(a.ctx, [OneToOneDependency(a), OneToOneDependency(b)])
         self.a, self.b = a, b
 
