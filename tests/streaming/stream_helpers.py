@@ -4,14 +4,21 @@ receiver_helpers)."""
 from __future__ import annotations
 
 
+def _sorted(items: list) -> list:
+    try:
+        return sorted(items)
+    except TypeError:  # mixed types: any stable order will do
+        return sorted(items, key=repr)
+
+
 def collect_batches(dstream, sort: bool = True) -> list:
-    """Register an output op recording every batch's elements (sorted by repr by default).
+    """Register an output op recording every batch's elements (sorted by default).
     Returns the list it appends to, one entry per batch that had an RDD."""
     out: list = []
 
     def record(rdd):
         items = rdd.collect()
-        out.append(sorted(items, key=repr) if sort else items)
+        out.append(_sorted(items) if sort else items)
 
     dstream.foreachRDD(record)
     return out
@@ -23,7 +30,7 @@ def timed_batches(dstream) -> list:
 
     def record(t, rdd):
         ms = round(t.timestamp() * 1000)
-        out.append((ms, sorted(rdd.collect(), key=repr)))
+        out.append((ms, _sorted(rdd.collect())))
 
     dstream.foreachRDD(record)
     return out

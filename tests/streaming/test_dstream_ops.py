@@ -152,7 +152,7 @@ def test_context_union_and_transform(make_ssc):
     ssc.start()
     advance_batches(ssc, 2)
     assert u == [[1, 2, 3], [10, 20, 30]]
-    assert t == [["2", 1], ["20", 10]]  # sorted by repr
+    assert t == [["2", 1], ["20", 10]]  # mixed types: sorted by repr
 
 
 def test_queue_stream_one_at_a_time_default_and_all_at_once(make_ssc, sc):
