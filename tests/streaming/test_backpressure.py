@@ -299,3 +299,48 @@ def test_backpressure_keeps_processing_near_the_interval_and_held_records_bounde
     # ...and what the driver holds between batches stays bounded (the flood, unchecked,
     # would pile up more every batch).
     assert max(s["held"] for s in tail) <= 1.5 * 1000 * interval_ms / 1000 + 200, tail
+
+
+def test_backpressure_end_to_end_through_the_streaming_context(make_context):
+    """The same loop through the streaming core: its job generator, listener bus and the
+    rate controller the tracker registers there."""
+    streaming = pytest.importorskip("sparklet.streaming")
+    if not hasattr(streaming, "StreamingContext"):
+        pytest.skip("the streaming core (StreamingContext) is not there yet")
+    from sparklet.streaming.listener import StreamingListener
+
+    sc = make_context(receiver_conf(**{
+        "spark.streaming.backpressure.enabled": "true",
+        "spark.streaming.backpressure.initialRate": "2000"}))
+    completed = []
+
+    class Collect(StreamingListener):
+        def onBatchCompleted(self, batchCompleted):
+            info = batchCompleted.batchInfo()
+            completed.append((info.numRecords(), info.processingDelay(),
+                              info.schedulingDelay()))
+
+    def process(it):
+        n = sum(1 for _ in it)
+        time.sleep(n * 0.001)          # ~1000 records/s
+        yield n
+
+    with pytest.warns(FutureWarning):
+        ssc = streaming.StreamingContext(sc, 0.2)
+    ssc.addStreamingListener(Collect())
+    ssc.receiverStream(Flood()).mapPartitions(process).foreachRDD(lambda rdd: rdd.count())
+    ssc.start()
+
+    def since_first_data() -> list:
+        first = next((i for i, c in enumerate(completed) if c[0]), len(completed))
+        return completed[first:]
+
+    try:
+        # Counted from the first batch with data (the receiver takes a moment to start).
+        assert wait_until(lambda: len(since_first_data()) >= 32, 40)
+    finally:
+        ssc.stop(stopSparkContext=False, stopGraceFully=False)
+    tail = since_first_data()[20:32]
+    assert statistics.median(p for _, p, _ in tail) <= 1.3 * 200, completed
+    assert max(s for _, _, s in tail) <= 3 * 200, completed
+    assert max(n for n, _, _ in tail) <= 1.5 * 1000 * 0.2 + 50, completed

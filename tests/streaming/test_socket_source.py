@@ -125,3 +125,25 @@ def test_refused_connection_is_retried_until_the_server_is_up(ctx):
     assert first_stop.lastErrorMessage == (f"Restarting receiver with delay 100ms: "
                                            f"Error connecting to 127.0.0.1:{port}")
     assert "ConnectionRefusedError" in first_stop.lastError
+
+
+def test_socket_text_stream_end_to_end(ctx):
+    """Through the streaming core: socketTextStream, one job per batch, graceful stop."""
+    streaming = pytest.importorskip("sparklet.streaming")
+    if not hasattr(streaming, "StreamingContext"):
+        pytest.skip("the streaming core (StreamingContext) is not there yet")
+    lines, chunks = numbered_lines("e2e", 2000)
+    server = LineServer([chunks])
+    with pytest.warns(FutureWarning, match="DStream is deprecated"):
+        ssc = streaming.StreamingContext(ctx, 0.2)
+    seen: list[list[str]] = []
+    ssc.socketTextStream("127.0.0.1", server.port).foreachRDD(
+        lambda rdd: seen.append(rdd.collect()))
+    ssc.start()
+    try:
+        assert wait_until(lambda: sum(len(b) for b in seen) >= len(lines), 20)
+    finally:
+        ssc.stop(stopSparkContext=False, stopGraceFully=True)
+        server.close()
+    assert [x for b in seen for x in b] == lines
+    assert sum(1 for b in seen if b) >= 2
