@@ -16,6 +16,10 @@ __all__ = ["Accumulator", "AccumulatorParam", "AddingAccumulatorParam",
 
 T = TypeVar("T")
 
+# PySpark's error text (its PySparkRuntimeError is a RuntimeError too).
+_NOT_ACCESSIBLE = ("[VALUE_NOT_ACCESSIBLE] Value `Accumulator.value` cannot be accessed "
+                   "inside tasks.")
+
 
 class AccumulatorParam(Generic[T]):
     """How to add up values of a data type: subclass and define ``zero`` and ``addInPlace``.
@@ -98,13 +102,13 @@ class Accumulator(Generic[T]):
     def value(self) -> T:
         """Current value; readable only on the driver."""
         if self._deserialized:
-            raise RuntimeError("Accumulator.value cannot be accessed inside tasks")
+            raise RuntimeError(_NOT_ACCESSIBLE)
         return self._value
 
     @value.setter
     def value(self, value: T) -> None:
         if self._deserialized:
-            raise RuntimeError("Accumulator.value cannot be accessed inside tasks")
+            raise RuntimeError(_NOT_ACCESSIBLE)
         self._value = value
 
     def add(self, term: T) -> None:

@@ -26,6 +26,7 @@ from typing import Any, Generic, TypeVar
 
 from sparklet.dependency import Dependency, Partition, ShuffleDependency
 from sparklet.pairs import PairRDDFunctions
+from sparklet.partitioner import portable_hash  # noqa: F401  (pyspark.rdd exports it)
 from sparklet.sampler import RDDRangeSampler, RDDSampler
 from sparklet.statcounter import StatCounter
 from sparklet.storagelevel import StorageLevel

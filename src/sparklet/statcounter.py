@@ -21,6 +21,8 @@ class StatCounter:
     (4, 2.5, 10.0, 1.0, 4.0)
     >>> round(s.sampleStdev(), 6)
     1.290994
+    >>> StatCounter([1, 2])
+    (count: 2, mean: 1.5, stdev: 0.5, max: 2.0, min: 1.0)
     """
 
     def __init__(self, values: Iterable[float] | None = None):
@@ -38,8 +40,9 @@ class StatCounter:
         self.n += 1
         self.mu += delta / self.n
         self.m2 += delta * (value - self.mu)
-        self.maxValue = max(self.maxValue, value)
-        self.minValue = min(self.minValue, value)
+        # PySpark keeps min and max with numpy.maximum/minimum, which give floats for ints.
+        self.maxValue = float(max(self.maxValue, value))
+        self.minValue = float(min(self.minValue, value))
         return self
 
     def mergeStats(self, other: StatCounter) -> StatCounter:
