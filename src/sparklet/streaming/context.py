@@ -306,10 +306,12 @@ class StreamingContext:
 
     def binaryRecordsStream(self, directory: str, recordLength: int) -> DStream[bytes]:
         """Fixed-length binary records of the new files of ``directory``."""
-        from sparklet.streaming.inputs import FileInputDStream
+        from sparklet.streaming.inputs import FileInputDStream, binary_records_rdd
 
+        if recordLength <= 0:
+            raise ValueError(f"recordLength must be positive, got {recordLength}")
         return FileInputDStream(self, directory,
-                                lambda sc, f: sc.binaryRecords(f, recordLength))
+                                lambda sc, f: binary_records_rdd(sc, f, recordLength))
 
     def receiverStream(self, receiver: Any) -> DStream:
         """A stream of what a custom :class:`~sparklet.streaming.Receiver` stores."""

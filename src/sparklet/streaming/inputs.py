@@ -121,6 +121,27 @@ def _mod_time_ms(fs, info: dict) -> int | None:
         return None
 
 
+def read_binary_records(path: str, record_length: int):
+    """Fixed-length records of one file (a trailing partial record is dropped, as Hadoop's
+    FixedLengthInputFormat refuses it)."""
+    import fsspec
+
+    with fsspec.open(path, "rb") as f:
+        while True:
+            record = f.read(record_length)
+            if len(record) < record_length:
+                return
+            yield record
+
+
+def binary_records_rdd(sc, path: str, record_length: int) -> RDD:
+    """One file's fixed-length records as a one-partition RDD."""
+    from sparklet.rdds import SplitRDD
+
+    return SplitRDD(sc, [path], lambda p: read_binary_records(p, record_length),
+                    "BinaryRecordsRDD")
+
+
 def default_file_filter(path: str) -> bool:
     """Spark's default: skip hidden files (names starting with '.')."""
     return not path.rstrip("/").rsplit("/", 1)[-1].startswith(".")
