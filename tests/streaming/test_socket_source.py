@@ -133,7 +133,8 @@ def test_socket_text_stream_end_to_end(ctx):
     if not hasattr(streaming, "StreamingContext"):
         pytest.skip("the streaming core (StreamingContext) is not there yet")
     lines, chunks = numbered_lines("e2e", 2000)
-    server = LineServer([chunks])
+    # 40 chunks, 20 ms apart: the input spans several 0.2 s batches.
+    server = LineServer([chunks], pause=0.02)
     with pytest.warns(FutureWarning, match="DStream is deprecated"):
         ssc = streaming.StreamingContext(ctx, 0.2)
     seen: list[list[str]] = []

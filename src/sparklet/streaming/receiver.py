@@ -353,6 +353,7 @@ class ReceiverSupervisor:
         """Connect, start the receiver, and return once it has stopped for good."""
         try:
             self._sock = socket.create_connection(self.driver_address, timeout=10)
+            self._sock.sendall(self.settings.get("secret", b""))  # see ReceiverTracker
             self._sock.settimeout(None)
             self._sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         except OSError as e:

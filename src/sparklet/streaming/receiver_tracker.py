@@ -27,7 +27,9 @@ from __future__ import annotations
 
 import logging
 import os
+import hmac
 import re
+import secrets
 import socket
 import threading
 import time
@@ -61,6 +63,19 @@ def _millis_setting(value: str | None, default_ms: float) -> float:
         raise ValueError(f"Invalid time string: {value!r} (expected e.g. 200ms, 1s)")
     scale = {None: 1, "ms": 1, "s": 1000, "m": 60000, "min": 60000}[m.group(2)]
     return float(m.group(1)) * scale
+
+
+SECRET_LENGTH = 32
+
+
+def _recv_token(conn: socket.socket) -> bytes | None:
+    token = b""
+    while len(token) < SECRET_LENGTH:
+        chunk = conn.recv(SECRET_LENGTH - len(token))
+        if not chunk:
+            return None
+        token += chunk
+    return token
 
 
 # -- listener events: the streaming core's classes when it has them, else these ----------
@@ -202,6 +217,9 @@ class ReceiverTracker:
         self._warn_if_no_cores_left()
         server = socket.create_server(("127.0.0.1", 0))
         self._server = server
+        # The channel carries pickles: only a peer that knows this secret (it travels in the
+        # receiver task's closure) gets as far as the first one.
+        self._secret = secrets.token_bytes(SECRET_LENGTH)
         self.address = server.getsockname()[:2]
         threading.Thread(target=self._accept_loop, args=(server,), daemon=True,
                          name="sparklet-receiver-tracker").start()
@@ -266,7 +284,7 @@ class ReceiverTracker:
     def _settings(self, tracked: _TrackedReceiver) -> dict:
         rate = initial_rate_limit(self.sc._conf) if tracked.rate is None else tracked.rate
         return {"blockInterval": self.block_interval_ms / 1000.0,
-                "restartDelay": self.restart_delay_ms, "rate": rate}
+                "restartDelay": self.restart_delay_ms, "rate": rate, "secret": self._secret}
 
     def _running(self) -> bool:
         return self._state == "started"
@@ -328,6 +346,16 @@ class ReceiverTracker:
             return False
 
     def _serve(self, conn: socket.socket) -> None:
+        conn.settimeout(10)
+        try:
+            token = _recv_token(conn)
+        except OSError:
+            token = None
+        if token is None or not hmac.compare_digest(token, self._secret):
+            log.warning("rejected a connection to the receiver endpoint: bad secret")
+            conn.close()
+            return
+        conn.settimeout(None)
         hello = recv_frame(conn)
         if not hello or hello[0] != "hello" or hello[1] not in self._receivers:
             conn.close()
