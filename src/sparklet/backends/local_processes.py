@@ -11,6 +11,7 @@ replaced.
 
 from __future__ import annotations
 
+import atexit
 import itertools
 import logging
 import os
@@ -86,8 +87,27 @@ class _Daemon:
         return pid, Connection(ours.detach())
 
 
+    def close(self) -> None:
+        """Closing the control socket tells the daemon to exit."""
+        self.sock.close()
+        try:
+            self.process.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
 _daemons: dict[tuple, _Daemon] = {}
 _daemons_lock = threading.Lock()
+
+
+@atexit.register
+def _close_daemons() -> None:
+    with _daemons_lock:
+        daemons = list(_daemons.values())
+        _daemons.clear()
+    for daemon in daemons:
+        daemon.close()
 
 
 def _daemon_for(env: dict[str, str]) -> _Daemon:
