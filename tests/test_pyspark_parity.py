@@ -1146,6 +1146,9 @@ OBSERVED = {
     'R2_unpersist_ret': (True, False),
     'R2_setName_ret': True,
     'R2_toDebugString_startswith': b'(3) ',
+    'R2_portable_hash': [0, 1, -2, 1099511627776, 0, 3430029580082870073, 102774922575124033, 1152921504606846977, 1],
+    'R2_portable_hash_str': [0, 4644417185603328019, -4594863902769663758, 6395329678795984700, 6243316497235261705, 102774922574124034, 3581425560630879266],
+    'R2_partitioner_attrs': (3, 1, 1),
 }
 
 # Cases not asserted: PySpark's result there is JVM- or environment-specific.
@@ -1160,9 +1163,6 @@ KNOWN_DIFFERENCES = {
     'rdd_repr_map_prefix': "PySpark 'PythonRDD'; sparklet 'MapPartitionsRDD'",
     'rdd_repr_range': "PySpark 'PythonRDD'; sparklet 'ParallelCollectionRDD'",
     'R2_emptyRDD_repr': "PySpark 'EmptyRDD'; sparklet 'ParallelCollectionRDD'",
-    'R2_portable_hash': "driver-side hash of str follows the driver's PYTHONHASHSEED",
-    'R2_portable_hash_str': "driver-side hash of str follows the driver's PYTHONHASHSEED",
-    'R2_partitioner_attrs': "driver-side hash of str follows the driver's PYTHONHASHSEED",
     'R2_add_nonrdd': "both TypeError; PySpark's message is empty",
     'R2_union_nonrdd': 'both AttributeError; messages name different internals',
     'R2_sc_union_empty': "PySpark: IndexError; sparklet: ValueError('union() needs at least one RDD')",

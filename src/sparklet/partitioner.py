@@ -15,16 +15,87 @@ from typing import Any
 __all__ = ["portable_hash", "Partitioner", "HashPartitioner", "RangePartitioner"]
 
 
+_M64 = (1 << 64) - 1
+
+
+def _rotl(x: int, b: int) -> int:
+    return ((x << b) | (x >> (64 - b))) & _M64
+
+
+def _seed0_hash(data: bytes) -> int:
+    """CPython's (3.11+) hash of ``data`` under PYTHONHASHSEED=0: SipHash-1-3, zero key."""
+    if not data:
+        return 0
+    v0, v1 = 0x736F6D6570736575, 0x646F72616E646F6D
+    v2, v3 = 0x6C7967656E657261, 0x7465646279746573
+
+    def rounds(n: int) -> None:
+        nonlocal v0, v1, v2, v3
+        for _ in range(n):
+            v0 = (v0 + v1) & _M64
+            v1 = _rotl(v1, 13) ^ v0
+            v0 = _rotl(v0, 32)
+            v2 = (v2 + v3) & _M64
+            v3 = _rotl(v3, 16) ^ v2
+            v0 = (v0 + v3) & _M64
+            v3 = _rotl(v3, 21) ^ v0
+            v2 = (v2 + v1) & _M64
+            v1 = _rotl(v1, 17) ^ v2
+            v2 = _rotl(v2, 32)
+
+    n = len(data)
+    end = n - n % 8
+    for i in range(0, end, 8):
+        m = int.from_bytes(data[i:i + 8], "little")
+        v3 ^= m
+        rounds(1)
+        v0 ^= m
+    b = ((n & 0xFF) << 56) | int.from_bytes(data[end:], "little")
+    v3 ^= b
+    rounds(1)
+    v0 ^= b
+    v2 ^= 0xFF
+    rounds(3)
+    h = v0 ^ v1 ^ v2 ^ v3
+    h = h - (1 << 64) if h >> 63 else h
+    return -2 if h == -1 else h
+
+
+def _str_data(s: str) -> bytes:
+    """The bytes CPython hashes for ``s``: its compact 1-, 2- or 4-byte representation."""
+    widest = max(map(ord, s), default=0)
+    if widest < 0x100:
+        return s.encode("latin-1")
+    if widest < 0x10000:
+        return s.encode("utf-16-le", "surrogatepass")
+    return s.encode("utf-32-le")
+
+
+# Workers run with PYTHONHASHSEED=0 (as PySpark's do). A driver with another seed computes
+# string hashes the workers' way, so e.g. ``partitioner(key)`` on the driver names the
+# partition the shuffle put the key in, and gives PySpark's values.
+_DRIVER_SEED_ZERO = hash("sparklet") == _seed0_hash(b"sparklet")
+
+
 def portable_hash(x: Hashable) -> int:
     """Hash that does not depend on object identity, for None and tuples containing None.
+
+    Strings and bytes hash as under ``PYTHONHASHSEED=0`` in every process.
 
     >>> portable_hash(None)
     0
     >>> portable_hash((None, 1)) & 0xffffffff
     219750521
+    >>> portable_hash("a"), portable_hash(("a", None))
+    (4644417185603328019, 102774922575124033)
     """
     if x is None:
         return 0
+    if not _DRIVER_SEED_ZERO:
+        if type(x) is str:
+            return _seed0_hash(_str_data(x))
+        if type(x) is bytes:
+            return _seed0_hash(x)
     if isinstance(x, tuple):
         h = 0x345678
         for item in x:
