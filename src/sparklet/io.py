@@ -59,6 +59,7 @@ from __future__ import annotations
 
 import bz2
 import gzip
+import itertools
 import lzma
 import os
 import pickle
@@ -87,6 +88,7 @@ __all__ = [
     "list_input_files",
     "text_file_splits",
     "read_text_split",
+    "text_split_batches",
     "combine_files",
     "whole_file_partitions",
     "binary_file_partitions",
@@ -733,8 +735,15 @@ def read_text_split(split: FileSplit, use_unicode: bool = True) -> Iterator[str 
 
     Lines are ``str`` (UTF-8, bad bytes replaced by U+FFFD) or, with ``use_unicode=False``,
     ``bytes`` (the UTF-8 encoding of that text).  Compressed splits are decompressed; for bzip2,
-    only the split starting at 0 yields lines (see the module docstring).
+    only the split starting at 0 yields lines (see the module docstring).  The file is opened
+    lazily and closed when the iterator is exhausted or discarded.  Lines are decoded a block
+    (4 MiB) at a time and handed out by ``itertools.chain``, so no Python code runs per line.
     """
+    return itertools.chain.from_iterable(text_split_batches(split, use_unicode))
+
+
+def text_split_batches(split: FileSplit, use_unicode: bool = True) -> Iterator[list[Any]]:
+    """The lines of :func:`read_text_split` as lists, one per block read (for bulk consumers)."""
     if split.compression is not None:
         if split.start != 0:
             return
@@ -753,18 +762,15 @@ def read_text_split(split: FileSplit, use_unicode: bool = True) -> Iterator[str 
             pos = _skip_partial_line(f, split.start)
             if pos is None or pos > split.end:
                 return
-        batches = _line_batches(f, pos, split.end, use_unicode)
-        if split.start == 0:
-            batches = _strip_bom(batches, use_unicode)
+            yield from _line_batches(f, pos, split.end, use_unicode)
         else:
-            batches = (line for batch in batches for line in batch)
-        yield from batches
+            yield from _strip_bom(_line_batches(f, 0, split.end, use_unicode), use_unicode)
     finally:
         f.close()
 
 
-def _strip_bom(batches: Iterator[list[Any]], use_unicode: bool) -> Iterator[Any]:
-    """Flatten ``batches``, dropping a UTF-8 byte-order mark from the file's first line."""
+def _strip_bom(batches: Iterator[list[Any]], use_unicode: bool) -> Iterator[list[Any]]:
+    """Pass ``batches`` through, dropping a UTF-8 byte-order mark from the file's first line."""
     for batch in batches:
         if batch:
             first = batch[0]
@@ -772,10 +778,9 @@ def _strip_bom(batches: Iterator[list[Any]], use_unicode: bool) -> Iterator[Any]
                 batch[0] = first[1:]
             elif not use_unicode and first.startswith(_BOM):
                 batch[0] = first[3:]
-            yield from batch
+            yield batch
             break
-    for batch in batches:
-        yield from batch
+    yield from batches
 
 
 # --------------------------------------------------------------------------------------------
