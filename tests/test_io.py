@@ -479,6 +479,9 @@ def test_binary_records_match_pyspark(tmp_path):
     assert list(sio.read_binary_records(rec, 8)) == [
         bytes(range(i, i + 8)) for i in range(0, 40, 8)
     ]
+    assert list(sio.read_binary_records(sio.list_input_files(rec)[0], 8))[-1] == bytes(
+        range(32, 40)
+    )
     rec2 = write(tmp_path / "rec2.bin", bytes(range(42)))
     with pytest.raises(EOFError, match="2 trailing bytes"):
         list(sio.read_binary_records(sio.binary_record_splits(rec2, 8)[0], 8))

@@ -908,13 +908,18 @@ def binary_record_splits(
     return splits
 
 
-def read_binary_records(split_or_path: FileSplit | str, record_length: int) -> Iterator[bytes]:
-    """Fixed-length records starting inside a split (or a whole file, given a path).
+def read_binary_records(
+    split_or_path: FileSplit | str | tuple[str, int], record_length: int
+) -> Iterator[bytes]:
+    """Fixed-length records starting inside a split, or in a whole file given its path (or a
+    ``(path, size)`` pair from :func:`list_input_files`).
 
     A trailing partial record raises :class:`EOFError`, as Spark's reader fails on it.
     """
     if record_length <= 0:
         raise ValueError(f"record_length must be positive, got {record_length}")
+    if isinstance(split_or_path, tuple):
+        split_or_path = split_or_path[0]
     if isinstance(split_or_path, str):
         split_or_path = FileSplit(split_or_path, 0, 1 << 62, 1 << 62, None)
     split = split_or_path
