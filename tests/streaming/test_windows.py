@@ -5,7 +5,7 @@ random input.
 Checked against PySpark 3.5.3 (local[2], ManualClock advanced from py4j): with 1 s batches of
 [0,1,2], [3,4,5], ..., ``window(3, 2)`` emits only at 2 s, 4 s, 6 s, 8 s, holding batches
 (0,2], (1,4], (3,6], (5,8]; ``reduceByKeyAndWindow(add, sub, 5, 1)`` and
-``countByWindow(2, 1)`` printed exactly what sparklet prints (see test_pprint_matches...).
+``countByWindow(2, 1)`` printed exactly what sparklet prints (see test_pyspark_parity.py).
 """
 
 from __future__ import annotations
