@@ -271,3 +271,19 @@ def test_stop_stops_spark_context_by_default(make_context):
         ssc = StreamingContext(sc, 1)
     ssc.stop()
     assert sc._stopped
+
+
+def test_error_generating_a_batch_is_reported_and_later_batches_run(make_ssc):
+    ssc = make_ssc()
+
+    def bad(t, rdd):
+        if t.second == 1:
+            raise KeyError("no RDD for you")
+        return rdd
+
+    got = collect_batches(ssc.queueStream([[1], [2]]).transform(bad))
+    ssc.start()
+    advance_batches(ssc, 2)
+    assert got == [[2]]
+    with pytest.raises(KeyError, match="no RDD for you"):
+        ssc.awaitTermination(0.01)
