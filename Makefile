@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench lint clean venv
+.PHONY: run run-rdd test bench lint clean venv
 
 venv: $(STAMP)
 
@@ -16,7 +16,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $(STAMP)
 
+# The main demo: the streaming guide's network word count, fed by a bundled line generator,
+# printing each one-second batch for a few seconds.
 run: $(STAMP)
+	$(BIN)/python -W ignore::FutureWarning examples/streaming/network_word_count.py --generate --seconds 6
+
+run-rdd: $(STAMP)
 	$(BIN)/python examples/wordcount.py
 
 test: $(STAMP)
