@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import os
 import threading
-from dataclasses import dataclass, field
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = ["SparkEnv", "EnvSpec"]

@@ -378,7 +378,7 @@ class RDD(PairRDDFunctions, Generic[T]):
         if seed is None:
             seed = random.randint(0, 2**32 - 1)
         return [self.mapPartitionsWithIndex(RDDRangeSampler(lb, ub, seed).func, True)
-                for lb, ub in zip(bounds, bounds[1:])]
+                for lb, ub in zip(bounds, bounds[1:], strict=False)]
 
     def union(self, other: RDD[U]) -> RDD[T | U]:
         """All elements of both RDDs (duplicates kept).
@@ -849,7 +849,7 @@ class RDD(PairRDDFunctions, Generic[T]):
             return [counters]
 
         return buckets, self.mapPartitions(count_partition).reduce(
-            lambda a, b: [i + j for i, j in zip(a, b)])
+            lambda a, b: [i + j for i, j in zip(a, b, strict=True)])
 
     def countByValue(self) -> dict[T, int]:
         """How many times each distinct element occurs.

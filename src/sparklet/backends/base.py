@@ -42,8 +42,8 @@ _LOCAL = re.compile(r"local(?:\[(\*|\d+)(?:\s*,\s*(\d+))?\])?$")
 def parse_local_master(master: str) -> tuple[int, int]:
     """``local[N, F]`` -> (cores, max task failures); ``local[*]`` uses every core.
 
-    >>> parse_local_master("local"), parse_local_master("local[4]"), parse_local_master("local[2,3]")
-    ((1, 1), (4, 1), (2, 3))
+    >>> [parse_local_master(m) for m in ("local", "local[4]", "local[2,3]")]
+    [(1, 1), (4, 1), (2, 3)]
     """
     m = _LOCAL.match(master.strip())
     if m is None:

@@ -22,8 +22,9 @@ PID = struct.Struct("<q")
 
 
 def main(control_fd: int) -> None:
-    import sparklet.backends.worker as worker  # imported once, inherited by every fork
     from multiprocessing.connection import Connection
+
+    import sparklet.backends.worker as worker  # imported once, inherited by every fork
 
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # workers are reaped automatically
     signal.signal(signal.SIGINT, signal.SIG_IGN)

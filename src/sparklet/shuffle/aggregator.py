@@ -19,7 +19,7 @@ from sparklet import serializers
 from sparklet.partitioner import portable_hash
 from sparklet.taskcontext import TaskContext
 
-__all__ = ["Aggregator", "ExternalAppendOnlyMap", "estimate_size"]
+__all__ = ["Aggregator", "ExternalAppendOnlyMap", "estimate_size", "write_spill_run"]
 
 _CHUNK = 4096          # records merged between memory checks
 _SPILL_PARTITIONS = 59  # prime, so it shares no factor with typical partition counts
@@ -60,6 +60,27 @@ def estimate_size(obj: Any, _depth: int = 0) -> int:
         sample = obj if n <= 16 else [obj[i * n // 16] for i in range(16)]
         size += sum(estimate_size(x, _depth + 1) for x in sample) * n // len(sample)
     return size
+
+
+def write_spill_run(buckets: list[list], spill_dir: str | None,
+                    memory_bytes: int) -> tuple[str, list[tuple[int, int]], int]:
+    """Write buckets one after another to a new spill file, counting the task's spill metrics.
+
+    Returns the file's path, each bucket's (offset, length) and the bytes written.
+    """
+    fd, path = tempfile.mkstemp(prefix="spill-", dir=spill_dir)
+    spans = []
+    with os.fdopen(fd, "wb") as fh:
+        for bucket in buckets:
+            start = fh.tell()
+            serializers.write_batches(fh, bucket)
+            spans.append((start, fh.tell() - start))
+        size = fh.tell()
+    context = TaskContext.get()
+    if context is not None:
+        context._metrics["memoryBytesSpilled"] += memory_bytes
+        context._metrics["diskBytesSpilled"] += size
+    return path, spans, size
 
 
 class ExternalAppendOnlyMap:
@@ -150,19 +171,8 @@ class ExternalAppendOnlyMap:
         part = self._spill_partition
         for item in self.data.items():
             buckets[part(item[0])].append(item)
-        memory_bytes = self.estimated_bytes()
-        fd, path = tempfile.mkstemp(prefix="spill-", dir=self.spill_dir)
-        spans = []
-        with os.fdopen(fd, "wb") as fh:
-            for bucket in buckets:
-                start = fh.tell()
-                serializers.write_batches(fh, bucket)
-                spans.append((start, fh.tell() - start))
-            self.spilled_bytes += fh.tell()
-            context = TaskContext.get()
-            if context is not None:
-                context._metrics["memoryBytesSpilled"] += memory_bytes
-                context._metrics["diskBytesSpilled"] += fh.tell()
+        path, spans, size = write_spill_run(buckets, self.spill_dir, self.estimated_bytes())
+        self.spilled_bytes += size
         self.spills.append((path, spans))
         self.spill_count += 1
         self.data = {}

@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import itertools
 import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from sparklet import serializers
-from sparklet.shuffle.aggregator import ExternalAppendOnlyMap, estimate_size
-from sparklet.taskcontext import TaskContext
+from sparklet.shuffle.aggregator import ExternalAppendOnlyMap, estimate_size, write_spill_run
 
 __all__ = ["MapStatus", "write_shuffle_output"]
 
@@ -65,7 +63,9 @@ def write_shuffle_output(records: Iterable[Any], dep, map_id: int, block_manager
             if not record_size:
                 record_size = 64 + sum(estimate_size(x) for x in chunk[:16]) // min(16, len(chunk))
             if held * record_size > memory_limit:
-                spill_runs.append(_write_run(buckets, block_manager.tmp_dir, held * record_size))
+                path, spans, _ = write_spill_run(buckets, block_manager.tmp_dir,
+                                                 held * record_size)
+                spill_runs.append((path, spans))
                 buckets = [[] for _ in range(n)]
                 held = 0
 
@@ -93,18 +93,3 @@ def write_shuffle_output(records: Iterable[Any], dep, map_id: int, block_manager
             os.remove(tmp)
     return MapStatus(block_manager.executor_id, map_id, tuple(spans))
 
-
-def _write_run(buckets: list[list], tmp_dir: str,
-               memory_bytes: int) -> tuple[str, list[tuple[int, int]]]:
-    fd, path = tempfile.mkstemp(prefix="shuffle-run-", dir=tmp_dir)
-    spans = []
-    with os.fdopen(fd, "wb") as fh:
-        for bucket in buckets:
-            start = fh.tell()
-            serializers.write_batches(fh, bucket)
-            spans.append((start, fh.tell() - start))
-        context = TaskContext.get()
-        if context is not None:
-            context._metrics["memoryBytesSpilled"] += memory_bytes
-            context._metrics["diskBytesSpilled"] += fh.tell()
-    return path, spans

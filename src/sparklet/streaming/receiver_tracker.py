@@ -25,9 +25,9 @@ scheduler rerun the task, which connects again under the same stream id.
 
 from __future__ import annotations
 
+import hmac
 import logging
 import os
-import hmac
 import re
 import secrets
 import socket
