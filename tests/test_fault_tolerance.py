@@ -10,30 +10,16 @@ from collections import Counter
 
 import pytest
 
-from sparklet import PythonException, SparkConf, SparkContext
+from sparklet import PythonException, SparkConf
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def fresh_context():
-    """A context of our own (stops any shared one), stopped afterwards."""
-    made = []
-
-    def make(master="local[2]", **conf):
-        active = SparkContext._active_spark_context
-        if active is not None:
-            active.stop()
-        c = SparkConf().setMaster(master).setAppName("fault-tolerance")
-        for k, v in conf.items():
-            c.set(k.replace("_", "."), v)
-        sc = SparkContext(conf=c)
-        made.append(sc)
-        return sc
-
-    yield make
-    for sc in made:
-        sc.stop()
+def fresh_context(make_context):
+    """``fresh_context(master)``: a context of our own with that master."""
+    return lambda master="local[2]": make_context(
+        SparkConf().setMaster(master).setAppName("fault-tolerance"))
 
 
 def _wait_for_executors(sc, n, timeout=30.0):

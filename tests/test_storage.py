@@ -6,29 +6,20 @@ import os
 
 import pytest
 
-from sparklet import SparkConf, SparkContext, StorageLevel
+from sparklet import SparkConf, StorageLevel
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def make_sc():
-    made = []
-
+def make_sc(make_context):
+    """``make_sc(master, **conf)``: a context of our own with that master and settings."""
     def make(master="local[1]", **conf):
-        active = SparkContext._active_spark_context
-        if active is not None:
-            active.stop()
         c = SparkConf().setMaster(master).setAppName("storage")
         for k, v in conf.items():
             c.set(k, v)
-        sc = SparkContext(conf=c)
-        made.append(sc)
-        return sc
-
-    yield make
-    for sc in made:
-        sc.stop()
+        return make_context(c)
+    return make
 
 
 def _counted(sc, n_partitions=4, size=20_000):
