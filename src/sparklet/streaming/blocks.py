@@ -19,6 +19,7 @@ partition carries its block's bytes (or file path), so a task needs nothing else
 
 from __future__ import annotations
 
+import itertools
 import os
 import threading
 from collections.abc import Iterator
@@ -34,7 +35,9 @@ __all__ = ["ReceivedBlockInfo", "BlockStore", "ReceivedBlockRDD"]
 
 @dataclass(eq=False)
 class ReceivedBlockInfo:
-    """One received block: its stream, id, record count, and its bytes or spill file."""
+    """One received block: its stream, id, record count, and its bytes or spill file;
+    ``wal_ref`` is where the write-ahead log keeps it (when the log is on), which is what a
+    recovered driver reads it back from."""
 
     stream_id: int
     block_id: str
@@ -42,6 +45,7 @@ class ReceivedBlockInfo:
     nbytes: int
     data: bytes | None = None
     path: str | None = None
+    wal_ref: tuple | None = None
 
     def read(self) -> list:
         if self.data is not None:
@@ -67,6 +71,9 @@ class BlockStore:
         self._lock = threading.Lock()
         self.memory_used = 0
         self.disk_used = 0
+        # Spill files are named by block id plus a counter: a recovered driver holds blocks
+        # of the crashed run next to new ones, and their ids may coincide.
+        self._spills = itertools.count()
 
     def add(self, stream_id: int, block_id: str, num_records: int, data: bytes,
             level: StorageLevel = StorageLevel.MEMORY_AND_DISK) -> ReceivedBlockInfo:
@@ -80,7 +87,7 @@ class BlockStore:
                 return info
             self.disk_used += len(data)
         os.makedirs(self.spill_dir, exist_ok=True)
-        path = os.path.join(self.spill_dir, block_id)
+        path = os.path.join(self.spill_dir, f"{block_id}.{next(self._spills)}")
         with open(path + ".tmp", "wb") as fh:
             fh.write(data)
         os.replace(path + ".tmp", path)  # readers never see half a block

@@ -36,7 +36,11 @@ stores)::
     numbers.count().pprint()
 
 ``store(x)`` stores one record; ``store(list_or_iterator)`` stores many at once, as one
-block. ``restart(message)`` stops the receiver (``onStop``) and starts it again after
+block. With the write-ahead log on (``spark.streaming.receiver.writeAheadLog.enable``),
+``store(list_or_iterator)`` returns only once the driver has made the block durable, so a
+*reliable* receiver -- one that acknowledges its source after ``store`` returns -- loses
+nothing to a driver crash; if the block could not be stored, ``store`` raises instead.
+``restart(message)`` stops the receiver (``onStop``) and starts it again after
 ``spark.streaming.receiverRestartDelay`` ms (2000 by default); ``reportError`` tells the
 driver (a ``ReceiverError`` listener event) without stopping; ``stop(message)`` stops it for
 good. ``examples/streaming/custom_receiver.py`` is a runnable program.
@@ -249,12 +253,14 @@ class BlockGenerator:
             self._buffer.append(record)
 
     def add_many(self, records: list) -> None:
+        """Push ``records`` as one block now; ``push(records, True)`` may wait until the
+        block is acknowledged (see ``ReceiverSupervisor``)."""
         self.limiter.acquire(len(records))
         if self._state != STARTED:
             raise RuntimeError("Cannot add data as BlockGenerator has not been started or "
                                "has been stopped")
         if records:
-            self._push(records)
+            self._push(records, True)
 
     def _cut(self) -> None:
         with self._lock:
@@ -281,13 +287,25 @@ class BlockGenerator:
         self._cut()
 
 
+class _Ack:
+    """A block waiting for the driver's word: acknowledged (durable) or refused."""
+
+    __slots__ = ("event", "error")
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+        self.error: str | None = None
+
+
 class ReceiverSupervisor:
     """Runs one receiver inside its task: the connection to the driver, block generation,
-    the receiver's start/stop/restart, and control messages (stop, rate updates).
+    the receiver's start/stop/restart, and control messages (stop, rate updates, block
+    acknowledgements).
 
-    ``settings`` carries ``blockInterval`` (s), ``restartDelay`` (ms) and ``rate`` (the
-    initial limit, records/s, 0 for none) -- computed on the driver, so the executor needs
-    no configuration of its own.
+    ``settings`` carries ``blockInterval`` (s), ``restartDelay`` (ms), ``rate`` (the
+    initial limit, records/s, 0 for none) and ``wal`` (whether the driver keeps a
+    write-ahead log, so ``store(records)`` waits for each block's acknowledgement) --
+    computed on the driver, so the executor needs no configuration of its own.
     """
 
     def __init__(self, receiver: Receiver, stream_id: int, driver_address: tuple,
@@ -307,6 +325,10 @@ class ReceiverSupervisor:
         self._block_ids = itertools.count()
         self._sock: socket.socket | None = None
         self._stopping = False
+        self.reliable = bool(settings.get("wal", False))
+        self._acks: dict[str, _Ack] = {}
+        self._ack_lock = threading.Lock()
+        self._channel_closed = threading.Event()
         self.limiter = RateLimiter(settings.get("rate", 0.0))
         self.block_generator = BlockGenerator(settings.get("blockInterval", 0.2),
                                               self._push_block, self.limiter)
@@ -315,37 +337,78 @@ class ReceiverSupervisor:
 
     # -- the channel to the driver ---------------------------------------------------------
 
-    def _send(self, message: tuple) -> None:
+    def _send(self, message: tuple) -> bool:
         sock = self._sock
         if sock is None:
-            return
+            return False
         try:
             with self._send_lock:
                 send_frame(sock, message)
+            return True
         except OSError:
             # The driver is gone (or stopped this tracker): nothing left to receive for.
             if not self._stopped.is_set():
                 threading.Thread(target=self.stop, args=("Lost the connection to the driver",),
                                  daemon=True).start()
+            return False
 
-    def _push_block(self, records: list) -> None:
+    def _push_block(self, records: list, wait: bool = False) -> None:
         block_id = f"input-{self.stream_id}-{self.attempt_id}-{next(self._block_ids)}"
-        self._send(("block", block_id, len(records), serializers.dumps(records)))
+        data = serializers.dumps(records)
+        if not (wait and self.reliable):
+            self._send(("block", block_id, len(records), data))
+            return
+        # Reliable store: the driver answers once the block is in its write-ahead log.
+        ack = _Ack()
+        with self._ack_lock:
+            self._acks[block_id] = ack
+        try:
+            if self._channel_closed.is_set() or not self._send(
+                    ("block", block_id, len(records), data, True)):
+                raise RuntimeError(f"Block {block_id} could not be sent to the driver (the "
+                                   "connection is closed); its records are not stored")
+            while not ack.event.wait(0.05):
+                if self._channel_closed.is_set():
+                    raise RuntimeError(
+                        f"Lost the connection to the driver before block {block_id} was "
+                        "acknowledged; its records may not be stored")
+        finally:
+            with self._ack_lock:
+                self._acks.pop(block_id, None)
+        if ack.error is not None:
+            raise RuntimeError(f"The driver could not store block {block_id}: {ack.error}")
+
+    def _answer(self, block_id: str, error: str | None) -> None:
+        with self._ack_lock:
+            ack = self._acks.get(block_id)
+        if ack is not None:
+            ack.error = error
+            ack.event.set()
 
     def _control_loop(self) -> None:
-        assert self._sock is not None
-        while True:
-            message = recv_frame(self._sock)
-            if message is None:
-                if not self._stopped.is_set():
-                    self.stop("Lost the connection to the driver")
-                return
-            kind = message[0]
-            if kind == "stop":
-                self.stop(message[1])
-                return
-            if kind == "rate":
-                self.limiter.update_rate(message[1])
+        sock = self._sock
+        assert sock is not None
+        try:
+            while True:
+                message = recv_frame(sock)
+                if message is None:
+                    break
+                kind = message[0]
+                if kind == "stop":
+                    # On a thread of its own: this loop keeps reading the acknowledgements
+                    # of blocks that are still in flight while the receiver stops.
+                    threading.Thread(target=self.stop, args=(message[1],), daemon=True,
+                                     name="sparklet-receiver-stop").start()
+                elif kind == "rate":
+                    self.limiter.update_rate(message[1])
+                elif kind == "ack":
+                    self._answer(message[1], None)
+                elif kind == "nack":
+                    self._answer(message[1], message[2])
+        finally:
+            self._channel_closed.set()
+        if not self._stopped.is_set():
+            self.stop("Lost the connection to the driver")
 
     # -- running ---------------------------------------------------------------------------
 
@@ -364,13 +427,20 @@ class ReceiverSupervisor:
         self._send(("hello", self.stream_id, self.executor_id, self.attempt_id,
                     type(self.receiver).__name__, socket.gethostname()))
         self.block_generator.start()
-        threading.Thread(target=self._control_loop, daemon=True,
-                         name="sparklet-receiver-control").start()
+        control = threading.Thread(target=self._control_loop, daemon=True,
+                                   name="sparklet-receiver-control")
+        control.start()
         # onStart on a thread of its own: a receiver that wrongly blocks in onStart must
         # still be stoppable by the driver.
         threading.Thread(target=self.start_receiver, daemon=True,
                          name="sparklet-receiver-start").start()
         self._stopped.wait()
+        with self._ack_lock:
+            awaiting = bool(self._acks)
+        if awaiting:
+            # The driver closes its end after our "stopped"; until then, let the answers to
+            # blocks still in flight arrive, so their store() calls return as they should.
+            control.join(self.settings.get("ackTimeout", 10.0))
         sock, self._sock = self._sock, None
         try:
             sock.shutdown(socket.SHUT_RDWR)

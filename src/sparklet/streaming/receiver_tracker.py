@@ -17,6 +17,15 @@ hears control messages back (stop, rate updates). The driver keeps the blocks (s
 - ``stop(graceful=True)`` stops the receivers and waits for their last blocks, so
   everything received is allocated to some batch.
 
+With ``spark.streaming.receiver.writeAheadLog.enable``, every block is also appended to the
+stream's write-ahead log (:mod:`sparklet.streaming.wal`, under
+``<checkpoint dir>/receivedData/<streamId>/``) and fsynced before the receiver hears that it
+is stored; so are the allocations of blocks to batches. ``checkpoint_state()`` is what the
+metadata checkpoint keeps of the tracker (the pending allocations and where their blocks
+are in the log); ``restore_state(state)`` rebuilds the tracker from it after a driver crash,
+reading the blocks back from the log, together with whatever was logged after that
+checkpoint; ``cleanup_before(t)`` deletes log segments whose blocks were all processed.
+
 A receiver's task that ends without the receiver stopping itself (a failure, its executor
 lost beyond the scheduler's retries) is launched again after
 ``spark.streaming.receiverRestartDelay``; an executor lost under a receiver makes the
@@ -46,12 +55,16 @@ from sparklet.streaming.rate import (
     rate_settings,
 )
 from sparklet.streaming.receiver import Receiver, recv_frame, run_receiver_task, send_frame
+from sparklet.streaming.wal import WALRef, WriteAheadLog, segment_names, segment_run
 
 __all__ = ["ReceiverTracker", "ReceiverInfo"]
 
 log = logging.getLogger(__name__)
 
 MEMORY_KEY = "spark.sparklet.streaming.receivedBlockMemory"
+WAL_ENABLE_KEY = "spark.streaming.receiver.writeAheadLog.enable"
+WAL_ROLLING_KEY = "spark.streaming.receiver.writeAheadLog.rollingIntervalSecs"
+STATE_VERSION = 1
 
 
 def _millis_setting(value: str | None, default_ms: float) -> float:
@@ -188,6 +201,16 @@ class ReceiverTracker:
         self.address: tuple[str, int] | None = None
         self._state = "initialized"
         self.rate_controllers: dict[int, RateController] = {}
+        self.wal_enabled = str(conf.get(WAL_ENABLE_KEY, "false")).strip().lower() == "true"
+        rolling = float(conf.get(WAL_ROLLING_KEY, "60"))
+        if rolling <= 0:
+            raise ValueError(f"{WAL_ROLLING_KEY} must be positive, got {rolling}")
+        self.wal_rolling_ms = rolling * 1000.0
+        self._wals: dict[int, WriteAheadLog] = {}
+        self._wal_run_id = os.urandom(6).hex()
+        # Held across "log the block, then track it" (and allocation, and taking a
+        # checkpoint), so a checkpoint never sees a block logged but not yet tracked.
+        self._wal_lock = threading.RLock()
 
     # -- setup -----------------------------------------------------------------------------
 
@@ -208,6 +231,8 @@ class ReceiverTracker:
 
     def start(self) -> None:
         """Open the driver's endpoint and launch one long-running task per receiver."""
+        if self.wal_enabled:
+            self._wal_root()  # fails now, clearly, without a checkpoint directory
         with self._lock:
             if self._state != "initialized":
                 raise RuntimeError("ReceiverTracker already started")
@@ -284,7 +309,8 @@ class ReceiverTracker:
     def _settings(self, tracked: _TrackedReceiver) -> dict:
         rate = initial_rate_limit(self.sc._conf) if tracked.rate is None else tracked.rate
         return {"blockInterval": self.block_interval_ms / 1000.0,
-                "restartDelay": self.restart_delay_ms, "rate": rate, "secret": self._secret}
+                "restartDelay": self.restart_delay_ms, "rate": rate, "secret": self._secret,
+                "wal": self.wal_enabled}
 
     def _running(self) -> bool:
         return self._state == "started"
@@ -385,8 +411,16 @@ class ReceiverTracker:
                 break
             kind = message[0]
             if kind == "block":
-                _, block_id, count, data = message
-                self._add_block(tracked, block_id, count, data)
+                _, block_id, count, data, *ask = message
+                try:
+                    self._add_block(tracked, block_id, count, data)
+                except Exception as e:  # noqa: BLE001 - refused, and the receiver is told
+                    log.exception("could not store block %s of stream %d", block_id, sid)
+                    if ask:
+                        self._send(tracked, ("nack", block_id, f"{type(e).__name__}: {e}"))
+                    continue
+                if ask:  # a reliable store() waits for this: the block is durable now
+                    self._send(tracked, ("ack", block_id))
             elif kind == "started":
                 with self._lock:
                     tracked.active = True
@@ -425,11 +459,179 @@ class ReceiverTracker:
 
     def _add_block(self, tracked: _TrackedReceiver, block_id: str, count: int,
                    data: bytes) -> None:
-        info = self._store.add(tracked.stream_id, block_id, count, data,
-                               tracked.receiver.storageLevel)
+        sid = tracked.stream_id
+        with self._wal_lock:
+            # Logged (and fsynced) first: the receiver is acknowledged only after this.
+            ref = self._wal(sid).write_block(block_id, count, data) if self.wal_enabled \
+                else None
+            info = self._store.add(sid, block_id, count, data, tracked.receiver.storageLevel)
+            info.wal_ref = ref
+            with self._lock:
+                self._unallocated[sid].append(info)
+                self._received_records[sid] += count
+
+    # -- the write-ahead log ---------------------------------------------------------------
+
+    def _wal_root(self) -> str:
+        """``<checkpoint dir>/receivedData``, a local directory (fsync needs one)."""
+        directory = getattr(self.ssc, "_checkpoint_dir", None)
+        if not directory:
+            raise ValueError(
+                "Cannot enable receiver write-ahead log without checkpoint directory set. "
+                "Please use streamingContext.checkpoint() to set the checkpoint directory "
+                f"(or set {WAL_ENABLE_KEY} to false).")
+        import fsspec
+        from fsspec.implementations.local import LocalFileSystem
+
+        fs, path = fsspec.core.url_to_fs(str(directory))
+        if not isinstance(fs, LocalFileSystem):
+            raise ValueError(
+                f"The receiver write-ahead log needs a local checkpoint directory (it fsyncs "
+                f"each block before acknowledging it); {directory!r} is on "
+                f"{type(fs).__name__}. Use a local (or locally mounted) directory or turn "
+                f"off {WAL_ENABLE_KEY}.")
+        return os.path.join(path, "receivedData")
+
+    def _wal(self, stream_id: int) -> WriteAheadLog:
+        wal = self._wals.get(stream_id)
+        if wal is None:
+            wal = WriteAheadLog(os.path.join(self._wal_root(), str(stream_id)),
+                                self.wal_rolling_ms, run_id=self._wal_run_id)
+            self._wals[stream_id] = wal
+        return wal
+
+    def checkpoint_state(self) -> dict:
+        """What a metadata checkpoint keeps of the tracker (picklable, plain data)::
+
+            {"version": 1,
+             "wal": {"run_id": str, "next_seq": {stream_id: int}} or None,
+             "allocated": {batch_time_ms: {stream_id: [block, ...]}},
+             "unallocated": {stream_id: [block, ...]}}
+
+        with ``block = {"block_id", "num_records", "wal": (segment, offset, length) or
+        None}``. ``allocated`` holds the batches not yet cleaned up; ``next_seq`` says how
+        far each stream's log had got, so a recovery also picks up what was logged after
+        this checkpoint. Blocks received with the log off have no ``wal`` reference: their
+        data dies with the driver.
+        """
+        def entry(info: ReceivedBlockInfo) -> dict:
+            return {"block_id": info.block_id, "num_records": info.num_records,
+                    "wal": tuple(info.wal_ref) if info.wal_ref is not None else None}
+
+        with self._wal_lock, self._lock:
+            return {
+                "version": STATE_VERSION,
+                "wal": {"run_id": self._wal_run_id,
+                        "next_seq": {sid: wal.next_seq for sid, wal in self._wals.items()}}
+                if self.wal_enabled else None,
+                "allocated": {t: {sid: [entry(b) for b in blocks]
+                                  for sid, blocks in batch.items()}
+                              for t, batch in self._allocated.items()},
+                "unallocated": {sid: [entry(b) for b in blocks]
+                                for sid, blocks in self._unallocated.items()},
+            }
+
+    def restore_state(self, state: dict | None) -> None:
+        """Rebuild the tracker of a recovered context from ``checkpoint_state()``'s dict,
+        before :meth:`start`: the pending batches get their blocks back (read from the
+        write-ahead log), so ``blocks_rdd`` returns what it returned before the crash.
+        Blocks logged after that checkpoint are recovered too: those the log says were
+        allocated to a batch go to that batch again; the rest, with the unallocated ones,
+        go to the next batch allocated. Blocks that were never logged are lost (logged as a
+        warning). Raises :class:`~sparklet.streaming.wal.WALCorruptionError` when a block
+        the checkpoint refers to cannot be read back whole: never a silently wrong batch.
+        """
+        if not state:
+            return
+        if state.get("version") != STATE_VERSION:
+            raise ValueError(f"Unsupported receiver tracker state version "
+                             f"{state.get('version')!r} (this sparklet reads version "
+                             f"{STATE_VERSION})")
         with self._lock:
-            self._unallocated[tracked.stream_id].append(info)
-            self._received_records[tracked.stream_id] += count
+            if self._state != "initialized":
+                raise RuntimeError("restore_state must be called before the tracker starts")
+        lost = 0
+        known: dict[tuple[int, WALRef], ReceivedBlockInfo] = {}
+
+        def revive(sid: int, block: dict) -> ReceivedBlockInfo | None:
+            nonlocal lost
+            if block.get("wal") is None:
+                lost += block["num_records"]
+                return None
+            ref = WALRef(*block["wal"])
+            if (sid, ref) not in known:
+                known[sid, ref] = self._revive(sid, ref)
+            return known[sid, ref]
+
+        with self._wal_lock:
+            allocated = {
+                int(t): {int(sid): [i for b in blocks if (i := revive(int(sid), b))]
+                         for sid, blocks in batch.items()}
+                for t, batch in state.get("allocated", {}).items()}
+            unallocated = {int(sid): [i for b in blocks if (i := revive(int(sid), b))]
+                           for sid, blocks in state.get("unallocated", {}).items()}
+            if state.get("wal"):
+                self._replay_after_checkpoint(state["wal"], known, allocated, unallocated)
+            with self._lock:
+                for t, batch in allocated.items():
+                    self._allocated.setdefault(t, {}).update(batch)
+                for sid, blocks in unallocated.items():
+                    self._unallocated.setdefault(sid, []).extend(blocks)
+                    self._received_records.setdefault(sid, 0)
+        if lost:
+            log.warning("%d records received before the crash were not in the write-ahead "
+                        "log (%s was off) and are lost", lost, WAL_ENABLE_KEY)
+
+    def _revive(self, sid: int, ref: WALRef, body: tuple | None = None) -> ReceivedBlockInfo:
+        """A block of a crashed run, read back from the log into the block store."""
+        wal = self._wal(sid)
+        if body is None:
+            body = wal.read(ref)
+        kind, block_id, count, data = body
+        if kind != "block":
+            raise ValueError(f"write-ahead log record {ref} is a {kind!r} record, not a block")
+        tracked = self._receivers.get(sid)
+        if tracked is not None:
+            info = self._store.add(sid, block_id, count, data, tracked.receiver.storageLevel)
+        else:
+            info = self._store.add(sid, block_id, count, data)
+        info.wal_ref = ref
+        wal.adopt(ref)
+        return info
+
+    def _replay_after_checkpoint(self, wal_state: dict, known: dict, allocated: dict,
+                                 unallocated: dict) -> None:
+        """Blocks and allocations the crashed run logged after its checkpoint, in order."""
+        run_id = wal_state["run_id"]
+        next_seq = {int(k): v for k, v in wal_state.get("next_seq", {}).items()}
+        root = self._wal_root()
+        try:
+            streams = sorted(int(d) for d in os.listdir(root) if d.isdigit())
+        except FileNotFoundError:
+            streams = []
+        for sid in streams:
+            wal = self._wal(sid)
+            first = next_seq.get(sid, 0)
+            for segment in segment_names(wal.directory):
+                if segment_run(segment) != run_id:
+                    continue
+                for ref, seq, body in wal.scan(segment):
+                    if seq < first:
+                        continue
+                    if body[0] == "block":
+                        if (sid, ref) not in known:
+                            known[sid, ref] = self._revive(sid, ref, body)
+                            unallocated.setdefault(sid, []).append(known[sid, ref])
+                    elif body[0] == "alloc":
+                        _, t, refs = body
+                        wal.adopt_allocation(segment, t)
+                        if sid in allocated.get(t, {}):
+                            continue  # the checkpoint has this batch already
+                        wanted = {WALRef(*r) for r in refs}
+                        pending = unallocated.get(sid, [])
+                        allocated.setdefault(t, {})[sid] = [
+                            b for b in pending if b.wal_ref in wanted]
+                        unallocated[sid] = [b for b in pending if b.wal_ref not in wanted]
 
     def _record_error(self, tracked: _TrackedReceiver, message: str, error: str) -> None:
         tracked.last_error_message, tracked.last_error = message, error
@@ -458,13 +660,28 @@ class ReceiverTracker:
     # -- batches ---------------------------------------------------------------------------
 
     def allocate_blocks_to_batch(self, batch_time_ms: int) -> None:
-        """Give every block received and not yet allocated to the batch at this time."""
-        with self._lock:
-            if batch_time_ms in self._allocated:
-                return  # allocated already (a batch is never given blocks twice)
-            self._allocated[batch_time_ms] = {
-                sid: blocks for sid, blocks in self._unallocated.items()}
-            self._unallocated = {sid: [] for sid in self._unallocated}
+        """Give every block received and not yet allocated to the batch at this time. With
+        the write-ahead log on, the allocation is logged first (a recovered driver then
+        rebuilds this batch as it was, even if no checkpoint recorded it)."""
+        with self._wal_lock:
+            with self._lock:
+                if batch_time_ms in self._allocated:
+                    return  # allocated already (a batch is never given blocks twice)
+                batch = dict(self._unallocated)
+            if self.wal_enabled:
+                for sid, blocks in batch.items():
+                    refs = [b.wal_ref for b in blocks if b.wal_ref is not None]
+                    if not refs:
+                        continue
+                    try:
+                        self._wal(sid).write_allocation(batch_time_ms, refs)
+                    except OSError as e:
+                        # Still allocated; a recovery would give these blocks to a later batch.
+                        log.warning("could not log the allocation of batch %d ms for stream "
+                                    "%d: %s", batch_time_ms, sid, e)
+            with self._lock:
+                self._allocated[batch_time_ms] = batch
+                self._unallocated = {sid: [] for sid in self._unallocated}
 
     def _blocks(self, stream_id: int, batch_time_ms: int) -> list[ReceivedBlockInfo]:
         with self._lock:
@@ -480,14 +697,24 @@ class ReceiverTracker:
         return sum(b.num_records for b in self._blocks(stream_id, batch_time_ms))
 
     def cleanup_before(self, time_ms: int) -> None:
-        """Forget the blocks of batches before ``time_ms`` (their spill files go too)."""
-        with self._lock:
-            old = [t for t in self._allocated if t < time_ms]
-            batches = [self._allocated.pop(t) for t in old]
-        for batch in batches:
-            for blocks in batch.values():
-                for info in blocks:
-                    self._store.remove(info)
+        """Forget the blocks of batches before ``time_ms`` (their spill files go too), and
+        delete the write-ahead log segments whose blocks all belonged to such batches.
+
+        Call it only once a checkpoint that no longer needs those batches is written (as
+        Spark clears checkpoint data after the checkpoint): their log records are gone.
+        """
+        with self._wal_lock:
+            with self._lock:
+                old = [t for t in self._allocated if t < time_ms]
+                batches = [self._allocated.pop(t) for t in old]
+            for batch in batches:
+                for sid, blocks in batch.items():
+                    for info in blocks:
+                        self._store.remove(info)
+                        if info.wal_ref is not None and sid in self._wals:
+                            self._wals[sid].release(info.wal_ref)
+            for wal in self._wals.values():
+                wal.clean(time_ms)
 
     # -- introspection (tests, UI) ---------------------------------------------------------
 
