@@ -82,6 +82,8 @@ class StreamingContext:
         self._waiter = threading.Condition()
         self._error: BaseException | None = None
         self._checkpoint_dir: str | None = None
+        self._recovery: Any = None  # a checkpoint.RecoveryPlan when getOrCreate recovered
+        self._previous_sigterm: Any = None
         from sparklet.streaming.scheduler import JobScheduler
 
         self._scheduler = JobScheduler(self)
@@ -89,16 +91,45 @@ class StreamingContext:
     # -- creating and finding contexts -----------------------------------------------------
 
     @classmethod
-    def _recover_from_checkpoint(cls, checkpointPath: str) -> StreamingContext | None:
-        """The seam for checkpoint recovery (a later step): None means "start fresh"."""
-        return None
+    def _recover_from_checkpoint(cls, checkpointPath: str,
+                                 setupFunc: Callable[[], StreamingContext]
+                                 ) -> StreamingContext | None:
+        """Rebuild the application with ``setupFunc`` and attach the newest good checkpoint
+        of ``checkpointPath`` to it; None when there is no checkpoint (a fresh start).
+
+        Spark deserializes the old graph instead; rebuilding it from the (possibly newer)
+        code and matching operators by key is what lets an upgraded application resume.
+        """
+        from sparklet.streaming.checkpoint import RecoveryPlan, latest_checkpoint
+
+        found = latest_checkpoint(checkpointPath)
+        if found is None:
+            return None
+        payload, path = found
+        log.info("Recovering from checkpoint %s (batch time %d ms, pending %s)", path,
+                 payload["checkpoint_time"], payload["pending_times"])
+        ssc = setupFunc()
+        if not isinstance(ssc, StreamingContext):
+            raise TypeError(f"setupFunc should return a StreamingContext, got {ssc!r}")
+        if ssc._checkpoint_dir is None:
+            ssc.checkpoint(checkpointPath)
+        ssc._recovery = RecoveryPlan(ssc, payload, path)
+        return ssc
 
     @classmethod
     def getOrCreate(cls, checkpointPath: str,
                     setupFunc: Callable[[], StreamingContext]) -> StreamingContext:
         """Recreate a context from checkpoint data in ``checkpointPath`` or, when there is
-        none, build one with ``setupFunc()`` and set its checkpoint directory."""
-        ssc = cls._recover_from_checkpoint(checkpointPath)
+        none, build one with ``setupFunc()`` and set its checkpoint directory.
+
+        On recovery ``setupFunc`` is called too (unlike Spark), and the saved state, input
+        positions and pending batches are attached to the rebuilt streams, matched by name
+        (``DStream.setName``) or by their place in the graph; the batches pending at the
+        crash and those of the down time run first. See docs/fault-tolerance.md.
+        """
+        if not callable(setupFunc):
+            raise TypeError("setupFunc should be callable.")
+        ssc = cls._recover_from_checkpoint(checkpointPath, setupFunc)
         if ssc is not None:
             return ssc
         ssc = setupFunc()
@@ -173,6 +204,7 @@ class StreamingContext:
             self._state = ACTIVE
             StreamingContext._activeContext = self
         atexit.register(self._stop_on_shutdown)
+        self._install_sigterm_handler()
         self._listener_bus.post(StreamingListenerStreamingStarted(self._clock_wall_ms()))
 
     @staticmethod
@@ -203,6 +235,39 @@ class StreamingContext:
                 "spark.streaming.stopGracefullyOnShutdown", "false") == "true"
             self.stop(stopSparkContext=False, stopGraceFully=graceful)
 
+    def _install_sigterm_handler(self) -> None:
+        """With ``spark.streaming.stopGracefullyOnShutdown``, SIGTERM (what a supervisor
+        sends to stop a service) stops the context gracefully -- every received record and
+        generated batch is processed -- and then ends the program with ``SystemExit(0)``.
+        Spark does this from a JVM shutdown hook; Python runs no atexit hooks on SIGTERM,
+        so a signal handler (main thread only) is the way to get there."""
+        import signal
+
+        conf = self._sc.getConf()
+        if conf.get("spark.streaming.stopGracefullyOnShutdown", "false").lower() != "true":
+            return
+        if threading.current_thread() is not threading.main_thread():
+            log.warning("stopGracefullyOnShutdown: not in the main thread, so no SIGTERM "
+                        "handler is installed")
+            return
+
+        def on_sigterm(signum, frame):
+            log.info("SIGTERM: stopping the StreamingContext gracefully")
+            signal.signal(signal.SIGTERM, self._previous_sigterm or signal.SIG_DFL)
+            if self._state == ACTIVE:
+                self.stop(stopSparkContext=True, stopGraceFully=True)
+            raise SystemExit(0)
+
+        self._previous_sigterm = signal.signal(signal.SIGTERM, on_sigterm)
+
+    def _uninstall_sigterm_handler(self) -> None:
+        import signal
+
+        if (self._previous_sigterm is not None
+                and threading.current_thread() is threading.main_thread()):
+            signal.signal(signal.SIGTERM, self._previous_sigterm)
+            self._previous_sigterm = None
+
     def stop(self, stopSparkContext: bool = True, stopGraceFully: bool = False) -> None:
         """Stop the streams; with ``stopGraceFully``, first process everything received
         (and every batch already generated). Stops the SparkContext too unless told not to.
@@ -218,6 +283,7 @@ class StreamingContext:
             finally:
                 self._listener_bus.stop()
                 atexit.unregister(self._stop_on_shutdown)
+                self._uninstall_sigterm_handler()
         elif state == STOPPED:
             log.warning("StreamingContext has already been stopped")
         with self._waiter:

@@ -607,15 +607,14 @@ class DStream(Generic[T]):
         ForEachDStream(self, take_and_print, *_call_site("pprint"))
 
     def saveAsTextFiles(self, prefix: str, suffix: str | None = None) -> None:
-        """Save every RDD as text files in the directory ``prefix-TIME_IN_MS[.suffix]``."""
-        from sparklet.io import FileAlreadyExistsError
+        """Save every RDD as text files in the directory ``prefix-TIME_IN_MS[.suffix]``,
+        each batch atomically (see :mod:`sparklet.streaming.sinks`)."""
+        from sparklet.streaming.sinks import save_text_files_atomically
 
         def save(t, rdd):
-            path = _rdd_to_file_name(prefix, suffix, t)
-            try:
-                rdd.saveAsTextFile(path)
-            except FileAlreadyExistsError:
-                pass  # as PySpark: a batch re-run after recovery may find its output
+            # Atomic (temporary directory, then rename), and a batch rerun after recovery
+            # replaces its directory: exactly-once output, where PySpark would fail or mix.
+            save_text_files_atomically(rdd, _rdd_to_file_name(prefix, suffix, t))
 
         ForEachDStream(self, save, *_call_site("saveAsTextFiles"))
 

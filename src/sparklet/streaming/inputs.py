@@ -59,6 +59,15 @@ class InputDStream(DStream):
     def start(self) -> None:
         """Called when the context starts."""
 
+    def _checkpoint_state(self) -> Any:
+        """What a metadata checkpoint keeps of this input (picklable): enough to rebuild
+        the RDD of every batch it still remembers and to go on where it stopped."""
+        return None
+
+    def _restore_checkpoint_state(self, state: Any) -> None:
+        """Inverse of :meth:`_checkpoint_state`, on the rebuilt stream after the graph
+        started at the checkpoint's zero time."""
+
     def stop(self) -> None:
         """Called when the context stops."""
 
@@ -75,6 +84,10 @@ class QueueInputDStream(InputDStream):
         self.one_at_a_time = one_at_a_time
         self.default = default
         self._queue_lock = threading.Lock()
+        # Positions for checkpoints: how many queued RDDs were taken, and which ones
+        # each remembered batch took, so a rerun batch gets the same RDDs.
+        self._consumed = 0
+        self._batch_positions: dict[int, tuple[int, int]] = {}
 
     _transient_attrs = (*DStream._transient_attrs, "_queue_lock")
 
@@ -88,6 +101,11 @@ class QueueInputDStream(InputDStream):
             else:
                 batch = list(self.queue)
                 self.queue.clear()
+            self._batch_positions[time_ms] = (self._consumed, len(batch))
+            self._consumed += len(batch)
+        return self._batch_rdd(batch)
+
+    def _batch_rdd(self, batch: list) -> RDD:
         if batch:
             if self.one_at_a_time:
                 return batch[0]
@@ -97,6 +115,33 @@ class QueueInputDStream(InputDStream):
         if self.default is not None:
             return self.default
         return self._sc.emptyRDD()
+
+    def _clear_metadata(self, time_ms: int) -> None:
+        super()._clear_metadata(time_ms)
+        with self._queue_lock:
+            for t in [t for t in self._batch_positions
+                      if t <= time_ms - self._remember_duration]:
+                del self._batch_positions[t]
+
+    def _checkpoint_state(self) -> Any:
+        # RDDs are not saved: the rebuilt application's queue (setupFunc builds the same
+        # one, a deterministic source) is indexed by these positions instead.
+        with self._queue_lock:
+            return {"consumed": self._consumed, "batches": dict(self._batch_positions)}
+
+    def _restore_checkpoint_state(self, state: Any) -> None:
+        with self._queue_lock:
+            items = list(self.queue)
+            consumed = state["consumed"]
+            if consumed > len(items):
+                log.warning("queueStream: the checkpoint consumed %d queued RDDs but the "
+                            "rebuilt queue holds only %d", consumed, len(items))
+            for t, (start, count) in sorted(state["batches"].items()):
+                self._batch_positions[t] = (start, count)
+                self._generated[t] = self._batch_rdd(items[start:start + count])
+            self.queue.clear()
+            self.queue.extend(items[consumed:])
+            self._consumed = consumed
 
 
 def _mod_time_ms(fs, info: dict) -> int | None:
@@ -232,6 +277,21 @@ class FileInputDStream(InputDStream):
         for t in [t for t in self._batch_to_files if t <= time_ms - self._remember_duration]:
             for f in self._batch_to_files.pop(t):
                 self._recent_files.discard(f)
+
+    def _checkpoint_state(self) -> Any:
+        return {"initial_mod_time_ignore_threshold": self.initial_mod_time_ignore_threshold,
+                "batches": {t: list(fs) for t, fs in self._batch_to_files.items()}}
+
+    def _restore_checkpoint_state(self, state: Any) -> None:
+        # The original threshold: files that appeared while the application was down are
+        # newer than it and are picked up by the rescheduled batches.
+        self.initial_mod_time_ignore_threshold = state["initial_mod_time_ignore_threshold"]
+        from sparklet.rdds import UnionRDD
+
+        for t, files in state["batches"].items():
+            self._batch_to_files[t] = list(files)
+            self._recent_files.update(files)
+            self._generated[t] = UnionRDD(self._sc, [self.reader(self._sc, f) for f in files])
 
 
 def _duration_ms(value: str | int | float) -> int:

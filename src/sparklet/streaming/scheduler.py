@@ -287,17 +287,46 @@ class JobGenerator:
         self._thread: threading.Thread | None = None
         self._abandon = False  # a non-graceful stop skips batches not generated yet
         self.last_generated: int | None = None
+        self.checkpoint_writer = None  # set at start when a checkpoint directory is set
 
     def start(self) -> None:
         # The clock is read at start, so a test may install a manual clock until then.
         self.timer = RecurringTimer(self.ssc._clock, self.graph.batch_duration,
                                     self._post_generate, "JobGenerator")
-        start_time = self.timer.get_start_time()
-        self.graph.start(start_time - self.graph.batch_duration)
+        plan = self.ssc._recovery
+        if plan is None:
+            start_time = self.timer.get_start_time()
+            self.graph.start(start_time - self.graph.batch_duration)
+        else:
+            start_time = self._restart(plan)
+        if self.ssc._checkpoint_dir is not None:
+            from sparklet.streaming.checkpoint import CheckpointWriter, readable_checkpoints
+
+            self.checkpoint_writer = CheckpointWriter(self.ssc, self.ssc._checkpoint_dir)
+            if plan is not None:
+                self.checkpoint_writer.adopt_recovered(
+                    readable_checkpoints(self.ssc._checkpoint_dir))
         self._thread = threading.Thread(target=self._event_loop, name="JobGenerator",
                                         daemon=True)
         self._thread.start()
         self.timer.start(start_time)
+
+    def _restart(self, plan) -> int:
+        """Start from a checkpoint: the original zero time (so batch times line up with
+        the saved ones), saved positions and state attached, and the batches that were
+        pending or fell in the down time queued ahead of the timer's first tick."""
+        self.graph.start(plan.zero_time)
+        self.graph.start_time = plan.start_time
+        plan.restore_operators()
+        restart_time = self.timer.get_restart_time(plan.start_time)
+        times = plan.times_to_reschedule(restart_time)
+        log.info("Restarting from checkpoint: rescheduling batches %s, then from %d ms",
+                 times, restart_time)
+        first = times[0] if times else restart_time
+        self.scheduler.handled_until = first - self.graph.batch_duration
+        for t in times:
+            self._events.put(("generate", t))
+        return restart_time
 
     def stop(self, graceful: bool) -> None:
         if self.timer is None:
@@ -350,6 +379,10 @@ class JobGenerator:
         self.last_generated = time_ms
         inputs = self.scheduler.input_info_tracker.get_info(time_ms)
         self.scheduler.submit_job_set(JobSet(time_ms, jobs, inputs))
+        if self.checkpoint_writer is not None:
+            # The batch is pending in this checkpoint, with the input positions it used: a
+            # crash before it completes reruns it with exactly the same input.
+            self.checkpoint_writer.write(time_ms, "g")
 
     def _clear_metadata(self, time_ms: int) -> None:
         self.graph.clear_metadata(time_ms)
@@ -358,3 +391,5 @@ class JobGenerator:
         if tracker is not None:
             tracker.cleanup_before(time_ms - remember)
         self.scheduler.input_info_tracker.cleanup(time_ms - remember)
+        if self.checkpoint_writer is not None:
+            self.checkpoint_writer.write(time_ms, "c")

@@ -314,6 +314,11 @@ class MapWithStateDStream(DStream):
         return self._internal.flatMap(
             lambda record: [(k, s) for k, (s, _) in record[0].items()])
 
+    def setName(self, name: str) -> DStream:
+        # The internal stream holds the state a checkpoint keys by name: name it too.
+        self._internal.setName(f"{name}.state")
+        return super().setName(name)
+
     def checkpoint(self, interval: int) -> DStream:
         # The state stream is the one that builds on itself; checkpoint it.
         self._internal.checkpoint(interval)

@@ -1,0 +1,530 @@
+"""Metadata checkpoints of a streaming application, and recovery from them.
+
+After every batch is generated and again after it completes, the job generator writes one
+*metadata checkpoint*: the configuration, a description of the DStream graph, the batch
+times still pending, the input positions of every input stream and the receiver tracker's
+block allocation, and for every stateful stream a reference to its latest checkpointed
+state RDD (the *data checkpoint*, written by the RDD checkpoint machinery into the same
+directory). :meth:`StreamingContext.getOrCreate` reads the newest good one back.
+
+Unlike Spark, the graph itself (its closures) is not what is restored: the application is
+rebuilt by calling its ``setupFunc`` -- possibly a newer version of the code -- and the
+saved state, positions and pending batches are attached to the matching operators of the
+new graph. Operators are matched by *key*: the name given with ``DStream.setName`` or,
+for unnamed streams, an id derived from the graph's shape (kind, parents, position among
+siblings), so changing a function or adding an output keeps every key. A stateful operator
+whose saved state has no match (or a new stateful operator with no saved state) is an
+error naming both sides, never a silent fresh start.
+
+File format (version 1), one file per checkpoint, ``<dir>/metadata/checkpoint-<time>-<phase>``
+with ``<time>`` the batch time in ms (13 digits) and ``<phase>`` ``g`` (written after
+generation) or ``c`` (after completion)::
+
+    SPARKLET-STREAMING-CHECKPOINT\\n
+    {"format_version": 1, "checkpoint_time": ..., "length": N, "sha256": "...",
+     "serializer": "pickle"}\\n
+    <N bytes: the pickled payload>
+
+Files are written to a temporary name and renamed, so a reader sees whole files only; the
+length and SHA-256 still catch truncation and corruption (a torn copy, a bad disk), and a
+bad file is reported and skipped in favour of the previous one. See docs/fault-tolerance.md
+for the payload's fields.
+
+>>> import fsspec
+>>> fs = fsspec.filesystem("memory")
+>>> write_checkpoint_file(fs, "/ck/metadata/checkpoint-0000000001000-c",
+...                       {"format_version": 1, "checkpoint_time": 1000})
+>>> read_checkpoint_file(fs, "/ck/metadata/checkpoint-0000000001000-c")["checkpoint_time"]
+1000
+>>> fs.pipe_file("/ck/metadata/checkpoint-0000000001000-c", b"garbage")
+>>> read_checkpoint_file(fs, "/ck/metadata/checkpoint-0000000001000-c")
+Traceback (most recent call last):
+    ...
+sparklet.streaming.checkpoint.CorruptCheckpointError: ...: not a sparklet checkpoint file ...
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import pickle
+import re
+import time
+import uuid
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sparklet.streaming.context import StreamingContext
+    from sparklet.streaming.dstream import DStream
+
+__all__ = ["CheckpointError", "CorruptCheckpointError", "CheckpointMismatchError",
+           "FORMAT_VERSION", "write_checkpoint_file", "read_checkpoint_file",
+           "latest_checkpoint", "readable_checkpoints", "operator_keys", "CheckpointWriter",
+           "RecoveryPlan"]
+
+log = logging.getLogger("sparklet.streaming")
+
+FORMAT_VERSION = 1
+MAGIC = b"SPARKLET-STREAMING-CHECKPOINT\n"
+METADATA_DIR = "metadata"
+RETAINED_KEY = "spark.sparklet.streaming.checkpoint.retained"
+DEFAULT_RETAINED = 10
+_NAME_RE = re.compile(r"^checkpoint-(\d{13})-([gc])$")
+
+# Test seam: called as hook(stage, path) while a checkpoint file is written ("temp-written"
+# between writing the temporary file and renaming it). Crash tests kill the process there.
+_fault_injection_hook: Callable[[str, str], None] | None = None
+
+
+class CheckpointError(RuntimeError):
+    """A checkpoint could not be used."""
+
+
+class CorruptCheckpointError(CheckpointError):
+    """A checkpoint file is truncated, corrupt or of an unknown format."""
+
+
+class CheckpointMismatchError(CheckpointError):
+    """The rebuilt application does not match the checkpoint's stateful operators."""
+
+
+# -- the file format -----------------------------------------------------------------------
+
+
+def _split(url: str):
+    import fsspec
+
+    fs, _, (path,) = fsspec.get_fs_token_paths(url)
+    return fs, path
+
+
+def checkpoint_file_name(time_ms: int, phase: str) -> str:
+    return f"checkpoint-{time_ms:013d}-{phase}"
+
+
+def write_checkpoint_file(fs, path: str, payload: dict) -> None:
+    """Write ``payload`` to ``path`` atomically: a temporary file in the same directory,
+    then a rename, so a crash leaves the old file or the new one, never half of one."""
+    body = pickle.dumps(payload, protocol=5)
+    try:
+        import cloudpickle
+
+        body = cloudpickle.dumps(payload, protocol=5)  # user partitioners may be closures
+    except Exception:
+        pass
+    header = {"format_version": payload.get("format_version", FORMAT_VERSION),
+              "checkpoint_time": payload.get("checkpoint_time"), "length": len(body),
+              "sha256": hashlib.sha256(body).hexdigest(), "serializer": "pickle"}
+    directory, name = path.rsplit("/", 1)
+    tmp = f"{directory}/.{name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    with fs.open(tmp, "wb") as fh:
+        fh.write(MAGIC)
+        fh.write(json.dumps(header, sort_keys=True).encode() + b"\n")
+        fh.write(body)
+    if _fault_injection_hook is not None:
+        _fault_injection_hook("temp-written", tmp)
+    fs.mv(tmp, path)
+
+
+def read_checkpoint_file(fs, path: str) -> dict:
+    """The payload of one checkpoint file, or :class:`CorruptCheckpointError` saying what
+    is wrong with it."""
+    with fs.open(path, "rb") as fh:
+        data = fh.read()
+    if not data.startswith(MAGIC):
+        raise CorruptCheckpointError(f"{path}: not a sparklet checkpoint file (bad magic line)")
+    rest = data[len(MAGIC):]
+    line_end = rest.find(b"\n")
+    try:
+        header = json.loads(rest[:line_end])
+        length, digest = int(header["length"]), header["sha256"]
+        version = int(header["format_version"])
+    except (ValueError, KeyError, TypeError) as e:
+        raise CorruptCheckpointError(f"{path}: unreadable header ({e})") from None
+    if version > FORMAT_VERSION:
+        raise CorruptCheckpointError(f"{path}: format version {version} is newer than this "
+                                     f"sparklet reads ({FORMAT_VERSION})")
+    body = rest[line_end + 1:]
+    if len(body) != length:
+        raise CorruptCheckpointError(f"{path}: truncated or padded ({len(body)} bytes of "
+                                     f"payload, header says {length})")
+    if hashlib.sha256(body).hexdigest() != digest:
+        raise CorruptCheckpointError(f"{path}: checksum mismatch (corrupt payload)")
+    try:
+        payload = pickle.loads(body)
+    except Exception as e:  # a payload naming a class this code no longer has
+        raise CorruptCheckpointError(f"{path}: payload cannot be unpickled ({e})") from None
+    return payload
+
+
+def list_checkpoint_files(fs, directory: str) -> list[str]:
+    """Checkpoint files of ``directory``'s metadata folder, newest first."""
+    meta = f"{directory.rstrip('/')}/{METADATA_DIR}"
+    try:
+        names = [p.rsplit("/", 1)[-1] for p in fs.ls(meta, detail=False)]
+    except FileNotFoundError:
+        return []
+    keyed = []
+    for name in names:
+        m = _NAME_RE.match(name)
+        if m:
+            # For one batch time the "completed" checkpoint is newer than the "generated" one.
+            keyed.append(((int(m.group(1)), m.group(2) == "c"), f"{meta}/{name}"))
+    return [p for _, p in sorted(keyed, reverse=True)]
+
+
+def readable_checkpoints(directory: str) -> list[tuple[str, dict]]:
+    """Every good checkpoint file of ``directory`` with its payload, newest first (bad
+    ones are skipped quietly: :func:`latest_checkpoint` reports them)."""
+    fs, root = _split(directory)
+    found = []
+    for path in list_checkpoint_files(fs, root):
+        try:
+            found.append((path, read_checkpoint_file(fs, path)))
+        except (CorruptCheckpointError, OSError):
+            continue
+    return found
+
+
+def latest_checkpoint(directory: str) -> tuple[dict, str] | None:
+    """The newest good checkpoint of ``directory`` and its file; None if there is none.
+
+    A bad file is logged (a warning naming it and the reason) and the previous one is
+    tried. If files exist but none is good, that is an error: starting afresh would
+    silently lose the application's state.
+    """
+    fs, root = _split(directory)
+    files = list_checkpoint_files(fs, root)
+    problems = []
+    for path in files:
+        try:
+            return read_checkpoint_file(fs, path), path
+        except (CorruptCheckpointError, OSError) as e:
+            log.warning("Ignoring checkpoint file %s: %s; trying the previous checkpoint",
+                        path, e)
+            problems.append(str(e))
+    if files:
+        raise CorruptCheckpointError("No usable checkpoint in %s; every file is bad:\n  %s"
+                                     % (directory, "\n  ".join(problems)))
+    return None
+
+
+# -- operator keys -------------------------------------------------------------------------
+
+
+def _reachable(ssc: StreamingContext) -> list[DStream]:
+    seen: dict[int, DStream] = {}
+    todo: list[DStream] = [*ssc._graph.output_streams, *ssc._graph.input_streams]
+    while todo:
+        s = todo.pop()
+        if id(s) in seen:
+            continue
+        seen[id(s)] = s
+        todo.extend(s._parents)
+    return sorted(seen.values(), key=lambda s: s._id)
+
+
+def operator_keys(ssc: StreamingContext) -> dict[int, str]:
+    """``{id(stream): key}`` for every stream reachable from an output or input.
+
+    A named stream's key is ``name:<name>``. An input stream's is ``<Kind>#<n>``, its
+    position among the inputs of its kind. Any other stream's is ``<Kind>-<hash>``, the
+    hash of its kind, its parents' keys and its position among same-kind children of the
+    same parents -- the graph's shape, not creation order or function code, so a changed
+    function or a new output operation leaves the other keys unchanged.
+    """
+    from sparklet.streaming.inputs import InputDStream
+
+    keys: dict[int, str] = {}
+    per_kind: dict[str, int] = {}
+    for s in ssc._graph.input_streams:
+        kind = type(s).__name__
+        n = per_kind.get(kind, 0)
+        per_kind[kind] = n + 1
+        keys[id(s)] = f"name:{s._name}" if s._name else f"{kind}#{n}"
+    siblings: dict[tuple, int] = {}
+    for s in _reachable(ssc):  # ids grow with creation, so parents come first
+        if isinstance(s, InputDStream):
+            continue
+        parent_keys = tuple(keys[id(p)] for p in s._parents)
+        kind = type(s).__name__
+        n = siblings.get((kind, parent_keys), 0)
+        siblings[(kind, parent_keys)] = n + 1
+        if s._name:
+            keys[id(s)] = f"name:{s._name}"
+        else:
+            digest = hashlib.sha1(repr((kind, parent_keys, n)).encode()).hexdigest()[:10]
+            keys[id(s)] = f"{kind}-{digest}"
+    return keys
+
+
+def _is_stateful(stream: DStream) -> bool:
+    return bool(stream._must_checkpoint)
+
+
+def _describe(stream: DStream, keys: dict[int, str]) -> str:
+    parents = ", ".join(keys.get(id(p), "?") for p in stream._parents)
+    return f"{keys[id(stream)]} ({type(stream).__name__}" + (f" of {parents})" if parents
+                                                            else ")")
+
+
+# -- writing -------------------------------------------------------------------------------
+
+
+class CheckpointWriter:
+    """Writes the metadata checkpoints of a running context (from the job generator's
+    thread only, so checkpoints are taken in order) and prunes old ones."""
+
+    def __init__(self, ssc: StreamingContext, directory: str):
+        self.ssc = ssc
+        self.directory = directory
+        self.fs, self.root = _split(directory)
+        self.meta = f"{self.root.rstrip('/')}/{METADATA_DIR}"
+        self.fs.makedirs(self.meta, exist_ok=True)
+        self.retained = int(ssc._sc.getConf().get(RETAINED_KEY, str(DEFAULT_RETAINED)))
+        self.keys = operator_keys(ssc)
+        self._check_unique_keys()
+        # State checkpoint directories each retained file refers to, to delete the rest.
+        self._refs: dict[str, set[str]] = {}
+        self._known_state_paths: set[str] = set()
+        self.last_path: str | None = None
+
+    def _check_unique_keys(self) -> None:
+        from sparklet.streaming.inputs import InputDStream
+
+        owners: dict[str, DStream] = {}
+        for s in _reachable(self.ssc):
+            if not (_is_stateful(s) or isinstance(s, InputDStream)):
+                continue
+            key = self.keys[id(s)]
+            if key in owners:
+                raise ValueError(f"Two streams are named {key[5:]!r} ({owners[key]!r} and "
+                                 f"{s!r}): names of stateful and input streams key their "
+                                 "checkpointed state and must be unique")
+            owners[key] = s
+
+    def adopt_recovered(self, files: list[tuple[str, dict]]) -> None:
+        """Remember what the checkpoints found at recovery refer to, so their state
+        directories are deleted once no retained checkpoint needs them."""
+        for path, payload in files:
+            refs = _state_paths(payload)
+            self._refs[path] = refs
+            self._known_state_paths |= refs
+
+    def payload(self, time_ms: int) -> dict:
+        from sparklet.streaming.inputs import InputDStream
+
+        ssc = self.ssc
+        graph = ssc._graph
+        scheduler = ssc._scheduler
+        with scheduler._lock:
+            pending = sorted(scheduler._job_sets)
+        operators: dict[str, dict] = {}
+        description = []
+        with graph.lock:
+            for s in _reachable(ssc):
+                key = self.keys[id(s)]
+                description.append({"key": key, "kind": type(s).__name__, "name": s._name,
+                                     "parents": [self.keys[id(p)] for p in s._parents],
+                                     "stateful": _is_stateful(s),
+                                     "output": getattr(s, "op_name", None)})
+                if isinstance(s, InputDStream):
+                    operators[key] = {"kind": type(s).__name__, "role": "input",
+                                      "state": s._checkpoint_state()}
+                elif _is_stateful(s):
+                    state = _state_reference(s)
+                    if state is not None:
+                        self._known_state_paths.add(state["path"])
+                    operators[key] = {"kind": type(s).__name__, "role": "state",
+                                      "state": state}
+        tracker = ssc._receiver_tracker
+        tracker_state = None
+        if tracker is not None and getattr(tracker, "checkpoint_state", None) is not None:
+            tracker_state = tracker.checkpoint_state()
+        return {
+            "format_version": FORMAT_VERSION,
+            "checkpoint_time": time_ms,
+            "written_at_ms": int(time.time() * 1000),
+            "application_id": ssc._sc.applicationId,
+            "batch_duration_ms": graph.batch_duration,
+            "zero_time": graph.zero_time,
+            "start_time": graph.start_time,
+            "pending_times": pending,
+            "conf": dict(ssc._sc.getConf().getAll()),
+            "checkpoint_dir": self.directory,
+            "graph": description,
+            "operators": operators,
+            "receiver_tracker": tracker_state,
+        }
+
+    def write(self, time_ms: int, phase: str) -> None:
+        """Write the checkpoint for batch ``time_ms`` (``phase`` ``g``: generated, ``c``:
+        completed); failures are logged, not raised, so streaming goes on."""
+        try:
+            payload = self.payload(time_ms)
+            path = f"{self.meta}/{checkpoint_file_name(time_ms, phase)}"
+            write_checkpoint_file(self.fs, path, payload)
+            self._refs[path] = _state_paths(payload)
+            self.last_path = path
+            self._prune()
+        except Exception as e:
+            log.warning("Could not write the checkpoint for time %d ms: %s", time_ms, e)
+
+    def _prune(self) -> None:
+        files = list_checkpoint_files(self.fs, self.root)
+        for old in files[self.retained:]:
+            try:
+                self.fs.rm(old)
+            except FileNotFoundError:
+                pass
+            self._refs.pop(old, None)
+        for name in self.fs.ls(self.meta, detail=False):
+            base = name.rsplit("/", 1)[-1]
+            if base.startswith(".checkpoint-") and f"-{os.getpid()}-" not in base:
+                try:  # a temporary file of a writer that was killed
+                    self.fs.rm(name)
+                except FileNotFoundError:
+                    pass
+        kept = files[:self.retained]
+        needed: set[str] = set()
+        for f in kept:
+            needed |= self._refs.get(f, set())
+        if any(f not in self._refs for f in kept):
+            return  # a retained file we know nothing about: delete nothing
+        for stale in sorted(self._known_state_paths - needed):
+            # Only directories older than what the newest checkpoint needs: a newer one
+            # may be referenced by the next checkpoint.
+            if self._in_use(stale):
+                continue
+            try:
+                self.fs.rm(_split(stale)[1], recursive=True)
+            except FileNotFoundError:
+                pass
+            self._known_state_paths.discard(stale)
+
+    def _in_use(self, path: str) -> bool:
+        for s in _reachable(self.ssc):
+            if _is_stateful(s):
+                for rdd in list(s._generated.values()):
+                    cp = rdd._checkpoint_rdd
+                    if cp is not None and getattr(cp, "path", None) == path:
+                        return True
+        return False
+
+
+def _state_reference(stream: DStream) -> dict | None:
+    """The newest materialized (reliable) checkpoint among ``stream``'s RDDs."""
+    for t in sorted(stream._generated, reverse=True):
+        rdd = stream._generated[t]
+        cp = rdd._checkpoint_rdd
+        if cp is not None and getattr(cp, "path", None) and \
+                rdd._checkpoint_requested != "local":
+            return {"time": t, "path": cp.path, "num_partitions": cp.num_partitions,
+                    "partitioner": rdd.partitioner}
+    return None
+
+
+def _state_paths(payload: dict) -> set[str]:
+    return {op["state"]["path"] for op in payload.get("operators", {}).values()
+            if op.get("role") == "state" and op.get("state")}
+
+
+# -- recovery ------------------------------------------------------------------------------
+
+
+class RecoveryPlan:
+    """A checkpoint matched against a rebuilt application: what :class:`JobGenerator`
+    restores before it starts (operators, receiver blocks) and which batches it reruns."""
+
+    def __init__(self, ssc: StreamingContext, payload: dict, path: str):
+        self.ssc = ssc
+        self.payload = payload
+        self.path = path
+        self.checkpoint_time: int = payload["checkpoint_time"]
+        self.zero_time: int = payload["zero_time"]
+        self.start_time: int = payload["start_time"]
+        self.pending_times: list[int] = list(payload["pending_times"])
+        self.keys = operator_keys(ssc)
+        self.matches: list[tuple[DStream, dict]] = []
+        self._match()
+
+    def _match(self) -> None:
+        from sparklet.streaming.inputs import InputDStream
+
+        payload = self.payload
+        batch = self.ssc._graph.batch_duration
+        if payload["batch_duration_ms"] != batch:
+            raise CheckpointMismatchError(
+                f"The checkpoint {self.path} was written with a batch interval of "
+                f"{payload['batch_duration_ms']} ms, the application now uses {batch} ms; "
+                "batch times cannot be resumed across a change of the batch interval")
+        saved = payload["operators"]
+        streams = {self.keys[id(s)]: s for s in _reachable(self.ssc)}
+        new_stateful = {k for k, s in streams.items() if _is_stateful(s)}
+        old_stateful = {k for k, op in saved.items() if op["role"] == "state"}
+        problems = []
+        missing = sorted(old_stateful - new_stateful)
+        if missing:
+            problems.append("saved state has no matching stateful operator in the new "
+                            "application: " + ", ".join(
+                                f"{k} ({saved[k]['kind']})" for k in missing))
+        extra = sorted(new_stateful - old_stateful)
+        if extra:
+            problems.append("stateful operators of the new application have no saved "
+                            "state: " + ", ".join(_describe(streams[k], self.keys)
+                                                  for k in extra))
+        for k in sorted(old_stateful & new_stateful):
+            if saved[k]["kind"] != type(streams[k]).__name__:
+                problems.append(f"operator {k} was a {saved[k]['kind']} and is now a "
+                                f"{type(streams[k]).__name__}")
+        if problems:
+            raise CheckpointMismatchError(
+                f"Cannot resume from checkpoint {self.path}: " + "; ".join(problems)
+                + ". Name stateful streams with DStream.setName(...) so their keys survive "
+                "changes to the graph (the checkpoint's operators were: "
+                + ", ".join(sorted(saved)) + ").")
+        for key, op in saved.items():
+            stream = streams.get(key)
+            if stream is None:
+                log.warning("Checkpoint %s: input %s has no match in the new application; "
+                            "its positions are dropped", self.path, key)
+                continue
+            if op["role"] == "input" and not isinstance(stream, InputDStream):
+                raise CheckpointMismatchError(f"Cannot resume from checkpoint {self.path}: "
+                                              f"operator {key} was an input stream")
+            self.matches.append((stream, op))
+        for key, s in streams.items():
+            if isinstance(s, InputDStream) and key not in saved:
+                log.info("Input stream %s is new: it starts without saved positions", key)
+
+    def restore_operators(self) -> None:
+        """Attach saved input positions and state RDDs (after the graph started at the
+        saved zero time), and the receiver tracker's block allocation."""
+        from sparklet.rdds import CheckpointRDD
+
+        sc = self.ssc._sc
+        for stream, op in self.matches:
+            if op["role"] == "input":
+                stream._restore_checkpoint_state(op["state"])
+            elif op["state"] is not None:
+                st = op["state"]
+                rdd = CheckpointRDD(sc, st["path"], st["num_partitions"], st["partitioner"])
+                stream._generated[st["time"]] = rdd
+        tracker = self.ssc._receiver_tracker
+        saved = self.payload.get("receiver_tracker")
+        if tracker is not None and saved is not None:
+            restore = getattr(tracker, "restore_state", None)
+            if restore is not None:
+                restore(saved)
+            else:
+                log.warning("This receiver tracker cannot restore its checkpointed blocks")
+
+    def times_to_reschedule(self, restart_time: int) -> list[int]:
+        """Pending batches plus every batch time from the checkpoint to the restart (the
+        "down time"), as Spark reschedules them."""
+        batch = self.ssc._graph.batch_duration
+        down = range(self.checkpoint_time + batch, restart_time, batch)
+        return sorted(set(self.pending_times) | set(down))
