@@ -23,6 +23,7 @@ from receiver_helpers import FakeStreamingContext, wait_until
 
 from sparklet.streaming.receiver import Receiver, ReceiverSupervisor, recv_frame, send_frame
 from sparklet.streaming.receiver_tracker import (
+    CHECKPOINTS_RETAINED_KEY,
     WAL_ENABLE_KEY,
     WAL_ROLLING_KEY,
     ReceiverTracker,
@@ -82,9 +83,11 @@ def read_ack(path: str) -> int:
 
 @pytest.fixture
 def wal_sc(sc):
-    """The shared context with the write-ahead log on (segments roll every 100 ms)."""
+    """The shared context with the write-ahead log on (segments roll every 100 ms), and two
+    checkpoints retained: log segments go two cleanups after their batches."""
     saved = dict(sc._conf._conf)
     sc._conf.set(WAL_ENABLE_KEY, "true").set(WAL_ROLLING_KEY, "0.1")
+    sc._conf.set(CHECKPOINTS_RETAINED_KEY, "2")
     yield sc
     sc._conf._conf.clear()
     sc._conf._conf.update(saved)
@@ -178,9 +181,14 @@ def test_crashed_driver_recovers_pending_batches_and_loses_nothing(wal_sc, tmp_p
     everything = b1 + b2 + b3 + second.blocks_rdd(0, 4000).collect() + after
     assert sorted(everything) == list(range(300))  # exactly once, none lost
 
-    # Cleanup past every batch deletes the crashed run's segments (torn one included).
+    # Cleanup past every batch deletes the crashed run's segments (torn one included), one
+    # cleanup later than the batches: the checkpoint before it may still be recovered.
     old_segments = [s for s in segment_names(log_dir) if first._wal_run_id in s]
     assert len(old_segments) > 1  # rolled every 100 ms
+    assert second.wal_cleanup_lag == 2
+    second.cleanup_before(6000)
+    second.cleanup_before(6000)
+    assert set(old_segments) <= set(segment_names(log_dir))
     second.cleanup_before(6000)
     remaining = segment_names(log_dir)
     assert not set(old_segments) & set(remaining)
@@ -211,7 +219,8 @@ def test_a_second_crash_recovers_from_the_recovered_drivers_checkpoint(wal_sc, t
     third.allocate_blocks_to_batch(2000)
     assert sorted(third.blocks_rdd(0, 1000).collect()) == list(range(50))
     assert sorted(third.blocks_rdd(0, 2000).collect()) == list(range(50, 100))
-    third.cleanup_before(3000)
+    for _ in range(third.wal_cleanup_lag + 1):
+        third.cleanup_before(3000)
     # Nothing is live: only the segment being written (it logged batch 2000) is left.
     assert segment_names(os.path.join(checkpoint, "receivedData", "0")) == \
         [third._wals[0]._active]

@@ -42,6 +42,7 @@ import secrets
 import socket
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,6 +66,9 @@ MEMORY_KEY = "spark.sparklet.streaming.receivedBlockMemory"
 WAL_ENABLE_KEY = "spark.streaming.receiver.writeAheadLog.enable"
 WAL_ROLLING_KEY = "spark.streaming.receiver.writeAheadLog.rollingIntervalSecs"
 STATE_VERSION = 1
+# How many metadata checkpoints are kept (the checkpoint writer's setting): log segments
+# outlive their batches long enough for every retained checkpoint to be recoverable.
+CHECKPOINTS_RETAINED_KEY = "spark.sparklet.streaming.checkpoint.retained"
 
 
 def _millis_setting(value: str | None, default_ms: float) -> float:
@@ -211,6 +215,12 @@ class ReceiverTracker:
         # Held across "log the block, then track it" (and allocation, and taking a
         # checkpoint), so a checkpoint never sees a block logged but not yet tracked.
         self._wal_lock = threading.RLock()
+        # Blocks of cleaned batches, released to the log (and their segments deleted) only
+        # some cleanups later: a batch is cleaned before the checkpoint that forgets it is
+        # written, and a recovery may fall back to an older retained checkpoint.
+        retained = int(conf.get(CHECKPOINTS_RETAINED_KEY, "10"))
+        self.wal_cleanup_lag = max(1, retained // 2 + 1)
+        self._wal_releases: deque[tuple[int, list[tuple[int, WALRef]]]] = deque()
 
     # -- setup -----------------------------------------------------------------------------
 
@@ -698,23 +708,31 @@ class ReceiverTracker:
 
     def cleanup_before(self, time_ms: int) -> None:
         """Forget the blocks of batches before ``time_ms`` (their spill files go too), and
-        delete the write-ahead log segments whose blocks all belonged to such batches.
-
-        Call it only once a checkpoint that no longer needs those batches is written (as
-        Spark clears checkpoint data after the checkpoint): their log records are gone.
+        delete the write-ahead log segments whose blocks all belong to batches cleaned up
+        this way -- ``wal_cleanup_lag`` calls later: the checkpoint written just before this
+        call still refers to those batches, and recovery may fall back to any of the
+        ``spark.sparklet.streaming.checkpoint.retained`` newest (two per batch).
         """
         with self._wal_lock:
             with self._lock:
                 old = [t for t in self._allocated if t < time_ms]
                 batches = [self._allocated.pop(t) for t in old]
+            released = []
             for batch in batches:
                 for sid, blocks in batch.items():
                     for info in blocks:
                         self._store.remove(info)
-                        if info.wal_ref is not None and sid in self._wals:
-                            self._wals[sid].release(info.wal_ref)
-            for wal in self._wals.values():
-                wal.clean(time_ms)
+                        if info.wal_ref is not None:
+                            released.append((sid, info.wal_ref))
+            if not self.wal_enabled:
+                return
+            self._wal_releases.append((time_ms, released))
+            while len(self._wal_releases) > self.wal_cleanup_lag:
+                before, refs = self._wal_releases.popleft()
+                for sid, ref in refs:
+                    self._wal(sid).release(ref)
+                for wal in self._wals.values():
+                    wal.clean(before)
 
     # -- introspection (tests, UI) ---------------------------------------------------------
 
