@@ -8,10 +8,8 @@ are PySpark's, name for name and result for result; key-value methods live in
 
 from __future__ import annotations
 
-import bisect
 import heapq
 import itertools
-import operator
 import os
 import random
 import shlex
@@ -19,16 +17,16 @@ import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from functools import reduce
-from math import ceil, isinf, isnan, log, sqrt
+from math import ceil, log, sqrt
 from subprocess import PIPE, Popen
 from threading import Thread
 from typing import Any, Generic, TypeVar
 
 from sparklet.dependency import Dependency, Partition, ShuffleDependency
+from sparklet.numeric import DoubleRDDFunctions
 from sparklet.pairs import PairRDDFunctions
 from sparklet.partitioner import portable_hash  # noqa: F401  (pyspark.rdd exports it)
 from sparklet.sampler import RDDRangeSampler, RDDSampler
-from sparklet.statcounter import StatCounter
 from sparklet.storagelevel import StorageLevel
 
 __all__ = ["RDD"]
@@ -53,7 +51,7 @@ def _call_site() -> str:
     return method
 
 
-class RDD(PairRDDFunctions, Generic[T]):
+class RDD(PairRDDFunctions, DoubleRDDFunctions, Generic[T]):
     """A Resilient Distributed Dataset, the basic abstraction in Spark.
 
     >>> from sparklet import SparkContext
@@ -616,9 +614,10 @@ class RDD(PairRDDFunctions, Generic[T]):
     def reduce(self, f: Callable[[T, T], T]) -> T:
         """Reduce the elements with a commutative, associative binary function.
 
-        >>> sc.parallelize([1, 2, 3, 4, 5]).reduce(operator.add)
+        >>> from operator import add
+        >>> sc.parallelize([1, 2, 3, 4, 5]).reduce(add)
         15
-        >>> sc.parallelize([]).reduce(operator.add)
+        >>> sc.parallelize([]).reduce(add)
         Traceback (most recent call last):
             ...
         ValueError: Can not reduce() empty RDD
@@ -638,7 +637,8 @@ class RDD(PairRDDFunctions, Generic[T]):
     def treeReduce(self, f: Callable[[T, T], T], depth: int = 2) -> T:
         """Reduce in a multi-level tree pattern.
 
-        >>> sc.parallelize([-5, -4, -3, -2, -1, 1, 2, 3, 4], 10).treeReduce(operator.add)
+        >>> from operator import add
+        >>> sc.parallelize([-5, -4, -3, -2, -1, 1, 2, 3, 4], 10).treeReduce(add)
         -5
         """
         if depth < 1:
@@ -660,7 +660,8 @@ class RDD(PairRDDFunctions, Generic[T]):
     def fold(self, zeroValue: T, op: Callable[[T, T], T]) -> T:
         """Fold each partition from ``zeroValue``, then fold the partials.
 
-        >>> sc.parallelize([1, 2, 3, 4, 5]).fold(0, operator.add)
+        >>> from operator import add
+        >>> sc.parallelize([1, 2, 3, 4, 5]).fold(0, add)
         15
         """
         def partial(it):
@@ -735,121 +736,6 @@ class RDD(PairRDDFunctions, Generic[T]):
         if key is None:
             return self.reduce(min)
         return self.reduce(lambda a, b: min(a, b, key=key))
-
-    def sum(self) -> Any:
-        """Sum of the elements.
-
-        >>> sc.parallelize([1.0, 2.0, 3.0]).sum()
-        6.0
-        """
-        return self.mapPartitions(lambda it: [sum(it)]).fold(0, operator.add)
-
-    def stats(self) -> StatCounter:
-        """Count, mean, variance, max and min in one pass."""
-        return self.mapPartitions(lambda it: [StatCounter(it)]).reduce(
-            lambda a, b: a.mergeStats(b))
-
-    def mean(self) -> float:
-        """>>> sc.parallelize([1, 2, 3]).mean()
-        2.0
-        """
-        return self.stats().mean()
-
-    def variance(self) -> float:
-        """>>> sc.parallelize([1, 2, 3]).variance()
-        0.666...
-        """
-        return self.stats().variance()
-
-    def stdev(self) -> float:
-        """>>> sc.parallelize([1, 2, 3]).stdev()
-        0.816...
-        """
-        return self.stats().stdev()
-
-    def sampleStdev(self) -> float:
-        """>>> sc.parallelize([1, 2, 3]).sampleStdev()
-        1.0
-        """
-        return self.stats().sampleStdev()
-
-    def sampleVariance(self) -> float:
-        """>>> sc.parallelize([1, 2, 3]).sampleVariance()
-        1.0
-        """
-        return self.stats().sampleVariance()
-
-    def histogram(self, buckets: int | list | tuple) -> tuple[list, list[int]]:
-        """Counts of elements in buckets: ``n`` even buckets between min and max, or the
-        given sorted bucket boundaries (the last bucket is closed).
-
-        >>> rdd = sc.parallelize(range(51))
-        >>> rdd.histogram(2)
-        ([0, 25, 50], [25, 26])
-        >>> rdd.histogram([0, 5, 25, 50])
-        ([0, 5, 25, 50], [5, 20, 26])
-        """
-        if isinstance(buckets, int):
-            if buckets < 1:
-                raise ValueError("number of buckets must be >= 1")
-
-            def comparable(x):
-                return x is not None and not (type(x) is float and isnan(x))
-
-            filtered = self.filter(comparable)
-            # An empty RDD fails here with reduce()'s own ValueError, as in PySpark.
-            minv, maxv = filtered.map(lambda x: (x, x)).reduce(
-                lambda a, b: (min(a[0], b[0]), max(a[1], b[1])))
-            if minv == maxv or buckets == 1:
-                return [minv, maxv], [filtered.count()]
-            try:
-                inc = (maxv - minv) / buckets
-            except TypeError:
-                raise TypeError("Can not generate buckets with non-number in RDD") from None
-            if isinf(inc):
-                raise ValueError("Can not generate buckets with infinite value")
-            inc = int(inc)  # keep integer buckets when they are exact
-            if inc * buckets != maxv - minv:
-                inc = (maxv - minv) * 1.0 / buckets
-            buckets = [i * inc + minv for i in range(buckets)]
-            buckets.append(maxv)
-            even = True
-        elif isinstance(buckets, list | tuple):
-            if len(buckets) < 2:
-                raise ValueError("buckets should have more than one value")
-            if any(b is None or isinstance(b, float) and isnan(b) for b in buckets):
-                raise ValueError("can not have None or NaN in buckets")
-            if sorted(buckets) != list(buckets):
-                raise ValueError("buckets should be sorted")
-            if len(set(buckets)) != len(buckets):
-                raise ValueError("buckets should not contain duplicated values")
-            minv, maxv = buckets[0], buckets[-1]
-            even = False
-            inc = None
-            try:
-                steps = [buckets[i + 1] - buckets[i] for i in range(len(buckets) - 1)]
-            except TypeError:
-                pass  # bucket values without '-': fall back to bisection
-            else:
-                if max(steps) - min(steps) < 1e-10:
-                    even = True
-                    inc = (maxv - minv) / (len(buckets) - 1)
-        else:
-            raise TypeError("buckets should be a list or tuple or number(int or long)")
-
-        def count_partition(it):
-            counters = [0] * len(buckets)
-            for x in it:
-                if x is None or (isinstance(x, float) and isnan(x)) or x > maxv or x < minv:
-                    continue
-                i = int((x - minv) / inc) if even else bisect.bisect_right(buckets, x) - 1
-                counters[i] += 1
-            last = counters.pop()
-            counters[-1] += last  # the last bucket includes its upper bound
-            return [counters]
-
-        return buckets, self.mapPartitions(count_partition).reduce(
-            lambda a, b: [i + j for i, j in zip(a, b, strict=True)])
 
     def countByValue(self) -> dict[T, int]:
         """How many times each distinct element occurs.
@@ -992,20 +878,6 @@ class RDD(PairRDDFunctions, Generic[T]):
     def countApprox(self, timeout: int, confidence: float = 0.95) -> int:
         """Count within a time budget; sparklet always finishes and returns the exact count."""
         return self.count()
-
-    def sumApprox(self, timeout: int, confidence: float = 0.95) -> float:
-        """Sum within a time budget (exact here)."""
-        from sparklet.util import BoundedFloat
-
-        s = float(self.sum())
-        return BoundedFloat(s, confidence, s, s)
-
-    def meanApprox(self, timeout: int, confidence: float = 0.95) -> float:
-        """Mean within a time budget (exact here)."""
-        from sparklet.util import BoundedFloat
-
-        m = float(self.mean())
-        return BoundedFloat(m, confidence, m, m)
 
     def countApproxDistinct(self, relativeSD: float = 0.05) -> int:
         """Number of distinct elements (exact here, so within any ``relativeSD``).
