@@ -409,8 +409,8 @@ class CheckpointWriter:
         for s in _reachable(self.ssc):
             if _is_stateful(s):
                 for rdd in list(s._generated.values()):
-                    cp = rdd._checkpoint_rdd
-                    if cp is not None and getattr(cp, "path", None) == path:
+                    cp = _checkpoint_of(rdd)
+                    if cp is not None and cp.path == path:
                         return True
         return False
 
@@ -419,11 +419,23 @@ def _state_reference(stream: DStream) -> dict | None:
     """The newest materialized (reliable) checkpoint among ``stream``'s RDDs."""
     for t in sorted(stream._generated, reverse=True):
         rdd = stream._generated[t]
-        cp = rdd._checkpoint_rdd
-        if cp is not None and getattr(cp, "path", None) and \
-                rdd._checkpoint_requested != "local":
+        cp = _checkpoint_of(rdd)
+        if cp is not None:
             return {"time": t, "path": cp.path, "num_partitions": cp.num_partitions,
                     "partitioner": rdd.partitioner}
+    return None
+
+
+def _checkpoint_of(rdd):
+    """The reliable checkpoint behind ``rdd``: its materialized checkpoint, or ``rdd``
+    itself when it is one restored at recovery (still the newest until the next)."""
+    from sparklet.rdds import CheckpointRDD
+
+    if isinstance(rdd, CheckpointRDD):
+        return rdd
+    cp = rdd._checkpoint_rdd
+    if cp is not None and getattr(cp, "path", None) and rdd._checkpoint_requested != "local":
+        return cp
     return None
 
 

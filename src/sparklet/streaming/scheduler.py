@@ -154,6 +154,12 @@ class JobScheduler:
         if graceful:
             self.wait_for_all_jobs()
             dropped = []
+            writer = self.job_generator.checkpoint_writer
+            last = self.job_generator.last_generated
+            if writer is not None and last is not None:
+                # The generator's loop is gone, so the completions it did not see are
+                # recorded here: a restart after a graceful stop reruns nothing.
+                writer.write(last, "c")
         else:
             dropped = self._drain_queue()
             self.wait_for_all_jobs(timeout=2.0)
