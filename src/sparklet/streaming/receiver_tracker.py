@@ -622,26 +622,26 @@ class ReceiverTracker:
         for sid in streams:
             wal = self._wal(sid)
             first = next_seq.get(sid, 0)
-            for segment in segment_names(wal.directory):
-                if segment_run(segment) != run_id:
-                    continue
-                for ref, seq, body in wal.scan(segment):
-                    if seq < first:
-                        continue
-                    if body[0] == "block":
-                        if (sid, ref) not in known:
-                            known[sid, ref] = self._revive(sid, ref, body)
-                            unallocated.setdefault(sid, []).append(known[sid, ref])
-                    elif body[0] == "alloc":
-                        _, t, refs = body
-                        wal.adopt_allocation(segment, t)
-                        if sid in allocated.get(t, {}):
-                            continue  # the checkpoint has this batch already
-                        wanted = {WALRef(*r) for r in refs}
-                        pending = unallocated.get(sid, [])
-                        allocated.setdefault(t, {})[sid] = [
-                            b for b in pending if b.wal_ref in wanted]
-                        unallocated[sid] = [b for b in pending if b.wal_ref not in wanted]
+            # In log order (sequence numbers, not segment names: a wall clock may step back).
+            records = sorted(
+                (seq, ref, body) for segment in segment_names(wal.directory)
+                if segment_run(segment) == run_id
+                for ref, seq, body in wal.scan(segment) if seq >= first)
+            for _seq, ref, body in records:
+                if body[0] == "block":
+                    if (sid, ref) not in known:
+                        known[sid, ref] = self._revive(sid, ref, body)
+                        unallocated.setdefault(sid, []).append(known[sid, ref])
+                elif body[0] == "alloc":
+                    _, t, refs = body
+                    wal.adopt_allocation(ref.segment, t)
+                    if sid in allocated.get(t, {}):
+                        continue  # the checkpoint has this batch already
+                    wanted = {WALRef(*r) for r in refs}
+                    pending = unallocated.get(sid, [])
+                    allocated.setdefault(t, {})[sid] = [
+                        b for b in pending if b.wal_ref in wanted]
+                    unallocated[sid] = [b for b in pending if b.wal_ref not in wanted]
 
     def _record_error(self, tracked: _TrackedReceiver, message: str, error: str) -> None:
         tracked.last_error_message, tracked.last_error = message, error
