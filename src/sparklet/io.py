@@ -32,9 +32,9 @@ Input rules (Hadoop ``FileInputFormat`` as Spark 3.5 uses it)
   including the first line terminator at or after its start; a split reads every line that
   *starts* at or before its end, so every line is read exactly once.  ``\\n``, ``\\r\\n`` and
   ``\\r`` end lines (the model is ``bytes.splitlines()``), a UTF-8 byte-order mark at the very
-  start of a file is dropped, and text is decoded as UTF-8 with U+FFFD for bad bytes.  With
-  ``use_unicode=False`` the lines are the UTF-8 *re-encoding* of that text, as PySpark returns
-  them (bytes that are valid UTF-8 come back unchanged).
+  start of a file is dropped (a file holding nothing but one has no line), and text is decoded
+  as UTF-8 with U+FFFD for bad bytes.  With ``use_unicode=False`` the lines are the UTF-8
+  *re-encoding* of that text, as PySpark returns them (valid UTF-8 comes back unchanged).
 * ``wholeTextFiles``/``binaryFiles`` group whole files with the rules of Hadoop's
   ``CombineFileInputFormat`` on a single host (greedy in listing order, a group is closed when it
   reaches the maximum split size; empty files go to the last group).  Keys are shown as Hadoop
@@ -690,6 +690,23 @@ def _skip_partial_line(f: IO[bytes], start: int) -> int | None:
         pos += len(chunk)
 
 
+class _Prefixed:
+    """Reads ``head`` first, then the rest of ``f`` (to peek at a non-seekable stream)."""
+
+    def __init__(self, head: bytes, f: IO[bytes]):
+        self._head = head
+        self._f = f
+
+    def read(self, n: int = -1) -> bytes:
+        if not self._head:
+            return self._f.read(n)
+        if n < 0:
+            out, self._head = self._head + self._f.read(), b""
+        else:
+            out, self._head = self._head[:n], self._head[n:]
+        return out
+
+
 def _line_batches(
     f: IO[bytes], pos: int, end: int | None, use_unicode: bool
 ) -> Iterator[list[Any]]:
@@ -749,7 +766,11 @@ def text_split_batches(split: FileSplit, use_unicode: bool = True) -> Iterator[l
             return
         f = open_file(split.path, "rb", compression=split.compression)
         try:
-            yield from _strip_bom(_line_batches(f, 0, None, use_unicode), use_unicode)
+            head = _read_exact(f, 4)
+            if head == _BOM:
+                return  # a file of just a BOM has no line for Hadoop (the BOM "ends" the read)
+            batches = _line_batches(_Prefixed(head, f), 0, None, use_unicode)  # type: ignore
+            yield from _strip_bom(batches, use_unicode)
         finally:
             f.close()
         return
@@ -764,6 +785,9 @@ def text_split_batches(split: FileSplit, use_unicode: bool = True) -> Iterator[l
                 return
             yield from _line_batches(f, pos, split.end, use_unicode)
         else:
+            if f.read(4) == _BOM:
+                return  # a file of just a BOM has no line for Hadoop (the BOM "ends" the read)
+            f.seek(0)
             yield from _strip_bom(_line_batches(f, 0, split.end, use_unicode), use_unicode)
     finally:
         f.close()
