@@ -490,7 +490,8 @@ class SparkContext:
         from sparklet import io as sio
         from sparklet.rdds import SplitRDD
 
-        groups = sio.whole_file_partitions(path, minPartitions or self.defaultMinPartitions)
+        groups = sio.binary_file_partitions(path, minPartitions or self.defaultMinPartitions,
+                                            self.defaultParallelism)
         return SplitRDD(self, groups, sio.read_binary_files, "BinaryFileRDD")
 
     def binaryRecords(self, path: str, recordLength: int) -> RDD[bytes]:
@@ -498,8 +499,8 @@ class SparkContext:
         from sparklet import io as sio
         from sparklet.rdds import SplitRDD
 
-        files = sio.list_input_files(path)
-        return SplitRDD(self, files, lambda f: sio.read_binary_records(f, recordLength),
+        splits = sio.binary_record_splits(path, recordLength)
+        return SplitRDD(self, splits, lambda s: sio.read_binary_records(s, recordLength),
                         "BinaryRecordsRDD")
 
     def pickleFile(self, name: str, minPartitions: int | None = None) -> RDD:
