@@ -16,8 +16,10 @@ always report medians of several repeats and ratios between variants rather than
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
+import math
 import os
 import platform
 import random
@@ -148,6 +150,31 @@ def ensure_corpus(mb: float, seed: int = DEFAULT_SEED, log: Callable[[str], None
     return path
 
 
+@functools.lru_cache(maxsize=4)
+def vocabulary(size: int = VOCAB_SIZE, seed: int = DEFAULT_SEED) -> tuple[str, ...]:
+    """The corpus vocabulary (``size`` words), cached: a 100k-word one takes a while to draw.
+
+    With the defaults this is exactly the vocabulary of the corpus files, so in-memory batches
+    (streaming benchmarks) have the same word distribution as ``ensure_corpus``'s text.
+    """
+    return tuple(make_vocabulary(random.Random(seed), size))
+
+
+def generate_lines(count: int, seed: int = DEFAULT_SEED, vocab_size: int = VOCAB_SIZE) -> list[str]:
+    """``count`` corpus-like lines (~10 Zipf-distributed words each), deterministic in the seed.
+
+    The seed picks the lines, never the vocabulary: every batch of a stream draws its words
+    from the same ``vocab_size`` words (for the state benchmark, its whole key space).
+
+    Streaming benchmarks feed batches from memory rather than from the corpus file; two
+    processes (sparklet's and PySpark's drivers) calling this with the same arguments get the
+    same lines, so their results can be compared.
+    """
+    if count <= 0:
+        return []
+    return next(_generate_lines(random.Random(seed), vocabulary(vocab_size), count))
+
+
 def newline_aligned_ranges(path: Path, parts: int) -> list[tuple[int, int]]:
     """Split a file into ``parts`` byte ranges that each start at the beginning of a line.
 
@@ -197,6 +224,19 @@ def time_repeats(fn: Callable[[], Any], repeat: int, warmup: int = 1) -> tuple[l
 def summarize(times: Sequence[float]) -> dict[str, float]:
     """Median, min and max of a list of timings (median is the headline on a noisy machine)."""
     return {"median": statistics.median(times), "min": min(times), "max": max(times)}
+
+
+def percentile(values: Sequence[float], pct: float) -> float | None:
+    """Nearest-rank percentile (``pct`` in 0..100), or None for no values.
+
+    Nearest rank always returns an observed value, which is what a reader expects of "p95 of
+    20 batches" (it is the 19th slowest, not an interpolation between two batches).
+    """
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, math.ceil(pct / 100 * len(ordered)))
+    return ordered[rank - 1]
 
 
 def ratio(numerator: float | None, denominator: float | None) -> float | None:
@@ -323,9 +363,14 @@ def java_version() -> str | None:
 
 
 def machine_info() -> dict[str, Any]:
-    """What a reader needs to interpret absolute numbers from another machine."""
+    """What a reader needs to interpret absolute numbers from another machine.
+
+    The load average is included because the machine is shared: a run made while other jobs
+    kept the cores busy explains absolute figures far from earlier ones.
+    """
     return {
         "cpus": os.cpu_count(),
+        "loadavg_1m": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
         "python": platform.python_version(),
         "implementation": platform.python_implementation(),
         "platform": platform.platform(terse=True),
@@ -378,13 +423,16 @@ __all__ = [
     "fmt_ratio",
     "fmt_seconds",
     "format_table",
+    "generate_lines",
     "java_version",
     "machine_info",
     "newline_aligned_ranges",
+    "percentile",
     "ratio",
     "summarize",
     "time_call",
     "time_repeats",
     "venv_python",
+    "vocabulary",
     "write_json",
 ]
