@@ -13,7 +13,6 @@ from __future__ import annotations
 import random
 
 import pytest
-
 from recovery_helpers import AppRun, expected, load_app, observed
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
