@@ -268,3 +268,87 @@ def test_new_stateful_operator_without_state_is_a_clear_error(app, tmp_path):
                        match=r"stateful operators of the new application have no saved "
                              r"state: .*name:totals \(StateDStream of TransformedDStream-"):
         StreamingContext.getOrCreate(ck, app()[0])
+
+
+# -- other inputs and stateful kinds -------------------------------------------------------
+
+
+def _setup_factory(sc, build, clock_ms):
+    def setup():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            ssc = StreamingContext(sc, 1)
+        use_manual_clock(ssc, clock_ms)
+        build(ssc)
+        return ssc
+    return setup
+
+
+def test_reduce_by_key_and_window_with_inverse_resumes(sc, tmp_path):
+    """The incremental window (previous window - left + entered) restarts from its data
+    checkpoint and the restored input batches still inside the window."""
+    ck = str(tmp_path / "ck")
+    seen: list = []
+
+    def build(ssc):
+        words = ssc.queueStream([sc.parallelize(b, 2) for b in BATCHES])
+        windowed = words.map(lambda w: (w, 1)).reduceByKeyAndWindow(
+            operator.add, operator.sub, 5, 1, 2, lambda kv: kv[1] > 0)
+        windowed.setName("window").checkpoint(2)
+        windowed.foreachRDD(lambda t, rdd: seen.append(sorted(rdd.collect())))
+
+    try:
+        _run(StreamingContext.getOrCreate(ck, _setup_factory(sc, build, 0)), 4)
+        assert latest_checkpoint(ck)[0]["operators"]["name:window"]["state"]["time"] == 4000
+        _run(StreamingContext.getOrCreate(ck, _setup_factory(sc, build, 4000)), 3)
+    finally:
+        sc._checkpoint_dir = None
+    want = []
+    for i in range(len(BATCHES)):
+        counts: dict[str, int] = {}
+        for b in BATCHES[max(0, i - 4): i + 1]:
+            for w in b:
+                counts[w] = counts.get(w, 0) + 1
+        want.append(sorted(counts.items()))
+    assert seen == want
+
+
+def test_file_stream_positions_and_down_time_files(sc, tmp_path):
+    """Files read before the crash are not read again; files that appeared while the
+    application was down are read by the rescheduled down-time batches."""
+    import os
+    import time
+
+    from sparklet.streaming.testing import wait_for_batch
+
+    ck, data = str(tmp_path / "ck"), tmp_path / "in"
+    data.mkdir()
+    t0 = int(time.time()) * 1000 - 60_000
+    seen: list = []
+
+    def put(name, words, mtime_ms):
+        path = data / name
+        path.write_text("\n".join(words) + "\n")
+        os.utime(path, (mtime_ms / 1000, mtime_ms / 1000))
+
+    def build(ssc):
+        lines = ssc.textFileStream(str(data))
+        totals = lines.map(lambda w: (w, 1)).updateStateByKey(
+            lambda new, old: sum(new) + (old or 0)).setName("totals")
+        totals.foreachRDD(lambda t, rdd: seen.append(dict(rdd.collect())))
+
+    try:
+        put("f1", BATCHES[0], t0 + 500)
+        put("f2", BATCHES[1], t0 + 1500)
+        _run(StreamingContext.getOrCreate(ck, _setup_factory(sc, build, t0)), 2)
+        put("f3", BATCHES[2], t0 + 2500)  # while the application is down
+        put("f4", BATCHES[3], t0 + 3500)
+        ssc = StreamingContext.getOrCreate(ck, _setup_factory(sc, build, t0 + 4000))
+        ssc.start()
+        wait_for_batch(ssc, t0 + 4000)
+        put("f5", BATCHES[4], t0 + 4500)
+        advance_batches(ssc, 1)
+        ssc.stop(stopSparkContext=False)
+    finally:
+        sc._checkpoint_dir = None
+    assert seen == _model_totals(BATCHES[:5])
