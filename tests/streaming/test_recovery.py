@@ -91,3 +91,20 @@ def test_sigterm_stops_gracefully(tmp_path):
     payload, path = latest_checkpoint(run.checkpoint)
     assert payload["pending_times"] == [], path
     assert path.endswith("-c")
+
+
+def test_corrupt_newest_checkpoint_after_a_crash(tmp_path):
+    """The newest checkpoint file is torn after a crash: the restart reports it by name,
+    resumes from the previous one (rerunning more batches) and the outputs stay exact."""
+    import fsspec
+
+    from sparklet.streaming.checkpoint import list_checkpoint_files
+
+    run = AppRun(tmp_path)
+    assert run.run("--crash", "output:5") == -9, run.logs
+    newest = list_checkpoint_files(fsspec.filesystem("file"), run.checkpoint)[0]
+    raw = open(newest, "rb").read()
+    open(newest, "wb").write(raw[: len(raw) - 10])
+    assert run.run() == 0, run.logs
+    assert f"Ignoring checkpoint file {newest}" in run.logs[1], run.logs[1]
+    _assert_matches_uninterrupted(run)
