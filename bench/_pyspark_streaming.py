@@ -153,6 +153,7 @@ def make_recorder_class(listener_base: type) -> type:
             self.submitted: dict[int, int] = {}
             self.completed: dict[int, list[int]] = {}
             self.failed: dict[int, str] = {}
+            self.stopping = False  # failures after this are the stop interrupting a job
 
         def onBatchSubmitted(self, batchSubmitted) -> None:  # noqa: N802 (Spark's name)
             info = batchSubmitted.batchInfo()
@@ -177,7 +178,7 @@ def make_recorder_class(listener_base: type) -> type:
             # time would pass for a fast batch.
             info = outputOperationCompleted.outputOperationInfo()
             reason = info.failureReason()
-            if reason:
+            if reason and not self.stopping:
                 with self.lock:
                     self.failed[info.batchTime().milliseconds()] = reason.strip()[:2000]
 
@@ -230,6 +231,7 @@ def run_phase(engine: dict[str, Any], spec: dict[str, Any], log=print) -> dict[s
         deadline_ms, timed_out = _wait_for_phase(spec, recorder, total, started)
         time.sleep(0.3)  # let listener events already posted arrive (py4j delivers them late)
     finally:
+        recorder.stopping = True
         ssc.stop(stopSparkContext=False, stopGraceFully=False)
         if checkpoint_dir:
             shutil.rmtree(checkpoint_dir, ignore_errors=True)

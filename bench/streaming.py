@@ -278,13 +278,20 @@ def verify(plan: list[dict], runs: dict[str, dict]) -> list[str]:
     return errors
 
 
+def _error_line(reason: str) -> str:
+    """The telling line of a failure: a Python traceback's last, a Java exception's first."""
+    lines = [line.strip() for line in reason.splitlines() if line.strip()]
+    python = [line for line in lines if "Error" in line or "Exception" in line]
+    return (python[-1] if lines[0].startswith("Traceback") and python else lines[0])[:200]
+
+
 def failures(plan: list[dict], runs: dict[str, dict]) -> list[str]:
     """Phases where an engine's batches failed: their timings mean nothing, so say it loudly."""
     out = []
     for name, run in runs.items():
         for spec, result in zip(plan, run["phases"], strict=True):
             if result["failed"]:
-                reason = result["failed"][0][1].splitlines()[0][:200]
+                reason = _error_line(result["failed"][0][1])
                 out.append(
                     f"{name} {spec['name']}: {len(result['failed'])} of "
                     f"{len(result['completed'])} batches failed, first: {reason}"
