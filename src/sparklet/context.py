@@ -9,6 +9,7 @@ import itertools
 import logging
 import os
 import shutil
+import sys
 import tempfile
 import threading
 import time
@@ -31,6 +32,7 @@ log = logging.getLogger("sparklet")
 _LOG_LEVELS = {"ALL": logging.NOTSET, "DEBUG": logging.DEBUG, "ERROR": logging.ERROR,
                "FATAL": logging.CRITICAL, "INFO": logging.INFO, "OFF": logging.CRITICAL + 10,
                "TRACE": logging.DEBUG, "WARN": logging.WARNING}
+DEEP_RECURSION_LIMIT = 20_000
 __version__ = "3.5.3"  # the PySpark API level sparklet follows
 
 
@@ -79,6 +81,9 @@ class SparkContext:
             SparkContext._active_spark_context = self
 
     def _start(self, py_files) -> None:
+        # Lineages of streaming state grow a few RDDs per batch until the next checkpoint;
+        # shipping and computing them recurses once per RDD, past Python's default limit.
+        sys.setrecursionlimit(max(sys.getrecursionlimit(), DEEP_RECURSION_LIMIT))
         from sparklet.backends import create_backend
         from sparklet.backends.base import parse_local_master
         from sparklet.scheduler.dag import DAGScheduler
@@ -554,8 +559,6 @@ class SparkContext:
 
     def addPyFile(self, path: str) -> None:
         """Add a .py, .zip or .egg dependency for tasks (importable in executors)."""
-        import sys
-
         self.addFile(path)
         added = os.path.join(self._env.files_dir, os.path.basename(path))
         if added not in sys.path:

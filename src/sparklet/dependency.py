@@ -92,4 +92,9 @@ class ShuffleDependency(Dependency):
     extra: dict = field(default_factory=dict)
 
     def __getstate__(self):
-        return self.__dict__.copy()
+        # A task never needs the map side's lineage: reduce tasks fetch its output by
+        # shuffle id, and map tasks carry the map-side RDD separately. Leaving it out keeps
+        # task binaries small and their depth bounded by the stage, not the whole job.
+        state = self.__dict__.copy()
+        state["rdd"] = None
+        return state
