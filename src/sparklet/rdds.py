@@ -23,7 +23,7 @@ from sparklet.dependency import (
 from sparklet.rdd import RDD
 
 __all__ = ["ParallelCollectionRDD", "MapPartitionsRDD", "UnionRDD",
-           "PartitionerAwareUnionRDD", "CoalescedRDD", "CartesianRDD",
+           "PartitionerAwareUnionRDD", "CoPartitionedRDD", "CoalescedRDD", "CartesianRDD",
            "ZippedPartitionsRDD", "ShuffledRDD", "CheckpointRDD", "SplitRDD"]
 
 
@@ -143,6 +143,25 @@ class PartitionerAwareUnionRDD(RDD):
     def compute(self, split, context) -> Iterator:
         return itertools.chain.from_iterable(
             r.iterator(s, context) for r, s in zip(self.rdds, split.parents, strict=True))
+
+
+class CoPartitionedRDD(RDD):
+    """Partition i is ``func(it_0, it_1, ...)`` over partition i of each parent, all of which
+    share one partitioner (Spark's zipPartitions): a per-key merge of co-partitioned data
+    without a shuffle or a group-by."""
+
+    def __init__(self, ctx, rdds: list[RDD], func: Callable[..., Iterator]):
+        super().__init__(ctx, [OneToOneDependency(r) for r in rdds])
+        self.rdds = rdds
+        self.func = func
+        self.partitioner = rdds[0].partitioner
+
+    def _get_partitions(self) -> list[Partition]:
+        return PartitionerAwareUnionRDD._get_partitions(self)  # type: ignore[arg-type]
+
+    def compute(self, split, context) -> Iterator:
+        return self.func(*(r.iterator(s, context)
+                           for r, s in zip(self.rdds, split.parents, strict=True)))
 
 
 class CoalescedRDD(RDD):

@@ -39,7 +39,7 @@ from datetime import datetime
 from itertools import chain
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from sparklet.partitioner import portable_hash
+from sparklet.partitioner import Partitioner, portable_hash
 from sparklet.rdd import RDD
 from sparklet.resultiterable import ResultIterable
 from sparklet.storagelevel import StorageLevel
@@ -559,7 +559,35 @@ class DStream(Generic[T]):
         if initialRDD is not None and not isinstance(initialRDD, RDD):
             initialRDD = self._sc.parallelize(initialRDD)
 
+        partitioner = Partitioner(numPartitions, portable_hash)
+
+        def update_partition(old_state, new_records):
+            # Same calls and output order as the cogroup formulation below: keys with state
+            # first, in state order, then new keys in order of first appearance.
+            grouped: dict = {}
+            for k, v in new_records:
+                values = grouped.get(k)
+                if values is None:
+                    grouped[k] = [v]
+                else:
+                    values.append(v)
+            for k, s in old_state:
+                r = updateFunc(grouped.pop(k, []), s)
+                if r is not None:
+                    yield k, r
+            for k, values in grouped.items():
+                r = updateFunc(values, None)
+                if r is not None:
+                    yield k, r
+
         def reduce_func(t, a, b):
+            if a is not None and a.partitioner == partitioner:
+                # State is already partitioned (every batch after the first): merge each
+                # partition with the batch's records for it, without cogroup's group-by.
+                from sparklet.rdds import CoPartitionedRDD
+
+                return CoPartitionedRDD(a.ctx, [a, b.partitionBy(numPartitions)],
+                                        update_partition)
             if a is None:
                 g = b.groupByKey(numPartitions).mapValues(lambda vs: (list(vs), None))
             else:
