@@ -51,6 +51,17 @@ def _call_site() -> str:
     return method
 
 
+def _folder(zero, op):
+    """A partition function folding its elements into ``zero`` with ``op``; the task has
+    its own copy of ``zero`` (closures are deserialized per task), as in PySpark."""
+    def fold_partition(it):
+        acc = zero
+        for x in it:
+            acc = op(acc, x)
+        yield acc
+    return fold_partition
+
+
 class RDD(PairRDDFunctions, DoubleRDDFunctions, Generic[T]):
     """A Resilient Distributed Dataset, the basic abstraction in Spark.
 
@@ -664,12 +675,7 @@ class RDD(PairRDDFunctions, DoubleRDDFunctions, Generic[T]):
         >>> sc.parallelize([1, 2, 3, 4, 5]).fold(0, add)
         15
         """
-        def partial(it):
-            acc = zeroValue
-            for x in it:
-                acc = op(acc, x)
-            yield acc
-        return reduce(op, self.mapPartitions(partial).collect(), zeroValue)
+        return self.aggregate(zeroValue, op, op)
 
     def aggregate(self, zeroValue: U, seqOp: Callable[[U, T], U],
                   combOp: Callable[[U, U], U]) -> U:
@@ -680,12 +686,8 @@ class RDD(PairRDDFunctions, DoubleRDDFunctions, Generic[T]):
         >>> sc.parallelize([1, 2, 3, 4]).aggregate((0, 0), seqOp, combOp)
         (10, 4)
         """
-        def partial(it):
-            acc = zeroValue
-            for x in it:
-                acc = seqOp(acc, x)
-            yield acc
-        return reduce(combOp, self.mapPartitions(partial).collect(), zeroValue)
+        partials = self.mapPartitions(_folder(zeroValue, seqOp)).collect()
+        return reduce(combOp, partials, zeroValue)
 
     def treeAggregate(self, zeroValue: U, seqOp: Callable[[U, T], U],
                       combOp: Callable[[U, U], U], depth: int = 2) -> U:
@@ -700,13 +702,7 @@ class RDD(PairRDDFunctions, DoubleRDDFunctions, Generic[T]):
         if self.getNumPartitions() == 0:
             return zeroValue
 
-        def partial(it):
-            acc = zeroValue
-            for x in it:
-                acc = seqOp(acc, x)
-            yield acc
-
-        partials = self.mapPartitions(partial)
+        partials = self.mapPartitions(_folder(zeroValue, seqOp))
         num = partials.getNumPartitions()
         scale = max(int(ceil(pow(num, 1.0 / depth))), 2)
         while num > scale + num / scale:
