@@ -79,7 +79,16 @@ def send_frame(sock: socket.socket, message: tuple) -> None:
     sock.sendall(_LEN.pack(len(data)) + data)
 
 
-def _recv_exactly(sock: socket.socket, n: int) -> bytes | None:
+def close_socket(sock: socket.socket) -> None:
+    """Shut a connection down both ways (waking a reader blocked on it), then close it."""
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    sock.close()
+
+
+def recv_exactly(sock: socket.socket, n: int) -> bytes | None:
     chunks, got = [], 0
     while got < n:
         chunk = sock.recv(min(n - got, 1 << 20))
@@ -93,10 +102,10 @@ def _recv_exactly(sock: socket.socket, n: int) -> bytes | None:
 def recv_frame(sock: socket.socket) -> tuple | None:
     """The next message, or None when the peer closed the connection (or it broke)."""
     try:
-        head = _recv_exactly(sock, _LEN.size)
+        head = recv_exactly(sock, _LEN.size)
         if head is None:
             return None
-        body = _recv_exactly(sock, _LEN.unpack(head)[0])
+        body = recv_exactly(sock, _LEN.unpack(head)[0])
     except OSError:
         return None
     return None if body is None else pickle.loads(body)
@@ -442,11 +451,7 @@ class ReceiverSupervisor:
             # blocks still in flight arrive, so their store() calls return as they should.
             control.join(self.settings.get("ackTimeout", 10.0))
         sock, self._sock = self._sock, None
-        try:
-            sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-        sock.close()
+        close_socket(sock)
 
     def start_receiver(self) -> None:
         # Stopping waits for a running onStart to return (the lock is reentrant, so onStart

@@ -55,7 +55,14 @@ from sparklet.streaming.rate import (
     initial_rate_limit,
     rate_settings,
 )
-from sparklet.streaming.receiver import Receiver, recv_frame, run_receiver_task, send_frame
+from sparklet.streaming.receiver import (
+    Receiver,
+    close_socket,
+    recv_exactly,
+    recv_frame,
+    run_receiver_task,
+    send_frame,
+)
 from sparklet.streaming.wal import WALRef, WriteAheadLog, segment_names, segment_run
 
 __all__ = ["ReceiverTracker", "ReceiverInfo"]
@@ -83,16 +90,6 @@ def _millis_setting(value: str | None, default_ms: float) -> float:
 
 
 SECRET_LENGTH = 32
-
-
-def _recv_token(conn: socket.socket) -> bytes | None:
-    token = b""
-    while len(token) < SECRET_LENGTH:
-        chunk = conn.recv(SECRET_LENGTH - len(token))
-        if not chunk:
-            return None
-        token += chunk
-    return token
 
 
 # -- listener events: the streaming core's classes when it has them, else these ----------
@@ -384,7 +381,7 @@ class ReceiverTracker:
     def _serve(self, conn: socket.socket) -> None:
         conn.settimeout(10)
         try:
-            token = _recv_token(conn)
+            token = recv_exactly(conn, SECRET_LENGTH)
         except OSError:
             token = None
         if token is None or not hmac.compare_digest(token, self._secret):
@@ -407,7 +404,7 @@ class ReceiverTracker:
         if old is not None:
             # A stale attempt (its executor died, its socket not yet closed): the new one
             # speaks for the stream now.
-            _close(old)
+            close_socket(old)
         if stopping:
             self._send(tracked, ("stop", "Receiver tracker is stopping"))
         elif tracked.rate is not None:
@@ -454,7 +451,7 @@ class ReceiverTracker:
                         tracked.finished = True
                     self._lock.notify_all()
                 break
-        _close(conn)
+        close_socket(conn)
         with self._lock:
             current = tracked.conn is conn
             if current:
@@ -789,18 +786,10 @@ class ReceiverTracker:
                 log.warning("receiver %d did not stop within %.1f s; what it still held is "
                             "lost", tracked.stream_id, timeout)
         if self._server is not None:
-            _close(self._server)
+            close_socket(self._server)
         for tracked in receivers:
             if tracked.conn is not None:
-                _close(tracked.conn)
+                close_socket(tracked.conn)
         with self._lock:
             self._state = "stopped"
             self._lock.notify_all()
-
-
-def _close(sock: socket.socket) -> None:
-    try:
-        sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
-    sock.close()

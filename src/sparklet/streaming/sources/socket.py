@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any, BinaryIO
 
 from sparklet.storagelevel import StorageLevel
-from sparklet.streaming.receiver import Receiver
+from sparklet.streaming.receiver import Receiver, close_socket
 
 __all__ = ["SocketReceiver", "utf8_lines"]
 
@@ -83,7 +83,7 @@ class SocketReceiver(Receiver):
         with self._lock:
             sock, self._socket = self._socket, None
         if sock is not None:
-            _close(sock)
+            close_socket(sock)
             log.info("Closed socket to %s:%d", self.host, self.port)
 
     def _receive(self, sock: socket.socket) -> None:
@@ -101,16 +101,8 @@ class SocketReceiver(Receiver):
             if not self._done(sock):
                 self.restart("Error receiving data", e)
         finally:
-            _close(sock)
+            close_socket(sock)
 
     def _done(self, sock: socket.socket) -> bool:
         """Stopped, or restarted onto a newer connection than the one this thread reads."""
         return self.isStopped() or self._socket is not sock
-
-
-def _close(sock: socket.socket) -> None:
-    try:
-        sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
-    sock.close()
