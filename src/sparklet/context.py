@@ -319,7 +319,7 @@ class SparkContext:
         else:
             handler(executor_id, message)
 
-    def _task_succeeded(self, result, first_success: bool) -> None:
+    def _task_succeeded(self, result) -> None:
         self._block_master.update(result)
         for aid, update in result.accum_updates.items():
             acc = self._accumulators.get(aid)

@@ -255,7 +255,7 @@ class DAGScheduler:
                     remaining.discard(p)
                     progress.completed += 1
                     progress.active -= 1
-                    self.sc._task_succeeded(result, first_success=True)
+                    self.sc._task_succeeded(result)
                     if kind == SHUFFLE_MAP:
                         self.tracker.register_map_output(stage.dep.shuffle_id, p, result.value)
                     else:

@@ -47,8 +47,6 @@ def write_shuffle_output(records: Iterable[Any], dep, map_id: int, block_manager
         combined.merge_values(records)
         for item in combined.items():
             buckets[get_partition(item[0])].append(item)
-    elif n == 1:
-        buckets[0] = records if isinstance(records, list) else list(records)
     else:
         it = iter(records)
         record_size = 0
