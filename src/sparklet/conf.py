@@ -11,6 +11,8 @@ import os
 import re
 from typing import overload
 
+from sparklet.util import parse_bytes, parse_seconds
+
 __all__ = ["SparkConf"]
 
 _DEFAULTS_FILE = "spark-defaults.conf"
@@ -150,33 +152,3 @@ class SparkConf:
 
     def getTimeAsSeconds(self, key: str, default: str) -> float:
         return parse_seconds(self._conf.get(key, default))
-
-
-_SIZE_UNITS = {"": 1, "b": 1, "k": 1 << 10, "kb": 1 << 10, "m": 1 << 20, "mb": 1 << 20,
-               "g": 1 << 30, "gb": 1 << 30, "t": 1 << 40, "tb": 1 << 40}
-_TIME_UNITS = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "": 1.0, "m": 60.0, "min": 60.0,
-               "h": 3600.0, "d": 86400.0}
-
-
-def parse_bytes(text: str | int) -> int:
-    """``'512m'`` -> 536870912, Spark's size-string convention (bare numbers are bytes).
-
-    >>> parse_bytes("512m"), parse_bytes("1g"), parse_bytes("100")
-    (536870912, 1073741824, 100)
-    """
-    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*", str(text))
-    if m is None or m.group(2).lower() not in _SIZE_UNITS:
-        raise ValueError("Invalid size string: %r (expected e.g. 512m, 2g)" % (text,))
-    return int(float(m.group(1)) * _SIZE_UNITS[m.group(2).lower()])
-
-
-def parse_seconds(text: str | float) -> float:
-    """``'200ms'`` -> 0.2; bare numbers are seconds.
-
-    >>> parse_seconds("200ms"), parse_seconds("3s"), parse_seconds("2min")
-    (0.2, 3.0, 120.0)
-    """
-    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*", str(text))
-    if m is None or m.group(2).lower() not in _TIME_UNITS:
-        raise ValueError("Invalid time string: %r (expected e.g. 200ms, 3s)" % (text,))
-    return float(m.group(1)) * _TIME_UNITS[m.group(2).lower()]

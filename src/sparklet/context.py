@@ -19,11 +19,12 @@ from typing import Any
 
 from sparklet.accumulators import Accumulator, AccumulatorParam, default_param
 from sparklet.broadcast import Broadcast
-from sparklet.conf import SparkConf, parse_bytes
+from sparklet.conf import SparkConf
 from sparklet.env import EnvSpec, SparkEnv
 from sparklet.errors import SparkContextStoppedError
 from sparklet.files import SparkFiles
 from sparklet.rdd import RDD
+from sparklet.util import DEEP_RECURSION_LIMIT, parse_bytes
 
 __all__ = ["SparkContext"]
 
@@ -32,7 +33,6 @@ log = logging.getLogger("sparklet")
 _LOG_LEVELS = {"ALL": logging.NOTSET, "DEBUG": logging.DEBUG, "ERROR": logging.ERROR,
                "FATAL": logging.CRITICAL, "INFO": logging.INFO, "OFF": logging.CRITICAL + 10,
                "TRACE": logging.DEBUG, "WARN": logging.WARNING}
-DEEP_RECURSION_LIMIT = 20_000
 __version__ = "3.5.3"  # the PySpark API level sparklet follows
 
 
@@ -85,11 +85,11 @@ class SparkContext:
         # shipping and computing them recurses once per RDD, past Python's default limit.
         sys.setrecursionlimit(max(sys.getrecursionlimit(), DEEP_RECURSION_LIMIT))
         from sparklet.backends import create_backend
-        from sparklet.backends.base import parse_local_master
         from sparklet.scheduler.dag import DAGScheduler
         from sparklet.scheduler.mapoutput import MapOutputTracker
         from sparklet.scheduler.taskscheduler import TaskScheduler
         from sparklet.storage.master import BlockManagerMaster
+        from sparklet.util import parse_local_master
 
         self.master = self._conf.get("spark.master")
         self.appName = self._conf.get("spark.app.name")

@@ -11,7 +11,7 @@ import threading
 import time
 
 from sparklet import SparkConf
-from sparklet.streaming.receiver_tracker import ReceiverTracker
+from sparklet.streaming.receiver.tracker import ReceiverTracker
 
 
 class ListenerBus:

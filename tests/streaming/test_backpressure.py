@@ -12,14 +12,14 @@ from types import SimpleNamespace as NS
 import pytest
 from receiver_helpers import receiver_conf, start_tracker, wait_until
 
-from sparklet.streaming.rate import (
+from sparklet.streaming.receiver import Receiver
+from sparklet.streaming.receiver.rate import (
     PIDRateEstimator,
     RateController,
     RateLimiter,
     create_rate_estimator,
     initial_rate_limit,
 )
-from sparklet.streaming.receiver import Receiver
 
 
 class FakeClock:

@@ -15,7 +15,7 @@ import fsspec
 import pytest
 
 from sparklet.streaming import StateSpec, StreamingContext
-from sparklet.streaming.checkpoint import (
+from sparklet.streaming.recovery.checkpoint import (
     CheckpointMismatchError,
     CorruptCheckpointError,
     latest_checkpoint,
@@ -131,12 +131,12 @@ def test_checkpoint_file_detects_truncation_and_corruption(tmp_path):
 def test_checkpoints_written_each_batch_and_pruned(app, tmp_path, sc):
     setup, _ = app()
     ck = str(tmp_path / "ck")
-    sc._conf.set("spark.sparklet.streaming.checkpoint.retained", "3")
+    sc._conf.set("spark.sparklet.streaming.recovery.checkpoint.retained", "3")
     try:
         ssc = StreamingContext.getOrCreate(ck, setup)
         _run(ssc, 4)
     finally:
-        sc._conf.set("spark.sparklet.streaming.checkpoint.retained", "10")
+        sc._conf.set("spark.sparklet.streaming.recovery.checkpoint.retained", "10")
     fs = fsspec.filesystem("file")
     files = list_checkpoint_files(fs, ck)
     assert [f.rsplit("/", 1)[-1] for f in files] == [

@@ -22,7 +22,7 @@ from receiver_helpers import (
 
 from sparklet import StorageLevel
 from sparklet.streaming.receiver import Receiver
-from sparklet.streaming.receiver_tracker import ReceiverTracker
+from sparklet.streaming.receiver.tracker import ReceiverTracker
 
 
 class SinglesThenMany(Receiver):
@@ -235,7 +235,7 @@ def test_receiver_holds_a_slot_and_batches_use_the_others(ctx):
 
 
 def test_warns_when_receivers_leave_no_core(ctx, caplog):
-    with caplog.at_level(logging.WARNING, logger="sparklet.streaming.receiver_tracker"):
+    with caplog.at_level(logging.WARNING, logger="sparklet.streaming.receiver.tracker"):
         tracker, _ = start_tracker(ctx, {0: Idle(), 1: Idle()})
         tracker.stop(graceful=False)
     assert "use local[n] with n > the number of receivers (e.g. local[3])" in caplog.text

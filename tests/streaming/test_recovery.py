@@ -78,7 +78,7 @@ def test_sigterm_stops_gracefully(tmp_path):
     import signal
     import time
 
-    from sparklet.streaming.checkpoint import latest_checkpoint
+    from sparklet.streaming.recovery.checkpoint import latest_checkpoint
 
     run = AppRun(tmp_path)
     proc = run.start("--wait-for-sigterm")
@@ -98,7 +98,7 @@ def test_corrupt_newest_checkpoint_after_a_crash(tmp_path):
     resumes from the previous one (rerunning more batches) and the outputs stay exact."""
     import fsspec
 
-    from sparklet.streaming.checkpoint import list_checkpoint_files
+    from sparklet.streaming.recovery.checkpoint import list_checkpoint_files
 
     run = AppRun(tmp_path)
     assert run.run("--crash", "output:5") == -9, run.logs

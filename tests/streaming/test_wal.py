@@ -9,8 +9,8 @@ import os
 
 import pytest
 
-from sparklet.streaming import wal as wal_module
-from sparklet.streaming.wal import WALCorruptionError, WALRef, WriteAheadLog, segment_names
+from sparklet.streaming.recovery import wal as wal_module
+from sparklet.streaming.recovery.wal import WALCorruptionError, WALRef, WriteAheadLog, segment_names
 
 
 class Clock:
@@ -159,7 +159,7 @@ def test_a_flipped_bit_fails_the_checksum(wal, caplog):
         wal.read(refs[1])
     # Its neighbours still read by reference; a scan stops at the damage and says so.
     assert wal.read(refs[0])[1] == "b0" and wal.read(refs[2])[1] == "b2"
-    with caplog.at_level(logging.WARNING, logger="sparklet.streaming.wal"):
+    with caplog.at_level(logging.WARNING, logger="sparklet.streaming.recovery.wal"):
         assert [body[1] for _, _, body in wal.scan(refs[0].segment)] == ["b0"]
     assert "corrupt record" in caplog.text
 

@@ -21,14 +21,16 @@ import time
 import pytest
 from receiver_helpers import FakeStreamingContext, wait_until
 
-from sparklet.streaming.receiver import Receiver, ReceiverSupervisor, recv_frame, send_frame
-from sparklet.streaming.receiver_tracker import (
+from sparklet.streaming.receiver import Receiver
+from sparklet.streaming.receiver.channel import recv_frame, send_frame
+from sparklet.streaming.receiver.supervisor import ReceiverSupervisor
+from sparklet.streaming.receiver.tracker import (
     CHECKPOINTS_RETAINED_KEY,
     WAL_ENABLE_KEY,
     WAL_ROLLING_KEY,
     ReceiverTracker,
 )
-from sparklet.streaming.wal import WALCorruptionError, WriteAheadLog, frame, segment_names
+from sparklet.streaming.recovery.wal import WALCorruptionError, WriteAheadLog, frame, segment_names
 
 
 class NumberSource(Receiver):
@@ -257,7 +259,7 @@ def test_restore_without_the_log_warns_that_data_is_lost(sc, tmp_path, caplog):
         tracker.stop(graceful=True)
     assert state["wal"] is None
     fresh = make_tracker(sc, None, {0: NumberSource(str(tmp_path / "a"), 20)})
-    with caplog.at_level(logging.WARNING, logger="sparklet.streaming.receiver_tracker"):
+    with caplog.at_level(logging.WARNING, logger="sparklet.streaming.receiver.tracker"):
         fresh.restore_state(state)
     assert "20 records" in caplog.text and WAL_ENABLE_KEY in caplog.text
     assert fresh.blocks_rdd(0, 1000).collect() == []

@@ -10,7 +10,7 @@ __all__ = ["SchedulerBackend", "create_backend"]
 
 def create_backend(master: str, conf, env_spec) -> SchedulerBackend:
     """Pick the backend for a master URL: ``local[N]`` processes (default) or threads."""
-    from sparklet.backends.base import parse_local_master
+    from sparklet.util import parse_local_master
 
     kind = conf.get("spark.sparklet.backend", "processes")
     cores, _ = parse_local_master(master)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import re
 from typing import Any
 
-__all__ = ["SchedulerBackend", "parse_local_master"]
+__all__ = ["SchedulerBackend"]
 
 
 class SchedulerBackend:
@@ -34,29 +32,3 @@ class SchedulerBackend:
 
     def stop(self) -> None:
         raise NotImplementedError
-
-
-_LOCAL = re.compile(r"local(?:\[(\*|\d+)(?:\s*,\s*(\d+))?\])?$")
-
-
-def parse_local_master(master: str) -> tuple[int, int]:
-    """``local[N, F]`` -> (cores, max task failures); ``local[*]`` uses every core.
-
-    >>> [parse_local_master(m) for m in ("local", "local[4]", "local[2,3]")]
-    [(1, 1), (4, 1), (2, 3)]
-    """
-    m = _LOCAL.match(master.strip())
-    if m is None:
-        if master.startswith("dask"):
-            return os.cpu_count() or 1, 4
-        raise ValueError("Could not parse Master URL: '%s'" % master)
-    cores_text, failures = m.group(1), m.group(2)
-    if cores_text is None:
-        cores = 1
-    elif cores_text == "*":
-        cores = os.cpu_count() or 1
-    else:
-        cores = int(cores_text)
-    if cores < 1:
-        raise ValueError("Asked to run locally with %d threads" % cores)
-    return cores, int(failures) if failures else 1

@@ -36,7 +36,7 @@ def handle_control(env: SparkEnv, message: tuple) -> None:
 def worker_main(conn) -> None:
     # Ctrl-C goes to the whole process group; the driver decides what happens to its workers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    from sparklet.context import DEEP_RECURSION_LIMIT
+    from sparklet.util import DEEP_RECURSION_LIMIT
 
     sys.setrecursionlimit(max(sys.getrecursionlimit(), DEEP_RECURSION_LIMIT))
     spec, driver_path = serializers.loads(conn.recv_bytes())

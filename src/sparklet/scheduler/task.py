@@ -17,9 +17,9 @@ from typing import Any
 
 from sparklet import serializers
 from sparklet.accumulators import task_updates
-from sparklet.conf import parse_bytes
 from sparklet.errors import FetchFailedError
 from sparklet.taskcontext import TaskContext
+from sparklet.util import parse_bytes
 
 __all__ = ["Task", "TaskResult", "run_task"]
 

@@ -16,8 +16,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from sparklet import serializers
-from sparklet.conf import parse_bytes
 from sparklet.storagelevel import StorageLevel
+from sparklet.util import parse_bytes
 
 if TYPE_CHECKING:
     from sparklet.env import EnvSpec

@@ -100,7 +100,7 @@ class StreamingContext:
         Spark deserializes the old graph instead; rebuilding it from the (possibly newer)
         code and matching operators by key is what lets an upgraded application resume.
         """
-        from sparklet.streaming.checkpoint import RecoveryPlan, latest_checkpoint
+        from sparklet.streaming.recovery.checkpoint import RecoveryPlan, latest_checkpoint
 
         found = latest_checkpoint(checkpointPath)
         if found is None:
@@ -222,7 +222,7 @@ class StreamingContext:
         streams = self._graph.receiver_input_streams
         if not streams or self._receiver_tracker is not None:
             return
-        from sparklet.streaming.receiver_tracker import ReceiverTracker
+        from sparklet.streaming.receiver.tracker import ReceiverTracker
 
         tracker = ReceiverTracker(self)
         for stream in streams:

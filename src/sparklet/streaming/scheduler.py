@@ -306,7 +306,10 @@ class JobGenerator:
         else:
             start_time = self._restart(plan)
         if self.ssc._checkpoint_dir is not None:
-            from sparklet.streaming.checkpoint import CheckpointWriter, readable_checkpoints
+            from sparklet.streaming.recovery.checkpoint import (
+                CheckpointWriter,
+                readable_checkpoints,
+            )
 
             self.checkpoint_writer = CheckpointWriter(self.ssc, self.ssc._checkpoint_dir)
             if plan is not None:

@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from sparklet import SparkConf, SparkContext
     from sparklet.streaming import StateSpec, StreamingContext
-    from sparklet.streaming import checkpoint as ckpt
+    from sparklet.streaming.recovery import checkpoint as ckpt
     from sparklet.streaming.sinks import postgres_sink, sqlite_sink
 
     kind, _, nth = args.crash.partition(":")

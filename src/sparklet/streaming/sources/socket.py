@@ -20,7 +20,8 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any, BinaryIO
 
 from sparklet.storagelevel import StorageLevel
-from sparklet.streaming.receiver import Receiver, close_socket
+from sparklet.streaming.receiver import Receiver
+from sparklet.streaming.receiver.channel import close_socket
 
 __all__ = ["SocketReceiver", "utf8_lines"]
 

@@ -37,10 +37,11 @@ for the payload's fields.
 >>> read_checkpoint_file(fs, "/ck/metadata/checkpoint-0000000001000-c")["checkpoint_time"]
 1000
 >>> fs.pipe_file("/ck/metadata/checkpoint-0000000001000-c", b"garbage")
->>> read_checkpoint_file(fs, "/ck/metadata/checkpoint-0000000001000-c")
-Traceback (most recent call last):
-    ...
-sparklet.streaming.checkpoint.CorruptCheckpointError: ...: not a sparklet checkpoint file ...
+>>> try:
+...     read_checkpoint_file(fs, "/ck/metadata/checkpoint-0000000001000-c")
+... except CorruptCheckpointError as e:
+...     print(e)
+/ck/metadata/checkpoint-0000000001000-c: not a sparklet checkpoint file (bad magic line)
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ log = logging.getLogger("sparklet.streaming")
 FORMAT_VERSION = 1
 MAGIC = b"SPARKLET-STREAMING-CHECKPOINT\n"
 METADATA_DIR = "metadata"
-RETAINED_KEY = "spark.sparklet.streaming.checkpoint.retained"
+RETAINED_KEY = "spark.sparklet.streaming.recovery.checkpoint.retained"
 DEFAULT_RETAINED = 10
 _NAME_RE = re.compile(r"^checkpoint-(\d{13})-([gc])$")
 

@@ -9,7 +9,7 @@ The task and the driver talk over a loopback TCP connection, which works with ev
 backend: the tracker listens, the task connects (the address travels in its closure),
 pushes blocks (a pickled list of records, with stream id, block id and record count), and
 hears control messages back (stop, rate updates). The driver keeps the blocks (see
-:mod:`sparklet.streaming.blocks`) until the job generator allocates them to a batch:
+:mod:`sparklet.streaming.receiver.blocks`) until the job generator allocates them to a batch:
 
 - ``allocate_blocks_to_batch(t)`` gives every block received and not yet allocated to the
   batch at time ``t``;
@@ -18,7 +18,7 @@ hears control messages back (stop, rate updates). The driver keeps the blocks (s
   everything received is allocated to some batch.
 
 With ``spark.streaming.receiver.writeAheadLog.enable``, every block is also appended to the
-stream's write-ahead log (:mod:`sparklet.streaming.wal`, under
+stream's write-ahead log (:mod:`sparklet.streaming.recovery.wal`, under
 ``<checkpoint dir>/receivedData/<streamId>/``) and fsynced before the receiver hears that it
 is stored; so are the allocations of blocks to batches. ``checkpoint_state()`` is what the
 metadata checkpoint keeps of the tracker (the pending allocations and where their blocks
@@ -46,24 +46,26 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from sparklet.conf import parse_bytes
-from sparklet.streaming.blocks import BlockStore, ReceivedBlockInfo, ReceivedBlockRDD
-from sparklet.streaming.rate import (
+from sparklet.streaming.receiver.blocks import BlockStore, ReceivedBlockInfo, ReceivedBlockRDD
+from sparklet.streaming.receiver.channel import (
+    close_socket,
+    recv_exactly,
+    recv_frame,
+    send_frame,
+)
+from sparklet.streaming.receiver.rate import (
     RateController,
     create_rate_estimator,
     effective_rate,
     initial_rate_limit,
     rate_settings,
 )
-from sparklet.streaming.receiver import (
-    Receiver,
-    close_socket,
-    recv_exactly,
-    recv_frame,
+from sparklet.streaming.receiver.receiver import Receiver
+from sparklet.streaming.receiver.supervisor import (
     run_receiver_task,
-    send_frame,
 )
-from sparklet.streaming.wal import WALRef, WriteAheadLog, segment_names, segment_run
+from sparklet.streaming.recovery.wal import WALRef, WriteAheadLog, segment_names, segment_run
+from sparklet.util import parse_bytes
 
 __all__ = ["ReceiverTracker", "ReceiverInfo"]
 
@@ -75,7 +77,7 @@ WAL_ROLLING_KEY = "spark.streaming.receiver.writeAheadLog.rollingIntervalSecs"
 STATE_VERSION = 1
 # How many metadata checkpoints are kept (the checkpoint writer's setting): log segments
 # outlive their batches long enough for every retained checkpoint to be recoverable.
-CHECKPOINTS_RETAINED_KEY = "spark.sparklet.streaming.checkpoint.retained"
+CHECKPOINTS_RETAINED_KEY = "spark.sparklet.streaming.recovery.checkpoint.retained"
 
 
 def _millis_setting(value: str | None, default_ms: float) -> float:
@@ -264,7 +266,7 @@ class ReceiverTracker:
             tracked.thread.start()
 
     def _warn_if_no_cores_left(self) -> None:
-        from sparklet.backends.base import parse_local_master
+        from sparklet.util import parse_local_master
 
         try:
             cores, _ = parse_local_master(self.sc.master)
@@ -545,7 +547,7 @@ class ReceiverTracker:
         Blocks logged after that checkpoint are recovered too: those the log says were
         allocated to a batch go to that batch again; the rest, with the unallocated ones,
         go to the next batch allocated. Blocks that were never logged are lost (logged as a
-        warning). Raises :class:`~sparklet.streaming.wal.WALCorruptionError` when a block
+        warning). Raises :class:`~sparklet.streaming.recovery.wal.WALCorruptionError` when a block
         the checkpoint refers to cannot be read back whole: never a silently wrong batch.
         """
         if not state:
@@ -708,7 +710,7 @@ class ReceiverTracker:
         delete the write-ahead log segments whose blocks all belong to batches cleaned up
         this way -- ``wal_cleanup_lag`` calls later: the checkpoint written just before this
         call still refers to those batches, and recovery may fall back to any of the
-        ``spark.sparklet.streaming.checkpoint.retained`` newest (two per batch).
+        ``spark.sparklet.streaming.recovery.checkpoint.retained`` newest (two per batch).
         """
         with self._wal_lock:
             with self._lock:

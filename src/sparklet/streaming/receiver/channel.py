@@ -1,0 +1,56 @@
+"""The driver <-> receiver channel: length-prefixed pickled frames over a loopback socket.
+
+A receiver task's :class:`~sparklet.streaming.receiver.supervisor.ReceiverSupervisor` and the
+driver's :class:`~sparklet.streaming.receiver.tracker.ReceiverTracker` speak it (the tracker
+checks a per-tracker secret before it unpickles anything).
+"""
+
+from __future__ import annotations
+
+import pickle
+import socket
+import struct
+
+from sparklet import serializers
+
+__all__ = ["send_frame", "recv_frame", "recv_exactly", "close_socket"]
+
+_LEN = struct.Struct("<I")
+
+
+def send_frame(sock: socket.socket, message: tuple) -> None:
+    """One length-prefixed pickled message (the driver <-> receiver channel's framing)."""
+    data = pickle.dumps(message, serializers.PROTOCOL)
+    sock.sendall(_LEN.pack(len(data)) + data)
+
+
+def close_socket(sock: socket.socket) -> None:
+    """Shut a connection down both ways (waking a reader blocked on it), then close it."""
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    sock.close()
+
+
+def recv_exactly(sock: socket.socket, n: int) -> bytes | None:
+    chunks, got = [], 0
+    while got < n:
+        chunk = sock.recv(min(n - got, 1 << 20))
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        got += len(chunk)
+    return b"".join(chunks)
+
+
+def recv_frame(sock: socket.socket) -> tuple | None:
+    """The next message, or None when the peer closed the connection (or it broke)."""
+    try:
+        head = recv_exactly(sock, _LEN.size)
+        if head is None:
+            return None
+        body = recv_exactly(sock, _LEN.unpack(head)[0])
+    except OSError:
+        return None
+    return None if body is None else pickle.loads(body)
