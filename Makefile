@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 # The main demo: the streaming guide's network word count, fed by a bundled line generator,
 # printing each one-second batch for a few seconds.
 run: $(STAMP)
-	$(BIN)/python -W ignore::FutureWarning examples/streaming/network_word_count.py --generate --seconds 6
+	$(BIN)/python examples/streaming/network_word_count.py --generate --seconds 6
 
 run-rdd: $(STAMP)
 	$(BIN)/python examples/wordcount.py

@@ -42,7 +42,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import warnings
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -185,7 +184,6 @@ def run_sparklet(plan: list[dict], cores: int) -> dict[str, Any]:
     )
     from sparklet.streaming import StreamingContext, StreamingListener
 
-    warnings.filterwarnings("ignore", message="DStream is deprecated", category=FutureWarning)
     conf = sparklet.SparkConf().setMaster(f"local[{cores}]").setAppName("bench-streaming")
     startup_s, sc = common.time_call(lambda: sparklet.SparkContext(conf=conf))
     engine = {

@@ -6,8 +6,6 @@ for a batch. Every context a test makes is stopped afterwards without stopping `
 
 from __future__ import annotations
 
-import warnings
-
 import pytest
 
 from sparklet.streaming import StreamingContext
@@ -22,9 +20,7 @@ def make_ssc(sc, tmp_path):
     made: list[StreamingContext] = []
 
     def factory(batch: float = 1, checkpoint: bool = False, start_ms: int = 0):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", FutureWarning)
-            ssc = StreamingContext(sc, batch)
+        ssc = StreamingContext(sc, batch)
         use_manual_clock(ssc, start_ms)
         if checkpoint:
             ssc.checkpoint(str(tmp_path / "checkpoints"))

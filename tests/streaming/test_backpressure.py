@@ -325,8 +325,7 @@ def test_backpressure_end_to_end_through_the_streaming_context(make_context):
         time.sleep(n * 0.001)          # ~1000 records/s
         yield n
 
-    with pytest.warns(FutureWarning):
-        ssc = streaming.StreamingContext(sc, 0.2)
+    ssc = streaming.StreamingContext(sc, 0.2)
     ssc.addStreamingListener(Collect())
     ssc.receiverStream(Flood()).mapPartitions(process).foreachRDD(lambda rdd: rdd.count())
     ssc.start()

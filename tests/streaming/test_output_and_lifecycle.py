@@ -151,9 +151,7 @@ def test_concurrent_jobs_run_output_ops_in_parallel(make_context):
     from sparklet.streaming.testing import use_manual_clock
 
     sc = make_context(SparkConf().set("spark.streaming.concurrentJobs", "2"))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FutureWarning)
-        ssc = StreamingContext(sc, 1)
+    ssc = StreamingContext(sc, 1)
     use_manual_clock(ssc)
     barrier = threading.Barrier(2, timeout=10)
     stream = ssc.queueStream([[1]])
@@ -266,9 +264,7 @@ def test_get_or_create_fresh_start_sets_checkpoint(sc, tmp_path):
 
 def test_stop_stops_spark_context_by_default(make_context):
     sc = make_context()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FutureWarning)
-        ssc = StreamingContext(sc, 1)
+    ssc = StreamingContext(sc, 1)
     ssc.stop()
     assert sc._stopped
 

@@ -135,8 +135,7 @@ def test_socket_text_stream_end_to_end(ctx):
     lines, chunks = numbered_lines("e2e", 2000)
     # 40 chunks, 20 ms apart: the input spans several 0.2 s batches.
     server = LineServer([chunks], pause=0.02)
-    with pytest.warns(FutureWarning, match="DStream is deprecated"):
-        ssc = streaming.StreamingContext(ctx, 0.2)
+    ssc = streaming.StreamingContext(ctx, 0.2)
     seen: list[list[str]] = []
     ssc.socketTextStream("127.0.0.1", server.port).foreachRDD(
         lambda rdd: seen.append(rdd.collect()))

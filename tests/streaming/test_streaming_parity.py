@@ -17,7 +17,6 @@ from __future__ import annotations
 import operator
 import os
 import time
-import warnings
 from pathlib import Path
 
 import pytest
@@ -42,9 +41,7 @@ def utc():
 
 
 def make(sc, batch, tmp_path):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FutureWarning)
-        ssc = StreamingContext(sc, batch)
+    ssc = StreamingContext(sc, batch)
     use_manual_clock(ssc)
     ssc.checkpoint(str(tmp_path / "ckpt"))
     return ssc

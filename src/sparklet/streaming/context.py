@@ -6,7 +6,6 @@ import atexit
 import collections
 import logging
 import threading
-import warnings
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -46,6 +45,11 @@ class StreamingContext:
     batchDuration : int or float
         the batch interval, in seconds.
 
+    Notes
+    -----
+    PySpark 3.4+ warns on creation that DStreams are deprecated; sparklet does not:
+    DStreams are its first-class streaming API.
+
     >>> from sparklet import SparkContext
     >>> from sparklet.streaming import StreamingContext
     >>> sc = SparkContext.getOrCreate()
@@ -65,8 +69,6 @@ class StreamingContext:
 
     def __init__(self, sparkContext: SparkContext, batchDuration: float | None = None,
                  jssc: Any = None):
-        warnings.warn("DStream is deprecated as of Spark 3.4.0. Migrate to Structured "
-                      "Streaming.", FutureWarning, stacklevel=2)
         if batchDuration is None:
             raise ValueError("requirement failed: Batch duration has not been set")
         batch_ms = int(batchDuration * 1000)
