@@ -1,11 +1,14 @@
 """The socket source against real TCP servers on loopback: lines arrive in blocks, nothing
 lost or duplicated; a closed or refused connection restarts the receiver, which
-reconnects."""
+reconnects; bad bytes are decoded as Spark's JVM decodes them and never end the stream."""
 
 from __future__ import annotations
 
 import io
+import random
+import shutil
 import socket
+import subprocess
 import threading
 import time
 
@@ -13,6 +16,7 @@ import pytest
 from receiver_helpers import drain, info_of, receiver_conf, start_tracker, wait_until
 
 from sparklet.streaming.sources import SocketReceiver, utf8_lines
+from sparklet.streaming.sources.socket import decode_line
 
 
 class LineServer:
@@ -61,6 +65,122 @@ def test_utf8_lines():
     data = b"a\nb\r\nc\rd\n\ne\xff!\n\xe4\xb8\xad"
     assert list(utf8_lines(io.BytesIO(data))) == ["a", "b", "c", "d", "", "e\ufffd!", "中"]
     assert list(utf8_lines(io.BytesIO(b""))) == []
+
+
+# Lines and how Java 17's UTF-8 InputStreamReader under a BufferedReader (what Spark's
+# SocketReceiver.bytesToLines reads with) decodes them -- observed with OpenJDK 17.0.15;
+# test_decoding_agrees_with_the_jvm re-checks them whenever a JDK is installed. The last
+# column says whether Python's bytes.decode("utf-8", "replace") gives the same: it does
+# except for surrogates encoded in UTF-8, which Java replaces as one unit.
+JVM_DECODED = [
+    (b"plain ascii", "plain ascii", True),
+    ("ünïcödé 中文 😀".encode(), "ünïcödé 中文 😀", True),
+    (b"lone \xff byte", "lone \ufffd byte", True),
+    (b"\xfe\xff", "\ufffd\ufffd", True),
+    (b"stray \x80 continuation", "stray \ufffd continuation", True),
+    (b"truncated \xe4\xb8 3-byte", "truncated \ufffd 3-byte", True),
+    (b"truncated \xf0\x9f\x98 4-byte", "truncated \ufffd 4-byte", True),
+    (b"truncated at the end \xe4\xb8", "truncated at the end \ufffd", True),
+    (b"\xc3(", "\ufffd(", True),
+    (b"overlong slash \xc0\xaf", "overlong slash \ufffd\ufffd", True),
+    (b"overlong \xe0\x80\xaf", "overlong \ufffd\ufffd\ufffd", True),
+    (b"overlong \xf0\x80\x80\xaf", "overlong \ufffd\ufffd\ufffd\ufffd", True),
+    (b"\xc1\xbf", "\ufffd\ufffd", True),
+    (b"beyond U+10FFFF \xf4\x90\x80\x80", "beyond U+10FFFF \ufffd\ufffd\ufffd\ufffd", True),
+    (b"\xf5\x80", "\ufffd\ufffd", True),
+    (b"\xe2\x82\xac\xe2\x82\xe2\x82\xac", "€\ufffd€", True),
+    (b"\xef\xbb\xbfbom kept", "\ufeffbom kept", True),
+    (b"nul \x00 kept", "nul \x00 kept", True),
+    (b"surrogate \xed\xa0\x80", "surrogate \ufffd", False),
+    (b"half surrogate \xed\xa0!", "half surrogate \ufffd!", False),
+    (b"cesu-8 \xed\xa0\xbd\xed\xb8\x80", "cesu-8 \ufffd\ufffd", False),
+    (b"surrogate cut at the end \xed\xbf", "surrogate cut at the end \ufffd", False),
+]
+
+
+@pytest.mark.parametrize("raw, decoded, python_agrees", JVM_DECODED)
+def test_decode_line_replaces_as_the_jvm_does(raw, decoded, python_agrees):
+    assert decode_line(raw) == decoded
+    assert (raw.decode("utf-8", "replace") == decoded) is python_agrees
+
+
+class Trickle(io.RawIOBase):
+    """A binary stream whose reads return ``sizes`` bytes at a time, in turn (a TCP peer's
+    segments, deterministically)."""
+
+    def __init__(self, data: bytes, sizes):
+        self.data, self.pos, self.sizes = data, 0, iter(sizes)
+
+    def readable(self):
+        return True
+
+    def read1(self, n=-1):
+        k = min(n, next(self.sizes, 64)) if n > 0 else len(self.data)
+        out = self.data[self.pos:self.pos + k]
+        self.pos += len(out)
+        return out
+
+
+def test_lines_split_anywhere_across_reads_decode_the_same():
+    """Every cut of the input into two reads -- inside a multibyte character, between CR
+    and LF -- gives the same lines as one read."""
+    data = "a€b\r\n中\r😀\n".encode() + b"x\xe4\xb8\ny\xed\xa0\x80\r\rlast \xf0\x9f"
+    whole = list(utf8_lines(io.BytesIO(data)))
+    assert whole == ["a€b", "中", "😀", "x\ufffd", "y\ufffd", "", "last \ufffd"]
+    for cut in range(len(data) + 1):
+        assert list(utf8_lines(Trickle(data, [cut or 1, len(data)] + [1] * len(data)))) == whole
+    assert list(utf8_lines(Trickle(data, [1] * (len(data) + 1)))) == whole  # byte by byte
+
+
+def test_line_ends_are_those_of_java_readline():
+    """\\n, \\r\\n and a lone \\r end a line (\\r\\r\\n is two), a CR at the end of one read
+    and an LF at the start of the next are one line end, and the last line needs none."""
+    data = b"a\r\nb\rc\nd\r\r\ne\n\nf"
+    expected = ["a", "b", "c", "d", "", "e", "", "f"]  # java.io.BufferedReader.readLine
+    assert list(utf8_lines(io.BytesIO(data))) == expected
+    assert list(utf8_lines(Trickle(b"a\rb\r\r\nc\r", [2, 2, 1, 1, 64]))) == ["a", "b", "", "c"]
+
+
+JAVA_LINES = """
+import java.io.*;
+import java.nio.charset.StandardCharsets;
+
+public class Lines {
+  public static void main(String[] args) throws IOException {
+    BufferedReader in = new BufferedReader(
+        new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    StringBuilder out = new StringBuilder();
+    for (String line; (line = in.readLine()) != null; ) {
+      line.codePoints().forEach(c -> out.append(Integer.toHexString(c)).append(' '));
+      out.append('\\n');
+    }
+    System.out.print(out);
+  }
+}
+"""
+
+
+@pytest.mark.skipif(not (shutil.which("java") and shutil.which("javac")),
+                    reason="no JDK (java, javac) to compare with")
+def test_decoding_agrees_with_the_jvm(tmp_path):
+    """Spark's own decoder is the reference: the JVM reads the table above and a long
+    random stream rich in bad bytes and line ends; utf8_lines, reading it in random small
+    pieces, gives the very same lines."""
+    (tmp_path / "Lines.java").write_text(JAVA_LINES)
+    subprocess.run(["javac", "Lines.java"], cwd=tmp_path, check=True, timeout=120)
+    rnd = random.Random(20260401)
+    alphabet = b"a\n\r\x80\x8f\x90\x9f\xa0\xbb\xbf\xc0\xc1\xc2\xdf\xe0\xe1\xed\xee\xef" \
+        b"\xf0\xf1\xf4\xf5\xff"
+    data = b"\n".join(raw for raw, _, _ in JVM_DECODED) + b"\n" + \
+        bytes(rnd.choice(alphabet) for _ in range(50_000))
+    out = subprocess.run(["java", "-cp", str(tmp_path), "Lines"], input=data,
+                         capture_output=True, check=True, timeout=120).stdout.decode()
+    jvm = [bytes.fromhex("".join(c.rjust(8, "0") for c in line.split()))
+           .decode("utf-32-be") for line in out.split("\n")[:-1]]
+    assert jvm[:len(JVM_DECODED)] == [decoded for _, decoded, _ in JVM_DECODED]
+    sizes = [rnd.randint(1, 9) for _ in range(len(data) + 1)]
+    assert list(utf8_lines(Trickle(data, sizes))) == jvm
+    assert len(jvm) > 1000
 
 
 def test_lines_from_a_tcp_server_arrive_in_blocks_exactly_once(ctx):
@@ -147,3 +267,62 @@ def test_socket_text_stream_end_to_end(ctx):
         server.close()
     assert [x for b in seen for x in b] == lines
     assert sum(1 for b in seen if b) >= 2
+
+
+def mixed_payload(seed: int = 5) -> tuple[list[str], list[bytes]]:
+    """Valid lines and lines with bad bytes (every row of JVM_DECODED, twice), ended in turn
+    by LF, CRLF and CR, the last with no line end at all; cut into TCP segments of 1-7
+    bytes, so multibyte characters and CRLF pairs straddle segments. Returns the lines as
+    Spark decodes them (JVM_DECODED's column) and the segments."""
+    rows = [(raw, decoded) for raw, decoded, _ in JVM_DECODED] * 2
+    rows += [(f"valid line {i} ✓".encode(), f"valid line {i} ✓") for i in range(30)]
+    random.Random(seed).shuffle(rows)
+    ends = [b"\n", b"\r\n", b"\r"]
+    data = b"".join(raw + ends[i % 3] for i, (raw, _) in enumerate(rows[:-1])) + rows[-1][0]
+    rnd = random.Random(seed)
+    segments, pos = [], 0
+    while pos < len(data):
+        size = rnd.randint(1, 7)
+        segments.append(data[pos:pos + size])
+        pos += size
+    return [decoded for _, decoded in rows], segments
+
+
+def test_bad_bytes_over_tcp_are_replaced_and_the_connection_lives(ctx):
+    """Bad bytes no longer restart the receiver: every line arrives once, decoded as Spark
+    decodes it, over the one connection; the only restart is the server closing it."""
+    expected, segments = mixed_payload()
+    assert any("\ufffd" in line for line in expected)
+    server = LineServer([segments], pause=0.001)
+    tracker, ssc = start_tracker(ctx, {0: SocketReceiver("127.0.0.1", server.port)})
+    try:
+        assert wait_until(lambda: tracker.received_records(0) >= len(expected), 30)
+        assert wait_until(lambda: ssc._listener_bus.of("ReceiverStopped"), 30)
+    finally:
+        tracker.stop(graceful=True)
+        server.close()
+    assert drain(tracker, 0, 1000) == expected
+    assert server.served == 1
+    messages = [info_of(e).lastErrorMessage for e in ssc._listener_bus.of("ReceiverStopped")]
+    assert messages[0].endswith("Socket data stream had no more data")
+    assert not [m for m in messages if "Error receiving data" in m]
+
+
+def test_socket_text_stream_replaces_bad_bytes(ctx):
+    """socketTextStream itself (the StreamingContext path) decodes as Spark does."""
+    from sparklet.streaming import StreamingContext
+
+    expected, segments = mixed_payload(seed=11)
+    server = LineServer([segments], pause=0.001)
+    ssc = StreamingContext(ctx, 0.2)
+    seen: list[list[str]] = []
+    ssc.socketTextStream("127.0.0.1", server.port).foreachRDD(
+        lambda rdd: seen.append(rdd.collect()))
+    ssc.start()
+    try:
+        assert wait_until(lambda: sum(len(b) for b in seen) >= len(expected), 30)
+    finally:
+        ssc.stop(stopSparkContext=False, stopGraceFully=True)
+        server.close()
+    assert [x for b in seen for x in b] == expected
+    assert server.served == 1

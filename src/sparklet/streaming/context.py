@@ -28,12 +28,6 @@ log = logging.getLogger("sparklet.streaming")
 INITIALIZED, ACTIVE, STOPPED = "INITIALIZED", "ACTIVE", "STOPPED"
 
 
-def utf8_lines(stream) -> Iterable[str]:
-    """A binary stream's UTF-8 lines without their line ends (``socketTextStream``)."""
-    for line in stream:
-        yield line.decode("utf-8").rstrip("\r\n")
-
-
 class StreamingContext:
     """Main entry point for Spark Streaming: creates DStreams from input sources over a
     :class:`SparkContext`, then runs them batch by batch between :meth:`start` and
@@ -398,7 +392,10 @@ class StreamingContext:
     def socketTextStream(self, hostname: str, port: int,
                          storageLevel: StorageLevel = StorageLevel.MEMORY_AND_DISK_2
                          ) -> DStream[str]:
-        """UTF-8, newline-delimited lines read from a TCP connection to ``hostname:port``."""
+        """UTF-8, newline-delimited lines read from a TCP connection to ``hostname:port``
+        (undecodable bytes become U+FFFD, as in Spark: bad input never stops the stream)."""
+        from sparklet.streaming.sources.socket import utf8_lines
+
         return self.socketStream(hostname, port, utf8_lines, storageLevel)
 
     # -- combining streams -----------------------------------------------------------------

@@ -6,14 +6,16 @@ restart the receiver (after ``spark.streaming.receiverRestartDelay``, 2000 ms by
 so the stream reconnects on its own.
 
 >>> import io
->>> list(utf8_lines(io.BytesIO(b"hello world\\r\\nsecond line\\nlast, no newline")))
-['hello world', 'second line', 'last, no newline']
+>>> lines = utf8_lines(io.BytesIO(b"hello world\\r\\nbad \\xff byte\\rlast, no newline"))
+>>> list(lines) == ["hello world", "bad \\ufffd byte", "last, no newline"]
+True
 """
 
 from __future__ import annotations
 
-import io
+import codecs
 import logging
+import re
 import socket
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -23,17 +25,79 @@ from sparklet.storagelevel import StorageLevel
 from sparklet.streaming.receiver import Receiver
 from sparklet.streaming.receiver.channel import close_socket
 
-__all__ = ["SocketReceiver", "utf8_lines"]
+__all__ = ["SocketReceiver", "utf8_lines", "decode_line"]
 
 log = logging.getLogger(__name__)
 
 
+# Line ends, as Java's BufferedReader.readLine ends lines: "\r\n", "\r" or "\n".
+_LINE_END = re.compile(rb"\r\n?|\n")
+_READ_SIZE = 1 << 16
+_REPLACE_AS_JAVA = "sparklet.utf8-replace-as-java"
+
+
+def _replace_as_java(error: UnicodeError) -> tuple[str, int]:
+    """U+FFFD for one malformed subsequence, cut where Java's UTF-8 decoder cuts it.
+
+    Python and Java both replace each maximal ill-formed subpart with one U+FFFD (the
+    Unicode recommendation), except for UTF-16 surrogates encoded in UTF-8 (``ED A0..BF
+    ..``): Python rejects the ``ED`` lead at once (one U+FFFD per byte), Java takes ``ED``
+    with its continuation bytes as one unit (one U+FFFD for the 2 or 3 bytes).
+    """
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    data, start = error.object, error.start
+    if data[start] == 0xED and start + 1 < len(data) and 0xA0 <= data[start + 1] <= 0xBF:
+        third = start + 2 < len(data) and 0x80 <= data[start + 2] <= 0xBF
+        return "\ufffd", start + (3 if third else 2)
+    return "\ufffd", error.end
+
+
+codecs.register_error(_REPLACE_AS_JAVA, _replace_as_java)
+
+
+def decode_line(data: bytes) -> str:
+    r"""One line's bytes decoded as UTF-8 the way Spark's JVM decodes them: each malformed
+    subsequence (a stray byte, a truncated or overlong sequence, an encoded surrogate)
+    becomes one U+FFFD.
+
+    >>> decode_line(b"caf\xc3\xa9 \xff \xe4\xb8 \xc0\xaf \xed\xa0\x80") == (
+    ...     "café \ufffd \ufffd \ufffd\ufffd \ufffd")
+    True
+    """
+    return data.decode("utf-8", _REPLACE_AS_JAVA)
+
+
 def utf8_lines(stream: BinaryIO) -> Iterator[str]:
-    """Lines of UTF-8 text, without their line terminators (``\\n``, ``\\r\\n`` or ``\\r``),
-    as Spark's ``SocketReceiver.bytesToLines``; undecodable bytes become U+FFFD."""
-    text = io.TextIOWrapper(stream, encoding="utf-8", errors="replace", newline=None)
-    for line in text:
-        yield line[:-1] if line.endswith("\n") else line
+    r"""Lines of UTF-8 text without their line ends, as Spark's ``SocketReceiver.bytesToLines``
+    (a ``BufferedReader`` over a UTF-8 ``InputStreamReader``) reads them: ``\n``, ``\r\n``
+    and a lone ``\r`` each end a line, a last line without a line end counts too, and
+    undecodable bytes become U+FFFD (see :func:`decode_line`) -- bad input never ends the
+    stream.
+
+    A line is given as soon as its line end arrives (``\r`` included: a ``\n`` right after
+    it, in whatever read, belongs to it). Lines are cut on bytes, then decoded: CR and LF
+    never occur inside a UTF-8 sequence, so a character split across reads is whole again.
+    """
+    read = getattr(stream, "read1", None) or stream.read
+    pieces: list[bytes] = []   # the line read so far
+    after_cr = False           # the last read ended with "\r": a "\n" next is part of it
+    while True:
+        chunk = read(_READ_SIZE)
+        if not chunk:
+            break
+        pos = 1 if after_cr and chunk[:1] == b"\n" else 0
+        after_cr = False
+        for end in _LINE_END.finditer(chunk, pos):
+            pieces.append(chunk[pos:end.start()])
+            yield decode_line(b"".join(pieces))
+            pieces = []
+            pos = end.end()
+            after_cr = pos == len(chunk) and chunk[-1:] == b"\r"
+        if pos < len(chunk):
+            pieces.append(chunk[pos:])
+    if pieces:
+        yield decode_line(b"".join(pieces))
 
 
 class SocketReceiver(Receiver):
