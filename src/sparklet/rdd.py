@@ -28,6 +28,7 @@ from sparklet.pairs import PairRDDFunctions
 from sparklet.partitioner import portable_hash  # noqa: F401  (pyspark.rdd exports it)
 from sparklet.sampler import RDDRangeSampler, RDDSampler
 from sparklet.storagelevel import StorageLevel
+from sparklet.util import fail_on_stopiteration
 
 __all__ = ["RDD"]
 
@@ -54,6 +55,8 @@ def _call_site() -> str:
 def _folder(zero, op):
     """A partition function folding its elements into ``zero`` with ``op``; the task has
     its own copy of ``zero`` (closures are deserialized per task), as in PySpark."""
+    op = fail_on_stopiteration(op)
+
     def fold_partition(it):
         acc = zero
         for x in it:
@@ -296,7 +299,7 @@ class RDD(PairRDDFunctions, DoubleRDDFunctions, Generic[T]):
         """
         from sparklet.rdds import MapPartitionsRDD
 
-        return MapPartitionsRDD(self, f, preservesPartitioning)
+        return MapPartitionsRDD(self, fail_on_stopiteration(f), preservesPartitioning)
 
     def mapPartitionsWithSplit(self, f, preservesPartitioning: bool = False) -> RDD[U]:
         """Deprecated alias of :meth:`mapPartitionsWithIndex`."""
@@ -318,6 +321,7 @@ class RDD(PairRDDFunctions, DoubleRDDFunctions, Generic[T]):
         >>> sorted(sc.parallelize(["b", "a", "c"]).map(lambda x: (x, 1)).collect())
         [('a', 1), ('b', 1), ('c', 1)]
         """
+        f = fail_on_stopiteration(f)
         return self.mapPartitionsWithIndex(lambda _, it: map(f, it), preservesPartitioning)
 
     def flatMap(self, f: Callable[[T], Iterable[U]],
@@ -328,6 +332,7 @@ class RDD(PairRDDFunctions, DoubleRDDFunctions, Generic[T]):
         [1, 1, 1, 2, 2, 3]
         """
         chain = itertools.chain.from_iterable
+        f = fail_on_stopiteration(f)
         return self.mapPartitionsWithIndex(lambda _, it: chain(map(f, it)),
                                            preservesPartitioning)
 
@@ -337,6 +342,7 @@ class RDD(PairRDDFunctions, DoubleRDDFunctions, Generic[T]):
         >>> sc.parallelize([1, 2, 3, 4, 5]).filter(lambda x: x % 2 == 0).collect()
         [2, 4]
         """
+        f = fail_on_stopiteration(f)
         return self.mapPartitionsWithIndex(lambda _, it: filter(f, it), True)
 
     def glom(self) -> RDD[list[T]]:
@@ -598,6 +604,8 @@ class RDD(PairRDDFunctions, DoubleRDDFunctions, Generic[T]):
 
     def foreach(self, f: Callable[[T], None]) -> None:
         """Apply ``f`` to every element, on the executors."""
+        f = fail_on_stopiteration(f)
+
         def run(it):
             for x in it:
                 f(x)
@@ -606,6 +614,8 @@ class RDD(PairRDDFunctions, DoubleRDDFunctions, Generic[T]):
 
     def foreachPartition(self, f: Callable[[Iterable[T]], None]) -> None:
         """Apply ``f`` to every partition's iterator, on the executors."""
+        f = fail_on_stopiteration(f)
+
         def run(it):
             r = f(it)
             try:
@@ -633,6 +643,8 @@ class RDD(PairRDDFunctions, DoubleRDDFunctions, Generic[T]):
             ...
         ValueError: Can not reduce() empty RDD
         """
+        f = fail_on_stopiteration(f)
+
         def partial(it):
             it = iter(it)
             try:
@@ -687,7 +699,7 @@ class RDD(PairRDDFunctions, DoubleRDDFunctions, Generic[T]):
         (10, 4)
         """
         partials = self.mapPartitions(_folder(zeroValue, seqOp)).collect()
-        return reduce(combOp, partials, zeroValue)
+        return reduce(fail_on_stopiteration(combOp), partials, zeroValue)
 
     def treeAggregate(self, zeroValue: U, seqOp: Callable[[U, T], U],
                       combOp: Callable[[U, U], U], depth: int = 2) -> U:
@@ -701,6 +713,7 @@ class RDD(PairRDDFunctions, DoubleRDDFunctions, Generic[T]):
             raise ValueError("Depth cannot be smaller than 1 but got %d." % depth)
         if self.getNumPartitions() == 0:
             return zeroValue
+        combOp = fail_on_stopiteration(combOp)
 
         partials = self.mapPartitions(_folder(zeroValue, seqOp))
         num = partials.getNumPartitions()
@@ -759,6 +772,7 @@ class RDD(PairRDDFunctions, DoubleRDDFunctions, Generic[T]):
         >>> sc.parallelize([10, 4, 2, 12, 3], 2).top(3, key=str)
         [4, 3, 2]
         """
+        key = fail_on_stopiteration(key) if key is not None else None
         return self.mapPartitions(lambda it: [heapq.nlargest(num, it, key=key)]).reduce(
             lambda a, b: heapq.nlargest(num, a + b, key=key))
 
@@ -774,6 +788,7 @@ class RDD(PairRDDFunctions, DoubleRDDFunctions, Generic[T]):
             raise ValueError("top N cannot be negative.")
         if num == 0 or self.getNumPartitions() == 0:
             return []
+        key = fail_on_stopiteration(key) if key is not None else None
         return self.mapPartitions(lambda it: [heapq.nsmallest(num, it, key)]).reduce(
             lambda a, b: heapq.nsmallest(num, a + b, key))
 

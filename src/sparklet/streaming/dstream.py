@@ -43,6 +43,7 @@ from sparklet.partitioner import Partitioner, portable_hash
 from sparklet.rdd import RDD
 from sparklet.resultiterable import ResultIterable
 from sparklet.storagelevel import StorageLevel
+from sparklet.util import fail_on_stopiteration
 
 if TYPE_CHECKING:
     from sparklet.streaming.context import StreamingContext
@@ -312,16 +313,19 @@ class DStream(Generic[T]):
 
     def filter(self, f: Callable[[T], bool]) -> DStream[T]:
         """Keep the elements that satisfy ``f``."""
+        f = fail_on_stopiteration(f)
         return self.mapPartitions(lambda iterator: filter(f, iterator), True)
 
     def flatMap(self, f: Callable[[T], Iterable[U]],
                 preservesPartitioning: bool = False) -> DStream[U]:
         """Apply ``f`` to every element and flatten the results."""
+        f = fail_on_stopiteration(f)
         return self.mapPartitionsWithIndex(
             lambda s, iterator: chain.from_iterable(map(f, iterator)), preservesPartitioning)
 
     def map(self, f: Callable[[T], U], preservesPartitioning: bool = False) -> DStream[U]:
         """Apply ``f`` to every element."""
+        f = fail_on_stopiteration(f)
         return self.mapPartitions(lambda iterator: map(f, iterator), preservesPartitioning)
 
     def mapPartitions(self, f: Callable[[Iterable[T]], Iterable[U]],
