@@ -102,3 +102,127 @@ def test_stopiteration_in_dstream_map_fails_the_batch(sc):
         ssc.stop(stopSparkContext=False)
     assert got == []
     assert len(errors) == 1 and STOP_MSG in str(errors[0])
+
+
+# -- 8. A typo'd method names the public class ---------------------------------------------
+
+
+def test_missing_attribute_names_the_public_rdd_class(sc, tmp_path):
+    # PySpark: parallelize/textFile/partitionBy results are 'RDD', Python-side
+    # transformations 'PipelinedRDD'; sparklet's internal classes stay out of the message.
+    path = tmp_path / "a.txt"
+    path.write_text("x\n")
+    base = sc.parallelize([1, 2])
+    cases = [(base, "RDD"), (sc.textFile(str(path)), "RDD"),
+             (base.map(lambda x: (x, x)).partitionBy(2), "RDD"),
+             (base.map(str), "PipelinedRDD")]
+    for rdd, public in cases:
+        with pytest.raises(AttributeError) as info:
+            rdd.flatmap  # noqa: B018 - the typo under test
+        assert str(info.value) == "'%s' object has no attribute 'flatmap'" % public
+    assert not hasattr(base, "flatmap") and getattr(base, "flatmap", 7) == 7
+    assert "ParallelCollectionRDD" in base.toDebugString().decode()
+
+
+def test_pipelined_rdd_is_importable_from_sparklet_rdd(sc):
+    from sparklet.rdd import PipelinedRDD
+
+    assert isinstance(sc.parallelize([1]).map(str), PipelinedRDD)
+
+
+def test_missing_attribute_names_the_public_dstream_class(sc):
+    from sparklet.streaming import StreamingContext
+
+    ssc = StreamingContext(sc, 1)
+    try:
+        stream = ssc.queueStream([[1]])
+        cases = [(stream, "DStream"), (stream.union(stream), "DStream"),
+                 (stream.window(2, 1), "DStream"), (stream.map(str), "TransformedDStream")]
+        for dstream, public in cases:
+            with pytest.raises(AttributeError) as info:
+                dstream.flatmap  # noqa: B018 - the typo under test
+            assert str(info.value) == "'%s' object has no attribute 'flatmap'" % public
+    finally:
+        ssc.stop(stopSparkContext=False)
+
+
+# -- 3. Broadcast errors -------------------------------------------------------------------
+
+
+def test_broadcasting_the_spark_context_raises_pickling_error(sc):
+    # PySpark: Broadcast.dump turns the context's refusal to pickle into a PicklingError
+    # "Could not serialize broadcast: ...: [CONTEXT_ONLY_VALID_ON_DRIVER] ... SPARK-5063."
+    import pickle
+
+    with pytest.raises(pickle.PicklingError) as info:
+        sc.broadcast(sc)
+    text = str(info.value)
+    assert text.startswith("Could not serialize broadcast: ")
+    assert "It appears that you are attempting to reference SparkContext from a broadcast " \
+           "variable, action, or transformation" in text
+    assert "SPARK-5063" in text
+
+
+def test_broadcast_of_an_unpicklable_value_names_it(sc):
+    import pickle
+    import threading
+
+    with pytest.raises(pickle.PicklingError,
+                       match="Could not serialize broadcast: TypeError: cannot pickle "
+                             "'_thread.lock' object"):
+        sc.broadcast(threading.Lock())
+
+
+@pytest.mark.parametrize("operation,verb", [("destroy", "destroyed"),
+                                            ("unpersist", "unpersisted")])
+def test_broadcast_destroy_or_unpersist_in_a_task_fails_the_job(sc, operation, verb):
+    b = sc.broadcast([1, 2, 3])
+
+    def use(x):
+        getattr(b, operation)()
+        return x
+
+    with pytest.raises(PythonException, match="Broadcast can only be %s in driver" % verb):
+        sc.parallelize([1, 2], 2).map(use).collect()
+    # The failed attempt left the broadcast intact.
+    assert sc.parallelize([0, 2], 2).map(lambda i: b.value[i]).collect() == [1, 3]
+    b.destroy()
+
+
+def test_a_destroyed_broadcast_fails_clearly_on_driver_and_in_tasks(sc):
+    import pickle
+
+    b = sc.broadcast({"k": 1})
+    b.destroy()
+    with pytest.raises(RuntimeError, match=r"Attempted to use Broadcast\(\d+\) after it was "
+                                           "destroyed"):
+        b.value  # noqa: B018
+    with pytest.raises(pickle.PicklingError, match="after it was destroyed"):
+        sc.parallelize([1]).map(lambda x: b.value["k"]).collect()
+
+
+# -- 9. Serialization failures name what could not be serialized ---------------------------
+
+
+def test_unpicklable_closure_names_the_object(sc):
+    # PySpark's CloudPickleSerializer.dumps: PicklingError("Could not serialize object:
+    # <type>: <message>") when the task's closure cannot be pickled.
+    import pickle
+    import threading
+
+    lock = threading.Lock()
+    with pytest.raises(pickle.PicklingError) as info:
+        sc.parallelize([1]).map(lambda x: lock).collect()
+    assert str(info.value) == ("Could not serialize object: TypeError: cannot pickle "
+                               "'_thread.lock' object")
+    assert isinstance(info.value.__cause__, TypeError)
+    # The context is still usable.
+    assert sc.parallelize([1, 2]).map(lambda x: x + 1).collect() == [2, 3]
+
+
+def test_closure_referencing_the_context_names_spark_5063(sc):
+    import pickle
+
+    with pytest.raises(pickle.PicklingError, match="Could not serialize object: RuntimeError: "
+                                                   r"\[CONTEXT_ONLY_VALID_ON_DRIVER\]"):
+        sc.parallelize([1]).map(lambda x: sc.defaultParallelism).collect()

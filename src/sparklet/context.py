@@ -180,7 +180,9 @@ class SparkContext:
                     SparkContext._active_spark_context = None
 
     def __getnewargs__(self):
+        # PySpark 3.5 raises PySparkRuntimeError (a RuntimeError) with this error class.
         raise RuntimeError(
+            "[CONTEXT_ONLY_VALID_ON_DRIVER] "
             "It appears that you are attempting to reference SparkContext from a broadcast "
             "variable, action, or transformation. SparkContext can only be used on the driver, "
             "not in code that it run on workers. For more information, see SPARK-5063.")

@@ -52,6 +52,16 @@ def _call_site() -> str:
     return method
 
 
+def __getattr__(name: str) -> Any:
+    # pyspark.rdd exports PipelinedRDD, the class of Python-side transformations' results;
+    # here that is MapPartitionsRDD (imported lazily: sparklet.rdds imports this module).
+    if name == "PipelinedRDD":
+        from sparklet.rdds import MapPartitionsRDD
+
+        return MapPartitionsRDD
+    raise AttributeError("module %r has no attribute %r" % (__name__, name))
+
+
 def _folder(zero, op):
     """A partition function folding its elements into ``zero`` with ``op``; the task has
     its own copy of ``zero`` (closures are deserialized per task), as in PySpark."""
@@ -170,6 +180,16 @@ class RDD(PairRDDFunctions, DoubleRDDFunctions, Generic[T]):
 
     def _class_name(self) -> str:
         return type(self).__name__
+
+    def __getattr__(self, name: str) -> Any:
+        # Reached only when normal lookup fails. Name the class PySpark users know ('RDD',
+        # or 'PipelinedRDD' for Python-side transformations), not sparklet's internal one:
+        # internal names belong in toDebugString.
+        from sparklet.rdds import MapPartitionsRDD
+
+        public = "PipelinedRDD" if isinstance(self, MapPartitionsRDD) else "RDD"
+        raise AttributeError("'%s' object has no attribute '%s'" % (public, name), name=name,
+                             obj=self)
 
     def __repr__(self) -> str:
         return "%s[%d] at %s" % (self._class_name(), self._id, self._creation_site)

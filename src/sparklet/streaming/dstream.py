@@ -122,6 +122,13 @@ class DStream(Generic[T]):
 
     # -- identity --------------------------------------------------------------------------
 
+    def __getattr__(self, name: str) -> Any:
+        # Reached only when normal lookup fails: name a class PySpark users know, not one of
+        # sparklet's internal DStream kinds.
+        public = "TransformedDStream" if isinstance(self, TransformedDStream) else "DStream"
+        raise AttributeError("'%s' object has no attribute '%s'" % (public, name), name=name,
+                             obj=self)
+
     def context(self) -> StreamingContext:
         """The StreamingContext this DStream belongs to."""
         return self._ssc
