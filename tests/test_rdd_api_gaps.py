@@ -226,3 +226,34 @@ def test_closure_referencing_the_context_names_spark_5063(sc):
     with pytest.raises(pickle.PicklingError, match="Could not serialize object: RuntimeError: "
                                                    r"\[CONTEXT_ONLY_VALID_ON_DRIVER\]"):
         sc.parallelize([1]).map(lambda x: sc.defaultParallelism).collect()
+
+
+# -- 6. File inputs are listed at the first action ------------------------------------------
+
+
+@pytest.mark.parametrize("reader", ["textFile", "wholeTextFiles", "binaryFiles", "pickleFile",
+                                    "binaryRecords"])
+def test_missing_input_fails_at_the_action_not_the_call(sc, tmp_path, reader):
+    # PySpark's Hadoop RDDs list their input in getPartitions: creating the RDD succeeds and
+    # the first action raises "Input path does not exist: file:/...".
+    from sparklet.io import InvalidInputError
+
+    missing = tmp_path / "missing"
+    create = {
+        "textFile": lambda: sc.textFile(str(missing)),
+        "wholeTextFiles": lambda: sc.wholeTextFiles(str(missing)),
+        "binaryFiles": lambda: sc.binaryFiles(str(missing)),
+        "pickleFile": lambda: sc.pickleFile(str(missing)),
+        "binaryRecords": lambda: sc.binaryRecords(str(missing), 4),
+    }[reader]
+    rdd = create().map(lambda x: x)
+    with pytest.raises(InvalidInputError) as info:
+        rdd.collect()
+    assert str(info.value) == "Input path does not exist: file:%s" % missing
+
+
+def test_input_created_after_the_call_is_read(sc, tmp_path):
+    path = tmp_path / "later.txt"
+    rdd = sc.textFile(str(path))
+    path.write_text("a\nb\n")
+    assert rdd.collect() == ["a", "b"]
