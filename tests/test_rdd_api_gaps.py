@@ -3,6 +3,8 @@ behaviour (from its source and unit tests) and checks sparklet against it."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from sparklet.errors import PythonException
@@ -257,3 +259,114 @@ def test_input_created_after_the_call_is_read(sc, tmp_path):
     rdd = sc.textFile(str(path))
     path.write_text("a\nb\n")
     assert rdd.collect() == ["a", "b"]
+
+
+# -- 5. Checkpoint paths are Hadoop-qualified -----------------------------------------------
+
+
+@pytest.mark.parametrize("form", ["plain", "file_uri", "relative"])
+def test_checkpoint_file_is_hadoop_qualified(sc, tmp_path, monkeypatch, form):
+    # Spark: setCheckpointDir(dir) checkpoints under <dir>/<random UUID>, qualified as
+    # file:/abs/dir/<uuid>; the RDD's files go to <that>/rdd-<id>.
+    import re
+
+    monkeypatch.chdir(tmp_path)
+    given = {"plain": str(tmp_path / "cp"), "file_uri": "file://%s/cp" % tmp_path,
+             "relative": "cp"}[form]
+    sc.setCheckpointDir(given)
+    root = sc.getCheckpointDir()
+    assert re.fullmatch("file:%s/cp/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-"
+                        "[0-9a-f]{12}" % re.escape(str(tmp_path)), root)
+    rdd = sc.parallelize(range(6), 2).map(lambda x: x * x)
+    rdd.checkpoint()
+    assert rdd.getCheckpointFile() is None
+    assert rdd.collect() == [x * x for x in range(6)]
+    assert rdd.getCheckpointFile() == "%s/rdd-%d" % (root, rdd.id())
+    local_dir = rdd.getCheckpointFile()[len("file:"):]
+    assert sorted(p for p in os.listdir(local_dir) if p.startswith("part-")) == \
+        ["part-00000", "part-00001"]
+    assert rdd.map(lambda x: x + 1).collect() == [x * x + 1 for x in range(6)]
+    sc._checkpoint_dir = None  # the shared context goes on without a checkpoint dir
+
+
+# -- 4. toLocalIterator(prefetchPartitions=True) prefetches ---------------------------------
+
+
+class _TaskLog:
+    """Records (job id, partition) of every finished task, from the scheduler's listener."""
+
+    def __init__(self):
+        import threading
+
+        self.done: list[tuple[int, int]] = []
+        self.lock = threading.Lock()
+
+    def on_job_start(self, job_id, stage_id, num_tasks): ...
+
+    def on_job_end(self, job_id, succeeded): ...
+
+    def on_stage_submitted(self, stage_id, num_tasks, job_id): ...
+
+    def on_stage_completed(self, stage_id, succeeded): ...
+
+    def on_task_end(self, stage_id, task, status, result):
+        with self.lock:
+            self.done.append((task.job_id, task.partition))
+
+    def partitions(self) -> list[int]:
+        with self.lock:
+            return [p for _, p in self.done]
+
+
+def _wait_for(condition, timeout=60.0):
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+@pytest.mark.parametrize("prefetch", [False, True])
+def test_to_local_iterator_prefetches_the_next_partition(sc, prefetch):
+    log = _TaskLog()
+    sc._dag_scheduler.listeners.append(log)
+    try:
+        rdd = sc.parallelize(range(9), 3)
+        it = rdd.toLocalIterator(prefetchPartitions=prefetch)
+        assert next(it) == 0
+        if prefetch:
+            # While partition 0 is being consumed, partition 1's job runs, unasked.
+            assert _wait_for(lambda: log.partitions() == [0, 1]), log.partitions()
+        else:
+            # Without prefetching nothing runs until the consumer asks: deterministic,
+            # since no other thread starts jobs.
+            assert log.partitions() == [0]
+        assert list(it) == list(range(1, 9))
+        assert log.partitions() == [0, 1, 2]
+        assert len({job for job, _ in log.done}) == 3  # one job per partition
+    finally:
+        sc._dag_scheduler.listeners.remove(log)
+
+
+def test_to_local_iterator_prefetch_keeps_job_group_and_fails_like_collect(sc):
+    def group_of(_):
+        from sparklet import TaskContext
+
+        return TaskContext.get().getLocalProperty("spark.jobGroup.id")
+
+    sc.setLocalProperty("spark.jobGroup.id", "prefetch-group")
+    try:
+        seen = sc.parallelize(range(4), 2).map(group_of).toLocalIterator(
+            prefetchPartitions=True)
+        assert list(seen) == ["prefetch-group"] * 4
+    finally:
+        sc.setLocalProperty("spark.jobGroup.id", None)
+
+    def fail(x):
+        raise ValueError("local iterator error")
+    with pytest.raises(PythonException, match="local iterator error"):
+        list(sc.range(10).map(fail).toLocalIterator(prefetchPartitions=True))
+    assert list(sc.emptyRDD().toLocalIterator(prefetchPartitions=True)) == []

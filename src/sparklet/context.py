@@ -243,15 +243,22 @@ class SparkContext:
         log.setLevel(level)
 
     def setCheckpointDir(self, dirName: str) -> None:
-        """Directory (any fsspec URL) under which RDDs are checkpointed."""
+        """Directory (a path, ``file:`` URI or any fsspec URL) under which RDDs are
+        checkpointed. As in Spark, each context writes to a fresh ``<uuid>`` subdirectory,
+        named the way Hadoop qualifies paths (``file:/abs/dir/<uuid>`` for a local one)."""
+        import uuid
+
         import fsspec
 
-        path = dirName.rstrip("/") + "/" + self.applicationId
+        from sparklet.io import hadoop_path
+
+        path = hadoop_path(dirName.rstrip("/") + "/" + str(uuid.uuid4()))
         fs, _, (p,) = fsspec.get_fs_token_paths(path)
         fs.makedirs(p, exist_ok=True)
         self._checkpoint_dir = path
 
     def getCheckpointDir(self) -> str | None:
+        """The directory RDDs are checkpointed to (``file:/abs/dir/<uuid>``), if set."""
         return self._checkpoint_dir
 
     def setJobGroup(self, groupId: str, description: str,

@@ -614,13 +614,37 @@ class RDD(PairRDDFunctions, DoubleRDDFunctions, Generic[T]):
         return self.collect()
 
     def toLocalIterator(self, prefetchPartitions: bool = False) -> Iterator[T]:
-        """Iterate over all elements, fetching one partition at a time.
+        """Iterate over all elements, fetching one partition at a time (one job each).
+
+        With ``prefetchPartitions``, the job for the next partition runs while the current
+        one is consumed: faster, at the cost of holding two partitions in the driver.
 
         >>> list(sc.parallelize(range(5), 2).toLocalIterator())
         [0, 1, 2, 3, 4]
+        >>> list(sc.parallelize(range(5), 2).toLocalIterator(prefetchPartitions=True))
+        [0, 1, 2, 3, 4]
         """
-        for p in range(self.getNumPartitions()):
-            yield from self.ctx.runJob(self, lambda it: it, [p])
+        n = self.getNumPartitions()
+        if not prefetchPartitions:
+            for p in range(n):
+                yield from self.ctx.runJob(self, lambda it: it, [p])
+            return
+        from concurrent.futures import ThreadPoolExecutor
+
+        # Jobs started from the prefetch thread keep this thread's local properties
+        # (job group, description, scheduler pool), which live in a thread-local.
+        props = dict(self.ctx._props())
+
+        def fetch(p: int) -> list:
+            self.ctx._local_properties.props = dict(props)
+            return self.ctx.runJob(self, lambda it: it, [p])
+
+        with ThreadPoolExecutor(1, thread_name_prefix="toLocalIterator-prefetch") as pool:
+            pending = pool.submit(fetch, 0) if n else None
+            for p in range(n):
+                items = pending.result()  # type: ignore[union-attr]
+                pending = pool.submit(fetch, p + 1) if p + 1 < n else None
+                yield from items
 
     def foreach(self, f: Callable[[T], None]) -> None:
         """Apply ``f`` to every element, on the executors."""
