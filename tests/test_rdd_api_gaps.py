@@ -370,3 +370,43 @@ def test_to_local_iterator_prefetch_keeps_job_group_and_fails_like_collect(sc):
     with pytest.raises(PythonException, match="local iterator error"):
         list(sc.range(10).map(fail).toLocalIterator(prefetchPartitions=True))
     assert list(sc.emptyRDD().toLocalIterator(prefetchPartitions=True)) == []
+
+
+# -- 2. stats() over numpy arrays -------------------------------------------------------------
+
+
+def test_stats_over_numpy_arrays_is_elementwise(sc):
+    # PySpark's StatCounter merges numpy arrays as they come (numpy.maximum/minimum for the
+    # extremes, numpy.sqrt for deviations): every statistic is per position.
+    np = pytest.importorskip("numpy")
+    rows = [np.array([float(i), 10.0 - i, (i % 3) * 1.5]) for i in range(11)]
+    model = np.vstack(rows)
+    rdd = sc.parallelize(rows, 3)
+    stats = rdd.stats()
+    assert stats.count() == 11
+    np.testing.assert_allclose(stats.mean(), model.mean(axis=0))
+    np.testing.assert_allclose(stats.sum(), model.sum(axis=0))
+    np.testing.assert_array_equal(stats.max(), model.max(axis=0))
+    np.testing.assert_array_equal(stats.min(), model.min(axis=0))
+    np.testing.assert_allclose(stats.variance(), model.var(axis=0))
+    np.testing.assert_allclose(stats.sampleVariance(), model.var(axis=0, ddof=1))
+    np.testing.assert_allclose(stats.stdev(), model.std(axis=0))
+    np.testing.assert_allclose(stats.sampleStdev(), model.std(axis=0, ddof=1))
+    np.testing.assert_allclose(rdd.mean(), model.mean(axis=0))
+    np.testing.assert_allclose(rdd.variance(), model.var(axis=0))
+    np.testing.assert_allclose(rdd.stdev(), model.std(axis=0))
+    np.testing.assert_allclose(rdd.sampleStdev(), model.std(axis=0, ddof=1))
+    np.testing.assert_allclose(rdd.sum(), model.sum(axis=0))
+    # Empty partitions merge away, as do partition counters of very different sizes.
+    skewed = sc.parallelize(rows, 1).union(sc.parallelize(rows[:1], 1)).union(sc.emptyRDD())
+    np.testing.assert_allclose(skewed.stats().mean(), np.vstack(rows + rows[:1]).mean(axis=0))
+    assert "count: 12" in repr(skewed.stats())
+
+
+def test_stats_over_numbers_is_unchanged_with_numpy_scalars(sc):
+    np = pytest.importorskip("numpy")
+    values = [np.int64(3), np.float64(1.5), 2, 7.25]
+    stats = sc.parallelize(values, 2).stats()
+    assert stats.count() == 4
+    assert stats.max() == 7.25 and stats.min() == 1.5
+    assert stats.mean() == pytest.approx(sum(float(v) for v in values) / 4)
