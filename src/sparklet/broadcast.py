@@ -12,6 +12,7 @@ import pickle
 from typing import Any, Generic, TypeVar
 
 from sparklet import serializers
+from sparklet.taskcontext import TaskContext
 
 __all__ = ["Broadcast"]
 
@@ -26,6 +27,11 @@ def load_broadcast_file(path: str) -> Any:
         raise RuntimeError(
             "Broadcast variable stored at %s is not available: it was destroyed, "
             "or its SparkContext was stopped" % path) from None
+
+
+def _destroyed(bid: int) -> str:
+    # Spark's wording (a SparkException there) for a destroyed broadcast used again.
+    return "Attempted to use Broadcast(%d) after it was destroyed" % bid
 
 
 def _from_id(bid: int, path: str) -> Broadcast:
@@ -63,8 +69,17 @@ class Broadcast(Generic[T]):
             self._value = self.load_from_path(self._path) if path else None
 
     def dump(self, value: T, f) -> None:
-        """Write the value to a path or open binary file."""
-        data = serializers.dumps(value)
+        """Write the value to a path or open binary file.
+
+        A value that cannot be pickled raises ``pickle.PicklingError`` with PySpark's
+        message, ``Could not serialize broadcast: <error type>: <error>``.
+        """
+        try:
+            data = serializers.dumps(value)
+        except pickle.PickleError:
+            raise
+        except Exception as e:
+            raise pickle.PicklingError(serializers.serialization_failure("broadcast", e)) from e
         if isinstance(f, str):
             tmp = f + ".tmp"
             with open(tmp, "wb") as fh:
@@ -84,7 +99,7 @@ class Broadcast(Generic[T]):
         """The broadcast value (loaded on first access in a worker)."""
         if self._on_driver:
             if self._path is None:
-                raise RuntimeError("Broadcast %d was destroyed" % self._bid)
+                raise RuntimeError(_destroyed(self._bid))
             return self._value
         from sparklet.env import SparkEnv
 
@@ -95,11 +110,17 @@ class Broadcast(Generic[T]):
 
     def unpersist(self, blocking: bool = False) -> None:
         """Drop the cached copies on the executors; they reload it if it is used again."""
+        if TaskContext.get() is not None:
+            raise RuntimeError("[CANNOT_UNPERSIST_BROADCAST] Broadcast can only be "
+                               "unpersisted in driver.")
         if self._sc is not None:
             self._sc._drop_broadcast_copies(self._bid)
 
     def destroy(self, blocking: bool = False) -> None:
         """Remove the broadcast everywhere; it cannot be used afterwards."""
+        if TaskContext.get() is not None:
+            raise RuntimeError("[CANNOT_DESTROY_BROADCAST] Broadcast can only be destroyed "
+                               "in driver.")
         self.unpersist(blocking)
         if self._path and os.path.exists(self._path):
             os.remove(self._path)
@@ -108,7 +129,7 @@ class Broadcast(Generic[T]):
 
     def __reduce__(self):
         if self._path is None:
-            raise RuntimeError("Broadcast %d was destroyed and cannot be used" % self._bid)
+            raise RuntimeError(_destroyed(self._bid))
         return (_from_id, (self._bid, self._path))
 
     def __repr__(self) -> str:

@@ -180,7 +180,9 @@ class SparkContext:
                     SparkContext._active_spark_context = None
 
     def __getnewargs__(self):
+        # PySpark 3.5 raises PySparkRuntimeError (a RuntimeError) with this error class.
         raise RuntimeError(
+            "[CONTEXT_ONLY_VALID_ON_DRIVER] "
             "It appears that you are attempting to reference SparkContext from a broadcast "
             "variable, action, or transformation. SparkContext can only be used on the driver, "
             "not in code that it run on workers. For more information, see SPARK-5063.")
@@ -241,15 +243,22 @@ class SparkContext:
         log.setLevel(level)
 
     def setCheckpointDir(self, dirName: str) -> None:
-        """Directory (any fsspec URL) under which RDDs are checkpointed."""
+        """Directory (a path, ``file:`` URI or any fsspec URL) under which RDDs are
+        checkpointed. As in Spark, each context writes to a fresh ``<uuid>`` subdirectory,
+        named the way Hadoop qualifies paths (``file:/abs/dir/<uuid>`` for a local one)."""
+        import uuid
+
         import fsspec
 
-        path = dirName.rstrip("/") + "/" + self.applicationId
+        from sparklet.io import hadoop_path
+
+        path = hadoop_path(dirName.rstrip("/") + "/" + str(uuid.uuid4()))
         fs, _, (p,) = fsspec.get_fs_token_paths(path)
         fs.makedirs(p, exist_ok=True)
         self._checkpoint_dir = path
 
     def getCheckpointDir(self) -> str | None:
+        """The directory RDDs are checkpointed to (``file:/abs/dir/<uuid>``), if set."""
         return self._checkpoint_dir
 
     def setJobGroup(self, groupId: str, description: str,
@@ -476,9 +485,9 @@ class SparkContext:
         from sparklet.rdds import SplitRDD
 
         min_partitions = minPartitions or self.defaultMinPartitions
-        splits = sio.text_file_splits(name, min_partitions)
-        return SplitRDD(self, splits, lambda s: sio.read_text_split(s, use_unicode),
-                        "HadoopRDD")
+        # Listed at the first action: a missing path fails there, as in PySpark.
+        return SplitRDD(self, lambda: sio.text_file_splits(name, min_partitions),
+                        lambda s: sio.read_text_split(s, use_unicode), "HadoopRDD")
 
     def wholeTextFiles(self, path: str, minPartitions: int | None = None,
                        use_unicode: bool = True) -> RDD[tuple[str, str]]:
@@ -486,35 +495,38 @@ class SparkContext:
         from sparklet import io as sio
         from sparklet.rdds import SplitRDD
 
-        groups = sio.whole_file_partitions(path, minPartitions or self.defaultMinPartitions)
-        return SplitRDD(self, groups, lambda g: sio.read_whole_text(g, use_unicode),
-                        "WholeTextFileRDD")
+        min_partitions = minPartitions or self.defaultMinPartitions
+        return SplitRDD(self, lambda: sio.whole_file_partitions(path, min_partitions),
+                        lambda g: sio.read_whole_text(g, use_unicode), "WholeTextFileRDD")
 
     def binaryFiles(self, path: str, minPartitions: int | None = None) -> RDD[tuple[str, bytes]]:
         """``(path, bytes)`` for each file of a directory (or glob)."""
         from sparklet import io as sio
         from sparklet.rdds import SplitRDD
 
-        groups = sio.binary_file_partitions(path, minPartitions or self.defaultMinPartitions,
-                                            self.defaultParallelism)
-        return SplitRDD(self, groups, sio.read_binary_files, "BinaryFileRDD")
+        min_partitions = minPartitions or self.defaultMinPartitions
+        parallelism = self.defaultParallelism
+        return SplitRDD(
+            self, lambda: sio.binary_file_partitions(path, min_partitions, parallelism),
+            sio.read_binary_files, "BinaryFileRDD")
 
     def binaryRecords(self, path: str, recordLength: int) -> RDD[bytes]:
         """Fixed-length binary records from flat binary files."""
         from sparklet import io as sio
         from sparklet.rdds import SplitRDD
 
-        splits = sio.binary_record_splits(path, recordLength)
-        return SplitRDD(self, splits, lambda s: sio.read_binary_records(s, recordLength),
-                        "BinaryRecordsRDD")
+        if recordLength <= 0:
+            raise ValueError(f"record_length must be positive, got {recordLength}")
+        return SplitRDD(self, lambda: sio.binary_record_splits(path, recordLength),
+                        lambda s: sio.read_binary_records(s, recordLength), "BinaryRecordsRDD")
 
     def pickleFile(self, name: str, minPartitions: int | None = None) -> RDD:
         """Objects saved with :meth:`RDD.saveAsPickleFile`."""
         from sparklet import io as sio
         from sparklet.rdds import SplitRDD
 
-        files = [f for f, _ in sio.list_input_files(name)]
-        return SplitRDD(self, files, sio.read_pickle_file, "PickleFileRDD")
+        return SplitRDD(self, lambda: [f for f, _ in sio.list_input_files(name)],
+                        sio.read_pickle_file, "PickleFileRDD")
 
     # -- shared variables and files --------------------------------------------------------
 

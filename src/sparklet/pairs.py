@@ -17,6 +17,7 @@ from typing import Any
 from sparklet.partitioner import Partitioner, portable_hash
 from sparklet.resultiterable import ResultIterable
 from sparklet.shuffle.aggregator import Aggregator, ExternalAppendOnlyMap, identity
+from sparklet.util import fail_on_stopiteration
 
 __all__ = ["PairRDDFunctions"]
 
@@ -85,7 +86,8 @@ class PairRDDFunctions:
         >>> sorted(x.combineByKey(to_list, append, extend).collect())
         [('a', [1, 2]), ('b', [1])]
         """
-        agg = Aggregator(createCombiner, mergeValue, mergeCombiners)
+        agg = Aggregator(fail_on_stopiteration(createCombiner), fail_on_stopiteration(mergeValue),
+                         fail_on_stopiteration(mergeCombiners))
         return self._combine(agg, numPartitions, partitionFunc)
 
     def _combine(self, agg: Aggregator, numPartitions, partitionFunc):
@@ -158,6 +160,8 @@ class PairRDDFunctions:
         >>> sorted(rdd.reduceByKeyLocally(add).items())
         [('a', 2), ('b', 1)]
         """
+        func = fail_on_stopiteration(func)
+
         def reduce_partition(it):
             m: dict = {}
             for k, v in it:
@@ -352,6 +356,7 @@ class PairRDDFunctions:
         """
         if numPartitions is None:
             numPartitions = self._defaultReducePartitions()
+        keyfunc = fail_on_stopiteration(keyfunc)
 
         def sort_partition(it):
             return iter(sorted(it, key=lambda kv: keyfunc(kv[0]), reverse=not ascending))
@@ -388,6 +393,7 @@ class PairRDDFunctions:
         """
         if numPartitions is None:
             numPartitions = self._defaultReducePartitions()
+        keyfunc = fail_on_stopiteration(keyfunc)
 
         def sort_partition(it):
             return iter(sorted(it, key=lambda kv: keyfunc(kv[0]), reverse=not ascending))

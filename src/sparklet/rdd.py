@@ -28,6 +28,7 @@ from sparklet.pairs import PairRDDFunctions
 from sparklet.partitioner import portable_hash  # noqa: F401  (pyspark.rdd exports it)
 from sparklet.sampler import RDDRangeSampler, RDDSampler
 from sparklet.storagelevel import StorageLevel
+from sparklet.util import fail_on_stopiteration
 
 __all__ = ["RDD"]
 
@@ -51,9 +52,21 @@ def _call_site() -> str:
     return method
 
 
+def __getattr__(name: str) -> Any:
+    # pyspark.rdd exports PipelinedRDD, the class of Python-side transformations' results;
+    # here that is MapPartitionsRDD (imported lazily: sparklet.rdds imports this module).
+    if name == "PipelinedRDD":
+        from sparklet.rdds import MapPartitionsRDD
+
+        return MapPartitionsRDD
+    raise AttributeError("module %r has no attribute %r" % (__name__, name))
+
+
 def _folder(zero, op):
     """A partition function folding its elements into ``zero`` with ``op``; the task has
     its own copy of ``zero`` (closures are deserialized per task), as in PySpark."""
+    op = fail_on_stopiteration(op)
+
     def fold_partition(it):
         acc = zero
         for x in it:
@@ -167,6 +180,16 @@ class RDD(PairRDDFunctions, DoubleRDDFunctions, Generic[T]):
 
     def _class_name(self) -> str:
         return type(self).__name__
+
+    def __getattr__(self, name: str) -> Any:
+        # Reached only when normal lookup fails. Name the class PySpark users know ('RDD',
+        # or 'PipelinedRDD' for Python-side transformations), not sparklet's internal one:
+        # internal names belong in toDebugString.
+        from sparklet.rdds import MapPartitionsRDD
+
+        public = "PipelinedRDD" if isinstance(self, MapPartitionsRDD) else "RDD"
+        raise AttributeError("'%s' object has no attribute '%s'" % (public, name), name=name,
+                             obj=self)
 
     def __repr__(self) -> str:
         return "%s[%d] at %s" % (self._class_name(), self._id, self._creation_site)
@@ -296,7 +319,7 @@ class RDD(PairRDDFunctions, DoubleRDDFunctions, Generic[T]):
         """
         from sparklet.rdds import MapPartitionsRDD
 
-        return MapPartitionsRDD(self, f, preservesPartitioning)
+        return MapPartitionsRDD(self, fail_on_stopiteration(f), preservesPartitioning)
 
     def mapPartitionsWithSplit(self, f, preservesPartitioning: bool = False) -> RDD[U]:
         """Deprecated alias of :meth:`mapPartitionsWithIndex`."""
@@ -318,6 +341,7 @@ class RDD(PairRDDFunctions, DoubleRDDFunctions, Generic[T]):
         >>> sorted(sc.parallelize(["b", "a", "c"]).map(lambda x: (x, 1)).collect())
         [('a', 1), ('b', 1), ('c', 1)]
         """
+        f = fail_on_stopiteration(f)
         return self.mapPartitionsWithIndex(lambda _, it: map(f, it), preservesPartitioning)
 
     def flatMap(self, f: Callable[[T], Iterable[U]],
@@ -328,6 +352,7 @@ class RDD(PairRDDFunctions, DoubleRDDFunctions, Generic[T]):
         [1, 1, 1, 2, 2, 3]
         """
         chain = itertools.chain.from_iterable
+        f = fail_on_stopiteration(f)
         return self.mapPartitionsWithIndex(lambda _, it: chain(map(f, it)),
                                            preservesPartitioning)
 
@@ -337,6 +362,7 @@ class RDD(PairRDDFunctions, DoubleRDDFunctions, Generic[T]):
         >>> sc.parallelize([1, 2, 3, 4, 5]).filter(lambda x: x % 2 == 0).collect()
         [2, 4]
         """
+        f = fail_on_stopiteration(f)
         return self.mapPartitionsWithIndex(lambda _, it: filter(f, it), True)
 
     def glom(self) -> RDD[list[T]]:
@@ -588,16 +614,42 @@ class RDD(PairRDDFunctions, DoubleRDDFunctions, Generic[T]):
         return self.collect()
 
     def toLocalIterator(self, prefetchPartitions: bool = False) -> Iterator[T]:
-        """Iterate over all elements, fetching one partition at a time.
+        """Iterate over all elements, fetching one partition at a time (one job each).
+
+        With ``prefetchPartitions``, the job for the next partition runs while the current
+        one is consumed: faster, at the cost of holding two partitions in the driver.
 
         >>> list(sc.parallelize(range(5), 2).toLocalIterator())
         [0, 1, 2, 3, 4]
+        >>> list(sc.parallelize(range(5), 2).toLocalIterator(prefetchPartitions=True))
+        [0, 1, 2, 3, 4]
         """
-        for p in range(self.getNumPartitions()):
-            yield from self.ctx.runJob(self, lambda it: it, [p])
+        n = self.getNumPartitions()
+        if not prefetchPartitions:
+            for p in range(n):
+                yield from self.ctx.runJob(self, lambda it: it, [p])
+            return
+        from concurrent.futures import ThreadPoolExecutor
+
+        # Jobs started from the prefetch thread keep this thread's local properties
+        # (job group, description, scheduler pool), which live in a thread-local.
+        props = dict(self.ctx._props())
+
+        def fetch(p: int) -> list:
+            self.ctx._local_properties.props = dict(props)
+            return self.ctx.runJob(self, lambda it: it, [p])
+
+        with ThreadPoolExecutor(1, thread_name_prefix="toLocalIterator-prefetch") as pool:
+            pending = pool.submit(fetch, 0) if n else None
+            for p in range(n):
+                items = pending.result()  # type: ignore[union-attr]
+                pending = pool.submit(fetch, p + 1) if p + 1 < n else None
+                yield from items
 
     def foreach(self, f: Callable[[T], None]) -> None:
         """Apply ``f`` to every element, on the executors."""
+        f = fail_on_stopiteration(f)
+
         def run(it):
             for x in it:
                 f(x)
@@ -606,6 +658,8 @@ class RDD(PairRDDFunctions, DoubleRDDFunctions, Generic[T]):
 
     def foreachPartition(self, f: Callable[[Iterable[T]], None]) -> None:
         """Apply ``f`` to every partition's iterator, on the executors."""
+        f = fail_on_stopiteration(f)
+
         def run(it):
             r = f(it)
             try:
@@ -633,6 +687,8 @@ class RDD(PairRDDFunctions, DoubleRDDFunctions, Generic[T]):
             ...
         ValueError: Can not reduce() empty RDD
         """
+        f = fail_on_stopiteration(f)
+
         def partial(it):
             it = iter(it)
             try:
@@ -687,7 +743,7 @@ class RDD(PairRDDFunctions, DoubleRDDFunctions, Generic[T]):
         (10, 4)
         """
         partials = self.mapPartitions(_folder(zeroValue, seqOp)).collect()
-        return reduce(combOp, partials, zeroValue)
+        return reduce(fail_on_stopiteration(combOp), partials, zeroValue)
 
     def treeAggregate(self, zeroValue: U, seqOp: Callable[[U, T], U],
                       combOp: Callable[[U, U], U], depth: int = 2) -> U:
@@ -701,6 +757,7 @@ class RDD(PairRDDFunctions, DoubleRDDFunctions, Generic[T]):
             raise ValueError("Depth cannot be smaller than 1 but got %d." % depth)
         if self.getNumPartitions() == 0:
             return zeroValue
+        combOp = fail_on_stopiteration(combOp)
 
         partials = self.mapPartitions(_folder(zeroValue, seqOp))
         num = partials.getNumPartitions()
@@ -759,6 +816,7 @@ class RDD(PairRDDFunctions, DoubleRDDFunctions, Generic[T]):
         >>> sc.parallelize([10, 4, 2, 12, 3], 2).top(3, key=str)
         [4, 3, 2]
         """
+        key = fail_on_stopiteration(key) if key is not None else None
         return self.mapPartitions(lambda it: [heapq.nlargest(num, it, key=key)]).reduce(
             lambda a, b: heapq.nlargest(num, a + b, key=key))
 
@@ -774,6 +832,7 @@ class RDD(PairRDDFunctions, DoubleRDDFunctions, Generic[T]):
             raise ValueError("top N cannot be negative.")
         if num == 0 or self.getNumPartitions() == 0:
             return []
+        key = fail_on_stopiteration(key) if key is not None else None
         return self.mapPartitions(lambda it: [heapq.nsmallest(num, it, key)]).reduce(
             lambda a, b: heapq.nsmallest(num, a + b, key))
 

@@ -63,16 +63,23 @@ class ParallelCollectionRDD(RDD):
 
 
 class SplitRDD(RDD):
-    """Partitions described by opaque, picklable splits and read by a function (files)."""
+    """Partitions described by opaque, picklable splits and read by a function (files).
 
-    def __init__(self, ctx, splits: list, reader: Callable[[Any], Iterator], name: str):
+    ``splits`` may be a function returning them: it runs when the partitions are first
+    needed (the first action), so a missing input fails the action, not the call that
+    created the RDD, as Hadoop input formats do in Spark.
+    """
+
+    def __init__(self, ctx, splits: list | Callable[[], list], reader: Callable[[Any], Iterator],
+                 name: str):
         super().__init__(ctx, [])
         self._splits = splits
         self._reader = reader
         self._kind = name
 
     def _get_partitions(self) -> list[Partition]:
-        return [_DataPartition(i, s) for i, s in enumerate(self._splits)]
+        splits = self._splits() if callable(self._splits) else self._splits
+        return [_DataPartition(i, s) for i, s in enumerate(splits)]
 
     def compute(self, split, context) -> Iterator:
         return self._reader(split.data)

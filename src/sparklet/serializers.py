@@ -57,10 +57,28 @@ class _ClosurePickler(cloudpickle.Pickler):
 
 
 def dumps_closure(obj: Any) -> bytes:
-    """Pickle code (functions, RDD lineage) by value where needed."""
+    """Pickle code (functions, RDD lineage) by value where needed.
+
+    A closure holding something that cannot be pickled fails as PySpark's does: a
+    ``PicklingError`` naming the cause (``Could not serialize object: TypeError: cannot
+    pickle '_thread.lock' object``), the original exception chained.
+    """
     buffer = io.BytesIO()
-    _ClosurePickler(buffer, protocol=PROTOCOL).dump(obj)
+    try:
+        _ClosurePickler(buffer, protocol=PROTOCOL).dump(obj)
+    except pickle.PickleError:
+        raise
+    except Exception as e:
+        raise pickle.PicklingError(serialization_failure("object", e)) from e
     return buffer.getvalue()
+
+
+def serialization_failure(what: str, e: BaseException) -> str:
+    """PySpark's message for a value that could not be pickled (``what``: object, broadcast)."""
+    text = str(e)
+    if "'i' format requires" in text:  # a payload past pickle's 4 GiB frame limit
+        return "Object too large to serialize: %s" % text
+    return "Could not serialize %s: %s: %s" % (what, type(e).__name__, text)
 
 
 def write_batches(stream: BinaryIO, records: Iterable[Any], batch_size: int = BATCH_SIZE) -> int:

@@ -13,6 +13,36 @@ from collections.abc import Iterable
 __all__ = ["StatCounter"]
 
 
+def _is_numpy(x) -> bool:
+    # Decided by the value's type, so numpy is imported only for numpy values.
+    return type(x).__module__.split(".", 1)[0] == "numpy"
+
+
+def _maximum(a, b):
+    """Elementwise for numpy arrays (as PySpark's numpy.maximum), else the larger value."""
+    if _is_numpy(a) or _is_numpy(b):
+        import numpy
+
+        return numpy.maximum(a, b)
+    return max(a, b)
+
+
+def _minimum(a, b):
+    if _is_numpy(a) or _is_numpy(b):
+        import numpy
+
+        return numpy.minimum(a, b)
+    return min(a, b)
+
+
+def _sqrt(x):
+    if _is_numpy(x):
+        import numpy
+
+        return numpy.sqrt(x)
+    return math.sqrt(x)
+
+
 class StatCounter:
     """Statistics of a stream of numbers.
 
@@ -23,6 +53,9 @@ class StatCounter:
     1.290994
     >>> StatCounter([1, 2])
     (count: 2, mean: 1.5, stdev: 0.5, max: 2.0, min: 1.0)
+
+    numpy arrays are counted elementwise (mean, variance, min and max per position), as in
+    PySpark; numpy is needed only when the values are numpy arrays.
     """
 
     def __init__(self, values: Iterable[float] | None = None):
@@ -40,9 +73,13 @@ class StatCounter:
         self.n += 1
         self.mu += delta / self.n
         self.m2 += delta * (value - self.mu)
-        # PySpark keeps min and max with numpy.maximum/minimum, which give floats for ints.
-        self.maxValue = float(max(self.maxValue, value))
-        self.minValue = float(min(self.minValue, value))
+        if _is_numpy(value):
+            self.maxValue = _maximum(self.maxValue, value)
+            self.minValue = _minimum(self.minValue, value)
+        else:
+            # PySpark keeps min and max with numpy.maximum/minimum: floats even for ints.
+            self.maxValue = float(max(self.maxValue, value))
+            self.minValue = float(min(self.minValue, value))
         return self
 
     def mergeStats(self, other: StatCounter) -> StatCounter:
@@ -64,8 +101,8 @@ class StatCounter:
                 self.mu = other.mu - (delta * self.n) / total
             else:
                 self.mu = (self.mu * self.n + other.mu * other.n) / total
-            self.maxValue = max(self.maxValue, other.maxValue)
-            self.minValue = min(self.minValue, other.minValue)
+            self.maxValue = _maximum(self.maxValue, other.maxValue)
+            self.minValue = _minimum(self.minValue, other.minValue)
             self.m2 += other.m2 + (delta * delta * self.n * other.n) / total
             self.n = total
         return self
@@ -96,10 +133,10 @@ class StatCounter:
         return float("nan") if self.n <= 1 else self.m2 / (self.n - 1)
 
     def stdev(self) -> float:
-        return math.sqrt(self.variance())
+        return _sqrt(self.variance())
 
     def sampleStdev(self) -> float:
-        return math.sqrt(self.sampleVariance())
+        return _sqrt(self.sampleVariance())
 
     def asDict(self, sample: bool = False) -> dict[str, float]:
         # PySpark reports the sample statistics unless sample=True; kept for compatibility.

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 
-__all__ = ["BoundedFloat"]
+__all__ = ["BoundedFloat", "fail_on_stopiteration"]
 
 # Deep lineages (long streaming state chains between checkpoints) pickle recursively; the
 # driver and every worker raise the interpreter's limit to this.
@@ -87,3 +87,34 @@ def parse_local_master(master: str) -> tuple[int, int]:
     if cores < 1:
         raise ValueError("Asked to run locally with %d threads" % cores)
     return cores, int(failures) if failures else 1
+
+
+def fail_on_stopiteration(f):
+    """Wrap a user function so a ``StopIteration`` it raises fails the task.
+
+    Inside ``map``, ``filter``, ``itertools.chain`` or a ``for`` loop of a generator, a
+    ``StopIteration`` escaping the user's function looks like the end of the partition, and
+    the rest of the partition would be dropped without a word. The wrapper turns it into a
+    ``RuntimeError`` with PySpark's message, the original exception as its second argument.
+
+    >>> def stop(x): raise StopIteration()
+    >>> list(map(stop, [1, 2]))
+    []
+    >>> list(map(fail_on_stopiteration(stop), [1, 2]))
+    Traceback (most recent call last):
+        ...
+    RuntimeError: ("Caught StopIteration thrown from user's code; failing the task", ...)
+    """
+    if getattr(f, "_sparklet_stopiteration_safe", False):
+        return f
+
+    def wrapper(*args, **kwargs):
+        try:
+            return f(*args, **kwargs)
+        except StopIteration as exc:
+            raise RuntimeError("Caught StopIteration thrown from user's code; failing the task",
+                               exc) from exc
+
+    wrapper._sparklet_stopiteration_safe = True  # type: ignore[attr-defined]
+    wrapper.__wrapped__ = f  # type: ignore[attr-defined]
+    return wrapper

@@ -43,6 +43,7 @@ from sparklet.partitioner import Partitioner, portable_hash
 from sparklet.rdd import RDD
 from sparklet.resultiterable import ResultIterable
 from sparklet.storagelevel import StorageLevel
+from sparklet.util import fail_on_stopiteration
 
 if TYPE_CHECKING:
     from sparklet.streaming.context import StreamingContext
@@ -120,6 +121,13 @@ class DStream(Generic[T]):
         self.is_checkpointed = False
 
     # -- identity --------------------------------------------------------------------------
+
+    def __getattr__(self, name: str) -> Any:
+        # Reached only when normal lookup fails: name a class PySpark users know, not one of
+        # sparklet's internal DStream kinds.
+        public = "TransformedDStream" if isinstance(self, TransformedDStream) else "DStream"
+        raise AttributeError("'%s' object has no attribute '%s'" % (public, name), name=name,
+                             obj=self)
 
     def context(self) -> StreamingContext:
         """The StreamingContext this DStream belongs to."""
@@ -312,16 +320,19 @@ class DStream(Generic[T]):
 
     def filter(self, f: Callable[[T], bool]) -> DStream[T]:
         """Keep the elements that satisfy ``f``."""
+        f = fail_on_stopiteration(f)
         return self.mapPartitions(lambda iterator: filter(f, iterator), True)
 
     def flatMap(self, f: Callable[[T], Iterable[U]],
                 preservesPartitioning: bool = False) -> DStream[U]:
         """Apply ``f`` to every element and flatten the results."""
+        f = fail_on_stopiteration(f)
         return self.mapPartitionsWithIndex(
             lambda s, iterator: chain.from_iterable(map(f, iterator)), preservesPartitioning)
 
     def map(self, f: Callable[[T], U], preservesPartitioning: bool = False) -> DStream[U]:
         """Apply ``f`` to every element."""
+        f = fail_on_stopiteration(f)
         return self.mapPartitions(lambda iterator: map(f, iterator), preservesPartitioning)
 
     def mapPartitions(self, f: Callable[[Iterable[T]], Iterable[U]],
