@@ -156,3 +156,28 @@ def test_failed_attempts_do_not_count_in_accumulators(fresh_context, tmp_path):
                   .collect()) == list(range(10))
     assert marker.exists()
     assert acc.value == 10
+
+
+def test_lost_executor_reports_the_signal_that_killed_it(fresh_context):
+    sc = fresh_context("local[1]")
+
+    def die(_):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    # Every attempt loses its executor, so the job fails with the loss reason.
+    with pytest.raises(Exception, match=r"killed by signal 9 \(SIGKILL\), possibly out of "
+                                        r"memory"):
+        sc.parallelize([1], 1).map(die).collect()
+
+
+def test_lost_executor_reports_its_exit_code(fresh_context, caplog):
+    sc = fresh_context("local[1]")
+
+    def leave(_):
+        os._exit(3)
+
+    with caplog.at_level("WARNING", logger="sparklet.backends.local_processes"):
+        with pytest.raises(Exception, match="exited with exit code 3"):
+            sc.parallelize([1], 1).map(leave).collect()
+    assert any("lost executor" in r.getMessage() and "exit code 3" in r.getMessage()
+               for r in caplog.records)
