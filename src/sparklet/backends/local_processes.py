@@ -76,6 +76,7 @@ class _Worker:
     executor_id: str
     pid: int
     conn: Connection
+    daemon: _Daemon  # the one that forked it, and reports its exit
     lock: threading.Lock = field(default_factory=threading.Lock)
     binaries: set = field(default_factory=set)
     includes_sent: int = -1  # version of the python includes this worker has seen
@@ -306,7 +307,7 @@ class LocalProcessBackend(SchedulerBackend):
                 conn.close()
                 daemon.kill(pid)
                 return
-            self._workers[executor_id] = _Worker(executor_id, pid, conn)
+            self._workers[executor_id] = _Worker(executor_id, pid, conn, daemon)
         self._wake()
         self.scheduler.executor_added(executor_id, self.cores_per_executor)
 
@@ -324,11 +325,11 @@ class LocalProcessBackend(SchedulerBackend):
         self._wake()
         if self._monitor.is_alive():
             self._monitor.join(timeout=_THREAD_JOIN)
+        # Idle workers leave at once; a busy one is killed with its daemon below.
+        deadline = time.monotonic() + _STOP_GRACE
+        for w in workers:
+            w.daemon.exit_status(w.pid, max(0.0, deadline - time.monotonic()))
         if daemon is not None:
-            # Idle workers leave at once; a busy one is killed with the daemon below.
-            deadline = time.monotonic() + _STOP_GRACE
-            for w in workers:
-                daemon.exit_status(w.pid, max(0.0, deadline - time.monotonic()))
             daemon.close()
         with self._lock:
             threads = list(self._threads)
@@ -424,16 +425,15 @@ class LocalProcessBackend(SchedulerBackend):
         with self._lock:
             if self._workers.pop(w.executor_id, None) is None:
                 return
-            daemon = self._daemon
         w.conn.close()
-        status = None
-        if daemon is not None:
-            daemon.kill(w.pid)  # its socket broke but it may linger: make the loss final
-            status = daemon.exit_status(w.pid, _EXIT_REPORT_WAIT)
+        w.daemon.kill(w.pid)  # its socket broke but it may linger: make the loss final
+        status = w.daemon.exit_status(w.pid, _EXIT_REPORT_WAIT)
         if self._stopping:
             return
-        reason = "Executor %s (pid %d) %s" % (w.executor_id, w.pid,
-                                             describe_exit_status(status))
+        why = describe_exit_status(status)
+        if status is None and not w.daemon.alive():
+            why += " with the worker daemon that started it"
+        reason = "Executor %s (pid %d) %s" % (w.executor_id, w.pid, why)
         log.warning("lost executor: %s; starting a replacement", reason)
         # Its shuffle outputs and blocks die with it, as when a Spark executor is lost.
         shutil.rmtree(executor_dir(self.env_spec.local_dir, w.executor_id), ignore_errors=True)
