@@ -333,6 +333,14 @@ def test_local_cluster_runs_n_executor_processes_of_c_cores(make_context, tmp_pa
     assert sc._max_task_failures == 4  # a cluster retries, as Spark's default
 
 
+def test_local_cluster_spreads_tasks_over_executors(make_context):
+    sc = make_context(SparkConf().setMaster("local-cluster[2,2,256]"))
+    _wait_until(lambda: len(sc._backend.executor_pids()) == 2, "both executors")
+    # Two tasks, four free cores: as Spark's offers, one task goes to each executor.
+    out = sc.parallelize(range(2), 2).map(lambda _: SparkEnv.get().executor_id).collect()
+    assert sorted(out) == sorted(sc._backend.executor_pids())
+
+
 def test_local_cluster_refuses_executors_larger_than_their_worker(make_context):
     with pytest.raises(SparkException, match="Asked to launch cluster with 512 MiB/worker "
                                              "but requested 1024 MiB/executor"):
