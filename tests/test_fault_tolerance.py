@@ -156,3 +156,41 @@ def test_failed_attempts_do_not_count_in_accumulators(fresh_context, tmp_path):
                   .collect()) == list(range(10))
     assert marker.exists()
     assert acc.value == 10
+
+
+def test_lost_executor_reports_the_signal_that_killed_it(fresh_context):
+    sc = fresh_context("local[1]")
+
+    def die(_):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    # Every attempt loses its executor, so the job fails with the loss reason.
+    with pytest.raises(Exception, match=r"killed by signal 9 \(SIGKILL\), possibly out of "
+                                        r"memory"):
+        sc.parallelize([1], 1).map(die).collect()
+
+
+def test_lost_executor_reports_its_exit_code(fresh_context, caplog):
+    sc = fresh_context("local[1]")
+
+    def leave(_):
+        os._exit(3)
+
+    with caplog.at_level("WARNING", logger="sparklet.backends.local_processes"):
+        with pytest.raises(Exception, match="exited with exit code 3"):
+            sc.parallelize([1], 1).map(leave).collect()
+    assert any("lost executor" in r.getMessage() and "exit code 3" in r.getMessage()
+               for r in caplog.records)
+
+
+def test_killed_worker_daemon_is_replaced_with_its_workers(fresh_context):
+    sc = fresh_context("local[2]")
+    before = _wait_for_executors(sc, 2)
+    daemon = sc._backend.daemon_pid()
+    os.kill(daemon, signal.SIGKILL)  # its workers die with it
+    deadline = time.monotonic() + 60
+    while not (sc._backend.daemon_pid() != daemon and len(sc._backend.executor_pids()) == 2
+               and not set(sc._backend.executor_pids().values()) & set(before.values())):
+        assert time.monotonic() < deadline, "no replacement daemon and workers"
+        time.sleep(0.02)
+    assert sc.parallelize(range(10), 2).map(lambda x: x * 2).sum() == 90

@@ -77,7 +77,11 @@ class SparkContext:
             self._conf.setIfMissing("spark.master", "local[*]")
             self._conf.setIfMissing("spark.app.name", "sparklet")
             self._batchSize = batchSize
-            self._start(pyFiles)
+            try:
+                self._start(pyFiles)
+            except BaseException:
+                self._discard_partial_start()
+                raise
             SparkContext._active_spark_context = self
 
     def _start(self, py_files) -> None:
@@ -161,12 +165,35 @@ class SparkContext:
         if not self._stopped:
             self.stop()
 
+    def _discard_partial_start(self) -> None:
+        """A constructor that failed half-way leaves no executors, threads or files."""
+        self._stopped = True
+        backend = getattr(self, "_backend", None)
+        progress_bar = getattr(self, "_progress_bar", None)
+        if progress_bar is not None:
+            progress_bar.stop()
+        try:
+            if backend is not None:
+                backend.stop()
+        finally:
+            scheduler = getattr(self, "_task_scheduler", None)
+            if scheduler is not None:
+                scheduler.stop()
+            local_dir = getattr(self, "_local_dir", None)
+            if local_dir:
+                shutil.rmtree(local_dir, ignore_errors=True)
+            env = getattr(self, "_env", None)
+            if env is not None and SparkEnv.get() is env:
+                SparkEnv.set(None)
+            atexit.unregister(self._atexit_stop)
+
     def stop(self) -> None:
         """Shut down: stop the executors and remove the application's scratch files."""
         with SparkContext._lock:
             if self._stopped:
                 return
             self._stopped = True
+            atexit.unregister(self._atexit_stop)  # a stopped context holds nothing at exit
             if self._progress_bar is not None:
                 self._progress_bar.stop()
             try:
@@ -573,8 +600,14 @@ class SparkContext:
         """Add a .py, .zip or .egg dependency for tasks (importable in executors)."""
         self.addFile(path)
         added = os.path.join(self._env.files_dir, os.path.basename(path))
-        if added not in sys.path:
-            sys.path.insert(1, added if not added.endswith(".py") else self._env.files_dir)
+        include = added if not added.endswith(".py") else self._env.files_dir
+        if include not in sys.path:
+            sys.path.insert(1, include)
+        # Workers started before this call learn of it with their next task.
+        self._backend.add_python_include(include)
+        import importlib
+
+        importlib.invalidate_caches()
 
     def cancelJobGroup(self, groupId: str) -> None:
         log.warning("cancelJobGroup is not supported yet; group %s keeps running", groupId)

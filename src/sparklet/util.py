@@ -63,15 +63,54 @@ def parse_seconds(text: str | float) -> float:
     return float(m.group(1)) * _TIME_UNITS[m.group(2).lower()]
 
 
+def parse_mebibytes(text: str | int) -> int:
+    """Spark's MiB-valued sizes (``spark.executor.memory``, ``spark.executor.pyspark.memory``):
+    bare numbers are MiB, suffixed ones are converted (rounded down).
+
+    >>> parse_mebibytes("300"), parse_mebibytes("2g"), parse_mebibytes("512m")
+    (300, 2048, 512)
+    """
+    if re.fullmatch(r"\s*\d+\s*", str(text)):
+        return int(text)
+    return parse_bytes(text) // (1 << 20)
+
+
 _LOCAL = re.compile(r"local(?:\[(\*|\d+)(?:\s*,\s*(\d+))?\])?$")
+# Spark's test master: N executor processes of C cores and M MiB each.
+_LOCAL_CLUSTER = re.compile(r"local-cluster\[\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*\]$")
+
+
+def parse_local_cluster_master(master: str) -> tuple[int, int, int] | None:
+    """``local-cluster[N, C, M]`` -> (executors, cores each, MiB each); None for other URLs.
+
+    >>> parse_local_cluster_master("local-cluster[2, 3, 1024]")
+    (2, 3, 1024)
+    >>> parse_local_cluster_master("local[2]") is None
+    True
+    """
+    m = _LOCAL_CLUSTER.match(master.strip())
+    if m is None:
+        return None
+    executors, cores, memory = (int(g) for g in m.groups())
+    if executors < 1 or cores < 1:
+        raise ValueError("Could not parse Master URL: '%s' (needs at least one executor "
+                         "with one core)" % master)
+    return executors, cores, memory
 
 
 def parse_local_master(master: str) -> tuple[int, int]:
     """``local[N, F]`` -> (cores, max task failures); ``local[*]`` uses every core.
+    ``local-cluster[N, C, M]`` has N * C cores and, being a cluster, Spark's default of 4
+    task attempts.
 
     >>> [parse_local_master(m) for m in ("local", "local[4]", "local[2,3]")]
     [(1, 1), (4, 1), (2, 3)]
+    >>> parse_local_master("local-cluster[2,3,1024]")
+    (6, 4)
     """
+    cluster = parse_local_cluster_master(master)
+    if cluster is not None:
+        return cluster[0] * cluster[1], 4
     m = _LOCAL.match(master.strip())
     if m is None:
         if master.startswith("dask"):

@@ -27,6 +27,10 @@ class SchedulerBackend:
         """Send a control message (drop an RDD's blocks, a shuffle, a broadcast) everywhere."""
         raise NotImplementedError
 
+    def add_python_include(self, path: str) -> None:
+        """A path from ``addPyFile`` that tasks must find on ``sys.path`` from now on.
+        Backends running tasks in the driver's own interpreter have nothing to do."""
+
     def default_parallelism(self) -> int:
         raise NotImplementedError
 

@@ -1,24 +1,27 @@
 """The default backend for ``local[N]``: N persistent worker processes on this machine.
 
-Each worker is an executor with one slot, talking to the driver over a socket pair. Workers
-are forked by a daemon interpreter (see :mod:`sparklet.backends.daemon`), never from the
-driver itself: the user's script is never re-imported or duplicated, every worker gets
+Each worker is an executor talking to the driver over a socket pair: one task slot for
+``local[N]``, C slots for Spark's test master ``local-cluster[N, C, M]``. Workers are forked
+by a daemon interpreter (see :mod:`sparklet.backends.daemon`), never from the driver itself:
+the user's script is never re-imported or duplicated, every worker gets
 ``PYTHONHASHSEED=0`` like Spark's Python workers, and a new worker costs a fork. A worker
 that dies -- killed, out of memory, crashed in native code -- is reported as a lost executor
-(its running task is rerun, its shuffle files and cached blocks are treated as lost) and
-replaced.
+with the reason (its exit code, or the signal that killed it), its running tasks are rerun,
+its shuffle files and cached blocks are treated as lost, and it is replaced.
+
+Each backend owns its daemon; ``stop`` ends the workers, the daemon and every descriptor
+and thread the backend opened, so a stopped context leaves nothing running.
 """
 
 from __future__ import annotations
 
-import atexit
 import itertools
 import logging
 import os
+import select
 import shutil
 import signal
 import socket
-import struct
 import subprocess
 import sys
 import threading
@@ -28,12 +31,44 @@ from multiprocessing.connection import Connection, wait
 
 from sparklet import serializers
 from sparklet.backends.base import SchedulerBackend
+from sparklet.backends.daemon import REPORT, REQUEST
 from sparklet.env import EnvSpec
 from sparklet.storage.blockmanager import executor_dir
 
-__all__ = ["LocalProcessBackend"]
+__all__ = ["LocalProcessBackend", "describe_exit_status"]
 
 log = logging.getLogger(__name__)
+
+# How long the driver waits for the daemon's report of a dead worker's exit status, for
+# workers to leave after a stop request, and for its own helper threads to finish.
+_EXIT_REPORT_WAIT = 10.0
+_STOP_GRACE = 2.0
+_THREAD_JOIN = 30.0
+
+
+def describe_exit_status(status: int | None) -> str:
+    """Why a worker process ended, from its ``waitpid`` status.
+
+    The kernel's out-of-memory killer sends SIGKILL, hence the hint (Spark's executors
+    say "SIGKILL, possible container OOM" for exit code 137).
+
+    >>> describe_exit_status(9), describe_exit_status(3 << 8), describe_exit_status(None)
+    ('killed by signal 9 (SIGKILL), possibly out of memory', 'exited with exit code 3', \
+'exited (exit status unknown)')
+    """
+    if status is None:
+        return "exited (exit status unknown)"
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        try:
+            name = " (%s)" % signal.Signals(sig).name
+        except ValueError:
+            name = ""
+        hint = ", possibly out of memory" if sig == signal.SIGKILL else ""
+        return "killed by signal %d%s%s" % (sig, name, hint)
+    if os.WIFEXITED(status):
+        return "exited with exit code %d" % os.WEXITSTATUS(status)
+    return "exited (wait status %d)" % status
 
 
 @dataclass(eq=False)
@@ -41,89 +76,132 @@ class _Worker:
     executor_id: str
     pid: int
     conn: Connection
+    daemon: _Daemon  # the one that forked it, and reports its exit
     lock: threading.Lock = field(default_factory=threading.Lock)
     binaries: set = field(default_factory=set)
+    includes_sent: int = -1  # version of the python includes this worker has seen
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
+class _DaemonGone(OSError):
+    """The worker daemon exited or was closed."""
 
 
 class _Daemon:
-    """Driver-side handle on a worker-forking daemon."""
+    """Driver-side handle on this backend's worker-forking daemon."""
 
-    def __init__(self, env: dict[str, str]):
+    def __init__(self, env: dict[str, str], local_dir: str):
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "sparklet.backends.daemon", str(theirs.fileno())],
+                [sys.executable, "-m", "sparklet.backends.daemon", str(theirs.fileno()),
+                 str(os.getpid()), local_dir],
                 pass_fds=(theirs.fileno(),), env=env, stdin=subprocess.DEVNULL)
+        except BaseException:
+            ours.close()
+            raise
         finally:
             theirs.close()
+        self.pid = self.process.pid
         self.sock = ours
-        self.lock = threading.Lock()
+        self.lock = threading.Lock()   # one conversation with the daemon at a time
+        self._exits: dict[int, int] = {}
+        self._closed = False
 
     def alive(self) -> bool:
-        return self.process.poll() is None
+        return not self._closed and self.process.poll() is None
+
+    def _read_report(self, timeout: float | None = None) -> tuple[bytes, int, int]:
+        data = b""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while len(data) < REPORT.size:
+            if deadline is not None:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or not select.select([self.sock], [], [], remaining)[0]:
+                    raise TimeoutError("no report from the worker daemon")
+            chunk = self.sock.recv(REPORT.size - len(data))
+            if not chunk:
+                raise _DaemonGone("the worker daemon exited")
+            data += chunk
+        return REPORT.unpack(data)
 
     def fork_worker(self) -> tuple[int, Connection]:
         ours, theirs = socket.socketpair()
         try:
             with self.lock:
-                socket.send_fds(self.sock, [b"w"], [theirs.fileno()])
-                reply = b""
-                while len(reply) < 8:
-                    chunk = self.sock.recv(8 - len(reply))
-                    if not chunk:
-                        raise OSError("the worker daemon exited")
-                    reply += chunk
+                if self._closed:
+                    raise _DaemonGone("the worker daemon is closed")
+                socket.send_fds(self.sock, [REQUEST.pack(b"w", 0)], [theirs.fileno()])
+                while True:
+                    kind, pid, status = self._read_report()
+                    if kind == b"p":
+                        break
+                    self._exits[pid] = status
+        except BaseException:
+            ours.close()
+            raise
         finally:
             theirs.close()
-        (pid,) = struct.unpack("<q", reply)
         return pid, Connection(ours.detach())
 
+    def kill(self, pid: int) -> None:
+        """SIGKILL a worker, if it is still one of the daemon's (never a reused pid)."""
+        with self.lock:
+            if not self._closed:
+                try:
+                    self.sock.sendall(REQUEST.pack(b"k", pid))
+                except OSError:
+                    pass
+
+    def exit_status(self, pid: int, timeout: float) -> int | None:
+        """The ``waitpid`` status of a worker that exited; None if unknown by ``timeout``."""
+        deadline = time.monotonic() + timeout
+        if not self.lock.acquire(timeout=timeout):
+            return None
+        try:
+            while pid not in self._exits and not self._closed:
+                try:
+                    kind, other, status = self._read_report(deadline - time.monotonic())
+                except OSError:  # timed out, or the daemon is gone
+                    return None
+                if kind == b"x":
+                    self._exits[other] = status
+            return self._exits.pop(pid, None)
+        finally:
+            self.lock.release()
 
     def close(self) -> None:
-        """Closing the control socket tells the daemon to exit."""
-        self.sock.close()
+        """End the daemon: on end of file it kills and reaps its workers, then exits.
+
+        ``shutdown`` (rather than only ``close``) wakes any thread blocked reading the
+        socket and makes the daemon see end of file even while such a read is pending.
+        """
         try:
-            self.process.wait(timeout=2)
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        try:
+            self.process.wait(timeout=_THREAD_JOIN)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
-
-
-_daemons: dict[tuple, _Daemon] = {}
-_daemons_lock = threading.Lock()
-
-
-@atexit.register
-def _close_daemons() -> None:
-    with _daemons_lock:
-        daemons = list(_daemons.values())
-        _daemons.clear()
-    for daemon in daemons:
-        daemon.close()
-
-
-def _daemon_for(env: dict[str, str]) -> _Daemon:
-    """One daemon per distinct executor environment, kept for the driver's lifetime."""
-    key = tuple(sorted(env.items()))
-    with _daemons_lock:
-        daemon = _daemons.get(key)
-        if daemon is None or not daemon.alive():
-            daemon = _daemons[key] = _Daemon(env)
-        return daemon
+        with self.lock:
+            self._closed = True
+            self.sock.close()
 
 
 class LocalProcessBackend(SchedulerBackend):
-    def __init__(self, cores: int, env_spec: EnvSpec):
-        self.cores = cores
+    """``executors`` worker processes of ``cores_per_executor`` task slots each."""
+
+    def __init__(self, executors: int, env_spec: EnvSpec, cores_per_executor: int = 1,
+                 executor_memory_mb: int | None = None):
+        self.executors = executors
+        self.cores_per_executor = cores_per_executor
+        self.cores = executors * cores_per_executor
+        self.cluster_mode = executor_memory_mb is not None
         self.env_spec = env_spec
+        self.worker_conf = dict(env_spec.conf)
+        if executor_memory_mb is not None:
+            self.worker_conf.setdefault("spark.executor.memory", "%dm" % executor_memory_mb)
         executor_env = {k[len("spark.executorEnv."):]: v for k, v in env_spec.conf.items()
                         if k.startswith("spark.executorEnv.")}
         executor_env.setdefault("PYTHONHASHSEED", "0")
@@ -139,6 +217,10 @@ class LocalProcessBackend(SchedulerBackend):
         self._lock = threading.Lock()
         self._stopping = False
         self._start_error: str | None = None
+        self._daemon: _Daemon | None = None
+        self._threads: set[threading.Thread] = set()
+        self._includes: list[str] = []
+        self._includes_version = 0
         wake_r, wake_w = socket.socketpair()
         self._wake_r, self._wake_w = Connection(wake_r.detach()), Connection(wake_w.detach())
         self._monitor = threading.Thread(target=self._monitor_loop, daemon=True,
@@ -148,11 +230,28 @@ class LocalProcessBackend(SchedulerBackend):
 
     def start(self, scheduler) -> None:
         self.scheduler = scheduler
+        # Starting the daemon costs a spawn here; its interpreter boots in the background.
+        self._daemon = _Daemon(self.executor_env, self.env_spec.local_dir)
         self._monitor.start()
         # Workers start in the background: a SparkContext is usable at once, and the first
         # job's tasks simply wait for the first executor.
-        threading.Thread(target=self._start_workers, args=(self.cores,), daemon=True,
-                         name="sparklet-executor-start").start()
+        self._spawn(self._start_workers, self.executors, name="sparklet-executor-start")
+
+    def _spawn(self, target, *args, name: str) -> None:
+        """Start a helper thread that ``stop`` waits for, unless stopping already."""
+        def run() -> None:
+            try:
+                target(*args)
+            finally:
+                with self._lock:
+                    self._threads.discard(thread)
+
+        thread = threading.Thread(target=run, daemon=True, name=name)
+        with self._lock:
+            if self._stopping:
+                return
+            self._threads.add(thread)
+        thread.start()
 
     def _start_workers(self, count: int) -> None:
         threads = [threading.Thread(target=self._start_worker, daemon=True)
@@ -163,33 +262,60 @@ class LocalProcessBackend(SchedulerBackend):
             t.join()
         with self._lock:
             started = bool(self._workers)
-        if not started and not self._stopping:
+            stopping = self._stopping
+        if not started and not stopping:
             self.scheduler.backend_failed(self._start_error or "unknown error")
+
+    def _daemon_for_start(self) -> _Daemon:
+        with self._lock:
+            if self._stopping:
+                raise _DaemonGone("the backend is stopping")
+            if self._daemon is None or not self._daemon.alive():
+                # The daemon died (killed from outside): its workers died with it.
+                if self._daemon is not None:
+                    self._daemon.close()
+                self._daemon = _Daemon(self.executor_env, self.env_spec.local_dir)
+            return self._daemon
 
     def _start_worker(self) -> None:
         if self._stopping:
             return
         executor_id = str(next(self._ids))
         spec = EnvSpec(self.env_spec.app_id, executor_id, self.env_spec.local_dir,
-                       self.env_spec.conf)
+                       self.worker_conf)
         try:
-            pid, conn = _daemon_for(self.executor_env).fork_worker()
+            daemon = self._daemon_for_start()
+            pid, conn = daemon.fork_worker()
+        except OSError as e:
+            if not self._stopping:
+                log.error("could not start executor %s: %s", executor_id, e)
+                self._start_error = "could not start executor %s: %s" % (executor_id, e)
+            return
+        try:
             # The worker must see the driver's import path to load functions pickled by
             # reference.
-            conn.send_bytes(serializers.dumps((spec, list(sys.path))))
+            conn.send_bytes(serializers.dumps((spec, list(sys.path), self.cores_per_executor)))
         except OSError as e:
-            log.exception("could not start executor %s", executor_id)
-            self._start_error = "could not start executor %s: %s" % (executor_id, e)
+            conn.close()
+            daemon.kill(pid)
+            if not self._stopping:
+                log.error("could not start executor %s: %s", executor_id, e)
+                self._start_error = "could not start executor %s: %s" % (executor_id, e)
             return
         with self._lock:
-            self._workers[executor_id] = _Worker(executor_id, pid, conn)
+            if self._stopping:  # stop() has taken its list of workers: this one is not on it
+                conn.close()
+                daemon.kill(pid)
+                return
+            self._workers[executor_id] = _Worker(executor_id, pid, conn, daemon)
         self._wake()
-        self.scheduler.executor_added(executor_id, 1)
+        self.scheduler.executor_added(executor_id, self.cores_per_executor)
 
     def stop(self) -> None:
-        self._stopping = True
         with self._lock:
+            self._stopping = True
             workers = list(self._workers.values())
+            daemon = self._daemon
         for w in workers:
             try:
                 with w.lock:
@@ -197,26 +323,45 @@ class LocalProcessBackend(SchedulerBackend):
             except OSError:
                 pass
         self._wake()
-        self._monitor.join(timeout=5)
-        deadline = time.monotonic() + 2
+        if self._monitor.is_alive():
+            self._monitor.join(timeout=_THREAD_JOIN)
+        # Idle workers leave at once; a busy one is killed with its daemon below.
+        deadline = time.monotonic() + _STOP_GRACE
         for w in workers:
-            while _pid_alive(w.pid) and time.monotonic() < deadline:
-                time.sleep(0.005)
-            if _pid_alive(w.pid):
-                os.kill(w.pid, signal.SIGKILL)
+            w.daemon.exit_status(w.pid, max(0.0, deadline - time.monotonic()))
+        if daemon is not None:
+            daemon.close()
+        with self._lock:
+            threads = list(self._threads)
+        for t in threads:
+            t.join(timeout=_THREAD_JOIN)
+        for w in workers:
             w.conn.close()
+        self._wake_r.close()
+        self._wake_w.close()
 
     # -- tasks -----------------------------------------------------------------------------
 
     def launch(self, executor_id, task, binary_key, binary) -> None:
         with self._lock:
             w = self._workers.get(executor_id)
+            includes = list(self._includes)
+            version = self._includes_version
         if w is None:
             raise RuntimeError("executor %s is gone" % executor_id)
         with w.lock:
             send = None if binary_key in w.binaries else binary
             w.binaries.add(binary_key)
-            w.conn.send_bytes(serializers.dumps(("task", task, binary_key, send)))
+            new_includes = includes if w.includes_sent != version else None
+            w.includes_sent = version
+            w.conn.send_bytes(serializers.dumps(("task", task, binary_key, send,
+                                                 new_includes)))
+
+    def add_python_include(self, path: str) -> None:
+        with self._lock:
+            if path not in self._includes:
+                self._includes.append(path)
+                self._includes_version += 1
 
     def broadcast_message(self, message: tuple) -> None:
         with self._lock:
@@ -230,11 +375,16 @@ class LocalProcessBackend(SchedulerBackend):
                 pass  # a dying worker takes its state with it anyway
 
     def default_parallelism(self) -> int:
-        return self.cores
+        # Spark's cluster backends never go below 2 (CoarseGrainedSchedulerBackend).
+        return max(self.cores, 2) if self.cluster_mode else self.cores
 
     def executor_pids(self) -> dict[str, int]:
         with self._lock:
             return {eid: w.pid for eid, w in self._workers.items()}
+
+    def daemon_pid(self) -> int | None:
+        daemon = self._daemon
+        return daemon.pid if daemon is not None else None
 
     # -- watching executors ----------------------------------------------------------------
 
@@ -276,13 +426,16 @@ class LocalProcessBackend(SchedulerBackend):
             if self._workers.pop(w.executor_id, None) is None:
                 return
         w.conn.close()
-        if _pid_alive(w.pid):  # its socket broke but it lingers: make the loss final
-            os.kill(w.pid, signal.SIGKILL)
+        w.daemon.kill(w.pid)  # its socket broke but it may linger: make the loss final
+        status = w.daemon.exit_status(w.pid, _EXIT_REPORT_WAIT)
         if self._stopping:
             return
-        reason = "executor %s (pid %d) exited" % (w.executor_id, w.pid)
-        log.warning("lost %s; starting a replacement", reason)
+        why = describe_exit_status(status)
+        if status is None and not w.daemon.alive():
+            why += " with the worker daemon that started it"
+        reason = "Executor %s (pid %d) %s" % (w.executor_id, w.pid, why)
+        log.warning("lost executor: %s; starting a replacement", reason)
         # Its shuffle outputs and blocks die with it, as when a Spark executor is lost.
         shutil.rmtree(executor_dir(self.env_spec.local_dir, w.executor_id), ignore_errors=True)
         self.scheduler.executor_lost(w.executor_id, reason)
-        threading.Thread(target=self._start_worker, daemon=True).start()
+        self._spawn(self._start_worker, name="sparklet-executor-replace")

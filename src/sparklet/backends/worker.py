@@ -7,6 +7,8 @@ in every worker and in every run.
 
 from __future__ import annotations
 
+import importlib
+import logging
 import os
 import signal
 import sys
@@ -18,6 +20,8 @@ from sparklet.env import SparkEnv
 from sparklet.scheduler.task import TaskResult, run_task
 
 __all__ = ["worker_main", "handle_control"]
+
+log = logging.getLogger(__name__)
 
 _MAX_CACHED_BINARIES = 64
 
@@ -33,14 +37,68 @@ def handle_control(env: SparkEnv, message: tuple) -> None:
         env.drop_broadcast(message[1])
 
 
+def apply_memory_limit(conf: dict) -> None:
+    """Cap this process's address space at ``spark.executor.pyspark.memory``, as PySpark's
+    workers do (``RLIMIT_AS``; an allocation past it raises MemoryError in the task). An
+    existing lower limit is kept."""
+    text = conf.get("spark.executor.pyspark.memory")
+    if not text:
+        return
+    try:
+        import resource
+    except ImportError:  # not on this platform (Windows): PySpark skips the limit too
+        return
+    from sparklet.util import parse_mebibytes
+
+    limit = parse_mebibytes(text) * 1024 * 1024
+    if limit <= 0:
+        return
+    try:
+        soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+        if soft == resource.RLIM_INFINITY or limit < soft:
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ValueError, OSError) as e:
+        log.warning("Failed to set memory limit: %s", e)
+
+
+_python_includes: list[str] = []
+
+
+def prepare_imports(env: SparkEnv, includes: list[str] | None) -> None:
+    """Before each task, as PySpark's worker: the SparkFiles root and every ``addPyFile``
+    path go first on ``sys.path``, and the import system forgets what it found missing, so
+    a module added since an import of it failed here is found now."""
+    if includes is not None:
+        _python_includes[:] = includes
+    for path in (env.files_dir, *_python_includes):
+        if path not in sys.path:
+            sys.path.insert(1, path)
+    importlib.invalidate_caches()  # also drops negative sys.path_importer_cache entries
+
+
+def _run_and_reply(task, binary: bytes, env: SparkEnv, send) -> None:
+    result = run_task(task, binary, env)
+    try:
+        payload = serializers.dumps(result)
+    except Exception as e:  # noqa: BLE001 - e.g. an unpicklable value in the result
+        payload = serializers.dumps(TaskResult(
+            task.task_id, "failed", error="Task result could not be serialized: %r" % e,
+            executor_id=env.executor_id))
+    send(payload)
+
+
 def worker_main(conn) -> None:
     # Ctrl-C goes to the whole process group; the driver decides what happens to its workers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     from sparklet.util import DEEP_RECURSION_LIMIT
 
     sys.setrecursionlimit(max(sys.getrecursionlimit(), DEEP_RECURSION_LIMIT))
-    spec, driver_path = serializers.loads(conn.recv_bytes())
+    spec, driver_path, *rest = serializers.loads(conn.recv_bytes())
+    slots = rest[0] if rest else 1
+    if not os.path.isdir(spec.local_dir):
+        os._exit(0)  # the application stopped while this worker was starting
     sys.path[:] = driver_path
+    apply_memory_limit(spec.conf)
     env = SparkEnv(spec)
     send_lock = threading.Lock()
 
@@ -51,6 +109,12 @@ def worker_main(conn) -> None:
     env.send_to_driver = lambda message: send(serializers.dumps(("message", message)))
     SparkEnv.set(env)
     binaries: OrderedDict[str, bytes] = OrderedDict()
+    # An executor of several cores (local-cluster) runs its tasks on that many threads.
+    slot_pool = None
+    if slots > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        slot_pool = ThreadPoolExecutor(slots, thread_name_prefix="sparklet-task")
     while True:
         try:
             message = serializers.loads(conn.recv_bytes())
@@ -58,21 +122,18 @@ def worker_main(conn) -> None:
             break  # the driver is gone
         kind = message[0]
         if kind == "task":
-            _, task, key, binary = message
+            _, task, key, binary, *extra = message
             if binary is None:
                 binary = binaries[key]
             else:
                 binaries[key] = binary
                 if len(binaries) > _MAX_CACHED_BINARIES:
                     binaries.popitem(last=False)
-            result = run_task(task, binary, env)
-            try:
-                payload = serializers.dumps(result)
-            except Exception as e:  # noqa: BLE001 - e.g. an unpicklable value in the result
-                payload = serializers.dumps(TaskResult(
-                    task.task_id, "failed", error="Task result could not be serialized: %r" % e,
-                    executor_id=env.executor_id))
-            send(payload)
+            prepare_imports(env, extra[0] if extra else None)
+            if slot_pool is None:
+                _run_and_reply(task, binary, env, send)
+            else:
+                slot_pool.submit(_run_and_reply, task, binary, env, send)
         elif kind == "control":
             handle_control(env, message[1])
         elif kind == "stop":

@@ -134,23 +134,34 @@ class TaskScheduler:
                 return taskset, task
         return None
 
+    def _offer_slots(self, now: float) -> list[tuple[str, TaskSet, Task]]:
+        """Assign pending tasks to free slots, one per executor per round: like Spark's
+        resourceOffers, tasks spread over executors (local-cluster) instead of filling
+        the first one's cores."""
+        launches = []
+        assigned = True
+        while assigned and self._pending:
+            assigned = False
+            for executor_id, free in list(self._free.items()):
+                if free <= 0 or not self._pending:
+                    continue
+                picked = self._pick(executor_id, now)
+                if picked is None:
+                    continue
+                taskset, task = picked
+                self._free[executor_id] = free - 1
+                self._running[task.task_id] = (taskset, task, executor_id)
+                launches.append((executor_id, taskset, task))
+                assigned = True
+        return launches
+
     def _dispatch_loop(self) -> None:
         while True:
             launches = []
             with self._lock:
                 if self._stopped:
                     return
-                now = time.monotonic()
-                for executor_id, free in list(self._free.items()):
-                    while free > 0 and self._pending:
-                        picked = self._pick(executor_id, now)
-                        if picked is None:
-                            break
-                        taskset, task = picked
-                        free -= 1
-                        self._running[task.task_id] = (taskset, task, executor_id)
-                        launches.append((executor_id, taskset, task))
-                    self._free[executor_id] = free
+                launches = self._offer_slots(time.monotonic())
                 if not launches:
                     # Wake on any change; poll while tasks wait for a busy preferred executor.
                     self._lock.wait(0.05 if self._pending else None)
