@@ -23,6 +23,7 @@ from threading import Thread
 from typing import Any, Generic, TypeVar
 
 from sparklet.dependency import Dependency, Partition, ShuffleDependency
+from sparklet.hadoop import HadoopRDDFunctions
 from sparklet.numeric import DoubleRDDFunctions
 from sparklet.pairs import PairRDDFunctions
 from sparklet.partitioner import portable_hash  # noqa: F401  (pyspark.rdd exports it)
@@ -75,7 +76,7 @@ def _folder(zero, op):
     return fold_partition
 
 
-class RDD(PairRDDFunctions, DoubleRDDFunctions, Generic[T]):
+class RDD(PairRDDFunctions, DoubleRDDFunctions, HadoopRDDFunctions, Generic[T]):
     """A Resilient Distributed Dataset, the basic abstraction in Spark.
 
     >>> from sparklet import SparkContext
