@@ -272,3 +272,80 @@ def test_errors_name_the_problem(sc, tmp_path):
     missing = sc.sequenceFile(base + "/missing")  # lazy, as in PySpark
     with pytest.raises(InvalidInputError, match="Input path does not exist: file:"):
         missing.collect()
+
+
+# -- interoperability with Hadoop itself --------------------------------------------------------
+
+
+def _hadoop_classpath() -> str | None:
+    """Hadoop's client jars: $SPARKLET_HADOOP_CLASSPATH, else the local Maven repository
+    (``mvn dependency:copy -Dartifact=org.apache.hadoop:hadoop-client-api:3.3.6`` and
+    ``hadoop-client-runtime``, ``org.slf4j:slf4j-api:1.7.36``,
+    ``commons-logging:commons-logging:1.1.3``)."""
+    import glob
+    import shutil
+
+    if shutil.which("java") is None:
+        return None
+    given = os.environ.get("SPARKLET_HADOOP_CLASSPATH")
+    if given:
+        return given
+    repo = os.path.expanduser("~/.m2/repository")
+    jars = []
+    for pattern in ("org/apache/hadoop/hadoop-client-api/3.*/*.jar",
+                    "org/apache/hadoop/hadoop-client-runtime/3.*/*.jar",
+                    "org/slf4j/slf4j-api/1.7.*/*.jar",
+                    "commons-logging/commons-logging/1.1.*/*.jar"):
+        found = sorted(glob.glob(os.path.join(repo, pattern)))
+        if not found:
+            return None
+        jars.append(found[-1])
+    return os.pathsep.join(jars)
+
+
+def _hadoop(*args: str) -> str:
+    import subprocess
+
+    program = os.path.join(os.path.dirname(__file__), "data", "SeqInterop.java")
+    done = subprocess.run(["java", "-cp", _hadoop_classpath(), program, *args],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout
+
+
+@pytest.mark.integration
+@pytest.mark.slow
+def test_hadoop_reads_our_files_and_we_read_hadoops(sc, tmp_path):
+    if _hadoop_classpath() is None:
+        pytest.skip("Java or Hadoop's client jars are missing (see _hadoop_classpath)")
+    # Hadoop writes, uncompressed and record/block compressed; sparklet reads, in splits.
+    hadoop_dir = tmp_path / "from_hadoop"
+    hadoop_dir.mkdir()
+    _hadoop("write", str(hadoop_dir), "3000")
+    model = [(i, "v%d" % i + "x" * (i % 5)) for i in range(3000)]
+    for kind in ("none", "record", "block", "bzip2"):
+        rdd = sc.sequenceFile(str(hadoop_dir / (kind + ".seq")), minSplits=4)
+        assert rdd.collect() == model, kind
+    # sparklet writes every Writable it knows; Hadoop's reader reads them back.
+    cases = [
+        ([(2**40, {"a": 1.5, "b": None, 3: b"\x01\x02", "t": True}), (-2**35, {})],
+         ["LongWritable:1099511627776\tmap:{IntWritable:3=bytes:0102, Text:a=DoubleWritable:1.5,"
+          " Text:b=null, Text:t=BooleanWritable:true}", "LongWritable:-34359738368\tmap:{}"]),
+        ([(None, b"\xff\x00"), (None, b"")], ["null\tbytes:ff00", "null\tbytes:"]),
+        ([("héllo", "wörld"), ("", "")], ["Text:héllo\tText:wörld", "Text:\tText:"]),
+        ([(float(i), i % 3 == 0) for i in range(3000)],
+         ["DoubleWritable:%.1f\tBooleanWritable:%s" % (i, "true" if i % 3 == 0 else "false")
+          for i in range(3000)]),
+    ]
+    files, expected = [], []
+    for n, (data, lines) in enumerate(cases):
+        for codec in (None, "org.apache.hadoop.io.compress.DefaultCodec",
+                      "org.apache.hadoop.io.compress.BZip2Codec"):
+            out = str(tmp_path / ("ours%d-%s" % (n, codec and codec.rsplit(".", 1)[1])))
+            sc.parallelize(data, 1).saveAsSequenceFile(out, codec)
+            files.append(os.path.join(out, "part-00000"))
+            expected.append(lines)
+    blocks = _hadoop("read", *files).split("== ")[1:]
+    assert len(blocks) == len(files)
+    for block, lines in zip(blocks, expected, strict=True):
+        assert block.splitlines()[1:] == lines
