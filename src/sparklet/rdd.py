@@ -66,7 +66,7 @@ def __getattr__(name: str) -> Any:
 def _folder(zero, op):
     """A partition function folding its elements into ``zero`` with ``op``; the task has
     its own copy of ``zero`` (closures are deserialized per task), as in PySpark."""
-    op = fail_on_stopiteration(op)
+    op = fail_on_stopiteration(op, 2)
 
     def fold_partition(it):
         acc = zero
@@ -320,7 +320,7 @@ class RDD(PairRDDFunctions, DoubleRDDFunctions, HadoopRDDFunctions, Generic[T]):
         """
         from sparklet.rdds import MapPartitionsRDD
 
-        return MapPartitionsRDD(self, fail_on_stopiteration(f), preservesPartitioning)
+        return MapPartitionsRDD(self, fail_on_stopiteration(f, 2), preservesPartitioning)
 
     def mapPartitionsWithSplit(self, f, preservesPartitioning: bool = False) -> RDD[U]:
         """Deprecated alias of :meth:`mapPartitionsWithIndex`."""
@@ -342,7 +342,7 @@ class RDD(PairRDDFunctions, DoubleRDDFunctions, HadoopRDDFunctions, Generic[T]):
         >>> sorted(sc.parallelize(["b", "a", "c"]).map(lambda x: (x, 1)).collect())
         [('a', 1), ('b', 1), ('c', 1)]
         """
-        f = fail_on_stopiteration(f)
+        f = fail_on_stopiteration(f, 1)
         return self.mapPartitionsWithIndex(lambda _, it: map(f, it), preservesPartitioning)
 
     def flatMap(self, f: Callable[[T], Iterable[U]],
@@ -353,7 +353,7 @@ class RDD(PairRDDFunctions, DoubleRDDFunctions, HadoopRDDFunctions, Generic[T]):
         [1, 1, 1, 2, 2, 3]
         """
         chain = itertools.chain.from_iterable
-        f = fail_on_stopiteration(f)
+        f = fail_on_stopiteration(f, 1)
         return self.mapPartitionsWithIndex(lambda _, it: chain(map(f, it)),
                                            preservesPartitioning)
 
@@ -363,7 +363,7 @@ class RDD(PairRDDFunctions, DoubleRDDFunctions, HadoopRDDFunctions, Generic[T]):
         >>> sc.parallelize([1, 2, 3, 4, 5]).filter(lambda x: x % 2 == 0).collect()
         [2, 4]
         """
-        f = fail_on_stopiteration(f)
+        f = fail_on_stopiteration(f, 1)
         return self.mapPartitionsWithIndex(lambda _, it: filter(f, it), True)
 
     def glom(self) -> RDD[list[T]]:
@@ -649,7 +649,7 @@ class RDD(PairRDDFunctions, DoubleRDDFunctions, HadoopRDDFunctions, Generic[T]):
 
     def foreach(self, f: Callable[[T], None]) -> None:
         """Apply ``f`` to every element, on the executors."""
-        f = fail_on_stopiteration(f)
+        f = fail_on_stopiteration(f, 1)
 
         def run(it):
             for x in it:
@@ -659,7 +659,7 @@ class RDD(PairRDDFunctions, DoubleRDDFunctions, HadoopRDDFunctions, Generic[T]):
 
     def foreachPartition(self, f: Callable[[Iterable[T]], None]) -> None:
         """Apply ``f`` to every partition's iterator, on the executors."""
-        f = fail_on_stopiteration(f)
+        f = fail_on_stopiteration(f, 1)
 
         def run(it):
             r = f(it)
@@ -688,7 +688,7 @@ class RDD(PairRDDFunctions, DoubleRDDFunctions, HadoopRDDFunctions, Generic[T]):
             ...
         ValueError: Can not reduce() empty RDD
         """
-        f = fail_on_stopiteration(f)
+        f = fail_on_stopiteration(f, 2)
 
         def partial(it):
             it = iter(it)
@@ -744,7 +744,7 @@ class RDD(PairRDDFunctions, DoubleRDDFunctions, HadoopRDDFunctions, Generic[T]):
         (10, 4)
         """
         partials = self.mapPartitions(_folder(zeroValue, seqOp)).collect()
-        return reduce(fail_on_stopiteration(combOp), partials, zeroValue)
+        return reduce(fail_on_stopiteration(combOp, 2), partials, zeroValue)
 
     def treeAggregate(self, zeroValue: U, seqOp: Callable[[U, T], U],
                       combOp: Callable[[U, U], U], depth: int = 2) -> U:
@@ -758,7 +758,7 @@ class RDD(PairRDDFunctions, DoubleRDDFunctions, HadoopRDDFunctions, Generic[T]):
             raise ValueError("Depth cannot be smaller than 1 but got %d." % depth)
         if self.getNumPartitions() == 0:
             return zeroValue
-        combOp = fail_on_stopiteration(combOp)
+        combOp = fail_on_stopiteration(combOp, 2)
 
         partials = self.mapPartitions(_folder(zeroValue, seqOp))
         num = partials.getNumPartitions()
@@ -817,7 +817,7 @@ class RDD(PairRDDFunctions, DoubleRDDFunctions, HadoopRDDFunctions, Generic[T]):
         >>> sc.parallelize([10, 4, 2, 12, 3], 2).top(3, key=str)
         [4, 3, 2]
         """
-        key = fail_on_stopiteration(key) if key is not None else None
+        key = fail_on_stopiteration(key, 1) if key is not None else None
         return self.mapPartitions(lambda it: [heapq.nlargest(num, it, key=key)]).reduce(
             lambda a, b: heapq.nlargest(num, a + b, key=key))
 
@@ -833,7 +833,7 @@ class RDD(PairRDDFunctions, DoubleRDDFunctions, HadoopRDDFunctions, Generic[T]):
             raise ValueError("top N cannot be negative.")
         if num == 0 or self.getNumPartitions() == 0:
             return []
-        key = fail_on_stopiteration(key) if key is not None else None
+        key = fail_on_stopiteration(key, 1) if key is not None else None
         return self.mapPartitions(lambda it: [heapq.nsmallest(num, it, key)]).reduce(
             lambda a, b: heapq.nsmallest(num, a + b, key))
 
