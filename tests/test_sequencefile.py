@@ -349,3 +349,23 @@ def test_hadoop_reads_our_files_and_we_read_hadoops(sc, tmp_path):
     assert len(blocks) == len(files)
     for block, lines in zip(blocks, expected, strict=True):
         assert block.splitlines()[1:] == lines
+
+
+def test_text_input_format_splits_read_each_line_once(tmp_path):
+    # (offset, line) pairs over any split boundaries equal a plain-Python model.
+    from sparklet.hadoop import _read_text_offsets
+
+    lines = ["line %d %s" % (i, "y" * (i % 9)) for i in range(200)]
+    raw = "".join(line + ("\r\n" if i % 3 else "\n") for i, line in enumerate(lines)).encode()
+    path = tmp_path / "t.txt"
+    path.write_bytes(raw)
+    model, pos = [], 0
+    for i, line in enumerate(lines):
+        model.append((pos, line))
+        pos += len(line) + (2 if i % 3 else 1)
+    for n in (1, 2, 5, 13, 97):
+        bounds = [len(raw) * i // n for i in range(n + 1)]
+        got = []
+        for a, b in zip(bounds, bounds[1:], strict=False):
+            got.extend(_read_text_offsets((str(path), a, b - a)))
+        assert got == model, n

@@ -98,11 +98,11 @@ def _read_text_offsets(split: tuple[str, int, int]) -> Iterator[tuple[int, str]]
     end = start + length
     f = sio.open_file(path, "rb")
     try:
-        pos = start
         f.seek(start)
-        if start:
-            f.seek(start - 1)
-            pos = start - 1 + len(f.readline())  # the partial line belongs to the previous split
+        # As Hadoop's LineRecordReader: a split after the first skips its first (partial or
+        # whole) line, and every split reads the line starting at its end, so each line is
+        # read once.
+        pos = start + len(f.readline()) if start else 0
         while pos <= end:
             line = f.readline()
             if not line:
