@@ -53,6 +53,16 @@ def _call_site() -> str:
     return method
 
 
+# PySpark's message for an RDD broadcast or used inside a task (SPARK-5063).
+_RDD_IN_TASK = (
+    "It appears that you are attempting to broadcast an RDD or reference an RDD from an "
+    "action or transformation. RDD transformations and actions can only be invoked by the "
+    "driver, not inside of other transformations; for example, "
+    "rdd1.map(lambda x: rdd2.values.count() * x) is invalid because the values "
+    "transformation and count action cannot be performed inside of the rdd1.map "
+    "transformation. For more information, see SPARK-5063.")
+
+
 def __getattr__(name: str) -> Any:
     # pyspark.rdd exports PipelinedRDD, the class of Python-side transformations' results;
     # here that is MapPartitionsRDD (imported lazily: sparklet.rdds imports this module).
@@ -90,10 +100,7 @@ class RDD(PairRDDFunctions, DoubleRDDFunctions, HadoopRDDFunctions, Generic[T]):
 
     def __init__(self, ctx, deps: list[Dependency]):
         if ctx is None:
-            raise RuntimeError(
-                "It appears that you are attempting to broadcast an RDD or reference an RDD "
-                "from an action or transformation. RDD transformations and actions can only "
-                "be invoked by the driver, not inside of other transformations (SPARK-5063).")
+            raise RuntimeError(_RDD_IN_TASK)
         self.ctx = ctx
         self._id = ctx._new_rdd_id()
         self._deps = deps
@@ -166,6 +173,10 @@ class RDD(PairRDDFunctions, DoubleRDDFunctions, HadoopRDDFunctions, Generic[T]):
         self._partitions = None
 
     def __reduce_ex__(self, protocol):
+        from sparklet import broadcast
+
+        if getattr(broadcast._dumping, "active", False):
+            raise RuntimeError(_RDD_IN_TASK)
         return (object.__new__, (type(self),), self.__getstate__())
 
     # -- identity and metadata -------------------------------------------------------------
