@@ -165,6 +165,24 @@ def test_broadcasting_the_spark_context_raises_pickling_error(sc):
     assert "SPARK-5063" in text
 
 
+def test_broadcasting_an_rdd_raises_pickling_error(sc):
+    # PySpark: RDD.__getnewargs__ refuses, and Broadcast.dump reports it as a PicklingError.
+    import pickle
+
+    rdd = sc.parallelize([1, 2])
+    with pytest.raises(pickle.PicklingError) as info:
+        sc.broadcast({"data": rdd})
+    assert str(info.value).startswith("Could not serialize broadcast: RuntimeError: It appears "
+                                      "that you are attempting to broadcast an RDD")
+    assert "SPARK-5063" in str(info.value)
+    # RDDs still travel inside task closures (sparklet ships lineage that way); using one
+    # in a task fails with the same explanation.
+    with pytest.raises(PythonException, match="reference an RDD from an action or "
+                                              "transformation"):
+        sc.parallelize([1]).map(lambda x: rdd.count()).collect()
+    assert sc.broadcast([1]).value == [1]
+
+
 def test_broadcast_of_an_unpicklable_value_names_it(sc):
     import pickle
     import threading

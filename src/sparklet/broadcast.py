@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import threading
 from typing import Any, Generic, TypeVar
 
 from sparklet import serializers
@@ -17,6 +18,9 @@ from sparklet.taskcontext import TaskContext
 __all__ = ["Broadcast"]
 
 T = TypeVar("T")
+
+# Set while a broadcast value is pickled: an RDD refuses to be part of one (as in PySpark).
+_dumping = threading.local()
 
 
 def load_broadcast_file(path: str) -> Any:
@@ -74,12 +78,15 @@ class Broadcast(Generic[T]):
         A value that cannot be pickled raises ``pickle.PicklingError`` with PySpark's
         message, ``Could not serialize broadcast: <error type>: <error>``.
         """
+        _dumping.active = True
         try:
             data = serializers.dumps(value)
         except pickle.PickleError:
             raise
         except Exception as e:
             raise pickle.PicklingError(serializers.serialization_failure("broadcast", e)) from e
+        finally:
+            _dumping.active = False
         if isinstance(f, str):
             tmp = f + ".tmp"
             with open(tmp, "wb") as fh:

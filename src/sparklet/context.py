@@ -555,6 +555,59 @@ class SparkContext:
         return SplitRDD(self, lambda: [f for f, _ in sio.list_input_files(name)],
                         sio.read_pickle_file, "PickleFileRDD")
 
+    def sequenceFile(self, path: str, keyClass: str | None = None,
+                     valueClass: str | None = None, keyConverter: str | None = None,
+                     valueConverter: str | None = None, minSplits: int | None = None,
+                     batchSize: int = 0) -> RDD[tuple[Any, Any]]:
+        """(key, value) pairs of Hadoop SequenceFiles, Writables converted as in PySpark
+        (Text -> str, Int/LongWritable -> int, BytesWritable -> bytearray, MapWritable ->
+        dict, NullWritable -> None). ``keyClass``/``valueClass``, when given, must match the
+        files' classes. See :mod:`sparklet.hadoop` for what is supported."""
+        from sparklet import hadoop
+
+        return hadoop.sequence_file(self, path, keyClass, valueClass, keyConverter,
+                                    valueConverter, minSplits, batchSize)
+
+    def hadoopFile(self, path: str, inputFormatClass: str, keyClass: str, valueClass: str,
+                   keyConverter: str | None = None, valueConverter: str | None = None,
+                   conf: dict[str, str] | None = None, batchSize: int = 0) -> RDD:
+        """Read with an old-API (``org.apache.hadoop.mapred``) InputFormat: SequenceFile or
+        Text input format; others need a JVM and raise NotImplementedError."""
+        from sparklet import hadoop
+
+        return hadoop.hadoop_file(self, path, inputFormatClass, keyClass, valueClass,
+                                  keyConverter, valueConverter, conf, False)
+
+    def newAPIHadoopFile(self, path: str, inputFormatClass: str, keyClass: str,
+                         valueClass: str, keyConverter: str | None = None,
+                         valueConverter: str | None = None, conf: dict[str, str] | None = None,
+                         batchSize: int = 0) -> RDD:
+        """Read with a new-API (``org.apache.hadoop.mapreduce.lib.input``) InputFormat:
+        SequenceFile or Text input format."""
+        from sparklet import hadoop
+
+        return hadoop.hadoop_file(self, path, inputFormatClass, keyClass, valueClass,
+                                  keyConverter, valueConverter, conf, True)
+
+    def hadoopRDD(self, inputFormatClass: str, keyClass: str, valueClass: str,
+                  keyConverter: str | None = None, valueConverter: str | None = None,
+                  conf: dict[str, str] | None = None, batchSize: int = 0) -> RDD:
+        """:meth:`hadoopFile` with the input path in ``conf``
+        (``mapreduce.input.fileinputformat.inputdir``)."""
+        from sparklet import hadoop
+
+        return hadoop.hadoop_rdd(self, inputFormatClass, keyClass, valueClass, keyConverter,
+                                 valueConverter, conf, False)
+
+    def newAPIHadoopRDD(self, inputFormatClass: str, keyClass: str, valueClass: str,
+                        keyConverter: str | None = None, valueConverter: str | None = None,
+                        conf: dict[str, str] | None = None, batchSize: int = 0) -> RDD:
+        """:meth:`newAPIHadoopFile` with the input path in ``conf``."""
+        from sparklet import hadoop
+
+        return hadoop.hadoop_rdd(self, inputFormatClass, keyClass, valueClass, keyConverter,
+                                 valueConverter, conf, True)
+
     # -- shared variables and files --------------------------------------------------------
 
     def broadcast(self, value: Any) -> Broadcast:

@@ -86,8 +86,9 @@ class PairRDDFunctions:
         >>> sorted(x.combineByKey(to_list, append, extend).collect())
         [('a', [1, 2]), ('b', [1])]
         """
-        agg = Aggregator(fail_on_stopiteration(createCombiner), fail_on_stopiteration(mergeValue),
-                         fail_on_stopiteration(mergeCombiners))
+        agg = Aggregator(fail_on_stopiteration(createCombiner, 1),
+                         fail_on_stopiteration(mergeValue, 2),
+                         fail_on_stopiteration(mergeCombiners, 2))
         return self._combine(agg, numPartitions, partitionFunc)
 
     def _combine(self, agg: Aggregator, numPartitions, partitionFunc):
@@ -160,7 +161,7 @@ class PairRDDFunctions:
         >>> sorted(rdd.reduceByKeyLocally(add).items())
         [('a', 2), ('b', 1)]
         """
-        func = fail_on_stopiteration(func)
+        func = fail_on_stopiteration(func, 2)
 
         def reduce_partition(it):
             m: dict = {}
@@ -356,7 +357,7 @@ class PairRDDFunctions:
         """
         if numPartitions is None:
             numPartitions = self._defaultReducePartitions()
-        keyfunc = fail_on_stopiteration(keyfunc)
+        keyfunc = fail_on_stopiteration(keyfunc, 1)
 
         def sort_partition(it):
             return iter(sorted(it, key=lambda kv: keyfunc(kv[0]), reverse=not ascending))
@@ -393,7 +394,7 @@ class PairRDDFunctions:
         """
         if numPartitions is None:
             numPartitions = self._defaultReducePartitions()
-        keyfunc = fail_on_stopiteration(keyfunc)
+        keyfunc = fail_on_stopiteration(keyfunc, 1)
 
         def sort_partition(it):
             return iter(sorted(it, key=lambda kv: keyfunc(kv[0]), reverse=not ascending))

@@ -23,6 +23,7 @@ from threading import Thread
 from typing import Any, Generic, TypeVar
 
 from sparklet.dependency import Dependency, Partition, ShuffleDependency
+from sparklet.hadoop import HadoopRDDFunctions
 from sparklet.numeric import DoubleRDDFunctions
 from sparklet.pairs import PairRDDFunctions
 from sparklet.partitioner import portable_hash  # noqa: F401  (pyspark.rdd exports it)
@@ -52,6 +53,16 @@ def _call_site() -> str:
     return method
 
 
+# PySpark's message for an RDD broadcast or used inside a task (SPARK-5063).
+_RDD_IN_TASK = (
+    "It appears that you are attempting to broadcast an RDD or reference an RDD from an "
+    "action or transformation. RDD transformations and actions can only be invoked by the "
+    "driver, not inside of other transformations; for example, "
+    "rdd1.map(lambda x: rdd2.values.count() * x) is invalid because the values "
+    "transformation and count action cannot be performed inside of the rdd1.map "
+    "transformation. For more information, see SPARK-5063.")
+
+
 def __getattr__(name: str) -> Any:
     # pyspark.rdd exports PipelinedRDD, the class of Python-side transformations' results;
     # here that is MapPartitionsRDD (imported lazily: sparklet.rdds imports this module).
@@ -65,7 +76,7 @@ def __getattr__(name: str) -> Any:
 def _folder(zero, op):
     """A partition function folding its elements into ``zero`` with ``op``; the task has
     its own copy of ``zero`` (closures are deserialized per task), as in PySpark."""
-    op = fail_on_stopiteration(op)
+    op = fail_on_stopiteration(op, 2)
 
     def fold_partition(it):
         acc = zero
@@ -75,7 +86,7 @@ def _folder(zero, op):
     return fold_partition
 
 
-class RDD(PairRDDFunctions, DoubleRDDFunctions, Generic[T]):
+class RDD(PairRDDFunctions, DoubleRDDFunctions, HadoopRDDFunctions, Generic[T]):
     """A Resilient Distributed Dataset, the basic abstraction in Spark.
 
     >>> from sparklet import SparkContext
@@ -89,10 +100,7 @@ class RDD(PairRDDFunctions, DoubleRDDFunctions, Generic[T]):
 
     def __init__(self, ctx, deps: list[Dependency]):
         if ctx is None:
-            raise RuntimeError(
-                "It appears that you are attempting to broadcast an RDD or reference an RDD "
-                "from an action or transformation. RDD transformations and actions can only "
-                "be invoked by the driver, not inside of other transformations (SPARK-5063).")
+            raise RuntimeError(_RDD_IN_TASK)
         self.ctx = ctx
         self._id = ctx._new_rdd_id()
         self._deps = deps
@@ -165,6 +173,10 @@ class RDD(PairRDDFunctions, DoubleRDDFunctions, Generic[T]):
         self._partitions = None
 
     def __reduce_ex__(self, protocol):
+        from sparklet import broadcast
+
+        if getattr(broadcast._dumping, "active", False):
+            raise RuntimeError(_RDD_IN_TASK)
         return (object.__new__, (type(self),), self.__getstate__())
 
     # -- identity and metadata -------------------------------------------------------------
@@ -319,7 +331,7 @@ class RDD(PairRDDFunctions, DoubleRDDFunctions, Generic[T]):
         """
         from sparklet.rdds import MapPartitionsRDD
 
-        return MapPartitionsRDD(self, fail_on_stopiteration(f), preservesPartitioning)
+        return MapPartitionsRDD(self, fail_on_stopiteration(f, 2), preservesPartitioning)
 
     def mapPartitionsWithSplit(self, f, preservesPartitioning: bool = False) -> RDD[U]:
         """Deprecated alias of :meth:`mapPartitionsWithIndex`."""
@@ -341,7 +353,7 @@ class RDD(PairRDDFunctions, DoubleRDDFunctions, Generic[T]):
         >>> sorted(sc.parallelize(["b", "a", "c"]).map(lambda x: (x, 1)).collect())
         [('a', 1), ('b', 1), ('c', 1)]
         """
-        f = fail_on_stopiteration(f)
+        f = fail_on_stopiteration(f, 1)
         return self.mapPartitionsWithIndex(lambda _, it: map(f, it), preservesPartitioning)
 
     def flatMap(self, f: Callable[[T], Iterable[U]],
@@ -352,7 +364,7 @@ class RDD(PairRDDFunctions, DoubleRDDFunctions, Generic[T]):
         [1, 1, 1, 2, 2, 3]
         """
         chain = itertools.chain.from_iterable
-        f = fail_on_stopiteration(f)
+        f = fail_on_stopiteration(f, 1)
         return self.mapPartitionsWithIndex(lambda _, it: chain(map(f, it)),
                                            preservesPartitioning)
 
@@ -362,7 +374,7 @@ class RDD(PairRDDFunctions, DoubleRDDFunctions, Generic[T]):
         >>> sc.parallelize([1, 2, 3, 4, 5]).filter(lambda x: x % 2 == 0).collect()
         [2, 4]
         """
-        f = fail_on_stopiteration(f)
+        f = fail_on_stopiteration(f, 1)
         return self.mapPartitionsWithIndex(lambda _, it: filter(f, it), True)
 
     def glom(self) -> RDD[list[T]]:
@@ -648,7 +660,7 @@ class RDD(PairRDDFunctions, DoubleRDDFunctions, Generic[T]):
 
     def foreach(self, f: Callable[[T], None]) -> None:
         """Apply ``f`` to every element, on the executors."""
-        f = fail_on_stopiteration(f)
+        f = fail_on_stopiteration(f, 1)
 
         def run(it):
             for x in it:
@@ -658,7 +670,7 @@ class RDD(PairRDDFunctions, DoubleRDDFunctions, Generic[T]):
 
     def foreachPartition(self, f: Callable[[Iterable[T]], None]) -> None:
         """Apply ``f`` to every partition's iterator, on the executors."""
-        f = fail_on_stopiteration(f)
+        f = fail_on_stopiteration(f, 1)
 
         def run(it):
             r = f(it)
@@ -687,7 +699,7 @@ class RDD(PairRDDFunctions, DoubleRDDFunctions, Generic[T]):
             ...
         ValueError: Can not reduce() empty RDD
         """
-        f = fail_on_stopiteration(f)
+        f = fail_on_stopiteration(f, 2)
 
         def partial(it):
             it = iter(it)
@@ -743,7 +755,7 @@ class RDD(PairRDDFunctions, DoubleRDDFunctions, Generic[T]):
         (10, 4)
         """
         partials = self.mapPartitions(_folder(zeroValue, seqOp)).collect()
-        return reduce(fail_on_stopiteration(combOp), partials, zeroValue)
+        return reduce(fail_on_stopiteration(combOp, 2), partials, zeroValue)
 
     def treeAggregate(self, zeroValue: U, seqOp: Callable[[U, T], U],
                       combOp: Callable[[U, U], U], depth: int = 2) -> U:
@@ -757,7 +769,7 @@ class RDD(PairRDDFunctions, DoubleRDDFunctions, Generic[T]):
             raise ValueError("Depth cannot be smaller than 1 but got %d." % depth)
         if self.getNumPartitions() == 0:
             return zeroValue
-        combOp = fail_on_stopiteration(combOp)
+        combOp = fail_on_stopiteration(combOp, 2)
 
         partials = self.mapPartitions(_folder(zeroValue, seqOp))
         num = partials.getNumPartitions()
@@ -816,7 +828,7 @@ class RDD(PairRDDFunctions, DoubleRDDFunctions, Generic[T]):
         >>> sc.parallelize([10, 4, 2, 12, 3], 2).top(3, key=str)
         [4, 3, 2]
         """
-        key = fail_on_stopiteration(key) if key is not None else None
+        key = fail_on_stopiteration(key, 1) if key is not None else None
         return self.mapPartitions(lambda it: [heapq.nlargest(num, it, key=key)]).reduce(
             lambda a, b: heapq.nlargest(num, a + b, key=key))
 
@@ -832,7 +844,7 @@ class RDD(PairRDDFunctions, DoubleRDDFunctions, Generic[T]):
             raise ValueError("top N cannot be negative.")
         if num == 0 or self.getNumPartitions() == 0:
             return []
-        key = fail_on_stopiteration(key) if key is not None else None
+        key = fail_on_stopiteration(key, 1) if key is not None else None
         return self.mapPartitions(lambda it: [heapq.nsmallest(num, it, key)]).reduce(
             lambda a, b: heapq.nsmallest(num, a + b, key))
 

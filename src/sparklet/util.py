@@ -128,7 +128,10 @@ def parse_local_master(master: str) -> tuple[int, int]:
     return cores, int(failures) if failures else 1
 
 
-def fail_on_stopiteration(f):
+_STOP_MESSAGE = "Caught StopIteration thrown from user's code; failing the task"
+
+
+def fail_on_stopiteration(f, nargs: int | None = None):
     """Wrap a user function so a ``StopIteration`` it raises fails the task.
 
     Inside ``map``, ``filter``, ``itertools.chain`` or a ``for`` loop of a generator, a
@@ -143,16 +146,31 @@ def fail_on_stopiteration(f):
     Traceback (most recent call last):
         ...
     RuntimeError: ("Caught StopIteration thrown from user's code; failing the task", ...)
+
+    ``nargs`` (1 or 2), when the caller always passes that many positional arguments, picks
+    a wrapper without argument packing: it runs once per element on the hottest paths.
     """
     if getattr(f, "_sparklet_stopiteration_safe", False):
         return f
 
-    def wrapper(*args, **kwargs):
-        try:
-            return f(*args, **kwargs)
-        except StopIteration as exc:
-            raise RuntimeError("Caught StopIteration thrown from user's code; failing the task",
-                               exc) from exc
+    if nargs == 1:
+        def wrapper(x):
+            try:
+                return f(x)
+            except StopIteration as exc:
+                raise RuntimeError(_STOP_MESSAGE, exc) from exc
+    elif nargs == 2:
+        def wrapper(x, y):
+            try:
+                return f(x, y)
+            except StopIteration as exc:
+                raise RuntimeError(_STOP_MESSAGE, exc) from exc
+    else:
+        def wrapper(*args, **kwargs):
+            try:
+                return f(*args, **kwargs)
+            except StopIteration as exc:
+                raise RuntimeError(_STOP_MESSAGE, exc) from exc
 
     wrapper._sparklet_stopiteration_safe = True  # type: ignore[attr-defined]
     wrapper.__wrapped__ = f  # type: ignore[attr-defined]

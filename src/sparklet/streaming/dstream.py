@@ -320,19 +320,19 @@ class DStream(Generic[T]):
 
     def filter(self, f: Callable[[T], bool]) -> DStream[T]:
         """Keep the elements that satisfy ``f``."""
-        f = fail_on_stopiteration(f)
+        f = fail_on_stopiteration(f, 1)
         return self.mapPartitions(lambda iterator: filter(f, iterator), True)
 
     def flatMap(self, f: Callable[[T], Iterable[U]],
                 preservesPartitioning: bool = False) -> DStream[U]:
         """Apply ``f`` to every element and flatten the results."""
-        f = fail_on_stopiteration(f)
+        f = fail_on_stopiteration(f, 1)
         return self.mapPartitionsWithIndex(
             lambda s, iterator: chain.from_iterable(map(f, iterator)), preservesPartitioning)
 
     def map(self, f: Callable[[T], U], preservesPartitioning: bool = False) -> DStream[U]:
         """Apply ``f`` to every element."""
-        f = fail_on_stopiteration(f)
+        f = fail_on_stopiteration(f, 1)
         return self.mapPartitions(lambda iterator: map(f, iterator), preservesPartitioning)
 
     def mapPartitions(self, f: Callable[[Iterable[T]], Iterable[U]],
