@@ -5,7 +5,8 @@ it is part of the checkpoint through its position: the app recovers on the upgra
 (``getOrCreate(..., rebuildFromSetupFunc=True)``), since a queue stream cannot be recovered
 from a serialized graph (Spark: "queueStream doesn't support checkpointing"), and its
 fault-injection flags are closures that a rebuilt application shares with ``main``. The
-default path (no setupFunc on recovery) is exercised by recoverable_network_wordcount.py. Outputs: per-batch counts and the
+default path (no setupFunc on recovery) is exercised by
+examples/streaming/recoverable_network_word_count.py. Outputs: per-batch counts and the
 updateStateByKey totals through ``saveAsTextFiles``, and every record mapWithState emits --
 ``(word, n)`` for the n-th occurrence of ``word`` -- through the transactional SQLite sink
 (and PostgreSQL with ``--pg``). The app stops gracefully once the totals cover the whole
