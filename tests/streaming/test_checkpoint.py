@@ -417,6 +417,8 @@ def test_recovered_conf_drops_process_settings_and_reloads_the_master(monkeypatc
 
 
 def test_deleted_checkpoint_directory_is_recreated(files, caplog):
+    """Deleted after batch 2: later checkpoints are written again (with a warning naming
+    the directory), the final one of a graceful stop too, and recovery from it is exact."""
     import shutil
 
     a = files()
@@ -432,7 +434,12 @@ def test_deleted_checkpoint_directory_is_recreated(files, caplog):
     assert any("was deleted while the application was running" in m and a.ck in m
                for m in warnings_), warnings_
     assert not any("Could not write" in m for m in warnings_), warnings_
+    state = latest_checkpoint(a.ck)[0]["operators"]["name:totals"]["state"]
+    assert state["time"] == a.t0 + 4000 and os.path.isdir(state["path"])
+    shutil.rmtree(os.path.join(a.ck, "metadata"))  # again, just before a graceful stop
     ssc.stop(stopSparkContext=False, stopGraceFully=True)
+    assert list_checkpoint_files(fsspec.filesystem("file"), a.ck)[0].endswith(
+        f"checkpoint-{a.t0 + 4000:013d}-c")
     _run(a.recover(4000), 3)
     assert OUT["totals"] == _model_totals(BATCHES)
 

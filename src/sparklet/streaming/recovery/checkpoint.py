@@ -465,7 +465,7 @@ class CheckpointWriter:
         try:
             payload = self.payload(time_ms)
             path = f"{self.meta}/{checkpoint_file_name(time_ms, phase)}"
-            self._ensure_directory()
+            self.check_directory()
             write_checkpoint_file(self.fs, path, payload)
             self._refs[path] = _state_paths(payload)
             self.last_path = path
@@ -473,7 +473,7 @@ class CheckpointWriter:
         except Exception as e:
             log.warning("Could not write the checkpoint for time %d ms: %s", time_ms, e)
 
-    def _ensure_directory(self) -> None:
+    def check_directory(self) -> None:
         """Recreate the metadata directory if it was deleted while the application ran,
         saying so: the checkpoints written before are gone, later ones go on."""
         if self.fs.exists(self.meta):
