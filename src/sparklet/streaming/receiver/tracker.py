@@ -64,6 +64,7 @@ from sparklet.streaming.receiver.receiver import Receiver
 from sparklet.streaming.receiver.supervisor import (
     run_receiver_task,
 )
+from sparklet.streaming.recovery import wal_faults
 from sparklet.streaming.recovery.wal import (
     WALCorruptionError,
     WALRef,
@@ -480,7 +481,7 @@ class ReceiverTracker:
             ref = self._wal(sid).write_block(block_id, count, data) if self.wal_enabled \
                 else None
             if self.wal_enabled:
-                self._relog_lost_blocks(sid)
+                wal_faults.relog_lost_blocks(self, sid)
             info = self._store.add(sid, block_id, count, data, tracked.receiver.storageLevel)
             info.wal_ref = ref
             with self._lock:
@@ -516,34 +517,6 @@ class ReceiverTracker:
                                 self.wal_rolling_ms, run_id=self._wal_run_id)
             self._wals[stream_id] = wal
         return wal
-
-    def _relog_lost_blocks(self, sid: int, check: bool = False) -> None:
-        """Write again the live blocks of segments that were deleted behind the log's back
-        (see ``WriteAheadLog.check_directory``), so every acknowledged block not yet
-        processed is in the log again before the next checkpoint refers to it."""
-        wal = self._wal(sid)
-        if check:
-            wal.check_directory()
-        lost = wal.take_lost_segments()
-        if not lost:
-            return
-        with self._lock:
-            blocks = [b for b in self._unallocated.get(sid, ())]
-            blocks += [b for batch in self._allocated.values() for b in batch.get(sid, ())]
-        relogged = 0
-        for info in blocks:
-            if info.wal_ref is None or WALRef(*info.wal_ref).segment not in lost:
-                continue
-            if info.data is not None:
-                data = info.data
-            else:
-                with open(info.path, "rb") as fh:  # type: ignore[arg-type]
-                    data = fh.read()
-            info.wal_ref = wal.write_block(info.block_id, info.num_records, data)
-            relogged += 1
-        if relogged:
-            log.warning("Wrote %d received blocks of stream %d again to the write-ahead log "
-                        "%s (their segments were deleted)", relogged, sid, wal.directory)
 
     def checkpoint_state(self) -> dict:
         """What a metadata checkpoint keeps of the tracker (picklable, plain data)::
@@ -627,43 +600,6 @@ class ReceiverTracker:
             log.warning("%d records received before the crash were not in the write-ahead "
                         "log (%s was off) and are lost", lost, WAL_ENABLE_KEY)
 
-    def _report_wal_damage(self, sid: int, damage: list, first: int, seqs: list[int],
-                           last_segment: str) -> None:
-        """Acknowledged records of the log are damaged (storage damage, not a crash): say
-        at ERROR how many are lost and post a WriteAheadLogCorruption event. Records are
-        numbered in order from ``first`` (the checkpoint's position), so the numbers
-        missing up to the last good record are records lost; a damaged end of the log
-        hides how many it held (counted as one)."""
-        present = set(seqs)
-        top = max(present, default=first - 1)
-        lost = sum(1 for n in range(first, top + 1) if n not in present)
-        path, _, _, at_end = damage[-1]
-        if at_end and os.path.basename(path) == last_segment:
-            lost += 1
-        lost = max(lost, 1)
-        where = ", ".join(f"{p} at offset {o} ({n} bytes)" for p, o, n, _ in damage)
-        self._post_wal_damage(sid, damage[0][0], damage[0][1], lost,
-                              f"Write-ahead log of stream {sid}: {lost} acknowledged "
-                              f"record(s) lost to damaged data in {where}; the blocks in "
-                              "them cannot be recovered")
-
-    def _post_wal_damage(self, sid: int, path: str, offset: int, lost: int,
-                         message: str) -> None:
-        from sparklet.streaming.listener import StreamingListenerWriteAheadLogCorruption
-
-        log.error("%s", message)
-        bus = getattr(self.ssc, "_listener_bus", None)
-        if bus is not None:
-            bus.post(StreamingListenerWriteAheadLogCorruption(sid, path, offset, lost,
-                                                               message))
-
-    def _report_wal_damage_on_read(self, sid: int, ref: WALRef, error: Exception) -> None:
-        path = os.path.join(self._wal(sid).directory, ref.segment)
-        self._post_wal_damage(sid, path, ref.offset, 1,
-                              f"Write-ahead log of stream {sid}: 1 acknowledged record "
-                              f"that the checkpoint refers to is lost ({error}); recovery "
-                              "cannot rebuild its batch")
-
     def _revive(self, sid: int, ref: WALRef, body: tuple | None = None) -> ReceivedBlockInfo:
         """A block of a crashed run, read back from the log into the block store."""
         wal = self._wal(sid)
@@ -671,7 +607,7 @@ class ReceiverTracker:
             try:
                 body = wal.read(ref)
             except WALCorruptionError as e:
-                self._report_wal_damage_on_read(sid, ref, e)
+                wal_faults.report_unreadable_record(self, sid, ref, e)
                 raise
         kind, block_id, count, data = body
         if kind != "block":
@@ -705,8 +641,8 @@ class ReceiverTracker:
                 (seq, ref, body) for segment in segments
                 for ref, seq, body in wal.scan(segment, damage) if seq >= first)
             if damage:
-                self._report_wal_damage(sid, damage, first, [r[0] for r in records],
-                                        segments[-1])
+                wal_faults.report_damage(self, sid, damage, first, [r[0] for r in records],
+                                         segments[-1])
             for _seq, ref, body in records:
                 if body[0] == "block":
                     if (sid, ref) not in known:
@@ -760,7 +696,7 @@ class ReceiverTracker:
                 batch = dict(self._unallocated)
             if self.wal_enabled:
                 for sid in list(self._wals):
-                    self._relog_lost_blocks(sid, check=True)
+                    wal_faults.relog_lost_blocks(self, sid, check=True)
                 for sid, blocks in batch.items():
                     refs = [b.wal_ref for b in blocks if b.wal_ref is not None]
                     if not refs:
