@@ -116,10 +116,11 @@ def test_sigkilled_word_count_keeps_its_output_and_counts_on(tmp_path):
         finally:
             kill(proc)
         before = out.read_text()
+        connections = len(feeder.conns)
 
         proc = start(feeder.port, ck, out, logs[1])
         try:
-            feeder.wait_for_connections(2)
+            feeder.wait_for_connections(connections + 1)  # the restarted app's receiver
             feeder.send("streaming again")
             wait_until(lambda: second in counts(out), proc, logs[1])
         finally:

@@ -74,7 +74,8 @@ if TYPE_CHECKING:
 __all__ = ["CheckpointError", "CorruptCheckpointError", "CheckpointMismatchError",
            "NotSerializableError", "FORMAT_VERSION", "REBUILD_KEY", "write_checkpoint_file",
            "read_checkpoint_file", "latest_checkpoint", "readable_checkpoints",
-           "operator_keys", "serialize_graph", "recover_context", "CheckpointWriter",
+           "operator_keys", "serialize_graph", "conf_from_checkpoint", "recover_context",
+           "CheckpointWriter",
            "RecoveryPlan"]
 
 log = logging.getLogger("sparklet.streaming")
