@@ -75,8 +75,7 @@ __all__ = ["CheckpointError", "CorruptCheckpointError", "CheckpointMismatchError
            "NotSerializableError", "FORMAT_VERSION", "REBUILD_KEY", "write_checkpoint_file",
            "read_checkpoint_file", "latest_checkpoint", "readable_checkpoints",
            "operator_keys", "serialize_graph", "conf_from_checkpoint", "recover_context",
-           "CheckpointWriter",
-           "RecoveryPlan"]
+           "CheckpointWriter", "RecoveryPlan"]
 
 log = logging.getLogger("sparklet.streaming")
 
