@@ -215,3 +215,45 @@ def test_damaged_acknowledged_records_are_reported_at_error_and_on_the_bus(
     second.allocate_blocks_to_batch(2000)
     assert sorted(second.blocks_rdd(0, 2000).collect()) == \
         [*range(20, 30), *range(40, 50)]
+
+
+@pytest.mark.parametrize("damage", ["torn", "flipped"])
+def test_the_end_of_the_log_torn_by_a_crash_or_damaged(wal_sc, tmp_path, caplog, damage):
+    """A last record cut short is what a crash leaves (not reported as lost: it was never
+    acknowledged); a whole last record that fails its checksum is storage damage."""
+    checkpoint = str(tmp_path / "checkpoint")
+    log_dir = os.path.join(checkpoint, "receivedData", "0")
+    wal = WriteAheadLog(log_dir, run_id="feedbeef")
+    refs = [wal.write_block(f"input-0-{i}", 1, pickle.dumps([i])) for i in range(3)]
+    wal.close()
+    path = os.path.join(log_dir, refs[-1].segment)
+    with open(path, "r+b") as fh:
+        if damage == "torn":
+            fh.truncate(refs[-1].offset + refs[-1].length - 4)
+        else:
+            fh.seek(refs[-1].offset + refs[-1].length - 1)
+            byte = fh.read(1)
+            fh.seek(-1, os.SEEK_CUR)
+            fh.write(bytes([byte[0] ^ 0xFF]))
+    state = {"version": 1, "wal": {"run_id": "feedbeef", "next_seq": {0: 0}},
+             "allocated": {}, "unallocated": {}}
+    bus = StreamingListenerBus()
+    listener = Corruptions()
+    bus.add_listener(listener)
+    bus.start()
+    try:
+        tracker = make_tracker(wal_sc, checkpoint, Source(tmp_path).receiver(), bus)
+        with caplog.at_level(logging.INFO):
+            tracker.restore_state(state)
+        assert bus.wait_until_empty(30)
+    finally:
+        bus.stop()
+    tracker.allocate_blocks_to_batch(1000)
+    assert sorted(tracker.blocks_rdd(0, 1000).collect()) == [0, 1]
+    errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    if damage == "torn":
+        assert errors == [] and listener.events == []
+        assert "ends with an incomplete record" in caplog.text
+    else:
+        assert len(errors) == 1 and "1 acknowledged record(s) lost" in errors[0]
+        assert [e.numRecordsLost() for e in listener.events] == [1]
