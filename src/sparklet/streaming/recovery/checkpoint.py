@@ -492,7 +492,11 @@ class CheckpointWriter:
             except FileNotFoundError:
                 pass
             self._refs.pop(old, None)
-        for name in self.fs.ls(self.meta, detail=False):
+        try:
+            names = self.fs.ls(self.meta, detail=False)
+        except FileNotFoundError:
+            return  # deleted under us: the next checkpoint recreates it (check_directory)
+        for name in names:
             base = name.rsplit("/", 1)[-1]
             if base.startswith(".checkpoint-") and f"-{os.getpid()}-" not in base:
                 try:  # a temporary file of a writer that was killed
