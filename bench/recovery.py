@@ -63,7 +63,8 @@ def app(args) -> int:
         ssc.addStreamingListener(Report())
         return ssc
 
-    ssc = StreamingContext.getOrCreate(args.checkpoint, setup)
+    # A queue stream (and a listener added by setup) need the rebuild-from-setup path.
+    ssc = StreamingContext.getOrCreate(args.checkpoint, setup, rebuildFromSetupFunc=True)
     if ssc._recovery is not None:
         # Listeners are not part of the checkpoint: setupFunc added it to the rebuilt app.
         print(f"recovering {time.time():.3f}", flush=True)

@@ -157,11 +157,15 @@ def test_a_flipped_bit_fails_the_checksum(wal, caplog):
         fh.write(bytes([byte[0] ^ 0x01]))
     with pytest.raises(WALCorruptionError):
         wal.read(refs[1])
-    # Its neighbours still read by reference; a scan stops at the damage and says so.
+    # Its neighbours still read by reference; a scan skips the damage (to the next record
+    # whose checksum holds) and says where it was.
     assert wal.read(refs[0])[1] == "b0" and wal.read(refs[2])[1] == "b2"
     with caplog.at_level(logging.WARNING, logger="sparklet.streaming.recovery.wal"):
-        assert [body[1] for _, _, body in wal.scan(refs[0].segment)] == ["b0"]
-    assert "corrupt record" in caplog.text
+        assert [body[1] for _, _, body in wal.scan(refs[0].segment)] == ["b0", "b2"]
+    assert f"{refs[1].length} damaged bytes at offset {refs[1].offset}" in caplog.text
+    damage: list = []
+    assert [seq for _, seq, _ in wal.scan(refs[0].segment, damage)] == [0, 2]
+    assert damage == [(path, refs[1].offset, refs[1].length, False)]
 
 
 def test_a_reference_to_the_wrong_length_is_refused(wal):

@@ -79,57 +79,108 @@ class StreamingContext:
         self._error: BaseException | None = None
         self._checkpoint_dir: str | None = None
         self._recovery: Any = None  # a checkpoint.RecoveryPlan when getOrCreate recovered
+        # None: the conf's spark.sparklet.streaming.recovery.rebuildFromSetupFunc decides.
+        self._rebuild_from_setup_func: bool | None = None
+        self._graph_bytes: bytes | None = None  # the graph as checkpoints save it
         self._previous_sigterm: Any = None
         from sparklet.streaming.scheduler import JobScheduler
 
+        self._scheduler = JobScheduler(self)
+
+    def _use_graph(self, graph: DStreamGraph) -> None:
+        """Run ``graph`` (deserialized from a checkpoint) instead of this context's own
+        empty one."""
+        from sparklet.streaming.scheduler import JobScheduler
+
+        graph.attach(self)
+        self._graph = graph
         self._scheduler = JobScheduler(self)
 
     # -- creating and finding contexts -----------------------------------------------------
 
     @classmethod
     def _recover_from_checkpoint(cls, checkpointPath: str,
-                                 setupFunc: Callable[[], StreamingContext]
-                                 ) -> StreamingContext | None:
-        """Rebuild the application with ``setupFunc`` and attach the newest good checkpoint
-        of ``checkpointPath`` to it; None when there is no checkpoint (a fresh start).
+                                 setupFunc: Callable[[], StreamingContext],
+                                 rebuild: bool) -> StreamingContext | None:
+        """The context recovered from the newest good checkpoint of ``checkpointPath``;
+        None when there is none (a fresh start).
 
-        Spark deserializes the old graph instead; rebuilding it from the (possibly newer)
-        code and matching operators by key is what lets an upgraded application resume.
+        By default, as Spark: the serialized graph is deserialized, and ``setupFunc`` is
+        not called. With ``rebuild`` (the upgrade path) ``setupFunc`` rebuilds the
+        application -- possibly a newer version of the code -- and the checkpoint's
+        operators are matched to the new graph's by key.
         """
-        from sparklet.streaming.recovery.checkpoint import RecoveryPlan, latest_checkpoint
+        from sparklet.streaming.recovery.checkpoint import (
+            RecoveryPlan,
+            latest_checkpoint,
+            recover_context,
+        )
 
         found = latest_checkpoint(checkpointPath)
         if found is None:
             return None
         payload, path = found
-        log.info("Recovering from checkpoint %s (batch time %d ms, pending %s)", path,
-                 payload["checkpoint_time"], payload["pending_times"])
+        log.info("Recovering from checkpoint %s (batch time %d ms, pending %s%s)", path,
+                 payload["checkpoint_time"], payload["pending_times"],
+                 ", rebuilding the application with setupFunc" if rebuild else "")
+        if not rebuild:
+            return recover_context(checkpointPath, payload, path)
         ssc = setupFunc()
         if not isinstance(ssc, StreamingContext):
             raise TypeError(f"setupFunc should return a StreamingContext, got {ssc!r}")
         if ssc._checkpoint_dir is None:
             ssc.checkpoint(checkpointPath)
+        ssc._rebuild_from_setup_func = True
         ssc._recovery = RecoveryPlan(ssc, payload, path)
         return ssc
 
-    @classmethod
-    def getOrCreate(cls, checkpointPath: str,
-                    setupFunc: Callable[[], StreamingContext]) -> StreamingContext:
-        """Recreate a context from checkpoint data in ``checkpointPath`` or, when there is
-        none, build one with ``setupFunc()`` and set its checkpoint directory.
+    @staticmethod
+    def _rebuild_requested(rebuildFromSetupFunc: bool | None) -> bool:
+        if rebuildFromSetupFunc is not None:
+            return bool(rebuildFromSetupFunc)
+        from sparklet.conf import SparkConf
+        from sparklet.streaming.recovery.checkpoint import rebuild_from_setup_func
 
-        On recovery ``setupFunc`` is called too (unlike Spark), and the saved state, input
-        positions and pending batches are attached to the rebuilt streams, matched by name
-        (``DStream.setName``) or by their place in the graph; the batches pending at the
-        crash and those of the down time run first. See docs/fault-tolerance.md.
+        active = SparkContext._active_spark_context
+        # The new run's configuration: the active context's, else this environment's
+        # defaults (spark-defaults.conf, ``sparklet-submit --conf``).
+        return rebuild_from_setup_func(active.getConf() if active is not None
+                                       else SparkConf())
+
+    @classmethod
+    def getOrCreate(cls, checkpointPath: str, setupFunc: Callable[[], StreamingContext],
+                    *, rebuildFromSetupFunc: bool | None = None) -> StreamingContext:
+        """Recreate a StreamingContext from checkpoint data in ``checkpointPath`` or, when
+        there is none, create one with ``setupFunc()`` and set its checkpoint directory.
+
+        As in PySpark, recovery does not call ``setupFunc``: the DStream graph and its
+        functions are deserialized from the checkpoint, on the active SparkContext or a
+        new one made from the saved configuration; the saved state and input positions are
+        attached and the batches pending at the crash (and those of the down time) run
+        first.
+
+        Parameters
+        ----------
+        checkpointPath : str
+            Checkpoint directory used in an earlier run (any fsspec URL).
+        setupFunc : function
+            Creates a new StreamingContext and sets up its DStreams.
+        rebuildFromSetupFunc : bool, optional
+            sparklet's upgrade path: on recovery call ``setupFunc`` (possibly new code) and
+            attach the saved state to its streams, matched by name or graph shape (see
+            docs/fault-tolerance.md). Default: the new run's
+            ``spark.sparklet.streaming.recovery.rebuildFromSetupFunc`` (false).
         """
         if not callable(setupFunc):
             raise TypeError("setupFunc should be callable.")
-        ssc = cls._recover_from_checkpoint(checkpointPath, setupFunc)
+        rebuild = cls._rebuild_requested(rebuildFromSetupFunc)
+        ssc = cls._recover_from_checkpoint(checkpointPath, setupFunc, rebuild)
         if ssc is not None:
             return ssc
         ssc = setupFunc()
         ssc.checkpoint(checkpointPath)
+        if rebuildFromSetupFunc is not None:
+            ssc._rebuild_from_setup_func = bool(rebuildFromSetupFunc)
         return ssc
 
     @classmethod
@@ -139,7 +190,8 @@ class StreamingContext:
 
     @classmethod
     def getActiveOrCreate(cls, checkpointPath: str | None,
-                          setupFunc: Callable[[], StreamingContext]) -> StreamingContext:
+                          setupFunc: Callable[[], StreamingContext], *,
+                          rebuildFromSetupFunc: bool | None = None) -> StreamingContext:
         """The active context, else :meth:`getOrCreate` (or ``setupFunc()`` without a
         checkpoint path)."""
         if not callable(setupFunc):
@@ -148,7 +200,8 @@ class StreamingContext:
         if active is not None:
             return active
         if checkpointPath is not None:
-            return cls.getOrCreate(checkpointPath, setupFunc)
+            return cls.getOrCreate(checkpointPath, setupFunc,
+                                   rebuildFromSetupFunc=rebuildFromSetupFunc)
         return setupFunc()
 
     @property
@@ -213,6 +266,30 @@ class StreamingContext:
         self._graph.validate()
         if self._checkpoint_dir is not None and self._sc.getCheckpointDir() is None:
             raise ValueError("requirement failed: Checkpoint directory does not exist")
+        if self._checkpoint_dir is not None:
+            self._serialize_graph()
+
+    def _serialize_graph(self) -> None:
+        """Serialize the graph for the metadata checkpoints (as Spark's validate, before
+        anything runs): a graph that cannot be serialized fails ``start()``, unless the
+        application recovers by rebuilding itself with setupFunc, which does not need it."""
+        from sparklet.streaming.recovery.checkpoint import (
+            NotSerializableError,
+            rebuild_from_setup_func,
+            serialize_graph,
+        )
+
+        rebuild = self._rebuild_from_setup_func
+        if rebuild is None:
+            rebuild = rebuild_from_setup_func(self._sc.getConf())
+        try:
+            self._graph_bytes = serialize_graph(self)
+        except NotSerializableError as e:
+            if not rebuild:
+                raise
+            log.warning("Checkpoints will hold no DStream graph (recovery rebuilds the "
+                        "application with setupFunc): %s", e)
+            self._graph_bytes = None
 
     def _start_receivers_tracker(self) -> None:
         streams = self._graph.receiver_input_streams

@@ -171,6 +171,11 @@ class DStream(Generic[T]):
     def _restore_transient(self) -> None:
         """Re-create what ``_transient_attrs`` left out (locks, caches) after unpickling."""
 
+    def _attach(self, ssc: StreamingContext) -> None:
+        """Bind this stream of a graph deserialized from a checkpoint to ``ssc``."""
+        self._ssc = ssc
+        self._sc = ssc._sc
+
     # -- the generation machinery ----------------------------------------------------------
 
     @property
@@ -656,6 +661,24 @@ class DStream(Generic[T]):
             save_text_files_atomically(rdd, _rdd_to_file_name(prefix, suffix, t))
 
         ForEachDStream(self, save, *_call_site("saveAsTextFiles"))
+
+
+def _rebind_rdd(rdd: RDD, sc) -> RDD:
+    """An RDD deserialized with a graph (an initial state, a default) re-bound to the
+    recovered SparkContext, its lineage with fresh ids so cached blocks cannot collide."""
+    todo, seen = [rdd], set()
+    while todo:
+        r = todo.pop()
+        if id(r) in seen:
+            continue
+        seen.add(id(r))
+        r.ctx = sc
+        r._id = sc._new_rdd_id()
+        r._creation_site = "recovered from a checkpoint"
+        todo.extend(dep.rdd for dep in r._deps)
+        if r._checkpoint_rdd is not None:
+            todo.append(r._checkpoint_rdd)
+    return rdd
 
 
 def _rdd_to_file_name(prefix: str, suffix: str | None, time_ms: int) -> str:

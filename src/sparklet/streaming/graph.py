@@ -2,11 +2,15 @@
 
 The graph starts every stream at the zero time (initialize, remember, validate), asks each
 output stream for its job at a batch time, and forgets old RDDs once a batch is done.
+
+The graph is what a metadata checkpoint serializes (cloudpickle: every stream with its user
+functions, the output operations, remember and checkpoint durations) and what
+``StreamingContext.getOrCreate`` deserializes on recovery, as Spark does; a deserialized
+graph belongs to no context until :meth:`DStreamGraph.attach` binds it to one.
 """
 
 from __future__ import annotations
 
-import itertools
 import threading
 from typing import TYPE_CHECKING
 
@@ -29,16 +33,49 @@ class DStreamGraph:
         # One lock for generating and forgetting RDDs: the job generator, slice() from user
         # code and metadata cleanup may touch the same streams from different threads.
         self.lock = threading.RLock()
-        self._dstream_ids = itertools.count()
-        self._input_stream_ids = itertools.count()
+        self._next_dstream_id = 0
+        self._next_input_stream_id = 0
+
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        del state["lock"]
+        # Times belong to a run: a recovered graph is started again at the saved zero time.
+        state["zero_time"] = state["start_time"] = None
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self.lock = threading.RLock()
 
     def _new_dstream_id(self) -> int:
-        return next(self._dstream_ids)
+        with self.lock:
+            n = self._next_dstream_id
+            self._next_dstream_id += 1
+            return n
 
     def add_input_stream(self, stream: InputDStream) -> int:
         with self.lock:
             self.input_streams.append(stream)
-            return next(self._input_stream_ids)
+            n = self._next_input_stream_id
+            self._next_input_stream_id += 1
+            return n
+
+    def streams(self) -> list:
+        """Every stream reachable from an output or an input, in creation order."""
+        seen: dict[int, object] = {}
+        todo: list = [*self.output_streams, *self.input_streams]
+        while todo:
+            s = todo.pop()
+            if id(s) in seen:
+                continue
+            seen[id(s)] = s
+            todo.extend(s._parents)
+        return sorted(seen.values(), key=lambda s: s._id)  # type: ignore[attr-defined]
+
+    def attach(self, ssc) -> None:
+        """Bind a deserialized graph's streams to ``ssc`` (and its SparkContext)."""
+        for stream in self.streams():
+            stream._attach(ssc)
 
     def add_output_stream(self, stream: ForEachDStream) -> int:
         with self.lock:

@@ -94,6 +94,12 @@ class QueueInputDStream(InputDStream):
     def _restore_transient(self) -> None:
         self._queue_lock = threading.Lock()
 
+    def __reduce__(self):
+        # As Spark: a checkpoint can be written (the queue's RDDs are left out), but a
+        # graph holding a queue stream cannot be recovered from it.
+        log.warning("queueStream doesn't support checkpointing")
+        return (_unrecoverable_queue_stream, ())
+
     def _compute(self, time_ms: int) -> RDD | None:
         with self._queue_lock:
             if self.one_at_a_time and self.queue:
@@ -142,6 +148,17 @@ class QueueInputDStream(InputDStream):
             self.queue.clear()
             self.queue.extend(items[consumed:])
             self._consumed = consumed
+
+
+QUEUE_STREAM_NOT_RECOVERABLE = ("queueStream doesn't support checkpointing. Please don't use "
+                                "queueStream when checkpointing is enabled.")
+
+
+def _unrecoverable_queue_stream():
+    """What a queue stream deserializes to: an error (see ``__reduce__``)."""
+    from sparklet.streaming.recovery.checkpoint import NotSerializableError
+
+    raise NotSerializableError(QUEUE_STREAM_NOT_RECOVERABLE)
 
 
 def _mod_time_ms(fs, info: dict) -> int | None:

@@ -27,7 +27,7 @@ __all__ = [
     "StreamingListenerReceiverStopped", "StreamingListenerBatchSubmitted",
     "StreamingListenerBatchStarted", "StreamingListenerBatchCompleted",
     "StreamingListenerOutputOperationStarted", "StreamingListenerOutputOperationCompleted",
-    "StreamingListenerBus",
+    "StreamingListenerWriteAheadLogCorruption", "StreamingListenerBus",
 ]
 
 log = logging.getLogger("sparklet.streaming")
@@ -65,6 +65,10 @@ class StreamingListener:
 
     def onOutputOperationCompleted(self, outputOperationCompleted: Any) -> None:
         """Called when processing of a job of a batch has completed."""
+
+    def onWriteAheadLogCorruption(self, writeAheadLogCorruption: Any) -> None:
+        """Called when records of the receiver write-ahead log, acknowledged when they were
+        written, are found damaged and lost (sparklet's event; Spark has none)."""
 
 
 class Time:
@@ -335,6 +339,37 @@ class StreamingListenerOutputOperationStarted(_OutputOperationEvent):
 
 class StreamingListenerOutputOperationCompleted(_OutputOperationEvent):
     _method = "onOutputOperationCompleted"
+
+
+class StreamingListenerWriteAheadLogCorruption(StreamingListenerEvent):
+    """Damaged records found in a receiver stream's write-ahead log on recovery: records
+    that were acknowledged to the receiver and can no longer be read (storage damage)."""
+
+    _method = "onWriteAheadLogCorruption"
+
+    def __init__(self, streamId: int, segment: str, offset: int, numRecordsLost: int,
+                 message: str):
+        self._stream_id, self._segment, self._offset = streamId, segment, offset
+        self._lost, self._message = numRecordsLost, message
+
+    def streamId(self) -> int:
+        return self._stream_id
+
+    def segment(self) -> str:
+        """The path of the (first) damaged segment file."""
+        return self._segment
+
+    def offset(self) -> int:
+        """Where the (first) damage starts in it."""
+        return self._offset
+
+    def numRecordsLost(self) -> int:
+        """How many log records were lost (at least; a damaged end of the log hides how
+        many it held)."""
+        return self._lost
+
+    def message(self) -> str:
+        return self._message
 
 
 class StreamingListenerBus:

@@ -378,6 +378,10 @@ class JobGenerator:
     def _generate_jobs(self, time_ms: int) -> None:
         tracker = self.ssc._receiver_tracker
         try:
+            if self.checkpoint_writer is not None:
+                # Before the batch's RDDs exist: a deleted directory is recreated (with a
+                # warning) before this batch checkpoints state RDDs into it.
+                self.checkpoint_writer.check_directory()
             if tracker is not None:
                 tracker.allocate_blocks_to_batch(time_ms)
             jobs = self.graph.generate_jobs(time_ms)

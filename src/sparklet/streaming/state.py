@@ -21,7 +21,7 @@ from sparklet.dependency import OneToOneDependency
 from sparklet.partitioner import Partitioner, portable_hash
 from sparklet.rdd import RDD
 from sparklet.storagelevel import StorageLevel
-from sparklet.streaming.dstream import DStream, _num_positional, _to_datetime
+from sparklet.streaming.dstream import DStream, _num_positional, _rebind_rdd, _to_datetime
 
 __all__ = ["StateDStream", "StateSpec", "State", "MapWithStateDStream"]
 
@@ -37,6 +37,11 @@ class StateDStream(DStream):
         self.initial_rdd = initial_rdd
         self._must_checkpoint = True
         self._storage_level = StorageLevel.MEMORY_ONLY
+
+    def _attach(self, ssc) -> None:
+        super()._attach(ssc)
+        if self.initial_rdd is not None:
+            _rebind_rdd(self.initial_rdd, ssc._sc)
 
     def _compute(self, time_ms: int) -> RDD | None:
         last = self._get_or_compute(time_ms - self._slide_ms)
@@ -265,6 +270,11 @@ class InternalMapWithStateDStream(DStream):
             self.partitioner = Partitioner(n, portable_hash)
         self._must_checkpoint = True
         self._storage_level = StorageLevel.MEMORY_ONLY
+
+    def _attach(self, ssc) -> None:
+        super()._attach(ssc)
+        if isinstance(self.spec._initial, RDD):
+            _rebind_rdd(self.spec._initial, ssc._sc)
 
     def _initialize(self, zero_time: int) -> None:
         if self._checkpoint_duration is None:

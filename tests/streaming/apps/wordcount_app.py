@@ -1,7 +1,12 @@
 """A stateful streaming word count that crash tests kill and restart (run as a script).
 
 Input is a deterministic queue (``batches(seed)``) rebuilt by ``setup`` on every start, so
-it is part of the checkpoint through its position. Outputs: per-batch counts and the
+it is part of the checkpoint through its position: the app recovers on the upgrade path
+(``getOrCreate(..., rebuildFromSetupFunc=True)``), since a queue stream cannot be recovered
+from a serialized graph (Spark: "queueStream doesn't support checkpointing"), and its
+fault-injection flags are closures that a rebuilt application shares with ``main``. The
+default path (no setupFunc on recovery) is exercised by
+examples/streaming/recoverable_network_word_count.py. Outputs: per-batch counts and the
 updateStateByKey totals through ``saveAsTextFiles``, and every record mapWithState emits --
 ``(word, n)`` for the n-th occurrence of ``word`` -- through the transactional SQLite sink
 (and PostgreSQL with ``--pg``). The app stops gracefully once the totals cover the whole
@@ -133,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
             words.count().saveAsTextFiles(os.path.join(args.out, "sizes"))
         return ssc
 
-    ssc = StreamingContext.getOrCreate(args.checkpoint, setup)
+    ssc = StreamingContext.getOrCreate(args.checkpoint, setup, rebuildFromSetupFunc=True)
     recovered = ssc._recovery is not None
     print(f"started recovered={recovered}", flush=True)
     ssc.start()

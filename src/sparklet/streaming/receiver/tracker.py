@@ -64,7 +64,14 @@ from sparklet.streaming.receiver.receiver import Receiver
 from sparklet.streaming.receiver.supervisor import (
     run_receiver_task,
 )
-from sparklet.streaming.recovery.wal import WALRef, WriteAheadLog, segment_names, segment_run
+from sparklet.streaming.recovery import wal_faults
+from sparklet.streaming.recovery.wal import (
+    WALCorruptionError,
+    WALRef,
+    WriteAheadLog,
+    segment_names,
+    segment_run,
+)
 from sparklet.util import parse_bytes
 
 __all__ = ["ReceiverTracker", "ReceiverInfo"]
@@ -473,6 +480,8 @@ class ReceiverTracker:
             # Logged (and fsynced) first: the receiver is acknowledged only after this.
             ref = self._wal(sid).write_block(block_id, count, data) if self.wal_enabled \
                 else None
+            if self.wal_enabled:
+                wal_faults.relog_lost_blocks(self, sid)
             info = self._store.add(sid, block_id, count, data, tracked.receiver.storageLevel)
             info.wal_ref = ref
             with self._lock:
@@ -595,7 +604,11 @@ class ReceiverTracker:
         """A block of a crashed run, read back from the log into the block store."""
         wal = self._wal(sid)
         if body is None:
-            body = wal.read(ref)
+            try:
+                body = wal.read(ref)
+            except WALCorruptionError as e:
+                wal_faults.report_unreadable_record(self, sid, ref, e)
+                raise
         kind, block_id, count, data = body
         if kind != "block":
             raise ValueError(f"write-ahead log record {ref} is a {kind!r} record, not a block")
@@ -621,11 +634,15 @@ class ReceiverTracker:
         for sid in streams:
             wal = self._wal(sid)
             first = next_seq.get(sid, 0)
+            damage: list[tuple[str, int, int, bool]] = []
+            segments = [n for n in segment_names(wal.directory) if segment_run(n) == run_id]
             # In log order (sequence numbers, not segment names: a wall clock may step back).
             records = sorted(
-                (seq, ref, body) for segment in segment_names(wal.directory)
-                if segment_run(segment) == run_id
-                for ref, seq, body in wal.scan(segment) if seq >= first)
+                (seq, ref, body) for segment in segments
+                for ref, seq, body in wal.scan(segment, damage) if seq >= first)
+            if damage:
+                wal_faults.report_damage(self, sid, damage, first, [r[0] for r in records],
+                                         segments[-1])
             for _seq, ref, body in records:
                 if body[0] == "block":
                     if (sid, ref) not in known:
@@ -678,6 +695,8 @@ class ReceiverTracker:
                     return  # allocated already (a batch is never given blocks twice)
                 batch = dict(self._unallocated)
             if self.wal_enabled:
+                for sid in list(self._wals):
+                    wal_faults.relog_lost_blocks(self, sid, check=True)
                 for sid, blocks in batch.items():
                     refs = [b.wal_ref for b in blocks if b.wal_ref is not None]
                     if not refs:

@@ -1,20 +1,30 @@
 """Metadata checkpoints of a streaming application, and recovery from them.
 
 After every batch is generated and again after it completes, the job generator writes one
-*metadata checkpoint*: the configuration, a description of the DStream graph, the batch
-times still pending, the input positions of every input stream and the receiver tracker's
-block allocation, and for every stateful stream a reference to its latest checkpointed
-state RDD (the *data checkpoint*, written by the RDD checkpoint machinery into the same
-directory). :meth:`StreamingContext.getOrCreate` reads the newest good one back.
+*metadata checkpoint*: the configuration, the serialized DStream graph, the batch times
+still pending, the input positions of every input stream and the receiver tracker's block
+allocation, and for every stateful stream a reference to its latest checkpointed state RDD
+(the *data checkpoint*, written by the RDD checkpoint machinery into the same directory).
+:meth:`StreamingContext.getOrCreate` reads the newest good one back.
 
-Unlike Spark, the graph itself (its closures) is not what is restored: the application is
-rebuilt by calling its ``setupFunc`` -- possibly a newer version of the code -- and the
-saved state, positions and pending batches are attached to the matching operators of the
-new graph. Operators are matched by *key*: the name given with ``DStream.setName`` or,
-for unnamed streams, an id derived from the graph's shape (kind, parents, position among
-siblings), so changing a function or adding an output keeps every key. A stateful operator
-whose saved state has no match (or a new stateful operator with no saved state) is an
-error naming both sides, never a silent fresh start.
+Recovery follows Spark: the graph -- every DStream with its user functions, the output
+operations, remember and checkpoint durations, serialized with cloudpickle when the context
+starts -- is deserialized and bound to a new StreamingContext (over the active SparkContext,
+or a new one made from the saved configuration), without calling the application's
+``setupFunc``. The saved state, positions and pending batches are then attached to its
+streams. A graph that cannot be serialized fails ``start()`` with Spark's "DStream
+checkpointing has been enabled but the DStreams with their functions are not serializable";
+a ``queueStream`` is written without its RDDs and refuses to be recovered, as in Spark.
+
+Upgrades (``spark.sparklet.streaming.recovery.rebuildFromSetupFunc=true``, or
+``getOrCreate(..., rebuildFromSetupFunc=True)``): the application is rebuilt by calling
+``setupFunc`` -- a newer version of the code -- and the saved state, positions and pending
+batches are attached to the matching operators of the new graph. Operators are matched by
+*key*: the name given with ``DStream.setName`` or, for unnamed streams, an id derived from
+the graph's shape (kind, parents, position among siblings), so changing a function or adding
+an output keeps every key. A stateful operator whose saved state has no match (or a new
+stateful operator with no saved state) is an error naming both sides, never a silent fresh
+start.
 
 File format (version 1), one file per checkpoint, ``<dir>/metadata/checkpoint-<time>-<phase>``
 with ``<time>`` the batch time in ms (13 digits) and ``<phase>`` ``g`` (written after
@@ -62,9 +72,10 @@ if TYPE_CHECKING:
     from sparklet.streaming.dstream import DStream
 
 __all__ = ["CheckpointError", "CorruptCheckpointError", "CheckpointMismatchError",
-           "FORMAT_VERSION", "write_checkpoint_file", "read_checkpoint_file",
-           "latest_checkpoint", "readable_checkpoints", "operator_keys", "CheckpointWriter",
-           "RecoveryPlan"]
+           "NotSerializableError", "FORMAT_VERSION", "REBUILD_KEY", "write_checkpoint_file",
+           "read_checkpoint_file", "latest_checkpoint", "readable_checkpoints",
+           "operator_keys", "serialize_graph", "conf_from_checkpoint", "recover_context",
+           "CheckpointWriter", "RecoveryPlan"]
 
 log = logging.getLogger("sparklet.streaming")
 
@@ -73,6 +84,14 @@ MAGIC = b"SPARKLET-STREAMING-CHECKPOINT\n"
 METADATA_DIR = "metadata"
 RETAINED_KEY = "spark.sparklet.streaming.recovery.checkpoint.retained"
 DEFAULT_RETAINED = 10
+# Recover by calling setupFunc (the upgrade path) instead of deserializing the saved graph.
+REBUILD_KEY = "spark.sparklet.streaming.recovery.rebuildFromSetupFunc"
+# Settings of the crashed process that a recovered SparkContext must not inherit, and those
+# a restart may set anew in its environment (``sparklet-submit --conf``, spark-defaults).
+_NOT_RECOVERED_CONF = ("spark.app.id", "spark.driver.host", "spark.driver.port",
+                       "spark.driver.bindAddress", "spark.ui.port", "spark.app.startTime")
+_RELOADED_CONF = ("spark.master", "spark.driver.host", "spark.driver.port",
+                  "spark.driver.bindAddress", "spark.ui.port")
 _NAME_RE = re.compile(r"^checkpoint-(\d{13})-([gc])$")
 
 # Test seam: called as hook(stage, path) while a checkpoint file is written ("temp-written"
@@ -90,6 +109,16 @@ class CorruptCheckpointError(CheckpointError):
 
 class CheckpointMismatchError(CheckpointError):
     """The rebuilt application does not match the checkpoint's stateful operators."""
+
+
+class NotSerializableError(CheckpointError):
+    """The DStream graph (a function, an input) cannot be serialized into a checkpoint or
+    recovered from one (Spark's ``NotSerializableException``)."""
+
+
+def rebuild_from_setup_func(conf) -> bool:
+    """Whether ``conf`` asks for the upgrade path (:data:`REBUILD_KEY`)."""
+    return str(conf.get(REBUILD_KEY, "false") or "false").strip().lower() == "true"
 
 
 # -- the file format -----------------------------------------------------------------------
@@ -217,15 +246,7 @@ def latest_checkpoint(directory: str) -> tuple[dict, str] | None:
 
 
 def _reachable(ssc: StreamingContext) -> list[DStream]:
-    seen: dict[int, DStream] = {}
-    todo: list[DStream] = [*ssc._graph.output_streams, *ssc._graph.input_streams]
-    while todo:
-        s = todo.pop()
-        if id(s) in seen:
-            continue
-        seen[id(s)] = s
-        todo.extend(s._parents)
-    return sorted(seen.values(), key=lambda s: s._id)
+    return ssc._graph.streams()
 
 
 def operator_keys(ssc: StreamingContext) -> dict[int, str]:
@@ -270,6 +291,82 @@ def _describe(stream: DStream, keys: dict[int, str]) -> str:
     parents = ", ".join(keys.get(id(p), "?") for p in stream._parents)
     return f"{keys[id(stream)]} ({type(stream).__name__}" + (f" of {parents})" if parents
                                                             else ")")
+
+
+# -- the serialized graph ------------------------------------------------------------------
+
+
+def serialize_graph(ssc: StreamingContext) -> bytes:
+    """The context's DStream graph, cloudpickled (taken when the context starts, before
+    the graph is initialized: recovery starts the deserialized graph the same way).
+
+    Raises :class:`NotSerializableError` with Spark's message and the cause (a function
+    referring to the SparkContext, a lock, ...).
+    """
+    import cloudpickle
+
+    with ssc._graph.lock:
+        try:
+            return cloudpickle.dumps(ssc._graph, protocol=5)
+        except Exception as e:
+            raise NotSerializableError(
+                "DStream checkpointing has been enabled but the DStreams with their "
+                f"functions are not serializable\n{type(e).__name__}: {e}") from e
+
+
+def conf_from_checkpoint(saved: dict):
+    """The SparkConf a recovered application runs with: the saved entries, less those
+    of the crashed process, plus the master and driver settings of the new environment
+    (as Spark's ``Checkpoint.createSparkConf``)."""
+    from sparklet.conf import SparkConf
+
+    conf = SparkConf(loadDefaults=False)
+    for key, value in saved.items():
+        if key not in _NOT_RECOVERED_CONF:
+            conf.set(key, value)
+    current = SparkConf()
+    for key in _RELOADED_CONF:
+        if current.contains(key):
+            conf.set(key, current.get(key))
+    return conf
+
+
+def recover_context(checkpointPath: str, payload: dict, path: str) -> StreamingContext:
+    """A StreamingContext rebuilt from checkpoint ``path``'s serialized graph, without the
+    application's code: over the active SparkContext, or a new one made from the saved
+    configuration. Its :class:`RecoveryPlan` attaches state, positions and pending batches
+    when it starts."""
+    import warnings
+
+    from sparklet.context import SparkContext
+    from sparklet.streaming.context import StreamingContext
+
+    blob = payload.get("dstream_graph")
+    if blob is None:
+        raise CheckpointError(
+            f"The checkpoint {path} holds no serialized DStream graph (it was written by an "
+            "application whose graph could not be serialized, or by an older sparklet), so "
+            "it cannot be recovered without the application's code. Recover it by "
+            f"rebuilding the application: set {REBUILD_KEY}=true or call "
+            "StreamingContext.getOrCreate(path, setupFunc, rebuildFromSetupFunc=True).")
+    try:
+        graph = pickle.loads(blob)
+    except NotSerializableError as e:
+        raise CheckpointError(f"Failed to recover the streaming application from "
+                              f"checkpoint {path}: {e}") from e
+    except Exception as e:  # a function naming a module this environment lacks, ...
+        raise CheckpointError(f"Failed to deserialize the DStream graph of checkpoint "
+                              f"{path}: {type(e).__name__}: {e}") from e
+    sc = SparkContext._active_spark_context
+    if sc is None:
+        sc = SparkContext.getOrCreate(conf_from_checkpoint(payload.get("conf", {})))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # the application saw it already
+        ssc = StreamingContext(sc, payload["batch_duration_ms"] / 1000.0)
+    ssc._use_graph(graph)
+    ssc.checkpoint(checkpointPath)
+    ssc._recovery = RecoveryPlan(ssc, payload, path)
+    return ssc
 
 
 # -- writing -------------------------------------------------------------------------------
@@ -359,6 +456,7 @@ class CheckpointWriter:
             "graph": description,
             "operators": operators,
             "receiver_tracker": tracker_state,
+            "dstream_graph": getattr(ssc, "_graph_bytes", None),
         }
 
     def write(self, time_ms: int, phase: str) -> None:
@@ -367,12 +465,24 @@ class CheckpointWriter:
         try:
             payload = self.payload(time_ms)
             path = f"{self.meta}/{checkpoint_file_name(time_ms, phase)}"
+            self.check_directory()
             write_checkpoint_file(self.fs, path, payload)
             self._refs[path] = _state_paths(payload)
             self.last_path = path
             self._prune()
         except Exception as e:
             log.warning("Could not write the checkpoint for time %d ms: %s", time_ms, e)
+
+    def check_directory(self) -> None:
+        """Recreate the metadata directory if it was deleted while the application ran,
+        saying so: the checkpoints written before are gone, later ones go on."""
+        if self.fs.exists(self.meta):
+            return
+        log.warning("The checkpoint directory %s was deleted while the application was "
+                    "running; recreating it. Earlier checkpoints are lost: a crash before "
+                    "this checkpoint is written cannot be recovered from.", self.directory)
+        self.fs.makedirs(self.meta, exist_ok=True)
+        self._refs.clear()
 
     def _prune(self) -> None:
         files = list_checkpoint_files(self.fs, self.root)
@@ -382,7 +492,11 @@ class CheckpointWriter:
             except FileNotFoundError:
                 pass
             self._refs.pop(old, None)
-        for name in self.fs.ls(self.meta, detail=False):
+        try:
+            names = self.fs.ls(self.meta, detail=False)
+        except FileNotFoundError:
+            return  # deleted under us: the next checkpoint recreates it (check_directory)
+        for name in names:
             base = name.rsplit("/", 1)[-1]
             if base.startswith(".checkpoint-") and f"-{os.getpid()}-" not in base:
                 try:  # a temporary file of a writer that was killed

@@ -21,8 +21,10 @@ Each record is framed as::
 where ``crc32`` covers ``length``, ``seq`` and the body, and ``seq`` numbers the records of
 one run of one stream from 0. A record cut short by a crash in the middle of a write (a
 "torn tail"), or one whose checksum does not match, is never returned as data: a scan stops
-there (a torn tail is the expected end of a crashed segment; anything else is logged), and
-reading a referenced record that fails its checks raises :class:`WALCorruptionError`.
+there (a torn tail is the expected end of a crashed segment) or, for damage anywhere else,
+skips to the next whole record and reports the damage (the receiver tracker counts the
+records lost and reports them at ERROR and on the listener bus); reading a referenced
+record that fails its checks raises :class:`WALCorruptionError`.
 
 >>> import tempfile
 >>> wal = WriteAheadLog(tempfile.mkdtemp())
@@ -136,6 +138,7 @@ class WriteAheadLog:
         self.next_seq = 0
         self._live: dict[str, set[int]] = {}       # segment -> offsets of live blocks
         self._max_batch: dict[str, int] = {}       # segment -> latest batch it allocates
+        self.lost_segments: set[str] = set()       # deleted behind our back, see below
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -164,11 +167,47 @@ class WriteAheadLog:
         self._fd = None
         self._active = None
 
+    def check_directory(self) -> set[str]:
+        """Segments with live records that were deleted behind the log's back (the
+        checkpoint directory removed while the application runs), now forgotten; the
+        directory is recreated by the next write, in a new segment. Appending to the
+        unlinked file would acknowledge records that no recovery can find. The caller
+        writes the lost segments' live blocks again (it holds their data)."""
+        with self._lock:
+            return self._check_directory()
+
+    def _check_directory(self) -> set[str]:
+        active_deleted = self._fd is not None and os.fstat(self._fd).st_nlink == 0
+        known = set(self._live) | set(self._max_batch)
+        lost = {name for name in known if name != self._active or active_deleted
+                if not os.path.exists(os.path.join(self.directory, name))}
+        if not lost and not active_deleted:
+            return set()
+        if active_deleted:
+            lost.add(self._active)  # type: ignore[arg-type]
+            self._close_active()
+        log.warning("The write-ahead log directory %s (or its segments %s) was deleted while "
+                    "the application was running; recreating it and writing a new segment",
+                    self.directory, sorted(lost))
+        for name in lost:
+            self._live.pop(name, None)
+            self._max_batch.pop(name, None)
+        self.lost_segments |= lost
+        return lost
+
+    def take_lost_segments(self) -> set[str]:
+        """Segments found deleted since the last call (see :meth:`check_directory`)."""
+        with self._lock:
+            lost, self.lost_segments = self.lost_segments, set()
+            return lost
+
     def _append(self, body: bytes, batch_time_ms: int | None = None) -> WALRef:
         """Append one record and fsync: returns only once it is durable. A block record
         (no ``batch_time_ms``) is live in its segment from then on; an allocation record
         keeps its segment until its batch is cleaned."""
         with self._lock:
+            if self._fd is not None and os.fstat(self._fd).st_nlink == 0:
+                self._check_directory()  # never acknowledge into a deleted file
             now = self._clock()
             if self._fd is None or now >= self._active_end:
                 self._roll(now)
@@ -250,33 +289,57 @@ class WriteAheadLog:
         except Exception:  # noqa: BLE001 - a matching checksum over an unreadable body
             return None
 
-    def scan(self, segment: str) -> Iterator[tuple[WALRef, int, tuple]]:
-        """Every whole record of a segment, in order: ``(ref, seq, body)``. Stops at the
-        first record that is cut short or fails its checksum (logged unless it is just a
-        torn tail: an incomplete last record)."""
+    def scan(self, segment: str,
+             damage: list[tuple[str, int, int, bool]] | None = None
+             ) -> Iterator[tuple[WALRef, int, tuple]]:
+        """Every whole record of a segment, in order: ``(ref, seq, body)``.
+
+        A record cut short at the end (a torn tail: a crash in the middle of a write, or a
+        zero-filled end) is the expected end of a crashed segment and is skipped quietly.
+        Any other damaged bytes are skipped up to the next whole record (found by its
+        checksum) and appended to ``damage`` as ``(path, offset, nbytes, at_end)``; without
+        ``damage`` they are logged as a warning. Records are never returned from damage.
+        """
         path = os.path.join(self.directory, segment)
         with open(path, "rb") as fh:
             data = fh.read()
         offset = 0
         while offset < len(data):
             record = self._parse(data, offset)
-            if record is None:
-                if not self._is_torn_tail(data, offset):
-                    log.warning("write-ahead log segment %s: corrupt record at offset %d; "
-                                "ignoring the remaining %d bytes", path, offset,
-                                len(data) - offset)
-                else:
-                    log.info("write-ahead log segment %s ends with an incomplete record "
-                             "(a write cut short by a crash); ignored", path)
+            if record is not None:
+                seq, body, length = record
+                yield WALRef(segment, offset, length), seq, body
+                offset += length
+                continue
+            resume = self._resync(data, offset + 1)
+            if resume is None and self._is_torn_tail(data, offset):
+                log.info("write-ahead log segment %s ends with an incomplete record "
+                         "(a write cut short by a crash); ignored", path)
                 return
-            seq, body, length = record
-            yield WALRef(segment, offset, length), seq, body
-            offset += length
+            end = len(data) if resume is None else resume
+            if damage is not None:
+                damage.append((path, offset, end - offset, resume is None))
+            else:
+                log.warning("write-ahead log segment %s: %d damaged bytes at offset %d "
+                            "skipped", path, end - offset, offset)
+            if resume is None:
+                return
+            offset = resume
+
+    @classmethod
+    def _resync(cls, data: bytes, start: int) -> int | None:
+        """The offset of the next whole, checksummed record from ``start``, if any."""
+        for offset in range(start, len(data) - _HEADER.size + 1):
+            if cls._parse(data, offset) is not None:
+                return offset
+        return None
 
     @staticmethod
     def _is_torn_tail(data: bytes, offset: int) -> bool:
         if offset + _HEADER.size > len(data):
             return True
+        if not any(data[offset:]):
+            return True  # a zero-filled end: space allocated, the write never landed
         length = _HEADER.unpack_from(data, offset)[0]
         return offset + _HEADER.size + length > len(data)
 
