@@ -120,10 +120,6 @@ EXPECTED_FAILURES: dict[str, tuple[str, str]] = {
     "streaming/tests/test_dstream.py::CheckpointTests::test_transform_function_serializer_failure":
         ("recovery", "start() with checkpointing does not check that the DStream graph and "
          "its functions serialize (Spark fails there: SparkContext referenced in foreachRDD)"),
-    # unowned (rdd core)
-    "tests/test_rdd.py::RDDTests::test_id":
-        ("unowned", "rdd.map(f).filter(g).id() is id+2: PySpark pipelines the chain into one "
-         "PipelinedRDD whose id is taken lazily, so it is id+1"),
 }
 
 
