@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run run-rdd test bench lint clean venv
+.PHONY: run run-rdd test test-pyspark test-pyspark-strict bench lint clean venv
 
 venv: $(STAMP)
 
@@ -35,3 +35,14 @@ lint: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache
+
+# PySpark's own unit tests (apache/spark python/pyspark/tests, python/pyspark/streaming/tests)
+# run against sparklet through tests/pyspark_suite's import shim; prints the applicable pass
+# rate. The test files are not in this repository: see tests/pyspark_suite/run.py for where
+# they come from. -strict fails on any failure not in tests/pyspark_suite/expectations.py, and
+# on any listed one that passes.
+test-pyspark: $(STAMP)
+	$(BIN)/python tests/pyspark_suite/run.py
+
+test-pyspark-strict: $(STAMP)
+	$(BIN)/python tests/pyspark_suite/run.py --strict

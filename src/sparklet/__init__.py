@@ -21,6 +21,7 @@ from sparklet.files import SparkFiles
 from sparklet.partitioner import Partitioner, portable_hash
 from sparklet.rdd import RDD
 from sparklet.resultiterable import ResultIterable
+from sparklet.serializer_api import CPickleSerializer, MarshalSerializer
 from sparklet.statcounter import StatCounter
 from sparklet.status import StatusTracker
 from sparklet.storagelevel import StorageLevel
@@ -32,4 +33,5 @@ __all__ = [
     "SparkConf", "SparkContext", "RDD", "StorageLevel", "Broadcast", "Accumulator",
     "AccumulatorParam", "TaskContext", "SparkFiles", "StatCounter", "StatusTracker",
     "Partitioner", "portable_hash", "ResultIterable", "SparkException", "PythonException",
+    "MarshalSerializer", "CPickleSerializer",
 ]

@@ -102,7 +102,8 @@ class RDD(PairRDDFunctions, DoubleRDDFunctions, HadoopRDDFunctions, Generic[T]):
         if ctx is None:
             raise RuntimeError(_RDD_IN_TASK)
         self.ctx = ctx
-        self._id = ctx._new_rdd_id()
+        if not self._lazy_id:
+            self._id = ctx._new_rdd_id()
         self._deps = deps
         self.partitioner = None
         self._partitions: list[Partition] | None = None
@@ -156,6 +157,7 @@ class RDD(PairRDDFunctions, DoubleRDDFunctions, HadoopRDDFunctions, Generic[T]):
         return ("ctx", "_partitions", "_creation_site")
 
     def __getstate__(self) -> dict:
+        self._id  # an RDD leaves the driver with its id taken  # noqa: B018
         if self._checkpoint_rdd is not None:
             # Checkpointed: executors need only the checkpoint, not the old lineage.
             keep = ("_id", "_checkpoint_rdd", "_storage_level", "partitioner", "_deps")
@@ -184,6 +186,22 @@ class RDD(PairRDDFunctions, DoubleRDDFunctions, HadoopRDDFunctions, Generic[T]):
     def id(self) -> int:
         """A unique ID for this RDD (within its SparkContext)."""
         return self._id
+
+    # A chain of narrow transformations is one PipelinedRDD in PySpark, whose id is taken
+    # only when the RDD is first used, so ``rdd.map(f).filter(g).id()`` is ``rdd.id() + 1``;
+    # RDD classes standing for such a step (MapPartitionsRDD) take their id lazily too.
+    _lazy_id = False
+
+    @property
+    def _id(self) -> int:
+        rdd_id = self.__dict__.get("_id")
+        if rdd_id is None:
+            rdd_id = self.__dict__["_id"] = self.ctx._new_rdd_id()
+        return rdd_id
+
+    @_id.setter
+    def _id(self, value: int) -> None:
+        self.__dict__["_id"] = value
 
     @property
     def context(self):

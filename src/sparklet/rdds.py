@@ -94,6 +94,8 @@ class SplitRDD(RDD):
 class MapPartitionsRDD(RDD):
     """``f(partition_index, iterator)`` over each parent partition (map, filter, ...)."""
 
+    _lazy_id = True  # see RDD._lazy_id
+
     def __init__(self, prev: RDD, f: Callable[[int, Iterator], Iterator],
                  preservesPartitioning: bool = False):
         super().__init__(prev.ctx, [OneToOneDependency(prev)])

@@ -124,3 +124,11 @@ def read_batches(stream: BinaryIO, limit: int | None = None) -> Iterator[list]:
 def read_records(stream: BinaryIO, limit: int | None = None) -> Iterator[Any]:
     for batch in read_batches(stream, limit):
         yield from batch
+
+
+# PySpark's serializer classes, for programs that import them from here as from
+# pyspark.serializers (they do not drive sparklet's own data path).
+from sparklet.serializer_api import *  # noqa: E402, F401, F403
+from sparklet.serializer_api import __all__ as _api_all  # noqa: E402
+
+__all__ += _api_all

@@ -1,0 +1,1 @@
+"""Our ``pyspark.testing``: replacements for the helpers PySpark's unit tests import."""
