@@ -22,9 +22,11 @@ from sparklet.partitioner import Partitioner, portable_hash
 from sparklet.rdd import RDD
 from sparklet.resultiterable import ResultIterable
 from sparklet.statcounter import StatCounter
-from sparklet.status import StatusTracker
+from sparklet.barrier import RDDBarrier
+from sparklet.status import SparkJobInfo, SparkStageInfo, StatusTracker
 from sparklet.storagelevel import StorageLevel
-from sparklet.taskcontext import TaskContext
+from sparklet.taskcontext import BarrierTaskContext, BarrierTaskInfo, TaskContext
+from sparklet.threads import InheritableThread, inheritable_thread_target
 
 __version__ = "0.1.0"
 
@@ -32,4 +34,6 @@ __all__ = [
     "SparkConf", "SparkContext", "RDD", "StorageLevel", "Broadcast", "Accumulator",
     "AccumulatorParam", "TaskContext", "SparkFiles", "StatCounter", "StatusTracker",
     "Partitioner", "portable_hash", "ResultIterable", "SparkException", "PythonException",
+    "BarrierTaskContext", "BarrierTaskInfo", "RDDBarrier", "SparkJobInfo", "SparkStageInfo",
+    "InheritableThread", "inheritable_thread_target",
 ]

@@ -298,6 +298,18 @@ class RDD(PairRDDFunctions, DoubleRDDFunctions, Generic[T]):
 
         return MapPartitionsRDD(self, f, preservesPartitioning)
 
+    def barrier(self):
+        """Mark the current stage as a barrier stage: an :class:`RDDBarrier` whose
+        ``mapPartitions`` tasks all start together and may synchronise with
+        :class:`~sparklet.taskcontext.BarrierTaskContext`.
+
+        >>> sc.parallelize(range(4), 2).barrier().mapPartitions(lambda it: [sum(it)]).collect()
+        [1, 5]
+        """
+        from sparklet.barrier import RDDBarrier
+
+        return RDDBarrier(self)
+
     def mapPartitionsWithSplit(self, f, preservesPartitioning: bool = False) -> RDD[U]:
         """Deprecated alias of :meth:`mapPartitionsWithIndex`."""
         return self.mapPartitionsWithIndex(f, preservesPartitioning)

@@ -43,6 +43,8 @@ class _Worker:
     conn: Connection
     lock: threading.Lock = field(default_factory=threading.Lock)
     binaries: set = field(default_factory=set)
+    running_task: int | None = None   # the task id it runs now (one slot per worker)
+    kill_reason: str | None = None
 
 
 def _pid_alive(pid: int) -> bool:
@@ -216,7 +218,24 @@ class LocalProcessBackend(SchedulerBackend):
         with w.lock:
             send = None if binary_key in w.binaries else binary
             w.binaries.add(binary_key)
+            w.running_task = task.task_id
             w.conn.send_bytes(serializers.dumps(("task", task, binary_key, send)))
+
+    def kill_task(self, executor_id: str, task_id: int) -> None:
+        """A task of a cancelled job is stopped by killing its worker, which is then
+        replaced; PySpark likewise destroys the Python worker of a killed task."""
+        with self._lock:
+            w = self._workers.get(executor_id)
+        if w is None:
+            return
+        with w.lock:  # no new task can be launched on it meanwhile
+            if w.running_task != task_id:
+                return
+            w.kill_reason = "killed task %d of a cancelled job" % task_id
+            try:
+                os.kill(w.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
 
     def broadcast_message(self, message: tuple) -> None:
         with self._lock:
@@ -269,6 +288,8 @@ class LocalProcessBackend(SchedulerBackend):
                 if isinstance(result, tuple) and result[0] == "message":
                     self.scheduler.executor_message(w.executor_id, result[1])
                 else:
+                    with w.lock:
+                        w.running_task = None
                     self.scheduler.status_update(w.executor_id, result)
 
     def _executor_died(self, w: _Worker) -> None:
@@ -281,7 +302,11 @@ class LocalProcessBackend(SchedulerBackend):
         if self._stopping:
             return
         reason = "executor %s (pid %d) exited" % (w.executor_id, w.pid)
-        log.warning("lost %s; starting a replacement", reason)
+        if w.kill_reason is not None:
+            reason = "executor %s (pid %d) %s" % (w.executor_id, w.pid, w.kill_reason)
+            log.info("%s; starting a replacement", reason)
+        else:
+            log.warning("lost %s; starting a replacement", reason)
         # Its shuffle outputs and blocks die with it, as when a Spark executor is lost.
         shutil.rmtree(executor_dir(self.env_spec.local_dir, w.executor_id), ignore_errors=True)
         self.scheduler.executor_lost(w.executor_id, reason)
