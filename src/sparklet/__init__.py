@@ -13,6 +13,7 @@ A PySpark program runs on sparklet by changing ``pyspark`` to ``sparklet`` in it
 """
 
 from sparklet.accumulators import Accumulator, AccumulatorParam
+from sparklet.barrier import RDDBarrier
 from sparklet.broadcast import Broadcast
 from sparklet.conf import SparkConf
 from sparklet.context import SparkContext
@@ -22,7 +23,6 @@ from sparklet.partitioner import Partitioner, portable_hash
 from sparklet.rdd import RDD
 from sparklet.resultiterable import ResultIterable
 from sparklet.statcounter import StatCounter
-from sparklet.barrier import RDDBarrier
 from sparklet.status import SparkJobInfo, SparkStageInfo, StatusTracker
 from sparklet.storagelevel import StorageLevel
 from sparklet.taskcontext import BarrierTaskContext, BarrierTaskInfo, TaskContext

@@ -151,8 +151,11 @@ class SparkContext:
     def _install_sigint_handler(self) -> None:
         """Ctrl-C while a job runs cancels every job, then raises KeyboardInterrupt in the
         main thread, as PySpark's handler does."""
+        from sparklet.taskcontext import TaskContext
+
         self._previous_sigint = None
-        if threading.current_thread() is not threading.main_thread():
+        if (threading.current_thread() is not threading.main_thread()
+                or TaskContext.get() is not None):  # a worker leaves Ctrl-C to its driver
             return
 
         def on_sigint(signum, frame):

@@ -187,7 +187,7 @@ class TaskScheduler:
             if len(entries) > sum(self._free.values()):
                 continue
             slots = [eid for eid, free in self._free.items() for _ in range(free)]
-            for (taskset, task, _), executor_id in zip(entries, slots):
+            for (taskset, task, _), executor_id in zip(entries, slots, strict=False):
                 self._free[executor_id] -= 1
                 self._running[task.task_id] = (taskset, task, executor_id)
                 launches.append((executor_id, taskset, task))
