@@ -410,3 +410,16 @@ def test_ctrl_c_cancels_the_running_job_and_raises(tmp_path, program):
     assert "KeyboardInterrupt" in err, err
     for pid in pids:
         wait_until(lambda pid=pid: not pid_alive(pid), what="task process %d to stop" % pid)
+
+
+def test_stopping_the_context_fails_running_jobs(make_context, tmp_path):
+    sc = make_context(SparkConf().setMaster("local[2]"))
+    marks = tmp_path / "marks"
+    t = JobThread(lambda: sc.parallelize([1], 1).map(blocking_task(marks)).collect())
+    t.start()
+    wait_until(lambda: len(started_pids(marks)) == 1, what="the task to run")
+    sc.stop()
+    t.join(WAIT)
+    assert re.fullmatch(r"Job \d+ cancelled because SparkContext was shut down", str(t.error))
+    [pid] = started_pids(marks)
+    wait_until(lambda: not pid_alive(pid), what="the task process to stop")

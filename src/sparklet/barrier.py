@@ -17,10 +17,10 @@ class RDDBarrier:
     """Wraps an RDD in a barrier stage; made by :meth:`RDD.barrier`.
 
     >>> from sparklet import BarrierTaskContext
-    >>> rdd = sc.parallelize(range(6), 3).barrier().mapPartitions(
+    >>> rdd = sc.parallelize(range(6), 2).barrier().mapPartitions(
     ...     lambda it: [BarrierTaskContext.get().allGather(str(sum(it)))])
     >>> rdd.collect()
-    [['1', '5', '9'], ['1', '5', '9'], ['1', '5', '9']]
+    [['3', '12'], ['3', '12']]
     """
 
     def __init__(self, rdd):

@@ -217,6 +217,9 @@ class SparkContext:
             if self._progress_bar is not None:
                 self._progress_bar.stop()
             self._restore_sigint_handler()
+            # Jobs still running in other threads fail rather than wait forever, as Spark's.
+            self._dag_scheduler.cancel_jobs(lambda job: True,
+                                            "because SparkContext was shut down")
             try:
                 self._backend.stop()
             finally:

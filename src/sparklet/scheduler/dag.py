@@ -316,13 +316,6 @@ class DAGScheduler:
                           barrier=is_barrier)
         location_cache: dict[int, list] = {}
         task_props, barrier_info = props, None
-        if is_barrier:
-            coordinator = self._coordinator()
-            coordinator.start_stage(stage.id, stage.attempt, len(partitions))
-            barrier_info = coordinator.client_info()
-            # In local mode every task's executor has the driver's address, as in Spark.
-            task_props = {**props, "addresses": ",".join([coordinator.address] *
-                                                         len(partitions))}
 
         def make_task(p: int, attempt: int) -> Task:
             reads: dict[int, dict] = {}
@@ -347,6 +340,13 @@ class DAGScheduler:
         cancelled = self.jobs.attach(job_id, events)
         if cancelled is not None:
             raise SparkException(cancelled)
+        if is_barrier:
+            coordinator = self._coordinator()
+            coordinator.start_stage(stage.id, stage.attempt, len(partitions))
+            barrier_info = coordinator.client_info()
+            # In local mode every task's executor has the driver's address, as in Spark.
+            task_props = {**props, "addresses": ",".join([coordinator.address] *
+                                                         len(partitions))}
         with self._lock:
             self.active_stages[stage.id] = progress
         for listener in self.listeners:
