@@ -209,3 +209,32 @@ def test_barrier_on_the_thread_backend(make_context):
     out = sc.parallelize(range(3), 3).barrier().mapPartitions(
         lambda it: [BarrierTaskContext.get().allGather(str(list(it)))]).collect()
     assert out == [["[0]", "[1]", "[2]"]] * 3
+
+
+def test_barrier_sync_times_out_when_a_task_never_arrives(make_context):
+    sc = make_context(SparkConf().setMaster("local[2]")
+                      .set("spark.barrier.sync.timeout", "1s"))
+
+    def f(iterator):
+        context = BarrierTaskContext.get()
+        if context.partitionId() == 0:
+            context.barrier()  # partition 1 finishes without ever calling barrier()
+        yield 1
+
+    with pytest.raises(SparkException, match=r"The coordinator didn't get all barrier sync "
+                                             r"requests for barrier epoch 0 from Stage \d+ "
+                                             r"\(Attempt 0\) within 1 second\(s\)"):
+        sc.parallelize(range(2), 2).barrier().mapPartitions(f).collect()
+
+
+def test_mixing_barrier_and_all_gather_in_one_sync_fails(sc4):
+    def f(iterator):
+        context = BarrierTaskContext.get()
+        if context.partitionId() == 0:
+            context.barrier()
+        else:
+            context.allGather("x")
+        yield 1
+
+    with pytest.raises(SparkException, match="Different barrier sync types found"):
+        sc4.parallelize(range(2), 2).barrier().mapPartitions(f).collect()

@@ -158,7 +158,7 @@ class BarrierCoordinator:
         with self._cond:
             sync = self._syncs.pop((stage_id, attempt), None)
             if sync is not None:
-                sync.failure = "Stage %d (attempt %d) ended while tasks waited in a barrier" % (
+                sync.failure = "Stage %d (Attempt %d) ended while tasks waited in a barrier" % (
                     stage_id, attempt)
                 self._cond.notify_all()
 
@@ -204,20 +204,20 @@ class BarrierCoordinator:
         with self._cond:
             sync = self._syncs.get(key)
             if sync is None:
-                return ("error", "Stage %d (attempt %d) is not a running barrier stage"
+                return ("error", "Stage %d (Attempt %d) is not a running barrier stage"
                         % (stage_id, attempt))
             if epoch != sync.epoch:
-                return ("error", "The request to sync of Stage %d (attempt %d) with barrier "
-                        "epoch %d has already finished. Maybe the caller has timed out."
-                        % (stage_id, attempt, epoch))
+                return ("error", "The request to sync of Stage %d (Attempt %d) with barrier "
+                        "epoch %d has already finished. Maybe the caller is interrupted by "
+                        "user or other reasons." % (stage_id, attempt, epoch))
             sync.requests[partition] = (method, message)
             if len(sync.requests) == sync.num_tasks:
                 methods = sorted({m for m, _ in sync.requests.values()})
                 if len(methods) > 1:
                     outcome: tuple[str, object] = (
-                        "error", "Different barrier sync types found for the sync of Stage %d "
-                        "(attempt %d) epoch %d: %s. Please use the same barrier sync type "
-                        "within a single sync." % (stage_id, attempt, epoch, ", ".join(methods)))
+                        "error", "Different barrier sync types found for the sync Stage %d "
+                        "(Attempt %d): %s. Please use the same barrier sync type within a "
+                        "single sync." % (stage_id, attempt, ", ".join(methods)))
                 else:
                     outcome = ("ok", [sync.requests[p][1] for p in sorted(sync.requests)])
                 sync.outcomes[epoch] = outcome
@@ -232,7 +232,7 @@ class BarrierCoordinator:
             if not arrived:
                 sync.failure = (
                     "The coordinator didn't get all barrier sync requests for barrier epoch %d "
-                    "from Stage %d (attempt %d) within %s second(s)."
-                    % (epoch, stage_id, attempt, self.timeout))
+                    "from Stage %d (Attempt %d) within %s second(s)."
+                    % (epoch, stage_id, attempt, "%g" % self.timeout))
                 self._cond.notify_all()
             return ("error", sync.failure)

@@ -309,7 +309,9 @@ class DAGScheduler:
         binary_key = "stage-%d-%d" % (stage.id, stage.attempt)
         binary = serializers.dumps_closure((stage.rdd, payload))
         splits = stage.rdd.partitions()
-        events: queue.Queue = queue.Queue()
+        # SimpleQueue.put is reentrant: the Ctrl-C handler may cancel (put) while this
+        # thread is inside get().
+        events: queue.SimpleQueue = queue.SimpleQueue()
         taskset = TaskSet(stage.id, binary_key, binary,
                           lambda status, task, result, info: events.put((status, task, result,
                                                                          info)),
