@@ -7,6 +7,8 @@ without timing: a barrier is shown to hold by files every task writes before it)
 from __future__ import annotations
 
 import os
+import threading
+import time
 
 import pytest
 
@@ -238,3 +240,52 @@ def test_mixing_barrier_and_all_gather_in_one_sync_fails(sc4):
 
     with pytest.raises(SparkException, match="Different barrier sync types found"):
         sc4.parallelize(range(2), 2).barrier().mapPartitions(f).collect()
+
+
+def test_barrier_tasks_start_together_after_a_busy_slot_frees(make_context, tmp_path):
+    # local[2] with one slot held by another job: no barrier task may start while only one
+    # slot is free. Each barrier task records whether the other job had finished.
+    sc = make_context(SparkConf().setMaster("local[2]"))
+    gate, done = tmp_path / "gate", tmp_path / "a-done"
+    running, starts = tmp_path / "a-running", tmp_path / "starts"
+    starts.mkdir()
+
+    def hold_a_slot(x):
+        running.write_text("")
+        while not gate.exists():
+            time.sleep(0.01)
+        done.write_text("")
+        return x
+
+    def barrier_task(iterator):
+        (starts / str(TaskContext.get().partitionId())).write_text("")
+        yield done.exists()
+        BarrierTaskContext.get().barrier()
+
+    # Both workers import this module's functions once, so a task starts quickly below.
+    assert sc.parallelize(range(2), 2).map(lambda x: bool(barrier_task)).count() == 2
+    holder = threading.Thread(target=lambda: sc.parallelize([1], 1).map(hold_a_slot).collect())
+    holder.start()
+    wait_until(running.exists)
+    seen = []
+    barrier_job = threading.Thread(target=lambda: seen.extend(
+        sc.parallelize(range(2), 2).barrier().mapPartitions(barrier_task).collect()))
+    barrier_job.start()
+    tracker = sc.statusTracker()
+    wait_until(lambda: len(tracker.getActiveStageIds()) == 2)  # both jobs' stages submitted
+    # Give a wrongly scheduled barrier task the chance to start in the free slot; a correct
+    # scheduler never starts it, so this only delays the test.
+    deadline = time.monotonic() + 1.0
+    while time.monotonic() < deadline and not os.listdir(starts):
+        time.sleep(0.01)
+    gate.write_text("")
+    holder.join(60)
+    barrier_job.join(60)
+    assert seen == [True, True]
+
+
+def wait_until(condition, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)

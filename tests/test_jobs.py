@@ -35,11 +35,16 @@ def wait_until(condition, timeout: float = WAIT, what: str = "condition") -> Non
 
 
 def pid_alive(pid: int) -> bool:
+    """Whether a process still runs (a zombie waiting to be reaped runs nothing)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    return True
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return True  # no /proc: trust kill(0)
 
 
 def started_pids(marks) -> list[int]:

@@ -290,7 +290,9 @@ class LocalProcessBackend(SchedulerBackend):
                 else:
                     with w.lock:
                         w.running_task = None
-                    self.scheduler.status_update(w.executor_id, result)
+                        killed = w.kill_reason is not None
+                    if not killed:  # a killed worker's slot must not be offered again
+                        self.scheduler.status_update(w.executor_id, result)
 
     def _executor_died(self, w: _Worker) -> None:
         with self._lock:
