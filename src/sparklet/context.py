@@ -316,11 +316,19 @@ class SparkContext:
         >>> sc.setJobGroup("nightly", "the nightly report")
         >>> sc.getLocalProperty("spark.jobGroup.id")
         'nightly'
-        >>> sc.setLocalProperty("spark.jobGroup.id", None)
+        >>> sc.clearJobGroup()
+        >>> sc.getLocalProperty("spark.jobGroup.id") is None
+        True
         """
         self.setLocalProperty("spark.jobGroup.id", groupId)
         self.setLocalProperty("spark.job.description", description)
         self.setLocalProperty("spark.job.interruptOnCancel", str(bool(interruptOnCancel)).lower())
+
+    def clearJobGroup(self) -> None:
+        """Forget this thread's job group (with its description and interrupt flag)."""
+        for key in ("spark.jobGroup.id", "spark.job.description",
+                    "spark.job.interruptOnCancel"):
+            self.setLocalProperty(key, None)
 
     def setInterruptOnCancel(self, interruptOnCancel: bool) -> None:
         """Whether cancelling the jobs started by this thread stops their tasks at once."""
