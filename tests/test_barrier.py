@@ -289,3 +289,12 @@ def wait_until(condition, timeout: float = 60.0) -> None:
     while not condition():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.02)
+
+
+def test_a_refused_barrier_map_stage_is_refused_again(make_context):
+    sc = make_context(SparkConf().setMaster("local[2]"))
+    pairs = sc.parallelize(range(6), 3).barrier().mapPartitions(lambda it: ((x, x) for x in it))
+    grouped = pairs.groupByKey()
+    for _ in range(2):  # the second job reuses the map stage: it must not hang waiting
+        with pytest.raises(SparkException, match=r"\[SPARK-24819\]"):
+            grouped.collect()

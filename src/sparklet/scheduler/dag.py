@@ -48,6 +48,13 @@ class Stage:
     attempt: int = -1
     lock: threading.Lock = field(default_factory=threading.Lock)
     name: str = ""
+    barrier: bool | None = None      # whether it is a barrier stage, once computed
+    barrier_checked: bool = False    # passed the barrier submission checks
+
+    def is_barrier(self) -> bool:
+        if self.barrier is None:
+            self.barrier = barriers.is_barrier_rdd(self.rdd)
+        return self.barrier
 
 
 @dataclass(eq=False)
@@ -196,16 +203,20 @@ class DAGScheduler:
         return sorted(ids)
 
     def _check_barrier_stages(self, stage: Stage, partitions: list[int]) -> None:
+        """Spark's submission checks, for the result stage and every map stage not checked
+        by an earlier job (a map stage is created, and checked, once)."""
         slots = self.sc._backend.default_parallelism()
-        barriers.check_barrier_stage(stage.rdd, len(set(partitions)), slots)
-        to_visit, seen = list(stage.parents), set()
+        if stage.is_barrier():
+            barriers.check_barrier_stage(stage.rdd, len(set(partitions)), slots)
+        to_visit = [s for s in stage.parents if not s.barrier_checked]
         while to_visit:
             s = to_visit.pop()
-            if s.id in seen:
+            if s.barrier_checked:
                 continue
-            seen.add(s.id)
-            barriers.check_barrier_stage(s.rdd, s.num_partitions, slots)
-            to_visit.extend(s.parents)
+            if s.is_barrier():
+                barriers.check_barrier_stage(s.rdd, s.num_partitions, slots)
+            s.barrier_checked = True
+            to_visit.extend(p for p in s.parents if not p.barrier_checked)
 
     def _coordinator(self) -> barriers.BarrierCoordinator:
         with self._lock:
@@ -267,7 +278,7 @@ class DAGScheduler:
                 if not missing:
                     return
                 self._ensure_parents(stage.parents, job_id, props)
-                if barriers.is_barrier_rdd(stage.rdd):
+                if stage.is_barrier():
                     missing = list(range(stage.num_partitions))  # a barrier stage runs whole
                 try:
                     self._run_stage(stage, missing, SHUFFLE_MAP, stage.dep, job_id, props, None)
@@ -305,7 +316,7 @@ class DAGScheduler:
         if not partitions:
             return
         stage.attempt += 1
-        is_barrier = barriers.is_barrier_rdd(stage.rdd)
+        is_barrier = stage.is_barrier()
         binary_key = "stage-%d-%d" % (stage.id, stage.attempt)
         binary = serializers.dumps_closure((stage.rdd, payload))
         splits = stage.rdd.partitions()
