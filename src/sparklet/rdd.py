@@ -22,6 +22,7 @@ from subprocess import PIPE, Popen
 from threading import Thread
 from typing import Any, Generic, TypeVar
 
+from sparklet.barrier import RDDBarrier  # (pyspark.rdd exports it)
 from sparklet.dependency import Dependency, Partition, ShuffleDependency
 from sparklet.numeric import DoubleRDDFunctions
 from sparklet.pairs import PairRDDFunctions
@@ -306,8 +307,6 @@ class RDD(PairRDDFunctions, DoubleRDDFunctions, Generic[T]):
         >>> sc.parallelize(range(4), 2).barrier().mapPartitions(lambda it: [sum(it)]).collect()
         [1, 5]
         """
-        from sparklet.barrier import RDDBarrier
-
         return RDDBarrier(self)
 
     def mapPartitionsWithSplit(self, f, preservesPartitioning: bool = False) -> RDD[U]:

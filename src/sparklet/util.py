@@ -87,3 +87,13 @@ def parse_local_master(master: str) -> tuple[int, int]:
     if cores < 1:
         raise ValueError("Asked to run locally with %d threads" % cores)
     return cores, int(failures) if failures else 1
+
+
+def __getattr__(name: str):
+    # PySpark keeps InheritableThread in pyspark.util; sparklet.threads needs the context,
+    # so it is loaded only when asked for (this module imports no other sparklet module).
+    if name in ("InheritableThread", "inheritable_thread_target"):
+        from sparklet import threads
+
+        return getattr(threads, name)
+    raise AttributeError("module %r has no attribute %r" % (__name__, name))
