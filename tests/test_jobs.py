@@ -428,3 +428,33 @@ def test_stopping_the_context_fails_running_jobs(make_context, tmp_path):
     assert re.fullmatch(r"Job \d+ cancelled because SparkContext was shut down", str(t.error))
     [pid] = started_pids(marks)
     wait_until(lambda: not pid_alive(pid), what="the task process to stop")
+
+
+def test_cancel_a_job_waiting_for_a_map_stage_another_job_runs(sc, tmp_path):
+    # Job y needs the shuffle job x is computing: it waits for x's map stage. Cancelling y
+    # ends its wait; x keeps running until it is cancelled itself.
+    marks = tmp_path / "marks"
+    counts = (sc.parallelize(range(2), 2).map(blocking_task(marks)).map(lambda x: (x, 1))
+              .reduceByKey(lambda a, b: a + b))
+
+    def run(group):
+        def body():
+            sc.setJobGroup(group, "", True)
+            return counts.collect()
+        return body
+
+    x = JobThread(run("x"))
+    x.start()
+    wait_until(lambda: len(started_pids(marks)) == 2, what="x's map tasks to run")
+    y = JobThread(run("y"))
+    y.start()
+    tracker = sc.statusTracker()
+    wait_until(lambda: len(tracker.getJobIdsForGroup("y")) == 1, what="y to start")
+    sc.cancelJobGroup("y")
+    y.join(WAIT)
+    assert "cancelled part of cancelled job group y" in str(y.error)
+    assert x.is_alive() and tracker.getJobInfo(tracker.getJobIdsForGroup("x")[0]).status \
+        == "RUNNING"
+    sc.cancelJobGroup("x")
+    x.join(WAIT)
+    assert "cancelled part of cancelled job group x" in str(x.error)
