@@ -154,3 +154,47 @@ def test_workers_hash_strings_with_seed_zero(sc):
     # Spark starts Python workers with PYTHONHASHSEED=0, so string placement is stable.
     seeds = sc.parallelize(range(4), 4).map(lambda _: os.environ.get("PYTHONHASHSEED")).collect()
     assert seeds == ["0"] * 4
+
+
+def test_task_context_constructor_in_a_task_is_the_running_context(sc):
+    # PySpark's test_stage_id: TaskContext() in a task is the running task's context.
+    rdd = sc.parallelize(range(10))
+    stage1 = rdd.map(lambda x: TaskContext.get().stageId()).take(1)[0]
+    stage2 = rdd.map(lambda x: TaskContext.get().stageId()).take(1)[0]
+    stage3 = rdd.map(lambda x: TaskContext().stageId()).take(1)[0]
+    assert stage1 + 1 == stage2 and stage2 + 1 == stage3
+    same = rdd.map(lambda _: TaskContext() is TaskContext.get()).collect()
+    assert same == [True] * 10
+    assert rdd.map(lambda x: TaskContext().resources()).take(1)[0] == {}
+    # On the driver there is no running task: a fresh, empty context.
+    assert TaskContext.get() is None and TaskContext().stageId() is None
+
+
+def test_spark_context_in_a_task_is_refused(sc):
+    def create(_):
+        SparkContext()
+
+    with pytest.raises(Exception) as info:
+        sc.range(2).foreach(create)
+    assert "SparkContext should only be created and accessed on the driver." in str(info.value)
+    assert sc.parallelize([1, 2]).count() == 2  # the workers are fine afterwards
+
+
+def test_spark_context_in_a_task_with_allow_spark_context(sc):
+    # spark.executor.allowSparkContext=true lets a task build (and stop) a context.
+    def create(_):
+        conf = (SparkConf().set("spark.executor.allowSparkContext", "true")
+                .setMaster("local[1]").set("spark.sparklet.backend", "threads"))
+        with SparkContext(conf=conf) as inner:
+            yield inner.parallelize([1, 2, 3]).sum()
+
+    assert sc.range(2, numSlices=2).mapPartitions(create).collect() == [6, 6]
+    # The workers' own environment survived the inner contexts.
+    assert sc.parallelize(range(4), 2).map(lambda x: x + 1).sum() == 10
+
+
+def test_spark_context_refused_in_a_thread_backend_task(make_context):
+    sc = make_context(SparkConf().set("spark.sparklet.backend", "threads"))
+    with pytest.raises(Exception, match="SparkContext should only be created and accessed"):
+        sc.parallelize([1], 1).foreach(lambda _: SparkContext())
+    assert SparkContext._active_spark_context is sc

@@ -13,6 +13,7 @@ A PySpark program runs on sparklet by changing ``pyspark`` to ``sparklet`` in it
 """
 
 from sparklet.accumulators import Accumulator, AccumulatorParam
+from sparklet.barrier import RDDBarrier
 from sparklet.broadcast import Broadcast
 from sparklet.conf import SparkConf
 from sparklet.context import SparkContext
@@ -23,9 +24,10 @@ from sparklet.rdd import RDD
 from sparklet.resultiterable import ResultIterable
 from sparklet.serializer_api import CPickleSerializer, MarshalSerializer
 from sparklet.statcounter import StatCounter
-from sparklet.status import StatusTracker
+from sparklet.status import SparkJobInfo, SparkStageInfo, StatusTracker
 from sparklet.storagelevel import StorageLevel
-from sparklet.taskcontext import TaskContext
+from sparklet.taskcontext import BarrierTaskContext, BarrierTaskInfo, TaskContext
+from sparklet.threads import InheritableThread, inheritable_thread_target
 
 __version__ = "0.1.0"
 
@@ -34,4 +36,6 @@ __all__ = [
     "AccumulatorParam", "TaskContext", "SparkFiles", "StatCounter", "StatusTracker",
     "Partitioner", "portable_hash", "ResultIterable", "SparkException", "PythonException",
     "MarshalSerializer", "CPickleSerializer",
+    "BarrierTaskContext", "BarrierTaskInfo", "RDDBarrier", "SparkJobInfo", "SparkStageInfo",
+    "InheritableThread", "inheritable_thread_target",
 ]

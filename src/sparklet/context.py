@@ -9,6 +9,7 @@ import itertools
 import logging
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import threading
@@ -59,6 +60,9 @@ class SparkContext:
                  environment: dict[str, Any] | None = None, batchSize: int = 0,
                  serializer=None, conf: SparkConf | None = None, gateway=None, jsc=None,
                  profiler_cls=None, udf_profiler_cls=None, memory_profiler_cls=None):
+        if (conf is None
+                or (conf.get("spark.executor.allowSparkContext") or "false").lower() != "true"):
+            SparkContext._assert_on_driver()
         with SparkContext._lock:
             active = SparkContext._active_spark_context
             if active is not None:
@@ -116,6 +120,7 @@ class SparkContext:
         self._env = SparkEnv(spec)
         os.makedirs(self._env.files_dir, exist_ok=True)
         os.makedirs(self._env.broadcast_dir, exist_ok=True)
+        self._previous_env = SparkEnv.get()  # a worker's own env, for a context in a task
         SparkEnv.set(self._env)
         SparkFiles._root_directory = self._env.files_dir
         self._rdd_ids = itertools.count()
@@ -130,7 +135,8 @@ class SparkContext:
         self._block_master = BlockManagerMaster()
         self._map_output_tracker = MapOutputTracker()
         self._task_scheduler = TaskScheduler(
-            self._conf.getTimeAsSeconds("spark.locality.wait", "3s"))
+            self._conf.getTimeAsSeconds("spark.locality.wait", "3s"),
+            self._conf.getTimeAsSeconds("spark.python.task.killTimeout", "2s"))
         self._dag_scheduler = DAGScheduler(self, self._task_scheduler, self._map_output_tracker)
         # Handlers for messages that running tasks send to the driver, by message kind.
         self._message_handlers: dict[str, Callable[[str, tuple], None]] = {}
@@ -143,7 +149,48 @@ class SparkContext:
         self._progress_bar = ConsoleProgressBar.maybe_start(self)
         for path in py_files or ():
             self.addPyFile(path)
+        self._install_sigint_handler()
         atexit.register(self._atexit_stop)
+
+    def _install_sigint_handler(self) -> None:
+        """Ctrl-C while a job runs cancels every job, then raises KeyboardInterrupt in the
+        main thread, as PySpark's handler does."""
+        from sparklet.taskcontext import TaskContext
+
+        self._previous_sigint = None
+        if (threading.current_thread() is not threading.main_thread()
+                or TaskContext.get() is not None):  # a worker leaves Ctrl-C to its driver
+            return
+
+        def on_sigint(signum, frame):
+            if not self._stopped:
+                self.cancelAllJobs()
+            raise KeyboardInterrupt()
+
+        try:
+            self._previous_sigint = signal.signal(signal.SIGINT, on_sigint)
+            self._sigint_handler = on_sigint
+        except ValueError:  # not the main interpreter
+            self._previous_sigint = None
+
+    def _restore_sigint_handler(self) -> None:
+        if self._previous_sigint is None or threading.current_thread() is not \
+                threading.main_thread():
+            return
+        try:
+            if signal.getsignal(signal.SIGINT) is self._sigint_handler:
+                signal.signal(signal.SIGINT, self._previous_sigint)
+        except ValueError:
+            pass
+        self._previous_sigint = None
+
+    @staticmethod
+    def _assert_on_driver() -> None:
+        """SparkContext can be created only on the driver, not inside a task."""
+        from sparklet.taskcontext import TaskContext
+
+        if TaskContext.get() is not None:
+            raise RuntimeError("SparkContext should only be created and accessed on the driver.")
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -196,13 +243,18 @@ class SparkContext:
             atexit.unregister(self._atexit_stop)  # a stopped context holds nothing at exit
             if self._progress_bar is not None:
                 self._progress_bar.stop()
+            self._restore_sigint_handler()
+            # Jobs still running in other threads fail rather than wait forever, as Spark's.
+            self._dag_scheduler.cancel_jobs(lambda job: True,
+                                            "because SparkContext was shut down")
             try:
                 self._backend.stop()
             finally:
                 self._task_scheduler.stop()
+                self._dag_scheduler.stop()
                 shutil.rmtree(self._local_dir, ignore_errors=True)
                 if SparkEnv.get() is self._env:
-                    SparkEnv.set(None)
+                    SparkEnv.set(self._previous_env)
                 if SparkContext._active_spark_context is self:
                     SparkContext._active_spark_context = None
 
@@ -290,8 +342,82 @@ class SparkContext:
 
     def setJobGroup(self, groupId: str, description: str,
                     interruptOnCancel: bool = False) -> None:
+        """Assign a group to all jobs started by this thread, until it is set again.
+
+        :meth:`cancelJobGroup` cancels the group's running jobs. With ``interruptOnCancel``
+        their running tasks are stopped at once; otherwise they get
+        ``spark.python.task.killTimeout`` (2 s) to finish before they are stopped. Threads
+        started with :class:`sparklet.InheritableThread` inherit the group.
+
+        >>> sc.setJobGroup("nightly", "the nightly report")
+        >>> sc.getLocalProperty("spark.jobGroup.id")
+        'nightly'
+        >>> sc.clearJobGroup()
+        >>> sc.getLocalProperty("spark.jobGroup.id") is None
+        True
+        """
         self.setLocalProperty("spark.jobGroup.id", groupId)
         self.setLocalProperty("spark.job.description", description)
+        self.setLocalProperty("spark.job.interruptOnCancel", str(bool(interruptOnCancel)).lower())
+
+    def clearJobGroup(self) -> None:
+        """Forget this thread's job group (with its description and interrupt flag)."""
+        for key in ("spark.jobGroup.id", "spark.job.description",
+                    "spark.job.interruptOnCancel"):
+            self.setLocalProperty(key, None)
+
+    def setInterruptOnCancel(self, interruptOnCancel: bool) -> None:
+        """Whether cancelling the jobs started by this thread stops their tasks at once."""
+        self.setLocalProperty("spark.job.interruptOnCancel", str(bool(interruptOnCancel)).lower())
+
+    @staticmethod
+    def _check_tag(tag: str) -> None:
+        if tag is None:
+            raise ValueError("Spark job tag cannot be null.")
+        if "," in tag:
+            raise ValueError("Spark job tag cannot contain ','.")
+        if tag == "":
+            raise ValueError("Spark job tag cannot be an empty string.")
+
+    def addJobTag(self, tag: str) -> None:
+        """Add a tag to all jobs started by this thread (see :meth:`cancelJobsWithTag`).
+
+        >>> sc.addJobTag("job_to_cancel1")
+        >>> sc.addJobTag("job_to_cancel2")
+        >>> sorted(sc.getJobTags())
+        ['job_to_cancel1', 'job_to_cancel2']
+        >>> sc.removeJobTag("job_to_cancel1")
+        >>> sc.getJobTags()
+        {'job_to_cancel2'}
+        >>> sc.clearJobTags()
+        >>> sc.getJobTags()
+        set()
+        """
+        from sparklet.scheduler.jobs import JOB_TAGS, JOB_TAGS_SEP
+
+        self._check_tag(tag)
+        tags = self.getJobTags() | {tag}
+        self.setLocalProperty(JOB_TAGS, JOB_TAGS_SEP.join(sorted(tags)))
+
+    def removeJobTag(self, tag: str) -> None:
+        """Remove a tag added by :meth:`addJobTag` (nothing happens if it is not there)."""
+        from sparklet.scheduler.jobs import JOB_TAGS, JOB_TAGS_SEP
+
+        self._check_tag(tag)
+        tags = self.getJobTags() - {tag}
+        self.setLocalProperty(JOB_TAGS, JOB_TAGS_SEP.join(sorted(tags)) if tags else None)
+
+    def getJobTags(self) -> set[str]:
+        """The tags assigned to jobs started by this thread."""
+        from sparklet.scheduler.jobs import job_tags
+
+        return job_tags(self._props())
+
+    def clearJobTags(self) -> None:
+        """Remove all of this thread's job tags."""
+        from sparklet.scheduler.jobs import JOB_TAGS
+
+        self.setLocalProperty(JOB_TAGS, None)
 
     def setJobDescription(self, value: str) -> None:
         self.setLocalProperty("spark.job.description", value)
@@ -312,6 +438,10 @@ class SparkContext:
         if props is None:
             props = self._local_properties.props = {}
         return props
+
+    def _set_props(self, props: dict) -> None:
+        """Replace this thread's local properties (a copy of ``props``)."""
+        self._local_properties.props = dict(props)
 
     # -- ids and bookkeeping used by RDDs and the scheduler --------------------------------
 
@@ -663,10 +793,21 @@ class SparkContext:
         importlib.invalidate_caches()
 
     def cancelJobGroup(self, groupId: str) -> None:
-        log.warning("cancelJobGroup is not supported yet; group %s keeps running", groupId)
+        """Cancel the active jobs of a group (see :meth:`setJobGroup`); each fails with
+        "Job N cancelled part of cancelled job group G"."""
+        self._dag_scheduler.cancel_jobs(lambda job: job.group == groupId,
+                                        "part of cancelled job group %s" % groupId)
+
+    def cancelJobsWithTag(self, tag: str) -> None:
+        """Cancel the active jobs that have ``tag`` (see :meth:`addJobTag`)."""
+        self._check_tag(tag)
+        self._dag_scheduler.cancel_jobs(lambda job: tag in job.tags,
+                                        "part of cancelled job tag %s" % tag)
 
     def cancelAllJobs(self) -> None:
-        log.warning("cancelAllJobs is not supported yet")
+        """Cancel every job that is scheduled or running."""
+        self._dag_scheduler.cancel_jobs(lambda job: True,
+                                        "as part of cancellation of all jobs")
 
     def statusTracker(self):
         from sparklet.status import StatusTracker

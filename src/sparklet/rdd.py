@@ -22,6 +22,7 @@ from subprocess import PIPE, Popen
 from threading import Thread
 from typing import Any, Generic, TypeVar
 
+from sparklet.barrier import RDDBarrier  # (pyspark.rdd exports it)
 from sparklet.dependency import Dependency, Partition, ShuffleDependency
 from sparklet.hadoop import HadoopRDDFunctions
 from sparklet.numeric import DoubleRDDFunctions
@@ -350,6 +351,16 @@ class RDD(PairRDDFunctions, DoubleRDDFunctions, HadoopRDDFunctions, Generic[T]):
         from sparklet.rdds import MapPartitionsRDD
 
         return MapPartitionsRDD(self, fail_on_stopiteration(f, 2), preservesPartitioning)
+
+    def barrier(self):
+        """Mark the current stage as a barrier stage: an :class:`RDDBarrier` whose
+        ``mapPartitions`` tasks all start together and may synchronise with
+        :class:`~sparklet.taskcontext.BarrierTaskContext`.
+
+        >>> sc.parallelize(range(4), 2).barrier().mapPartitions(lambda it: [sum(it)]).collect()
+        [1, 5]
+        """
+        return RDDBarrier(self)
 
     def mapPartitionsWithSplit(self, f, preservesPartitioning: bool = False) -> RDD[U]:
         """Deprecated alias of :meth:`mapPartitionsWithIndex`."""

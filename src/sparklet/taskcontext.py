@@ -1,7 +1,9 @@
 """TaskContext: what a running task knows about itself (stage, partition, attempt).
 
 The context is thread-local so the thread backend can run several tasks in one process.
-It also carries the task's accumulator updates back to the driver.
+It also carries the task's accumulator updates back to the driver. A task of a barrier
+stage gets a :class:`BarrierTaskContext`, whose ``barrier()`` and ``allGather()`` wait for
+every task of the stage through the driver's barrier coordinator.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-__all__ = ["TaskContext"]
+__all__ = ["TaskContext", "BarrierTaskContext", "BarrierTaskInfo"]
 
 _current = threading.local()
 
@@ -21,11 +23,27 @@ class TaskContext:
 
     >>> TaskContext.get() is None
     True
+
+    Inside a task, ``TaskContext()`` is the running task's context, as in PySpark:
+
+    >>> sc.parallelize([0], 1).map(lambda _: TaskContext() is TaskContext.get()).collect()
+    [True]
     """
 
-    def __init__(self, stage_id: int, partition_id: int, attempt_number: int,
-                 task_attempt_id: int, local_properties: dict[str, str] | None = None,
-                 cpus: int = 1):
+    def __new__(cls, *args, **kwargs):
+        # Even if users construct TaskContext instead of calling get(), give them the
+        # running task's context.
+        if not args and not kwargs:
+            current = TaskContext.get()
+            if isinstance(current, cls):
+                return current
+        return object.__new__(cls)
+
+    def __init__(self, stage_id: int | None = None, partition_id: int | None = None,
+                 attempt_number: int | None = None, task_attempt_id: int | None = None,
+                 local_properties: dict[str, str] | None = None, cpus: int = 1):
+        if stage_id is None and hasattr(self, "_stage_id"):
+            return  # TaskContext() returned the running context: keep it as it is
         self._stage_id = stage_id
         self._partition_id = partition_id
         self._attempt_number = attempt_number
@@ -76,3 +94,74 @@ class TaskContext:
     def resources(self) -> dict:
         """Resources allocated to the task (none are managed by sparklet)."""
         return {}
+
+
+class BarrierTaskInfo:
+    """A barrier task's information: ``address``, the ``host:port`` of its executor."""
+
+    def __init__(self, address: str):
+        self.address = address
+
+    def __repr__(self) -> str:
+        return "BarrierTaskInfo(%r)" % self.address
+
+
+class BarrierTaskContext(TaskContext):
+    """The :class:`TaskContext` of a task in a barrier stage (``rdd.barrier()``), with
+    global synchronisation between the stage's tasks.
+
+    >>> def f(it):
+    ...     context = BarrierTaskContext.get()
+    ...     context.barrier()
+    ...     yield context.allGather(str(context.partitionId()))
+    >>> sc.parallelize(range(4), 2).barrier().mapPartitions(f).collect()
+    [['0', '1'], ['0', '1']]
+    """
+
+    _coordinator: tuple | None = None
+    _stage_attempt = 0
+    _epoch = 0
+
+    @classmethod
+    def get(cls) -> BarrierTaskContext:  # type: ignore[override]
+        """The running barrier task's context; raises outside a barrier stage."""
+        context = TaskContext.get()
+        if not isinstance(context, BarrierTaskContext):
+            raise RuntimeError("[NOT_IN_BARRIER_STAGE] It is not in a barrier stage.")
+        return context
+
+    def _barrier_init(self, coordinator: tuple, stage_attempt: int) -> None:
+        self._coordinator = coordinator
+        self._stage_attempt = stage_attempt
+        self._epoch = 0
+
+    def _sync(self, method: str, message: str) -> list[str]:
+        if self._coordinator is None:
+            raise RuntimeError("[CALL_BEFORE_INITIALIZE] Not supported to call %s() before "
+                               "initialize BarrierTaskContext." % method)
+        from sparklet.scheduler.barrier import barrier_sync
+
+        epoch, self._epoch = self._epoch, self._epoch + 1
+        return barrier_sync(self._coordinator, self._stage_id, self._stage_attempt,
+                            self._partition_id, epoch, method, message)
+
+    def barrier(self) -> None:
+        """Wait until every task of this stage reached this call (like ``MPI_Barrier``).
+
+        Every task must call ``barrier()`` (and ``allGather``) the same number of times,
+        in all code branches, or the stage hangs until ``spark.barrier.sync.timeout``.
+        """
+        self._sync("barrier", "")
+
+    def allGather(self, message: str = "") -> list[str]:
+        """Like :meth:`barrier`, and return every task's ``message``, ordered by partition
+        id."""
+        if not isinstance(message, str):
+            raise TypeError("[NOT_STR] Argument `message` should be a str, got %s."
+                            % type(message).__name__)
+        return self._sync("allGather", message)
+
+    def getTaskInfos(self) -> list[BarrierTaskInfo]:
+        """:class:`BarrierTaskInfo` of every task of this stage, ordered by partition id."""
+        addresses = self._local_properties.get("addresses", "")
+        return [BarrierTaskInfo(a.strip()) for a in addresses.split(",")]

@@ -175,3 +175,13 @@ def fail_on_stopiteration(f, nargs: int | None = None):
     wrapper._sparklet_stopiteration_safe = True  # type: ignore[attr-defined]
     wrapper.__wrapped__ = f  # type: ignore[attr-defined]
     return wrapper
+
+
+def __getattr__(name: str):
+    # PySpark keeps InheritableThread in pyspark.util; sparklet.threads needs the context,
+    # so it is loaded only when asked for (this module imports no other sparklet module).
+    if name in ("InheritableThread", "inheritable_thread_target"):
+        from sparklet import threads
+
+        return getattr(threads, name)
+    raise AttributeError("module %r has no attribute %r" % (__name__, name))

@@ -23,6 +23,9 @@ class SchedulerBackend:
     def launch(self, executor_id: str, task: Any, binary_key: str, binary: bytes) -> None:
         raise NotImplementedError
 
+    def kill_task(self, executor_id: str, task_id: int) -> None:
+        """Stop a running task of a cancelled job (its result is ignored either way)."""
+
     def broadcast_message(self, message: tuple) -> None:
         """Send a control message (drop an RDD's blocks, a shuffle, a broadcast) everywhere."""
         raise NotImplementedError

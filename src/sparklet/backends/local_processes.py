@@ -80,6 +80,8 @@ class _Worker:
     lock: threading.Lock = field(default_factory=threading.Lock)
     binaries: set = field(default_factory=set)
     includes_sent: int = -1  # version of the python includes this worker has seen
+    running_task: int | None = None   # the task id it runs now (one slot per worker)
+    kill_reason: str | None = None
 
 
 class _DaemonGone(OSError):
@@ -354,6 +356,7 @@ class LocalProcessBackend(SchedulerBackend):
             w.binaries.add(binary_key)
             new_includes = includes if w.includes_sent != version else None
             w.includes_sent = version
+            w.running_task = task.task_id
             w.conn.send_bytes(serializers.dumps(("task", task, binary_key, send,
                                                  new_includes)))
 
@@ -362,6 +365,19 @@ class LocalProcessBackend(SchedulerBackend):
             if path not in self._includes:
                 self._includes.append(path)
                 self._includes_version += 1
+
+    def kill_task(self, executor_id: str, task_id: int) -> None:
+        """A task of a cancelled job is stopped by killing its worker, which is then
+        replaced; PySpark likewise destroys the Python worker of a killed task."""
+        with self._lock:
+            w = self._workers.get(executor_id)
+        if w is None:
+            return
+        with w.lock:  # no new task can be launched on it meanwhile
+            if w.running_task != task_id:
+                return
+            w.kill_reason = "killed task %d of a cancelled job" % task_id
+            w.daemon.kill(w.pid)
 
     def broadcast_message(self, message: tuple) -> None:
         with self._lock:
@@ -419,7 +435,11 @@ class LocalProcessBackend(SchedulerBackend):
                 if isinstance(result, tuple) and result[0] == "message":
                     self.scheduler.executor_message(w.executor_id, result[1])
                 else:
-                    self.scheduler.status_update(w.executor_id, result)
+                    with w.lock:
+                        w.running_task = None
+                        killed = w.kill_reason is not None
+                    if not killed:  # a killed worker's slot must not be offered again
+                        self.scheduler.status_update(w.executor_id, result)
 
     def _executor_died(self, w: _Worker) -> None:
         with self._lock:
@@ -433,8 +453,12 @@ class LocalProcessBackend(SchedulerBackend):
         why = describe_exit_status(status)
         if status is None and not w.daemon.alive():
             why += " with the worker daemon that started it"
-        reason = "Executor %s (pid %d) %s" % (w.executor_id, w.pid, why)
-        log.warning("lost executor: %s; starting a replacement", reason)
+        if w.kill_reason is not None:
+            reason = "Executor %s (pid %d) %s" % (w.executor_id, w.pid, w.kill_reason)
+            log.info("%s; starting a replacement", reason)
+        else:
+            reason = "Executor %s (pid %d) %s" % (w.executor_id, w.pid, why)
+            log.warning("lost executor: %s; starting a replacement", reason)
         # Its shuffle outputs and blocks die with it, as when a Spark executor is lost.
         shutil.rmtree(executor_dir(self.env_spec.local_dir, w.executor_id), ignore_errors=True)
         self.scheduler.executor_lost(w.executor_id, reason)

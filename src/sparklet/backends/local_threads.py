@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import ctypes
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from sparklet.backends.base import SchedulerBackend
 from sparklet.scheduler.task import run_task
 
 __all__ = ["LocalThreadBackend"]
+
+
+class TaskKilled(BaseException):
+    """Raised inside a task thread of a cancelled job."""
 
 
 class LocalThreadBackend(SchedulerBackend):
@@ -18,6 +24,8 @@ class LocalThreadBackend(SchedulerBackend):
         self.env_spec = env_spec
         self._pool = ThreadPoolExecutor(cores, thread_name_prefix="sparklet-task")
         self.scheduler = None
+        self._threads: dict[int, int] = {}   # running task id -> its thread's ident
+        self._lock = threading.Lock()
 
     def start(self, scheduler) -> None:
         self.scheduler = scheduler
@@ -28,9 +36,28 @@ class LocalThreadBackend(SchedulerBackend):
 
     def _run(self, task, binary) -> None:
         from sparklet.env import SparkEnv
+        from sparklet.scheduler.task import TaskResult
 
-        result = run_task(task, binary, SparkEnv.get())
+        try:
+            with self._lock:
+                self._threads[task.task_id] = threading.get_ident()
+            try:
+                result = run_task(task, binary, SparkEnv.get())
+            finally:
+                with self._lock:
+                    self._threads.pop(task.task_id, None)
+        except TaskKilled:  # landed after run_task had caught what it could
+            result = TaskResult(task.task_id, "failed", error="task killed")
         self.scheduler.status_update(self.EXECUTOR_ID, result)
+
+    def kill_task(self, executor_id: str, task_id: int) -> None:
+        """Raise :class:`TaskKilled` in the task's thread (at its next Python bytecode; a
+        thread blocked in C code sees it when that call returns)."""
+        with self._lock:
+            ident = self._threads.get(task_id)
+            if ident is not None:
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident),
+                                                           ctypes.py_object(TaskKilled))
 
     def broadcast_message(self, message: tuple) -> None:
         from sparklet.backends.worker import handle_control

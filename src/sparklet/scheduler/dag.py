@@ -7,7 +7,11 @@ id), so a second job over the same shuffle skips the map stage entirely. Failure
   ``F`` in ``local[N, F]``, as in Spark), then the job fails with the task's traceback;
 - a task whose executor died is rerun elsewhere;
 - a reduce task that cannot fetch a map output makes the map stage recompute the missing
-  outputs from lineage, then the reduce stage resumes.
+  outputs from lineage, then the reduce stage resumes;
+- a failed task of a barrier stage fails the whole stage attempt: a barrier map stage
+  runs again with all its tasks, a barrier result stage fails the job (as in Spark).
+A cancelled job (see :mod:`sparklet.scheduler.jobs`) fails in its own thread; its stages
+stop and their running tasks are killed.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ from typing import Any
 from sparklet import serializers
 from sparklet.dependency import NarrowDependency, ShuffleDependency
 from sparklet.errors import PythonException, SparkException
+from sparklet.scheduler import barrier as barriers
+from sparklet.scheduler.jobs import CANCELLED, JobRegistry, call_site
 from sparklet.scheduler.mapoutput import MapOutputTracker
 from sparklet.scheduler.task import RESULT, SHUFFLE_MAP, Task
 from sparklet.scheduler.taskscheduler import TaskScheduler, TaskSet
@@ -41,6 +47,14 @@ class Stage:
     num_partitions: int
     attempt: int = -1
     lock: threading.Lock = field(default_factory=threading.Lock)
+    name: str = ""
+    barrier: bool | None = None      # whether it is a barrier stage, once computed
+    barrier_checked: bool = False    # passed the barrier submission checks
+
+    def is_barrier(self) -> bool:
+        if self.barrier is None:
+            self.barrier = barriers.is_barrier_rdd(self.rdd)
+        return self.barrier
 
 
 @dataclass(eq=False)
@@ -55,6 +69,9 @@ class StageProgress:
     started: float
     completed: int = 0
     active: int = 0
+    attempt: int = 0
+    name: str = ""
+    failed: int = 0
 
 
 class SchedulerListener:
@@ -69,6 +86,10 @@ class SchedulerListener:
     def on_stage_completed(self, stage_id: int, succeeded: bool) -> None: ...
 
     def on_task_end(self, stage_id: int, task: Task, status: str, result) -> None: ...
+
+
+class _BarrierStageFailed(Exception):
+    """A task of a barrier stage attempt failed: the whole attempt is void."""
 
 
 class _FetchFailed(Exception):
@@ -89,6 +110,10 @@ class DAGScheduler:
         self._lock = threading.RLock()
         self.active_stages: dict[int, StageProgress] = {}
         self.listeners: list[SchedulerListener] = []
+        conf = sc._conf
+        self.jobs = JobRegistry(conf.getInt("spark.ui.retainedJobs", 1000),
+                                conf.getInt("spark.ui.retainedStages", 1000))
+        self._barrier_coordinator: barriers.BarrierCoordinator | None = None
         task_scheduler.on_executor_lost = self._executor_lost
 
     # -- stage graph -----------------------------------------------------------------------
@@ -117,7 +142,8 @@ class DAGScheduler:
             if stage is None:
                 num = dep.rdd.getNumPartitions()
                 stage = ShuffleMapStage(next(self._stage_ids), dep.rdd,
-                                        self._parent_stages(dep.rdd), num, dep=dep)
+                                        self._parent_stages(dep.rdd), num, dep=dep,
+                                        name=getattr(dep.rdd, "_creation_site", ""))
                 self.tracker.register_shuffle(dep.shuffle_id, num)
                 self._shuffle_stages[dep.shuffle_id] = stage
             return stage
@@ -133,13 +159,16 @@ class DAGScheduler:
                 local_properties: dict | None = None) -> list[list]:
         """Run ``func`` over the given partitions of ``rdd``; one result list per partition."""
         job_id = next(self._job_ids)
-        stage = Stage(next(self._stage_ids), rdd, self._parent_stages(rdd), len(partitions))
+        stage = Stage(next(self._stage_ids), rdd, self._parent_stages(rdd), len(partitions),
+                      name=call_site())
         props = dict(local_properties or {})
+        job = self.jobs.start(job_id, props, self._job_stage_ids(stage))
         for listener in self.listeners:
             listener.on_job_start(job_id, stage.id, len(partitions))
         results: dict[int, list] = {}
         succeeded = False
         try:
+            self._check_barrier_stages(stage, partitions)
             for _ in range(MAX_STAGE_ATTEMPTS + 1):
                 self._ensure_parents(stage.parents, job_id, props)
                 todo = [p for p in partitions if p not in results]
@@ -148,13 +177,71 @@ class DAGScheduler:
                     break
                 except _FetchFailed as ff:
                     self._map_output_lost(ff)
+                except _BarrierStageFailed as e:
+                    # Some partitions may have been computed already (and written output):
+                    # Spark does not rerun a barrier result stage.
+                    raise SparkException("Could not recover from a failed barrier ResultStage. "
+                                         "Most recent failure reason: %s" % e) from None
             else:
                 raise SparkException("Job %d aborted: map outputs kept being lost" % job_id)
             succeeded = True
         finally:
+            self.jobs.finish(job, succeeded)
             for listener in self.listeners:
                 listener.on_job_end(job_id, succeeded)
         return [results[p] for p in partitions]
+
+    def _job_stage_ids(self, stage: Stage) -> list[int]:
+        """The job's stages, its result stage and every map stage it depends on (Spark lists
+        them all, also those whose outputs exist already and are skipped)."""
+        ids, to_visit = set(), [stage]
+        while to_visit:
+            s = to_visit.pop()
+            if s.id not in ids:
+                ids.add(s.id)
+                to_visit.extend(s.parents)
+        return sorted(ids)
+
+    def _check_barrier_stages(self, stage: Stage, partitions: list[int]) -> None:
+        """Spark's submission checks, for the result stage and every map stage not checked
+        by an earlier job (a map stage is created, and checked, once)."""
+        slots = self.sc._backend.default_parallelism()
+        if stage.is_barrier():
+            barriers.check_barrier_stage(stage.rdd, len(set(partitions)), slots)
+        to_visit = [s for s in stage.parents if not s.barrier_checked]
+        while to_visit:
+            s = to_visit.pop()
+            if s.barrier_checked:
+                continue
+            if s.is_barrier():
+                barriers.check_barrier_stage(s.rdd, s.num_partitions, slots)
+            s.barrier_checked = True
+            to_visit.extend(p for p in s.parents if not p.barrier_checked)
+
+    def _coordinator(self) -> barriers.BarrierCoordinator:
+        with self._lock:
+            if self._barrier_coordinator is None:
+                timeout = self.sc._conf.getTimeAsSeconds("spark.barrier.sync.timeout",
+                                                         "365d")
+                self._barrier_coordinator = barriers.BarrierCoordinator(timeout)
+            return self._barrier_coordinator
+
+    def stop(self) -> None:
+        with self._lock:
+            coordinator, self._barrier_coordinator = self._barrier_coordinator, None
+        if coordinator is not None:
+            coordinator.stop()
+
+    # -- cancellation ------------------------------------------------------------------------
+
+    def cancel_jobs(self, match, reason: str) -> list[int]:
+        """Cancel the active jobs ``match(job_record)`` selects (see ``JobRegistry.cancel``)."""
+        return self.jobs.cancel(match, reason)
+
+    def _raise_if_cancelled(self, job_id: int) -> None:
+        reason = self.jobs.cancel_reason(job_id)
+        if reason is not None:
+            raise SparkException(reason)
 
     def _ensure_parents(self, parents: list[ShuffleMapStage], job_id: int, props: dict) -> None:
         missing = [s for s in parents if self.tracker.missing_partitions(s.dep.shuffle_id)]
@@ -180,19 +267,38 @@ class DAGScheduler:
             raise errors[0]
 
     def _ensure_map_stage(self, stage: ShuffleMapStage, job_id: int, props: dict) -> None:
-        with stage.lock:  # a concurrent job needing the same shuffle waits, then skips it
+        # A concurrent job needing the same shuffle waits, then skips it; a cancelled job
+        # stops waiting.
+        while not stage.lock.acquire(timeout=0.05):
+            self._raise_if_cancelled(job_id)
+        try:
+            barrier_failure = None
             for _ in range(MAX_STAGE_ATTEMPTS):
                 missing = self.tracker.missing_partitions(stage.dep.shuffle_id)
                 if not missing:
                     return
                 self._ensure_parents(stage.parents, job_id, props)
+                if stage.is_barrier():
+                    missing = list(range(stage.num_partitions))  # a barrier stage runs whole
                 try:
                     self._run_stage(stage, missing, SHUFFLE_MAP, stage.dep, job_id, props, None)
                 except _FetchFailed as ff:
                     self._map_output_lost(ff)
+                except _BarrierStageFailed as e:
+                    # The attempt is void: all its tasks run again, as one stage.
+                    barrier_failure = e
+                    for p in range(stage.num_partitions):
+                        self.tracker.unregister_map_output(stage.dep.shuffle_id, p)
             if self.tracker.missing_partitions(stage.dep.shuffle_id):
+                if barrier_failure is not None:
+                    raise SparkException(
+                        "ShuffleMapStage %d (%s) has failed the maximum allowable number of "
+                        "times: %d. Most recent failure reason: %s"
+                        % (stage.id, stage.name, MAX_STAGE_ATTEMPTS, barrier_failure))
                 raise SparkException("Stage %d failed %d times: map outputs kept being lost"
                                      % (stage.id, MAX_STAGE_ATTEMPTS))
+        finally:
+            stage.lock.release()
 
     def _map_output_lost(self, ff: _FetchFailed) -> None:
         self.tracker.unregister_map_output(ff.shuffle_id, ff.map_id)
@@ -210,14 +316,19 @@ class DAGScheduler:
         if not partitions:
             return
         stage.attempt += 1
+        is_barrier = stage.is_barrier()
         binary_key = "stage-%d-%d" % (stage.id, stage.attempt)
         binary = serializers.dumps_closure((stage.rdd, payload))
         splits = stage.rdd.partitions()
-        events: queue.Queue = queue.Queue()
+        # SimpleQueue.put is reentrant: the Ctrl-C handler may cancel (put) while this
+        # thread is inside get().
+        events: queue.SimpleQueue = queue.SimpleQueue()
         taskset = TaskSet(stage.id, binary_key, binary,
                           lambda status, task, result, info: events.put((status, task, result,
-                                                                         info)))
+                                                                         info)),
+                          barrier=is_barrier)
         location_cache: dict[int, list] = {}
+        task_props, barrier_info = props, None
 
         def make_task(p: int, attempt: int) -> Task:
             reads: dict[int, dict] = {}
@@ -227,25 +338,42 @@ class DAGScheduler:
                 locations = location_cache[sid]  # [] when the map side had no partitions
                 reads.setdefault(sid, {})[reduce_id] = (locations[reduce_id] if locations
                                                         else [])
+            preferred = (None if is_barrier
+                         else self.sc._block_master.preferred_executor(stage.rdd, p))
             return Task(next(self._task_ids), stage.id, stage.attempt, p, attempt, kind,
-                        binary_key, splits[p], reads, props,
-                        self.sc._block_master.preferred_executor(stage.rdd, p), job_id)
+                        binary_key, splits[p], reads, task_props, preferred, job_id,
+                        barrier_info)
 
         max_failures = self.sc._max_task_failures
         failures = dict.fromkeys(partitions, 0)
         losses = dict.fromkeys(partitions, 0)
         remaining = set(partitions)
-        progress = StageProgress(stage.id, len(partitions), time.monotonic())
+        progress = StageProgress(stage.id, len(partitions), time.monotonic(),
+                                 attempt=stage.attempt, name=stage.name)
+        cancelled = self.jobs.attach(job_id, events)
+        if cancelled is not None:
+            raise SparkException(cancelled)
+        if is_barrier:
+            coordinator = self._coordinator()
+            coordinator.start_stage(stage.id, stage.attempt, len(partitions))
+            barrier_info = coordinator.client_info()
+            # In local mode every task's executor has the driver's address, as in Spark.
+            task_props = {**props, "addresses": ",".join([coordinator.address] *
+                                                         len(partitions))}
         with self._lock:
             self.active_stages[stage.id] = progress
         for listener in self.listeners:
             listener.on_stage_submitted(stage.id, len(partitions), job_id)
-        tasks = [make_task(p, 0) for p in partitions]
-        progress.active = len(tasks)
-        self.task_scheduler.submit(taskset, tasks)
+        kill = False
         try:
+            tasks = [make_task(p, 0) for p in partitions]
+            progress.active = len(tasks)
+            self.task_scheduler.submit(taskset, tasks)
             while remaining:
                 status, task, result, info = events.get()
+                if status == CANCELLED:
+                    kill = True
+                    raise SparkException(info)
                 for listener in self.listeners:
                     listener.on_task_end(stage.id, task, status, result)
                 p = task.partition
@@ -269,23 +397,48 @@ class DAGScheduler:
                 elif status == "backend_failed":
                     raise SparkException("Job aborted: no executor could be started: %s" % info)
                 elif status == "executor_lost":
+                    progress.failed += 1
                     losses[p] += 1
                     if losses[p] > MAX_EXECUTOR_LOSSES:
                         raise SparkException(
                             "Job aborted due to stage failure: Task %d in stage %d.%d lost its "
                             "executor %d times; last: %s" % (p, stage.id, stage.attempt,
                                                              losses[p], info))
+                    if is_barrier:
+                        kill = True
+                        raise _BarrierStageFailed(
+                            "Stage failed because barrier task %d.%d in stage %d.%d lost its "
+                            "executor: %s" % (p, task.attempt, stage.id, stage.attempt, info))
                     self.task_scheduler.submit(taskset, [make_task(p, task.attempt + 1)])
                 else:  # failed: the user's code raised
+                    progress.failed += 1
                     self.sc._block_master.update(result)
                     failures[p] += 1
                     if failures[p] >= max_failures:
+                        kill = is_barrier
                         raise self._task_failure(stage, task, result, failures[p])
+                    if is_barrier:
+                        kill = True
+                        raise _BarrierStageFailed(
+                            "Stage failed because barrier task %d.%d in stage %d.%d finished "
+                            "unsuccessfully.\n%s" % (p, task.attempt, stage.id, stage.attempt,
+                                                     result.error))
                     self.task_scheduler.submit(taskset, [make_task(p, task.attempt + 1)])
+        except KeyboardInterrupt:
+            kill = True  # Ctrl-C in the driver: nothing will wait for these tasks
+            raise
         finally:
+            self.jobs.detach(job_id, events)
             self.task_scheduler.abort(taskset)
+            if kill or self.jobs.cancel_reason(job_id) is not None:
+                self.task_scheduler.kill_tasks(taskset, interrupt=self.jobs.interrupts(job_id)
+                                               or is_barrier)
+            if is_barrier:
+                self._coordinator().end_stage(stage.id, stage.attempt)
             with self._lock:
                 self.active_stages.pop(stage.id, None)
+            progress.active = 0
+            self.jobs.stage_finished(progress)
             for listener in self.listeners:
                 listener.on_stage_completed(stage.id, not remaining)
 

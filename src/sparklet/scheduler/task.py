@@ -18,7 +18,7 @@ from typing import Any
 from sparklet import serializers
 from sparklet.accumulators import task_updates
 from sparklet.errors import FetchFailedError
-from sparklet.taskcontext import TaskContext
+from sparklet.taskcontext import BarrierTaskContext, TaskContext
 from sparklet.util import parse_bytes
 
 __all__ = ["Task", "TaskResult", "run_task"]
@@ -40,6 +40,7 @@ class Task:
     local_properties: dict = field(default_factory=dict)
     preferred_executor: str | None = None
     job_id: int = -1
+    barrier: tuple | None = None   # the barrier coordinator (host, port, secret), if any
 
 
 @dataclass
@@ -65,8 +66,11 @@ def _memory_limit(env) -> int:
 def run_task(task: Task, binary: bytes, env) -> TaskResult:
     """Execute one task in this process; never raises (failures become results)."""
     start = time.perf_counter()
-    context = TaskContext(task.stage_id, task.partition, task.attempt, task.task_id,
-                          task.local_properties)
+    context_class = TaskContext if task.barrier is None else BarrierTaskContext
+    context = context_class(task.stage_id, task.partition, task.attempt, task.task_id,
+                            task.local_properties)
+    if task.barrier is not None:
+        context._barrier_init(task.barrier, task.stage_attempt)
     context._shuffle_locations = task.shuffle_locations
     TaskContext._set(context)
     try:

@@ -4,10 +4,14 @@ It knows executors only as ids with a number of slots. Which process or machine 
 stands for is the backend's business; retries and stage logic are the DAGScheduler's.
 A task whose input is cached on one executor waits for that executor up to
 ``spark.locality.wait`` before it runs elsewhere (and recomputes its input there).
+The tasks of a barrier stage launch together or not at all. Killing tasks (a cancelled
+job) asks the backend to stop them: at once when the job interrupts on cancel, else after
+``spark.python.task.killTimeout`` if they are still running, as PySpark's worker monitor does.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import deque
@@ -17,6 +21,8 @@ from dataclasses import dataclass, field
 from sparklet.scheduler.task import Task, TaskResult
 
 __all__ = ["TaskScheduler", "TaskSet"]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(eq=False)
@@ -29,12 +35,14 @@ class TaskSet:
     on_event: Callable[[str, Task, TaskResult | None, str], None]
     aborted: bool = False
     running: dict = field(default_factory=dict)
+    barrier: bool = False
 
 
 class TaskScheduler:
-    def __init__(self, locality_wait: float = 3.0):
+    def __init__(self, locality_wait: float = 3.0, kill_timeout: float = 2.0):
         self.backend = None
         self.locality_wait = locality_wait
+        self.kill_timeout = kill_timeout
         self._lock = threading.Condition()
         self._free: dict[str, int] = {}           # executor id -> free slots
         self._pending: deque[tuple[TaskSet, Task, float]] = deque()
@@ -75,6 +83,31 @@ class TaskScheduler:
         with self._lock:
             taskset.aborted = True
             self._pending = deque(p for p in self._pending if p[0] is not taskset)
+
+    def kill_tasks(self, taskset: TaskSet, interrupt: bool) -> None:
+        """Stop the task set's running tasks (its outcomes are ignored already)."""
+        with self._lock:
+            running = [(tid, eid) for tid, (ts, _, eid) in self._running.items()
+                       if ts is taskset]
+        if not running:
+            return
+        if interrupt or self.kill_timeout <= 0:
+            self._kill(running)
+        else:
+            timer = threading.Timer(self.kill_timeout, self._kill, (running,))
+            timer.daemon = True
+            timer.start()
+
+    def _kill(self, running: list[tuple[int, str]]) -> None:
+        for task_id, executor_id in running:
+            with self._lock:
+                if task_id not in self._running or self._stopped:
+                    continue
+            try:
+                self.backend.kill_task(executor_id, task_id)
+            except Exception:  # noqa: BLE001 - the executor may be gone already
+                log.debug("could not kill task %d on executor %s", task_id, executor_id,
+                          exc_info=True)
 
     # -- from the backend ------------------------------------------------------------------
 
@@ -118,6 +151,13 @@ class TaskScheduler:
         """A running task sent the driver something (see ``SparkEnv.send_to_driver``)."""
         self.on_executor_message(executor_id, message)
 
+    def running_per_executor(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        with self._lock:
+            for _, _, executor_id in self._running.values():
+                counts[executor_id] = counts.get(executor_id, 0) + 1
+        return counts
+
     def alive_executors(self) -> list[str]:
         with self._lock:
             return list(self._free)
@@ -127,12 +167,33 @@ class TaskScheduler:
     def _pick(self, executor_id: str, now: float):
         alive = self._free
         for i, (taskset, task, since) in enumerate(self._pending):
+            if taskset.barrier:
+                continue  # launched as a whole by _launch_barriers
             pref = task.preferred_executor
             if (pref is None or pref == executor_id or pref not in alive
                     or now - since >= self.locality_wait):
                 del self._pending[i]
                 return taskset, task
         return None
+
+    def _launch_barriers(self) -> list:
+        """Barrier task sets whose tasks all fit in the free slots now (lock held)."""
+        launches = []
+        groups: dict[int, list] = {}
+        for entry in self._pending:
+            if entry[0].barrier:
+                groups.setdefault(id(entry[0]), []).append(entry)
+        for entries in groups.values():
+            if len(entries) > sum(self._free.values()):
+                continue
+            slots = [eid for eid, free in self._free.items() for _ in range(free)]
+            for (taskset, task, _), executor_id in zip(entries, slots, strict=False):
+                self._free[executor_id] -= 1
+                self._running[task.task_id] = (taskset, task, executor_id)
+                launches.append((executor_id, taskset, task))
+            taken = {id(e) for e in entries}
+            self._pending = deque(e for e in self._pending if id(e) not in taken)
+        return launches
 
     def _offer_slots(self, now: float) -> list[tuple[str, TaskSet, Task]]:
         """Assign pending tasks to free slots, one per executor per round: like Spark's
@@ -161,7 +222,8 @@ class TaskScheduler:
             with self._lock:
                 if self._stopped:
                     return
-                launches = self._offer_slots(time.monotonic())
+                now = time.monotonic()
+                launches = self._launch_barriers() + self._offer_slots(now)
                 if not launches:
                     # Wake on any change; poll while tasks wait for a busy preferred executor.
                     self._lock.wait(0.05 if self._pending else None)
