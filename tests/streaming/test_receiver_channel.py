@@ -223,3 +223,35 @@ def test_endpoint_settings_are_checked():
         ReceiverEndpoint(b"s" * 32, lambda conn, hello: None, max_pending=0)
     with pytest.raises(ValueError, match="handshakeTimeout must be positive"):
         ReceiverEndpoint(b"s" * 32, lambda conn, hello: None, handshake_timeout=0)
+
+
+def test_out_of_file_descriptors_the_endpoint_waits_and_carries_on(ctx, caplog):
+    """accept() failing for want of file descriptors (EMFILE) used to end the accept loop;
+    now the endpoint backs off, and accepts the waiting connections once fds are free."""
+    resource = pytest.importorskip("resource")
+    tracker, _ = start_tracker(ctx, {0: Numbers()})
+    try:
+        assert tracker.wait_for_receivers(60)
+        clients = [socket.socket() for _ in range(5)]  # their fds exist before the limit
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        with caplog.at_level(logging.WARNING, logger=ENDPOINT_LOG):
+            lowest_free = os.dup(0)  # every fd below this one is taken
+            os.close(lowest_free)
+            resource.setrlimit(resource.RLIMIT_NOFILE, (lowest_free, hard))  # none to spare
+            try:
+                for client in clients:  # connecting takes no new fd; accepting would
+                    client.connect(tracker.address)
+                assert wait_until(lambda: "cannot accept a receiver connection now"
+                                  in caplog.text, 60)
+            finally:
+                resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+            # The queued peers are accepted now, and (sending nothing) time out.
+            assert all(closed_by_driver(client) for client in clients)
+        for client in clients:
+            client.close()
+        assert "Too many open files" in caplog.text
+        assert tracker._endpoint.is_alive()
+        assert wait_until(lambda: tracker.pending_handshakes() == 0, 60)
+        relaunch_receiver(ctx, tracker)
+    finally:
+        tracker.stop(graceful=False)
