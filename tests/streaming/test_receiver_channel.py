@@ -93,6 +93,19 @@ def fd_count() -> int:
     return len(os.listdir("/proc/self/fd"))
 
 
+def start_receiving(sc):
+    """A tracker whose receiver is storing, once all three executors are up (they start in
+    the background, on threads of their own: none must start while threads are counted or
+    cannot be started)."""
+    tracker, _ = start_tracker(sc, {0: Numbers()})
+    assert tracker.wait_for_receivers(60)
+    assert wait_until(lambda: len(sc._backend.executor_pids()) == 3, 60)
+    assert wait_until(lambda: not [t for t in threading.enumerate()
+                                   if t.name == "sparklet-executor-start"], 60)
+    assert wait_until(lambda: tracker.received_records(0) > 100, 60)
+    return tracker
+
+
 def relaunch_receiver(sc, tracker) -> None:
     """Kill the executor under the receiver: its task reruns and must connect again."""
     executor = tracker.receiver_info(0).executorId
@@ -104,12 +117,10 @@ def relaunch_receiver(sc, tracker) -> None:
 
 
 def test_hostile_connections_leave_the_endpoint_serving(ctx, caplog):
-    tracker, _ = start_tracker(ctx, {0: Numbers()})
+    tracker = start_receiving(ctx)
     address, secret = tracker.address, tracker._secret
     rnd = random.Random(3)
     try:
-        assert tracker.wait_for_receivers(60)
-        assert wait_until(lambda: tracker.received_records(0) > 100, 60)
         threads, fds = threading.active_count(), fd_count()
 
         with caplog.at_level(logging.WARNING, logger=ENDPOINT_LOG):
@@ -189,9 +200,8 @@ def test_a_thread_that_cannot_start_costs_one_connection(ctx, caplog):
     """Out of threads when a receiver's handshake completes: that connection is closed and
     the endpoint carries on (the old accept loop died there, and no receiver could ever
     connect again). The failure is real: a stack no thread can be given."""
-    tracker, _ = start_tracker(ctx, {0: Numbers()})
+    tracker = start_receiving(ctx)
     try:
-        assert tracker.wait_for_receivers(60)
         hello = frame(("hello", 0, "impostor", 0, "Numbers", "nowhere"))
         with caplog.at_level(logging.WARNING, logger=ENDPOINT_LOG):
             old = threading.stack_size(1 << 40)
@@ -229,9 +239,8 @@ def test_out_of_file_descriptors_the_endpoint_waits_and_carries_on(ctx, caplog):
     """accept() failing for want of file descriptors (EMFILE) used to end the accept loop;
     now the endpoint backs off, and accepts the waiting connections once fds are free."""
     resource = pytest.importorskip("resource")
-    tracker, _ = start_tracker(ctx, {0: Numbers()})
+    tracker = start_receiving(ctx)
     try:
-        assert tracker.wait_for_receivers(60)
         clients = [socket.socket() for _ in range(5)]  # their fds exist before the limit
         soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
         with caplog.at_level(logging.WARNING, logger=ENDPOINT_LOG):
