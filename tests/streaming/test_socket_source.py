@@ -302,7 +302,7 @@ def test_bad_bytes_over_tcp_are_replaced_and_the_connection_lives(ctx):
         tracker.stop(graceful=True)
         server.close()
     assert drain(tracker, 0, 1000) == expected
-    assert server.served == 1
+    assert wait_until(lambda: server.served == 1, 60)
     messages = [info_of(e).lastErrorMessage for e in ssc._listener_bus.of("ReceiverStopped")]
     assert messages[0].endswith("Socket data stream had no more data")
     assert not [m for m in messages if "Error receiving data" in m]
@@ -325,4 +325,4 @@ def test_socket_text_stream_replaces_bad_bytes(ctx):
         ssc.stop(stopSparkContext=False, stopGraceFully=True)
         server.close()
     assert [x for b in seen for x in b] == expected
-    assert server.served == 1
+    assert wait_until(lambda: server.served == 1, 60)

@@ -7,6 +7,7 @@ checks a per-tracker secret before it unpickles anything).
 
 from __future__ import annotations
 
+import logging
 import pickle
 import socket
 import struct
@@ -14,6 +15,8 @@ import struct
 from sparklet import serializers
 
 __all__ = ["send_frame", "recv_frame", "recv_exactly", "close_socket"]
+
+log = logging.getLogger(__name__)
 
 _LEN = struct.Struct("<I")
 
@@ -45,7 +48,8 @@ def recv_exactly(sock: socket.socket, n: int) -> bytes | None:
 
 
 def recv_frame(sock: socket.socket) -> tuple | None:
-    """The next message, or None when the peer closed the connection (or it broke)."""
+    """The next message, or None when the peer closed the connection, or it broke, or sent
+    a frame that cannot be unpickled."""
     try:
         head = recv_exactly(sock, _LEN.size)
         if head is None:
@@ -53,4 +57,11 @@ def recv_frame(sock: socket.socket) -> tuple | None:
         body = recv_exactly(sock, _LEN.unpack(head)[0])
     except OSError:
         return None
-    return None if body is None else pickle.loads(body)
+    if body is None:
+        return None
+    try:
+        return pickle.loads(body)
+    except Exception as e:  # noqa: BLE001 - a frame nobody can read means a broken peer
+        log.warning("dropping a receiver channel connection: a frame of %d bytes could not be "
+                    "read (%s: %s)", len(body), type(e).__name__, e)
+        return None

@@ -34,7 +34,6 @@ scheduler rerun the task, which connects again under the same stream id.
 
 from __future__ import annotations
 
-import hmac
 import logging
 import os
 import re
@@ -49,9 +48,14 @@ from typing import Any
 from sparklet.streaming.receiver.blocks import BlockStore, ReceivedBlockInfo, ReceivedBlockRDD
 from sparklet.streaming.receiver.channel import (
     close_socket,
-    recv_exactly,
     recv_frame,
     send_frame,
+)
+from sparklet.streaming.receiver.endpoint import (
+    HANDSHAKE_TIMEOUT_KEY,
+    MAX_PENDING_KEY,
+    SECRET_LENGTH,
+    ReceiverEndpoint,
 )
 from sparklet.streaming.receiver.rate import (
     RateController,
@@ -96,9 +100,6 @@ def _millis_setting(value: str | None, default_ms: float) -> float:
         raise ValueError(f"Invalid time string: {value!r} (expected e.g. 200ms, 1s)")
     scale = {None: 1, "ms": 1, "s": 1000, "m": 60000, "min": 60000}[m.group(2)]
     return float(m.group(1)) * scale
-
-
-SECRET_LENGTH = 32
 
 
 # -- listener events: the streaming core's classes when it has them, else these ----------
@@ -208,6 +209,7 @@ class ReceiverTracker:
         self._store = BlockStore(os.path.join(self.sc._local_dir, "streaming-blocks"),
                                  parse_bytes(conf.get(MEMORY_KEY, "256m")))
         self._server: socket.socket | None = None
+        self._endpoint: ReceiverEndpoint | None = None
         self.address: tuple[str, int] | None = None
         self._state = "initialized"
         self.rate_controllers: dict[int, RateController] = {}
@@ -256,14 +258,17 @@ class ReceiverTracker:
             if not self._receivers:
                 return
         self._warn_if_no_cores_left()
-        server = socket.create_server(("127.0.0.1", 0))
-        self._server = server
         # The channel carries pickles: only a peer that knows this secret (it travels in the
         # receiver task's closure) gets as far as the first one.
         self._secret = secrets.token_bytes(SECRET_LENGTH)
-        self.address = server.getsockname()[:2]
-        threading.Thread(target=self._accept_loop, args=(server,), daemon=True,
-                         name="sparklet-receiver-tracker").start()
+        conf = self.sc._conf
+        self._endpoint = ReceiverEndpoint(
+            self._secret, self._serve,
+            handshake_timeout=_millis_setting(conf.get(HANDSHAKE_TIMEOUT_KEY), 10000) / 1000,
+            max_pending=int(conf.get(MAX_PENDING_KEY, "64")))
+        self._server = self._endpoint.server
+        self.address = self._endpoint.address
+        self._endpoint.start()
         if self.rate["backpressure"]:
             self._start_rate_controllers()
         for tracked in self._receivers.values():
@@ -366,16 +371,6 @@ class ReceiverTracker:
 
     # -- the channel -----------------------------------------------------------------------
 
-    def _accept_loop(self, server: socket.socket) -> None:
-        while True:
-            try:
-                conn, _ = server.accept()
-            except OSError:
-                return  # closed by stop()
-            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            threading.Thread(target=self._serve, args=(conn,), daemon=True,
-                             name="sparklet-receiver-conn").start()
-
     def _send(self, tracked: _TrackedReceiver, message: tuple) -> bool:
         conn = tracked.conn
         if conn is None:
@@ -387,20 +382,13 @@ class ReceiverTracker:
         except OSError:
             return False
 
-    def _serve(self, conn: socket.socket) -> None:
-        conn.settimeout(10)
-        try:
-            token = recv_exactly(conn, SECRET_LENGTH)
-        except OSError:
-            token = None
-        if token is None or not hmac.compare_digest(token, self._secret):
-            log.warning("rejected a connection to the receiver endpoint: bad secret")
-            conn.close()
-            return
-        conn.settimeout(None)
-        hello = recv_frame(conn)
-        if not hello or hello[0] != "hello" or hello[1] not in self._receivers:
-            conn.close()
+    def _serve(self, conn: socket.socket, hello: tuple) -> None:
+        """A receiver task's connection, once the endpoint has checked its secret and hello
+        (see :mod:`~sparklet.streaming.receiver.endpoint`)."""
+        if len(hello) != 6 or not isinstance(hello[1], int) or hello[1] not in self._receivers:
+            log.warning("rejected a receiver connection: its hello %r names no receiver of "
+                        "this tracker", hello[:2])
+            close_socket(conn)
             return
         _, sid, executor_id, attempt, _name, host = hello
         tracked = self._receivers[sid]
@@ -771,6 +759,10 @@ class ReceiverTracker:
         """How many times a task has connected for this stream (1 + relaunches)."""
         return self._receivers[stream_id].connections
 
+    def pending_handshakes(self) -> int:
+        """Connections to the receiver endpoint still in their handshake."""
+        return self._endpoint.pending if self._endpoint is not None else 0
+
     def wait_for_receivers(self, timeout: float = 10.0) -> bool:
         """Block until every receiver has started (True) or ``timeout`` passes (False)."""
         with self._lock:
@@ -806,8 +798,8 @@ class ReceiverTracker:
                     max(0.0, deadline - time.monotonic())) or not ended:
                 log.warning("receiver %d did not stop within %.1f s; what it still held is "
                             "lost", tracked.stream_id, timeout)
-        if self._server is not None:
-            close_socket(self._server)
+        if self._endpoint is not None:
+            self._endpoint.close()
         for tracked in receivers:
             if tracked.conn is not None:
                 close_socket(tracked.conn)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import codecs
 import logging
-import re
 import socket
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -30,8 +29,6 @@ __all__ = ["SocketReceiver", "utf8_lines", "decode_line"]
 log = logging.getLogger(__name__)
 
 
-# Line ends, as Java's BufferedReader.readLine ends lines: "\r\n", "\r" or "\n".
-_LINE_END = re.compile(rb"\r\n?|\n")
 _READ_SIZE = 1 << 16
 _REPLACE_AS_JAVA = "sparklet.utf8-replace-as-java"
 
@@ -80,24 +77,28 @@ def utf8_lines(stream: BinaryIO) -> Iterator[str]:
     never occur inside a UTF-8 sequence, so a character split across reads is whole again.
     """
     read = getattr(stream, "read1", None) or stream.read
-    pieces: list[bytes] = []   # the line read so far
-    after_cr = False           # the last read ended with "\r": a "\n" next is part of it
+    partial = b""      # the start of a line whose end has not arrived yet
+    after_cr = False   # the last read ended with "\r": a "\n" first in the next is part of it
     while True:
         chunk = read(_READ_SIZE)
         if not chunk:
             break
-        pos = 1 if after_cr and chunk[:1] == b"\n" else 0
-        after_cr = False
-        for end in _LINE_END.finditer(chunk, pos):
-            pieces.append(chunk[pos:end.start()])
-            yield decode_line(b"".join(pieces))
-            pieces = []
-            pos = end.end()
-            after_cr = pos == len(chunk) and chunk[-1:] == b"\r"
-        if pos < len(chunk):
-            pieces.append(chunk[pos:])
-    if pieces:
-        yield decode_line(b"".join(pieces))
+        if after_cr and chunk[:1] == b"\n":
+            chunk = chunk[1:]
+        after_cr = chunk[-1:] == b"\r"
+        # bytes.splitlines ends lines exactly at \n, \r\n and \r (str.splitlines would also
+        # end them at \x0b, \x1c, U+2028 and more).
+        lines = chunk.splitlines(keepends=True)
+        if not lines:
+            continue
+        if partial:
+            lines[0], partial = partial + lines[0], b""
+        if lines[-1][-1:] not in (b"\n", b"\r"):
+            partial = lines.pop()
+        for line in lines:
+            yield decode_line(line[:-2] if line[-2:] == b"\r\n" else line[:-1])
+    if partial:
+        yield decode_line(partial)
 
 
 class SocketReceiver(Receiver):
