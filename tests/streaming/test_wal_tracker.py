@@ -19,7 +19,7 @@ import threading
 import time
 
 import pytest
-from receiver_helpers import FakeStreamingContext, wait_until
+from receiver_helpers import WAIT, FakeStreamingContext, wait_until
 
 from sparklet.streaming.clock import ManualClock
 from sparklet.streaming.receiver import Receiver
@@ -142,7 +142,7 @@ def test_crashed_driver_recovers_pending_batches_and_loses_nothing(wal_sc, tmp_p
         with open(limit + ".tmp", "w") as fh:
             fh.write(str(n))
         os.replace(limit + ".tmp", limit)
-        assert wait_until(lambda: first.received_records(0) == n and read_ack(ack) == n, 60)
+        assert wait_until(lambda: first.received_records(0) == n and read_ack(ack) == n)
 
     first = make_tracker(wal_sc, checkpoint,
                          {0: NumberSource(ack, total=300, stop_at=200, limit_path=limit)})
@@ -166,7 +166,7 @@ def test_crashed_driver_recovers_pending_batches_and_loses_nothing(wal_sc, tmp_p
     first.allocate_blocks_to_batch(3000)
     b3 = first.blocks_rdd(0, 3000).collect()
     source_reaches(200)
-    assert first._receivers[0].job_done.wait(60)  # the receiver went away at 200
+    assert first._receivers[0].job_done.wait(WAIT)  # the receiver went away at 200
     assert read_ack(ack) == 200
     assert (sorted(b1), sorted(b2), sorted(b3)) == (
         list(range(60)), list(range(60, 120)), list(range(120, 160)))
@@ -192,7 +192,7 @@ def test_crashed_driver_recovers_pending_batches_and_loses_nothing(wal_sc, tmp_p
 
     # The receiver resumes from the source's acknowledged position: 200..299.
     second.start()
-    assert second._receivers[0].job_done.wait(60)
+    assert second._receivers[0].job_done.wait(WAIT)
     second.stop(graceful=True)
     second.allocate_blocks_to_batch(5000)
     after = second.blocks_rdd(0, 5000).collect()
@@ -219,7 +219,7 @@ def test_a_second_crash_recovers_from_the_recovered_drivers_checkpoint(wal_sc, t
     ack = str(tmp_path / "source-position")
     first = make_tracker(wal_sc, checkpoint, {0: NumberSource(ack, total=100, stop_at=50)})
     first.start()
-    assert first._receivers[0].job_done.wait(60)
+    assert first._receivers[0].job_done.wait(WAIT)
     first.allocate_blocks_to_batch(1000)
     state = first.checkpoint_state()
     crash(first)
@@ -227,7 +227,7 @@ def test_a_second_crash_recovers_from_the_recovered_drivers_checkpoint(wal_sc, t
     second = make_tracker(wal_sc, checkpoint, {0: NumberSource(ack, total=100)})
     second.restore_state(state)
     second.start()
-    assert second._receivers[0].job_done.wait(60)
+    assert second._receivers[0].job_done.wait(WAIT)
     second.stop(graceful=True)
     state2 = second.checkpoint_state()  # batch 1000 still pending; 50..99 unallocated
     crash(second)
@@ -248,7 +248,7 @@ def test_checkpoint_state_is_plain_data(wal_sc, tmp_path):
     tracker = make_tracker(wal_sc, str(tmp_path), {0: NumberSource(str(tmp_path / "a"), 20)})
     tracker.start()
     try:
-        assert tracker._receivers[0].job_done.wait(60)
+        assert tracker._receivers[0].job_done.wait(WAIT)
         tracker.allocate_blocks_to_batch(1000)
         state = tracker.checkpoint_state()
     finally:
@@ -268,7 +268,7 @@ def test_restore_without_the_log_warns_that_data_is_lost(sc, tmp_path, caplog):
     tracker = make_tracker(sc, None, {0: NumberSource(str(tmp_path / "a"), 20)})
     tracker.start()
     try:
-        assert tracker._receivers[0].job_done.wait(60)
+        assert tracker._receivers[0].job_done.wait(WAIT)
         tracker.allocate_blocks_to_batch(1000)
         state = tracker.checkpoint_state()
     finally:
@@ -285,7 +285,7 @@ def test_restore_refuses_a_damaged_block(wal_sc, tmp_path):
     checkpoint = str(tmp_path / "cp")
     tracker = make_tracker(wal_sc, checkpoint, {0: NumberSource(str(tmp_path / "a"), 20)})
     tracker.start()
-    assert tracker._receivers[0].job_done.wait(60)
+    assert tracker._receivers[0].job_done.wait(WAIT)
     tracker.allocate_blocks_to_batch(1000)
     state = tracker.checkpoint_state()
     crash(tracker)
@@ -357,13 +357,13 @@ def test_reliable_store_returns_only_when_the_driver_acknowledges():
         time.sleep(0.2)  # not acknowledged yet: store() must still be waiting
         assert receiver.results == []
         send_frame(conn, ("ack", block_id))
-        assert wait_until(lambda: receiver.results == ["stored"], 5)
+        assert wait_until(lambda: receiver.results == ["stored"])
 
         receiver.requests.append([4])
         receiver.wake.set()
         block_id = recv_frame(conn)[1]
         send_frame(conn, ("nack", block_id, "OSError: disk full"))
-        assert wait_until(lambda: len(receiver.results) == 2, 5)
+        assert wait_until(lambda: len(receiver.results) == 2)
         assert "could not store block" in receiver.results[1]
         assert "disk full" in receiver.results[1]
 
@@ -371,12 +371,12 @@ def test_reliable_store_returns_only_when_the_driver_acknowledges():
         receiver.wake.set()
         assert recv_frame(conn)[0] == "block"
         conn.close()  # the driver dies before answering
-        assert wait_until(lambda: len(receiver.results) == 3, 5)
+        assert wait_until(lambda: len(receiver.results) == 3)
         assert "before block" in receiver.results[2] and "acknowledged" in receiver.results[2]
     finally:
         conn.close()
         server.close()
-        runner.join(5)
+        runner.join(WAIT)
     assert not runner.is_alive()
 
 
@@ -396,7 +396,7 @@ def test_a_block_the_log_cannot_take_is_refused_and_not_acknowledged(wal_sc, tmp
     tracker.start()
     try:
         # The receiver's store() raised for the third block, so it stopped storing there.
-        assert wait_until(lambda: len(writes) == 3, 60)
+        assert wait_until(lambda: len(writes) == 3)
         time.sleep(0.2)
         assert len(writes) == 3
         assert read_ack(ack) == 20 and tracker.received_records(0) == 20
