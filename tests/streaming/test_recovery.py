@@ -15,7 +15,7 @@ import random
 import pytest
 from recovery_helpers import AppRun, expected, load_app, observed
 
-pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 
 APP = load_app()
 EXPECTED = expected(APP)
