@@ -9,6 +9,7 @@ import http.server
 import threading
 import time
 import uuid
+from pathlib import Path
 
 import pytest
 
@@ -212,3 +213,61 @@ def test_playwright_renders_a_page_title(browser, page_url):
         assert page.title() == "from data"
     finally:
         page.close()
+
+
+# -- the machinery itself ------------------------------------------------------------------
+
+def _gone(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except FileNotFoundError:
+        return True
+
+
+def _until(predicate, timeout: float = DEADLINE) -> bool:
+    deadline = time.monotonic() + timeout
+    while not predicate() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return predicate()
+
+
+def test_a_server_that_dies_at_start_is_reported_with_its_log_tail():
+    import sys
+
+    from services import Server, ServiceUnavailable
+
+    server = Server("demo")
+    try:
+        proc = server.spawn([sys.executable, "-c",
+                             "print('bad setting on line 3', flush=True); raise SystemExit(3)"],
+                            "demo.log")
+        with pytest.raises(ServiceUnavailable) as e:
+            server.wait_ready(lambda: False, proc)
+    finally:
+        server.stop()
+    message = str(e.value)
+    assert "could not start demo: the server exited with code 3" in message
+    assert "demo.log (last lines)" in message and "bad setting on line 3" in message
+
+
+def test_stop_ends_the_server_and_what_it_forked():
+    import os
+    import sys
+
+    from services import Server
+
+    server = Server("demo")
+    proc = server.spawn([sys.executable, "-c",
+                         "import subprocess, sys, time\n"
+                         "child = subprocess.Popen([sys.executable, '-c', "
+                         "'import time; time.sleep(600)'])\n"
+                         "print(child.pid, flush=True)\n"
+                         "time.sleep(600)\n"], "demo.log")
+    log = Path(server.dir) / "demo.log"
+    assert _until(lambda: log.exists() and log.read_text().strip().isdigit())
+    child = int(log.read_text())
+    server.stop()
+    assert proc.poll() is not None
+    assert _until(lambda: _gone(child))
+    assert not os.path.exists(server.dir)
