@@ -25,12 +25,10 @@ import subprocess
 import sys
 import tempfile
 import time
-import warnings
 
 
 def app(args) -> int:
     """The benchmarked application: prints ``done <batch_ms> <wall_s> <state_sum>``."""
-    warnings.simplefilter("ignore", FutureWarning)
     from sparklet import SparkConf, SparkContext
     from sparklet.streaming import StreamingContext
     from sparklet.streaming.listener import StreamingListener

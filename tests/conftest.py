@@ -1,32 +1,34 @@
 """Shared fixtures: one SparkContext for the whole session, plus a factory for tests that
 need a context of their own configuration.
 
-Nothing in the RDD tests needs an external service. Tests that do (brokers, databases) are
-marked ``integration`` and skip with a printed reason when the service is missing, except
-under ``CI=true``, where a missing service is a failure rather than a silent skip.
+Nothing in the RDD tests needs an external service. Tests that do (brokers, databases, a
+browser) take a fixture of ``services.py`` (re-exported here): it uses the server an
+environment variable names, or starts one of its own, or skips with a printed reason --
+except under ``CI=true``, where a missing service is a failure rather than a silent skip.
 """
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
+from services import (  # noqa: F401  (fixtures, and helpers other test modules import)
+    IN_CI,
+    browser,
+    chromium,
+    kafka_service,
+    moto_service,
+    mqtt_service,
+    nats_service,
+    postgres_service,
+    rabbitmq_service,
+    redis_service,
+    require_module,
+    require_service,
+)
 from sparklet import SparkConf, SparkContext
 
 MASTER = "local[2]"
 APP_NAME = "tests"
-
-IN_CI = os.environ.get("CI", "").lower() == "true"
-
-
-def require_service(available: bool, reason: str) -> None:
-    """Skip (printing ``reason``) when a service is unavailable; fail instead on CI."""
-    if available:
-        return
-    if IN_CI:
-        pytest.fail(f"CI=true but a required service is unavailable: {reason}")
-    pytest.skip(reason)
 
 
 def _usable(ctx: SparkContext | None) -> bool:

@@ -135,18 +135,41 @@ def test_progress_bar_format():
     assert len(line) == 40 and "=" in line and ">" in line
 
 
-def test_progress_bar_shows_long_stages(make_context):
+def _wait_for_file(path: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not os.path.exists(path) and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
+def _until(predicate, timeout: float = 60.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while not predicate() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return predicate()
+
+
+def test_progress_bar_shows_long_stages(make_context, tmp_path):
+    import threading
+
     sc = make_context(SparkConf().setMaster("local[2]").set("spark.ui.showConsoleProgress",
                                                             "false"))
     stream = io.StringIO()
     bar = ConsoleProgressBar(sc, stream=stream)
+    gate = str(tmp_path / "gate")
+    # The tasks (in worker processes) run until the test opens the gate: the stage stays
+    # active as long as the bar needs to show it, however slowly anything runs.
+    job = threading.Thread(target=lambda: sc.parallelize(range(4), 4).map(
+        lambda x: _wait_for_file(gate) or x).collect())
     try:
-        sc.parallelize(range(4), 4).map(lambda x: time.sleep(0.5) or x).collect()
+        job.start()
+        assert _until(lambda: "/ 4]" in stream.getvalue())
     finally:
+        open(gate, "w").close()
+        job.join(60)
         bar.stop()
-    out = stream.getvalue()
-    assert "[Stage " in out and "/ 4]" in out
-    assert out.endswith("\r")  # erased once the stage finished
+    assert not job.is_alive()
+    assert "[Stage " in stream.getvalue()
+    assert _until(lambda: stream.getvalue().endswith("\r"))  # erased once the stage ended
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs POSIX")

@@ -22,7 +22,23 @@ def fresh_context(make_context):
         SparkConf().setMaster(master).setAppName("fault-tolerance"))
 
 
-def _wait_for_executors(sc, n, timeout=30.0):
+def _running(pid: int) -> bool:
+    """Whether ``pid`` is still running (a killed child not yet reaped is a zombie)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def _until(predicate, timeout: float = 60.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while not predicate() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return predicate()
+
+
+def _wait_for_executors(sc, n, timeout=60.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if len(sc._backend.executor_pids()) >= n:
@@ -83,9 +99,10 @@ def test_lost_map_outputs_are_recomputed_from_lineage(fresh_context):
     assert dict(summed.collect()) == expected
     assert map_runs.value == 100
     # Kill every worker: their shuffle files go with them.
-    for pid in _wait_for_executors(sc, 2).values():
+    pids = list(_wait_for_executors(sc, 2).values())
+    for pid in pids:
         os.kill(pid, signal.SIGKILL)
-    time.sleep(0.3)
+    assert _until(lambda: not any(_running(pid) for pid in pids))  # really dead
     assert dict(summed.collect()) == expected
     assert map_runs.value > 100  # the lost map outputs were recomputed
 

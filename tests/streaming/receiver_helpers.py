@@ -72,7 +72,12 @@ def info_of(event):
     return SimpleNamespace(**{n: attr(info, n) for n in names})
 
 
-def wait_until(predicate, timeout: float = 10.0, interval: float = 0.01) -> bool:
+WAIT = 60.0  # seconds a condition may take to come true on a loaded machine
+
+
+def wait_until(predicate, timeout: float = WAIT, interval: float = 0.01) -> bool:
+    """Poll ``predicate`` until it holds (True) or ``timeout`` passes (False): tests wait
+    for conditions, never for a fixed time."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():

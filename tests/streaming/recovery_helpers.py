@@ -13,11 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
 APP = Path(__file__).parent / "apps" / "wordcount_app.py"
-IN_CI = os.environ.get("CI", "").lower() == "true"
-PG_CONNINFO = "host=127.0.0.1 port=5432 dbname=test user=postgres connect_timeout=3"
 
 
 def load_app():
@@ -25,16 +21,6 @@ def load_app():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-def require_service(available: bool, reason: str) -> None:
-    """Skip, printing why, when a service is missing; under CI=true fail instead."""
-    if available:
-        return
-    if IN_CI:
-        pytest.fail(f"CI=true but a required service is unavailable: {reason}")
-    print(f"SKIP: {reason}")
-    pytest.skip(reason)
 
 
 class AppRun:

@@ -4,13 +4,12 @@ estimator, and backpressure closing the loop from completed batches to the recei
 from __future__ import annotations
 
 import queue
-import statistics
 import threading
 import time
 from types import SimpleNamespace as NS
 
 import pytest
-from receiver_helpers import receiver_conf, start_tracker, wait_until
+from receiver_helpers import WAIT, receiver_conf, start_tracker, wait_until
 
 from sparklet.streaming.receiver import Receiver
 from sparklet.streaming.receiver.rate import (
@@ -109,16 +108,18 @@ def test_max_rate_is_honoured_end_to_end(make_context, batch):
     sc = make_context(receiver_conf(**{"spark.streaming.receiver.maxRate": "2000"}))
     tracker, _ = start_tracker(sc, {0: Flood(batch)})
     try:
-        assert tracker.wait_for_receivers()
+        assert tracker.wait_for_receivers(WAIT)
         assert wait_until(lambda: tracker.received_records(0) > 0)
         n0, t0 = tracker.received_records(0), time.monotonic()
-        time.sleep(1.0)
+        # 2000 more records arrive (within the generous bound: the limit lets them in) ...
+        assert wait_until(lambda: tracker.received_records(0) >= n0 + 2000)
         n1, t1 = tracker.received_records(0), time.monotonic()
     finally:
         tracker.stop(graceful=False)
     rate = (n1 - n0) / (t1 - t0)
-    # At most maxRate (plus a block's worth of timing slack); a flood is far above it.
-    assert 1200 <= rate <= 2000 * 1.1 + 100, rate
+    # ... but never faster than maxRate (plus a block's worth of slack), though the flood
+    # would be far above it. A loaded machine only makes the measured rate lower.
+    assert rate <= 2000 * 1.1 + 100, rate
 
 
 # -- the PID estimator ---------------------------------------------------------------------
@@ -234,8 +235,11 @@ def _batch_completed(batch_time: int, records: int, submitted: int, started: int
     return StreamingListenerBatchCompleted(info)
 
 
-def test_backpressure_keeps_processing_near_the_interval_and_held_records_bounded(
-        make_context):
+def test_backpressure_holds_the_receiver_to_what_the_job_can_process(make_context):
+    """The loop for real, asserting only what no load can break: the rates the controller
+    sends the receiver never exceed what the job showed it can process (1 ms a record:
+    at most 1000/s, slower on a busy machine), and the receiver then lets in no more.
+    How fast it converges is the model's test above (``simulate``), on model time."""
     per_record = 0.001                 # the job processes ~1000 records/s
     interval_ms = 200
     num_batches = 40
@@ -262,19 +266,18 @@ def test_backpressure_keeps_processing_near_the_interval_and_held_records_bounde
             batch_time = zero + k * interval_ms
             if stop.wait(max(0.0, batch_time / 1000 - time.time())):
                 return
-            held = tracker.held_records()
             tracker.allocate_blocks_to_batch(batch_time)
-            batches.put((batch_time, held))
+            batches.put((batch_time, time.time() * 1000))
             k += 1
 
     stats = []
     try:
-        assert tracker.wait_for_receivers()
+        assert tracker.wait_for_receivers(WAIT)
         generator = threading.Thread(target=generate, args=(int(time.time() * 1000),),
                                      daemon=True)
         generator.start()
         for _ in range(num_batches):
-            batch_time, held = batches.get(timeout=30)
+            batch_time, allocated_at = batches.get(timeout=WAIT)
             started = int(time.time() * 1000)
             records = tracker.blocks_rdd(0, batch_time).mapPartitions(process).sum()
             ended = int(time.time() * 1000)
@@ -282,28 +285,27 @@ def test_backpressure_keeps_processing_near_the_interval_and_held_records_bounde
             controller.onBatchCompleted(_batch_completed(batch_time, records, batch_time,
                                                          started, ended))
             tracker.cleanup_before(batch_time)
-            stats.append({"held": held, "records": records, "processing": ended - started,
-                          "scheduling": started - batch_time,
-                          "rate": controller.getLatestRate()})
+            stats.append({"batch_time": batch_time, "allocated_at": allocated_at,
+                          "records": records, "rate": controller.getLatestRate()})
     finally:
         stop.set()
         tracker.stop(graceful=False)
-    first, tail = stats[:3], stats[-12:]
-    # Input starts at 2000/s against a 1000/s job: the first batches take ~2 intervals.
-    assert max(s["processing"] for s in first) > 1.5 * interval_ms, first
-    # The estimator brings the rate down to what the job can do...
-    assert all(500 <= s["rate"] <= 1300 for s in tail), tail
-    # ...so processing time stays near the interval and the delay does not grow...
-    assert statistics.median(s["processing"] for s in tail) <= 1.3 * interval_ms, tail
-    assert tail[-1]["scheduling"] <= 2 * interval_ms, tail
-    # ...and what the driver holds between batches stays bounded (the flood, unchecked,
-    # would pile up more every batch).
-    assert max(s["held"] for s in tail) <= 1.5 * 1000 * interval_ms / 1000 + 200, tail
+    rates = [s["rate"] for s in stats if s["rate"] >= 0]
+    assert rates, stats  # the controller did publish rates
+    # Never more than the job's capacity (ms rounding of the processing time aside).
+    assert max(rates) <= 1000 * 1.02, stats
+    # The last 12 batches, long after the first update: what they hold came in between the
+    # allocation of the batch before them (at or after its batch time) and the last one
+    # (at allocated_at), at no more than the published rates (plus a block's worth).
+    before, tail = stats[-13], stats[-12:]
+    window_s = (tail[-1]["allocated_at"] - before["batch_time"]) / 1000
+    assert sum(s["records"] for s in tail) <= (max(rates) * 1.1 + 100) * window_s + 100, \
+        stats
 
 
 def test_backpressure_end_to_end_through_the_streaming_context(make_context):
     """The same loop through the streaming core: its job generator, listener bus and the
-    rate controller the tracker registers there."""
+    rate controller the tracker registers there; the same load-proof assertions."""
     streaming = pytest.importorskip("sparklet.streaming")
     if not hasattr(streaming, "StreamingContext"):
         pytest.skip("the streaming core (StreamingContext) is not there yet")
@@ -317,8 +319,9 @@ def test_backpressure_end_to_end_through_the_streaming_context(make_context):
     class Collect(StreamingListener):
         def onBatchCompleted(self, batchCompleted):
             info = batchCompleted.batchInfo()
-            completed.append((info.numRecords(), info.processingDelay(),
-                              info.schedulingDelay()))
+            controller = ssc._receiver_tracker.rate_controllers[0]
+            completed.append((info.numRecords(), info.batchTime().milliseconds(),
+                              time.time() * 1000, controller.getLatestRate()))
 
     def process(it):
         n = sum(1 for _ in it)
@@ -336,10 +339,15 @@ def test_backpressure_end_to_end_through_the_streaming_context(make_context):
 
     try:
         # Counted from the first batch with data (the receiver takes a moment to start).
-        assert wait_until(lambda: len(since_first_data()) >= 32, 40)
+        assert wait_until(lambda: len(since_first_data()) >= 24)
     finally:
         ssc.stop(stopSparkContext=False, stopGraceFully=False)
-    tail = since_first_data()[20:32]
-    assert statistics.median(p for _, p, _ in tail) <= 1.3 * 200, completed
-    assert max(s for _, _, s in tail) <= 3 * 200, completed
-    assert max(n for n, _, _ in tail) <= 1.5 * 1000 * 0.2 + 50, completed
+    batches = since_first_data()[:24]
+    rates = [rate for *_, rate in batches if rate >= 0]
+    assert rates, completed
+    assert max(rates) <= 1000 * 1.02, completed  # never above what the job can process
+    # The last 12 came in after the batch before them was cut (at or after its batch time)
+    # and before the last one completed, at no more than the published rates.
+    before, tail = batches[11], batches[12:]
+    window_s = (tail[-1][2] - before[1]) / 1000
+    assert sum(n for n, *_ in tail) <= (max(rates) * 1.1 + 100) * window_s + 100, completed

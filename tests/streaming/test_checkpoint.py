@@ -14,7 +14,6 @@ import logging
 import operator
 import os
 import time
-import warnings
 
 import fsspec
 import pytest
@@ -64,9 +63,7 @@ def app(sc, tmp_path):
     def factory(version=1, state_interval=None, clock_ms=0, name_state=True,
                 stateful=True):
         def setup():
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", FutureWarning)
-                ssc = StreamingContext(sc, 1)
+            ssc = StreamingContext(sc, 1)
             use_manual_clock(ssc, clock_ms)
             words = ssc.queueStream([sc.parallelize(b, 2) for b in BATCHES])
             f = (lambda w: (w, 1)) if version == 1 else (lambda w: (w.upper().lower(), 1))
@@ -204,9 +201,7 @@ class FileApp:
     def setup_func(self, state_interval=None, window=False):
         def setup():
             self.setup_calls += 1
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", FutureWarning)
-                ssc = StreamingContext(self.sc, 1)
+            ssc = StreamingContext(self.sc, 1)
             use_manual_clock(ssc, self.t0)
             pairs = ssc.textFileStream(str(self.data)).map(lambda w: (w, 1))
             pairs.reduceByKey(operator.add).foreachRDD(
@@ -530,9 +525,7 @@ def test_rebuild_file_stream_positions_and_down_time_files(sc, tmp_path):
 
     def setup_at(clock_ms):
         def setup():
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", FutureWarning)
-                ssc = StreamingContext(sc, 1)
+            ssc = StreamingContext(sc, 1)
             use_manual_clock(ssc, clock_ms)
             lines = ssc.textFileStream(str(data))
             totals = lines.map(lambda w: (w, 1)).updateStateByKey(

@@ -1,8 +1,8 @@
 """The transactional sink on PostgreSQL (the ``postgres`` extra): the crash app writes its
 mapWithState records to PostgreSQL and SQLite while it is SIGKILLed and restarted; every
-record is committed exactly once to both. Needs the server on 127.0.0.1:5432 (trust auth,
-database ``test``): skipped with the reason printed when it is unreachable, a failure
-under CI=true.
+record is committed exactly once to both. The server is the ``postgres_service`` fixture's
+(``SPARKLET_TEST_POSTGRES``, or one it starts): skipped with the reason printed when there is
+none, a failure under CI=true.
 """
 
 from __future__ import annotations
@@ -10,39 +10,34 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from recovery_helpers import PG_CONNINFO, AppRun, expected, load_app, observed, require_service
+from recovery_helpers import AppRun, expected, load_app, observed
 
-pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
+from services import require_module
 
-
-def _connect_or_none(conninfo: str):
-    try:
-        import psycopg
-    except ImportError:
-        return None, "psycopg is not installed (pip install 'sparklet[postgres]')"
-    try:
-        return psycopg.connect(conninfo, autocommit=True), None
-    except Exception as e:
-        return None, f"PostgreSQL at 127.0.0.1:5432 is unreachable: {e}"
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(180)]
 
 
 @pytest.fixture
-def pg_schema():
-    conn, reason = _connect_or_none(PG_CONNINFO)
-    require_service(conn is not None, reason or "")
+def pg_schema(postgres_service):
+    """A fresh schema on the test server: ``(connection, schema, conninfo)``, the conninfo
+    putting the schema first on the search path."""
+    psycopg = require_module("psycopg", "psycopg (the 'postgres' extra)")
+    conn = psycopg.connect(postgres_service.url, autocommit=True)
     schema = f"sparklet_test_{uuid.uuid4().hex[:10]}"
     conn.execute(f"CREATE SCHEMA {schema}")
+    conninfo = psycopg.conninfo.make_conninfo(postgres_service.url,
+                                              options=f"-c search_path={schema}")
     try:
-        yield conn, schema
+        yield conn, schema, conninfo
     finally:
         conn.execute(f"DROP SCHEMA {schema} CASCADE")
         conn.close()
 
 
 def test_postgres_sink_exactly_once_across_crashes(tmp_path, pg_schema):
-    conn, schema = pg_schema
+    conn, schema, conninfo = pg_schema
     app = load_app()
-    run = AppRun(tmp_path, pg=f"{PG_CONNINFO} options='-c search_path={schema}'")
+    run = AppRun(tmp_path, pg=conninfo)
     assert run.run("--crash", "output:4") == -9, run.logs
     assert run.run("--crash", "checkpoint:9") == -9, run.logs
     assert run.kill_after(1.4) in (-9, 0)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import threading
 import time
-import warnings
 from datetime import datetime
 
 import pytest
@@ -153,7 +152,7 @@ def test_concurrent_jobs_run_output_ops_in_parallel(make_context):
     sc = make_context(SparkConf().set("spark.streaming.concurrentJobs", "2"))
     ssc = StreamingContext(sc, 1)
     use_manual_clock(ssc)
-    barrier = threading.Barrier(2, timeout=10)
+    barrier = threading.Barrier(2, timeout=60)
     stream = ssc.queueStream([[1]])
     stream.foreachRDD(lambda rdd: barrier.wait())  # both must be running at once
     stream.foreachRDD(lambda rdd: barrier.wait())
@@ -184,41 +183,58 @@ def test_start_stop_await_and_states(make_ssc):
     ssc.stop(stopSparkContext=False)  # stopping twice is harmless
 
 
-def test_graceful_stop_finishes_generated_batches(make_ssc):
-    ssc = make_ssc()
-    done = []
+def _until(predicate, timeout: float = 60.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while not predicate() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return predicate()
 
-    def slow(t, rdd):
-        time.sleep(0.1)
+
+def _held_first_batch(ssc, n: int):
+    """``n`` queued batches whose first job waits for ``release``: returns (done, started,
+    release). Once ``started`` is set and the scheduler's queue holds the other n - 1
+    jobs, the test stops the context in the state it means to, whatever the load."""
+    done, started, release = [], threading.Event(), threading.Event()
+
+    def held(t, rdd):
+        if t.second == 1:
+            started.set()
+            release.wait(60)
         done.append(rdd.collect())
 
-    ssc.queueStream([[1], [2], [3]]).foreachRDD(slow)
+    ssc.queueStream([[k] for k in range(1, n + 1)]).foreachRDD(held)
     ssc.start()
-    manual_clock(ssc).advance(3000)
-    deadline = time.time() + 10
-    while len(done) < 1 and time.time() < deadline:
-        time.sleep(0.01)
-    # Generation is fast, so all three batches exist: a graceful stop runs all of them.
-    ssc.stop(stopSparkContext=False, stopGraceFully=True)
+    manual_clock(ssc).advance(n * 1000)
+    assert started.wait(60)
+    assert _until(lambda: ssc._scheduler._jobs.qsize() == n - 1)
+    return done, release
+
+
+def test_graceful_stop_finishes_generated_batches(make_ssc):
+    ssc = make_ssc()
+    done, release = _held_first_batch(ssc, 3)
+    stopper = threading.Thread(target=ssc.stop, kwargs={"stopSparkContext": False,
+                                                        "stopGraceFully": True})
+    stopper.start()
+    # The generator is stopped while batches 2 and 3 still wait: a graceful stop runs them.
+    assert _until(lambda: ssc._scheduler.job_generator._thread is None)
+    release.set()
+    stopper.join(60)
+    assert not stopper.is_alive()
     assert done == [[1], [2], [3]]
 
 
 def test_non_graceful_stop_drops_queued_batches(make_ssc):
     ssc = make_ssc()
-    done = []
-
-    def slow(t, rdd):
-        time.sleep(0.2)
-        done.append(rdd.collect())
-
-    ssc.queueStream([[1], [2], [3], [4]]).foreachRDD(slow)
-    ssc.start()
-    manual_clock(ssc).advance(4000)
-    deadline = time.time() + 10
-    while not done and time.time() < deadline:
-        time.sleep(0.01)
-    ssc.stop(stopSparkContext=False)
-    assert done[0] == [1] and len(done) <= 2  # the running job finishes, queued ones drop
+    done, release = _held_first_batch(ssc, 4)
+    stopper = threading.Thread(target=ssc.stop, kwargs={"stopSparkContext": False})
+    stopper.start()
+    assert _until(ssc._scheduler._jobs.empty)  # the queued batches were dropped...
+    release.set()                               # ...before the running one finishes
+    stopper.join(60)
+    assert not stopper.is_alive()
+    assert _until(lambda: done)
+    assert done == [[1]]  # the running job finishes, queued ones drop
 
 
 def test_user_errors_match_spark(make_ssc):
@@ -250,9 +266,7 @@ def test_get_or_create_fresh_start_sets_checkpoint(sc, tmp_path):
     made = []
 
     def setup():
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", FutureWarning)
-            ssc = StreamingContext(sc, 1)
+        ssc = StreamingContext(sc, 1)
         made.append(ssc)
         return ssc
 

@@ -15,7 +15,7 @@ import random
 import pytest
 from recovery_helpers import AppRun, expected, load_app, observed
 
-pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 
 APP = load_app()
 EXPECTED = expected(APP)
@@ -82,11 +82,15 @@ def test_sigterm_stops_gracefully(tmp_path):
 
     run = AppRun(tmp_path)
     proc = run.start("--wait-for-sigterm")
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while len(run.batch_dirs("totals")) < 3 and time.monotonic() < deadline:
+        if proc.poll() is not None:
+            break
         time.sleep(0.05)
+    started = len(run.batch_dirs("totals")) >= 3  # the app runs and has its handler
     proc.send_signal(signal.SIGTERM)
-    assert run.finish(proc, timeout=30) == 0, run.logs
+    assert run.finish(proc, timeout=60) == 0, run.logs
+    assert started, run.logs
     run.read_batches("counts")  # every directory complete
     payload, path = latest_checkpoint(run.checkpoint)
     assert payload["pending_times"] == [], path

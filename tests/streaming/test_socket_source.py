@@ -13,7 +13,7 @@ import threading
 import time
 
 import pytest
-from receiver_helpers import drain, info_of, receiver_conf, start_tracker, wait_until
+from receiver_helpers import WAIT, drain, info_of, receiver_conf, start_tracker, wait_until
 
 from sparklet.streaming.sources import SocketReceiver, utf8_lines
 from sparklet.streaming.sources.socket import decode_line
@@ -21,7 +21,8 @@ from sparklet.streaming.sources.socket import decode_line
 
 class LineServer:
     """A TCP server; each accepted connection is served by ``scripts[i]`` (a list of
-    chunks of bytes, sent with a short pause between them), then closed."""
+    chunks of bytes, sent with a short pause between them), then closed. A
+    ``threading.Event`` in a script holds the rest back until the test sets it."""
 
     def __init__(self, scripts: list[list[bytes]], port: int = 0, pause: float = 0.002):
         self.sock = socket.create_server(("127.0.0.1", port))
@@ -40,6 +41,9 @@ class LineServer:
                 return
             with conn:
                 for chunk in script:
+                    if isinstance(chunk, threading.Event):
+                        chunk.wait(WAIT)
+                        continue
                     conn.sendall(chunk)
                     time.sleep(self.pause)
             self.served += 1
@@ -184,20 +188,29 @@ def test_decoding_agrees_with_the_jvm(tmp_path):
 
 
 def test_lines_from_a_tcp_server_arrive_in_blocks_exactly_once(ctx):
-    lines, chunks = numbered_lines("first", 3000)
-    server = LineServer([chunks])
+    # Three parts, each held back until the one before it has arrived: the first batch
+    # gets (at least) two blocks and the second batch the rest, however loaded the machine.
+    parts = [numbered_lines(f"first-{p}", 1000) for p in "abc"]
+    lines = [line for part, _ in parts for line in part]
+    gate_b, gate_c = threading.Event(), threading.Event()
+    server = LineServer([parts[0][1] + [gate_b] + parts[1][1] + [gate_c] + parts[2][1]])
     receiver = SocketReceiver("127.0.0.1", server.port, utf8_lines)
     tracker, ssc = start_tracker(ctx, {0: receiver})
     batches = []
+    t = 200
     try:
-        deadline = time.monotonic() + 20
-        t = 0
-        while sum(len(b) for b in batches) < len(lines) and time.monotonic() < deadline:
-            time.sleep(0.1)
-            t += 100
-            tracker.allocate_blocks_to_batch(t)
-            batches.append(tracker.blocks_rdd(0, t).collect())
+        assert wait_until(lambda: tracker.received_records(0) == 1000)
+        gate_b.set()
+        assert wait_until(lambda: tracker.received_records(0) == 2000)
+        tracker.allocate_blocks_to_batch(100)
+        batches.append(tracker.blocks_rdd(0, 100).collect())
+        gate_c.set()
+        assert wait_until(lambda: tracker.received_records(0) == 3000)
+        tracker.allocate_blocks_to_batch(200)
+        batches.append(tracker.blocks_rdd(0, 200).collect())
     finally:
+        gate_b.set()
+        gate_c.set()
         tracker.stop(graceful=True)
         server.close()
     assert [x for b in batches for x in b] == lines  # in order, none lost, none repeated
@@ -214,7 +227,7 @@ def test_closed_connection_restarts_and_reconnects(ctx):
     server = LineServer([first_chunks, second_chunks])
     tracker, ssc = start_tracker(ctx, {0: SocketReceiver("127.0.0.1", server.port)})
     try:
-        assert wait_until(lambda: tracker.received_records(0) == 1000, 20)
+        assert wait_until(lambda: tracker.received_records(0) == 1000)
     finally:
         tracker.stop(graceful=True)
         server.close()
@@ -232,10 +245,10 @@ def test_refused_connection_is_retried_until_the_server_is_up(ctx):
     tracker, ssc = start_tracker(ctx, {0: SocketReceiver("127.0.0.1", port)})
     server = None
     try:
-        assert wait_until(lambda: ssc._listener_bus.of("ReceiverStopped"), 20)
+        assert wait_until(lambda: ssc._listener_bus.of("ReceiverStopped"))
         lines, chunks = numbered_lines("late", 200)
         server = LineServer([chunks], port=port)
-        assert wait_until(lambda: tracker.received_records(0) == 200, 20)
+        assert wait_until(lambda: tracker.received_records(0) == 200)
     finally:
         tracker.stop(graceful=True)
         if server is not None:
@@ -253,16 +266,27 @@ def test_socket_text_stream_end_to_end(ctx):
     if not hasattr(streaming, "StreamingContext"):
         pytest.skip("the streaming core (StreamingContext) is not there yet")
     lines, chunks = numbered_lines("e2e", 2000)
-    # 40 chunks, 20 ms apart: the input spans several 0.2 s batches.
-    server = LineServer([chunks], pause=0.02)
+    half = len(chunks) // 2
+    while not chunks[half - 1].endswith(b"\n"):  # the first half ends on a whole line
+        half += 1
+    # The second half waits until a batch has processed some of the first: the input
+    # spans at least two batches, whatever the load.
+    first_seen = threading.Event()
+    server = LineServer([chunks[:half] + [first_seen] + chunks[half:]], pause=0.02)
     ssc = streaming.StreamingContext(ctx, 0.2)
     seen: list[list[str]] = []
-    ssc.socketTextStream("127.0.0.1", server.port).foreachRDD(
-        lambda rdd: seen.append(rdd.collect()))
+
+    def collect(rdd):
+        seen.append(rdd.collect())
+        if seen[-1]:
+            first_seen.set()
+
+    ssc.socketTextStream("127.0.0.1", server.port).foreachRDD(collect)
     ssc.start()
     try:
-        assert wait_until(lambda: sum(len(b) for b in seen) >= len(lines), 20)
+        assert wait_until(lambda: sum(len(b) for b in seen) >= len(lines))
     finally:
+        first_seen.set()
         ssc.stop(stopSparkContext=False, stopGraceFully=True)
         server.close()
     assert [x for b in seen for x in b] == lines

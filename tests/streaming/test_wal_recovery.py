@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(120)]
+pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(300)]
 
 APP = Path(__file__).parent / "apps" / "wal_receiver_app.py"
 TOTAL, PER_BLOCK = 600, 10
@@ -88,7 +88,7 @@ def test_sigkilled_driver_loses_no_acknowledged_record(tmp_path):
         target = run.position() + rng.randint(40, 150)
         proc = run.start()
         try:
-            reached = _wait(lambda t=target: run.position() >= t, proc, 30)
+            reached = _wait(lambda t=target: run.position() >= t, proc, 60)
             assert reached, f"the source never reached {target}\n{run.log_text()}"
             time.sleep(rng.uniform(0.0, 0.4))  # somewhere in a batch, a write, a checkpoint
         finally:
@@ -98,7 +98,7 @@ def test_sigkilled_driver_loses_no_acknowledged_record(tmp_path):
 
     proc = run.start()
     try:
-        done = _wait(lambda: set(run.output()) >= set(range(TOTAL)), proc, 40)
+        done = _wait(lambda: set(run.output()) >= set(range(TOTAL)), proc, 120)
     finally:
         _kill(proc)
     out = run.output()

@@ -19,8 +19,9 @@ import threading
 import time
 
 import pytest
-from receiver_helpers import FakeStreamingContext, wait_until
+from receiver_helpers import WAIT, FakeStreamingContext, wait_until
 
+from sparklet.streaming.clock import ManualClock
 from sparklet.streaming.receiver import Receiver
 from sparklet.streaming.receiver.channel import recv_frame, send_frame
 from sparklet.streaming.receiver.supervisor import ReceiverSupervisor
@@ -104,6 +105,15 @@ def make_tracker(sc, checkpoint_dir, receivers: dict) -> ReceiverTracker:
     return tracker
 
 
+def use_wal_clock(tracker: ReceiverTracker, clock: ManualClock, stream_id: int = 0) -> None:
+    """Give a stream's log the test's manual clock (as Spark's suites drive its WAL with a
+    ManualClock): its segments roll when the test advances the clock, not as wall-clock time
+    passes, so how many there are does not depend on the machine's speed or load."""
+    tracker._wals[stream_id] = WriteAheadLog(
+        os.path.join(tracker._wal_root(), str(stream_id)), tracker.wal_rolling_ms,
+        clock=clock.get_time_millis, run_id=tracker._wal_run_id)
+
+
 def logged_numbers(directory: str) -> list[int]:
     """Every number in the blocks of a stream's log, read straight from its segments."""
     wal = WriteAheadLog(directory)
@@ -125,14 +135,18 @@ def test_crashed_driver_recovers_pending_batches_and_loses_nothing(wal_sc, tmp_p
     limit = str(tmp_path / "source-available")
     log_dir = os.path.join(checkpoint, "receivedData", "0")
 
+    clock = ManualClock(1_000_000)
+
     def source_reaches(n: int) -> None:
+        clock.advance(100)  # one rolling interval: the next records go to a new segment
         with open(limit + ".tmp", "w") as fh:
             fh.write(str(n))
         os.replace(limit + ".tmp", limit)
-        assert wait_until(lambda: first.received_records(0) == n and read_ack(ack) == n, 20)
+        assert wait_until(lambda: first.received_records(0) == n and read_ack(ack) == n)
 
     first = make_tracker(wal_sc, checkpoint,
                          {0: NumberSource(ack, total=300, stop_at=200, limit_path=limit)})
+    use_wal_clock(first, clock)
     first.start()
     source_reaches(60)
     first.allocate_blocks_to_batch(1000)
@@ -152,7 +166,7 @@ def test_crashed_driver_recovers_pending_batches_and_loses_nothing(wal_sc, tmp_p
     first.allocate_blocks_to_batch(3000)
     b3 = first.blocks_rdd(0, 3000).collect()
     source_reaches(200)
-    assert first._receivers[0].job_done.wait(20)  # the receiver went away at 200
+    assert first._receivers[0].job_done.wait(WAIT)  # the receiver went away at 200
     assert read_ack(ack) == 200
     assert (sorted(b1), sorted(b2), sorted(b3)) == (
         list(range(60)), list(range(60, 120)), list(range(120, 160)))
@@ -164,6 +178,8 @@ def test_crashed_driver_recovers_pending_batches_and_loses_nothing(wal_sc, tmp_p
         fh.write(frame(10_000, pickle.dumps(("block", "torn", 1, b"never acked")))[:20])
 
     second = make_tracker(wal_sc, checkpoint, {0: NumberSource(ack, total=300)})
+    clock.advance(100)
+    use_wal_clock(second, clock)
     second.restore_state(state)
     # Pending at the checkpoint, and allocated after it: the same batches as before.
     assert second.blocks_rdd(0, 2000).collect() == b2
@@ -176,7 +192,7 @@ def test_crashed_driver_recovers_pending_batches_and_loses_nothing(wal_sc, tmp_p
 
     # The receiver resumes from the source's acknowledged position: 200..299.
     second.start()
-    assert second._receivers[0].job_done.wait(20)
+    assert second._receivers[0].job_done.wait(WAIT)
     second.stop(graceful=True)
     second.allocate_blocks_to_batch(5000)
     after = second.blocks_rdd(0, 5000).collect()
@@ -186,7 +202,7 @@ def test_crashed_driver_recovers_pending_batches_and_loses_nothing(wal_sc, tmp_p
     # Cleanup past every batch deletes the crashed run's segments (torn one included), one
     # cleanup later than the batches: the checkpoint before it may still be recovered.
     old_segments = [s for s in segment_names(log_dir) if first._wal_run_id in s]
-    assert len(old_segments) > 1  # rolled every 100 ms
+    assert len(old_segments) == 5  # one per source_reaches: the clock moved 100 ms each
     assert second.wal_cleanup_lag == 2
     second.cleanup_before(6000)
     second.cleanup_before(6000)
@@ -203,7 +219,7 @@ def test_a_second_crash_recovers_from_the_recovered_drivers_checkpoint(wal_sc, t
     ack = str(tmp_path / "source-position")
     first = make_tracker(wal_sc, checkpoint, {0: NumberSource(ack, total=100, stop_at=50)})
     first.start()
-    assert first._receivers[0].job_done.wait(20)
+    assert first._receivers[0].job_done.wait(WAIT)
     first.allocate_blocks_to_batch(1000)
     state = first.checkpoint_state()
     crash(first)
@@ -211,7 +227,7 @@ def test_a_second_crash_recovers_from_the_recovered_drivers_checkpoint(wal_sc, t
     second = make_tracker(wal_sc, checkpoint, {0: NumberSource(ack, total=100)})
     second.restore_state(state)
     second.start()
-    assert second._receivers[0].job_done.wait(20)
+    assert second._receivers[0].job_done.wait(WAIT)
     second.stop(graceful=True)
     state2 = second.checkpoint_state()  # batch 1000 still pending; 50..99 unallocated
     crash(second)
@@ -232,7 +248,7 @@ def test_checkpoint_state_is_plain_data(wal_sc, tmp_path):
     tracker = make_tracker(wal_sc, str(tmp_path), {0: NumberSource(str(tmp_path / "a"), 20)})
     tracker.start()
     try:
-        assert tracker._receivers[0].job_done.wait(20)
+        assert tracker._receivers[0].job_done.wait(WAIT)
         tracker.allocate_blocks_to_batch(1000)
         state = tracker.checkpoint_state()
     finally:
@@ -252,7 +268,7 @@ def test_restore_without_the_log_warns_that_data_is_lost(sc, tmp_path, caplog):
     tracker = make_tracker(sc, None, {0: NumberSource(str(tmp_path / "a"), 20)})
     tracker.start()
     try:
-        assert tracker._receivers[0].job_done.wait(20)
+        assert tracker._receivers[0].job_done.wait(WAIT)
         tracker.allocate_blocks_to_batch(1000)
         state = tracker.checkpoint_state()
     finally:
@@ -269,7 +285,7 @@ def test_restore_refuses_a_damaged_block(wal_sc, tmp_path):
     checkpoint = str(tmp_path / "cp")
     tracker = make_tracker(wal_sc, checkpoint, {0: NumberSource(str(tmp_path / "a"), 20)})
     tracker.start()
-    assert tracker._receivers[0].job_done.wait(20)
+    assert tracker._receivers[0].job_done.wait(WAIT)
     tracker.allocate_blocks_to_batch(1000)
     state = tracker.checkpoint_state()
     crash(tracker)
@@ -341,13 +357,13 @@ def test_reliable_store_returns_only_when_the_driver_acknowledges():
         time.sleep(0.2)  # not acknowledged yet: store() must still be waiting
         assert receiver.results == []
         send_frame(conn, ("ack", block_id))
-        assert wait_until(lambda: receiver.results == ["stored"], 5)
+        assert wait_until(lambda: receiver.results == ["stored"])
 
         receiver.requests.append([4])
         receiver.wake.set()
         block_id = recv_frame(conn)[1]
         send_frame(conn, ("nack", block_id, "OSError: disk full"))
-        assert wait_until(lambda: len(receiver.results) == 2, 5)
+        assert wait_until(lambda: len(receiver.results) == 2)
         assert "could not store block" in receiver.results[1]
         assert "disk full" in receiver.results[1]
 
@@ -355,12 +371,12 @@ def test_reliable_store_returns_only_when_the_driver_acknowledges():
         receiver.wake.set()
         assert recv_frame(conn)[0] == "block"
         conn.close()  # the driver dies before answering
-        assert wait_until(lambda: len(receiver.results) == 3, 5)
+        assert wait_until(lambda: len(receiver.results) == 3)
         assert "before block" in receiver.results[2] and "acknowledged" in receiver.results[2]
     finally:
         conn.close()
         server.close()
-        runner.join(5)
+        runner.join(WAIT)
     assert not runner.is_alive()
 
 
@@ -380,7 +396,7 @@ def test_a_block_the_log_cannot_take_is_refused_and_not_acknowledged(wal_sc, tmp
     tracker.start()
     try:
         # The receiver's store() raised for the third block, so it stopped storing there.
-        assert wait_until(lambda: len(writes) == 3, 20)
+        assert wait_until(lambda: len(writes) == 3)
         time.sleep(0.2)
         assert len(writes) == 3
         assert read_ack(ack) == 20 and tracker.received_records(0) == 20

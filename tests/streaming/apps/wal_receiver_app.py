@@ -17,7 +17,6 @@ import argparse
 import os
 import threading
 import time
-import warnings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,7 +29,6 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pause", type=float, default=0.03)
     ap.add_argument("--batch", type=float, default=0.25)
     args = ap.parse_args(argv)
-    warnings.simplefilter("ignore", FutureWarning)
 
     from sparklet import SparkConf, SparkContext
     from sparklet.streaming import StreamingContext

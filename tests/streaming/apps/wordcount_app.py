@@ -28,7 +28,6 @@ import random
 import signal
 import sys
 import time
-import warnings
 
 NUM_BATCHES = 20
 WORDS_PER_BATCH = 12
@@ -58,7 +57,6 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--master", default="local[2]")
     ap.add_argument("--wait-for-sigterm", action="store_true")
     args = ap.parse_args(argv)
-    warnings.simplefilter("ignore", FutureWarning)
 
     from sparklet import SparkConf, SparkContext
     from sparklet.streaming import StateSpec, StreamingContext
