@@ -12,6 +12,7 @@ replaced.
 from __future__ import annotations
 
 import atexit
+import collections
 import itertools
 import logging
 import os
@@ -43,6 +44,15 @@ class _Worker:
     conn: Connection
     lock: threading.Lock = field(default_factory=threading.Lock)
     binaries: set = field(default_factory=set)
+    # Control messages not sent yet, oldest first. Sent by the control sender thread, or
+    # by ``launch`` before a task, so a worker sees them in the order they were issued.
+    pending_control: collections.deque = field(default_factory=collections.deque)
+
+    def flush_control(self) -> None:
+        """Send the pending control messages; the caller holds ``lock``."""
+        while self.pending_control:
+            self.conn.send_bytes(self.pending_control[0])
+            self.pending_control.popleft()
 
 
 def _pid_alive(pid: int) -> bool:
@@ -143,12 +153,16 @@ class LocalProcessBackend(SchedulerBackend):
         self._wake_r, self._wake_w = Connection(wake_r.detach()), Connection(wake_w.detach())
         self._monitor = threading.Thread(target=self._monitor_loop, daemon=True,
                                          name="sparklet-executor-monitor")
+        self._control_ready = threading.Condition()
+        self._control_sender = threading.Thread(target=self._control_loop, daemon=True,
+                                                name="sparklet-control-sender")
 
     # -- lifecycle -------------------------------------------------------------------------
 
     def start(self, scheduler) -> None:
         self.scheduler = scheduler
         self._monitor.start()
+        self._control_sender.start()
         # Workers start in the background: a SparkContext is usable at once, and the first
         # job's tasks simply wait for the first executor.
         threading.Thread(target=self._start_workers, args=(self.cores,), daemon=True,
@@ -197,7 +211,10 @@ class LocalProcessBackend(SchedulerBackend):
             except OSError:
                 pass
         self._wake()
+        with self._control_ready:
+            self._control_ready.notify_all()
         self._monitor.join(timeout=5)
+        self._control_sender.join(timeout=5)
         deadline = time.monotonic() + 2
         for w in workers:
             while _pid_alive(w.pid) and time.monotonic() < deadline:
@@ -214,20 +231,48 @@ class LocalProcessBackend(SchedulerBackend):
         if w is None:
             raise RuntimeError("executor %s is gone" % executor_id)
         with w.lock:
+            w.flush_control()
             send = None if binary_key in w.binaries else binary
             w.binaries.add(binary_key)
             w.conn.send_bytes(serializers.dumps(("task", task, binary_key, send)))
 
     def broadcast_message(self, message: tuple) -> None:
+        """Queue a control message for every worker and return at once.
+
+        Whoever cleans up (the job generator's metadata cleanup, the ContextCleaner, a user's
+        ``unpersist``) must never wait on a worker's socket: one that is slow to read -- or a
+        wedged one -- would stop that thread for good. The control sender thread delivers
+        the messages; ``launch`` delivers a worker's pending ones before its next task.
+        """
+        data = serializers.dumps(("control", message))
         with self._lock:
             workers = list(self._workers.values())
-        data = serializers.dumps(("control", message))
         for w in workers:
-            try:
-                with w.lock:
-                    w.conn.send_bytes(data)
-            except OSError:
-                pass  # a dying worker takes its state with it anyway
+            w.pending_control.append(data)
+        with self._control_ready:
+            self._control_ready.notify()
+
+    def _control_loop(self) -> None:
+        while not self._stopping:
+            with self._control_ready:
+                with self._lock:
+                    workers = list(self._workers.values())
+                if not any(w.pending_control for w in workers):
+                    self._control_ready.wait()
+                    continue
+            for w in workers:
+                if not w.pending_control:
+                    continue
+                try:
+                    with w.lock:
+                        w.flush_control()
+                except OSError:
+                    w.pending_control.clear()  # a dying worker takes its state with it anyway
+
+    def pending_control_messages(self) -> int:
+        """How many control messages wait to be sent (for tests and diagnostics)."""
+        with self._lock:
+            return sum(len(w.pending_control) for w in self._workers.values())
 
     def default_parallelism(self) -> int:
         return self.cores

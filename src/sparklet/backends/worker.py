@@ -8,9 +8,11 @@ in every worker and in every run.
 from __future__ import annotations
 
 import os
+import queue
 import signal
 import sys
 import threading
+import traceback
 from collections import OrderedDict
 
 from sparklet import serializers
@@ -33,6 +35,32 @@ def handle_control(env: SparkEnv, message: tuple) -> None:
         env.drop_broadcast(message[1])
 
 
+def _read_channel(conn, env: SparkEnv, tasks: queue.SimpleQueue) -> None:
+    """Read the driver's channel for the worker's whole life, also while a task runs.
+
+    A receiver is a task that runs until the stream stops; if control messages were read
+    only between tasks, the driver's cleanups for that worker would pile up in the socket
+    until its buffer filled and the driver's sender blocked for good. Control messages are
+    applied here at once; tasks go to the main thread, which runs one at a time.
+    """
+    while True:
+        try:
+            message = serializers.loads(conn.recv_bytes())
+        except (EOFError, OSError):
+            break  # the driver is gone
+        kind = message[0]
+        if kind == "task":
+            tasks.put(message)
+        elif kind == "control":
+            try:
+                handle_control(env, message[1])
+            except Exception:  # noqa: BLE001 - a failed cleanup must not end the channel
+                traceback.print_exc()
+        elif kind == "stop":
+            break
+    tasks.put(None)
+
+
 def worker_main(conn) -> None:
     # Ctrl-C goes to the whole process group; the driver decides what happens to its workers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -51,32 +79,28 @@ def worker_main(conn) -> None:
     env.send_to_driver = lambda message: send(serializers.dumps(("message", message)))
     SparkEnv.set(env)
     binaries: OrderedDict[str, bytes] = OrderedDict()
+    tasks: queue.SimpleQueue = queue.SimpleQueue()
+    threading.Thread(target=_read_channel, args=(conn, env, tasks), daemon=True,
+                     name="sparklet-worker-channel").start()
     while True:
+        message = tasks.get()
+        if message is None:
+            break  # stop, or the driver is gone
+        _, task, key, binary = message
+        if binary is None:
+            binary = binaries[key]
+        else:
+            binaries[key] = binary
+            if len(binaries) > _MAX_CACHED_BINARIES:
+                binaries.popitem(last=False)
+        result = run_task(task, binary, env)
         try:
-            message = serializers.loads(conn.recv_bytes())
-        except (EOFError, OSError):
-            break  # the driver is gone
-        kind = message[0]
-        if kind == "task":
-            _, task, key, binary = message
-            if binary is None:
-                binary = binaries[key]
-            else:
-                binaries[key] = binary
-                if len(binaries) > _MAX_CACHED_BINARIES:
-                    binaries.popitem(last=False)
-            result = run_task(task, binary, env)
-            try:
-                payload = serializers.dumps(result)
-            except Exception as e:  # noqa: BLE001 - e.g. an unpicklable value in the result
-                payload = serializers.dumps(TaskResult(
-                    task.task_id, "failed", error="Task result could not be serialized: %r" % e,
-                    executor_id=env.executor_id))
-            send(payload)
-        elif kind == "control":
-            handle_control(env, message[1])
-        elif kind == "stop":
-            break
+            payload = serializers.dumps(result)
+        except Exception as e:  # noqa: BLE001 - e.g. an unpicklable value in the result
+            payload = serializers.dumps(TaskResult(
+                task.task_id, "failed", error="Task result could not be serialized: %r" % e,
+                executor_id=env.executor_id))
+        send(payload)
     os._exit(0)
 
 
