@@ -386,6 +386,7 @@ class SparkContext:
         rdd._checkpoint_rdd = CheckpointRDD(self, path, rdd.getNumPartitions(),
                                             rdd.partitioner)
         rdd.is_checkpointed = True
+        rdd._clear_dependencies()
 
     # -- creating RDDs ---------------------------------------------------------------------
 
