@@ -254,6 +254,7 @@ class RDD(PairRDDFunctions, DoubleRDDFunctions, Generic[T]):
                              "assigned a level")
         self.is_cached = True
         self._storage_level = storageLevel
+        self.ctx._register_persisted(self)  # its blocks go when it becomes unreachable
         return self
 
     def unpersist(self, blocking: bool = False) -> RDD[T]:

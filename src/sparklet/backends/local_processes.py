@@ -268,6 +268,14 @@ class LocalProcessBackend(SchedulerBackend):
                         w.flush_control()
                 except OSError:
                     w.pending_control.clear()  # a dying worker takes its state with it anyway
+            with self._control_ready:
+                self._control_ready.notify_all()  # wakes wait_control_delivered
+
+    def wait_control_delivered(self, timeout: float) -> bool:
+        """Block until every control message queued so far was handed to its worker."""
+        with self._control_ready:
+            return self._control_ready.wait_for(
+                lambda: self._stopping or self.pending_control_messages() == 0, timeout)
 
     def pending_control_messages(self) -> int:
         """How many control messages wait to be sent (for tests and diagnostics)."""
