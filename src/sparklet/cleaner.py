@@ -202,6 +202,4 @@ class ContextCleaner:
 
     def _wait_delivered(self, sc, blocking: bool) -> None:
         if blocking:
-            wait = getattr(sc._backend, "wait_control_delivered", None)
-            if wait is not None:
-                wait(timeout=60.0)
+            sc._backend.wait_control_delivered(timeout=60.0)

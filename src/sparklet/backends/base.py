@@ -24,8 +24,19 @@ class SchedulerBackend:
         raise NotImplementedError
 
     def broadcast_message(self, message: tuple) -> None:
-        """Send a control message (drop an RDD's blocks, a shuffle, a broadcast) everywhere."""
+        """Send a control message (drop an RDD's blocks, a shuffle, a broadcast) everywhere.
+
+        Must never block the caller on an executor: the job generator, the cleaner and user
+        code call it, and an executor busy with a long task (a receiver runs for the life
+        of its stream) may not read for a long time. Each executor must apply the messages
+        in the order they were sent, and before any task launched after them.
+        """
         raise NotImplementedError
+
+    def wait_control_delivered(self, timeout: float) -> bool:
+        """Block until the control messages sent so far were handed to every executor (or
+        ``timeout`` passed; returns whether they were). Immediate for in-process backends."""
+        return True
 
     def default_parallelism(self) -> int:
         raise NotImplementedError
