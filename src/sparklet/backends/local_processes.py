@@ -29,6 +29,7 @@ from multiprocessing.connection import Connection, wait
 
 from sparklet import serializers
 from sparklet.backends.base import SchedulerBackend
+from sparklet.backends.worker import MAX_CACHED_BINARIES
 from sparklet.env import EnvSpec
 from sparklet.storage.blockmanager import executor_dir
 
@@ -43,7 +44,10 @@ class _Worker:
     pid: int
     conn: Connection
     lock: threading.Lock = field(default_factory=threading.Lock)
-    binaries: set = field(default_factory=set)
+    # The stage binaries the worker holds: it keeps the newest MAX_CACHED_BINARIES it was
+    # sent, so this mirrors its cache insert for insert (a set of every key ever sent
+    # would grow by a few strings a batch, forever, and claim binaries it had dropped).
+    binaries: collections.OrderedDict = field(default_factory=collections.OrderedDict)
     # Control messages not sent yet, oldest first. Sent by the control sender thread, or
     # by ``launch`` before a task, so a worker sees them in the order they were issued.
     pending_control: collections.deque = field(default_factory=collections.deque)
@@ -232,8 +236,13 @@ class LocalProcessBackend(SchedulerBackend):
             raise RuntimeError("executor %s is gone" % executor_id)
         with w.lock:
             w.flush_control()
-            send = None if binary_key in w.binaries else binary
-            w.binaries.add(binary_key)
+            if binary_key in w.binaries:
+                send = None
+            else:
+                send = binary
+                w.binaries[binary_key] = True
+                if len(w.binaries) > MAX_CACHED_BINARIES:
+                    w.binaries.popitem(last=False)
             w.conn.send_bytes(serializers.dumps(("task", task, binary_key, send)))
 
     def broadcast_message(self, message: tuple) -> None:

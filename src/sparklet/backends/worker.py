@@ -21,7 +21,8 @@ from sparklet.scheduler.task import TaskResult, run_task
 
 __all__ = ["worker_main", "handle_control"]
 
-_MAX_CACHED_BINARIES = 64
+# Stage binaries a worker keeps, newest first; the driver mirrors this cache per worker.
+MAX_CACHED_BINARIES = 64
 
 
 def handle_control(env: SparkEnv, message: tuple) -> None:
@@ -91,7 +92,7 @@ def worker_main(conn) -> None:
             binary = binaries[key]
         else:
             binaries[key] = binary
-            if len(binaries) > _MAX_CACHED_BINARIES:
+            if len(binaries) > MAX_CACHED_BINARIES:
                 binaries.popitem(last=False)
         result = run_task(task, binary, env)
         try:
