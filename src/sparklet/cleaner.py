@@ -201,5 +201,8 @@ class ContextCleaner:
                 listener.checkpointCleaned(ident)
 
     def _wait_delivered(self, sc, blocking: bool) -> None:
-        if blocking:
-            sc._backend.wait_control_delivered(timeout=60.0)
+        # In short waits, so a stopping context is not held up by a wedged worker.
+        deadline = time.monotonic() + 60.0
+        while blocking and not self._stopped.is_set() and time.monotonic() < deadline:
+            if sc._backend.wait_control_delivered(timeout=0.5):
+                return
