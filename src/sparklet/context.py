@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import atexit
-import collections
 import getpass
 import itertools
 import logging
@@ -127,10 +126,12 @@ class SparkContext:
         self._shuffle_ids = itertools.count()
         self._broadcast_ids = itertools.count()
         self._accumulator_ids = itertools.count()
-        self._accumulators: dict[int, Accumulator] = {}
+        # Weak, as Spark's AccumulatorContext: an accumulator nobody on the driver can read
+        # any more needs no updates, and a batch's accumulators must not pile up here.
+        self._accumulators: weakref.WeakValueDictionary[int, Accumulator] = (
+            weakref.WeakValueDictionary())
         self._checkpoint_dir: str | None = None
         self._local_properties = threading.local()
-        self._pending_shuffle_cleanups: collections.deque[int] = collections.deque()
         self._stopped = False
         self._block_master = BlockManagerMaster()
         self._map_output_tracker = MapOutputTracker()
@@ -144,6 +145,12 @@ class SparkContext:
         self._env.send_to_driver = lambda message: self._executor_message("driver", message)
         self._backend = create_backend(self.master, self._conf, spec)
         self._task_scheduler.start(self._backend)
+        self._cleaner = None
+        if self._conf.get("spark.cleaner.referenceTracking", "true").lower() == "true":
+            from sparklet.cleaner import ContextCleaner
+
+            self._cleaner = ContextCleaner(self)
+            self._cleaner.start()
         from sparklet.scheduler.progress import ConsoleProgressBar
 
         self._progress_bar = ConsoleProgressBar.maybe_start(self)
@@ -243,6 +250,8 @@ class SparkContext:
             atexit.unregister(self._atexit_stop)  # a stopped context holds nothing at exit
             if self._progress_bar is not None:
                 self._progress_bar.stop()
+            if self._cleaner is not None:
+                self._cleaner.stop()
             self._restore_sigint_handler()
             # Jobs still running in other threads fail rather than wait forever, as Spark's.
             self._dag_scheduler.cancel_jobs(lambda job: True,
@@ -460,9 +469,14 @@ class SparkContext:
         return next(self._broadcast_ids)
 
     def _register_shuffle(self, dep) -> None:
-        # When the driver drops the last reference to a shuffle, its files can go. The
-        # finalizer only queues the id: it may run inside any lock-holding code path.
-        weakref.finalize(dep, self._pending_shuffle_cleanups.append, dep.shuffle_id)
+        # When the driver drops the last reference to a shuffle, the cleaner removes its
+        # map outputs and files (see sparklet.cleaner).
+        if self._cleaner is not None:
+            self._cleaner.register_shuffle_for_cleanup(dep)
+
+    def _register_persisted(self, rdd: RDD) -> None:
+        if self._cleaner is not None:
+            self._cleaner.register_rdd_for_cleanup(rdd)
 
     def _cleanup_shuffle(self, shuffle_id: int) -> None:
         self._dag_scheduler.forget_shuffle(shuffle_id)
@@ -470,6 +484,8 @@ class SparkContext:
         self._env.block_manager.remove_shuffle(shuffle_id)
 
     def _unpersist_rdd(self, rdd_id: int) -> None:
+        if self._cleaner is not None:
+            self._cleaner.rdd_unpersisted(rdd_id)  # nothing left for it to clean
         self._block_master.remove_rdd(rdd_id)
         self._backend.broadcast_message(("remove_rdd", rdd_id))
         self._env.block_manager.remove_rdd(rdd_id)
@@ -477,6 +493,22 @@ class SparkContext:
     def _drop_broadcast_copies(self, bid: int) -> None:
         self._backend.broadcast_message(("drop_broadcast", bid))
         self._env.drop_broadcast(bid)
+
+    def _remove_broadcast(self, bid: int, path: str | None) -> None:
+        """A broadcast nothing can reach any more: its copies and its file go."""
+        self._drop_broadcast_copies(bid)
+        if path:
+            try:
+                os.remove(path)
+            except FileNotFoundError:
+                pass  # destroyed already
+
+    def _remove_checkpoint_files(self, path: str) -> None:
+        import fsspec
+
+        fs, _, (p,) = fsspec.get_fs_token_paths(path)
+        if fs.exists(p):
+            fs.rm(p, recursive=True)
 
     def _executor_message(self, executor_id: str, message: tuple) -> None:
         handler = self._message_handlers.get(message[0])
@@ -505,8 +537,6 @@ class SparkContext:
         [0, 1, 16, 25]
         """
         self._check_running()
-        while self._pending_shuffle_cleanups:
-            self._cleanup_shuffle(self._pending_shuffle_cleanups.popleft())
         if partitions is None:
             partitions = list(range(rdd.getNumPartitions()))
         else:
@@ -552,6 +582,9 @@ class SparkContext:
         rdd._checkpoint_rdd = CheckpointRDD(self, path, rdd.getNumPartitions(),
                                             rdd.partitioner)
         rdd.is_checkpointed = True
+        rdd._clear_dependencies()
+        if self._cleaner is not None and rdd._checkpoint_requested == "reliable":
+            self._cleaner.register_checkpoint_for_cleanup(rdd, path)
 
     # -- creating RDDs ---------------------------------------------------------------------
 
@@ -748,7 +781,10 @@ class SparkContext:
         [1, 1]
         """
         self._check_running()
-        return Broadcast(self, value)
+        broadcast = Broadcast(self, value)
+        if self._cleaner is not None:
+            self._cleaner.register_broadcast_for_cleanup(broadcast)
+        return broadcast
 
     def accumulator(self, value: Any, accum_param: AccumulatorParam | None = None
                     ) -> Accumulator:

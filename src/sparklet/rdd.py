@@ -153,6 +153,26 @@ class RDD(PairRDDFunctions, DoubleRDDFunctions, HadoopRDDFunctions, Generic[T]):
             return self._checkpoint_rdd.iterator(split, context)
         return self.compute(split, context)
 
+    def _clear_dependencies(self) -> None:
+        """Forget the parents once the checkpoint is written (Spark's markCheckpointed).
+
+        Everything is read from the checkpoint from now on; keeping the old lineage would
+        keep every RDD, shuffle and cached block before it alive on the driver -- for a
+        stateful stream, one more of each every batch, forever.
+        """
+        from sparklet.dependency import Dependency
+
+        def is_lineage(value) -> bool:
+            if isinstance(value, (list, tuple)):
+                return bool(value) and all(isinstance(v, (RDD, Dependency)) for v in value)
+            return isinstance(value, (RDD, Dependency))
+
+        for name, value in list(self.__dict__.items()):
+            if name not in ("ctx", "_checkpoint_rdd") and is_lineage(value):
+                self.__dict__[name] = type(value)() if isinstance(value, (list, tuple)) else None
+        self._deps = []
+        self._partitions = None
+
     def _transient(self) -> tuple[str, ...]:
         """Attributes that stay on the driver when the lineage is shipped to executors."""
         return ("ctx", "_partitions", "_creation_site")
@@ -288,6 +308,7 @@ class RDD(PairRDDFunctions, DoubleRDDFunctions, HadoopRDDFunctions, Generic[T]):
                              "assigned a level")
         self.is_cached = True
         self._storage_level = storageLevel
+        self.ctx._register_persisted(self)  # its blocks go when it becomes unreachable
         return self
 
     def unpersist(self, blocking: bool = False) -> RDD[T]:

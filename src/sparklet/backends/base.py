@@ -27,12 +27,23 @@ class SchedulerBackend:
         """Stop a running task of a cancelled job (its result is ignored either way)."""
 
     def broadcast_message(self, message: tuple) -> None:
-        """Send a control message (drop an RDD's blocks, a shuffle, a broadcast) everywhere."""
+        """Send a control message (drop an RDD's blocks, a shuffle, a broadcast) everywhere.
+
+        Must never block the caller on an executor: the job generator, the cleaner and user
+        code call it, and an executor busy with a long task (a receiver runs for the life
+        of its stream) may not read for a long time. Each executor must apply the messages
+        in the order they were sent, and before any task launched after them.
+        """
         raise NotImplementedError
 
     def add_python_include(self, path: str) -> None:
         """A path from ``addPyFile`` that tasks must find on ``sys.path`` from now on.
         Backends running tasks in the driver's own interpreter have nothing to do."""
+
+    def wait_control_delivered(self, timeout: float) -> bool:
+        """Block until the control messages sent so far were handed to every executor (or
+        ``timeout`` passed; returns whether they were). Immediate for in-process backends."""
+        return True
 
     def default_parallelism(self) -> int:
         raise NotImplementedError

@@ -15,6 +15,7 @@ and thread the backend opened, so a stopped context leaves nothing running.
 
 from __future__ import annotations
 
+import collections
 import itertools
 import logging
 import os
@@ -32,6 +33,7 @@ from multiprocessing.connection import Connection, wait
 from sparklet import serializers
 from sparklet.backends.base import SchedulerBackend
 from sparklet.backends.daemon import REPORT, REQUEST
+from sparklet.backends.worker import MAX_CACHED_BINARIES
 from sparklet.env import EnvSpec
 from sparklet.storage.blockmanager import executor_dir
 
@@ -78,10 +80,22 @@ class _Worker:
     conn: Connection
     daemon: _Daemon  # the one that forked it, and reports its exit
     lock: threading.Lock = field(default_factory=threading.Lock)
-    binaries: set = field(default_factory=set)
     includes_sent: int = -1  # version of the python includes this worker has seen
     running_task: int | None = None   # the task id it runs now (one slot per worker)
     kill_reason: str | None = None
+    # The stage binaries the worker holds: it keeps the newest MAX_CACHED_BINARIES it was
+    # sent, so this mirrors its cache insert for insert (a set of every key ever sent
+    # would grow by a few strings a batch, forever, and claim binaries it had dropped).
+    binaries: collections.OrderedDict = field(default_factory=collections.OrderedDict)
+    # Control messages not sent yet, oldest first. Sent by the control sender thread, or
+    # by ``launch`` before a task, so a worker sees them in the order they were issued.
+    pending_control: collections.deque = field(default_factory=collections.deque)
+
+    def flush_control(self) -> None:
+        """Send the pending control messages; the caller holds ``lock``."""
+        while self.pending_control:
+            self.conn.send_bytes(self.pending_control[0])
+            self.pending_control.popleft()
 
 
 class _DaemonGone(OSError):
@@ -227,6 +241,9 @@ class LocalProcessBackend(SchedulerBackend):
         self._wake_r, self._wake_w = Connection(wake_r.detach()), Connection(wake_w.detach())
         self._monitor = threading.Thread(target=self._monitor_loop, daemon=True,
                                          name="sparklet-executor-monitor")
+        self._control_ready = threading.Condition()
+        self._control_sender = threading.Thread(target=self._control_loop, daemon=True,
+                                                name="sparklet-control-sender")
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -235,6 +252,7 @@ class LocalProcessBackend(SchedulerBackend):
         # Starting the daemon costs a spawn here; its interpreter boots in the background.
         self._daemon = _Daemon(self.executor_env, self.env_spec.local_dir)
         self._monitor.start()
+        self._control_sender.start()
         # Workers start in the background: a SparkContext is usable at once, and the first
         # job's tasks simply wait for the first executor.
         self._spawn(self._start_workers, self.executors, name="sparklet-executor-start")
@@ -325,8 +343,12 @@ class LocalProcessBackend(SchedulerBackend):
             except OSError:
                 pass
         self._wake()
+        with self._control_ready:
+            self._control_ready.notify_all()
         if self._monitor.is_alive():
             self._monitor.join(timeout=_THREAD_JOIN)
+        if self._control_sender.is_alive():
+            self._control_sender.join(timeout=_THREAD_JOIN)
         # Idle workers leave at once; a busy one is killed with its daemon below.
         deadline = time.monotonic() + _STOP_GRACE
         for w in workers:
@@ -352,8 +374,14 @@ class LocalProcessBackend(SchedulerBackend):
         if w is None:
             raise RuntimeError("executor %s is gone" % executor_id)
         with w.lock:
-            send = None if binary_key in w.binaries else binary
-            w.binaries.add(binary_key)
+            w.flush_control()
+            if binary_key in w.binaries:
+                send = None
+            else:
+                send = binary
+                w.binaries[binary_key] = True
+                if len(w.binaries) > MAX_CACHED_BINARIES:
+                    w.binaries.popitem(last=False)
             new_includes = includes if w.includes_sent != version else None
             w.includes_sent = version
             w.running_task = task.task_id
@@ -380,15 +408,50 @@ class LocalProcessBackend(SchedulerBackend):
             w.daemon.kill(w.pid)
 
     def broadcast_message(self, message: tuple) -> None:
+        """Queue a control message for every worker and return at once.
+
+        Whoever cleans up (the job generator's metadata cleanup, the ContextCleaner, a user's
+        ``unpersist``) must never wait on a worker's socket: one that is slow to read -- or a
+        wedged one -- would stop that thread for good. The control sender thread delivers
+        the messages; ``launch`` delivers a worker's pending ones before its next task.
+        """
+        data = serializers.dumps(("control", message))
         with self._lock:
             workers = list(self._workers.values())
-        data = serializers.dumps(("control", message))
         for w in workers:
-            try:
-                with w.lock:
-                    w.conn.send_bytes(data)
-            except OSError:
-                pass  # a dying worker takes its state with it anyway
+            w.pending_control.append(data)
+        with self._control_ready:
+            self._control_ready.notify()
+
+    def _control_loop(self) -> None:
+        while not self._stopping:
+            with self._control_ready:
+                with self._lock:
+                    workers = list(self._workers.values())
+                if not any(w.pending_control for w in workers):
+                    self._control_ready.wait()
+                    continue
+            for w in workers:
+                if not w.pending_control:
+                    continue
+                try:
+                    with w.lock:
+                        w.flush_control()
+                except OSError:
+                    w.pending_control.clear()  # a dying worker takes its state with it anyway
+            with self._control_ready:
+                self._control_ready.notify_all()  # wakes wait_control_delivered
+
+    def wait_control_delivered(self, timeout: float) -> bool:
+        """Block until every control message queued so far was handed to its worker."""
+        with self._control_ready:
+            return self._control_ready.wait_for(
+                lambda: self._stopping or self.pending_control_messages() == 0, timeout)
+
+    def pending_control_messages(self) -> int:
+        """How many control messages wait to be sent (for tests and diagnostics)."""
+        with self._lock:
+            return sum(len(w.pending_control) for w in self._workers.values())
 
     def default_parallelism(self) -> int:
         # Spark's cluster backends never go below 2 (CoarseGrainedSchedulerBackend).

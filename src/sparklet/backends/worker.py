@@ -10,9 +10,11 @@ from __future__ import annotations
 import importlib
 import logging
 import os
+import queue
 import signal
 import sys
 import threading
+import traceback
 from collections import OrderedDict
 
 from sparklet import serializers
@@ -23,7 +25,8 @@ __all__ = ["worker_main", "handle_control"]
 
 log = logging.getLogger(__name__)
 
-_MAX_CACHED_BINARIES = 64
+# Stage binaries a worker keeps, newest first; the driver mirrors this cache per worker.
+MAX_CACHED_BINARIES = 64
 
 
 def handle_control(env: SparkEnv, message: tuple) -> None:
@@ -87,6 +90,32 @@ def _run_and_reply(task, binary: bytes, env: SparkEnv, send) -> None:
     send(payload)
 
 
+def _read_channel(conn, env: SparkEnv, tasks: queue.SimpleQueue) -> None:
+    """Read the driver's channel for the worker's whole life, also while a task runs.
+
+    A receiver is a task that runs until the stream stops; if control messages were read
+    only between tasks, the driver's cleanups for that worker would pile up in the socket
+    until its buffer filled and the driver's sender blocked for good. Control messages are
+    applied here at once; tasks go to the main thread, which runs one at a time.
+    """
+    while True:
+        try:
+            message = serializers.loads(conn.recv_bytes())
+        except (EOFError, OSError):
+            break  # the driver is gone
+        kind = message[0]
+        if kind == "task":
+            tasks.put(message)
+        elif kind == "control":
+            try:
+                handle_control(env, message[1])
+            except Exception:  # noqa: BLE001 - a failed cleanup must not end the channel
+                traceback.print_exc()
+        elif kind == "stop":
+            break
+    tasks.put(None)
+
+
 def worker_main(conn) -> None:
     # Ctrl-C goes to the whole process group; the driver decides what happens to its workers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -115,29 +144,25 @@ def worker_main(conn) -> None:
         from concurrent.futures import ThreadPoolExecutor
 
         slot_pool = ThreadPoolExecutor(slots, thread_name_prefix="sparklet-task")
+    tasks: queue.SimpleQueue = queue.SimpleQueue()
+    threading.Thread(target=_read_channel, args=(conn, env, tasks), daemon=True,
+                     name="sparklet-worker-channel").start()
     while True:
-        try:
-            message = serializers.loads(conn.recv_bytes())
-        except (EOFError, OSError):
-            break  # the driver is gone
-        kind = message[0]
-        if kind == "task":
-            _, task, key, binary, *extra = message
-            if binary is None:
-                binary = binaries[key]
-            else:
-                binaries[key] = binary
-                if len(binaries) > _MAX_CACHED_BINARIES:
-                    binaries.popitem(last=False)
-            prepare_imports(env, extra[0] if extra else None)
-            if slot_pool is None:
-                _run_and_reply(task, binary, env, send)
-            else:
-                slot_pool.submit(_run_and_reply, task, binary, env, send)
-        elif kind == "control":
-            handle_control(env, message[1])
-        elif kind == "stop":
-            break
+        message = tasks.get()
+        if message is None:
+            break  # stop, or the driver is gone
+        _, task, key, binary, *extra = message
+        if binary is None:
+            binary = binaries[key]
+        else:
+            binaries[key] = binary
+            if len(binaries) > MAX_CACHED_BINARIES:
+                binaries.popitem(last=False)
+        prepare_imports(env, extra[0] if extra else None)
+        if slot_pool is None:
+            _run_and_reply(task, binary, env, send)
+        else:
+            slot_pool.submit(_run_and_reply, task, binary, env, send)
     os._exit(0)
 
 

@@ -20,6 +20,7 @@ import itertools
 import queue
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -106,7 +107,13 @@ class DAGScheduler:
         self._stage_ids = itertools.count()
         self._job_ids = itertools.count()
         self._task_ids = itertools.count()
-        self._shuffle_stages: dict[int, ShuffleMapStage] = {}
+        # Held weakly: a map stage lives as long as a job or a child stage uses it. Its
+        # shuffle's outputs stay registered in the tracker, so a later job over the same
+        # shuffle gets a new stage that finds them there; keeping stages (and through them
+        # every ShuffleDependency and its RDD) here forever would keep every streaming
+        # batch's lineage alive and no shuffle would ever become unreachable.
+        self._shuffle_stages: weakref.WeakValueDictionary[int, ShuffleMapStage] = (
+            weakref.WeakValueDictionary())
         self._lock = threading.RLock()
         self.active_stages: dict[int, StageProgress] = {}
         self.listeners: list[SchedulerListener] = []
