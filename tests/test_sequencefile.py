@@ -316,8 +316,10 @@ def _hadoop(*args: str) -> str:
 @pytest.mark.integration
 @pytest.mark.slow
 def test_hadoop_reads_our_files_and_we_read_hadoops(sc, tmp_path):
-    if _hadoop_classpath() is None:
-        pytest.skip("Java or Hadoop's client jars are missing (see _hadoop_classpath)")
+    from services import require_service
+
+    require_service(_hadoop_classpath() is not None,
+                    "Java or Hadoop's client jars are missing (.ci/hadoop-jars fetches them)")
     # Hadoop writes, uncompressed and record/block compressed; sparklet reads, in splits.
     hadoop_dir = tmp_path / "from_hadoop"
     hadoop_dir.mkdir()

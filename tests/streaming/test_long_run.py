@@ -17,7 +17,6 @@ import os
 import re
 import threading
 import time
-import warnings
 
 from sparklet import SparkConf
 from sparklet.streaming import StreamingContext
@@ -119,9 +118,7 @@ def measure(ssc, checkpoint_dir: str) -> dict:
 def test_thousands_of_batches_run_without_stall_or_growth(make_context, tmp_path):
     sc = make_context(SparkConf().setMaster("local[2]")
                       .set("spark.streaming.blockInterval", "50ms"))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FutureWarning)
-        ssc = StreamingContext(sc, BATCH)
+    ssc = StreamingContext(sc, BATCH)
     use_manual_clock(ssc)
     checkpoint_dir = str(tmp_path / "checkpoint")
     ssc.checkpoint(checkpoint_dir)
@@ -139,8 +136,9 @@ def test_thousands_of_batches_run_without_stall_or_growth(make_context, tmp_path
         return sum(new) + (old or 0)
 
     def check_state(time, rdd):
-        # A fresh broadcast every batch, unreachable once the batch is done.
-        stamp = sc.broadcast(time.timestamp())
+        # A fresh broadcast every batch, unreachable once the batch is done. (Through the
+        # batch's RDD, not the captured sc: checkpointed DStream functions must pickle.)
+        stamp = rdd.context.broadcast(time.timestamp())
         seen = rdd.map(lambda kv: (kv[1], stamp.value)).collect()
         state_totals.append(sum(count for count, _ in seen))
         broadcast_checks.append(all(s == time.timestamp() for _, s in seen))
