@@ -26,7 +26,6 @@ import sys
 import tempfile
 import threading
 import time
-import warnings
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src"))
 
@@ -187,7 +186,6 @@ def main() -> int:
     parser.add_argument("--batch-seconds", type=float, default=0.1)
     parser.add_argument("--master", default="local[2]")
     args = parser.parse_args()
-    warnings.simplefilter("ignore", FutureWarning)
 
     scratch = tempfile.mkdtemp(prefix="sparklet-soak-")
     checkpoint_dir = os.path.join(scratch, "checkpoint")

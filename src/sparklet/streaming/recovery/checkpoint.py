@@ -336,7 +336,6 @@ def recover_context(checkpointPath: str, payload: dict, path: str) -> StreamingC
     application's code: over the active SparkContext, or a new one made from the saved
     configuration. Its :class:`RecoveryPlan` attaches state, positions and pending batches
     when it starts."""
-    import warnings
 
     from sparklet.context import SparkContext
     from sparklet.streaming.context import StreamingContext
@@ -360,9 +359,7 @@ def recover_context(checkpointPath: str, payload: dict, path: str) -> StreamingC
     sc = SparkContext._active_spark_context
     if sc is None:
         sc = SparkContext.getOrCreate(conf_from_checkpoint(payload.get("conf", {})))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FutureWarning)  # the application saw it already
-        ssc = StreamingContext(sc, payload["batch_duration_ms"] / 1000.0)
+    ssc = StreamingContext(sc, payload["batch_duration_ms"] / 1000.0)
     ssc._use_graph(graph)
     ssc.checkpoint(checkpointPath)
     ssc._recovery = RecoveryPlan(ssc, payload, path)
