@@ -11,6 +11,7 @@ import threading
 import time
 
 from sparklet import SparkConf
+from sparklet.streaming.receiver import Receiver
 from sparklet.streaming.receiver.tracker import ReceiverTracker
 
 
@@ -100,3 +101,28 @@ def drain(tracker, stream_id: int, batch_time: int) -> list:
     """Allocate everything received so far to ``batch_time`` and collect it."""
     tracker.allocate_blocks_to_batch(batch_time)
     return tracker.blocks_rdd(stream_id, batch_time).collect()
+
+
+class Counter(Receiver):
+    """Stores 0, 1, 2, ... until stopped (paced so it does not hog the shared CPUs)."""
+
+    def __init__(self, per_ms: int = 5):
+        super().__init__()
+        self.per_ms = per_ms
+
+    def onStart(self):
+        threading.Thread(target=self._run, daemon=True).start()
+
+    def onStop(self):
+        pass
+
+    def _run(self):
+        n = 0
+        while not self.isStopped():
+            for _ in range(self.per_ms):
+                try:
+                    self.store(n)
+                except RuntimeError:  # stopped between the check and the store
+                    return
+                n += 1
+            time.sleep(0.001)

@@ -16,11 +16,11 @@ import gc
 import os
 import re
 import threading
-import time
+
+from receiver_helpers import Counter, wait_until
 
 from sparklet import SparkConf
 from sparklet.streaming import StreamingContext
-from sparklet.streaming.receiver import Receiver
 from sparklet.streaming.testing import advance_batches, use_manual_clock
 
 TIMEOUT = 60.0
@@ -30,36 +30,6 @@ BATCH = 0.1
 WARMUP_BATCHES = 400
 SAMPLE_EVERY = 400
 TOTAL_BATCHES = 2000
-
-
-class Ticker(Receiver):
-    """Stores 0, 1, 2, ... (a few records per millisecond) until stopped."""
-
-    def onStart(self):
-        threading.Thread(target=self._run, daemon=True).start()
-
-    def onStop(self):
-        pass
-
-    def _run(self):
-        n = 0
-        while not self.isStopped():
-            for _ in range(3):
-                try:
-                    self.store(n)
-                except RuntimeError:  # stopped between the check and the store
-                    return
-                n += 1
-            time.sleep(0.001)
-
-
-def wait_until(predicate) -> bool:
-    deadline = time.monotonic() + TIMEOUT
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.01)
-    return predicate()
 
 
 def files_under(path: str) -> list[str]:
@@ -127,7 +97,7 @@ def test_thousands_of_batches_run_without_stall_or_growth(make_context, tmp_path
     state_totals: list[int] = []
     broadcast_checks: list[bool] = []
 
-    numbers = ssc.receiverStream(Ticker()).map(lambda n: (n % 7, 1)).cache()
+    numbers = ssc.receiverStream(Counter(per_ms=3)).map(lambda n: (n % 7, 1)).cache()
     # count() of a window without partitions is an empty RDD, as in PySpark.
     numbers.window(5 * BATCH, BATCH).count().foreachRDD(
         lambda rdd: window_counts.append(sum(rdd.collect())))

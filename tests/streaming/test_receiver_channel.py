@@ -18,12 +18,10 @@ import signal
 import socket
 import struct
 import threading
-import time
 
 import pytest
-from receiver_helpers import receiver_conf, start_tracker, wait_until
+from receiver_helpers import Counter, receiver_conf, start_tracker, wait_until
 
-from sparklet.streaming.receiver import Receiver
 from sparklet.streaming.receiver.endpoint import (
     HANDSHAKE_TIMEOUT_KEY,
     MAX_PENDING_KEY,
@@ -32,27 +30,6 @@ from sparklet.streaming.receiver.endpoint import (
 
 CAP = 8
 ENDPOINT_LOG = "sparklet.streaming.receiver.endpoint"
-
-
-class Numbers(Receiver):
-    """Stores 0, 1, 2, ... (paced) until stopped; each attempt counts from 0 again."""
-
-    def onStart(self):
-        threading.Thread(target=self._run, daemon=True).start()
-
-    def onStop(self):
-        pass
-
-    def _run(self):
-        n = 0
-        while not self.isStopped():
-            try:
-                self.store(n)
-            except RuntimeError:  # stopped between the check and the store
-                return
-            n += 1
-            if n % 5 == 0:
-                time.sleep(0.001)
 
 
 @pytest.fixture
@@ -97,7 +74,7 @@ def start_receiving(sc):
     """A tracker whose receiver is storing, once all three executors are up (they start in
     the background, on threads of their own: none must start while threads are counted or
     cannot be started)."""
-    tracker, _ = start_tracker(sc, {0: Numbers()})
+    tracker, _ = start_tracker(sc, {0: Counter()})
     assert tracker.wait_for_receivers(60)
     assert wait_until(lambda: len(sc._backend.executor_pids()) == 3, 60)
     assert wait_until(lambda: not [t for t in threading.enumerate()

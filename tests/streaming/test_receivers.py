@@ -8,11 +8,11 @@ import os
 import pickle
 import signal
 import threading
-import time
 
 import pytest
 from receiver_helpers import (
     WAIT,
+    Counter,
     FakeStreamingContext,
     drain,
     info_of,
@@ -43,31 +43,6 @@ class SinglesThenMany(Receiver):
         self.store(iter([2000, 2001]))  # an iterator is many records too
         self.store((1, "tuple"))        # a tuple is one record
         self.stop("all stored")
-
-
-class Counter(Receiver):
-    """Stores 0, 1, 2, ... until stopped (paced so it does not hog the shared CPUs)."""
-
-    def __init__(self, per_ms: int = 5):
-        super().__init__()
-        self.per_ms = per_ms
-
-    def onStart(self):
-        threading.Thread(target=self._run, daemon=True).start()
-
-    def onStop(self):
-        pass
-
-    def _run(self):
-        n = 0
-        while not self.isStopped():
-            for _ in range(self.per_ms):
-                try:
-                    self.store(n)
-                except RuntimeError:  # stopped between the check and the store
-                    return
-                n += 1
-            time.sleep(0.001)
 
 
 class RestartOnce(Receiver):
