@@ -40,8 +40,11 @@ def _cluster_resources(conf, cores: int) -> tuple[dict, dict] | None:
     """Each local-cluster executor's resource addresses and each task's amounts (None
     without custom resources); refuses task requests no executor can satisfy."""
     from sparklet.errors import SparkException
-    from sparklet.resource.discovery import (executor_resources, executor_slots,
-                                             task_resource_amounts)
+    from sparklet.resource.discovery import (
+        executor_resources,
+        executor_slots,
+        task_resource_amounts,
+    )
 
     settings = dict(conf.getAll())
     addresses = executor_resources(settings)
