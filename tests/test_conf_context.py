@@ -199,7 +199,10 @@ def test_spark_context_in_a_task_is_refused(sc):
 
     with pytest.raises(Exception) as info:
         sc.range(2).foreach(create)
-    assert "SparkContext should only be created and accessed on the driver." in str(info.value)
+    # PySpark 3.5: PySparkRuntimeError, error class CONTEXT_ONLY_VALID_ON_DRIVER (SPARK-32160)
+    assert "[CONTEXT_ONLY_VALID_ON_DRIVER] It appears that you are attempting to reference " \
+        "SparkContext" in str(info.value)
+    assert "SparkContext can only be used on the driver" in str(info.value)
     assert sc.parallelize([1, 2]).count() == 2  # the workers are fine afterwards
 
 
@@ -218,6 +221,6 @@ def test_spark_context_in_a_task_with_allow_spark_context(sc):
 
 def test_spark_context_refused_in_a_thread_backend_task(make_context):
     sc = make_context(SparkConf().set("spark.sparklet.backend", "threads"))
-    with pytest.raises(Exception, match="SparkContext should only be created and accessed"):
+    with pytest.raises(Exception, match=r"\[CONTEXT_ONLY_VALID_ON_DRIVER\]"):
         sc.parallelize([1], 1).foreach(lambda _: SparkContext())
     assert SparkContext._active_spark_context is sc

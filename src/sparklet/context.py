@@ -34,6 +34,12 @@ _LOG_LEVELS = {"ALL": logging.NOTSET, "DEBUG": logging.DEBUG, "ERROR": logging.E
                "FATAL": logging.CRITICAL, "INFO": logging.INFO, "OFF": logging.CRITICAL + 10,
                "TRACE": logging.DEBUG, "WARN": logging.WARNING}
 __version__ = "3.5.3"  # the PySpark API level sparklet follows
+# PySpark 3.5's error class and text for a SparkContext used (or created) inside a task.
+_CONTEXT_ONLY_VALID_ON_DRIVER = (
+    "[CONTEXT_ONLY_VALID_ON_DRIVER] "
+    "It appears that you are attempting to reference SparkContext from a broadcast "
+    "variable, action, or transformation. SparkContext can only be used on the driver, "
+    "not in code that it run on workers. For more information, see SPARK-5063.")
 
 
 def _slice_positions(length: int, num_slices: int) -> list[tuple[int, int]]:
@@ -116,6 +122,10 @@ class SparkContext:
         self._local_dir = tempfile.mkdtemp(prefix="sparklet-%s-" % self.applicationId,
                                            dir=root)
         spec = EnvSpec(self.applicationId, "driver", self._local_dir, dict(self._conf.getAll()))
+        from sparklet.resource.discovery import driver_resources
+
+        # Discovery scripts run now, so a broken one fails the context at once, as Spark's.
+        self._resources = driver_resources(dict(self._conf.getAll()))
         self._env = SparkEnv(spec)
         os.makedirs(self._env.files_dir, exist_ok=True)
         os.makedirs(self._env.broadcast_dir, exist_ok=True)
@@ -197,7 +207,8 @@ class SparkContext:
         from sparklet.taskcontext import TaskContext
 
         if TaskContext.get() is not None:
-            raise RuntimeError("SparkContext should only be created and accessed on the driver.")
+            # PySpark 3.5 raises PySparkRuntimeError (a RuntimeError) with this error class.
+            raise RuntimeError(_CONTEXT_ONLY_VALID_ON_DRIVER)
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -269,11 +280,7 @@ class SparkContext:
 
     def __getnewargs__(self):
         # PySpark 3.5 raises PySparkRuntimeError (a RuntimeError) with this error class.
-        raise RuntimeError(
-            "[CONTEXT_ONLY_VALID_ON_DRIVER] "
-            "It appears that you are attempting to reference SparkContext from a broadcast "
-            "variable, action, or transformation. SparkContext can only be used on the driver, "
-            "not in code that it run on workers. For more information, see SPARK-5063.")
+        raise RuntimeError(_CONTEXT_ONLY_VALID_ON_DRIVER)
 
     __reduce__ = __getnewargs__  # type: ignore[assignment]
 
@@ -303,7 +310,9 @@ class SparkContext:
 
     @property
     def resources(self) -> dict:
-        return {}
+        """The driver's custom resources (``spark.driver.resource.{name}.*``): a dict of
+        name -> :class:`sparklet.resource.ResourceInformation`."""
+        return dict(self._resources)
 
     @property
     def listFiles(self) -> list[str]:

@@ -50,6 +50,8 @@ class TaskContext:
         self._task_attempt_id = task_attempt_id
         self._local_properties = dict(local_properties or {})
         self._cpus = cpus
+        # name -> ResourceInformation: the custom resource addresses assigned to this task
+        self._resources: dict[str, Any] = {}
         # accumulator id -> the Accumulator instance deserialized for this task
         self._accumulators: dict[int, Any] = {}
         # block ids this task stored or dropped, reported to the driver's block tracker
@@ -92,8 +94,9 @@ class TaskContext:
         return self._cpus
 
     def resources(self) -> dict:
-        """Resources allocated to the task (none are managed by sparklet)."""
-        return {}
+        """Custom resources allocated to the task (``spark.task.resource.{name}.amount``):
+        a dict of name -> :class:`sparklet.resource.ResourceInformation`."""
+        return dict(self._resources)
 
 
 class BarrierTaskInfo:

@@ -59,6 +59,12 @@ NOT_APPLICABLE: dict[str, str] = {
         _PRIVATE + "pyspark.shuffle.ExternalSorter",
     "tests/test_shuffle.py::SorterTests::test_external_sort":
         _PRIVATE + "pyspark.shuffle.ExternalSorter and its DiskBytesSpilled counter",
+    # test_taskcontext
+    "tests/test_taskcontext.py::TaskContextTests::test_all_gather":
+        "buggy at the stored version (040581745e, see MANIFEST.txt): line 150 calls "
+        "context.partitionId() but no `context` is defined there (the task's context is "
+        "`tc`), so it raises NameError under PySpark too; later Spark versions read "
+        "tc.partitionId()",
     # streaming
     "streaming/tests/test_context.py::StreamingContextTests::test_get_active":
         _JVM + "stops the JVM StreamingContext directly (ssc._jssc.stop)",
@@ -73,7 +79,7 @@ _LOCAL_CLUSTER = "the local-cluster[N,C,M] master is not supported"
 EXPECTED_FAILURES: dict[str, tuple[str, str]] = {
     # jobs: barrier mode, TaskContext in tasks, StatusTracker, job groups, cancellation
     **{_TC + name: ("jobs", _NO_BARRIER) for name in (
-        "TaskContextTests::test_all_gather", "TaskContextTests::test_attempt_number",
+        "TaskContextTests::test_attempt_number",
         "TaskContextTests::test_barrier", "TaskContextTests::test_barrier_context_get",
         "TaskContextTests::test_barrier_infos", "TaskContextTests::test_context_get",
         "TaskContextTests::test_get_local_property", "TaskContextTests::test_partition_id",
@@ -82,16 +88,12 @@ EXPECTED_FAILURES: dict[str, tuple[str, str]] = {
         "TaskContextTestsWithWorkerReuse::test_barrier_with_python_worker_reuse",
         "TaskContextTestsWithWorkerReuse::test_task_context_correct_with_python_worker_reuse",
     )},
-    _TC + "TaskContextTestsWithResources::test_resources":
-        ("jobs", _NO_BARRIER + "; then local-cluster and GPU resource discovery"),
     "tests/test_join.py::JoinTests::test_narrow_dependency_in_join":
         ("jobs", "StatusTracker has no getJobIdsForGroup/getJobInfo"),
     "tests/test_context.py::ContextTests::test_progress_api":
         ("jobs", "StatusTracker has no getJobIdsForGroup; cancelAllJobs only logs"),
     "tests/test_rdd.py::RDDTests::test_multiple_group_jobs":
         ("jobs", "cancelJobGroup does not cancel the group's running jobs"),
-    "tests/test_context.py::ContextTests::test_disallow_to_create_spark_context_in_executors":
-        ("jobs", _LOCAL_CLUSTER + "; SparkContext() in a task is not refused"),
     "tests/test_context.py::ContextTests::test_allow_to_create_spark_context_in_executors":
         ("jobs", _LOCAL_CLUSTER + "; spark.executor.allowSparkContext"),
     # executors: local-cluster master, addPyFile
@@ -103,8 +105,6 @@ EXPECTED_FAILURES: dict[str, tuple[str, str]] = {
         ("executors", _LOCAL_CLUSTER),
     "tests/test_broadcast.py::BroadcastTest::test_broadcast_value_driver_encryption":
         ("executors", _LOCAL_CLUSTER),
-    "tests/test_context.py::ContextTestsWithResources::test_resources":
-        ("executors", _LOCAL_CLUSTER + "; then driver GPU resource discovery (unowned)"),
     "tests/test_context.py::AddFileTests::test_add_py_file":
         ("executors", "addPyFile has no effect in a worker that already failed the import"),
     # rddapi

@@ -31,8 +31,35 @@ def create_backend(master: str, conf, env_spec) -> SchedulerBackend:
 
     if cluster is not None:
         executors, cores_each, memory_mb = cluster
-        return LocalProcessBackend(executors, env_spec, cores_each, memory_mb)
+        return LocalProcessBackend(executors, env_spec, cores_each, memory_mb,
+                                   resources=_cluster_resources(conf, cores_each))
     return LocalProcessBackend(cores, env_spec)
+
+
+def _cluster_resources(conf, cores: int) -> tuple[dict, dict] | None:
+    """Each local-cluster executor's resource addresses and each task's amounts (None
+    without custom resources); refuses task requests no executor can satisfy."""
+    from sparklet.errors import SparkException
+    from sparklet.resource.discovery import (
+        executor_resources,
+        executor_slots,
+        task_resource_amounts,
+    )
+
+    settings = dict(conf.getAll())
+    addresses = executor_resources(settings)
+    amounts = task_resource_amounts(settings)
+    if not addresses and not amounts:
+        return None
+    for name in amounts:
+        if name not in addresses:
+            raise SparkException("The executor resource config for resource: %s is not "
+                                 "specified (spark.executor.resource.%s.amount), but tasks "
+                                 "request it" % (name, name))
+    if executor_slots(cores, addresses, amounts) <= 0:
+        raise SparkException("An executor's resources %s cannot run even one task "
+                             "requesting %s" % (addresses, amounts))
+    return addresses, amounts
 
 
 def _check_cluster_memory(worker_mb: int, conf) -> None:

@@ -209,9 +209,18 @@ class LocalProcessBackend(SchedulerBackend):
     """``executors`` worker processes of ``cores_per_executor`` task slots each."""
 
     def __init__(self, executors: int, env_spec: EnvSpec, cores_per_executor: int = 1,
-                 executor_memory_mb: int | None = None):
+                 executor_memory_mb: int | None = None,
+                 resources: tuple[dict, dict] | None = None):
         self.executors = executors
         self.cores_per_executor = cores_per_executor
+        # (addresses by resource name, task amounts by name) for every executor; its task
+        # slots are its cores, or fewer if its resources run out first.
+        self.resources = resources
+        self.slots_per_executor = cores_per_executor
+        if resources is not None:
+            from sparklet.resource.discovery import executor_slots
+
+            self.slots_per_executor = executor_slots(cores_per_executor, *resources)
         self.cores = executors * cores_per_executor
         self.cluster_mode = executor_memory_mb is not None
         self.env_spec = env_spec
@@ -314,7 +323,8 @@ class LocalProcessBackend(SchedulerBackend):
         try:
             # The worker must see the driver's import path to load functions pickled by
             # reference.
-            conn.send_bytes(serializers.dumps((spec, list(sys.path), self.cores_per_executor)))
+            conn.send_bytes(serializers.dumps((spec, list(sys.path), self.slots_per_executor,
+                                               self.resources)))
         except OSError as e:
             conn.close()
             daemon.kill(pid)
@@ -329,7 +339,7 @@ class LocalProcessBackend(SchedulerBackend):
                 return
             self._workers[executor_id] = _Worker(executor_id, pid, conn, daemon)
         self._wake()
-        self.scheduler.executor_added(executor_id, self.cores_per_executor)
+        self.scheduler.executor_added(executor_id, self.slots_per_executor)
 
     def stop(self) -> None:
         with self._lock:

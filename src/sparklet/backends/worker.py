@@ -79,8 +79,14 @@ def prepare_imports(env: SparkEnv, includes: list[str] | None) -> None:
     importlib.invalidate_caches()  # also drops negative sys.path_importer_cache entries
 
 
-def _run_and_reply(task, binary: bytes, env: SparkEnv, send) -> None:
-    result = run_task(task, binary, env)
+def _run_and_reply(task, binary: bytes, env: SparkEnv, send, pool=None) -> None:
+    if pool is not None:  # the task's share of this executor's custom resources
+        task.resources = pool.acquire()
+    try:
+        result = run_task(task, binary, env)
+    finally:
+        if pool is not None:
+            pool.release(task.resources)
     try:
         payload = serializers.dumps(result)
     except Exception as e:  # noqa: BLE001 - e.g. an unpicklable value in the result
@@ -124,6 +130,7 @@ def worker_main(conn) -> None:
     sys.setrecursionlimit(max(sys.getrecursionlimit(), DEEP_RECURSION_LIMIT))
     spec, driver_path, *rest = serializers.loads(conn.recv_bytes())
     slots = rest[0] if rest else 1
+    resources = rest[1] if len(rest) > 1 else None
     if not os.path.isdir(spec.local_dir):
         os._exit(0)  # the application stopped while this worker was starting
     sys.path[:] = driver_path
@@ -138,6 +145,11 @@ def worker_main(conn) -> None:
     env.send_to_driver = lambda message: send(serializers.dumps(("message", message)))
     SparkEnv.set(env)
     binaries: OrderedDict[str, bytes] = OrderedDict()
+    address_pool = None
+    if resources is not None:
+        from sparklet.resource.allocation import AddressPool
+
+        address_pool = AddressPool(*resources)
     # An executor of several cores (local-cluster) runs its tasks on that many threads.
     slot_pool = None
     if slots > 1:
@@ -160,9 +172,9 @@ def worker_main(conn) -> None:
                 binaries.popitem(last=False)
         prepare_imports(env, extra[0] if extra else None)
         if slot_pool is None:
-            _run_and_reply(task, binary, env, send)
+            _run_and_reply(task, binary, env, send, address_pool)
         else:
-            slot_pool.submit(_run_and_reply, task, binary, env, send)
+            slot_pool.submit(_run_and_reply, task, binary, env, send, address_pool)
     os._exit(0)
 
 

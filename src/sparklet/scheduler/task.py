@@ -41,6 +41,7 @@ class Task:
     preferred_executor: str | None = None
     job_id: int = -1
     barrier: tuple | None = None   # the barrier coordinator (host, port, secret), if any
+    resources: dict = field(default_factory=dict)  # name -> ResourceInformation, on the executor
 
 
 @dataclass
@@ -72,6 +73,7 @@ def run_task(task: Task, binary: bytes, env) -> TaskResult:
     if task.barrier is not None:
         context._barrier_init(task.barrier, task.stage_attempt)
     context._shuffle_locations = task.shuffle_locations
+    context._resources = dict(task.resources)
     TaskContext._set(context)
     try:
         rdd, payload = serializers.loads(binary)
