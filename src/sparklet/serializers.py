@@ -9,6 +9,7 @@ from __future__ import annotations
 import copyreg
 import io
 import pickle
+import socket
 import struct
 import types
 from collections import ChainMap
@@ -89,10 +90,7 @@ def write_batches(stream: BinaryIO, records: Iterable[Any], batch_size: int = BA
         batch = list(islice(it, batch_size))
         if not batch:
             return written
-        data = dumps(batch)
-        stream.write(_LEN.pack(len(data)))
-        stream.write(data)
-        written += _LEN.size + len(data)
+        written += write_batch(stream, batch)
 
 
 def write_batch(stream: BinaryIO, batch: list) -> int:
@@ -124,6 +122,31 @@ def read_batches(stream: BinaryIO, limit: int | None = None) -> Iterator[list]:
 def read_records(stream: BinaryIO, limit: int | None = None) -> Iterator[Any]:
     for batch in read_batches(stream, limit):
         yield from batch
+
+
+# -- framing on sockets: the driver's loopback channels (receivers, barrier syncs) ----------
+
+def frame(data: bytes) -> bytes:
+    """``data`` behind its length: one frame of sparklet's socket channels."""
+    return _LEN.pack(len(data)) + data
+
+
+def recv_exactly(sock: socket.socket, n: int) -> bytes | None:
+    """``n`` bytes from ``sock``, or None if the peer closed the connection first."""
+    chunks, got = [], 0
+    while got < n:
+        chunk = sock.recv(min(n - got, 1 << 20))
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        got += len(chunk)
+    return b"".join(chunks)
+
+
+def recv_framed(sock: socket.socket) -> bytes | None:
+    """The payload of the next :func:`frame`, or None if the peer closed the connection."""
+    head = recv_exactly(sock, _LEN.size)
+    return None if head is None else recv_exactly(sock, _LEN.unpack(head)[0])
 
 
 # PySpark's serializer classes, for programs that import them from here as from

@@ -16,7 +16,6 @@ import hmac
 import logging
 import secrets
 import socket
-import struct
 import threading
 
 from sparklet import serializers
@@ -41,25 +40,24 @@ ERROR_MORE_SLOTS = (
     "cluster with more resources(e.g. CPU, GPU) or repartition the input RDD(s) to reduce the "
     "number of slots required to run this barrier stage.")
 
-_LENGTH = struct.Struct("<I")
-
-
 def _narrow_parents(rdd) -> list:
     return [d.rdd for d in rdd.dependencies() if not isinstance(d, ShuffleDependency)]
 
 
-def is_barrier_rdd(rdd) -> bool:
-    """Whether ``rdd``'s stage is a barrier stage (Spark's ``RDD.isBarrier``)."""
+def _stage_rdds(rdd):
+    """``rdd`` and every RDD its stage pipelines with it (narrow ancestors), each once."""
     to_visit, seen = [rdd], set()
     while to_visit:
         r = to_visit.pop()
-        if r.id() in seen:
-            continue
-        seen.add(r.id())
-        if getattr(r, "_is_from_barrier", False):
-            return True
-        to_visit.extend(_narrow_parents(r))
-    return False
+        if r.id() not in seen:
+            seen.add(r.id())
+            yield r
+            to_visit.extend(_narrow_parents(r))
+
+
+def is_barrier_rdd(rdd) -> bool:
+    """Whether ``rdd``'s stage is a barrier stage (Spark's ``RDD.isBarrier``)."""
+    return any(getattr(r, "_is_from_barrier", False) for r in _stage_rdds(rdd))
 
 
 def check_barrier_stage(rdd, num_tasks: int, total_slots: int) -> None:
@@ -68,17 +66,10 @@ def check_barrier_stage(rdd, num_tasks: int, total_slots: int) -> None:
     for every task at once."""
     if not is_barrier_rdd(rdd):
         return
-    to_visit, seen = [rdd], set()
-    while to_visit:
-        r = to_visit.pop()
-        if r.id() in seen:
-            continue
-        seen.add(r.id())
-        parents = _narrow_parents(r)
+    for r in _stage_rdds(rdd):
         if (r.getNumPartitions() != num_tasks
-                or sum(1 for p in parents if is_barrier_rdd(p)) > 1):
+                or sum(1 for p in _narrow_parents(r) if is_barrier_rdd(p)) > 1):
             raise SparkException(ERROR_UNSUPPORTED_CHAIN)
-        to_visit.extend(parents)
     if num_tasks > total_slots:
         raise SparkException(ERROR_MORE_SLOTS)
 
@@ -86,22 +77,14 @@ def check_barrier_stage(rdd, num_tasks: int, total_slots: int) -> None:
 # -- wire format: a length-prefixed pickle each way ---------------------------------------
 
 def _send(sock: socket.socket, obj) -> None:
-    data = serializers.dumps(obj)
-    sock.sendall(_LENGTH.pack(len(data)) + data)
+    sock.sendall(serializers.frame(serializers.dumps(obj)))
 
 
 def _recv(sock: socket.socket):
-    def exactly(n: int) -> bytes:
-        buf = b""
-        while len(buf) < n:
-            chunk = sock.recv(n - len(buf))
-            if not chunk:
-                raise EOFError("barrier coordinator connection closed")
-            buf += chunk
-        return buf
-
-    (n,) = _LENGTH.unpack(exactly(_LENGTH.size))
-    return serializers.loads(exactly(n))
+    data = serializers.recv_framed(sock)
+    if data is None:
+        raise EOFError("barrier coordinator connection closed")
+    return serializers.loads(data)
 
 
 def barrier_sync(coordinator: tuple[str, int, str], stage_id: int, stage_attempt: int,

@@ -10,21 +10,18 @@ from __future__ import annotations
 import logging
 import pickle
 import socket
-import struct
 
 from sparklet import serializers
+from sparklet.serializers import recv_exactly
 
 __all__ = ["send_frame", "recv_frame", "recv_exactly", "close_socket"]
 
 log = logging.getLogger(__name__)
 
-_LEN = struct.Struct("<I")
-
 
 def send_frame(sock: socket.socket, message: tuple) -> None:
     """One length-prefixed pickled message (the driver <-> receiver channel's framing)."""
-    data = pickle.dumps(message, serializers.PROTOCOL)
-    sock.sendall(_LEN.pack(len(data)) + data)
+    sock.sendall(serializers.frame(pickle.dumps(message, serializers.PROTOCOL)))
 
 
 def close_socket(sock: socket.socket) -> None:
@@ -36,25 +33,11 @@ def close_socket(sock: socket.socket) -> None:
     sock.close()
 
 
-def recv_exactly(sock: socket.socket, n: int) -> bytes | None:
-    chunks, got = [], 0
-    while got < n:
-        chunk = sock.recv(min(n - got, 1 << 20))
-        if not chunk:
-            return None
-        chunks.append(chunk)
-        got += len(chunk)
-    return b"".join(chunks)
-
-
 def recv_frame(sock: socket.socket) -> tuple | None:
     """The next message, or None when the peer closed the connection, or it broke, or sent
     a frame that cannot be unpickled."""
     try:
-        head = recv_exactly(sock, _LEN.size)
-        if head is None:
-            return None
-        body = recv_exactly(sock, _LEN.unpack(head)[0])
+        body = serializers.recv_framed(sock)
     except OSError:
         return None
     if body is None:
