@@ -622,8 +622,10 @@ def _provide(var: str, from_env: Callable[[str], Service],
             server.stop()
 
 
-def _simple(var, name, port, probe, url):
-    return lambda value: _from_env(var, name, port, probe, url, value)
+def _provide_simple(var, name, port, probe, url, start) -> Iterator[Service]:
+    """``_provide`` for a service named in ``var`` by ``host:port`` alone."""
+    yield from _provide(var, lambda value: _from_env(var, name, port, probe, url, value),
+                        start)
 
 
 @pytest.fixture(scope="session")
@@ -654,49 +656,49 @@ def postgres_service() -> Iterator[Service]:
 @pytest.fixture(scope="session")
 def redis_service() -> Iterator[Service]:
     """A Redis server (7.x: streams and consumer groups)."""
-    yield from _provide("SPARKLET_TEST_REDIS", _simple(
+    yield from _provide_simple(
         "SPARKLET_TEST_REDIS", "redis", 6379, probe_redis,
-        lambda h, p: f"redis://{h}:{p}/0"), start_redis)
+        lambda h, p: f"redis://{h}:{p}/0", start_redis)
 
 
 @pytest.fixture(scope="session")
 def mqtt_service() -> Iterator[Service]:
     """An MQTT broker (Mosquitto), anonymous access."""
-    yield from _provide("SPARKLET_TEST_MQTT", _simple(
+    yield from _provide_simple(
         "SPARKLET_TEST_MQTT", "mqtt", 1883, probe_mqtt,
-        lambda h, p: f"tcp://{h}:{p}"), start_mqtt)
+        lambda h, p: f"tcp://{h}:{p}", start_mqtt)
 
 
 @pytest.fixture(scope="session")
 def nats_service() -> Iterator[Service]:
     """A NATS server with JetStream."""
-    yield from _provide("SPARKLET_TEST_NATS", _simple(
+    yield from _provide_simple(
         "SPARKLET_TEST_NATS", "nats", 4222, probe_nats_jetstream,
-        lambda h, p: f"nats://{h}:{p}"), start_nats)
+        lambda h, p: f"nats://{h}:{p}", start_nats)
 
 
 @pytest.fixture(scope="session")
 def rabbitmq_service() -> Iterator[Service]:
     """A RabbitMQ broker; ``url`` is an AMQP URL with the default guest account."""
-    yield from _provide("SPARKLET_TEST_RABBITMQ", _simple(
+    yield from _provide_simple(
         "SPARKLET_TEST_RABBITMQ", "rabbitmq", 5672, probe_amqp,
-        lambda h, p: f"amqp://guest:guest@{h}:{p}/%2F"), start_rabbitmq)
+        lambda h, p: f"amqp://guest:guest@{h}:{p}/%2F", start_rabbitmq)
 
 
 @pytest.fixture(scope="session")
 def kafka_service() -> Iterator[Service]:
     """An Apache Kafka broker (KRaft, one node); ``url`` is its bootstrap server."""
-    yield from _provide("SPARKLET_TEST_KAFKA", _simple(
+    yield from _provide_simple(
         "SPARKLET_TEST_KAFKA", "kafka", 9092, probe_kafka,
-        lambda h, p: f"{h}:{p}"), start_kafka)
+        lambda h, p: f"{h}:{p}", start_kafka)
 
 
 @pytest.fixture(scope="session")
 def moto_service() -> Iterator[Service]:
     """A moto server (AWS APIs: Kinesis, S3, DynamoDB...); ``url`` is its endpoint URL."""
-    yield from _provide("SPARKLET_TEST_MOTO", _simple(
+    yield from _provide_simple(
         "SPARKLET_TEST_MOTO", "moto", 5000, probe_http,
-        lambda h, p: f"http://{h}:{p}"), start_moto)
+        lambda h, p: f"http://{h}:{p}", start_moto)
 
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
