@@ -179,7 +179,7 @@ def process_tree_cpu() -> dict[str, float]:
             continue
         procs[int(pid)] = (int(stat[1]), (int(stat[11]) + int(stat[12])) / tick, cmd)
     out: dict[str, float] = {}
-    for pid, (ppid, cpu, cmd) in procs.items():
+    for pid, (_, cpu, cmd) in procs.items():
         p, mine = pid, False
         while p in procs and not mine:
             mine = p == me or str(me).encode() in procs[p][2]
@@ -205,6 +205,7 @@ def run_driver(args: argparse.Namespace) -> None:
             .set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1"))
     sc = SparkContext(conf=conf)
     sc.setLogLevel("ERROR")
+    version = sc.version
     ssc = StreamingContext(sc, 1)
     checkpoint = tempfile.mkdtemp(prefix="bench-latency-ckpt-")
     ssc.checkpoint(checkpoint)
@@ -240,7 +241,7 @@ def run_driver(args: argparse.Namespace) -> None:
                      for k, v in cpu_after.items()}
     Path(args.result).write_text(json.dumps({
         "cpu_share": cpu_share,
-        "engine": args.engine_driver, "version": sc.version, "batches": batches,
+        "engine": args.engine_driver, "version": version, "batches": batches,
         "distinct_words": windows[-1] if windows else None,
         "spans": {t: {**v, "jobs": len(v["jobs"])} for t, v in spans.items()}
         if spans is not None else None}))
@@ -251,17 +252,25 @@ def run_driver(args: argparse.Namespace) -> None:
 # --------------------------------------------------------------------------------------------
 
 
+def engine_kind(engine: str) -> str:
+    """``pyspark``, or ``sparklet`` for sparklet and its ``--sparklet-src`` variants."""
+    return "pyspark" if engine == "pyspark" else "sparklet"
+
+
 def driver_command(engine: str, python: str, args, port: int, result: Path) -> list[str]:
-    return [python, str(Path(__file__).resolve()), f"--engine-driver={engine}",
+    return [python, str(Path(__file__).resolve()), f"--engine-driver={engine_kind(engine)}",
             f"--port={port}", f"--result={result}", f"--master={args.master}",
             f"--window={args.window}", f"--warmup={args.warmup}",
             f"--batches={args.batches}", f"--max-s={args.max_s}"] + (
-                ["--spans"] if args.spans and engine == "sparklet" else [])
+                ["--spans"] if args.spans and engine_kind(engine) == "sparklet" else [])
 
 
-def driver_env(engine: str, python: str) -> dict[str, str]:
+def driver_env(engine: str, python: str, sources: dict[str, str]) -> dict[str, str]:
     env = dict(os.environ)
-    if engine == "pyspark":
+    if engine in sources:  # a variant: its own src first, whatever PYTHONPATH says
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (sources[engine],
+                                                        env.get("PYTHONPATH")) if p)
+    elif engine == "pyspark":
         env = {k: v for k, v in env.items() if k not in ("SPARK_HOME", "PYTHONPATH")}
         env.update(PYSPARK_PYTHON=python, PYSPARK_DRIVER_PYTHON=python,
                    SPARK_LOCAL_IP="127.0.0.1")
@@ -277,7 +286,8 @@ def run_once(engine: str, python: str, args) -> dict[str, Any]:
         result = Path(tmp) / "result.json"
         try:
             proc = subprocess.run(driver_command(engine, python, args, feeder.port, result),
-                                  env=driver_env(engine, python), capture_output=True,
+                                  env=driver_env(engine, python, args.sources),
+                                  capture_output=True,
                                   text=True, timeout=DRIVER_TIMEOUT_S, check=False)
         finally:
             feeder.stop()
@@ -335,10 +345,12 @@ def render(summary: dict[str, dict], args) -> str:
             f"add, sub, {args.window}, 1) on {args.master}; {args.batches} batches after "
             f"{args.warmup} warm-up; medians of {args.runs} runs (ms)")
     lines = [head, common.format_table(["engine", "delay", "p50", "p95", "max"], rows)]
-    if "sparklet" in summary and "pyspark" in summary:
-        sp, py = summary["sparklet"]["total"], summary["pyspark"]["total"]
-        lines.append(f"total delay p95: PySpark / sparklet = "
-                     f"{common.fmt_ratio(common.ratio(py['p95'], sp['p95']))}")
+    for other in summary:
+        if other != "sparklet" and "sparklet" in summary:
+            sp, ot = summary["sparklet"]["total"], summary[other]["total"]
+            lines.append(f"total delay p50 / p95: {other} / sparklet = "
+                         f"{common.fmt_ratio(common.ratio(ot['p50'], sp['p50']))} / "
+                         f"{common.fmt_ratio(common.ratio(ot['p95'], sp['p95']))}")
     if "sparklet" in summary:
         p95 = summary["sparklet"]["total"]["p95"]
         lines.append(f"target sparklet total delay p95 <= 40 ms: "
@@ -355,6 +367,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--master", default="local[2]")
     p.add_argument("--skip-pyspark", action="store_true")
+    p.add_argument("--sparklet-src", action="append", default=[], metavar="NAME=DIR",
+                   help="also run sparklet from another src/ (an A/B, interleaved)")
     p.add_argument("--json", help="also write the per-run figures here")
     p.add_argument("--spans", action="store_true",
                    help="sparklet: also count jobs/stages/tasks and task time per batch")
@@ -372,6 +386,11 @@ def main(argv: list[str] | None = None) -> int:
         run_driver(args)
         return 0
     engines = {"sparklet": sys.executable}
+    args.sources = {}
+    for spec in args.sparklet_src:
+        name, _, src = spec.partition("=")
+        args.sources[name] = str(Path(src).resolve())
+        engines[name] = sys.executable
     if not args.skip_pyspark:
         if common.java_version() is None:
             print("skipping PySpark: no working `java` on PATH")

@@ -15,8 +15,10 @@ import time
 import pytest
 from receiver_helpers import WAIT, drain, info_of, receiver_conf, start_tracker, wait_until
 
+from sparklet.streaming.receiver.rate import RateLimiter
+from sparklet.streaming.receiver.supervisor import BlockGenerator
 from sparklet.streaming.sources import SocketReceiver, utf8_lines
-from sparklet.streaming.sources.socket import decode_line
+from sparklet.streaming.sources.socket import decode_line, utf8_line_chunks
 
 
 class LineServer:
@@ -134,6 +136,63 @@ def test_lines_split_anywhere_across_reads_decode_the_same():
     for cut in range(len(data) + 1):
         assert list(utf8_lines(Trickle(data, [cut or 1, len(data)] + [1] * len(data)))) == whole
     assert list(utf8_lines(Trickle(data, [1] * (len(data) + 1)))) == whole  # byte by byte
+
+
+def test_line_chunks_are_the_lines_of_each_read():
+    """The socket receiver stores the lines of each read together: the chunks, joined, are
+    exactly utf8_lines' lines, however the reads cut the input; no chunk is empty."""
+    rng = random.Random(7)
+    data = "a€b\r\n中\r😀\n".encode() + b"x\xe4\xb8\ny\xed\xa0\x80\r\rlast \xf0\x9f"
+    whole = list(utf8_lines(io.BytesIO(data)))
+    for _ in range(200):
+        sizes = [rng.randint(1, 8) for _ in range(len(data) + 1)]
+        chunks = list(utf8_line_chunks(Trickle(data, sizes)))
+        assert all(chunks)
+        assert [line for chunk in chunks for line in chunk] == whole
+    assert list(utf8_line_chunks(io.BytesIO(b""))) == []
+
+
+class _Pushed(list):
+    def __call__(self, records, wait=False):
+        self.append(list(records))
+
+
+def test_block_generator_adds_many_single_records_into_the_current_block():
+    # No cut before stop (an hour's interval): what add_all and add buffered is one block,
+    # in order, as if each record had been added on its own.
+    pushed = _Pushed()
+    gen = BlockGenerator(3600.0, pushed, RateLimiter(0))
+    gen.start()
+    gen.add_all(["a", "b"])
+    gen.add("c")
+    gen.add_all([])
+    gen.add_all(["d"])
+    gen.stop()
+    assert pushed == [["a", "b", "c", "d"]]
+    with pytest.raises(RuntimeError, match="has been stopped"):
+        gen.add_all(["e"])
+
+
+def test_block_generator_add_all_under_a_rate_limit_paces_each_record():
+    class Clock:
+        now = 0.0
+
+        def time(self):
+            return self.now
+
+        def sleep(self, seconds):
+            self.now += seconds
+
+    clock = Clock()
+    limiter = RateLimiter(100, burst_seconds=0.0, clock=clock.time, sleep=clock.sleep)
+    pushed = _Pushed()
+    gen = BlockGenerator(3600.0, pushed, limiter)
+    gen.start()
+    gen.add_all(list(range(300)))
+    # Paced one record at a time (300 at 100/s: the last passes at 2.99 s), as 300 adds.
+    assert clock.now == pytest.approx(2.99, abs=0.011)
+    gen.stop()
+    assert pushed == [list(range(300))]
 
 
 def test_line_ends_are_those_of_java_readline():

@@ -148,6 +148,11 @@ class Receiver:
         else:
             sup.push_single(data)
 
+    def _store_singles(self, records: list) -> None:
+        """Store each of ``records`` as a single record (as ``store(r)`` for each, in one
+        step): for sparklet's own receivers that read many records at a time."""
+        self._sup().push_singles(records)
+
     def reportError(self, message: str, error: BaseException | None = None) -> None:
         """Report an error to the driver (a ``ReceiverError`` event); keeps receiving."""
         self._sup().report_error(message, error)

@@ -59,6 +59,19 @@ class BlockGenerator:
                                    "has been stopped")
             self._buffer.append(record)
 
+    def add_all(self, records: list) -> None:
+        """``add(r)`` for each of ``records``, in one step when no rate limit applies (a
+        limit paces them one by one, so they spread over blocks as single adds would)."""
+        if self.limiter.rate > 0:
+            for record in records:
+                self.add(record)
+            return
+        with self._lock:
+            if self._state != STARTED:
+                raise RuntimeError("Cannot add data as BlockGenerator has not been started or "
+                                   "has been stopped")
+            self._buffer.extend(records)
+
     def add_many(self, records: list) -> None:
         """Push ``records`` as one block now; ``push(records, True)`` may wait until the
         block is acknowledged (see ``ReceiverSupervisor``)."""
@@ -312,6 +325,9 @@ class ReceiverSupervisor:
 
     def push_single(self, record: Any) -> None:
         self.block_generator.add(record)
+
+    def push_singles(self, records: list) -> None:
+        self.block_generator.add_all(records)
 
     def push_many(self, records: list) -> None:
         self.block_generator.add_many(records)
