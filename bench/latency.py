@@ -212,7 +212,7 @@ def run_driver(args: argparse.Namespace) -> None:
     windows: list[int] = []
     lines = ssc.socketTextStream("127.0.0.1", args.port)
     counts = (lines.flatMap(lambda line: line.split()).map(lambda w: (w, 1))
-              .reduceByKeyAndWindow(add, sub, args.window, 1))
+              .reduceByKeyAndWindow(add, None if args.no_inverse else sub, args.window, 1))
     counts.foreachRDD(lambda rdd: windows.append(rdd.count()))
     spans = attach_spans(sc) if args.spans else None
     recorder = make_recorder(StreamingListener)
@@ -262,6 +262,7 @@ def driver_command(engine: str, python: str, args, port: int, result: Path) -> l
             f"--port={port}", f"--result={result}", f"--master={args.master}",
             f"--window={args.window}", f"--warmup={args.warmup}",
             f"--batches={args.batches}", f"--max-s={args.max_s}"] + (
+                ["--no-inverse"] if args.no_inverse else []) + (
                 ["--spans"] if args.spans and engine_kind(engine) == "sparklet" else [])
 
 
@@ -309,8 +310,9 @@ def batch_stats(data: dict, args) -> dict[str, Any]:
         "processing": [end - start for _, _, start, end, _ in kept],
         "generation": [sub_ - t for t, sub_, _, _, _ in kept],
     }
-    if data.get("cpu_share"):
-        print("  CPU s per s:", data["cpu_share"])
+    cpu = data.get("cpu_share")
+    if cpu:
+        print("  CPU s per s:", cpu)
     spans = data.get("spans")
     if spans:
         for name in ("jobs", "stages", "tasks", "task_ms"):
@@ -321,6 +323,15 @@ def batch_stats(data: dict, args) -> dict[str, Any]:
     out: dict[str, Any] = {"batches": len(kept),
                            "records_per_batch": statistics.median([b[4] for b in kept])
                            if kept else None}
+    if cpu:
+        # Load-robust figures: CPU ms per (1 s) batch of the whole process tree, and of its
+        # busiest process (for sparklet the executor running the batches' tasks, which is
+        # about the processing delay an idle core would give).
+        out["cpu_ms_per_batch"] = round(1000 * sum(cpu.values()), 1)
+        out["busiest_process_cpu_ms"] = round(1000 * max(cpu.values()), 1)
+        workers = sorted(v for k, v in cpu.items() if "sparklet.backends" in k)
+        if len(workers) >= 2:
+            out["receiver_cpu_ms"] = round(1000 * workers[-2], 1)
     for name, values in delays.items():
         out[name] = {"p50": common.percentile(values, 50), "p95": common.percentile(values, 95),
                      "max": max(values) if values else None}
@@ -332,7 +343,14 @@ def median_over_runs(runs: list[dict]) -> dict[str, Any]:
     for name in METRICS:
         med[name] = {k: statistics.median(r[name][k] for r in runs) for k in ("p50", "p95", "max")}
     med["records_per_batch"] = statistics.median(r["records_per_batch"] for r in runs)
+    for key in ("cpu_ms_per_batch", "busiest_process_cpu_ms", "receiver_cpu_ms"):
+        values = [r[key] for r in runs if r.get(key) is not None]
+        med[key] = statistics.median(values) if values else None
     return med
+
+
+def _fmt(value: float | None) -> str:
+    return "-" if value is None else f"{value:g}"
 
 
 def render(summary: dict[str, dict], args) -> str:
@@ -342,9 +360,15 @@ def render(summary: dict[str, dict], args) -> str:
             m = s[name]
             rows.append([engine, name, f"{m['p50']:g}", f"{m['p95']:g}", f"{m['max']:g}"])
     head = (f"socketTextStream at {args.rate} lines/s, 1 s batches, reduceByKeyAndWindow("
-            f"add, sub, {args.window}, 1) on {args.master}; {args.batches} batches after "
+            f"add, {'None' if args.no_inverse else 'sub'}, {args.window}, 1) on {args.master}; "
+            f"{args.batches} batches after "
             f"{args.warmup} warm-up; medians of {args.runs} runs (ms)")
     lines = [head, common.format_table(["engine", "delay", "p50", "p95", "max"], rows)]
+    cpu_rows = [[e, _fmt(s.get("cpu_ms_per_batch")), _fmt(s.get("busiest_process_cpu_ms")),
+                 _fmt(s.get("receiver_cpu_ms"))] for e, s in summary.items()]
+    lines.append("CPU ms per batch (medians of runs; robust to a loaded machine):")
+    lines.append(common.format_table(["engine", "process tree", "busiest process",
+                                      "receiver (sparklet)"], cpu_rows))
     for other in summary:
         if other != "sparklet" and "sparklet" in summary:
             sp, ot = summary["sparklet"]["total"], summary[other]["total"]
@@ -362,6 +386,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--rate", type=int, default=20_000, help="lines per second fed")
     p.add_argument("--window", type=int, default=10, help="window length (s); slide 1 s")
+    p.add_argument("--no-inverse", action="store_true",
+                   help="reduceByKeyAndWindow without the inverse function (each window "
+                        "reduced afresh from its batches)")
     p.add_argument("--warmup", type=int, default=5, help="batches with data not counted")
     p.add_argument("--batches", type=int, default=20, help="batches counted per run")
     p.add_argument("--runs", type=int, default=3)
