@@ -297,6 +297,30 @@ def test_closed_connection_restarts_and_reconnects(ctx):
     assert tracker.connections(0) == 1  # restarted inside its task, not relaunched
 
 
+def _words_of_four_bytes(stream):
+    """A converter of its own (not utf8_lines): fixed four-byte records."""
+    while True:
+        data = stream.read(4)
+        if len(data) < 4:
+            return
+        yield data.decode("ascii")
+
+
+def test_a_converter_of_its_own_stores_each_record(ctx):
+    # socketStream with any converter but utf8_lines goes record by record.
+    records = [f"{i:04d}" for i in range(400)]
+    data = "".join(records).encode()
+    server = LineServer([[data[i:i + 37] for i in range(0, len(data), 37)]])
+    receiver = SocketReceiver("127.0.0.1", server.port, _words_of_four_bytes)
+    tracker, ssc = start_tracker(ctx, {0: receiver})
+    try:
+        assert wait_until(lambda: tracker.received_records(0) == 400)
+    finally:
+        tracker.stop(graceful=True)
+        server.close()
+    assert drain(tracker, 0, 400) == records
+
+
 def test_refused_connection_is_retried_until_the_server_is_up(ctx):
     probe = socket.create_server(("127.0.0.1", 0))
     port = probe.getsockname()[1]
