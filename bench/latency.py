@@ -338,14 +338,20 @@ def batch_stats(data: dict, args) -> dict[str, Any]:
     return out
 
 
+def _median(values) -> float | None:
+    """The median of the values measured (a run whose batches did not complete has none)."""
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
 def median_over_runs(runs: list[dict]) -> dict[str, Any]:
     med: dict[str, Any] = {}
     for name in METRICS:
-        med[name] = {k: statistics.median(r[name][k] for r in runs) for k in ("p50", "p95", "max")}
-    med["records_per_batch"] = statistics.median(r["records_per_batch"] for r in runs)
-    for key in ("cpu_ms_per_batch", "busiest_process_cpu_ms", "receiver_cpu_ms"):
-        values = [r[key] for r in runs if r.get(key) is not None]
-        med[key] = statistics.median(values) if values else None
+        med[name] = {k: _median(r.get(name, {}).get(k) for r in runs)
+                     for k in ("p50", "p95", "max")}
+    for key in ("records_per_batch", "cpu_ms_per_batch", "busiest_process_cpu_ms",
+                "receiver_cpu_ms"):
+        med[key] = _median(r.get(key) for r in runs)
     return med
 
 
@@ -358,7 +364,7 @@ def render(summary: dict[str, dict], args) -> str:
     for engine, s in summary.items():
         for name in METRICS:
             m = s[name]
-            rows.append([engine, name, f"{m['p50']:g}", f"{m['p95']:g}", f"{m['max']:g}"])
+            rows.append([engine, name, _fmt(m["p50"]), _fmt(m["p95"]), _fmt(m["max"])])
     head = (f"socketTextStream at {args.rate} lines/s, 1 s batches, reduceByKeyAndWindow("
             f"add, {'None' if args.no_inverse else 'sub'}, {args.window}, 1) on {args.master}; "
             f"{args.batches} batches after "
@@ -377,8 +383,9 @@ def render(summary: dict[str, dict], args) -> str:
                          f"{common.fmt_ratio(common.ratio(ot['p95'], sp['p95']))}")
     if "sparklet" in summary:
         p95 = summary["sparklet"]["total"]["p95"]
-        lines.append(f"target sparklet total delay p95 <= 40 ms: "
-                     f"{'met' if p95 <= 40 else 'NOT met'} ({p95:g} ms)")
+        if p95 is not None:
+            lines.append(f"target sparklet total delay p95 <= 40 ms: "
+                         f"{'met' if p95 <= 40 else 'NOT met'} ({p95:g} ms)")
     return "\n".join(lines)
 
 
@@ -438,11 +445,12 @@ def main(argv: list[str] | None = None) -> int:
                   flush=True)
             if stats["batches"] < args.batches:
                 print(f"  only {stats['batches']} batches with data completed in time")
-    summary = {e: median_over_runs(runs) for e, runs in per_run.items() if runs}
+            summary = {e: median_over_runs(runs) for e, runs in per_run.items() if runs}
+            if args.json:  # after every run: a long series interrupted keeps what it had
+                common.write_json(args.json, {"args": vars(args), "runs": per_run,
+                                              "summary": summary,
+                                              "machine": common.machine_info()})
     print(render(summary, args))
-    if args.json:
-        common.write_json(args.json, {"args": vars(args), "runs": per_run,
-                                      "summary": summary, "machine": common.machine_info()})
     return 0
 
 
