@@ -82,7 +82,10 @@ class TaskScheduler:
                     self._pending.append((taskset, task, now))
                 if not self._stopped:
                     launches = self._launch_barriers() + self._offer_slots(now)
-                self._lock.notify_all()
+                if self._pending:
+                    # Only then: a dispatcher woken for nothing takes the GIL just as this
+                    # thread gives it up to send the tasks, and the sends wait for it.
+                    self._lock.notify_all()
         if failed is not None:
             for task in tasks:
                 taskset.on_event("backend_failed", task, None, failed)
@@ -144,7 +147,8 @@ class TaskScheduler:
             entry = self._running.pop(result.task_id, None)
             if executor_id in self._free:
                 self._free[executor_id] += 1
-            self._lock.notify_all()
+            if self._pending:  # a freed slot matters to the dispatcher only then
+                self._lock.notify_all()
         if entry is not None and not entry[0].aborted:
             entry[0].on_event(result.status, entry[1], result, executor_id)
 
