@@ -83,8 +83,9 @@ class _ClosurePickler(cloudpickle.Pickler):
     dispatch_table = ChainMap(_dispatch_table, copyreg.dispatch_table)
 
     def reducer_override(self, obj):
-        """cloudpickle's, with its by-reference answers cached (``None``: fall back to the
-        pickler's ``save_global``, which checks the module attribute again anyway)."""
+        """cloudpickle's, with its by-reference answers cached. ``NotImplemented`` means
+        by reference: the pickler's ``save_global`` looks the module attribute up again, so
+        one rebound since fails there and :func:`dumps_closure` starts over uncached."""
         t = type(obj)
         if t is types.FunctionType:
             if "<" in obj.__qualname__:  # a lambda or local function: never importable
