@@ -326,8 +326,9 @@ def test_cancel_on_the_thread_backend_interrupts_the_task(make_context, tmp_path
     started, stopped = tmp_path / "started", tmp_path / "stopped"
 
     def task(x):
-        started.write_text("")
         try:
+            # Inside the try: the kill may land while the file is still being written.
+            started.write_text("")
             while True:
                 time.sleep(0.01)
         finally:

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import copyreg
 import io
+import marshal
 import pickle
 import socket
 import struct
 import types
+import weakref
 from collections import ChainMap
 from collections.abc import Iterable, Iterator
 from itertools import islice
@@ -44,17 +46,70 @@ def dumps(obj: Any) -> bytes:
     return data
 
 
+# Stage binaries are pickled afresh for every stage (as Spark serializes each stage's
+# closures): a streaming job pickles the same operators' code every batch. What cannot change
+# is cached: a code object's marshal bytes, and which classes and functions pickle by
+# reference (module attribute lookups, most of cloudpickle's time on small lineages). Values
+# a function refers to (closure cells, globals, defaults) are still pickled every time.
+_code_cache: dict[int, tuple[weakref.ref, bytes]] = {}
+_by_reference: dict[int, weakref.ref] = {}
+
+
+def _forget(cache: dict, key: int):
+    return lambda _ref: cache.pop(key, None)
+
+
 def _code_reduce_keeping_filename(code: types.CodeType):
-    # Recent cloudpickle blanks co_filename to "<dynamic-code>"; a failing task's traceback
-    # should name the user's file and line, as PySpark's do.
-    rebuild, args = cloudpickle.cloudpickle._code_reduce(code)
-    return rebuild, tuple(code.co_filename if a == "<dynamic-code>" else a for a in args)
+    """A code object as its marshal bytes: one C call each way, and co_filename is kept.
+
+    Recent cloudpickle blanks co_filename to "<dynamic-code>"; a failing task's traceback
+    should name the user's file and line, as PySpark's do.
+    """
+    entry = _code_cache.get(id(code))
+    if entry is not None and entry[0]() is code:
+        return marshal.loads, (entry[1],)
+    try:
+        data = marshal.dumps(code)
+    except ValueError:  # a hand-built code object with unmarshallable constants
+        rebuild, args = cloudpickle.cloudpickle._code_reduce(code)
+        return rebuild, tuple(code.co_filename if a == "<dynamic-code>" else a for a in args)
+    _code_cache[id(code)] = (weakref.ref(code, _forget(_code_cache, id(code))), data)
+    return marshal.loads, (data,)
 
 
 class _ClosurePickler(cloudpickle.Pickler):
     _dispatch_table = {**cloudpickle.Pickler._dispatch_table,
                        types.CodeType: _code_reduce_keeping_filename}
     dispatch_table = ChainMap(_dispatch_table, copyreg.dispatch_table)
+
+    def reducer_override(self, obj):
+        """cloudpickle's, with its by-reference answers cached. ``NotImplemented`` means
+        by reference: the pickler's ``save_global`` looks the module attribute up again, so
+        one rebound since fails there and :func:`dumps_closure` starts over uncached."""
+        t = type(obj)
+        if t is types.FunctionType:
+            if "<" in obj.__qualname__:  # a lambda or local function: never importable
+                return self._dynamic_function_reduce(obj)
+            known = _by_reference.get(id(obj))
+            if known is not None and known() is obj and not _by_value_modules:
+                return NotImplemented
+            reduced = self._function_reduce(obj)
+        elif issubclass(t, type):
+            known = _by_reference.get(id(obj))
+            if known is not None and known() is obj and not _by_value_modules:
+                return NotImplemented
+            reduced = cloudpickle.cloudpickle._class_reduce(obj)
+        else:
+            return NotImplemented
+        if reduced is NotImplemented:
+            try:
+                _by_reference[id(obj)] = weakref.ref(obj, _forget(_by_reference, id(obj)))
+            except TypeError:  # not weakly referenceable: just not cached
+                pass
+        return reduced
+
+
+_by_value_modules = cloudpickle.cloudpickle._PICKLE_BY_VALUE_MODULES
 
 
 def dumps_closure(obj: Any) -> bytes:
@@ -64,6 +119,17 @@ def dumps_closure(obj: Any) -> bytes:
     ``PicklingError`` naming the cause (``Could not serialize object: TypeError: cannot
     pickle '_thread.lock' object``), the original exception chained.
     """
+    try:
+        return _dump_closure(obj)
+    except pickle.PicklingError:
+        if not _by_reference:
+            raise
+        # A module attribute cached as importable was rebound since: look everything up again.
+        _by_reference.clear()
+        return _dump_closure(obj)
+
+
+def _dump_closure(obj: Any) -> bytes:
     buffer = io.BytesIO()
     try:
         _ClosurePickler(buffer, protocol=PROTOCOL).dump(obj)

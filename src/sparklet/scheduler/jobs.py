@@ -11,6 +11,7 @@ stage kill its running tasks; the job then fails in its own thread with Spark's 
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 import threading
@@ -38,13 +39,26 @@ def call_site() -> str:
     method = "runJob"
     while frame is not None:
         filename = frame.f_code.co_filename
-        if not os.path.abspath(filename).startswith(_PACKAGE_DIR):
+        if _outside_package(filename):
             return "%s at %s:%d" % (method, filename, frame.f_lineno)
         name = frame.f_code.co_name
         if not name.startswith("_") and name not in ("run_job", "runJob", "<lambda>"):
             method = name
         frame = frame.f_back
     return method
+
+
+def _outside_package(filename: str) -> bool:
+    """Whether a frame's file is user code (a relative name depends on the working
+    directory, so only absolute ones are cached: every job walks its caller's stack)."""
+    if os.path.isabs(filename):
+        return _outside_package_absolute(filename)
+    return not os.path.abspath(filename).startswith(_PACKAGE_DIR)
+
+
+@functools.lru_cache(maxsize=1024)
+def _outside_package_absolute(filename: str) -> bool:
+    return not os.path.normpath(filename).startswith(_PACKAGE_DIR)
 
 
 def job_tags(props: dict) -> set[str]:

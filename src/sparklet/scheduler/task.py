@@ -9,6 +9,7 @@ own copy of closures and accumulators.
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 import traceback
@@ -61,7 +62,13 @@ class TaskResult:
 
 
 def _memory_limit(env) -> int:
-    return parse_bytes(env.conf.get("spark.python.worker.memory", "512m"))
+    return _parsed_bytes(env.conf.get("spark.python.worker.memory", "512m"))
+
+
+@functools.lru_cache(maxsize=8)
+def _parsed_bytes(text: str) -> int:
+    """A size setting read by every task: parsed once (a regex match per task adds up)."""
+    return parse_bytes(text)
 
 
 def run_task(task: Task, binary: bytes, env) -> TaskResult:

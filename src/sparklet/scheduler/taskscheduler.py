@@ -67,16 +67,29 @@ class TaskScheduler:
     # -- from the DAGScheduler -------------------------------------------------------------
 
     def submit(self, taskset: TaskSet, tasks: list[Task]) -> None:
+        """Queue ``tasks``; those that fit in free slots now are launched by this thread.
+
+        Launching here rather than waking the dispatcher saves a thread hand-off per stage,
+        a good part of a small job's latency (a streaming batch runs two stages); what does
+        not fit waits for the dispatcher, which launches it as slots free up.
+        """
         now = time.monotonic()
+        launches = []
         with self._lock:
             failed = self._failed_reason
             if failed is None:
                 for task in tasks:
                     self._pending.append((taskset, task, now))
-                self._lock.notify_all()
+                if not self._stopped:
+                    launches = self._launch_barriers() + self._offer_slots(now)
+                if self._pending:
+                    # Only then: a dispatcher woken for nothing takes the GIL just as this
+                    # thread gives it up to send the tasks, and the sends wait for it.
+                    self._lock.notify_all()
         if failed is not None:
             for task in tasks:
                 taskset.on_event("backend_failed", task, None, failed)
+        self._launch(launches)
 
     def abort(self, taskset: TaskSet) -> None:
         """Drop the task set's pending tasks; running ones finish and are ignored."""
@@ -134,7 +147,8 @@ class TaskScheduler:
             entry = self._running.pop(result.task_id, None)
             if executor_id in self._free:
                 self._free[executor_id] += 1
-            self._lock.notify_all()
+            if self._pending:  # a freed slot matters to the dispatcher only then
+                self._lock.notify_all()
         if entry is not None and not entry[0].aborted:
             entry[0].on_event(result.status, entry[1], result, executor_id)
 
@@ -228,8 +242,12 @@ class TaskScheduler:
                     # Wake on any change; poll while tasks wait for a busy preferred executor.
                     self._lock.wait(0.05 if self._pending else None)
                     continue
-            for executor_id, taskset, task in launches:
-                try:
-                    self.backend.launch(executor_id, task, taskset.binary_key, taskset.binary)
-                except Exception as e:  # noqa: BLE001 - a dead pipe means the executor is gone
-                    self.executor_lost(executor_id, "could not launch task: %s" % e)
+            self._launch(launches)
+
+    def _launch(self, launches: list[tuple[str, TaskSet, Task]]) -> None:
+        """Hand assigned tasks to the backend (outside the lock: a send may block)."""
+        for executor_id, taskset, task in launches:
+            try:
+                self.backend.launch(executor_id, task, taskset.binary_key, taskset.binary)
+            except Exception as e:  # noqa: BLE001 - a dead pipe means the executor is gone
+                self.executor_lost(executor_id, "could not launch task: %s" % e)
