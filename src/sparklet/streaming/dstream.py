@@ -577,9 +577,10 @@ class DStream(Generic[T]):
 
         partitioner = Partitioner(numPartitions, portable_hash)
 
-        def update_partition(old_state, new_records):
+        def update_partition(old_state: dict, new_records) -> dict:
             # Same calls and output order as the cogroup formulation below: keys with state
-            # first, in state order, then new keys in order of first appearance.
+            # first, in state order, then new keys in order of first appearance. The old
+            # map is the previous batch's cached state: read, never changed.
             grouped: dict = {}
             for k, v in new_records:
                 values = grouped.get(k)
@@ -587,23 +588,26 @@ class DStream(Generic[T]):
                     grouped[k] = [v]
                 else:
                     values.append(v)
-            for k, s in old_state:
-                r = updateFunc(grouped.pop(k, []), s)
+            state: dict = {}
+            pop = grouped.pop
+            for k, s in old_state.items():
+                r = updateFunc(pop(k, []), s)
                 if r is not None:
-                    yield k, r
+                    state[k] = r
             for k, values in grouped.items():
                 r = updateFunc(values, None)
                 if r is not None:
-                    yield k, r
+                    state[k] = r
+            return state
 
         def reduce_func(t, a, b):
             if a is not None and a.partitioner == partitioner:
                 # State is already partitioned (every batch after the first): merge each
-                # partition with the batch's records for it, without cogroup's group-by.
-                from sparklet.rdds import CoPartitionedRDD
+                # partition's state map with the batch's records for it, without cogroup's
+                # group-by.
+                from sparklet.streaming.state import UpdateStateRDD
 
-                return CoPartitionedRDD(a.ctx, [a, b.partitionBy(numPartitions)],
-                                        update_partition)
+                return UpdateStateRDD(a, b.partitionBy(numPartitions), update_partition)
             if a is None:
                 g = b.groupByKey(numPartitions).mapValues(lambda vs: (list(vs), None))
             else:
