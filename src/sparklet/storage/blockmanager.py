@@ -177,6 +177,19 @@ class BlockManager:
             elif context is not None:
                 context._blocks_dropped.append(victim)
 
+    def take_values(self, block_id: str, context: TaskContext | None) -> Any:
+        """Remove a deserialized block from memory and hand its values to the caller, who
+        may then change them: no later reader can get them from the store (it recomputes
+        the block instead). None if the block is not in memory deserialized."""
+        with self._lock:
+            entry = self._memory.get(block_id)
+            if entry is None or not entry[1].deserialized:
+                return None
+            self._drop_from_memory(block_id)
+        if context is not None:
+            context._blocks_dropped.append(block_id)
+        return entry[0]
+
     def remove_block(self, block_id: str, context: TaskContext | None) -> None:
         """Drop one block from memory and disk (its holder says it is no longer needed)."""
         with self._lock:

@@ -22,6 +22,7 @@ it is recomputed from its own parents or checkpoint.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -97,8 +98,20 @@ def _read_state_map(rdd: RDD, split, context) -> dict:
         env = SparkEnv.get()
         if env is not None:
             block = env.block_manager.get_or_compute_block(rdd, split, context)
-            return block.map if isinstance(block, PairMap) else dict(block)
-    return dict(rdd.iterator(split, context))
+            if isinstance(block, PairMap):
+                return block.map
+            return _first_wins(block)
+    return _first_wins(rdd.iterator(split, context))
+
+
+def _first_wins(pairs) -> dict:
+    """``{key: first state}`` of (key, state) pairs, keys where they first appear (an
+    initial state may hold a key twice; a state RDD never does)."""
+    state: dict = {}
+    for k, s in pairs:
+        if k not in state:
+            state[k] = s
+    return state
 
 
 class KeyedStateRDD(_StateBlocks, RDD):
@@ -130,7 +143,7 @@ class UpdateStateRDD(KeyedStateRDD):
     batch_records)`` over partition ``i`` of the previous state and of the batch (both
     partitioned alike), a new ``{key: state}`` (the previous map is only read)."""
 
-    def __init__(self, prev: RDD, data: RDD, update: Callable[[dict, Iterator], dict]):
+    def __init__(self, prev: RDD, data: RDD, update: Callable[[dict, Iterator, bool], dict]):
         RDD.__init__(self, prev.ctx, [OneToOneDependency(prev), OneToOneDependency(data)])
         self.prev, self.data, self.update = prev, data, update
         self.partitioner = prev.partitioner
@@ -143,8 +156,50 @@ class UpdateStateRDD(KeyedStateRDD):
 
     def _state_map(self, split, context) -> dict:
         prev_split, data_split = split.parents
-        return self.update(_read_state_map(self.prev, prev_split, context),
-                           self.data.iterator(data_split, context))
+        records = self.data.iterator(data_split, context)
+        owned = self._take_previous(prev_split, context) if self.release_prev else None
+        if owned is None:
+            return self.update(_read_state_map(self.prev, prev_split, context), records, False)
+        block, level = owned
+        try:
+            return self.update(block.map, records, True)
+        except BaseException:
+            # The update makes every user call before it changes the map: put it back as
+            # it was, for the task's retry.
+            from sparklet.env import SparkEnv
+            from sparklet.storage.blockmanager import rdd_block_id
+
+            SparkEnv.get().block_manager.put_values(  # type: ignore[union-attr]
+                rdd_block_id(self.prev.id(), prev_split.index), block, level, context)
+            raise
+
+    def _take_previous(self, prev_split, context) -> tuple[PairMap, Any] | None:
+        """The previous batch's state block of this partition, taken out of the block
+        store to be updated in place -- one map per partition instead of two while a batch
+        runs -- if nothing else holds it; else None (the update builds a new map)."""
+        level = self.prev.getStorageLevel()
+        if not level.deserialized:
+            return None
+        from sparklet.env import SparkEnv
+        from sparklet.storage.blockmanager import rdd_block_id
+
+        env = SparkEnv.get()
+        if env is None:
+            return None
+        block_id = rdd_block_id(self.prev.id(), prev_split.index)
+        block = env.block_manager.take_values(block_id, context)
+        if block is None:
+            return None
+        # Once out of the store, only readers that already had it can see it: another task
+        # reading the previous state (threads backend, concurrent jobs) or this task's own
+        # iterator over it. CPython's reference counts tell: this frame and getrefcount's
+        # argument are the only references of an unshared block and, besides the block,
+        # of its map.
+        if not isinstance(block, PairMap) or sys.getrefcount(block) > 2 \
+                or sys.getrefcount(block.map) > 2:
+            env.block_manager.put_values(block_id, block, level, context)
+            return None
+        return block, level
 
 
 # -- mapWithState --------------------------------------------------------------------------
