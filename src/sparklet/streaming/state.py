@@ -8,12 +8,18 @@ ten batch intervals for mapWithState, as in Spark), which needs
 ``StreamingContext.checkpoint(directory)``.
 
 State stays in the executors between batches, deserialized (``MEMORY_ONLY_DESER``), one
-map per partition (:mod:`sparklet.streaming.statemap`): a batch reads the previous map
-without unpickling it and builds a new one, never changing the old (a retried task sees
-what the first attempt saw). Once a batch's state block is stored, the previous batch's
-block of that partition is released at once rather than after the remember duration:
-nothing reads it any more, and should it be needed (a lost block recomputed from lineage)
-it is recomputed from its own parents or checkpoint.
+map per partition (:mod:`sparklet.streaming.statemap`), so a batch reads the previous
+batch's state without unpickling it. Once a batch's state block is stored, the previous
+batch's block of that partition is released at once rather than after the remember
+duration: nothing reads it any more, and were it needed (a lost block recomputed from
+lineage) it would be recomputed from its own parents or checkpoint.
+
+Mutation safety: ``mapWithState`` never changes a stored map (a batch adds a layer over
+it). ``updateStateByKey``, which rewrites every key's state each batch, takes the previous
+block out of the store and updates its map in place, so a batch holds one map and not
+two -- but only when nothing else holds it (reference counts tell), and only after every
+user call of the batch succeeded; if one raises, the block goes back unchanged and the
+task's retry finds it as the first attempt did. Otherwise it builds a new map.
 
 >>> spec = StateSpec.function(lambda key, value, state: (key, value)).numPartitions(4)
 >>> spec.getNumPartitions(), spec.getTimeoutInterval()
@@ -64,8 +70,8 @@ class StateDStream(DStream):
             state.release_prev = True
         elif (last is None and state is not None and state.partitioner is not None
               and not isinstance(state, KeyedStateRDD)):
-            # The first state (a cogroup's pairs, unique keys): held as one map per
-            # partition like every later state.
+            # The first state without an initial RDD (groupByKey's pairs, unique keys):
+            # held as one map per partition like every later state.
             state = KeyedStateRDD(state)
         return state
 

@@ -239,7 +239,8 @@ class StateMap:
         return sys.getsizeof(self._base) + entries * self._entry_bytes
 
     def __reduce__(self):
-        return (StateMap, (dict(self.items()), None, self.timed))
+        base = self._base if self._parent is None else dict(self.items())
+        return (StateMap, (base, None, self.timed))
 
     def states(self) -> Iterator[tuple[Any, Any]]:
         """Every (key, state), without the timestamps of a timed map."""
