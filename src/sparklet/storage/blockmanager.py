@@ -9,7 +9,9 @@ level a block is kept as the Python objects themselves (Spark's deserialized MEM
 reading it costs no unpickling, its size is an estimate from a sample, and it is pickled
 only when it leaves memory (evicted to disk). Readers of a deserialized block share its
 objects, so whoever reads one must not mutate it: a retried task must find what the first
-attempt found. Stateful streams rely on that (see :mod:`sparklet.streaming.state`).
+attempt found. The one way to change a block's values is to take them out of the store
+first (:meth:`BlockManager.take_values`), as ``updateStateByKey`` does with the previous
+batch's state (see :mod:`sparklet.streaming.state`).
 """
 
 from __future__ import annotations
