@@ -1,7 +1,10 @@
 """Storage levels: where a persisted RDD's blocks live (memory, disk, both).
 
-As in PySpark, data is always kept serialized on the Python side, so every constant uses a
-serialized format; ``deserialized`` is carried for API compatibility only.
+As in PySpark, the levels it names keep data serialized (pickled), except
+``MEMORY_AND_DISK_DESER``. ``deserialized`` is honoured by the block manager: a
+deserialized block stays in memory as Python objects and is pickled only when it goes to
+disk. Stateful streams persist their state at :data:`MEMORY_ONLY_DESER` (Spark's Scala
+``MEMORY_ONLY``), so a batch reads the previous batch's state without unpickling it.
 """
 
 from __future__ import annotations
@@ -79,3 +82,6 @@ StorageLevel.MEMORY_AND_DISK = StorageLevel(True, True, False, False)
 StorageLevel.MEMORY_AND_DISK_2 = StorageLevel(True, True, False, False, 2)
 StorageLevel.OFF_HEAP = StorageLevel(True, True, True, False, 1)
 StorageLevel.MEMORY_AND_DISK_DESER = StorageLevel(True, True, False, True)
+
+# Not a PySpark name (PySpark's levels are serialized): what sparklet's state streams use.
+MEMORY_ONLY_DESER = StorageLevel(False, True, False, True)

@@ -2,8 +2,16 @@
 
 Blocks are addressed by id (``rdd_<rdd>_<split>``, ``shuffle_<shuffle>_<map>``) and by the
 executor that holds them, never by a caller-built path, so a remote executor backend can
-serve the same ids over its own transport. Memory is LRU and size-aware: a block is kept
-as its pickled bytes (as PySpark keeps Python data serialized), which makes its size exact.
+serve the same ids over its own transport. Memory is LRU and size-aware. At a serialized
+level (every level PySpark names but ``MEMORY_AND_DISK_DESER``) a block is kept as its
+pickled bytes, as PySpark keeps Python data, which makes its size exact. At a deserialized
+level a block is kept as the Python objects themselves (Spark's deserialized MEMORY_ONLY):
+reading it costs no unpickling, its size is an estimate from a sample, and it is pickled
+only when it leaves memory (evicted to disk). Readers of a deserialized block share its
+objects, so whoever reads one must not mutate it: a retried task must find what the first
+attempt found. The one way to change a block's values is to take them out of the store
+first (:meth:`BlockManager.take_values`), as ``updateStateByKey`` does with the previous
+batch's state (see :mod:`sparklet.streaming.state`).
 """
 
 from __future__ import annotations
@@ -16,6 +24,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from sparklet import serializers
+from sparklet.shuffle.aggregator import estimate_size
 from sparklet.storagelevel import StorageLevel
 from sparklet.util import parse_bytes
 
@@ -51,7 +60,8 @@ class BlockManager:
         fraction = float(conf.get("spark.memory.fraction", "0.6"))
         self.memory_capacity = int(parse_bytes(
             conf.get("spark.sparklet.storage.memory", str(int(executor_memory * fraction)))))
-        self._memory: OrderedDict[str, tuple[bytes, StorageLevel]] = OrderedDict()
+        # block id -> (pickled bytes or the deserialized values, level, size in bytes)
+        self._memory: OrderedDict[str, tuple[Any, StorageLevel, int]] = OrderedDict()
         self._memory_used = 0
         self._lock = threading.RLock()
 
@@ -59,20 +69,58 @@ class BlockManager:
 
     def get_or_compute(self, rdd, split, context: TaskContext | None) -> Iterator[Any]:
         """The cached partition if present; otherwise compute it, store it, and return it."""
-        block_id = rdd_block_id(rdd.id(), split.index)
-        data = self.get_local_bytes(block_id)
-        if data is not None:
-            return iter(serializers.loads(data))
-        values = list(rdd._compute_or_checkpoint(split, context))
-        self.put(block_id, serializers.dumps(values), rdd.getStorageLevel(), context)
-        return iter(values)
+        return iter(self.get_or_compute_block(rdd, split, context))
 
-    def get_local_bytes(self, block_id: str) -> bytes | None:
+    def get_or_compute_block(self, rdd, split, context: TaskContext | None) -> Any:
+        """The partition's block values (re-iterable): cached, or computed and stored.
+
+        A deserialized block comes back as the very object the memory store holds, which a
+        reader may take apart (a stateful RDD reads its parent's state map) but never mutate.
+        """
+        block_id = rdd_block_id(rdd.id(), split.index)
+        values = self.get_local_values(block_id)
+        if values is not None:
+            return values
+        level = rdd.getStorageLevel()
+        # An RDD may say how its partition is best held as a block (a stateful RDD: one map
+        # instead of a list of pairs), and what to release once its block is stored.
+        make_block = getattr(rdd, "_block_values", None)
+        if make_block is not None:
+            values = make_block(split, context)
+        else:
+            values = list(rdd._compute_or_checkpoint(split, context))
+        if level.deserialized:
+            stored = self.put_values(block_id, values, level, context)
+        else:
+            stored = self.put(block_id, serializers.dumps(_as_list(values)), level, context)
+        on_stored = getattr(rdd, "_block_stored", None)
+        if stored and on_stored is not None:
+            on_stored(split, context)
+        return values
+
+    def get_local_values(self, block_id: str) -> Any:
+        """A local block's values (deserialized blocks as they are), or None if absent."""
         with self._lock:
             entry = self._memory.get(block_id)
             if entry is not None:
                 self._memory.move_to_end(block_id)
-                return entry[0]
+                data, level, _ = entry
+                if level.deserialized:
+                    return data
+        data = entry[0] if entry is not None else self._read_disk(block_id)
+        return None if data is None else serializers.loads(data)
+
+    def get_local_bytes(self, block_id: str) -> bytes | None:
+        """A local block, pickled (a deserialized block is pickled on the way out)."""
+        with self._lock:
+            entry = self._memory.get(block_id)
+            if entry is not None:
+                self._memory.move_to_end(block_id)
+                data, level, _ = entry
+                return serializers.dumps(_as_list(data)) if level.deserialized else data
+        return self._read_disk(block_id)
+
+    def _read_disk(self, block_id: str) -> bytes | None:
         path = os.path.join(self.blocks_dir, block_id)
         try:
             with open(path, "rb") as fh:
@@ -82,30 +130,78 @@ class BlockManager:
 
     def put(self, block_id: str, data: bytes, level: StorageLevel,
             context: TaskContext | None) -> bool:
-        """Store a block at ``level``; returns False if it could not be kept anywhere."""
+        """Store a pickled block at ``level``; returns False if it could not be kept."""
+        return self._put(block_id, data, len(data), level, context)
+
+    def put_values(self, block_id: str, values: Any, level: StorageLevel,
+                   context: TaskContext | None) -> bool:
+        """Store a block's values as they are at a deserialized ``level`` (its size
+        estimated from a sample); returns False if it could not be kept."""
+        size = estimate_size(values)
+        if not level.useMemory:
+            return self._put(block_id, serializers.dumps(_as_list(values)), size, level,
+                             context)
+        return self._put(block_id, values, size, level, context)
+
+    def _put(self, block_id: str, data: Any, size: int, level: StorageLevel,
+             context: TaskContext | None) -> bool:
         stored = False
-        if level.useMemory and len(data) <= self.memory_capacity:
+        if level.useMemory and size <= self.memory_capacity:
             with self._lock:
-                self._evict_for(len(data), context)
-                self._memory[block_id] = (data, level)
-                self._memory_used += len(data)
+                self._drop_from_memory(block_id)
+                self._evict_for(size, context)
+                self._memory[block_id] = (data, level, size)
+                self._memory_used += size
                 stored = True
         if level.useDisk and not stored:
+            if not isinstance(data, bytes):
+                data = serializers.dumps(_as_list(data))
             self._write_disk(block_id, data)
             stored = True
         if stored and context is not None:
             context._blocks_stored.append(block_id)
         return stored
 
+    def _drop_from_memory(self, block_id: str) -> None:
+        entry = self._memory.pop(block_id, None)
+        if entry is not None:
+            self._memory_used -= entry[2]
+
     def _evict_for(self, size: int, context: TaskContext | None) -> None:
         """Drop least-recently-used blocks (to disk if their level allows) to make room."""
         while self._memory and self._memory_used + size > self.memory_capacity:
-            victim, (data, level) = self._memory.popitem(last=False)
-            self._memory_used -= len(data)
+            victim, (data, level, victim_size) = self._memory.popitem(last=False)
+            self._memory_used -= victim_size
             if level.useDisk:
+                if level.deserialized:
+                    data = serializers.dumps(_as_list(data))
                 self._write_disk(victim, data)
             elif context is not None:
                 context._blocks_dropped.append(victim)
+
+    def take_values(self, block_id: str, context: TaskContext | None) -> Any:
+        """Remove a deserialized block from memory and hand its values to the caller, who
+        may then change them: no later reader can get them from the store (it recomputes
+        the block instead). None if the block is not in memory deserialized."""
+        with self._lock:
+            entry = self._memory.get(block_id)
+            if entry is None or not entry[1].deserialized:
+                return None
+            self._drop_from_memory(block_id)
+        if context is not None:
+            context._blocks_dropped.append(block_id)
+        return entry[0]
+
+    def remove_block(self, block_id: str, context: TaskContext | None) -> None:
+        """Drop one block from memory and disk (its holder says it is no longer needed)."""
+        with self._lock:
+            self._drop_from_memory(block_id)
+        try:
+            os.remove(os.path.join(self.blocks_dir, block_id))
+        except FileNotFoundError:
+            pass
+        if context is not None:
+            context._blocks_dropped.append(block_id)
 
     def _write_disk(self, block_id: str, data: bytes) -> None:
         path = os.path.join(self.blocks_dir, block_id)
@@ -118,8 +214,7 @@ class BlockManager:
         prefix = "rdd_%d_" % rdd_id
         with self._lock:
             for block_id in [b for b in self._memory if b.startswith(prefix)]:
-                data, _ = self._memory.pop(block_id)
-                self._memory_used -= len(data)
+                self._drop_from_memory(block_id)
         try:
             names = os.listdir(self.blocks_dir)
         except FileNotFoundError:
@@ -161,3 +256,10 @@ class BlockManager:
             self._memory.clear()
             self._memory_used = 0
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _as_list(values: Any) -> list:
+    """What a pickled block holds: the partition's records as a list (a deserialized block
+    may be another re-iterable container, e.g. a state map)."""
+    return values if isinstance(values, list) else list(values)
+

@@ -577,9 +577,11 @@ class DStream(Generic[T]):
 
         partitioner = Partitioner(numPartitions, portable_hash)
 
-        def update_partition(old_state, new_records):
-            # Same calls and output order as the cogroup formulation below: keys with state
-            # first, in state order, then new keys in order of first appearance.
+        def update_partition(old_state: dict, new_records, in_place: bool) -> dict:
+            # Same calls and output order as a cogroup of state and batch: keys with state
+            # first, in state order, then new keys in order of first appearance. The old
+            # map is the previous batch's state: read only, unless the state stream handed
+            # it over to be updated in place (see sparklet.streaming.state).
             grouped: dict = {}
             for k, v in new_records:
                 values = grouped.get(k)
@@ -587,29 +589,46 @@ class DStream(Generic[T]):
                     grouped[k] = [v]
                 else:
                     values.append(v)
-            for k, s in old_state:
-                r = updateFunc(grouped.pop(k, []), s)
-                if r is not None:
-                    yield k, r
-            for k, values in grouped.items():
-                r = updateFunc(values, None)
-                if r is not None:
-                    yield k, r
+            pop = grouped.pop
+            if not in_place:
+                state: dict = {}
+                for k, s in old_state.items():
+                    r = updateFunc(pop(k, []), s)
+                    if r is not None:
+                        state[k] = r
+                for k, values in grouped.items():
+                    r = updateFunc(values, None)
+                    if r is not None:
+                        state[k] = r
+                return state
+            # Every user call first, then the writes: a call that raises leaves the map as
+            # it was, so a retried task finds the previous state intact.
+            results = [updateFunc(pop(k, []), s) for k, s in old_state.items()]
+            added = [(k, r) for k, r in ((k, updateFunc(vs, None)) for k, vs in grouped.items())
+                     if r is not None]
+            removed = []
+            for (k, s), r in zip(old_state.items(), results, strict=True):
+                if r is None:
+                    removed.append(k)
+                elif r is not s:
+                    old_state[k] = r  # an existing key: the map does not change size
+            for k in removed:
+                del old_state[k]
+            old_state.update(added)
+            return old_state
 
         def reduce_func(t, a, b):
-            if a is not None and a.partitioner == partitioner:
-                # State is already partitioned (every batch after the first): merge each
-                # partition with the batch's records for it, without cogroup's group-by.
-                from sparklet.rdds import CoPartitionedRDD
+            if a is not None:
+                # Merge each partition's state map with the batch's records for it, without
+                # cogroup's group-by. State not yet partitioned like the stream (an initial
+                # RDD) is partitioned first; its first value of a key is the key's state, as
+                # in the cogroup formulation.
+                from sparklet.streaming.state import UpdateStateRDD
 
-                return CoPartitionedRDD(a.ctx, [a, b.partitionBy(numPartitions)],
-                                        update_partition)
-            if a is None:
-                g = b.groupByKey(numPartitions).mapValues(lambda vs: (list(vs), None))
-            else:
-                g = a.cogroup(b.partitionBy(numPartitions), numPartitions)
-                g = g.mapValues(lambda ab: (list(ab[1]),
-                                            list(ab[0])[0] if len(ab[0]) else None))
+                if a.partitioner != partitioner:
+                    a = a.partitionBy(numPartitions)
+                return UpdateStateRDD(a, b.partitionBy(numPartitions), update_partition)
+            g = b.groupByKey(numPartitions).mapValues(lambda vs: (list(vs), None))
             state = g.mapValues(lambda vs_s: updateFunc(vs_s[0], vs_s[1]))
             return state.filter(lambda k_v: k_v[1] is not None)
 

@@ -7,6 +7,20 @@ default the first multiple of the batch interval of at least 10 s for updateStat
 ten batch intervals for mapWithState, as in Spark), which needs
 ``StreamingContext.checkpoint(directory)``.
 
+State stays in the executors between batches, deserialized (``MEMORY_ONLY_DESER``), one
+map per partition (:mod:`sparklet.streaming.statemap`), so a batch reads the previous
+batch's state without unpickling it. Once a batch's state block is stored, the previous
+batch's block of that partition is released at once rather than after the remember
+duration: nothing reads it any more, and were it needed (a lost block recomputed from
+lineage) it would be recomputed from its own parents or checkpoint.
+
+Mutation safety: ``mapWithState`` never changes a stored map (a batch adds a layer over
+it). ``updateStateByKey``, which rewrites every key's state each batch, takes the previous
+block out of the store and updates its map in place, so a batch holds one map and not
+two -- but only when nothing else holds it (reference counts tell), and only after every
+user call of the batch succeeded; if one raises, the block goes back unchanged and the
+task's retry finds it as the first attempt did. Otherwise it builds a new map.
+
 >>> spec = StateSpec.function(lambda key, value, state: (key, value)).numPartitions(4)
 >>> spec.getNumPartitions(), spec.getTimeoutInterval()
 (4, None)
@@ -14,14 +28,16 @@ ten batch intervals for mapWithState, as in Spark), which needs
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from sparklet.dependency import OneToOneDependency
 from sparklet.partitioner import Partitioner, portable_hash
 from sparklet.rdd import RDD
-from sparklet.storagelevel import StorageLevel
+from sparklet.storagelevel import MEMORY_ONLY_DESER
 from sparklet.streaming.dstream import DStream, _num_positional, _rebind_rdd, _to_datetime
+from sparklet.streaming.statemap import DEFAULT_DELTA_CHAIN_THRESHOLD, MISSING, PairMap, StateMap
 
 __all__ = ["StateDStream", "StateSpec", "State", "MapWithStateDStream"]
 
@@ -36,7 +52,7 @@ class StateDStream(DStream):
         self.func = func
         self.initial_rdd = initial_rdd
         self._must_checkpoint = True
-        self._storage_level = StorageLevel.MEMORY_ONLY
+        self._storage_level = MEMORY_ONLY_DESER
 
     def _attach(self, ssc) -> None:
         super()._attach(ssc)
@@ -49,7 +65,147 @@ class StateDStream(DStream):
         if rdd is None:
             return last
         previous = last if last is not None else self.initial_rdd
-        return self.func(_to_datetime(time_ms), previous, rdd)
+        state = self.func(_to_datetime(time_ms), previous, rdd)
+        if last is not None and isinstance(state, UpdateStateRDD) and state.prev is last:
+            state.release_prev = True
+        elif (last is None and state is not None and state.partitioner is not None
+              and not isinstance(state, KeyedStateRDD)):
+            # The first state without an initial RDD (groupByKey's pairs, unique keys):
+            # held as one map per partition like every later state.
+            state = KeyedStateRDD(state)
+        return state
+
+
+class _StateBlocks:
+    """Block-manager hooks of a state RDD whose partition ``i`` reads partition ``i`` of
+    ``self.prev``, the previous batch's state."""
+
+    release_prev = False  # set when ``prev`` is this stream's own previous state RDD
+
+    def _block_stored(self, split, context) -> None:
+        """This partition's state is stored: the previous batch's block of it can go."""
+        prev = getattr(self, "prev", None)
+        if not self.release_prev or prev is None:
+            return
+        from sparklet.env import SparkEnv
+        from sparklet.storage.blockmanager import rdd_block_id
+
+        env = SparkEnv.get()
+        if env is not None:
+            env.block_manager.remove_block(rdd_block_id(prev.id(), split.index), context)
+
+
+def _read_state_map(rdd: RDD, split, context) -> dict:
+    """Partition ``split`` of a state RDD as ``{key: state}``: the cached map itself when
+    there is one (read only), else built from the partition's pairs."""
+    if rdd.getStorageLevel().deserialized:
+        from sparklet.env import SparkEnv
+
+        env = SparkEnv.get()
+        if env is not None:
+            block = env.block_manager.get_or_compute_block(rdd, split, context)
+            if isinstance(block, PairMap):
+                return block.map
+            return _first_wins(block)
+    return _first_wins(rdd.iterator(split, context))
+
+
+def _first_wins(pairs) -> dict:
+    """``{key: first state}`` of (key, state) pairs, keys where they first appear (an
+    initial state may hold a key twice; a state RDD never does)."""
+    state: dict = {}
+    for k, s in pairs:
+        if k not in state:
+            state[k] = s
+    return state
+
+
+class KeyedStateRDD(_StateBlocks, RDD):
+    """A state RDD of (key, state) pairs with unique keys, cached as one :class:`PairMap`
+    per partition."""
+
+    def __init__(self, prev: RDD):
+        super().__init__(prev.ctx, [OneToOneDependency(prev)])
+        self.prev = prev
+        self.partitioner = prev.partitioner
+
+    def _get_partitions(self):
+        return self.prev.partitions()
+
+    def _state_map(self, split, context) -> dict:
+        return dict(self.prev.iterator(split, context))
+
+    def compute(self, split, context) -> Iterator:
+        return iter(self._state_map(split, context).items())
+
+    def _block_values(self, split, context) -> PairMap:
+        if self._checkpoint_rdd is not None:
+            return PairMap(dict(self._checkpoint_rdd.iterator(split, context)))
+        return PairMap(self._state_map(split, context))
+
+
+class UpdateStateRDD(KeyedStateRDD):
+    """One batch of ``updateStateByKey``: partition ``i`` is ``update(previous_state_map,
+    batch_records)`` over partition ``i`` of the previous state and of the batch (both
+    partitioned alike), a new ``{key: state}`` (the previous map is only read)."""
+
+    def __init__(self, prev: RDD, data: RDD, update: Callable[[dict, Iterator, bool], dict]):
+        RDD.__init__(self, prev.ctx, [OneToOneDependency(prev), OneToOneDependency(data)])
+        self.prev, self.data, self.update = prev, data, update
+        self.partitioner = prev.partitioner
+
+    def _get_partitions(self):
+        from sparklet.rdds import _ParentsPartition
+
+        return [_ParentsPartition(i, [a, b]) for i, (a, b) in
+                enumerate(zip(self.prev.partitions(), self.data.partitions(), strict=True))]
+
+    def _state_map(self, split, context) -> dict:
+        prev_split, data_split = split.parents
+        records = self.data.iterator(data_split, context)
+        owned = self._take_previous(prev_split, context) if self.release_prev else None
+        if owned is None:
+            return self.update(_read_state_map(self.prev, prev_split, context), records, False)
+        block, level = owned
+        try:
+            return self.update(block.map, records, True)
+        except BaseException:
+            # The update makes every user call before it changes the map: put it back as
+            # it was, for the task's retry.
+            from sparklet.env import SparkEnv
+            from sparklet.storage.blockmanager import rdd_block_id
+
+            SparkEnv.get().block_manager.put_values(  # type: ignore[union-attr]
+                rdd_block_id(self.prev.id(), prev_split.index), block, level, context)
+            raise
+
+    def _take_previous(self, prev_split, context) -> tuple[PairMap, Any] | None:
+        """The previous batch's state block of this partition, taken out of the block
+        store to be updated in place -- one map per partition instead of two while a batch
+        runs -- if nothing else holds it; else None (the update builds a new map)."""
+        level = self.prev.getStorageLevel()
+        if not level.deserialized:
+            return None
+        from sparklet.env import SparkEnv
+        from sparklet.storage.blockmanager import rdd_block_id
+
+        env = SparkEnv.get()
+        if env is None:
+            return None
+        block_id = rdd_block_id(self.prev.id(), prev_split.index)
+        block = env.block_manager.take_values(block_id, context)
+        if block is None:
+            return None
+        # Once out of the store, only readers that already had it can see it: another task
+        # reading the previous state (threads backend, concurrent jobs) or this task's own
+        # iterator over it. CPython's reference counts tell: this frame and getrefcount's
+        # argument are the only references of an unshared block and, besides the block,
+        # of its map.
+        if not isinstance(block, PairMap) or sys.getrefcount(block) > 2 \
+                or sys.getrefcount(block.map) > 2:
+            env.block_manager.put_values(block_id, block, level, context)
+            return None
+        return block, level
 
 
 # -- mapWithState --------------------------------------------------------------------------
@@ -201,16 +357,19 @@ class StateSpec:
         return lambda k, v, s: func(None, k, v, s)
 
 
-class MapWithStateRDD(RDD):
-    """One record per partition: ``(state_map, mapped_records)`` where ``state_map`` is
-    ``{key: (state, last_updated_ms)}``, built from the previous state RDD's partition and
-    the batch's data partition (both partitioned alike)."""
+class MapWithStateRDD(_StateBlocks, RDD):
+    """One record per partition: ``(state_map, mapped_records)``, where ``state_map`` is a
+    :class:`StateMap` of ``key -> state`` (``key -> (state, last_updated_ms)`` with a
+    timeout), a layer over the previous state RDD's map holding just the keys this batch
+    touched, and the batch's data partition (both partitioned alike)."""
 
     def __init__(self, prev: RDD, data: RDD, mapping: Callable, time_ms: int,
-                 timeout_threshold: int | None):
+                 timeout_threshold: int | None,
+                 chain_threshold: int = DEFAULT_DELTA_CHAIN_THRESHOLD):
         super().__init__(prev.ctx, [OneToOneDependency(prev), OneToOneDependency(data)])
         self.prev, self.data, self.mapping = prev, data, mapping
         self.time_ms, self.timeout_threshold = time_ms, timeout_threshold
+        self.chain_threshold = chain_threshold
         self.partitioner = prev.partitioner
         self.full_scan = False
 
@@ -228,31 +387,56 @@ class MapWithStateRDD(RDD):
     def compute(self, split, context) -> Iterator:
         prev_split, data_split = split.parents
         previous = next(iter(self.prev.iterator(prev_split, context)), None)
-        state_map = dict(previous[0]) if previous is not None else {}
+        timed = self.timeout_threshold is not None
+        if previous is None:
+            state_map = StateMap(timed=timed)
+        else:
+            state_map = _with_timestamps(previous[0], timed, self.time_ms).child(
+                self.chain_threshold)
         mapped: list = []
         call = self.mapping
         state = State()
-        keep_time = self.timeout_threshold is not None
+        now = self.time_ms
+        get, put = state_map.get, state_map.put
         for key, value in self.data.iterator(data_split, context):
-            old = state_map.get(key)
-            state._wrap(old[0] if old is not None else None, old is not None)
+            old = get(key)
+            if old is MISSING:
+                state._wrap(None, False)
+            else:
+                state._wrap(old[0] if timed else old, True)
             mapped.extend(call(key, value, state))
-            if state.isRemoved():
-                state_map.pop(key, None)
-            elif state.isUpdated() or (state.exists() and keep_time):
-                state_map[key] = (state._state, self.time_ms)
-        if self.full_scan and self.timeout_threshold is not None:
-            for key, (value, updated) in list(state_map.items()):
-                if updated < self.timeout_threshold:
-                    state._wrap_timing_out(value)
-                    mapped.extend(call(key, None, state))
-                    del state_map[key]
+            if state._removed:
+                state_map.remove(key)
+            elif state._updated or (timed and state._defined):
+                put(key, (state._state, now) if timed else state._state)
+        if self.full_scan and timed:
+            expired = [(k, v) for k, (v, updated) in state_map.items()
+                       if updated < self.timeout_threshold]
+            for key, value in expired:
+                state._wrap_timing_out(value)
+                mapped.extend(call(key, None, state))
+                state_map.remove(key)
         yield (state_map, mapped)
 
 
-def _state_rdd_from_pairs(pairs: RDD, partitioner: Partitioner, time_ms: int) -> RDD:
+def _with_timestamps(state_map: StateMap, timed: bool, time_ms: int) -> StateMap:
+    """``state_map`` with entries as this spec stores them: a state recovered from a
+    checkpoint written without a timeout gains timestamps (now), and loses them when the
+    timeout went away."""
+    if state_map.timed == timed:
+        return state_map
+    if timed:
+        return StateMap({k: (s, time_ms) for k, s in state_map.items()}, timed=True)
+    return StateMap(dict(state_map.states()))
+
+
+def _state_rdd_from_pairs(pairs: RDD, partitioner: Partitioner, time_ms: int,
+                          timed: bool) -> RDD:
     def to_record(it):
-        yield ({k: (s, time_ms) for k, s in it}, [])
+        if timed:
+            yield (StateMap({k: (s, time_ms) for k, s in it}, timed=True), [])
+        else:
+            yield (StateMap(dict(it)), [])
     shuffled = pairs.partitionBy(partitioner.numPartitions, partitioner.partitionFunc)
     return shuffled.mapPartitions(to_record, preservesPartitioning=True)
 
@@ -269,7 +453,7 @@ class InternalMapWithStateDStream(DStream):
             n = spec._num_partitions or self._sc.defaultParallelism
             self.partitioner = Partitioner(n, portable_hash)
         self._must_checkpoint = True
-        self._storage_level = StorageLevel.MEMORY_ONLY
+        self._storage_level = MEMORY_ONLY_DESER
 
     def _attach(self, ssc) -> None:
         super()._attach(ssc)
@@ -283,26 +467,31 @@ class InternalMapWithStateDStream(DStream):
 
     def _compute(self, time_ms: int) -> RDD | None:
         p = self.partitioner
-        prev = self._get_or_compute(time_ms - self._slide_ms)
+        timed = self.spec._timeout_ms is not None
+        last = prev = self._get_or_compute(time_ms - self._slide_ms)
         if prev is None:
             initial = self.spec._initial
             if initial is None:
                 initial = self._sc.emptyRDD()
             elif not isinstance(initial, RDD):
                 initial = self._sc.parallelize(initial)
-            prev = _state_rdd_from_pairs(initial, p, time_ms)
+            prev = _state_rdd_from_pairs(initial, p, time_ms, timed)
         elif prev.partitioner != p:
-            pairs = prev.flatMap(lambda rec: ((k, s) for k, (s, _) in rec[0].items()))
-            prev = _state_rdd_from_pairs(pairs, p, time_ms)
+            pairs = prev.flatMap(lambda record: record[0].states())
+            prev = _state_rdd_from_pairs(pairs, p, time_ms, timed)
         data = self._parents[0]._get_or_compute(time_ms)
         if data is None:
             data = self._sc.emptyRDD()
         partitioned = data.partitionBy(p.numPartitions, p.partitionFunc)
         threshold = None
-        if self.spec._timeout_ms is not None:
+        if timed:
             threshold = time_ms - self.spec._timeout_ms
-        return MapWithStateRDD(prev, partitioned, self.spec._mapping(time_ms), time_ms,
-                               threshold)
+        chain = int(self._sc.getConf().get("spark.streaming.sessionByKey.deltaChainThreshold",
+                                           str(DEFAULT_DELTA_CHAIN_THRESHOLD)))
+        rdd = MapWithStateRDD(prev, partitioned, self.spec._mapping(time_ms), time_ms,
+                              threshold, chain)
+        rdd.release_prev = prev is last
+        return rdd
 
 
 class MapWithStateDStream(DStream):
@@ -321,8 +510,7 @@ class MapWithStateDStream(DStream):
 
     def stateSnapshots(self) -> DStream:
         """Every batch, all (key, state) pairs after the batch."""
-        return self._internal.flatMap(
-            lambda record: [(k, s) for k, (s, _) in record[0].items()])
+        return self._internal.flatMap(lambda record: record[0].states())
 
     def setName(self, name: str) -> DStream:
         # The internal stream holds the state a checkpoint keys by name: name it too.
