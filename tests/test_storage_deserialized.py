@@ -11,7 +11,7 @@ from sparklet import serializers
 from sparklet.dependency import Partition
 from sparklet.env import EnvSpec
 from sparklet.storage.blockmanager import BlockManager, rdd_block_id
-from sparklet.storagelevel import MEMORY_ONLY_DESER, StorageLevel
+from sparklet.storagelevel import MEMORY_ONLY_DESER, StorageLevel, _PythonObjectsLevel
 from sparklet.taskcontext import TaskContext
 
 
@@ -82,7 +82,7 @@ def test_deserialized_block_size_is_estimated(bm):
 
 def test_evicted_deserialized_block_goes_to_disk_serialized(bm):
     store = bm(capacity=300_000)
-    level = StorageLevel.MEMORY_AND_DISK_DESER
+    level = _PythonObjectsLevel(True, True, False, True)
     first = _Rdd(1, level, [("k%d" % i, i) for i in range(2000)])
     second = _Rdd(2, level, [("j%d" % i, i) for i in range(2000)])
     context = _context()
@@ -121,10 +121,20 @@ def test_remove_block_and_bytes_of_deserialized_block(bm):
     assert context._blocks_dropped == [rdd_block_id(1, 0)]
 
 
+def test_pyspark_deserialized_level_keeps_blocks_pickled(sc):
+    # PySpark keeps Python data pickled at every level it names: a function that mutates
+    # the records it reads must not change what the next read of the cache sees.
+    cached = sc.parallelize(range(8), 2).map(lambda x: [x]).persist(
+        StorageLevel.MEMORY_AND_DISK_DESER)
+    assert cached.map(lambda r: r.append(-1) or len(r)).collect() == [2] * 8
+    assert cached.collect() == [[x] for x in range(8)]
+    cached.unpersist()
+
+
 def test_persisting_an_rdd_deserialized_gives_the_same_results(sc):
     rdd = sc.parallelize(range(100), 4).map(lambda x: (x % 7, [x]))
     expected = rdd.collect()
-    cached = rdd.persist(StorageLevel.MEMORY_AND_DISK_DESER)
+    cached = rdd.persist(_PythonObjectsLevel(True, True, False, True))
     assert cached.collect() == expected
     assert cached.mapValues(len).collect() == [(k, 1) for k, _ in expected]
     assert cached.collect() == expected

@@ -1,10 +1,10 @@
 """Storage levels: where a persisted RDD's blocks live (memory, disk, both).
 
-As in PySpark, the levels it names keep data serialized (pickled), except
-``MEMORY_AND_DISK_DESER``. ``deserialized`` is honoured by the block manager: a
-deserialized block stays in memory as Python objects and is pickled only when it goes to
-disk. Stateful streams persist their state at :data:`MEMORY_ONLY_DESER` (Spark's Scala
-``MEMORY_ONLY``), so a batch reads the previous batch's state without unpickling it.
+As in PySpark, every level a user can name keeps Python data serialized (pickled), even
+``MEMORY_AND_DISK_DESER``: each read gets fresh objects, so a function that mutates the
+records it reads cannot change the cache. Only the engine's own state streams persist at
+:data:`MEMORY_ONLY_DESER` (Spark's Scala ``MEMORY_ONLY``), a level whose blocks stay Python
+objects in the executor, so a batch reads the previous batch's state without unpickling it.
 """
 
 from __future__ import annotations
@@ -48,6 +48,10 @@ class StorageLevel:
         self.deserialized = deserialized
         self.replication = replication
 
+    # Whether the block manager keeps blocks at this level as the Python objects themselves
+    # (see _PythonObjectsLevel); PySpark's levels, deserialized or not, never do.
+    keeps_objects: ClassVar[bool] = False
+
     def __repr__(self) -> str:
         flags = (self.useDisk, self.useMemory, self.useOffHeap, self.deserialized)
         return "StorageLevel(%s, %s, %s, %s, %s)" % (*flags, self.replication)
@@ -83,5 +87,13 @@ StorageLevel.MEMORY_AND_DISK_2 = StorageLevel(True, True, False, False, 2)
 StorageLevel.OFF_HEAP = StorageLevel(True, True, True, False, 1)
 StorageLevel.MEMORY_AND_DISK_DESER = StorageLevel(True, True, False, True)
 
-# Not a PySpark name (PySpark's levels are serialized): what sparklet's state streams use.
-MEMORY_ONLY_DESER = StorageLevel(False, True, False, True)
+class _PythonObjectsLevel(StorageLevel):
+    """A deserialized level whose blocks stay Python objects in the executor's memory store
+    (pickled only on their way to disk). Engine-internal: readers share the objects, so only
+    code that never mutates what it reads (the state streams) may use it."""
+
+    keeps_objects: ClassVar[bool] = True
+
+
+# Not a PySpark name: what sparklet's state streams persist at.
+MEMORY_ONLY_DESER = _PythonObjectsLevel(False, True, False, True)

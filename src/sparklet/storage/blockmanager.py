@@ -2,10 +2,11 @@
 
 Blocks are addressed by id (``rdd_<rdd>_<split>``, ``shuffle_<shuffle>_<map>``) and by the
 executor that holds them, never by a caller-built path, so a remote executor backend can
-serve the same ids over its own transport. Memory is LRU and size-aware. At a serialized
-level (every level PySpark names but ``MEMORY_AND_DISK_DESER``) a block is kept as its
-pickled bytes, as PySpark keeps Python data, which makes its size exact. At a deserialized
-level a block is kept as the Python objects themselves (Spark's deserialized MEMORY_ONLY):
+serve the same ids over its own transport. Memory is LRU and size-aware. At every level
+PySpark names a block is kept as its pickled bytes, as PySpark keeps Python data, which
+makes its size exact. At the engine's object level (``storagelevel.MEMORY_ONLY_DESER``,
+whose ``keeps_objects`` is set) a block is kept as the Python objects themselves (Spark's
+deserialized MEMORY_ONLY):
 reading it costs no unpickling, its size is an estimate from a sample, and it is pickled
 only when it leaves memory (evicted to disk). Readers of a deserialized block share its
 objects, so whoever reads one must not mutate it: a retried task must find what the first
@@ -89,7 +90,7 @@ class BlockManager:
             values = make_block(split, context)
         else:
             values = list(rdd._compute_or_checkpoint(split, context))
-        if level.deserialized:
+        if level.keeps_objects:
             stored = self.put_values(block_id, values, level, context)
         else:
             stored = self.put(block_id, serializers.dumps(_as_list(values)), level, context)
@@ -105,7 +106,7 @@ class BlockManager:
             if entry is not None:
                 self._memory.move_to_end(block_id)
                 data, level, _ = entry
-                if level.deserialized:
+                if level.keeps_objects:
                     return data
         data = entry[0] if entry is not None else self._read_disk(block_id)
         return None if data is None else serializers.loads(data)
@@ -117,7 +118,7 @@ class BlockManager:
             if entry is not None:
                 self._memory.move_to_end(block_id)
                 data, level, _ = entry
-                return serializers.dumps(_as_list(data)) if level.deserialized else data
+                return serializers.dumps(_as_list(data)) if level.keeps_objects else data
         return self._read_disk(block_id)
 
     def _read_disk(self, block_id: str) -> bytes | None:
@@ -173,7 +174,7 @@ class BlockManager:
             victim, (data, level, victim_size) = self._memory.popitem(last=False)
             self._memory_used -= victim_size
             if level.useDisk:
-                if level.deserialized:
+                if level.keeps_objects:
                     data = serializers.dumps(_as_list(data))
                 self._write_disk(victim, data)
             elif context is not None:
@@ -185,7 +186,7 @@ class BlockManager:
         the block instead). None if the block is not in memory deserialized."""
         with self._lock:
             entry = self._memory.get(block_id)
-            if entry is None or not entry[1].deserialized:
+            if entry is None or not entry[1].keeps_objects:
                 return None
             self._drop_from_memory(block_id)
         if context is not None:

@@ -98,7 +98,7 @@ class _StateBlocks:
 def _read_state_map(rdd: RDD, split, context) -> dict:
     """Partition ``split`` of a state RDD as ``{key: state}``: the cached map itself when
     there is one (read only), else built from the partition's pairs."""
-    if rdd.getStorageLevel().deserialized:
+    if rdd.getStorageLevel().keeps_objects:
         from sparklet.env import SparkEnv
 
         env = SparkEnv.get()
@@ -184,7 +184,7 @@ class UpdateStateRDD(KeyedStateRDD):
         store to be updated in place -- one map per partition instead of two while a batch
         runs -- if nothing else holds it; else None (the update builds a new map)."""
         level = self.prev.getStorageLevel()
-        if not level.deserialized:
+        if not level.keeps_objects:
             return None
         from sparklet.env import SparkEnv
         from sparklet.storage.blockmanager import rdd_block_id
