@@ -16,7 +16,7 @@ from typing import Any
 
 from sparklet.partitioner import Partitioner, portable_hash
 from sparklet.resultiterable import ResultIterable
-from sparklet.shuffle.aggregator import Aggregator, ExternalAppendOnlyMap, identity
+from sparklet.shuffle.aggregator import Aggregator, ExternalAppendOnlyMap, identity, merge_into
 from sparklet.util import fail_on_stopiteration
 
 __all__ = ["PairRDDFunctions"]
@@ -86,9 +86,9 @@ class PairRDDFunctions:
         >>> sorted(x.combineByKey(to_list, append, extend).collect())
         [('a', [1, 2]), ('b', [1])]
         """
-        agg = Aggregator(fail_on_stopiteration(createCombiner, 1),
-                         fail_on_stopiteration(mergeValue, 2),
-                         fail_on_stopiteration(mergeCombiners, 2))
+        # No per-call wrapper: the aggregator's merge loops turn a StopIteration from these
+        # functions into PySpark's task failure (see sparklet.shuffle.aggregator).
+        agg = Aggregator(createCombiner, mergeValue, mergeCombiners)
         return self._combine(agg, numPartitions, partitionFunc)
 
     def _combine(self, agg: Aggregator, numPartitions, partitionFunc):
@@ -161,17 +161,13 @@ class PairRDDFunctions:
         >>> sorted(rdd.reduceByKeyLocally(add).items())
         [('a', 2), ('b', 1)]
         """
-        func = fail_on_stopiteration(func, 2)
-
         def reduce_partition(it):
             m: dict = {}
-            for k, v in it:
-                m[k] = func(m[k], v) if k in m else v
+            merge_into(m, it, None, func)
             yield m
 
         def merge(m1, m2):
-            for k, v in m2.items():
-                m1[k] = func(m1[k], v) if k in m1 else v
+            merge_into(m1, m2.items(), None, func)
             return m1
         return self.mapPartitions(reduce_partition).reduce(merge)
 

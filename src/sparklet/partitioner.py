@@ -8,8 +8,10 @@ processes, and for strings as long as every worker runs with the same ``PYTHONHA
 from __future__ import annotations
 
 import bisect
+import itertools
+import operator
 import sys
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Collection, Hashable, Iterator
 from typing import Any
 
 __all__ = ["portable_hash", "Partitioner", "HashPartitioner", "RangePartitioner"]
@@ -18,44 +20,46 @@ __all__ = ["portable_hash", "Partitioner", "HashPartitioner", "RangePartitioner"
 _M64 = (1 << 64) - 1
 
 
-def _rotl(x: int, b: int) -> int:
-    return ((x << b) | (x >> (64 - b))) & _M64
-
-
 def _seed0_hash(data: bytes) -> int:
-    """CPython's (3.11+) hash of ``data`` under PYTHONHASHSEED=0: SipHash-1-3, zero key."""
-    if not data:
+    """CPython's (3.11+) hash of ``data`` under PYTHONHASHSEED=0: SipHash-1-3, zero key.
+
+    Written out with local variables only (no helper calls, no closure cells): it runs for
+    every new string key a driver with a random seed partitions (the threads backend).
+    """
+    n = len(data)
+    if not n:
         return 0
+    m64 = _M64
     v0, v1 = 0x736F6D6570736575, 0x646F72616E646F6D
     v2, v3 = 0x6C7967656E657261, 0x7465646279746573
-
-    def rounds(n: int) -> None:
-        nonlocal v0, v1, v2, v3
-        for _ in range(n):
-            v0 = (v0 + v1) & _M64
-            v1 = _rotl(v1, 13) ^ v0
-            v0 = _rotl(v0, 32)
-            v2 = (v2 + v3) & _M64
-            v3 = _rotl(v3, 16) ^ v2
-            v0 = (v0 + v3) & _M64
-            v3 = _rotl(v3, 21) ^ v0
-            v2 = (v2 + v1) & _M64
-            v1 = _rotl(v1, 17) ^ v2
-            v2 = _rotl(v2, 32)
-
-    n = len(data)
     end = n - n % 8
-    for i in range(0, end, 8):
-        m = int.from_bytes(data[i:i + 8], "little")
+    words = [int.from_bytes(data[i:i + 8], "little") for i in range(0, end, 8)]
+    words.append(((n & 0xFF) << 56) | int.from_bytes(data[end:], "little"))
+    for m in words:  # one SipRound per message word
         v3 ^= m
-        rounds(1)
+        v0 = (v0 + v1) & m64
+        v1 = ((v1 << 13) | (v1 >> 51)) & m64 ^ v0
+        v0 = ((v0 << 32) | (v0 >> 32)) & m64
+        v2 = (v2 + v3) & m64
+        v3 = ((v3 << 16) | (v3 >> 48)) & m64 ^ v2
+        v0 = (v0 + v3) & m64
+        v3 = ((v3 << 21) | (v3 >> 43)) & m64 ^ v0
+        v2 = (v2 + v1) & m64
+        v1 = ((v1 << 17) | (v1 >> 47)) & m64 ^ v2
+        v2 = ((v2 << 32) | (v2 >> 32)) & m64
         v0 ^= m
-    b = ((n & 0xFF) << 56) | int.from_bytes(data[end:], "little")
-    v3 ^= b
-    rounds(1)
-    v0 ^= b
     v2 ^= 0xFF
-    rounds(3)
+    for _ in range(3):  # finalisation
+        v0 = (v0 + v1) & m64
+        v1 = ((v1 << 13) | (v1 >> 51)) & m64 ^ v0
+        v0 = ((v0 << 32) | (v0 >> 32)) & m64
+        v2 = (v2 + v3) & m64
+        v3 = ((v3 << 16) | (v3 >> 48)) & m64 ^ v2
+        v0 = (v0 + v3) & m64
+        v3 = ((v3 << 21) | (v3 >> 43)) & m64 ^ v0
+        v2 = (v2 + v1) & m64
+        v1 = ((v1 << 17) | (v1 >> 47)) & m64 ^ v2
+        v2 = ((v2 << 32) | (v2 >> 32)) & m64
     h = v0 ^ v1 ^ v2 ^ v3
     h = h - (1 << 64) if h >> 63 else h
     return -2 if h == -1 else h
@@ -63,7 +67,9 @@ def _seed0_hash(data: bytes) -> int:
 
 def _str_data(s: str) -> bytes:
     """The bytes CPython hashes for ``s``: its compact 1-, 2- or 4-byte representation."""
-    widest = max(map(ord, s), default=0)
+    if s.isascii():  # a flag test, no scan
+        return s.encode("ascii")
+    widest = max(map(ord, s))
     if widest < 0x100:
         return s.encode("latin-1")
     if widest < 0x10000:
@@ -75,6 +81,32 @@ def _str_data(s: str) -> bytes:
 # string hashes the workers' way, so e.g. ``partitioner(key)`` on the driver names the
 # partition the shuffle put the key in, and gives PySpark's values.
 _DRIVER_SEED_ZERO = hash("sparklet") == _seed0_hash(b"sparklet")
+
+
+# Word-like keys repeat: each map task of a word count partitions the same few thousand
+# words, so a driver with a random seed keeps their SipHash values. Bounded (cleared when
+# full) so a stream of distinct keys cannot grow it without limit; short keys only, so it
+# never holds big strings alive.
+_SEED0_MEMO: dict[str | bytes, int] = {}
+_SEED0_MEMO_ENTRIES = 1 << 16
+_SEED0_MEMO_KEY_LENGTH = 256
+
+
+def _seed0_hash_memo(x: str | bytes) -> int:
+    h = _SEED0_MEMO.get(x)
+    if h is None:
+        h = _seed0_hash(_str_data(x) if type(x) is str else x)
+        if len(x) <= _SEED0_MEMO_KEY_LENGTH:
+            if len(_SEED0_MEMO) >= _SEED0_MEMO_ENTRIES:
+                _SEED0_MEMO.clear()
+            _SEED0_MEMO[x] = h
+    return h
+
+
+# Key types whose portable_hash is the builtin hash in this process (seed-independent ones,
+# and str/bytes when this process runs with seed 0): ``partition_ids`` buckets them with no
+# Python call per key. None (0, but hash(None) is identity-based) and tuples go the full way.
+_HASHED_AS_IS = frozenset({int, float, bool} | ({str, bytes} if _DRIVER_SEED_ZERO else set()))
 
 
 def portable_hash(x: Hashable) -> int:
@@ -91,11 +123,8 @@ def portable_hash(x: Hashable) -> int:
     """
     if x is None:
         return 0
-    if not _DRIVER_SEED_ZERO:
-        if type(x) is str:
-            return _seed0_hash(_str_data(x))
-        if type(x) is bytes:
-            return _seed0_hash(x)
+    if not _DRIVER_SEED_ZERO and (type(x) is str or type(x) is bytes):
+        return _seed0_hash_memo(x)
     if isinstance(x, tuple):
         h = 0x345678
         for item in x:
@@ -134,6 +163,24 @@ class Partitioner:
 
     def __repr__(self) -> str:
         return "%s(%d)" % (type(self).__name__, self.numPartitions)
+
+
+def partition_ids(partitioner: Partitioner, keys: Collection) -> Iterator[int]:
+    """The partition of each of ``keys`` (a list or dict view, read twice), in order: the
+    same numbers as ``map(partitioner, keys)``.
+
+    With the default ``portable_hash`` and keys all of plain types (str, int, float, bytes,
+    bool in a seed-0 process) the builtin ``hash`` runs in C for every key.
+
+    >>> list(partition_ids(HashPartitioner(3), [4, 5, None, ("a", None)]))
+    [1, 2, 0, 1]
+    """
+    if type(partitioner).__call__ is not Partitioner.__call__:
+        return map(partitioner, keys)
+    func = partitioner.partitionFunc
+    if func is portable_hash and set(map(type, keys)) <= _HASHED_AS_IS:
+        func = hash
+    return map(operator.mod, map(func, keys), itertools.repeat(partitioner.numPartitions))
 
 
 class HashPartitioner(Partitioner):

@@ -18,10 +18,16 @@ from typing import Any
 from sparklet import serializers
 from sparklet.partitioner import portable_hash
 from sparklet.taskcontext import TaskContext
+from sparklet.util import _STOP_MESSAGE
 
-__all__ = ["Aggregator", "ExternalAppendOnlyMap", "estimate_size", "write_spill_run"]
+__all__ = ["Aggregator", "ExternalAppendOnlyMap", "estimate_size", "merge_into", "write_spill_run"]
 
 _CHUNK = 4096          # records merged between memory checks
+# A chunk whose share of new keys was under 1/_HITS_FIRST_BELOW is followed by one merged
+# hits-first (try/except: one dict lookup less per known key); otherwise by one testing keys
+# with ``in`` (a raise per new key costs ~8x the lookup it saves). The break-even measured
+# (callgrind, CPython 3.11) is ~11% new keys.
+_HITS_FIRST_BELOW = 10
 _SPILL_PARTITIONS = 59  # prime, so it shares no factor with typical partition counts
 
 
@@ -83,6 +89,55 @@ def write_spill_run(buckets: list[list], spill_dir: str | None,
     return path, spans, size
 
 
+def _user_stop(exc: StopIteration) -> RuntimeError:
+    return RuntimeError(_STOP_MESSAGE, exc)
+
+
+# In a plain function's ``for`` loop a StopIteration raised by the body can only come from
+# the user's functions (the iterator's own ends the loop), so the merge loops turn it into
+# PySpark's task failure once, around the loop, instead of wrapping every call in a frame.
+
+def merge_into(d: dict, records: Iterable[tuple], create: Callable | None,
+               merge: Callable) -> None:
+    """Merge ``(key, value)`` records into the dict ``d``: ``create(value)`` (the value itself
+    when ``create`` is None) for a new key, ``merge(d[key], value)`` for a known one.
+
+    Each key is tested with ``in``, which is cheap when many keys are new.
+
+    >>> d = {"a": 1}
+    >>> merge_into(d, [("a", 2), ("b", 5)], None, lambda x, y: x + y)
+    >>> d
+    {'a': 3, 'b': 5}
+    """
+    try:
+        for k, v in records:
+            if k in d:
+                d[k] = merge(d[k], v)
+            elif create is None:
+                d[k] = v
+            else:
+                d[k] = create(v)
+    except StopIteration as exc:
+        raise _user_stop(exc) from exc
+
+
+def _merge_hits_first(d: dict, records: Iterable[tuple], create: Callable | None,
+                      merge: Callable) -> None:
+    """Merge ``records`` into ``d`` with one lookup per known key and a raise per new one."""
+    try:
+        for k, v in records:
+            try:
+                d[k] = merge(d[k], v)
+                continue
+            except KeyError:
+                if k in d:
+                    raise  # the user's merge function raised it
+            # Outside the handler, so an error in createCombiner is not chained to a KeyError.
+            d[k] = v if create is None else create(v)
+    except StopIteration as exc:
+        raise _user_stop(exc) from exc
+
+
 class ExternalAppendOnlyMap:
     """Merge (key, value) or (key, combiner) records under a memory limit, spilling to disk."""
 
@@ -102,43 +157,29 @@ class ExternalAppendOnlyMap:
 
     def merge_values(self, records: Iterable[tuple]) -> None:
         """Merge raw values with createCombiner / mergeValue."""
-        d = self.data
-        create, merge = self.agg.createCombiner, self.agg.mergeValue
-        it = iter(records)
-        while True:
-            chunk = list(itertools.islice(it, _CHUNK))
-            if not chunk:
-                return
-            # try/except costs nothing when the key exists (most records, once keys repeat)
-            # and saves the second lookup an ``in`` test would need.
-            for k, v in chunk:
-                try:
-                    d[k] = merge(d[k], v)
-                except KeyError:
-                    if k in d:
-                        raise  # the user's merge function raised it
-                    d[k] = create(v)
-            self._after_chunk(len(chunk))
-            d = self.data
+        create = self.agg.createCombiner
+        # reduceByKey's combiner is the value itself: store it without a call per new key.
+        self._merge(records, None if create is identity else create, self.agg.mergeValue)
 
     def merge_combiners(self, records: Iterable[tuple]) -> None:
         """Merge partial combiners with mergeCombiners."""
-        d = self.data
-        merge = self.agg.mergeCombiners
+        self._merge(records, None, self.agg.mergeCombiners)
+
+    def _merge(self, records: Iterable[tuple], create: Callable | None, merge: Callable) -> None:
+        # Records stream through lazy chunks: materialising them (list(islice(...))) costs
+        # an allocation per record and keeps thousands of tuples alive for the cyclic GC to
+        # walk. ``for head in it`` is the exhaustion check, so nothing is counted per record.
         it = iter(records)
-        while True:
-            chunk = list(itertools.islice(it, _CHUNK))
-            if not chunk:
-                return
-            for k, c in chunk:
-                try:
-                    d[k] = merge(d[k], c)
-                except KeyError:
-                    if k in d:
-                        raise
-                    d[k] = c
-            self._after_chunk(len(chunk))
+        hits_first = False  # the first chunk finds an empty map: every key is new
+        for head in it:
             d = self.data
+            before = len(d)
+            chunk = itertools.chain((head,), itertools.islice(it, _CHUNK - 1))
+            (_merge_hits_first if hits_first else merge_into)(d, chunk, create, merge)
+            hits_first = (len(d) - before) * _HITS_FIRST_BELOW < _CHUNK
+            # The last chunk may be short: counting it as full only makes a spill check
+            # at the very end more cautious.
+            self._after_chunk(_CHUNK)
 
     def _after_chunk(self, n: int) -> None:
         self._records += n
@@ -197,11 +238,9 @@ class ExternalAppendOnlyMap:
                         continue
                     with open(path, "rb") as fh:
                         fh.seek(start)
-                        for k, c in serializers.read_records(fh, length):
-                            if k in merged:
-                                merged[k] = merge(merged[k], c)
-                            else:
-                                merged[k] = c
+                        batches = serializers.read_batches(fh, length)
+                        merge_into(merged, itertools.chain.from_iterable(batches),
+                                       None, merge)
                 yield from merged.items()
         finally:
             self.cleanup()

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
-from typing import Any
 
 from sparklet import serializers
 from sparklet.errors import FetchFailedError
@@ -12,8 +12,8 @@ from sparklet.shuffle.aggregator import ExternalAppendOnlyMap
 __all__ = ["read_shuffle"]
 
 
-def fetch_records(shuffle_id: int, reduce_id: int, locations, block_manager) -> Iterator[Any]:
-    """Records of one reduce partition, map output by map output, in map order.
+def fetch_batches(shuffle_id: int, reduce_id: int, locations, block_manager) -> Iterator[list]:
+    """Record batches of one reduce partition, map output by map output, in map order.
 
     ``locations`` lists ``(map_id, executor_id, offset, length)`` for this partition; a map
     output whose file is gone raises FetchFailedError so the scheduler recomputes it.
@@ -29,14 +29,16 @@ def fetch_records(shuffle_id: int, reduce_id: int, locations, block_manager) -> 
         with fh:
             fh.seek(offset)
             try:
-                yield from serializers.read_records(fh, length)
+                yield from serializers.read_batches(fh, length)
             except EOFError as e:
                 raise FetchFailedError(shuffle_id, map_id, "corrupt map output: %s" % e) from e
 
 
 def read_shuffle(dep, reduce_id: int, context, block_manager, memory_limit: int) -> Iterator:
     locations = context._shuffle_locations[dep.shuffle_id][reduce_id]
-    records = fetch_records(dep.shuffle_id, reduce_id, locations, block_manager)
+    # Flattened in C: a generator frame resumed per batch, not per record.
+    records = itertools.chain.from_iterable(
+        fetch_batches(dep.shuffle_id, reduce_id, locations, block_manager))
     if dep.aggregator is None:
         return records
     merged = ExternalAppendOnlyMap(dep.aggregator, memory_limit, block_manager.tmp_dir)
