@@ -537,7 +537,7 @@ def main(argv: list[str] | None = None) -> int:
             # Executors hash strings with seed 0; so must the in-process task being profiled.
             env = dict(os.environ, PYTHONHASHSEED="0")
             cmd = [sys.executable, os.path.abspath(__file__), *(argv or sys.argv[1:])]
-            return subprocess.call(cmd, env=env)
+            os.execve(sys.executable, cmd, env)
         print(profile_sparklet(common.ensure_corpus(args.mb[0]), args.profile_lines))
         return 0
     pyspark_python, pyspark_skip = prepare_pyspark(args.skip_pyspark)
