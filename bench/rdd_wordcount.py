@@ -63,6 +63,7 @@ class Variant:
     label: str
     startup_s: float | None = None
     job_s: list[float] = field(default_factory=list)
+    cpu_s: list[float] = field(default_factory=list)  # CPU seconds of the process tree per run
     counts: dict[str, int] | None = None
     skipped: str | None = None
     extra: dict[str, object] = field(default_factory=dict)
@@ -71,6 +72,11 @@ class Variant:
     def median(self) -> float | None:
         """Median job time, the figure every comparison uses."""
         return common.summarize(self.job_s)["median"] if self.job_s else None
+
+    @property
+    def cpu_median(self) -> float | None:
+        """Median CPU seconds per job (driver + workers), steadier than wall time under load."""
+        return common.summarize(self.cpu_s)["median"] if self.cpu_s else None
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -144,7 +150,7 @@ def run_limit(path: Path, cores: int, repeat: int, warmup: int) -> Variant:
     v.startup_s, pool = common.time_call(lambda: Pool(cores))
     try:
         job = lambda: _pool_word_count(pool, tasks)
-        v.job_s, v.counts = common.time_repeats(job, repeat, warmup)
+        v.job_s, v.counts = common.time_repeats(job, repeat, warmup, v.cpu_s)
     finally:
         pool.close()
         pool.join()
@@ -200,7 +206,7 @@ def run_same_work(path: Path, cores: int, repeat: int, warmup: int) -> Variant:
     v.startup_s, pool = common.time_call(lambda: Pool(cores))
     try:
         v.job_s, v.counts = common.time_repeats(lambda: _same_work_count(pool, tasks), repeat,
-                                                warmup)
+                                                warmup, v.cpu_s)
     finally:
         pool.close()
         pool.join()
@@ -246,7 +252,8 @@ def run_sparklet(path: Path, cores: int, repeat: int, warmup: int) -> Variant:
 
     v.startup_s, sc = common.time_call(start)
     try:
-        v.job_s, result = common.time_repeats(lambda: word_count(sc, str(path)), repeat, warmup)
+        v.job_s, result = common.time_repeats(lambda: word_count(sc, str(path)), repeat, warmup,
+                                              v.cpu_s)
     finally:
         v.extra["stop_s"] = common.time_call(sc.stop)[0]
     v.counts = dict(result)
@@ -368,6 +375,7 @@ def run_pyspark(python: Path, path: Path, cores: int, repeat: int, warmup: int) 
         data = json.loads(result_file.read_text())
     v.startup_s = data["startup_s"]
     v.job_s = data["job_s"]
+    v.cpu_s = data.get("cpu_s", [])
     v.counts = data["counts"]
     v.extra.update(
         version=data["pyspark_version"],
@@ -398,12 +406,15 @@ def verify(variants: list[Variant]) -> str | None:
 def compute_ratios(by_name: dict[str, Variant]) -> dict[str, float | None]:
     """The headline numbers: how far ahead of PySpark, how far behind each limit."""
     med = {name: v.median for name, v in by_name.items()}
+    cpu = {name: v.cpu_median for name, v in by_name.items()}
     return {
         "pyspark/sparklet": common.ratio(med.get("pyspark"), med.get("sparklet")),
         "sparklet/same_work": common.ratio(med.get("sparklet"), med.get("same_work")),
         "sparklet/limit": common.ratio(med.get("sparklet"), med.get("limit")),
         "same_work/limit": common.ratio(med.get("same_work"), med.get("limit")),
         "pyspark/limit": common.ratio(med.get("pyspark"), med.get("limit")),
+        "cpu pyspark/sparklet": common.ratio(cpu.get("pyspark"), cpu.get("sparklet")),
+        "cpu sparklet/same_work": common.ratio(cpu.get("sparklet"), cpu.get("same_work")),
     }
 
 
@@ -413,7 +424,7 @@ def render(variants: list[Variant], ratios: dict, corpus: dict, args, error: str
     rows, notes = [], []
     for v in variants:
         if v.skipped:
-            rows.append([v.label, "skipped", "-", "-", "-", "-"])
+            rows.append([v.label, "skipped", "-", "-", "-", "-", "-"])
             notes.append(f"{v.label} skipped: {v.skipped}")
             continue
         s = common.summarize(v.job_s)
@@ -425,9 +436,10 @@ def render(variants: list[Variant], ratios: dict, corpus: dict, args, error: str
                 common.fmt_seconds(s["min"]),
                 common.fmt_seconds(s["max"]),
                 f"{mib / s['median']:.1f}",
+                common.fmt_seconds(v.cpu_median),
             ]
         )
-    headers = ["variant", "start-up s", "job median s", "min s", "max s", "MiB/s"]
+    headers = ["variant", "start-up s", "job median s", "min s", "max s", "MiB/s", "CPU s"]
     m = common.machine_info()
     lines = [
         "",
@@ -435,7 +447,8 @@ def render(variants: list[Variant], ratios: dict, corpus: dict, args, error: str
         f"{corpus['words']:,} words, {corpus['distinct']:,} distinct",
         f"{m['cpus']} CPUs, Python {m['python']}, load {m['loadavg_1m']}; median of "
         f"{args.repeat} timed runs after {args.warmup} warm-up;",
-        "start-up (context or pool creation) is not part of the job time",
+        "start-up (context or pool creation) is not part of the job time; CPU s: median CPU",
+        "seconds of the variant's whole process tree per job (driver, executors, JVM, workers)",
         "",
         common.format_table(headers, rows),
         *notes,
@@ -451,18 +464,22 @@ def render_sizes(results: list[dict]) -> str:
     """All sizes side by side: median job seconds per variant and the two target ratios."""
     names = ["limit", "same_work", "sparklet", "pyspark"]
     headers = ["MiB", "Counter limit s", "same-work s", "sparklet s", "PySpark s",
-               "sparklet/same-work", "pyspark/sparklet"]
+               "sparklet/same-work", "pyspark/sparklet", "CPU: sparklet/same-work",
+               "CPU: pyspark/sparklet"]
     rows = []
     for r in results:
         med = {name: v["median"] for name, v in r["variants"].items() if not v["skipped"]}
+        ratios = r["ratios"]
         rows.append([
             f"{r['corpus']['bytes'] / common.MIB:g}",
             *(common.fmt_seconds(med.get(name)) for name in names),
-            common.fmt_ratio(r["ratios"]["sparklet/same_work"]),
-            common.fmt_ratio(r["ratios"]["pyspark/sparklet"]),
+            *(common.fmt_ratio(ratios[k]) for k in ("sparklet/same_work", "pyspark/sparklet",
+                                                    "cpu sparklet/same_work",
+                                                    "cpu pyspark/sparklet")),
         ])
-    return "\n".join(["", "all sizes (median job s; targets: sparklet/same-work <= 1.25x, "
-                          "pyspark/sparklet >= 3x)", common.format_table(headers, rows)])
+    return "\n".join(["", "all sizes (median job s, ratios of medians; targets: "
+                          "sparklet/same-work <= 1.25x, pyspark/sparklet >= 3x)",
+                          common.format_table(headers, rows)])
 
 
 def to_json(variants: list[Variant], ratios: dict, corpus: dict, args, error: str | None):
@@ -478,7 +495,9 @@ def to_json(variants: list[Variant], ratios: dict, corpus: dict, args, error: st
                 "skipped": v.skipped,
                 "startup_s": v.startup_s,
                 "job_s": v.job_s,
+                "cpu_s": v.cpu_s,
                 "median": v.median,
+                "cpu_median": v.cpu_median,
                 **(common.summarize(v.job_s) if v.job_s else {}),
                 **v.extra,
             }
