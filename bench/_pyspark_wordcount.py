@@ -1,10 +1,15 @@
 """PySpark side of bench/rdd_wordcount.py; runs inside bench/.venv-pyspark, not the project venv.
 
 It runs in its own interpreter because PySpark (and its JVM) must not be imported into the
-process that benchmarks sparklet. It depends only on the standard library and PySpark, performs
-the same word count as the sparklet variant, and writes one JSON document to ``--result``:
+process that benchmarks sparklet. It depends only on the standard library, PySpark and
+bench/_common.py (itself standard library only), performs the same word count as the sparklet
+variant, and writes one JSON document to ``--result``:
 
-    {"import_s": ..., "startup_s": ..., "job_s": [...], "stop_s": ..., "counts": {word: n}}
+    {"import_s": ..., "startup_s": ..., "job_s": [...], "cpu_s": [...], "stop_s": ...,
+     "counts": {word: n}}
+
+``cpu_s`` is the CPU time of this driver's whole process tree (the JVM and its Python workers)
+per job.
 
 Timings are taken inside the driver so that the JVM launch (part of ``startup_s``) is reported
 apart from the job itself, exactly as for sparklet.
@@ -16,6 +21,8 @@ import argparse
 import json
 import time
 from operator import add
+
+import _common as common  # bench/ is this script's directory, so first on sys.path
 
 
 def parse_args() -> argparse.Namespace:
@@ -66,11 +73,8 @@ def main() -> None:
     result = None
     for _ in range(args.warmup):
         result = word_count(sc, args.path)
-    job_s = []
-    for _ in range(args.repeat):
-        start = time.perf_counter()
-        result = word_count(sc, args.path)
-        job_s.append(time.perf_counter() - start)
+    cpu_s: list[float] = []
+    job_s, result = common.time_repeats(lambda: word_count(sc, args.path), args.repeat, 0, cpu_s)
 
     t3 = time.perf_counter()
     sc.stop()
@@ -81,6 +85,7 @@ def main() -> None:
         "import_s": t1 - t0,
         "startup_s": t2 - t1,
         "job_s": job_s,
+        "cpu_s": cpu_s,
         "stop_s": stop_s,
         "counts": dict(result or []),
     }

@@ -112,7 +112,11 @@ SPLIT_SLOP = 1.1
 FILES_MAX_PARTITION_BYTES = 128 * 1024 * 1024
 FILES_OPEN_COST_IN_BYTES = 4 * 1024 * 1024
 
-_READ_CHUNK = 4 * 1024 * 1024  # bulk read size on the line-reading hot path
+# Bulk read size on the line-reading hot path. Small enough that a block's bytes, its decoded
+# text and the line strings cut from it stay in the CPU cache while they are made: 256 KiB
+# blocks read+decode+split lines in less than half the CPU time of 4 MiB ones (and less than
+# one decode().split() of the whole split); the loop per block is a few hundred a 50 MiB file.
+_READ_CHUNK = 256 * 1024
 _TAIL_CHUNK = 64 * 1024  # read size when only finishing/skipping a single line
 _WRITE_BATCH = 1 << 20  # bytes buffered before a write() call when saving
 _BOM = b"\xef\xbb\xbf"
@@ -754,7 +758,7 @@ def read_text_split(split: FileSplit, use_unicode: bool = True) -> Iterator[str 
     ``bytes`` (the UTF-8 encoding of that text).  Compressed splits are decompressed; for bzip2,
     only the split starting at 0 yields lines (see the module docstring).  The file is opened
     lazily and closed when the iterator is exhausted or discarded.  Lines are decoded a block
-    (4 MiB) at a time and handed out by ``itertools.chain``, so no Python code runs per line.
+    (256 KiB) at a time and handed out by ``itertools.chain``, so no Python code runs per line.
     """
     return itertools.chain.from_iterable(text_split_batches(split, use_unicode))
 

@@ -29,7 +29,7 @@ from sparklet.pairs import PairRDDFunctions
 from sparklet.partitioner import portable_hash  # noqa: F401  (pyspark.rdd exports it)
 from sparklet.sampler import RDDRangeSampler, RDDSampler
 from sparklet.storagelevel import StorageLevel
-from sparklet.util import fail_on_stopiteration
+from sparklet.util import fail_on_stopiteration, flat_map
 
 __all__ = ["RDD"]
 
@@ -390,8 +390,7 @@ class RDD(RDDActions, PairRDDFunctions, DoubleRDDFunctions, HadoopRDDFunctions,
         >>> sorted(sc.parallelize(["b", "a", "c"]).map(lambda x: (x, 1)).collect())
         [('a', 1), ('b', 1), ('c', 1)]
         """
-        f = fail_on_stopiteration(f, 1)
-        return self.mapPartitionsWithIndex(lambda _, it: map(f, it), preservesPartitioning)
+        return self._element_wise(map, f, preservesPartitioning)
 
     def flatMap(self, f: Callable[[T], Iterable[U]],
                 preservesPartitioning: bool = False) -> RDD[U]:
@@ -400,10 +399,7 @@ class RDD(RDDActions, PairRDDFunctions, DoubleRDDFunctions, HadoopRDDFunctions,
         >>> sorted(sc.parallelize([2, 3, 4]).flatMap(lambda x: range(1, x)).collect())
         [1, 1, 1, 2, 2, 3]
         """
-        chain = itertools.chain.from_iterable
-        f = fail_on_stopiteration(f, 1)
-        return self.mapPartitionsWithIndex(lambda _, it: chain(map(f, it)),
-                                           preservesPartitioning)
+        return self._element_wise(flat_map, f, preservesPartitioning)
 
     def filter(self, f: Callable[[T], bool]) -> RDD[T]:
         """Keep the elements satisfying ``f``.
@@ -411,8 +407,15 @@ class RDD(RDDActions, PairRDDFunctions, DoubleRDDFunctions, HadoopRDDFunctions,
         >>> sc.parallelize([1, 2, 3, 4, 5]).filter(lambda x: x % 2 == 0).collect()
         [2, 4]
         """
-        f = fail_on_stopiteration(f, 1)
-        return self.mapPartitionsWithIndex(lambda _, it: filter(f, it), True)
+        return self._element_wise(filter, f, True)
+
+    def _element_wise(self, apply: Callable, f: Callable,
+                      preservesPartitioning: bool) -> RDD:
+        # ``apply(f, iterator)`` with builtin iterators over the raw user function: the
+        # StopIteration check is per partition (util.pipelined), not a wrapper per element.
+        from sparklet.rdds import MapPartitionsRDD
+
+        return MapPartitionsRDD(self, None, preservesPartitioning, steps=((apply, f),))
 
     def glom(self) -> RDD[list[T]]:
         """Each partition as one list.

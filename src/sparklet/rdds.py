@@ -7,6 +7,7 @@ not the whole RDD's data.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 from collections.abc import Callable, Iterator
@@ -21,6 +22,8 @@ from sparklet.dependency import (
     ShuffleDependency,
 )
 from sparklet.rdd import RDD
+from sparklet.storagelevel import StorageLevel
+from sparklet.util import pipelined
 
 __all__ = ["ParallelCollectionRDD", "MapPartitionsRDD", "UnionRDD",
            "PartitionerAwareUnionRDD", "CoPartitionedRDD", "CoalescedRDD", "CartesianRDD",
@@ -91,16 +94,31 @@ class SplitRDD(RDD):
         return self._kind
 
 
+def _run_steps(steps: tuple, index: int, iterator: Iterator) -> Iterator:
+    return pipelined(iterator, steps)
+
+
 class MapPartitionsRDD(RDD):
-    """``f(partition_index, iterator)`` over each parent partition (map, filter, ...)."""
+    """``f(partition_index, iterator)`` over each parent partition (map, filter, ...).
+
+    An element-wise transformation (map, flatMap, filter and the key-value ones built on
+    them) is also described by ``steps``, ``(apply, user_function)`` pairs for
+    :func:`~sparklet.util.pipelined`. Computing a partition then runs the steps of this RDD
+    and of the unbroken run of such parents (neither persisted nor checkpointed) as one
+    pipeline of builtin iterators over the raw user functions, PySpark's PipelinedRDD at
+    execution time: the lineage keeps one RDD per transformation, ids and debug strings stay
+    as they were, and each element costs the user calls and no sparklet frame.
+    """
 
     _lazy_id = True  # see RDD._lazy_id
 
-    def __init__(self, prev: RDD, f: Callable[[int, Iterator], Iterator],
-                 preservesPartitioning: bool = False):
+    def __init__(self, prev: RDD, f: Callable[[int, Iterator], Iterator] | None,
+                 preservesPartitioning: bool = False,
+                 steps: tuple[tuple[Callable, Callable], ...] | None = None):
         super().__init__(prev.ctx, [OneToOneDependency(prev)])
         self.prev = prev
-        self.func = f
+        self.steps = steps
+        self.func = f if steps is None else functools.partial(_run_steps, steps)
         self.preservesPartitioning = preservesPartitioning
         if preservesPartitioning:
             self.partitioner = prev.partitioner
@@ -109,7 +127,16 @@ class MapPartitionsRDD(RDD):
         return self.prev.partitions()
 
     def compute(self, split, context) -> Iterator:
-        return self.func(split.index, self.prev.iterator(split, context))
+        steps = self.steps
+        if steps is None:
+            return self.func(split.index, self.prev.iterator(split, context))
+        source = self.prev
+        while (type(source) is MapPartitionsRDD and source.steps is not None
+               and source._storage_level == StorageLevel.NONE
+               and source._checkpoint_rdd is None):
+            steps = source.steps + steps
+            source = source.prev
+        return pipelined(source.iterator(split, context), steps)
 
 
 class UnionRDD(RDD):

@@ -6,10 +6,12 @@ streaming layers can all depend on it without reaching up the stack.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
+from collections.abc import Callable, Iterator, Sequence
 
-__all__ = ["BoundedFloat", "fail_on_stopiteration"]
+__all__ = ["BoundedFloat", "fail_on_stopiteration", "flat_map", "pipelined"]
 
 # Deep lineages (long streaming state chains between checkpoints) pickle recursively; the
 # driver and every worker raise the interpreter's limit to this.
@@ -175,6 +177,59 @@ def fail_on_stopiteration(f, nargs: int | None = None):
     wrapper._sparklet_stopiteration_safe = True  # type: ignore[attr-defined]
     wrapper.__wrapped__ = f  # type: ignore[attr-defined]
     return wrapper
+
+
+def flat_map(f: Callable, iterator: Iterator) -> Iterator:
+    """``f`` over each element, results flattened: a step of :func:`pipelined` (flatMap)."""
+    return itertools.chain.from_iterable(map(f, iterator))
+
+
+def _mark_exhausted(flag: list) -> Iterator:
+    # Runs only when the pipeline pulls past the source's last element: chained after the
+    # source, it records that the source, not a user function, ended the iteration.
+    flag.append(True)
+    return
+    yield  # noqa: B901 - a generator that yields nothing
+
+
+def _fail_if_cut_short(flag: list, steps: Sequence[tuple[Callable, Callable]]) -> Iterator:
+    if not flag:
+        names = ", ".join(getattr(f, "__qualname__", repr(f)) for _, f in steps)
+        exc = StopIteration()
+        exc.add_note("A StopIteration raised by one of the user functions (%s) ended the "
+                     "partition before its input was exhausted" % names)
+        raise RuntimeError(_STOP_MESSAGE, exc) from exc
+    return
+    yield  # noqa: B901 - a generator that yields nothing
+
+
+def pipelined(source: Iterator, steps: Sequence[tuple[Callable, Callable]]) -> Iterator:
+    """Element-wise steps over ``source``, each ``(apply, f)`` giving ``apply(f, iterator)``
+    (builtin ``map``, ``filter`` or :func:`flat_map`), failing the task on a ``StopIteration``
+    from ``f`` as :func:`fail_on_stopiteration` does, without a wrapper frame per element.
+
+    A ``StopIteration`` escaping ``f`` ends builtin ``map``/``filter`` as if the input were
+    exhausted, and every step after it ends too. So the source is chained to a marker that
+    notes its real end, and the pipeline to a check that runs when the pipeline ends: if the
+    source did not end, a user function did, and the task fails with PySpark's message. Each
+    user call is made on an element pulled before the marker runs, so a partition whose source
+    ended is never failed; a consumer that stops early (``take``) never reaches the check.
+
+    >>> list(pipelined(iter([1, 2, 3]), [(map, lambda x: x * 10), (filter, bool)]))
+    [10, 20, 30]
+    >>> def stop(x):
+    ...     if x == 2: raise StopIteration()
+    ...     return x
+    >>> list(pipelined(iter([1, 2, 3]), [(map, stop)]))
+    Traceback (most recent call last):
+        ...
+    RuntimeError: ("Caught StopIteration thrown from user's code; failing the task", ...)
+    """
+    flag: list = []
+    iterator: Iterator = itertools.chain(source, _mark_exhausted(flag))
+    for apply, f in steps:
+        iterator = apply(f, iterator)
+    return itertools.chain(iterator, _fail_if_cut_short(flag, steps))
 
 
 def __getattr__(name: str):
