@@ -17,6 +17,7 @@ import weakref
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from sparklet import serializers
 from sparklet.accumulators import Accumulator, AccumulatorParam, default_param
 from sparklet.broadcast import Broadcast
 from sparklet.conf import SparkConf
@@ -625,9 +626,19 @@ class SparkContext:
         # partition boundary always falls between batches; mirror that so glom() agrees.
         batch = max(1, min(len(data) // num_slices, self._batchSize or 1024))
         batches = [data[i:i + batch] for i in range(0, len(data), batch)]
-        slices = [list(itertools.chain.from_iterable(batches[a:b]))
-                  for a, b in _slice_positions(len(batches), num_slices)]
-        return ParallelCollectionRDD(self, slices)
+        positions = _slice_positions(len(batches), num_slices)
+        try:
+            # Pickled here, once, as PySpark serializes the collection in parallelize: a
+            # job (every batch of a queueStream, every action on this RDD) then ships
+            # bytes instead of pickling each record on the driver per task launched, and
+            # later changes to the records are not seen, as in PySpark.
+            pickled = [serializers.dumps(b) for b in batches]
+        except Exception:  # noqa: BLE001 - unpicklable records travel as they are, so the
+            # threads backend still runs them and the processes backend fails the task
+            return ParallelCollectionRDD(self, [list(itertools.chain.from_iterable(
+                batches[a:b])) for a, b in positions])
+        return ParallelCollectionRDD(
+            self, [serializers.PickledSlice(pickled[a:b]) for a, b in positions])
 
     def range(self, start: int, end: int | None = None, step: int = 1,
               numSlices: int | None = None) -> RDD[int]:

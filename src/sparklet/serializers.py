@@ -14,12 +14,13 @@ import struct
 import types
 from collections import ChainMap
 from collections.abc import Iterable, Iterator
-from itertools import islice
+from itertools import chain, islice
 from typing import Any, BinaryIO
 
 import cloudpickle
 
-__all__ = ["dumps", "loads", "dumps_closure", "write_batches", "read_batches", "BATCH_SIZE"]
+__all__ = ["dumps", "loads", "dumps_closure", "write_batches", "read_batches", "BATCH_SIZE",
+           "PickledSlice"]
 
 PROTOCOL = 5
 BATCH_SIZE = 1024
@@ -122,6 +123,32 @@ def read_batches(stream: BinaryIO, limit: int | None = None) -> Iterator[list]:
 def read_records(stream: BinaryIO, limit: int | None = None) -> Iterator[Any]:
     for batch in read_batches(stream, limit):
         yield from batch
+
+
+class PickledSlice:
+    """One partition of a local collection, pickled once, batch by batch, on the driver.
+
+    Iterating it unpickles one batch at a time, so the records are created as they are
+    consumed. Shipping it in a task copies bytes: no pickling of every record, serially on
+    the driver, each time the partition is launched.
+
+    >>> part = PickledSlice([dumps([1, 2]), dumps([3])])
+    >>> list(part), list(part)
+    ([1, 2, 3], [1, 2, 3])
+    >>> list(loads(dumps(part)))
+    [1, 2, 3]
+    """
+
+    __slots__ = ("batches",)
+
+    def __init__(self, batches: list[bytes]):
+        self.batches = batches
+
+    def __iter__(self) -> Iterator[Any]:
+        return chain.from_iterable(map(pickle.loads, self.batches))
+
+    def __reduce__(self):
+        return PickledSlice, (self.batches,)
 
 
 # -- framing on sockets: the driver's loopback channels (receivers, barrier syncs) ----------
