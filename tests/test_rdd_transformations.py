@@ -98,6 +98,24 @@ def test_parallelize_pickles_each_slice_once(sc):
     assert [list(p.data) for p in parts] == [list(range(1024)), list(range(1024, 3000))]
 
 
+def test_large_parallelized_slices_travel_as_files_removed_with_the_rdd(sc):
+    import gc
+    import os
+
+    lines = ["line %06d " % i + "x" * 40 for i in range(60_000)]  # ~3 MB pickled
+    rdd = sc.parallelize(lines, 2)
+    paths = [p.data.path for p in rdd.partitions()]
+    assert all(p is not None and os.path.exists(p) for p in paths)
+    assert rdd.glom().map(len).collect() == [29_696, 30_304]  # 59 batches cut at 29
+    assert rdd.filter(lambda s: s.endswith("x")).count() == 60_000  # a second job
+    assert rdd.collect() == lines
+    del rdd
+    # The driver may still hold the last task it launched until it launches another.
+    sc.parallelize([0], 1).count()
+    gc.collect()
+    assert not any(os.path.exists(p) for p in paths)
+
+
 @SETTINGS
 @given(start=st.integers(-30, 30), stop=st.integers(-30, 30),
        step=st.integers(-7, 7).filter(bool), n=partitions)

@@ -43,6 +43,11 @@ _CONTEXT_ONLY_VALID_ON_DRIVER = (
     "not in code that it run on workers. For more information, see SPARK-5063.")
 
 
+# A parallelized slice pickled to at least this many bytes travels as a file (see
+# SparkContext._pickled_slice); below, sending it with its task costs less than a file.
+_SLICE_FILE_MIN_BYTES = 1 << 20
+
+
 def _slice_positions(length: int, num_slices: int) -> list[tuple[int, int]]:
     """Spark's ParallelCollectionRDD.slice boundaries."""
     return [(i * length // num_slices, (i + 1) * length // num_slices)
@@ -637,8 +642,22 @@ class SparkContext:
             # threads backend still runs them and the processes backend fails the task
             return ParallelCollectionRDD(self, [list(itertools.chain.from_iterable(
                 batches[a:b])) for a, b in positions])
-        return ParallelCollectionRDD(
-            self, [serializers.PickledSlice(pickled[a:b]) for a, b in positions])
+        return ParallelCollectionRDD(self, [self._pickled_slice(pickled[a:b])
+                                            for a, b in positions])
+
+    def _pickled_slice(self, batches: list[bytes]) -> serializers.PickledSlice:
+        """A slice for :meth:`parallelize`: in the task when small; when large, in a file
+        of the application's directory that executors read, so launching its task neither
+        copies megabytes on the driver nor waits for them to cross the executor's channel
+        before the next task can be sent."""
+        if sum(map(len, batches)) >= _SLICE_FILE_MIN_BYTES:
+            directory = os.path.join(self._local_dir, "parallelize")
+            try:
+                os.makedirs(directory, exist_ok=True)
+                return serializers.PickledSlice.to_file(batches, directory)
+            except OSError:  # the directory is gone (a stopped context): keep it inline
+                pass
+        return serializers.PickledSlice(batches)
 
     def range(self, start: int, end: int | None = None, step: int = 1,
               numSlices: int | None = None) -> RDD[int]:
