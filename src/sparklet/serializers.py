@@ -157,15 +157,20 @@ class PickledSlice:
         copies unpickled from it in tasks only read it.
 
         >>> import tempfile
-        >>> part = PickledSlice.to_file([dumps([1, 2]), dumps([3])], tempfile.mkdtemp())
-        >>> list(loads(dumps(part))), part.batches
+        >>> with tempfile.TemporaryDirectory() as directory:
+        ...     part = PickledSlice.to_file([dumps([1, 2]), dumps([3])], directory)
+        ...     list(loads(dumps(part))), part.batches
         ([1, 2, 3], None)
         """
         fd, path = tempfile.mkstemp(prefix="slice-", dir=directory)
-        with os.fdopen(fd, "wb") as fh:
-            for data in batches:
-                fh.write(_LEN.pack(len(data)))
-                fh.write(data)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                for data in batches:
+                    fh.write(_LEN.pack(len(data)))
+                    fh.write(data)
+        except BaseException:  # a full disk: no half-written file left behind
+            _remove_owned_file(path, os.getpid())
+            raise
         part = cls(None, path)
         weakref.finalize(part, _remove_owned_file, path, os.getpid())
         return part
