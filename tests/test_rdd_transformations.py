@@ -55,6 +55,67 @@ def test_parallelize_more_partitions_than_elements(sc):
     assert list(itertools.chain.from_iterable(glommed)) == [1, 2, 3]
 
 
+records = st.one_of(st.integers(), st.text(max_size=5), st.none(),
+                    st.tuples(st.integers(), st.text(max_size=3)))
+
+
+@SETTINGS
+@given(data=st.one_of(st.lists(records, max_size=40),
+                      st.integers(0, 5000).map(lambda k: [(i, str(i)) for i in range(k)])),
+       n=partitions)
+def test_parallelize_slices_like_pyspark(sc, data, n):
+    # PySpark's model for a list: batches of min(len // n, 1024) records (at least 1), the
+    # list of batches cut at i * batches // n; so a slice boundary falls between batches.
+    # Sizes up to 5000 cross the 1024-record batch boundary within one slice.
+    size = max(1, min(len(data) // n, 1024))
+    batches = [data[i:i + size] for i in range(0, len(data), size)]
+    cuts = [i * len(batches) // n for i in range(n + 1)]
+    model = [list(itertools.chain.from_iterable(batches[cuts[i]:cuts[i + 1]]))
+             for i in range(n)]
+    rdd = sc.parallelize(data, n)
+    assert rdd.glom().collect() == model
+    assert rdd.collect() == data  # a second job over the same, already pickled, slices
+
+
+def test_parallelize_takes_a_snapshot_of_the_records(sc):
+    # As PySpark, which serializes the collection in parallelize: later changes to the
+    # records are not seen by the RDD's jobs.
+    record = [1, 2]
+    rdd = sc.parallelize([record, [3]], 2)
+    record.append(99)
+    assert rdd.collect() == [[1, 2], [3]]
+    assert rdd.map(len).collect() == [2, 1]
+
+
+def test_parallelize_pickles_each_slice_once(sc):
+    from sparklet.serializers import PickledSlice
+
+    rdd = sc.parallelize(list(range(3000)), 2)
+    parts = rdd.partitions()
+    assert all(isinstance(p.data, PickledSlice) for p in parts)
+    # 1024-record batches: 3 in all, the slice boundary between batches 1 and 2.
+    assert [len(p.data.batches) for p in parts] == [1, 2]
+    assert [list(p.data) for p in parts] == [list(range(1024)), list(range(1024, 3000))]
+
+
+def test_large_parallelized_slices_travel_as_files_removed_with_the_rdd(sc):
+    import gc
+    import os
+
+    lines = ["line %06d " % i + "x" * 40 for i in range(60_000)]  # ~3 MB pickled
+    rdd = sc.parallelize(lines, 2)
+    paths = [p.data.path for p in rdd.partitions()]
+    assert all(p is not None and os.path.exists(p) for p in paths)
+    assert rdd.glom().map(len).collect() == [29_696, 30_304]  # 59 batches cut at 29
+    assert rdd.filter(lambda s: s.endswith("x")).count() == 60_000  # a second job
+    assert rdd.collect() == lines
+    del rdd
+    # The driver may still hold the last task it launched until it launches another.
+    sc.parallelize([0], 1).count()
+    gc.collect()
+    assert not any(os.path.exists(p) for p in paths)
+
+
 @SETTINGS
 @given(start=st.integers(-30, 30), stop=st.integers(-30, 30),
        step=st.integers(-7, 7).filter(bool), n=partitions)

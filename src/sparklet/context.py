@@ -17,6 +17,7 @@ import weakref
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from sparklet import serializers
 from sparklet.accumulators import Accumulator, AccumulatorParam, default_param
 from sparklet.broadcast import Broadcast
 from sparklet.conf import SparkConf
@@ -40,6 +41,11 @@ _CONTEXT_ONLY_VALID_ON_DRIVER = (
     "It appears that you are attempting to reference SparkContext from a broadcast "
     "variable, action, or transformation. SparkContext can only be used on the driver, "
     "not in code that it run on workers. For more information, see SPARK-5063.")
+
+
+# A parallelized slice pickled to at least this many bytes travels as a file (see
+# SparkContext._pickled_slice); below, sending it with its task costs less than a file.
+_SLICE_FILE_MIN_BYTES = 1 << 20
 
 
 def _slice_positions(length: int, num_slices: int) -> list[tuple[int, int]]:
@@ -625,9 +631,33 @@ class SparkContext:
         # partition boundary always falls between batches; mirror that so glom() agrees.
         batch = max(1, min(len(data) // num_slices, self._batchSize or 1024))
         batches = [data[i:i + batch] for i in range(0, len(data), batch)]
-        slices = [list(itertools.chain.from_iterable(batches[a:b]))
-                  for a, b in _slice_positions(len(batches), num_slices)]
-        return ParallelCollectionRDD(self, slices)
+        positions = _slice_positions(len(batches), num_slices)
+        try:
+            # Pickled here, once, as PySpark serializes the collection in parallelize: a
+            # job (every batch of a queueStream, every action on this RDD) then ships
+            # bytes instead of pickling each record on the driver per task launched, and
+            # later changes to the records are not seen, as in PySpark.
+            pickled = [serializers.dumps(b) for b in batches]
+        except Exception:  # noqa: BLE001 - unpicklable records travel as they are, so the
+            # threads backend still runs them and the processes backend fails the task
+            return ParallelCollectionRDD(self, [list(itertools.chain.from_iterable(
+                batches[a:b])) for a, b in positions])
+        return ParallelCollectionRDD(self, [self._pickled_slice(pickled[a:b])
+                                            for a, b in positions])
+
+    def _pickled_slice(self, batches: list[bytes]) -> serializers.PickledSlice:
+        """A slice for :meth:`parallelize`: in the task when small; when large, in a file
+        of the application's directory that executors read, so launching its task neither
+        copies megabytes on the driver nor waits for them to cross the executor's channel
+        before the next task can be sent."""
+        if sum(map(len, batches)) >= _SLICE_FILE_MIN_BYTES:
+            directory = os.path.join(self._local_dir, "parallelize")
+            try:
+                os.makedirs(directory, exist_ok=True)
+                return serializers.PickledSlice.to_file(batches, directory)
+            except OSError:  # the directory is gone (a stopped context): keep it inline
+                pass
+        return serializers.PickledSlice(batches)
 
     def range(self, start: int, end: int | None = None, step: int = 1,
               numSlices: int | None = None) -> RDD[int]:

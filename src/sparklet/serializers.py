@@ -9,19 +9,22 @@ from __future__ import annotations
 import copyreg
 import io
 import marshal
+import os
 import pickle
 import socket
 import struct
+import tempfile
 import types
 import weakref
 from collections import ChainMap
 from collections.abc import Iterable, Iterator
-from itertools import islice
+from itertools import chain, islice
 from typing import Any, BinaryIO
 
 import cloudpickle
 
-__all__ = ["dumps", "loads", "dumps_closure", "write_batches", "read_batches", "BATCH_SIZE"]
+__all__ = ["dumps", "loads", "dumps_closure", "write_batches", "read_batches", "BATCH_SIZE",
+           "PickledSlice"]
 
 PROTOCOL = 5
 BATCH_SIZE = 1024
@@ -188,6 +191,76 @@ def read_batches(stream: BinaryIO, limit: int | None = None) -> Iterator[list]:
 def read_records(stream: BinaryIO, limit: int | None = None) -> Iterator[Any]:
     for batch in read_batches(stream, limit):
         yield from batch
+
+
+class PickledSlice:
+    """One partition of a local collection, pickled once, batch by batch, on the driver.
+
+    Iterating it unpickles one batch at a time, so the records are created as they are
+    consumed. Shipping it in a task copies bytes: no pickling of every record, serially on
+    the driver, each time the partition is launched. A large slice goes to a file that
+    executors read themselves (see :meth:`to_file`), so a task carries only its name.
+
+    >>> part = PickledSlice([dumps([1, 2]), dumps([3])])
+    >>> list(part), list(part)
+    ([1, 2, 3], [1, 2, 3])
+    >>> list(loads(dumps(part)))
+    [1, 2, 3]
+    """
+
+    __slots__ = ("batches", "path", "__weakref__")
+
+    def __init__(self, batches: list[bytes] | None, path: str | None = None):
+        self.batches = batches
+        self.path = path
+
+    @classmethod
+    def to_file(cls, batches: list[bytes], directory: str) -> PickledSlice:
+        """The slice, written to a new file in ``directory`` (one every executor can read:
+        the application's local directory, as for broadcasts) as :func:`write_batches`
+        would. The returned object owns the file, removed when it is garbage-collected;
+        copies unpickled from it in tasks only read it.
+
+        >>> import tempfile
+        >>> with tempfile.TemporaryDirectory() as directory:
+        ...     part = PickledSlice.to_file([dumps([1, 2]), dumps([3])], directory)
+        ...     list(loads(dumps(part))), part.batches
+        ([1, 2, 3], None)
+        """
+        fd, path = tempfile.mkstemp(prefix="slice-", dir=directory)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                for data in batches:
+                    fh.write(_LEN.pack(len(data)))
+                    fh.write(data)
+        except BaseException:  # a full disk: no half-written file left behind
+            _remove_owned_file(path, os.getpid())
+            raise
+        part = cls(None, path)
+        weakref.finalize(part, _remove_owned_file, path, os.getpid())
+        return part
+
+    def __iter__(self) -> Iterator[Any]:
+        if self.path is not None:
+            return _read_file_records(self.path)
+        return chain.from_iterable(map(pickle.loads, self.batches))
+
+    def __reduce__(self):
+        return PickledSlice, (self.batches, self.path)
+
+
+def _read_file_records(path: str) -> Iterator[Any]:
+    with open(path, "rb") as fh:
+        yield from read_records(fh)
+
+
+def _remove_owned_file(path: str, owner_pid: int) -> None:
+    # A process forked from the owner inherits the finalizer but not the file.
+    if os.getpid() == owner_pid:
+        try:
+            os.remove(path)
+        except OSError:  # the application's directory is already gone (context stopped)
+            pass
 
 
 # -- framing on sockets: the driver's loopback channels (receivers, barrier syncs) ----------

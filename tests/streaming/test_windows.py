@@ -136,6 +136,86 @@ def test_inverse_reduce_agrees_with_plain_reduce(make_ssc, seed, window, slide):
         t: v for t, v in model if t in dict(inv)}
 
 
+# -- the co-partitioned window computation against PySpark's RDD formulation ------------------
+
+def _weighted(a, b):
+    # Neither associative nor commutative, and None-tolerant: any change in which calls are
+    # made, or with which arguments in which order, changes the values.
+    return (a or 0) * 3 + (b or 0) + 1
+
+
+def _unweighted(a, b):
+    return (a or 0) - 2 * (b or 0)
+
+
+def _pyspark_window(prev, old, new, func, inv, keep, n):
+    """PySpark's reduceByKeyAndWindow steps over RDDs (its reduceFunc / invReduceFunc)."""
+    subtracted = prev
+    if old:
+        b = old[0].context.union(old).reduceByKey(func, n)
+        subtracted = prev.leftOuterJoin(b, n).mapValues(
+            lambda kv: inv(kv[0], kv[1]) if kv[1] is not None else kv[0])
+    if not new:
+        return subtracted
+    b = new[0].context.union(new).reduceByKey(func, n)
+    r = subtracted.union(b).reduceByKey(func, n) if prev is not None else b
+    return r.filter(keep) if keep else r
+
+
+pair_lists = st.lists(st.tuples(st.integers(0, 6), st.one_of(st.none(), st.integers(-3, 3))),
+                      max_size=12)
+
+
+@settings(max_examples=25, deadline=None)
+@given(prev=pair_lists, old=st.lists(pair_lists, max_size=2),
+       new=st.lists(pair_lists, max_size=2), filtered=st.booleans(), first=st.booleans())
+def test_co_partitioned_window_matches_pyspark_formulation(sc, prev, old, new, filtered,
+                                                           first):
+    # Partition by partition, in order: the same layout, values and record order as the RDD
+    # formulation, so only the number of Python calls per key changes.
+    from sparklet.rdds import CoPartitionedRDD
+    from sparklet.streaming.window import _sliding_window, _window_of_batches
+
+    n = 2
+    keep = (lambda kv: kv[1] is not None and kv[1] % 2 == 0) if filtered else None
+
+    def reduced(pairs):
+        return sc.parallelize(pairs, 2).reduceByKey(_weighted, n)
+
+    olds, news = [reduced(b) for b in old], [reduced(b) for b in new]
+    if first:  # a window reduced from its batches: no previous window
+        if not news:
+            return
+        got = CoPartitionedRDD(sc, news, _window_of_batches(_weighted, keep))
+        want = _pyspark_window(None, [], news, _weighted, _unweighted, keep, n)
+    else:
+        previous = reduced(prev)
+        got = CoPartitionedRDD(sc, [previous, *olds, *news], _sliding_window(
+            _weighted, _unweighted, keep, len(olds), len(news)))
+        want = _pyspark_window(previous, olds, news, _weighted, _unweighted, keep, n)
+    assert got.partitioner == want.partitioner
+    assert got.glom().collect() == want.glom().collect()
+
+
+def test_grouped_inverse_window_keeps_batch_order(make_ssc):
+    # groupByKeyAndWindow's inverse drops a key's oldest values (a[len(b):]): right only if
+    # every window keeps each key's values in batch order. Slides of 2 batches make both
+    # the leaving and the entering side span several batches.
+    rng = random.Random(7)
+    batches = [[(rng.randrange(3), i * 10 + j) for j in range(rng.randrange(4))]
+               for i in range(16)]
+    ssc = make_ssc(checkpoint=True)
+    got = timed_batches(ssc.queueStream(batches).groupByKeyAndWindow(10, 2)
+                        .mapValues(list))
+    ssc.start()
+    advance_batches(ssc, len(batches))
+    model = []
+    for t, window in sorted(windows(batches, 10, 2).items()):
+        seen = {k for b in batches[:t // 1000] for k, _ in b}  # keys stay once seen
+        model.append((t, sorted((k, [x for kk, x in window if kk == k]) for k in seen)))
+    assert got == model
+
+
 def test_window_parameter_errors(make_ssc):
     ssc = make_ssc()
     s = ssc.queueStream([[1]])

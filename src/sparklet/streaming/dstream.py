@@ -542,22 +542,8 @@ class DStream(Generic[T]):
         if not invFunc:
             return reduced.window(windowDuration, slideDuration).reduceByKey(
                 func, numPartitions)
-
-        def reduce_func(t, a, b):
-            b = b.reduceByKey(func, numPartitions)
-            r = a.union(b).reduceByKey(func, numPartitions) if a is not None else b
-            if filterFunc:
-                r = r.filter(filterFunc)
-            return r
-
-        def inv_reduce_func(t, a, b):
-            b = b.reduceByKey(func, numPartitions)
-            joined = a.leftOuterJoin(b, numPartitions)
-            return joined.mapValues(lambda kv: invFunc(kv[0], kv[1])
-                                    if kv[1] is not None else kv[0])
-
         slide = self._slide_ms if slideDuration is None else int(slideDuration * 1000)
-        return ReducedWindowedDStream(reduced, reduce_func, inv_reduce_func,
+        return ReducedWindowedDStream(reduced, func, invFunc, filterFunc, numPartitions,
                                       int(windowDuration * 1000), slide)
 
     # -- state -----------------------------------------------------------------------------

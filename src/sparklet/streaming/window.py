@@ -7,11 +7,15 @@ early windows simply hold fewer batches.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 
+from sparklet.partitioner import Partitioner, portable_hash
 from sparklet.rdd import RDD
+from sparklet.rdds import CoPartitionedRDD
 from sparklet.storagelevel import StorageLevel
-from sparklet.streaming.dstream import DStream, _to_datetime
+from sparklet.streaming.dstream import DStream
+from sparklet.util import fail_on_stopiteration
 
 __all__ = ["WindowedDStream", "ReducedWindowedDStream"]
 
@@ -62,6 +66,59 @@ class WindowedDStream(DStream):
         return _union(self._sc, rdds)
 
 
+_MISSING = object()
+
+
+def _reduce_by_key(records, func: Callable) -> dict:
+    """``reduceByKey``'s combine of one partition as a dict: keys in order of first
+    appearance, each value ``func(func(v1, v2), v3)``... in record order."""
+    merged: dict = {}
+    get = merged.get
+    for k, v in records:
+        acc = get(k, _MISSING)
+        merged[k] = v if acc is _MISSING else func(acc, v)
+    return merged
+
+
+def _window_of_batches(func: Callable, filter_func: Callable | None) -> Callable:
+    """Partition i of a window reduced from its batches: ``union(batches).reduceByKey(func)
+    .filter(filter_func)`` in one pass over the batches' partitions i."""
+    def window_partition(*batches):
+        pairs = iter(_reduce_by_key(itertools.chain(*batches), func).items())
+        return pairs if filter_func is None else filter(filter_func, pairs)
+    return window_partition
+
+
+def _sliding_window(func: Callable, inv_func: Callable, filter_func: Callable | None,
+                    n_old: int, n_new: int) -> Callable:
+    """Partition i of a window from the previous one: what PySpark's formulation computes,
+    ``previous.leftOuterJoin(old)`` through ``inv_func`` then ``union(new).reduceByKey``
+    and the filter, in one pass and without the join's tagging and grouping per key.
+
+    The same calls, values and order: the previous window's keys in its order (``inv_func``
+    where the leaving batches have a value that is not None, then ``func`` with the entering
+    batches' reduced value), then keys only the entering batches have, in their order; the
+    filter applies only when batches entered. Keys only the leaving batches have are dropped.
+    """
+    def window_partition(previous, *batches):
+        old = _reduce_by_key(itertools.chain(*batches[:n_old]), func)
+        new = _reduce_by_key(itertools.chain(*batches[n_old:]), func)
+        old_get, new_pop = old.get, new.pop
+        keep = filter_func if n_new and filter_func is not None else None
+        for k, v in previous:
+            w = old_get(k)
+            if w is not None:
+                v = inv_func(v, w)
+            w = new_pop(k, _MISSING)
+            if w is not _MISSING:
+                v = func(v, w)
+            if keep is None or keep((k, v)):
+                yield k, v
+        pairs = iter(new.items())
+        yield from (pairs if keep is None else filter(keep, pairs))
+    return window_partition
+
+
 class ReducedWindowedDStream(DStream):
     """``reduceByKeyAndWindow`` with an inverse function, over a per-batch reduced parent.
 
@@ -69,17 +126,26 @@ class ReducedWindowedDStream(DStream):
     exists, the new one is ``reduce(invReduce(previous, left), entered)``; otherwise the
     window is reduced from its batches. Its RDDs are persisted and, because each builds on
     the previous one, checkpointed periodically so lineage stays short.
+
+    Every batch of the parent is hash-partitioned the same way, so a window is computed
+    partition by partition from the same partitions of its inputs (one
+    :class:`~sparklet.rdds.CoPartitionedRDD`: no shuffle, no per-key join, one pass).
     """
 
-    def __init__(self, parent: DStream, reduce_func: Callable, inv_reduce_func: Callable,
-                 window_ms: int, slide_ms: int):
+    def __init__(self, parent: DStream, func: Callable, inv_func: Callable,
+                 filter_func: Callable | None, num_partitions: int, window_ms: int,
+                 slide_ms: int):
         super().__init__(parent._ssc, [parent])
         pslide = parent._slide_ms
         if window_ms % pslide != 0 or slide_ms % pslide != 0:
             raise ValueError("window and slide durations must be multiples of the parent "
                              f"DStream's slide duration ({pslide} ms)")
-        self.reduce_func = reduce_func
-        self.inv_reduce_func = inv_reduce_func
+        # Wrapped once: a StopIteration from user code fails the task instead of silently
+        # ending a partition (these run inside generators and filter()).
+        self.func = fail_on_stopiteration(func, 2)
+        self.inv_func = fail_on_stopiteration(inv_func, 2)
+        self.filter_func = None if filter_func is None else fail_on_stopiteration(filter_func, 1)
+        self.num_partitions = num_partitions
         self._window = window_ms
         self._slide = slide_ms
         self._must_checkpoint = True
@@ -95,18 +161,44 @@ class ReducedWindowedDStream(DStream):
     def _compute(self, time_ms: int) -> RDD | None:
         parent = self._parents[0]
         pslide = parent._slide_ms
-        t = _to_datetime(time_ms)
         current_begin = time_ms - self._window
         previous_end = time_ms - self._slide
         previous_begin = current_begin - self._slide
         previous = self._get_or_compute(previous_end)
         if previous is not None and self._window >= self._slide * 5:
             old = parent._slice_ms(previous_begin + pslide, current_begin)
-            subtracted = (self.inv_reduce_func(t, previous, _union(self._sc, old))
-                          if old else previous)
             new = parent._slice_ms(previous_end + pslide, time_ms)
-            return self.reduce_func(t, subtracted, _union(self._sc, new)) if new else subtracted
+            if not old and not new:
+                return previous
+            if self._co_partitioned([previous, *old, *new]):
+                return CoPartitionedRDD(self._sc, [previous, *old, *new], _sliding_window(
+                    self.func, self.inv_func, self.filter_func, len(old), len(new)))
+            subtracted = self._inv_reduce(previous, _union(self._sc, old)) if old else previous
+            return self._reduce(subtracted, _union(self._sc, new)) if new else subtracted
         current = parent._slice_ms(current_begin + pslide, time_ms)
-        if current:
-            return self.reduce_func(t, None, _union(self._sc, current))
-        return None
+        if not current:
+            return None
+        if self._co_partitioned(current):
+            return CoPartitionedRDD(self._sc, current,
+                                    _window_of_batches(self.func, self.filter_func))
+        return self._reduce(None, _union(self._sc, current))
+
+    def _co_partitioned(self, rdds: list[RDD]) -> bool:
+        partitioner = Partitioner(self.num_partitions, portable_hash)
+        return all(r.partitioner == partitioner for r in rdds)
+
+    # PySpark's formulation, over RDDs, for inputs that are not co-partitioned (say, RDDs
+    # of another partitioning recovered from a checkpoint).
+
+    def _reduce(self, a: RDD | None, b: RDD) -> RDD:
+        func, n = self.func, self.num_partitions
+        b = b.reduceByKey(func, n)
+        r = a.union(b).reduceByKey(func, n) if a is not None else b
+        return r.filter(self.filter_func) if self.filter_func else r
+
+    def _inv_reduce(self, a: RDD, b: RDD) -> RDD:
+        inv_func = self.inv_func
+        b = b.reduceByKey(self.func, self.num_partitions)
+        joined = a.leftOuterJoin(b, self.num_partitions)
+        return joined.mapValues(lambda kv: inv_func(kv[0], kv[1])
+                                if kv[1] is not None else kv[0])
