@@ -247,3 +247,28 @@ def test_dstream_names_and_ids_are_stable(make_ssc, tmp_path):
 
     clone = pickle.loads(cloudpickle.dumps(b))  # graphs pickle without their context
     assert clone.name() == "my-window" and clone._window == 2000
+
+
+@pytest.mark.parametrize("op", ["map", "flatMap", "filter"])
+def test_stopiteration_from_a_user_function_fails_the_batch(make_ssc, op):
+    # Inside builtin map/filter a StopIteration would end the partition early and drop the
+    # rest of it without a word; PySpark fails the task instead, and so must every batch.
+    def stop_at_three(x):
+        if x == 3:
+            raise StopIteration()
+        return [x] if op == "flatMap" else x
+
+    ssc = make_ssc()
+    seen: list = []
+
+    def record(rdd):
+        try:
+            seen.append(rdd.collect())
+        except Exception as e:  # noqa: BLE001 - the job's failure is what is checked
+            seen.append(str(e))
+
+    getattr(ssc.queueStream([[1, 2, 3, 4]]), op)(stop_at_three).foreachRDD(record)
+    ssc.start()
+    advance_batches(ssc, 1)
+    assert len(seen) == 1 and isinstance(seen[0], str), seen
+    assert "Caught StopIteration thrown from user's code; failing the task" in seen[0]

@@ -36,14 +36,12 @@ import os
 import sys
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from itertools import chain
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from sparklet.partitioner import Partitioner, portable_hash
 from sparklet.rdd import RDD
 from sparklet.resultiterable import ResultIterable
 from sparklet.storagelevel import StorageLevel
-from sparklet.util import fail_on_stopiteration
 
 if TYPE_CHECKING:
     from sparklet.streaming.context import StreamingContext
@@ -323,22 +321,22 @@ class DStream(Generic[T]):
         """Each RDD holds one element: the count of the corresponding RDD of this stream."""
         return self.mapPartitions(lambda i: [sum(1 for _ in i)]).reduce(operator.add)
 
+    # map, flatMap and filter use the RDD's own element-wise operations: one RDD per batch
+    # and operation, as PySpark's mapPartitions formulation gives, pipelined without a wrapper
+    # frame per element (the StopIteration check is per partition, see util.pipelined).
+
     def filter(self, f: Callable[[T], bool]) -> DStream[T]:
         """Keep the elements that satisfy ``f``."""
-        f = fail_on_stopiteration(f, 1)
-        return self.mapPartitions(lambda iterator: filter(f, iterator), True)
+        return self.transform(lambda rdd: rdd.filter(f))
 
     def flatMap(self, f: Callable[[T], Iterable[U]],
                 preservesPartitioning: bool = False) -> DStream[U]:
         """Apply ``f`` to every element and flatten the results."""
-        f = fail_on_stopiteration(f, 1)
-        return self.mapPartitionsWithIndex(
-            lambda s, iterator: chain.from_iterable(map(f, iterator)), preservesPartitioning)
+        return self.transform(lambda rdd: rdd.flatMap(f, preservesPartitioning))
 
     def map(self, f: Callable[[T], U], preservesPartitioning: bool = False) -> DStream[U]:
         """Apply ``f`` to every element."""
-        f = fail_on_stopiteration(f, 1)
-        return self.mapPartitions(lambda iterator: map(f, iterator), preservesPartitioning)
+        return self.transform(lambda rdd: rdd.map(f, preservesPartitioning))
 
     def mapPartitions(self, f: Callable[[Iterable[T]], Iterable[U]],
                       preservesPartitioning: bool = False) -> DStream[U]:
