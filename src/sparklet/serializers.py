@@ -164,7 +164,11 @@ def write_batches(stream: BinaryIO, records: Iterable[Any], batch_size: int = BA
 
 def write_batch(stream: BinaryIO, batch: list) -> int:
     """Write one already-formed batch."""
-    data = dumps(batch)
+    return write_pickled_batch(stream, dumps(batch))
+
+
+def write_pickled_batch(stream: BinaryIO, data: bytes) -> int:
+    """Write one batch pickled already, behind its length, as :func:`read_batches` reads it."""
     stream.write(_LEN.pack(len(data)))
     stream.write(data)
     return _LEN.size + len(data)
@@ -231,8 +235,7 @@ class PickledSlice:
         try:
             with os.fdopen(fd, "wb") as fh:
                 for data in batches:
-                    fh.write(_LEN.pack(len(data)))
-                    fh.write(data)
+                    write_pickled_batch(fh, data)
         except BaseException:  # a full disk: no half-written file left behind
             _remove_owned_file(path, os.getpid())
             raise
