@@ -18,6 +18,7 @@ __all__ = ["portable_hash", "Partitioner", "HashPartitioner", "RangePartitioner"
 
 
 _M64 = (1 << 64) - 1
+_FINALISATION = ((0, 0xFF), (0, 0), (0, 0))  # SipHash's three closing rounds
 
 
 def _seed0_hash(data: bytes) -> int:
@@ -33,9 +34,13 @@ def _seed0_hash(data: bytes) -> int:
     v0, v1 = 0x736F6D6570736575, 0x646F72616E646F6D
     v2, v3 = 0x6C7967656E657261, 0x7465646279746573
     end = n - n % 8
-    words = [int.from_bytes(data[i:i + 8], "little") for i in range(0, end, 8)]
-    words.append(((n & 0xFF) << 56) | int.from_bytes(data[end:], "little"))
-    for m in words:  # one SipRound per message word
+    # One SipRound per message word m (v3 ^= m before it, v0 ^= m after), then three
+    # finalisation rounds, the first after v2 ^= 0xFF: one loop over (m, v2 mask) pairs.
+    rounds = [(int.from_bytes(data[i:i + 8], "little"), 0) for i in range(0, end, 8)]
+    rounds.append((((n & 0xFF) << 56) | int.from_bytes(data[end:], "little"), 0))
+    rounds += _FINALISATION
+    for m, f in rounds:
+        v2 ^= f
         v3 ^= m
         v0 = (v0 + v1) & m64
         v1 = ((v1 << 13) | (v1 >> 51)) & m64 ^ v0
@@ -48,18 +53,6 @@ def _seed0_hash(data: bytes) -> int:
         v1 = ((v1 << 17) | (v1 >> 47)) & m64 ^ v2
         v2 = ((v2 << 32) | (v2 >> 32)) & m64
         v0 ^= m
-    v2 ^= 0xFF
-    for _ in range(3):  # finalisation
-        v0 = (v0 + v1) & m64
-        v1 = ((v1 << 13) | (v1 >> 51)) & m64 ^ v0
-        v0 = ((v0 << 32) | (v0 >> 32)) & m64
-        v2 = (v2 + v3) & m64
-        v3 = ((v3 << 16) | (v3 >> 48)) & m64 ^ v2
-        v0 = (v0 + v3) & m64
-        v3 = ((v3 << 21) | (v3 >> 43)) & m64 ^ v0
-        v2 = (v2 + v1) & m64
-        v1 = ((v1 << 17) | (v1 >> 47)) & m64 ^ v2
-        v2 = ((v2 << 32) | (v2 >> 32)) & m64
     h = v0 ^ v1 ^ v2 ^ v3
     h = h - (1 << 64) if h >> 63 else h
     return -2 if h == -1 else h
