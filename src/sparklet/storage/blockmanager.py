@@ -6,13 +6,12 @@ serve the same ids over its own transport. Memory is LRU and size-aware. At ever
 PySpark names a block is kept as its pickled bytes, as PySpark keeps Python data, which
 makes its size exact. At the engine's object level (``storagelevel.MEMORY_ONLY_DESER``,
 whose ``keeps_objects`` is set) a block is kept as the Python objects themselves (Spark's
-deserialized MEMORY_ONLY):
-reading it costs no unpickling, its size is an estimate from a sample, and it is pickled
-only when it leaves memory (evicted to disk). Readers of a deserialized block share its
-objects, so whoever reads one must not mutate it: a retried task must find what the first
-attempt found. The one way to change a block's values is to take them out of the store
-first (:meth:`BlockManager.take_values`), as ``updateStateByKey`` does with the previous
-batch's state (see :mod:`sparklet.streaming.state`).
+deserialized MEMORY_ONLY): reading it costs no unpickling, its size is an estimate from a
+sample, and it is pickled only when it leaves memory (evicted to disk). Readers of such a
+block share its objects, so whoever reads one must not mutate it: a retried task must find
+what the first attempt found. The one way to change a block's values is to take them out
+of the store first (:meth:`BlockManager.take_values`), as ``updateStateByKey`` does with
+the previous batch's state (see :mod:`sparklet.streaming.state`).
 """
 
 from __future__ import annotations
@@ -93,7 +92,7 @@ class BlockManager:
         if level.keeps_objects:
             stored = self.put_values(block_id, values, level, context)
         else:
-            stored = self.put(block_id, serializers.dumps(_as_list(values)), level, context)
+            stored = self.put(block_id, _pickled_block(values), level, context)
         on_stored = getattr(rdd, "_block_stored", None)
         if stored and on_stored is not None:
             on_stored(split, context)
@@ -118,7 +117,7 @@ class BlockManager:
             if entry is not None:
                 self._memory.move_to_end(block_id)
                 data, level, _ = entry
-                return serializers.dumps(_as_list(data)) if level.keeps_objects else data
+                return _pickled_block(data) if level.keeps_objects else data
         return self._read_disk(block_id)
 
     def _read_disk(self, block_id: str) -> bytes | None:
@@ -138,11 +137,8 @@ class BlockManager:
                    context: TaskContext | None) -> bool:
         """Store a block's values as they are at a deserialized ``level`` (its size
         estimated from a sample); returns False if it could not be kept."""
-        size = estimate_size(values)
-        if not level.useMemory:
-            return self._put(block_id, serializers.dumps(_as_list(values)), size, level,
-                             context)
-        return self._put(block_id, values, size, level, context)
+        # A level without memory goes straight to disk, where _put pickles the values.
+        return self._put(block_id, values, estimate_size(values), level, context)
 
     def _put(self, block_id: str, data: Any, size: int, level: StorageLevel,
              context: TaskContext | None) -> bool:
@@ -156,7 +152,7 @@ class BlockManager:
                 stored = True
         if level.useDisk and not stored:
             if not isinstance(data, bytes):
-                data = serializers.dumps(_as_list(data))
+                data = _pickled_block(data)
             self._write_disk(block_id, data)
             stored = True
         if stored and context is not None:
@@ -175,7 +171,7 @@ class BlockManager:
             self._memory_used -= victim_size
             if level.useDisk:
                 if level.keeps_objects:
-                    data = serializers.dumps(_as_list(data))
+                    data = _pickled_block(data)
                 self._write_disk(victim, data)
             elif context is not None:
                 context._blocks_dropped.append(victim)
@@ -259,8 +255,8 @@ class BlockManager:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
-def _as_list(values: Any) -> list:
-    """What a pickled block holds: the partition's records as a list (a deserialized block
-    may be another re-iterable container, e.g. a state map)."""
-    return values if isinstance(values, list) else list(values)
+def _pickled_block(values: Any) -> bytes:
+    """A block's values pickled as a pickled block holds them: the partition's records as a
+    list (a deserialized block may be another re-iterable container, e.g. a state map)."""
+    return serializers.dumps(values if isinstance(values, list) else list(values))
 
