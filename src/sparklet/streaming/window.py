@@ -13,6 +13,7 @@ from collections.abc import Callable
 from sparklet.partitioner import Partitioner, portable_hash
 from sparklet.rdd import RDD
 from sparklet.rdds import CoPartitionedRDD
+from sparklet.shuffle.aggregator import merge_into
 from sparklet.storagelevel import StorageLevel
 from sparklet.streaming.dstream import DStream
 from sparklet.util import fail_on_stopiteration
@@ -73,10 +74,7 @@ def _reduce_by_key(records, func: Callable) -> dict:
     """``reduceByKey``'s combine of one partition as a dict: keys in order of first
     appearance, each value ``func(func(v1, v2), v3)``... in record order."""
     merged: dict = {}
-    get = merged.get
-    for k, v in records:
-        acc = get(k, _MISSING)
-        merged[k] = v if acc is _MISSING else func(acc, v)
+    merge_into(merged, records, None, func)
     return merged
 
 
