@@ -33,8 +33,10 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from sparklet.dependency import OneToOneDependency
+from sparklet.env import SparkEnv
 from sparklet.partitioner import Partitioner, portable_hash
 from sparklet.rdd import RDD
+from sparklet.storage.blockmanager import rdd_block_id
 from sparklet.storagelevel import MEMORY_ONLY_DESER
 from sparklet.streaming.dstream import DStream, _num_positional, _rebind_rdd, _to_datetime
 from sparklet.streaming.statemap import DEFAULT_DELTA_CHAIN_THRESHOLD, MISSING, PairMap, StateMap
@@ -76,6 +78,13 @@ class StateDStream(DStream):
         return state
 
 
+def _block_manager():
+    """This process's block manager, where a state RDD's blocks live (None outside an
+    executor or a driver running tasks)."""
+    env = SparkEnv.get()
+    return None if env is None else env.block_manager
+
+
 class _StateBlocks:
     """Block-manager hooks of a state RDD whose partition ``i`` reads partition ``i`` of
     ``self.prev``, the previous batch's state."""
@@ -87,23 +96,18 @@ class _StateBlocks:
         prev = getattr(self, "prev", None)
         if not self.release_prev or prev is None:
             return
-        from sparklet.env import SparkEnv
-        from sparklet.storage.blockmanager import rdd_block_id
-
-        env = SparkEnv.get()
-        if env is not None:
-            env.block_manager.remove_block(rdd_block_id(prev.id(), split.index), context)
+        blocks = _block_manager()
+        if blocks is not None:
+            blocks.remove_block(rdd_block_id(prev.id(), split.index), context)
 
 
 def _read_state_map(rdd: RDD, split, context) -> dict:
     """Partition ``split`` of a state RDD as ``{key: state}``: the cached map itself when
     there is one (read only), else built from the partition's pairs."""
     if rdd.getStorageLevel().keeps_objects:
-        from sparklet.env import SparkEnv
-
-        env = SparkEnv.get()
-        if env is not None:
-            block = env.block_manager.get_or_compute_block(rdd, split, context)
+        blocks = _block_manager()
+        if blocks is not None:
+            block = blocks.get_or_compute_block(rdd, split, context)
             if isinstance(block, PairMap):
                 return block.map
             return _first_wins(block)
@@ -172,10 +176,7 @@ class UpdateStateRDD(KeyedStateRDD):
         except BaseException:
             # The update makes every user call before it changes the map: put it back as
             # it was, for the task's retry.
-            from sparklet.env import SparkEnv
-            from sparklet.storage.blockmanager import rdd_block_id
-
-            SparkEnv.get().block_manager.put_values(  # type: ignore[union-attr]
+            _block_manager().put_values(  # type: ignore[union-attr]
                 rdd_block_id(self.prev.id(), prev_split.index), block, level, context)
             raise
 
@@ -186,14 +187,11 @@ class UpdateStateRDD(KeyedStateRDD):
         level = self.prev.getStorageLevel()
         if not level.keeps_objects:
             return None
-        from sparklet.env import SparkEnv
-        from sparklet.storage.blockmanager import rdd_block_id
-
-        env = SparkEnv.get()
-        if env is None:
+        blocks = _block_manager()
+        if blocks is None:
             return None
         block_id = rdd_block_id(self.prev.id(), prev_split.index)
-        block = env.block_manager.take_values(block_id, context)
+        block = blocks.take_values(block_id, context)
         if block is None:
             return None
         # Once out of the store, only readers that already had it can see it: another task
@@ -203,7 +201,7 @@ class UpdateStateRDD(KeyedStateRDD):
         # of its map.
         if not isinstance(block, PairMap) or sys.getrefcount(block) > 2 \
                 or sys.getrefcount(block.map) > 2:
-            env.block_manager.put_values(block_id, block, level, context)
+            blocks.put_values(block_id, block, level, context)
             return None
         return block, level
 
