@@ -124,6 +124,10 @@ def executor_consumer_config(kafkaParams: dict[str, Any] | None) -> dict[str, An
     end-of-partition events (to tell a range that ends in a gap from data still to come)."""
     conf = consumer_config(kafkaParams)
     group = conf.get("group.id") or "sparklet"
+    # A fetch waiting at the broker for more data holds up the next range's first fetch
+    # (librdkafka's default wait is 500 ms): ranges are read up to a known end, so waiting
+    # for more is never useful.
+    conf.setdefault("fetch.wait.max.ms", 10)
     conf.update({"group.id": f"spark-executor-{group}", "enable.auto.commit": False,
                  "enable.auto.offset.store": False, "auto.offset.reset": "error",
                  "enable.partition.eof": True})

@@ -159,6 +159,8 @@ def _take_consumer(conf: dict):
 
 
 def _give_back(key: tuple, consumer) -> None:
+    # Unassigned, an idle consumer sends no fetch requests.
+    consumer.unassign()
     with _pool_lock:
         _idle.setdefault(key, []).append(consumer)
 
@@ -183,7 +185,10 @@ def fetch_range(conf: dict, r: OffsetRange, poll_ms: int = DEFAULT_POLL_MS) -> I
         last_progress = time.monotonic()
         position = r.fromOffset
         while position < until:
-            messages = consumer.consume(_CONSUME_BATCH, 0.5)
+            # Never ask for more than the range can hold: consume() waits for as many
+            # records as asked (or the timeout), and the range's last ones may be all
+            # there is. A gap at the end shows as an end-of-partition event instead.
+            messages = consumer.consume(min(_CONSUME_BATCH, until - position), 0.01)
             data = []
             for m in messages:
                 err = m.error()
