@@ -88,8 +88,11 @@ class KafkaTestBroker:
         return sorted(p for p, pm in meta.partitions.items() if pm.leader >= 0)
 
     def wait_partitions(self, topic: str, n: int) -> None:
+        """Wait until ``topic`` has ``n`` partitions that the broker serves (the metadata
+        names a leader a little before that leader answers for the partition)."""
         wait_until(lambda: len(self.partitions(topic)) == n,
                    f"{topic} to show {n} partitions with leaders")
+        self.wait_serving(topic)
 
     def add_partitions(self, topic: str, total: int) -> None:
         """Grow ``topic`` to ``total`` partitions (Kafka only ever adds)."""
@@ -130,8 +133,8 @@ class KafkaTestBroker:
             consumer.close()
 
     def wait_serving(self, topic: str) -> None:
-        """Wait until the broker leads and serves every partition of ``topic`` (after a
-        restart it answers metadata requests before it has loaded its logs)."""
+        """Wait until the broker serves every partition of ``topic`` (a new one, or after
+        a restart: it answers metadata requests before it has loaded its logs)."""
         def serving() -> bool:
             try:
                 parts = self.partitions(topic)
@@ -141,7 +144,19 @@ class KafkaTestBroker:
             except KafkaException:
                 return False
 
-        wait_until(serving, f"the broker to serve {topic} again", interval=0.2)
+        wait_until(serving, f"the broker to serve {topic}", interval=0.1)
+
+    def committed(self, group: str, topic: str) -> dict[int, int]:
+        """The offsets consumer group ``group`` committed for ``topic`` (partitions with
+        none left out)."""
+        consumer = Consumer({"bootstrap.servers": self.bootstrap, "group.id": group,
+                             "enable.auto.commit": False})
+        try:
+            tps = consumer.committed([TopicPartition(topic, p) for p in self.partitions(topic)],
+                                     timeout=_OP_TIMEOUT)
+        finally:
+            consumer.close()
+        return {tp.partition: tp.offset for tp in tps if tp.offset >= 0}
 
     def end_offsets(self, topic: str) -> dict[int, int]:
         return {p: self.watermarks(topic, p)[1] for p in self.partitions(topic)}
@@ -196,8 +211,17 @@ class KafkaTestBroker:
         reports: list = []
         records = list(records)
         for i, (partition, key, value) in enumerate(records):
-            producer.produce(topic, _encode(value), _encode(key), partition=partition,
-                             on_delivery=lambda err, msg, i=i: reports.append((i, err, msg)))
+            def send(i=i, partition=partition, key=key, value=value):
+                producer.produce(topic, _encode(value), _encode(key), partition=partition,
+                                 on_delivery=lambda err, msg: reports.append((i, err, msg)))
+            try:
+                send()
+            except KafkaException as e:
+                if e.args[0].code() != KafkaError._UNKNOWN_PARTITION:
+                    raise
+                # Partitions added since the producer last refreshed its metadata.
+                producer.list_topics(topic, timeout=_OP_TIMEOUT)
+                wait_until(lambda: _sent(send), f"{topic}-{partition} to take records")
             producer.poll(0)
         remaining = producer.flush(_OP_TIMEOUT)
         assert remaining == 0, f"{remaining} records not delivered within {_OP_TIMEOUT} s"
@@ -269,6 +293,16 @@ class KafkaTestBroker:
             # Not waited for: the next test does not need the space back.
             self.admin.delete_topics(self._created, operation_timeout=_OP_TIMEOUT)
             self._created = []
+
+
+def _sent(send: Callable[[], None]) -> bool:
+    try:
+        send()
+    except KafkaException as e:
+        if e.args[0].code() != KafkaError._UNKNOWN_PARTITION:
+            raise
+        return False
+    return True
 
 
 def _decode(b: bytes | None) -> str | None:

@@ -1,0 +1,531 @@
+"""``KafkaUtils.createDirectStream`` against a real Apache Kafka broker, batch by batch on
+the manual clock: every record exactly once, offset ranges contiguous from batch to
+batch, rate limits, compacted and transactional topics, topics and partitions appearing,
+committed offsets, and faults (the broker restarted, a topic deleted, offsets gone).
+
+What a batch should hold is worked out from what the test wrote (the offsets of the
+producer's delivery reports) or read with a plain confluent-kafka consumer.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from dataclasses import dataclass
+
+import pytest
+
+from sparklet import SparkConf
+from sparklet.streaming import StreamingContext
+from sparklet.streaming.kafka import (
+    KafkaOffsetsError,
+    KafkaUtils,
+    OffsetRange,
+    SubscribePattern,
+    TopicAndPartition,
+)
+from sparklet.streaming.testing import advance_batches, use_manual_clock
+
+pytestmark = pytest.mark.integration
+
+MAX_BATCHES = 30   # a bound on "until everything arrived": only reached when broken
+
+
+def handler(m):
+    return (m.topic, m.partition, m.offset, m.key, m.message)
+
+
+@dataclass
+class Batch:
+    time_ms: int
+    ranges: list[OffsetRange]
+    parts: list[list]           # the records of partition i, the one of ranges[i]
+
+    @property
+    def records(self) -> list:
+        return [x for part in self.parts for x in part]
+
+
+def record_batches(stream) -> list[Batch]:
+    """Every batch of ``stream`` as the output operation sees it: its KafkaRDD's
+    ``offsetRanges()`` and the records of each partition."""
+    batches: list[Batch] = []
+
+    def record(t, rdd):
+        batches.append(Batch(round(t.timestamp() * 1000), rdd.offsetRanges(),
+                             rdd.glom().collect()))
+
+    stream.foreachRDD(record)
+    return batches
+
+
+def all_records(batches: list[Batch]) -> list:
+    return [x for b in batches for x in b.records]
+
+
+def assert_exact_batches(batches: list[Batch], start: dict | None = None,
+                         written=None) -> None:
+    """The Spark direct stream's contract, batch by batch: one range per topic-partition
+    in sorted order, each starting where the previous batch's stopped (at ``start``, or 0,
+    in the first batch the partition appears in), and partition i holding exactly the
+    records of ``written`` (``Written`` values; all offsets if None) within range i, in
+    offset order."""
+    start = dict(start or {})
+    at = None if written is None else {(w.partition, w.offset): w for w in written}
+    for b in batches:
+        tps = [r.topicAndPartition() for r in b.ranges]
+        assert tps == sorted(tps) and len(set(tps)) == len(tps)
+        assert len(b.parts) == len(b.ranges)
+        for r, part in zip(b.ranges, b.parts, strict=True):
+            tp = r.topicAndPartition()
+            assert r.fromOffset == start.get(tp, 0), (b.time_ms, r)
+            assert r.untilOffset >= r.fromOffset
+            start[tp] = r.untilOffset
+            offsets = [x[2] for x in part]
+            assert all(x[0] == r.topic and x[1] == r.partition for x in part)
+            if at is None:
+                assert offsets == list(range(r.fromOffset, r.untilOffset)), (b.time_ms, r)
+            else:
+                assert part == [(r.topic, r.partition, o, at[r.partition, o].key,
+                                 at[r.partition, o].value)
+                                for o in range(r.fromOffset, r.untilOffset)
+                                if (r.partition, o) in at], (b.time_ms, r)
+
+
+def expected(topic: str, written) -> list:
+    return sorted((topic, w.partition, w.offset, w.key, w.value) for w in written)
+
+
+def run_until(ssc, batches: list[Batch], n_records: int, limit: int = MAX_BATCHES,
+              timeout: float = 60.0) -> None:
+    """Advance batch by batch until ``n_records`` records arrived (at most ``limit``)."""
+    for _ in range(limit):
+        if len(all_records(batches)) >= n_records:
+            return
+        advance_batches(ssc, 1, timeout)
+    assert len(all_records(batches)) >= n_records, \
+        f"{len(all_records(batches))} of {n_records} records after {limit} batches"
+
+
+@pytest.fixture
+def make_conf_ssc(make_context):
+    """``make_conf_ssc(conf_dict, batch)``: a StreamingContext on a manual clock over a
+    SparkContext of its own with these settings (rate limits are read from the conf)."""
+    made = []
+
+    def factory(settings: dict, batch: float = 1):
+        conf = SparkConf()
+        for k, v in settings.items():
+            conf.set(k, v)
+        ssc = StreamingContext(make_context(conf), batch)
+        use_manual_clock(ssc)
+        made.append(ssc)
+        return ssc
+
+    yield factory
+    for ssc in made:
+        ssc.stop(stopSparkContext=False)
+
+
+# -- records, ranges, starting points ----------------------------------------------------------
+
+def test_several_partitions_with_a_producer_writing_while_it_runs(make_ssc, kafka,
+                                                                     kafka_params):
+    topic = kafka.create_topic(3)
+    ssc = make_ssc()
+    stream = KafkaUtils.createDirectStream(ssc, [topic], kafka_params,
+                                           messageHandler=handler)
+    seen_in_transform = []
+
+    def keep_ranges(rdd):
+        seen_in_transform.append(rdd.offsetRanges())
+        return rdd
+
+    transformed = record_batches(stream.transform(keep_ranges))
+    batches = record_batches(stream)
+    written = []
+    errors = []
+
+    def produce():
+        try:
+            for chunk in range(20):
+                written.extend(kafka.produce(topic, [
+                    (p, None if i % 4 == 0 else f"k{i}", f"{chunk}.{p}.{i}")
+                    for i in range(5) for p in range(3)]))
+        except BaseException as e:  # noqa: BLE001 - reported by the test thread
+            errors.append(e)
+
+    ssc.start()
+    producer = threading.Thread(target=produce)
+    producer.start()
+    while producer.is_alive() and len(batches) < 200:
+        advance_batches(ssc, 1)
+    producer.join(60)
+    assert not errors and not producer.is_alive()
+    run_until(ssc, batches, len(written))
+    advance_batches(ssc, 1)                   # and nothing more comes
+
+    assert len(written) == 300
+    assert sorted(all_records(batches)) == expected(topic, written)   # each exactly once
+    assert_exact_batches(batches, written=written)
+    assert batches[-1].records == []
+    # The transform saw the same KafkaRDDs, and its result the same records.
+    assert seen_in_transform == [b.ranges for b in batches]
+    assert [b.parts for b in transformed] == [b.parts for b in batches]
+    assert all(len(b.ranges) == 3 for b in batches)   # empty partitions included
+
+
+def test_default_records_are_key_value_tuples(make_ssc, kafka, kafka_params):
+    topic = kafka.create_topic(1)
+    kafka.produce(topic, [(0, None, "v0"), (0, "k1", "v1"), (0, "k2", None)])
+    ssc = make_ssc()
+    got = []
+    KafkaUtils.createDirectStream(ssc, [topic], kafka_params).foreachRDD(
+        lambda rdd: got.append(rdd.collect()))
+    ssc.start()
+    advance_batches(ssc, 1)
+    assert got == [[(None, "v0"), ("k1", "v1"), ("k2", None)]]
+
+
+def test_from_offsets(make_ssc, kafka, kafka_params):
+    topic = kafka.create_topic(2)
+    written = kafka.produce(topic, [(p, None, f"{p}.{i}") for p in range(2) for i in range(6)])
+    start = {TopicAndPartition(topic, 0): 2, TopicAndPartition(topic, 1): 5}
+    ssc = make_ssc()
+    stream = KafkaUtils.createDirectStream(ssc, [topic], kafka_params, start,
+                                           messageHandler=handler)
+    batches = record_batches(stream)
+    ssc.start()
+    advance_batches(ssc, 1)
+    more = kafka.produce(topic, [(1, None, "late")])
+    advance_batches(ssc, 1)
+    assert batches[0].ranges == [OffsetRange(topic, 0, 2, 6), OffsetRange(topic, 1, 5, 6)]
+    assert batches[1].ranges == [OffsetRange(topic, 0, 6, 6), OffsetRange(topic, 1, 6, 7)]
+    assert_exact_batches(batches, start, written + more)
+
+
+def test_from_offsets_names_the_partitions_to_read(make_ssc, kafka, kafka_params):
+    topic = kafka.create_topic(2)
+    written = kafka.produce(topic, [(p, None, f"{p}.{i}") for p in range(2) for i in range(3)])
+    ssc = make_ssc()
+    stream = KafkaUtils.createDirectStream(ssc, [topic], kafka_params,
+                                           {TopicAndPartition(topic, 1): 0},
+                                           messageHandler=handler)
+    batches = record_batches(stream)
+    ssc.start()
+    advance_batches(ssc, 2)
+    assert [b.ranges for b in batches] == [[OffsetRange(topic, 1, 0, 3)],
+                                           [OffsetRange(topic, 1, 3, 3)]]
+    assert all_records(batches) == expected(topic, [w for w in written if w.partition == 1])
+
+
+@pytest.mark.parametrize("reset", ["smallest", "largest", "earliest", "latest"])
+def test_auto_offset_reset(make_ssc, kafka, kafka_service, reset):
+    topic = kafka.create_topic(2)
+    before = kafka.produce(topic, [(p, None, f"old{p}") for p in range(2) for _ in range(3)])
+    ssc = make_ssc()
+    params = {"metadata.broker.list": kafka_service.url, "auto.offset.reset": reset}
+    batches = record_batches(KafkaUtils.createDirectStream(ssc, [topic], params,
+                                                           messageHandler=handler))
+    # Where the stream starts was fixed when it was created: this is after the start.
+    after = kafka.produce(topic, [(0, None, "new0"), (1, None, "new1")])
+    ssc.start()
+    advance_batches(ssc, 2)
+    from_start = reset in ("smallest", "earliest")
+    assert sorted(all_records(batches)) == expected(topic, (before if from_start else [])
+                                                    + after)
+    assert_exact_batches(batches, None if from_start else {
+        TopicAndPartition(topic, p): 3 for p in range(2)}, before + after)
+
+
+def test_largest_is_the_default(make_ssc, kafka, kafka_service):
+    topic = kafka.create_topic(1)
+    kafka.produce(topic, [(0, None, "old")])
+    ssc = make_ssc()
+    batches = record_batches(KafkaUtils.createDirectStream(
+        ssc, [topic], {"bootstrap.servers": kafka_service.url}, messageHandler=handler))
+    ssc.start()
+    advance_batches(ssc, 1)
+    kafka.produce(topic, [(0, None, "new")])
+    advance_batches(ssc, 1)
+    assert [b.records for b in batches] == [[], [(topic, 0, 1, None, "new")]]
+
+
+# -- rates -----------------------------------------------------------------------------------
+
+def test_max_rate_per_partition(make_conf_ssc, kafka, kafka_params):
+    # 3 records/s per partition, 2 s batches: at most 6 records per partition per batch.
+    ssc = make_conf_ssc({"spark.streaming.kafka.maxRatePerPartition": "3"}, batch=2)
+    topic = kafka.create_topic(2)
+    written = kafka.produce(topic, [(0, None, f"a{i}") for i in range(20)]
+                            + [(1, None, f"b{i}") for i in range(4)])
+    batches = record_batches(KafkaUtils.createDirectStream(ssc, [topic], kafka_params,
+                                                           messageHandler=handler))
+    ssc.start()
+    advance_batches(ssc, 5)
+    assert [[r.count() for r in b.ranges] for b in batches] == \
+        [[6, 4], [6, 0], [6, 0], [2, 0], [0, 0]]
+    assert_exact_batches(batches, written=written)
+    assert sorted(all_records(batches)) == expected(topic, written)
+
+
+def test_backpressure_initial_rate_caps_the_first_batch(make_conf_ssc, kafka, kafka_params):
+    ssc = make_conf_ssc({"spark.streaming.backpressure.enabled": "true",
+                         "spark.streaming.backpressure.initialRate": "20"})
+    topic = kafka.create_topic(2)
+    written = kafka.produce(topic, [(0, None, f"a{i}") for i in range(300)]
+                            + [(1, None, f"b{i}") for i in range(100)])
+    batches = record_batches(KafkaUtils.createDirectStream(ssc, [topic], kafka_params,
+                                                           messageHandler=handler))
+    ssc.start()
+    advance_batches(ssc, 1)
+    # 20 records/s for the 1 s batch, shared out in proportion to the partitions' lag.
+    assert [r.count() for r in batches[0].ranges] == [15, 5]
+    # Later batches follow the rate estimated from completed batches: all arrives.
+    run_until(ssc, batches, len(written), limit=60)
+    assert_exact_batches(batches, written=written)
+    assert sorted(all_records(batches)) == expected(topic, written)
+
+
+# -- offsets that are not consecutive ----------------------------------------------------------
+
+def test_compacted_topic(make_conf_ssc, kafka, kafka_params, caplog):
+    # 3 offsets per 1 s batch: ranges start and end inside the compacted gaps.
+    ssc = make_conf_ssc({"spark.streaming.kafka.maxRatePerPartition": "3"})
+    pairs = [(k, str(i)) for i, k in enumerate("abacbadcebfa")]
+    topic, written = kafka.compacted_topic(pairs)
+    survivors = kafka.read_all(topic)
+    end = kafka.watermarks(topic, 0)[1]
+    assert len(survivors) < end
+    batches = record_batches(KafkaUtils.createDirectStream(ssc, [topic], kafka_params,
+                                                           messageHandler=handler))
+    ssc.start()
+    with caplog.at_level("WARNING", logger="sparklet.streaming.kafka"):
+        advance_batches(ssc, -(-end // 3) + 1)
+    ranges = [r for b in batches for r in b.ranges]
+    assert all(r.count() == 3 for r in ranges[:end // 3])   # offsets, not records
+    assert ranges[-1].untilOffset == end
+    kept = {o for _, o, _, _ in survivors}
+    survived = [w for w in written if w.offset in kept]
+    assert [(w.offset, w.key, w.value) for w in survived] == [x[1:] for x in survivors]
+    assert_exact_batches(batches, written=survived)
+    assert sorted(all_records(batches)) == expected(topic, survived)
+    assert not [r for r in caplog.records if r.levelname in ("WARNING", "ERROR")]
+
+
+@pytest.mark.parametrize("isolation", ["read_committed", "read_uncommitted"])
+def test_transactional_topic(make_ssc, kafka, kafka_params, isolation):
+    topic = kafka.create_topic(2)
+    producer = kafka.transactional_producer()
+    t1 = kafka.transaction(producer, topic, [(0, None, "c1"), (1, "k", "c2"), (0, None, "c3")])
+    t2 = kafka.transaction(producer, topic, [(0, None, "a1"), (1, None, "a2")], commit=False)
+    ssc = make_ssc()
+    params = dict(kafka_params, **{"isolation.level": isolation})
+    batches = record_batches(KafkaUtils.createDirectStream(ssc, [topic], params,
+                                                           messageHandler=handler))
+    ssc.start()
+    advance_batches(ssc, 1)                                  # the log ends in abort markers
+    t3 = kafka.transaction(producer, topic, [(0, None, "o1"), (1, None, "o2")], commit=None)
+    advance_batches(ssc, 1)                                  # t3 is open
+    producer.commit_transaction(30)
+    advance_batches(ssc, 2)                                  # t3 committed, then nothing
+    committed = isolation == "read_committed"
+    values = [[x[4] for x in sorted(b.records)] for b in batches]
+    if committed:
+        assert values == [["c1", "c3", "c2"], [], ["o1", "o2"], []]
+    else:
+        assert values == [["c1", "c3", "a1", "c2", "a2"], ["o1", "o2"], [], []]
+    assert_exact_batches(batches, written=[w for w in t1 + t2 + t3
+                                           if w.committed or not committed])
+    ends = kafka.end_offsets(topic)
+    assert {r.partition: r.untilOffset for r in batches[-1].ranges} == ends
+    # Markers took offsets and never showed as records.
+    assert sum(len(b.records) for b in batches) < sum(ends.values())
+
+
+# -- topics and partitions that appear -----------------------------------------------------------
+
+def test_new_partition_is_picked_up(make_ssc, kafka, kafka_params):
+    topic = kafka.create_topic(1)
+    written = kafka.produce(topic, [(0, None, "a"), (0, None, "b")])
+    ssc = make_ssc()
+    batches = record_batches(KafkaUtils.createDirectStream(ssc, [topic], kafka_params,
+                                                           messageHandler=handler))
+    ssc.start()
+    advance_batches(ssc, 1)
+    kafka.add_partitions(topic, 3)
+    written += kafka.produce(topic, [(2, None, "c"), (1, "k", "d"), (0, None, "e"),
+                                     (2, None, "f")])
+    advance_batches(ssc, 2)
+    assert [len(b.ranges) for b in batches] == [1, 3, 3]
+    assert batches[1].ranges == [OffsetRange(topic, 0, 2, 3), OffsetRange(topic, 1, 0, 1),
+                                 OffsetRange(topic, 2, 0, 2)]
+    assert_exact_batches(batches, written=written)
+    assert sorted(all_records(batches)) == expected(topic, written)
+
+
+def test_subscribe_pattern_picks_up_a_new_matching_topic(make_ssc, kafka, kafka_params):
+    prefix = kafka.unique_name("pattern")
+    first = kafka.create_topic(1, name=f"{prefix}-first")
+    other = kafka.create_topic(1, name=f"other-{prefix}")
+    kafka.produce(other, [(0, None, "not matching")])
+    w_first = kafka.produce(first, [(0, None, "f1")])
+    ssc = make_ssc()
+    stream = KafkaUtils.createDirectStream(ssc, SubscribePattern(prefix + r"-.*"),
+                                           kafka_params, messageHandler=handler)
+    batches = record_batches(stream)
+    ssc.start()
+    advance_batches(ssc, 1)
+    second = kafka.create_topic(2, name=f"{prefix}-second")
+    w_second = kafka.produce(second, [(1, None, "s1"), (0, None, "s2")])
+    w_first += kafka.produce(first, [(0, None, "f2")])
+    advance_batches(ssc, 2)
+    assert [sorted({r.topic for r in b.ranges}) for b in batches] == \
+        [[first], [first, second], [first, second]]
+    # The new topic is read from its start.
+    assert [r for r in batches[1].ranges if r.topic == second] == [
+        OffsetRange(second, 0, 0, 1), OffsetRange(second, 1, 0, 1)]
+    assert sorted(all_records(batches)) == sorted(expected(first, w_first)
+                                                  + expected(second, w_second))
+
+
+# -- committed offsets ---------------------------------------------------------------------------
+
+def test_commit_async_then_a_new_stream_resumes_from_the_group(make_ssc, kafka, kafka_service):
+    topic = kafka.create_topic(2)
+    group = kafka.unique_name("group")
+    params = {"metadata.broker.list": kafka_service.url, "group.id": group,
+              "auto.offset.reset": "smallest"}
+    first = kafka.produce(topic, [(p, None, f"first{p}.{i}") for p in range(2)
+                                  for i in range(4)])
+    ssc = make_ssc()
+    stream = KafkaUtils.createDirectStream(ssc, [topic], params, messageHandler=handler)
+    got, commits = [], []
+
+    def process_then_commit(rdd):
+        got.extend(rdd.collect())
+        stream.commitAsync(rdd.offsetRanges(), lambda ranges, err: commits.append(
+            (ranges, err)))
+
+    stream.foreachRDD(process_then_commit)
+    ssc.start()
+    advance_batches(ssc, 2)
+    ssc.stop(stopSparkContext=False)          # commits what is still queued
+    assert sorted(got) == expected(topic, first)
+    assert commits and all(err is None for _, err in commits)
+    assert commits[0][0] == [OffsetRange(topic, 0, 0, 4), OffsetRange(topic, 1, 0, 4)]
+    # The plain client sees the group's offsets.
+    assert kafka.committed(group, topic) == {0: 4, 1: 4}
+
+    second = kafka.produce(topic, [(p, None, f"second{p}") for p in range(2)])
+    ssc2 = make_ssc()
+    batches = record_batches(KafkaUtils.createDirectStream(ssc2, [topic], params,
+                                                           messageHandler=handler))
+    ssc2.start()
+    advance_batches(ssc2, 1)
+    assert batches[0].ranges == [OffsetRange(topic, 0, 4, 5), OffsetRange(topic, 1, 4, 5)]
+    assert sorted(batches[0].records) == expected(topic, second)
+
+
+def test_commit_async_needs_a_group(make_ssc, kafka, kafka_params):
+    topic = kafka.create_topic(1)
+    ssc = make_ssc()
+    stream = KafkaUtils.createDirectStream(ssc, [topic], kafka_params)
+    with pytest.raises(ValueError, match="group.id"):
+        stream.commitAsync([OffsetRange(topic, 0, 0, 0)])
+
+
+# -- faults ----------------------------------------------------------------------------------
+
+def test_broker_restarted_mid_stream(make_ssc, kafka, kafka_params, kafka_service):
+    broker = kafka_service.process
+    if broker is None:
+        pytest.skip("the broker was named by SPARKLET_TEST_KAFKA: not ours to restart")
+    topic = kafka.create_topic(2)
+    written = kafka.produce(topic, [(p, None, f"before{p}.{i}") for p in range(2)
+                                    for i in range(5)])
+    ssc = make_ssc()
+    batches = record_batches(KafkaUtils.createDirectStream(ssc, [topic], kafka_params,
+                                                           messageHandler=handler))
+    ssc.start()
+    advance_batches(ssc, 1)
+    try:
+        broker.stop(signal.SIGKILL)           # a crash, not a clean shutdown
+        # A batch while it is down: no records and no error, the stream waits.
+        advance_batches(ssc, 1, timeout=120)
+    finally:
+        broker.start()
+    kafka.wait_serving(topic)
+    written += kafka.produce(topic, [(p, None, f"after{p}.{i}") for p in range(2)
+                                     for i in range(5)])
+    run_until(ssc, batches, len(written), timeout=120)
+    advance_batches(ssc, 1)
+    assert len(batches[1].records) == 0
+    assert sorted(all_records(batches)) == expected(topic, written)   # each exactly once
+    assert_exact_batches(batches, written=written)
+    ssc.awaitTerminationOrTimeout(0.01)       # no batch failed
+
+
+def test_deleted_topic_fails_the_batch(make_ssc, kafka, kafka_params):
+    topic = kafka.create_topic(2)
+    kafka.produce(topic, [(0, None, "x")])
+    ssc = make_ssc()
+    got = []
+    KafkaUtils.createDirectStream(ssc, [topic], kafka_params).foreachRDD(
+        lambda rdd: got.append(rdd.collect()))
+    ssc.start()
+    advance_batches(ssc, 1)
+    kafka.delete_topic(topic)
+    advance_batches(ssc, 1)                   # returns: the batch fails, it does not hang
+    assert got == [[(None, "x")]]
+    with pytest.raises(KafkaOffsetsError, match=topic):
+        ssc.awaitTerminationOrTimeout(0.01)
+
+
+def test_offsets_deleted_before_they_were_read_fail_the_batch_with_reset_none(
+        make_ssc, kafka, kafka_service):
+    topic = kafka.create_topic(1)
+    kafka.produce(topic, [(0, None, str(i)) for i in range(6)])
+    ssc = make_ssc()
+    params = {"metadata.broker.list": kafka_service.url, "auto.offset.reset": "none"}
+    got = []
+    KafkaUtils.createDirectStream(ssc, [topic], params, {TopicAndPartition(topic, 0): 0}
+                                  ).foreachRDD(lambda rdd: got.append(rdd.collect()))
+    kafka.delete_records(topic, 0, 4)         # retention, before the stream read them
+    ssc.start()
+    advance_batches(ssc, 1)
+    assert got == []
+    with pytest.raises(KafkaOffsetsError, match=r"\[0, 4\)"):
+        ssc.awaitTerminationOrTimeout(0.01)
+
+
+def test_offsets_deleted_before_they_were_read_resume_at_the_log_start(
+        make_ssc, kafka, kafka_params, caplog):
+    topic = kafka.create_topic(1)
+    written = kafka.produce(topic, [(0, None, str(i)) for i in range(6)])
+    ssc = make_ssc()
+    batches = record_batches(KafkaUtils.createDirectStream(
+        ssc, [topic], kafka_params, {TopicAndPartition(topic, 0): 0}, messageHandler=handler))
+    kafka.delete_records(topic, 0, 4)
+    ssc.start()
+    with caplog.at_level("WARNING", logger="sparklet.streaming.kafka"):
+        advance_batches(ssc, 1)
+    assert batches[0].ranges == [OffsetRange(topic, 0, 4, 6)]
+    assert batches[0].records == expected(topic, written[4:])
+    assert any("[0, 4)" in r.getMessage() for r in caplog.records)   # reported, not silent
+
+
+def test_from_offsets_past_the_log_end_fail_the_batch(make_ssc, kafka, kafka_params):
+    # Spark's KafkaRDD: "Beginning offset 10 is after the ending offset 3 ...": a start
+    # the log does not have yet is an error, not a stream that skips what comes next.
+    topic = kafka.create_topic(1)
+    kafka.produce(topic, [(0, None, str(i)) for i in range(3)])
+    ssc = make_ssc()
+    got = []
+    KafkaUtils.createDirectStream(ssc, [topic], kafka_params,
+                                  {TopicAndPartition(topic, 0): 10}).foreachRDD(
+        lambda rdd: got.append(rdd.collect()))
+    ssc.start()
+    advance_batches(ssc, 1)
+    with pytest.raises(Exception, match="10"):
+        ssc.awaitTerminationOrTimeout(0.01)
