@@ -437,14 +437,15 @@ def test_commit_async_needs_a_group(make_ssc, kafka, kafka_params):
 
 # -- faults ----------------------------------------------------------------------------------
 
-def test_broker_restarted_mid_stream(make_ssc, kafka, kafka_params, kafka_service):
+def test_broker_restarted_mid_stream(make_conf_ssc, kafka, kafka_params, kafka_service):
     broker = kafka_service.process
     if broker is None:
         pytest.skip("the broker was named by SPARKLET_TEST_KAFKA: not ours to restart")
     topic = kafka.create_topic(2)
     written = kafka.produce(topic, [(p, None, f"before{p}.{i}") for p in range(2)
                                     for i in range(5)])
-    ssc = make_ssc()
+    # No driver retries: the batch while the broker is down gives up after one attempt.
+    ssc = make_conf_ssc({"spark.streaming.kafka.maxRetries": "0"})
     batches = record_batches(KafkaUtils.createDirectStream(ssc, [topic], kafka_params,
                                                            messageHandler=handler))
     ssc.start()
