@@ -10,6 +10,9 @@ from __future__ import annotations
 import pytest
 
 from services import require_module
+from sparklet import SparkConf
+from sparklet.streaming import StreamingContext
+from sparklet.streaming.testing import use_manual_clock
 
 
 @pytest.fixture(scope="session")
@@ -35,3 +38,23 @@ def kafka(kafka_service, _kafka_helpers):
 def kafka_params(kafka_service):
     """PySpark 2.4's kafkaParams for the session's broker (the old consumer's names)."""
     return {"metadata.broker.list": kafka_service.url, "auto.offset.reset": "smallest"}
+
+
+@pytest.fixture
+def make_conf_ssc(make_context):
+    """``make_conf_ssc(conf_dict, batch)``: a StreamingContext on a manual clock over a
+    SparkContext of its own with these settings (rate limits are read from the conf)."""
+    made = []
+
+    def factory(settings: dict, batch: float = 1):
+        conf = SparkConf()
+        for k, v in settings.items():
+            conf.set(k, v)
+        ssc = StreamingContext(make_context(conf), batch)
+        use_manual_clock(ssc)
+        made.append(ssc)
+        return ssc
+
+    yield factory
+    for ssc in made:
+        ssc.stop(stopSparkContext=False)

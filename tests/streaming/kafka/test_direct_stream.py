@@ -1,7 +1,7 @@
 """``KafkaUtils.createDirectStream`` against a real Apache Kafka broker, batch by batch on
 the manual clock: every record exactly once, offset ranges contiguous from batch to
-batch, rate limits, compacted and transactional topics, topics and partitions appearing,
-committed offsets, and faults (the broker restarted, a topic deleted, offsets gone).
+batch, starting points, rate limits, compacted and transactional topics, topics and
+partitions appearing, committed offsets (faults: test_direct_stream_faults.py).
 
 What a batch should hold is worked out from what the test wrote (the offsets of the
 producer's delivery reports) or read with a plain confluent-kafka consumer.
@@ -9,125 +9,30 @@ producer's delivery reports) or read with a plain confluent-kafka consumer.
 
 from __future__ import annotations
 
-import signal
 import threading
-from dataclasses import dataclass
 
 import pytest
 
-from sparklet import SparkConf
-from sparklet.streaming import StreamingContext
-from sparklet.streaming.kafka import (
-    KafkaOffsetsError,
+pytest.importorskip("confluent_kafka")
+from direct_helpers import (  # noqa: E402
+    all_records,
+    assert_exact_batches,
+    expected,
+    handler,
+    record_batches,
+    run_until,
+)
+
+from sparklet.streaming.kafka import (  # noqa: E402
     KafkaUtils,
     OffsetRange,
     SubscribePattern,
     TopicAndPartition,
 )
-from sparklet.streaming.testing import advance_batches, use_manual_clock
+from sparklet.streaming.testing import advance_batches  # noqa: E402
 
 pytestmark = pytest.mark.integration
 
-MAX_BATCHES = 30   # a bound on "until everything arrived": only reached when broken
-
-
-def handler(m):
-    return (m.topic, m.partition, m.offset, m.key, m.message)
-
-
-@dataclass
-class Batch:
-    time_ms: int
-    ranges: list[OffsetRange]
-    parts: list[list]           # the records of partition i, the one of ranges[i]
-
-    @property
-    def records(self) -> list:
-        return [x for part in self.parts for x in part]
-
-
-def record_batches(stream) -> list[Batch]:
-    """Every batch of ``stream`` as the output operation sees it: its KafkaRDD's
-    ``offsetRanges()`` and the records of each partition."""
-    batches: list[Batch] = []
-
-    def record(t, rdd):
-        batches.append(Batch(round(t.timestamp() * 1000), rdd.offsetRanges(),
-                             rdd.glom().collect()))
-
-    stream.foreachRDD(record)
-    return batches
-
-
-def all_records(batches: list[Batch]) -> list:
-    return [x for b in batches for x in b.records]
-
-
-def assert_exact_batches(batches: list[Batch], start: dict | None = None,
-                         written=None) -> None:
-    """The Spark direct stream's contract, batch by batch: one range per topic-partition
-    in sorted order, each starting where the previous batch's stopped (at ``start``, or 0,
-    in the first batch the partition appears in), and partition i holding exactly the
-    records of ``written`` (``Written`` values; all offsets if None) within range i, in
-    offset order."""
-    start = dict(start or {})
-    at = None if written is None else {(w.partition, w.offset): w for w in written}
-    for b in batches:
-        tps = [r.topicAndPartition() for r in b.ranges]
-        assert tps == sorted(tps) and len(set(tps)) == len(tps)
-        assert len(b.parts) == len(b.ranges)
-        for r, part in zip(b.ranges, b.parts, strict=True):
-            tp = r.topicAndPartition()
-            assert r.fromOffset == start.get(tp, 0), (b.time_ms, r)
-            assert r.untilOffset >= r.fromOffset
-            start[tp] = r.untilOffset
-            offsets = [x[2] for x in part]
-            assert all(x[0] == r.topic and x[1] == r.partition for x in part)
-            if at is None:
-                assert offsets == list(range(r.fromOffset, r.untilOffset)), (b.time_ms, r)
-            else:
-                assert part == [(r.topic, r.partition, o, at[r.partition, o].key,
-                                 at[r.partition, o].value)
-                                for o in range(r.fromOffset, r.untilOffset)
-                                if (r.partition, o) in at], (b.time_ms, r)
-
-
-def expected(topic: str, written) -> list:
-    return sorted((topic, w.partition, w.offset, w.key, w.value) for w in written)
-
-
-def run_until(ssc, batches: list[Batch], n_records: int, limit: int = MAX_BATCHES,
-              timeout: float = 60.0) -> None:
-    """Advance batch by batch until ``n_records`` records arrived (at most ``limit``)."""
-    for _ in range(limit):
-        if len(all_records(batches)) >= n_records:
-            return
-        advance_batches(ssc, 1, timeout)
-    assert len(all_records(batches)) >= n_records, \
-        f"{len(all_records(batches))} of {n_records} records after {limit} batches"
-
-
-@pytest.fixture
-def make_conf_ssc(make_context):
-    """``make_conf_ssc(conf_dict, batch)``: a StreamingContext on a manual clock over a
-    SparkContext of its own with these settings (rate limits are read from the conf)."""
-    made = []
-
-    def factory(settings: dict, batch: float = 1):
-        conf = SparkConf()
-        for k, v in settings.items():
-            conf.set(k, v)
-        ssc = StreamingContext(make_context(conf), batch)
-        use_manual_clock(ssc)
-        made.append(ssc)
-        return ssc
-
-    yield factory
-    for ssc in made:
-        ssc.stop(stopSparkContext=False)
-
-
-# -- records, ranges, starting points ----------------------------------------------------------
 
 def test_several_partitions_with_a_producer_writing_while_it_runs(make_ssc, kafka,
                                                                      kafka_params):
@@ -433,100 +338,3 @@ def test_commit_async_needs_a_group(make_ssc, kafka, kafka_params):
     stream = KafkaUtils.createDirectStream(ssc, [topic], kafka_params)
     with pytest.raises(ValueError, match="group.id"):
         stream.commitAsync([OffsetRange(topic, 0, 0, 0)])
-
-
-# -- faults ----------------------------------------------------------------------------------
-
-def test_broker_restarted_mid_stream(make_conf_ssc, kafka, kafka_params, kafka_service):
-    broker = kafka_service.process
-    if broker is None:
-        pytest.skip("the broker was named by SPARKLET_TEST_KAFKA: not ours to restart")
-    topic = kafka.create_topic(2)
-    written = kafka.produce(topic, [(p, None, f"before{p}.{i}") for p in range(2)
-                                    for i in range(5)])
-    # No driver retries: the batch while the broker is down gives up after one attempt.
-    ssc = make_conf_ssc({"spark.streaming.kafka.maxRetries": "0"})
-    batches = record_batches(KafkaUtils.createDirectStream(ssc, [topic], kafka_params,
-                                                           messageHandler=handler))
-    ssc.start()
-    advance_batches(ssc, 1)
-    try:
-        broker.stop(signal.SIGKILL)           # a crash, not a clean shutdown
-        # A batch while it is down: no records and no error, the stream waits.
-        advance_batches(ssc, 1, timeout=120)
-    finally:
-        broker.start()
-    kafka.wait_serving(topic)
-    written += kafka.produce(topic, [(p, None, f"after{p}.{i}") for p in range(2)
-                                     for i in range(5)])
-    run_until(ssc, batches, len(written), timeout=120)
-    advance_batches(ssc, 1)
-    assert len(batches[1].records) == 0
-    assert sorted(all_records(batches)) == expected(topic, written)   # each exactly once
-    assert_exact_batches(batches, written=written)
-    ssc.awaitTerminationOrTimeout(0.01)       # no batch failed
-
-
-def test_deleted_topic_fails_the_batch(make_ssc, kafka, kafka_params):
-    topic = kafka.create_topic(2)
-    kafka.produce(topic, [(0, None, "x")])
-    ssc = make_ssc()
-    got = []
-    KafkaUtils.createDirectStream(ssc, [topic], kafka_params).foreachRDD(
-        lambda rdd: got.append(rdd.collect()))
-    ssc.start()
-    advance_batches(ssc, 1)
-    kafka.delete_topic(topic)
-    advance_batches(ssc, 1)                   # returns: the batch fails, it does not hang
-    assert got == [[(None, "x")]]
-    with pytest.raises(KafkaOffsetsError, match=topic):
-        ssc.awaitTerminationOrTimeout(0.01)
-
-
-def test_offsets_deleted_before_they_were_read_fail_the_batch_with_reset_none(
-        make_ssc, kafka, kafka_service):
-    topic = kafka.create_topic(1)
-    kafka.produce(topic, [(0, None, str(i)) for i in range(6)])
-    ssc = make_ssc()
-    params = {"metadata.broker.list": kafka_service.url, "auto.offset.reset": "none"}
-    got = []
-    KafkaUtils.createDirectStream(ssc, [topic], params, {TopicAndPartition(topic, 0): 0}
-                                  ).foreachRDD(lambda rdd: got.append(rdd.collect()))
-    kafka.delete_records(topic, 0, 4)         # retention, before the stream read them
-    ssc.start()
-    advance_batches(ssc, 1)
-    assert got == []
-    with pytest.raises(KafkaOffsetsError, match=r"\[0, 4\)"):
-        ssc.awaitTerminationOrTimeout(0.01)
-
-
-def test_offsets_deleted_before_they_were_read_resume_at_the_log_start(
-        make_ssc, kafka, kafka_params, caplog):
-    topic = kafka.create_topic(1)
-    written = kafka.produce(topic, [(0, None, str(i)) for i in range(6)])
-    ssc = make_ssc()
-    batches = record_batches(KafkaUtils.createDirectStream(
-        ssc, [topic], kafka_params, {TopicAndPartition(topic, 0): 0}, messageHandler=handler))
-    kafka.delete_records(topic, 0, 4)
-    ssc.start()
-    with caplog.at_level("WARNING", logger="sparklet.streaming.kafka"):
-        advance_batches(ssc, 1)
-    assert batches[0].ranges == [OffsetRange(topic, 0, 4, 6)]
-    assert batches[0].records == expected(topic, written[4:])
-    assert any("[0, 4)" in r.getMessage() for r in caplog.records)   # reported, not silent
-
-
-def test_from_offsets_past_the_log_end_fail_the_batch(make_ssc, kafka, kafka_params):
-    # Spark's KafkaRDD: "Beginning offset 10 is after the ending offset 3 ...": a start
-    # the log does not have yet is an error, not a stream that skips what comes next.
-    topic = kafka.create_topic(1)
-    kafka.produce(topic, [(0, None, str(i)) for i in range(3)])
-    ssc = make_ssc()
-    got = []
-    KafkaUtils.createDirectStream(ssc, [topic], kafka_params,
-                                  {TopicAndPartition(topic, 0): 10}).foreachRDD(
-        lambda rdd: got.append(rdd.collect()))
-    ssc.start()
-    advance_batches(ssc, 1)
-    with pytest.raises(Exception, match="10"):
-        ssc.awaitTerminationOrTimeout(0.01)
