@@ -23,6 +23,7 @@ from direct_helpers import (  # noqa: E402
     run_until,
 )
 
+from sparklet.streaming import StreamingListener  # noqa: E402
 from sparklet.streaming.kafka import (  # noqa: E402
     KafkaUtils,
     OffsetRange,
@@ -338,3 +339,36 @@ def test_commit_async_needs_a_group(make_ssc, kafka, kafka_params):
     stream = KafkaUtils.createDirectStream(ssc, [topic], kafka_params)
     with pytest.raises(ValueError, match="group.id"):
         stream.commitAsync([OffsetRange(topic, 0, 0, 0)])
+
+
+# -- what a batch reports ------------------------------------------------------------------------
+
+class InputInfos(StreamingListener):
+    def __init__(self):
+        self.infos = []
+
+    def onBatchCompleted(self, batchCompleted):
+        self.infos.extend(batchCompleted.batchInfo().streamIdToInputInfo().values())
+
+
+def test_batch_input_info(make_ssc, kafka, kafka_params):
+    # Spark's DirectKafkaInputDStream reports the offsets' count, the ranges, and a
+    # description of the non-empty ranges, one line each (the streaming UI shows it).
+    topic = kafka.create_topic(2)
+    kafka.produce(topic, [(0, None, "a"), (0, None, "b"), (1, None, "c")])
+    ssc = make_ssc()
+    listener = InputInfos()
+    ssc.addStreamingListener(listener)
+    stream = KafkaUtils.createDirectStream(ssc, [topic], kafka_params)
+    batches = record_batches(stream)
+    ssc.start()
+    advance_batches(ssc, 1)
+    kafka.produce(topic, [(1, None, "d")])
+    advance_batches(ssc, 1)
+    assert len(listener.infos) == 2                    # one input stream, two batches
+    assert [i.numRecords() for i in listener.infos] == [3, 1]
+    assert [i.metadata()["offsets"] for i in listener.infos] == [b.ranges for b in batches]
+    assert [i.metadataDescription() for i in listener.infos] == [
+        f"topic: {topic}\tpartition: 0\toffsets: 0 to 2\n"
+        f"topic: {topic}\tpartition: 1\toffsets: 0 to 1",
+        f"topic: {topic}\tpartition: 1\toffsets: 1 to 2"]

@@ -124,3 +124,13 @@ def test_from_offsets_past_the_log_end_fail_the_batch(make_ssc, kafka, kafka_par
     advance_batches(ssc, 1)
     with pytest.raises(Exception, match="10"):
         ssc.awaitTerminationOrTimeout(0.01)
+
+
+def test_no_broker_at_start_fails_create_direct_stream(make_ssc):
+    # As PySpark: the starting offsets are fetched when the stream is created.
+    from services import free_ports
+
+    (port,) = free_ports(1)
+    with pytest.raises(ConnectionError, match=f"127.0.0.1:{port}"):
+        KafkaUtils.createDirectStream(make_ssc(), ["nowhere"],
+                                      {"metadata.broker.list": f"127.0.0.1:{port}"})
