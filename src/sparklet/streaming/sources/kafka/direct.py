@@ -39,6 +39,7 @@ from sparklet.streaming.inputs import InputDStream
 from sparklet.streaming.sources.kafka.offsets import OffsetRange, TopicAndPartition, utf8_decoder
 from sparklet.streaming.sources.kafka.params import (
     admin_config,
+    client_logging,
     driver_consumer_config,
     offset_reset,
     require_kafka,
@@ -87,8 +88,8 @@ class KafkaClients:
 
         self._kafka = kafka
         self.consumer_conf = driver_consumer_config(kafkaParams)
-        self.consumer = kafka.Consumer(self.consumer_conf)
-        self.admin = AdminClient(admin_config(kafkaParams))
+        self.consumer = kafka.Consumer(client_logging(self.consumer_conf))
+        self.admin = AdminClient(client_logging(admin_config(kafkaParams)))
         self.isolation = (kafka.IsolationLevel.READ_COMMITTED
                           if self.consumer_conf.get("isolation.level") == "read_committed"
                           else kafka.IsolationLevel.READ_UNCOMMITTED)

@@ -30,7 +30,11 @@ from sparklet.streaming.sources.kafka.offsets import (
     TopicAndPartition,
     utf8_decoder,
 )
-from sparklet.streaming.sources.kafka.params import executor_consumer_config, require_kafka
+from sparklet.streaming.sources.kafka.params import (
+    client_logging,
+    executor_consumer_config,
+    require_kafka,
+)
 
 __all__ = ["KafkaRDD", "KafkaOffsetsError", "fetch_range", "DEFAULT_POLL_MS"]
 
@@ -155,7 +159,7 @@ def _take_consumer(conf: dict):
         if idle:
             return key, idle.pop()
     kafka = require_kafka()
-    return key, kafka.Consumer(conf)
+    return key, kafka.Consumer(client_logging(conf))
 
 
 def _give_back(key: tuple, consumer) -> None:
