@@ -55,7 +55,10 @@ __all__ = ["SubscribePattern", "DirectKafkaInputDStream", "KafkaClients",
 log = logging.getLogger("sparklet.streaming.kafka")
 
 _INTERNAL_TOPICS = ("__consumer_offsets", "__transaction_state")
-_TIMEOUT_S = 10.0
+# How long one metadata or offsets request may take before it counts as failed (and is
+# retried): short enough that a batch time with the brokers down does not hold up the job
+# generator for long.
+_TIMEOUT_S = 5.0
 
 
 class SubscribePattern:

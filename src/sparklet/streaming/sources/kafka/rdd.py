@@ -181,6 +181,8 @@ def fetch_range(conf: dict, r: OffsetRange, poll_ms: int = DEFAULT_POLL_MS) -> I
         return
     kafka = require_kafka()
     TopicPartition = kafka.TopicPartition
+    _GONE = (kafka.KafkaError.UNKNOWN_TOPIC_OR_PART, kafka.KafkaError._UNKNOWN_PARTITION,
+             kafka.KafkaError._UNKNOWN_TOPIC)
     key, consumer = _take_consumer(conf)
     healthy = False
     try:
@@ -213,10 +215,15 @@ def fetch_range(conf: dict, r: OffsetRange, poll_ms: int = DEFAULT_POLL_MS) -> I
                         f"{r}: offsets from {position} are no longer in the log of "
                         f"{r.topic}-{r.partition} (deleted by retention?); the range "
                         "cannot be read")
-                elif err.fatal() or not err.retriable():
+                elif err.code() in _GONE:
+                    raise KafkaOffsetsError(f"{r}: {r.topic}-{r.partition} does not exist "
+                                            f"(topic deleted?): {err.str()}")
+                elif err.fatal():
                     raise kafka.KafkaException(err)
                 else:
-                    log.warning("Kafka fetch of %s: %s (retrying)", r, err)
+                    # Brokers down or restarting, a leader moving: librdkafka reconnects by
+                    # itself; the fetch goes on until poll_ms without progress.
+                    log.warning("Kafka fetch of %s: %s (retrying)", r, err.str())
             if data:
                 last_progress = time.monotonic()
                 yield from data
