@@ -190,6 +190,7 @@ def fetch_range(conf: dict, r: OffsetRange, poll_ms: int = DEFAULT_POLL_MS) -> I
         until = r.untilOffset
         last_progress = time.monotonic()
         position = r.fromOffset
+        warned: set[int] = set()
         while position < until:
             # Never ask for more than the range can hold: consume() waits for as many
             # records as asked (or the timeout), and the range's last ones may be all
@@ -223,7 +224,9 @@ def fetch_range(conf: dict, r: OffsetRange, poll_ms: int = DEFAULT_POLL_MS) -> I
                 else:
                     # Brokers down or restarting, a leader moving: librdkafka reconnects by
                     # itself; the fetch goes on until poll_ms without progress.
-                    log.warning("Kafka fetch of %s: %s (retrying)", r, err.str())
+                    if err.code() not in warned:  # once per kind of error and range
+                        warned.add(err.code())
+                        log.warning("Kafka fetch of %s: %s (retrying)", r, err.str())
             if data:
                 last_progress = time.monotonic()
                 yield from data
