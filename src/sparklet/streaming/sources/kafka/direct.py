@@ -303,8 +303,17 @@ class DirectKafkaInputDStream(InputDStream):
     def _latest_offsets(self, current: dict) -> tuple[dict, dict]:
         """(log end, log start) of every partition: the known ones and new ones."""
         clients = self._client()
-        tps = sorted(set(current) | set(
-            [] if self._fixed_partitions else self._topic_partitions()))
+        if self._fixed_partitions:
+            tps = sorted(current)
+        else:
+            found = self._topic_partitions()
+            if isinstance(self.topics, SubscribePattern):
+                # A deleted topic no longer matches: it is dropped, not an error.
+                for tp in sorted(set(current) - set(found)):
+                    log.info("Kafka direct stream: %s-%d is gone (topic deleted); no longer "
+                             "read", tp.topic, tp.partition)
+                    del current[tp]
+            tps = sorted(set(current) | set(found))
         latest = clients.offsets(tps, "latest")
         earliest = clients.offsets(tps, "earliest")
         return latest, earliest
