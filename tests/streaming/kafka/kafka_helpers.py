@@ -211,17 +211,19 @@ class KafkaTestBroker:
         reports: list = []
         records = list(records)
         for i, (partition, key, value) in enumerate(records):
-            def send(i=i, partition=partition, key=key, value=value):
-                producer.produce(topic, _encode(value), _encode(key), partition=partition,
-                                 on_delivery=lambda err, msg: reports.append((i, err, msg)))
-            try:
-                send()
-            except KafkaException as e:
-                if e.args[0].code() != KafkaError._UNKNOWN_PARTITION:
-                    raise
-                # Partitions added since the producer last refreshed its metadata.
-                producer.list_topics(topic, timeout=_OP_TIMEOUT)
-                wait_until(lambda: _sent(send), f"{topic}-{partition} to take records")
+            def send(i=i, partition=partition, key=key, value=value) -> bool:
+                try:
+                    producer.produce(topic, _encode(value), _encode(key), partition=partition,
+                                     on_delivery=lambda err, msg: reports.append((i, err, msg)))
+                except KafkaException as e:
+                    if e.args[0].code() != KafkaError._UNKNOWN_PARTITION:
+                        raise
+                    # A partition added since the producer last refreshed its metadata.
+                    producer.list_topics(topic, timeout=_OP_TIMEOUT)
+                    return False
+                return True
+
+            wait_until(send, f"{topic}-{partition} to take records")
             producer.poll(0)
         remaining = producer.flush(_OP_TIMEOUT)
         assert remaining == 0, f"{remaining} records not delivered within {_OP_TIMEOUT} s"
@@ -232,10 +234,6 @@ class KafkaTestBroker:
             partition, key, value = records[i]
             written.append(Written(partition, msg.offset(), key, value, committed))
         return written
-
-    def produce_values(self, topic: str, partition: int, values: Iterable[str],
-                       key: str | None = None) -> list[Written]:
-        return self.produce(topic, [(partition, key, v) for v in values])
 
     def transactional_producer(self) -> Producer:
         producer = Producer({"bootstrap.servers": self.bootstrap,
@@ -293,16 +291,6 @@ class KafkaTestBroker:
             # Not waited for: the next test does not need the space back.
             self.admin.delete_topics(self._created, operation_timeout=_OP_TIMEOUT)
             self._created = []
-
-
-def _sent(send: Callable[[], None]) -> bool:
-    try:
-        send()
-    except KafkaException as e:
-        if e.args[0].code() != KafkaError._UNKNOWN_PARTITION:
-            raise
-        return False
-    return True
 
 
 def _decode(b: bytes | None) -> str | None:
