@@ -9,6 +9,8 @@ delivery reports) or from a plain confluent-kafka consumer reading the same topi
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from sparklet.streaming.kafka import (
     Broker,
@@ -186,3 +188,37 @@ def test_transactional_topic(sc, kafka, kafka_params, isolation):
             records = KafkaUtils.createRDD(sc, params, [r], messageHandler=handler).collect()
             assert records == [x for x in wanted if x[0] == w.partition
                                and w.offset <= x[1] < w.offset + 2]
+
+
+def test_any_ranges_read_as_the_plain_model_says(sc, kafka, kafka_params):
+    """Property: for any list of ranges, createRDD holds, range by range, the slice of
+    what was written -- or refuses the list when a range ends past its partition's end."""
+    sizes = [0, 7, 20]
+    topic = kafka.create_topic(len(sizes))
+    written = kafka.produce(topic, [(p, None if i % 5 == 0 else f"k{i}", f"{p}:{i}")
+                                    for p, n in enumerate(sizes) for i in range(n)])
+    model = {p: [(w.key, w.value) for w in written if w.partition == p]
+             for p in range(len(sizes))}
+
+    @st.composite
+    def a_range(draw):
+        p = draw(st.integers(0, len(sizes) - 1))
+        start = draw(st.integers(0, sizes[p]))
+        until = draw(st.integers(start, sizes[p] + 2))
+        return OffsetRange(topic, p, start, until)
+
+    @settings(max_examples=25, deadline=None, database=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(st.lists(a_range(), min_size=1, max_size=4))
+    def check(ranges):
+        bad = [r for r in ranges if r.untilOffset > sizes[r.partition]]
+        if bad:
+            with pytest.raises(KafkaOffsetsError, match="Offsets not available on leader"):
+                KafkaUtils.createRDD(sc, kafka_params, ranges)
+            return
+        rdd = KafkaUtils.createRDD(sc, kafka_params, ranges)
+        assert rdd.offsetRanges() == ranges
+        assert rdd.glom().collect() == [model[r.partition][r.fromOffset:r.untilOffset]
+                                        for r in ranges]
+
+    check()
