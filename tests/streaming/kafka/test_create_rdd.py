@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sparklet import SparkConf
 from sparklet.streaming.kafka import (
     Broker,
     KafkaOffsetsError,
@@ -222,3 +223,32 @@ def test_any_ranges_read_as_the_plain_model_says(sc, kafka, kafka_params):
                                         for r in ranges]
 
     check()
+
+
+def test_range_deleted_after_the_check_fails_the_task(make_context, kafka, kafka_params):
+    # A short poll.ms, so that waiting for the offsets (wrong) fails fast too.
+    ctx = make_context(SparkConf().set("spark.streaming.kafka.consumer.poll.ms", "10000"))
+    topic, _ = _fill(kafka, partitions=1, per_partition=6)
+    rdd = KafkaUtils.createRDD(ctx, kafka_params, [OffsetRange(topic, 0, 0, 6)])
+    kafka.delete_records(topic, 0, 4)         # retention, between createRDD and the read
+    with pytest.raises(Exception, match="KafkaOffsetsError.*no longer in the log"):
+        rdd.collect()
+
+
+def test_broker_down_while_a_task_reads_fails_it_after_poll_ms(make_context, kafka,
+                                                               kafka_params, kafka_service):
+    broker = kafka_service.process
+    if broker is None:
+        pytest.skip("the broker was named by SPARKLET_TEST_KAFKA: not ours to stop")
+    conf = SparkConf().set("spark.streaming.kafka.consumer.poll.ms", "3000")
+    ctx = make_context(conf)
+    topic, at = _fill(kafka, partitions=1, per_partition=3)
+    rdd = KafkaUtils.createRDD(ctx, kafka_params, [OffsetRange(topic, 0, 0, 3)])
+    try:
+        broker.stop()
+        with pytest.raises(Exception, match="after polling for 3000 ms"):
+            rdd.collect()
+    finally:
+        broker.start()
+    kafka.wait_serving(topic)
+    assert rdd.collect() == [(at[0, o].key, at[0, o].value) for o in range(3)]

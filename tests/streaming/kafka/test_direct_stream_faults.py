@@ -24,6 +24,7 @@ from sparklet.streaming.kafka import (  # noqa: E402
     KafkaOffsetsError,
     KafkaUtils,
     OffsetRange,
+    SubscribePattern,
     TopicAndPartition,
 )
 from sparklet.streaming.testing import advance_batches  # noqa: E402
@@ -134,3 +135,23 @@ def test_no_broker_at_start_fails_create_direct_stream(make_ssc):
     with pytest.raises(ConnectionError, match=f"127.0.0.1:{port}"):
         KafkaUtils.createDirectStream(make_ssc(), ["nowhere"],
                                       {"metadata.broker.list": f"127.0.0.1:{port}"})
+
+
+def test_deleted_topic_of_a_pattern_is_no_longer_read(make_ssc, kafka, kafka_params):
+    prefix = kafka.unique_name("gone")
+    kept = kafka.create_topic(1, name=f"{prefix}-kept")
+    gone = kafka.create_topic(1, name=f"{prefix}-gone")
+    written = kafka.produce(kept, [(0, None, "k1")])
+    kafka.produce(gone, [(0, None, "g1")])
+    ssc = make_ssc()
+    batches = record_batches(KafkaUtils.createDirectStream(
+        ssc, SubscribePattern(prefix + r"-.*"), kafka_params, messageHandler=handler))
+    ssc.start()
+    advance_batches(ssc, 1)
+    kafka.delete_topic(gone)
+    written += kafka.produce(kept, [(0, None, "k2")])
+    advance_batches(ssc, 1)
+    assert [sorted({r.topic for r in b.ranges}) for b in batches] == [sorted([kept, gone]),
+                                                                       [kept]]
+    assert [x for x in all_records(batches) if x[0] == kept] == expected(kept, written)
+    ssc.awaitTerminationOrTimeout(0.01)       # no batch failed
