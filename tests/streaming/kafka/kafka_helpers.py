@@ -249,11 +249,29 @@ class KafkaTestBroker:
         (False) or left open (None; commit or abort it later on ``producer``)."""
         producer.begin_transaction()
         written = self.produce(topic, records, producer, committed=commit is not False)
-        if commit is True:
-            producer.commit_transaction(_OP_TIMEOUT)
-        elif commit is False:
-            producer.abort_transaction(_OP_TIMEOUT)
+        if commit is not None:
+            if commit:
+                producer.commit_transaction(_OP_TIMEOUT)
+            else:
+                producer.abort_transaction(_OP_TIMEOUT)
+            self.wait_markers(topic, {w.partition for w in written})
         return written
+
+    def wait_markers(self, topic: str, partitions: Iterable[int]) -> None:
+        """Wait until the transaction markers are in these partitions' logs: ending a
+        transaction returns once the coordinator decided, and the markers (which move
+        the last stable offset up to the high watermark) are written after that."""
+        from confluent_kafka import IsolationLevel
+        from confluent_kafka.admin import OffsetSpec
+
+        def settled() -> bool:
+            futures = self.admin.list_offsets(
+                {TopicPartition(topic, p): OffsetSpec.latest() for p in partitions},
+                isolation_level=IsolationLevel.READ_COMMITTED, request_timeout=_OP_TIMEOUT)
+            stable = {tp.partition: f.result(_OP_TIMEOUT).offset for tp, f in futures.items()}
+            return all(stable[p] == self.watermarks(topic, p)[1] for p in stable)
+
+        wait_until(settled, f"the transaction markers of {topic}")
 
     # -- a compacted topic -----------------------------------------------------------------
 

@@ -234,6 +234,7 @@ def test_transactional_topic(make_ssc, kafka, kafka_params, isolation):
     t3 = kafka.transaction(producer, topic, [(0, None, "o1"), (1, None, "o2")], commit=None)
     advance_batches(ssc, 1)                                  # t3 is open
     producer.commit_transaction(30)
+    kafka.wait_markers(topic, [0, 1])
     advance_batches(ssc, 2)                                  # t3 committed, then nothing
     committed = isolation == "read_committed"
     values = [[x[4] for x in sorted(b.records)] for b in batches]
