@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
-import threading
+import time
 import uuid
 from collections import Counter
 
@@ -244,36 +244,36 @@ def test_records_arrive_exactly_and_a_second_stream_resumes_after_the_commits(sc
 
 
 def test_reliable_receiver_commits_only_what_the_write_ahead_log_holds(
-        make_context, broker, tmp_path):
-    """Offsets are committed only once their block is in the log (sampled throughout: a
-    commit seen is never ahead of what the driver has durably received); then the receiver
-    is killed mid-stream with its executor, and the relaunched one re-reads from the last
-    commit: every record arrives (duplicates at most of the uncommitted tail)."""
+        make_context, broker, tmp_path, monkeypatch):
+    """Offsets are committed only once their block is in the log: whenever the driver
+    starts logging a block, the group's commits cover no more than the blocks already
+    logged. Then the receiver is killed mid-stream with its executor, and the relaunched one
+    re-reads from the last commit: every record arrives (duplicates only of the uncommitted
+    tail)."""
+    from sparklet.streaming.recovery.wal import WriteAheadLog
+
     ctx = make_context(receiver_conf("local[3]", **{
         "spark.streaming.receiver.writeAheadLog.enable": "true"}))
     topic, group = new_topic(broker), f"group-{uuid.uuid4().hex[:8]}"
+    reader = group_reader(broker, group)
+    logged = [0]            # records in the driver's write-ahead log
+    ahead: list = []        # (committed, logged) seen while a block was not yet logged
+    write_block = WriteAheadLog.write_block
+
+    def checked_write_block(wal, block_id, num_records, data):
+        done = sum(max(o, 0) for o in committed(broker, group, topic, reader).values())
+        if done > logged[0]:
+            ahead.append((done, logged[0]))
+        ref = write_block(wal, block_id, num_records, data)
+        logged[0] += num_records
+        return ref
+
+    monkeypatch.setattr(WriteAheadLog, "write_block", checked_write_block)
     params = {**EARLIEST, "session.timeout.ms": 6000, "heartbeat.interval.ms": 500}
     records = numbered("w", 3000)
     produce(broker, topic, records[:1500])
     run = Run(ctx, checkpoint=str(tmp_path / "cp"), zkQuorum=broker, groupId=group,
               topics={topic: 1}, kafkaParams=params)
-    ahead: list = []
-    sampling = threading.Event()
-
-    def sample():
-        reader = group_reader(broker, group)
-        try:
-            while not sampling.is_set():
-                done = sum(max(o, 0) for o in committed(broker, group, topic, reader).values())
-                durable = run.tracker.received_records(run.stream_id)
-                if done > durable:
-                    ahead.append((done, durable))
-                sampling.wait(0.02)
-        finally:
-            reader.close()
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
     try:
         sid = run.stream_id
         assert wait_until(lambda: run.tracker.received_records(sid) >= 500)
@@ -284,10 +284,9 @@ def test_reliable_receiver_commits_only_what_the_write_ahead_log_holds(
         assert wait_until(lambda: set(run.records) >= set(decoded(records)),
                           WAIT * 2), (run.count(), run.events.errors)
     finally:
-        sampling.set()
-        sampler.join(WAIT)
         got = run.stop()
-    assert ahead == []
+        reader.close()
+    assert ahead == [] and logged[0] == len(got)
     assert run.events.started[0].name == "ReliableKafkaReceiver"
     assert set(Counter(got)) == set(decoded(records))
     # Only records consumed after the last commit before the kill can come twice.
@@ -302,3 +301,45 @@ def test_receiver_classes_pickle_without_their_consumer():
     r = ReliableKafkaReceiver({"bootstrap.servers": "x", "group.id": "g"}, {"t": 1})
     back = pickle.loads(pickle.dumps(r))
     assert back.reliable and back.topics == {"t": 1} and back._fetcher is None
+
+
+def test_a_missing_topic_is_reported(sc, broker):
+    missing = f"missing-{uuid.uuid4().hex[:8]}"
+    run = Run(sc, zkQuorum=broker, groupId=f"group-{uuid.uuid4().hex[:8]}",
+              topics={missing: 1})
+    try:
+        assert wait_until(lambda: run.events.errors), "no ReceiverError"
+    finally:
+        run.stop()
+    message = run.events.errors[0].lastErrorMessage
+    assert f"topic {missing}" in message and "Unknown topic" in message
+
+
+def test_max_rate_paces_the_receiver(make_context, broker):
+    """``spark.streaming.receiver.maxRate`` (2000/s): records produced at ``t0`` (once the
+    receiver runs) reach the driver no faster than 2000/s × (now - t0) plus the limiter's
+    50 ms of burst -- a loaded machine only holds fewer; unlimited, they would all be there
+    within a fraction of a second. All of them arrive, once."""
+    ctx = make_context(receiver_conf(**{"spark.streaming.receiver.maxRate": "2000"}))
+    topic = new_topic(broker)
+    marker, records = numbered("m", 1), numbered("r", 4000)
+    produce(broker, topic, marker)
+    run = Run(ctx, zkQuorum=broker, groupId=f"group-{uuid.uuid4().hex}", topics={topic: 1},
+              kafkaParams=EARLIEST)
+    over = []
+
+    def within_rate() -> bool:
+        held = run.tracker.received_records(run.stream_id) - 1
+        if held > 2000 * (time.monotonic() - t0) + 101:
+            over.append(held)
+        return held >= len(records)
+
+    try:
+        assert wait_until(lambda: run.tracker.received_records(run.stream_id) == 1)
+        t0 = time.monotonic()
+        produce(broker, topic, records)
+        assert wait_until(within_rate)
+    finally:
+        got = run.stop()
+    assert over == []
+    assert Counter(got) == decoded(marker + records)

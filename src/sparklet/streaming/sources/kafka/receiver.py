@@ -171,6 +171,10 @@ class KafkaReceiver(Receiver):
 
     def onStart(self) -> None:
         kafka = require_kafka()
+        if self.reliable and not self._sup().reliable:
+            log.warning("ReliableKafkaReceiver without the write-ahead log (%s): store() "
+                        "does not wait for blocks to be durable, so offsets may be committed "
+                        "before their records are safe", WAL_ENABLE_KEY)
         fetcher = _Fetcher(self)
         log.info("Connecting to Kafka %s as group %s, topics %s", self.conf.get(
             "bootstrap.servers"), self.conf.get("group.id"), sorted(self.topics))
