@@ -339,6 +339,7 @@ def test_max_rate_paces_the_receiver(make_context, broker):
         t0 = time.monotonic()
         produce(broker, topic, records)
         assert wait_until(within_rate)
+        assert wait_until(lambda: run.count() > len(records))
     finally:
         got = run.stop()
     assert over == []
