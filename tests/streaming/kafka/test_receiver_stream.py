@@ -176,6 +176,12 @@ def test_topics_must_be_a_dict_of_positive_thread_counts(sc):
         KafkaUtils.createStream(ssc, "127.0.0.1:9", "g", {"t": 1}, [("a", "b")])
     with pytest.raises(ValueError, match="groupId"):
         KafkaUtils.createStream(ssc, "127.0.0.1:9", "", {"t": 1})
+    # librdkafka's verdict on the settings comes at once, on the driver.
+    with pytest.raises(ValueError, match='No such configuration property: "no.such"'):
+        KafkaUtils.createStream(ssc, "127.0.0.1:9", "g", {"t": 1}, {"no.such": "x"})
+    with pytest.raises(ValueError, match="session.timeout.ms"):
+        KafkaUtils.createStream(ssc, "127.0.0.1:9", "g", {"t": 1}, {"session.timeout.ms": "x"})
+    assert ssc._graph.receiver_input_streams == []
 
 
 def test_a_missing_client_names_the_extra(sc, monkeypatch):

@@ -111,6 +111,16 @@ def _receiver_config(zkQuorum: str, groupId: str, kafkaParams: dict[str, Any] | 
     return conf
 
 
+def _check_config(kafka: Any, conf: dict[str, Any]) -> None:
+    """Fail now, on the driver, for a setting librdkafka rejects (a misspelt property, a
+    bad value) rather than restart the receiver forever on its executor."""
+    try:
+        # Creating a client checks its configuration; it does not wait for any broker.
+        kafka.Consumer({**conf, "log_level": 0}).close()
+    except kafka.KafkaException as e:
+        raise ValueError(f"kafkaParams: {e.args[0].str()}") from e
+
+
 def create_stream(ssc: StreamingContext, zkQuorum: str, groupId: str,
                   topics: dict[str, int], kafkaParams: dict[str, Any] | None = None,
                   storageLevel: StorageLevel = StorageLevel.MEMORY_AND_DISK_2,
@@ -136,9 +146,10 @@ def create_stream(ssc: StreamingContext, zkQuorum: str, groupId: str,
         raise TypeError("kafkaParams should be dict")
     if not isinstance(groupId, str) or not groupId:
         raise ValueError(f"groupId should be a non-empty str, not {groupId!r}")
-    require_kafka()
+    kafka = require_kafka()
     reliable = _wal_enabled(ssc)
     conf = _receiver_config(zkQuorum, groupId, kafkaParams, reliable)
+    _check_config(kafka, conf)
     kind = ReliableKafkaReceiver if reliable else KafkaReceiver
     stream = ssc.receiverStream(kind(conf, topics, storageLevel))
     return stream.map(lambda kv: (keyDecoder(kv[0]), valueDecoder(kv[1])))
@@ -196,7 +207,7 @@ class KafkaReceiver(Receiver):
         if fetcher is not None:
             fetcher.stop()
 
-    # -- what the two receivers do differently ---------------------------------------------
+    # -- pacing ----------------------------------------------------------------------------
 
     def _settings(self) -> tuple[float, float]:
         """The block interval (s) and the current rate limit (records/s, 0 for none)."""
