@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import sys
 import time
 import uuid
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from receiver_helpers import WAIT, info_of, receiver_conf, wait_until
@@ -350,3 +352,57 @@ def test_max_rate_paces_the_receiver(make_context, broker):
         got = run.stop()
     assert over == []
     assert Counter(got) == decoded(marker + records)
+
+
+APP = Path(__file__).parent / "kafka_receiver_app.py"
+
+
+def test_sigkilled_driver_loses_nothing(broker, tmp_path):
+    """The driver (with its workers: the whole process group) is SIGKILLed while records
+    flow, then restarted through ``StreamingContext.getOrCreate``: the batches of the log are
+    rerun and the receiver resumes after the group's last commit, so every record reaches a
+    batch's output."""
+    topic, group = new_topic(broker), f"group-{uuid.uuid4().hex[:8]}"
+    records = numbered("d", 2000)
+    expected = set(decoded(records).keys())
+    out, logs = tmp_path / "out", []
+
+    def start() -> subprocess.Popen:
+        logs.append(tmp_path / f"driver-{len(logs)}.log")
+        with open(logs[-1], "w") as fh:
+            return subprocess.Popen(
+                [sys.executable, str(APP), "--checkpoint", str(tmp_path / "cp"), "--out",
+                 str(out), "--broker", broker, "--topic", topic, "--group", group],
+                stdout=fh, stderr=subprocess.STDOUT, start_new_session=True,
+                env=dict(os.environ, PYTHONUNBUFFERED="1"))
+
+    def output() -> list[str]:
+        return [line for f in out.glob("batch-*.txt") for line in f.read_text().splitlines()]
+
+    def kill(proc: subprocess.Popen) -> None:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait(WAIT)
+
+    def log_text() -> str:
+        return "\n".join(f"--- {p.name}\n{p.read_text()}" for p in logs)
+
+    produce(broker, topic, records[:1000])
+    proc = start()
+    try:
+        assert wait_until(lambda: len(output()) >= 300 or proc.poll() is not None), log_text()
+        assert proc.poll() is None, log_text()
+    finally:
+        kill(proc)
+    produce(broker, topic, records[1000:])
+    proc = start()
+    try:
+        values = {v for _, v in expected}
+        assert wait_until(lambda: set(output()) >= values or proc.poll() is not None,
+                          WAIT * 2), (len(set(output())), log_text())
+    finally:
+        kill(proc)
+    assert set(output()) == values
+    assert "STARTED" in logs[0].read_text() and "RECOVERED" in logs[1].read_text()
