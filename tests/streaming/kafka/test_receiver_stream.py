@@ -85,6 +85,11 @@ def committed(broker: str, group: str, topic: str, consumer=None) -> dict[int, i
             reader.close()
 
 
+def members(broker: str, group: str) -> list:
+    admin = AdminClient({"bootstrap.servers": broker})
+    return admin.describe_consumer_groups([group])[group].result(WAIT).members
+
+
 def log_ends(broker: str, topic: str) -> dict[int, int]:
     consumer = kafka.Consumer({"bootstrap.servers": broker, "group.id": "watermarks"})
     try:
@@ -240,6 +245,7 @@ def test_records_arrive_exactly_and_a_second_stream_resumes_after_the_commits(sc
     assert (None, "a värde 0") in run.records  # a record without a key keeps None
     assert run.events.started[0].name == "KafkaReceiver"
     assert committed(broker, group, topic) == log_ends(broker, topic) == {0: 200, 1: 200}
+    assert members(broker, group) == []  # the stopped receiver's consumer left the group
 
     # The group resumes after its commits: "smallest" would re-read the first 400.
     second = numbered("b", 100)

@@ -209,17 +209,13 @@ class KafkaReceiver(Receiver):
 
     # -- pacing ----------------------------------------------------------------------------
 
-    def _settings(self) -> tuple[float, float]:
-        """The block interval (s) and the current rate limit (records/s, 0 for none)."""
+    def _pacing(self) -> tuple[float, int]:
+        """The block interval (s), and the most records to hold at once: under a rate limit
+        ``store`` waits n / rate s, so about a block interval's worth keeps a stop (and the
+        consumer's poll deadline) near."""
         sup = self._sup()
-        return sup.settings.get("blockInterval", 0.2), sup.limiter.rate
-
-    def _batch_size(self) -> int:
-        interval, rate = self._settings()
-        # Under a rate limit store() waits n / rate s: keep that near a block interval so a
-        # stop (and the consumer's poll deadline) is never far away.
-        return _MAX_PER_CONSUME if rate <= 0 else max(1, min(_MAX_PER_CONSUME,
-                                                             int(rate * interval)))
+        interval, rate = sup.settings.get("blockInterval", 0.2), sup.limiter.rate
+        return interval, _MAX_PER_BLOCK if rate <= 0 else max(1, int(rate * interval))
 
 
 class ReliableKafkaReceiver(KafkaReceiver):
@@ -301,15 +297,14 @@ class _Fetcher:
     # -- receiving -------------------------------------------------------------------------
 
     def _next_count(self) -> int:
-        size = self.receiver._batch_size()
-        if self.receiver.reliable:
-            size = max(1, min(size, _MAX_PER_BLOCK - len(self._buffer)))
-        return size
+        _, most = self.receiver._pacing()
+        held = len(self._buffer) if self.receiver.reliable else 0
+        return max(1, min(_MAX_PER_CONSUME, most - held))
 
     def _next_wait(self) -> float:
         if not (self.receiver.reliable and self._buffer):
             return _POLL_S
-        interval, _ = self.receiver._settings()
+        interval, _ = self.receiver._pacing()
         return max(0.0, min(_POLL_S, self._buffer_since + interval - time.monotonic()))
 
     def _take(self, messages: list) -> None:
@@ -334,9 +329,9 @@ class _Fetcher:
         self._buffer.extend(records)
 
     def _flush_if_due(self) -> None:
-        interval, _ = self.receiver._settings()
-        if self._buffer and (len(self._buffer) >= _MAX_PER_BLOCK or self._buffer_since
-                             + interval <= time.monotonic()):
+        interval, most = self.receiver._pacing()
+        if self._buffer and (len(self._buffer) >= most or self._buffer_since + interval
+                             <= time.monotonic()):
             self._flush()
         elif self._uncommitted and time.monotonic() >= self._commit_due:
             self._commit()
