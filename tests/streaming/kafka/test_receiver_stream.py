@@ -85,9 +85,10 @@ def committed(broker: str, group: str, topic: str, consumer=None) -> dict[int, i
             reader.close()
 
 
-def members(broker: str, group: str) -> list:
+def members(broker: str, group: str, timeout: float = WAIT) -> list:
     admin = AdminClient({"bootstrap.servers": broker})
-    return admin.describe_consumer_groups([group])[group].result(WAIT).members
+    futures = admin.describe_consumer_groups([group], request_timeout=timeout)
+    return futures[group].result(timeout).members
 
 
 def log_ends(broker: str, topic: str) -> dict[int, int]:
@@ -307,6 +308,43 @@ def test_reliable_receiver_commits_only_what_the_write_ahead_log_holds(
     assert len(got) - len(records) <= 1500
     assert committed(broker, group, topic) == log_ends(broker, topic) == {0: 1500, 1: 1500}
     assert os.listdir(tmp_path / "cp" / "receivedData")
+
+
+def test_two_reliable_streams_share_a_group(make_context, broker, tmp_path):
+    """Several receivers in one group (the way to read partitions in parallel): each gets
+    its share of the partitions, the union of the streams holds every record, and the
+    group's commits reach the end of every partition."""
+    ctx = make_context(receiver_conf("local[3]", **{
+        "spark.streaming.receiver.writeAheadLog.enable": "true"}))
+    topic, group = new_topic(broker), f"group-{uuid.uuid4().hex[:8]}"
+    ssc = StreamingContext(ctx, 0.2)
+    ssc.checkpoint(str(tmp_path / "cp"))
+    streams = [KafkaUtils.createStream(ssc, broker, group, {topic: 1}, EARLIEST)
+               for _ in range(2)]
+    key = id(ssc)
+    got = _collected.setdefault(key, [])
+    ssc.union(*streams).foreachRDD(Collect(key))
+    records = numbered("u", 2000)
+    ssc.start()
+    try:
+        def assigned() -> list:
+            try:
+                found = members(broker, group, timeout=5)
+            except (kafka.KafkaException, TimeoutError):  # no group (or coordinator) yet
+                return []
+            return sorted(len(m.assignment.topic_partitions) for m in found)
+
+        assert wait_until(lambda: assigned() == [1, 1]), assigned()
+        produce(broker, topic, records)
+        assert wait_until(lambda: len(got) >= len(records)), len(got)
+    finally:
+        ssc.stop(stopSparkContext=False, stopGraceFully=True)
+        _collected.pop(key)
+    assert Counter(got) == decoded(records)
+    tracker = ssc._receiver_tracker
+    assert [tracker.received_records(s.input_stream_id)
+            for s in ssc._graph.receiver_input_streams] == [1000, 1000]
+    assert committed(broker, group, topic) == {0: 1000, 1: 1000}
 
 
 def test_receiver_classes_pickle_without_their_consumer():
