@@ -47,7 +47,7 @@ from sparklet.streaming.sources.kafka.offsets import (
     TopicAndPartition,
     utf8_decoder,
 )
-from sparklet.streaming.sources.kafka.params import require_kafka
+from sparklet.streaming.sources.kafka.params import bootstrap_servers, require_kafka
 from sparklet.streaming.sources.kafka.rdd import KafkaOffsetsError, KafkaRDD, check_leaders
 
 __all__ = ["Broker", "KafkaMessageAndMetadata", "KafkaUtils", "OffsetRange",
@@ -138,6 +138,11 @@ class KafkaUtils:
             present = [tp for tp in tps if tp.partition in known.get(tp.topic, [])]
             latest = clients.offsets(present, "latest")
             earliest = clients.offsets(present, "earliest")
+        except KafkaOffsetsError:
+            raise
+        except Exception as e:
+            raise ConnectionError(f"createRDD: cannot get the offsets of {tps} from "
+                                  f"{bootstrap_servers(kafkaParams)}: {e}") from e
         finally:
             clients.close()
         check_ranges(offsetRanges, earliest, latest)

@@ -39,6 +39,7 @@ from sparklet.streaming.inputs import InputDStream
 from sparklet.streaming.sources.kafka.offsets import OffsetRange, TopicAndPartition, utf8_decoder
 from sparklet.streaming.sources.kafka.params import (
     admin_config,
+    client_logging,
     driver_consumer_config,
     offset_reset,
     require_kafka,
@@ -54,7 +55,10 @@ __all__ = ["SubscribePattern", "DirectKafkaInputDStream", "KafkaClients",
 log = logging.getLogger("sparklet.streaming.kafka")
 
 _INTERNAL_TOPICS = ("__consumer_offsets", "__transaction_state")
-_TIMEOUT_S = 10.0
+# How long one metadata or offsets request may take before it counts as failed (and is
+# retried): short enough that a batch time with the brokers down does not hold up the job
+# generator for long.
+_TIMEOUT_S = 5.0
 
 
 class SubscribePattern:
@@ -87,8 +91,8 @@ class KafkaClients:
 
         self._kafka = kafka
         self.consumer_conf = driver_consumer_config(kafkaParams)
-        self.consumer = kafka.Consumer(self.consumer_conf)
-        self.admin = AdminClient(admin_config(kafkaParams))
+        self.consumer = kafka.Consumer(client_logging(self.consumer_conf))
+        self.admin = AdminClient(client_logging(admin_config(kafkaParams)))
         self.isolation = (kafka.IsolationLevel.READ_COMMITTED
                           if self.consumer_conf.get("isolation.level") == "read_committed"
                           else kafka.IsolationLevel.READ_UNCOMMITTED)
@@ -299,8 +303,17 @@ class DirectKafkaInputDStream(InputDStream):
     def _latest_offsets(self, current: dict) -> tuple[dict, dict]:
         """(log end, log start) of every partition: the known ones and new ones."""
         clients = self._client()
-        tps = sorted(set(current) | set(
-            [] if self._fixed_partitions else self._topic_partitions()))
+        if self._fixed_partitions:
+            tps = sorted(current)
+        else:
+            found = self._topic_partitions()
+            if isinstance(self.topics, SubscribePattern):
+                # A deleted topic no longer matches: it is dropped, not an error.
+                for tp in sorted(set(current) - set(found)):
+                    log.info("Kafka direct stream: %s-%d is gone (topic deleted); no longer "
+                             "read", tp.topic, tp.partition)
+                    del current[tp]
+            tps = sorted(set(current) | set(found))
         latest = clients.offsets(tps, "latest")
         earliest = clients.offsets(tps, "earliest")
         return latest, earliest
