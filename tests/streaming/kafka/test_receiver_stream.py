@@ -1,8 +1,10 @@
 """The receiver-based Kafka stream (``KafkaUtils.createStream``) against a real Apache Kafka
 broker: records arrive exactly once and decoded, the consumer group's committed offsets are
-what was received, a second stream of the group resumes after them; with the write-ahead log
-the offsets are committed only once their block is durable, and a receiver killed mid-stream
-loses nothing."""
+what was received, a second stream of the group resumes after them, two streams of a group
+split its partitions, ``maxRate`` paces the receiver; with the write-ahead log the offsets
+are committed only once their block is in the log, so neither a receiver killed with its
+executor nor a SIGKILLed driver loses a record. Bad arguments and settings fail at
+``createStream``; an unreachable cluster or a missing topic is reported to the driver."""
 
 from __future__ import annotations
 
