@@ -50,6 +50,7 @@ from typing import TYPE_CHECKING, Any
 
 from sparklet.storagelevel import StorageLevel
 from sparklet.streaming.receiver import Receiver
+from sparklet.streaming.receiver.tracker import WAL_ENABLE_KEY
 from sparklet.streaming.sources.kafka.offsets import utf8_decoder
 from sparklet.streaming.sources.kafka.params import consumer_config, require_kafka
 
@@ -61,7 +62,6 @@ __all__ = ["create_stream", "check_topics", "KafkaReceiver", "ReliableKafkaRecei
 
 log = logging.getLogger("sparklet.streaming.kafka")
 
-WAL_ENABLE_KEY = "spark.streaming.receiver.writeAheadLog.enable"
 _MAX_PER_CONSUME = 1000     # records per consume() call
 _MAX_PER_BLOCK = 20000      # records per reliable block, whatever the block interval
 _POLL_S = 0.1               # longest consume() wait: how soon a stop is noticed
