@@ -1,0 +1,335 @@
+"""KafkaSink against a real Apache Kafka broker: at-least-once delivery, and transactions
+keyed by batch time that commit each (batch, partition) once, through reruns, retried tasks
+and zombie producers. Argument checks and record encoding need no broker.
+
+Read-backs wait for the consumer to reach the high watermark the broker reported after the
+write, so a transaction whose commit markers are still being written is waited for, not
+missed."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections import Counter
+from datetime import datetime
+
+import pytest
+
+from sparklet import SparkConf, SparkException, TaskContext
+from sparklet.streaming.sources.kafka.sink import (
+    KafkaSink,
+    _key_value,
+    save_to_kafka,
+)
+from sparklet.streaming.testing import advance_batches
+
+LOCAL = {"bootstrap.servers": "127.0.0.1:9"}  # never contacted by the argument tests
+
+
+# -- no broker -----------------------------------------------------------------------------
+
+
+def test_transactional_needs_a_sink_id():
+    with pytest.raises(ValueError, match="needs a sink_id"):
+        KafkaSink("t", LOCAL, transactional=True)
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    ({"topic": ""}, ValueError, "topic must be a non-empty string"),
+    ({"kafkaParams": {"group.id": "g"}}, ValueError, "bootstrap.servers"),
+    ({"kafkaParams": {**LOCAL, "transactional.id": "x"}}, ValueError,
+     "must not set transactional.id"),
+    ({"sink_id": 7}, ValueError, "sink_id must be a non-empty string"),
+    ({"record_to_kv": "not a function"}, TypeError, "record_to_kv must be a function"),
+    ({"timeout": 0}, ValueError, "timeout must be positive"),
+])
+def test_bad_arguments(kwargs, error, match):
+    args = {"topic": "t", "kafkaParams": LOCAL, **kwargs}
+    with pytest.raises(error, match=match):
+        KafkaSink(args.pop("topic"), args.pop("kafkaParams"), **args)
+
+
+def test_transactional_sink_writes_batches_not_plain_rdds(sc):
+    sink = KafkaSink("t", LOCAL, sink_id="s", transactional=True)
+    with pytest.raises(ValueError, match="use write_batch"):
+        sink.write(sc.parallelize([1]))
+    with pytest.raises(ValueError, match="must not be negative"):
+        sink.write_batch(-1, sc.parallelize([1]))
+    with pytest.raises(ValueError, match="use write_batch"):
+        save_to_kafka(sc.parallelize([1]), "t", LOCAL, sink_id="s", transactional=True)
+
+
+def test_ids_are_stable_per_sink_and_partition():
+    a = KafkaSink("t", LOCAL, sink_id="orders", transactional=True)
+    b = KafkaSink("other-topic", {"metadata.broker.list": "h:1"}, sink_id="orders",
+                  transactional=True)
+    assert a.transactional_id(2) == b.transactional_id(2)
+    assert len({a.transactional_id(p) for p in range(3)}) == 3
+    assert a.transactional_id(0) != KafkaSink("t", LOCAL, sink_id="x").transactional_id(0)
+
+
+@pytest.mark.parametrize("record, expected", [
+    (("k", "v"), (b"k", b"v")),
+    ((b"\x00k", b"\xffv"), (b"\x00k", b"\xffv")),
+    ("é", (None, "é".encode())),
+    (b"raw", (None, b"raw")),
+    ((None, "v"), (None, b"v")),
+    (("k", None), (b"k", None)),
+    (None, (None, None)),
+    ((bytearray(b"ba"), memoryview(b"mv")), (b"ba", b"mv")),
+])
+def test_records_become_keys_and_values(record, expected):
+    assert _key_value(record, None) == expected
+
+
+@pytest.mark.parametrize("record, to_kv, match", [
+    (5, None, "value must be bytes, str or None, not int"),
+    ((1, "v"), None, "key must be bytes, str or None, not int"),
+    (("a", "b", "c"), None, "value must be bytes, str or None, not tuple"),
+    (["k", "v"], None, "value must be bytes, str or None, not list"),
+    ("x", lambda r: r, "record_to_kv must return a \\(key, value\\) tuple"),
+    ("x", lambda r: (r, 1.5), "value must be bytes, str or None, not float"),
+])
+def test_records_that_are_not_bytes_str_or_none_are_refused(record, to_kv, match):
+    with pytest.raises(TypeError, match=match):
+        _key_value(record, to_kv)
+
+
+def test_record_to_kv_maps_each_record():
+    assert _key_value(("w", 3), lambda kv: (kv[0], str(kv[1]))) == (b"w", b"3")
+
+
+# -- against the broker --------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def ck(kafka_service):
+    from services import require_module
+
+    return require_module("confluent_kafka", "confluent-kafka")
+
+
+@pytest.fixture
+def params(kafka_service, ck):
+    return {"bootstrap.servers": kafka_service.url}
+
+
+def new_topic(ck, params, partitions: int = 1, **config) -> str:
+    from confluent_kafka.admin import AdminClient, NewTopic
+
+    name = f"sink-{uuid.uuid4().hex[:10]}"
+    admin = AdminClient(params)
+    for future in admin.create_topics([NewTopic(name, partitions, 1, config=config)],
+                                      operation_timeout=30).values():
+        future.result(60)
+    return name
+
+
+def read_topic(ck, params, topic: str, committed: bool = True,
+               timeout: float = 60.0) -> Counter:
+    """Every record of ``topic`` as a multiset of (key, value), read up to the high
+    watermark each partition had when called."""
+    import time
+
+    probe = ck.Consumer({**params, "group.id": f"probe-{uuid.uuid4().hex}"})
+    try:
+        parts = sorted(probe.list_topics(topic, timeout=30).topics[topic].partitions)
+        ends = {p: probe.get_watermark_offsets(ck.TopicPartition(topic, p), 30,
+                                               cached=False)[1] for p in parts}
+    finally:
+        probe.close()
+    consumer = ck.Consumer({**params, "group.id": f"reader-{uuid.uuid4().hex}",
+                            "enable.auto.commit": False,
+                            "isolation.level": "read_committed" if committed
+                            else "read_uncommitted"})
+    out: Counter = Counter()
+    try:
+        tps = [ck.TopicPartition(topic, p, ck.OFFSET_BEGINNING) for p in parts]
+        consumer.assign(tps)
+        deadline = time.monotonic() + timeout
+        while True:
+            positions = {tp.partition: tp.offset for tp in consumer.position(tps)}
+            if all(ends[p] == 0 or positions[p] >= ends[p] for p in parts):
+                return out
+            assert time.monotonic() < deadline, f"read {positions}, ends {ends}"
+            msg = consumer.poll(0.2)
+            if msg is not None and msg.error() is None:
+                out[(msg.key(), msg.value())] += 1
+    finally:
+        consumer.close()
+
+
+def encoded(records) -> Counter:
+    """The plain-Python model of what a record becomes in Kafka."""
+    def enc(x):
+        return x.encode() if isinstance(x, str) else x
+    return Counter((enc(r[0]), enc(r[1])) if isinstance(r, tuple) else (None, enc(r))
+                   for r in records)
+
+
+RECORDS = [("a", "1"), ("b", "2"), ("a", "1"), "plain", b"\x00bytes", (None, "no key"),
+           ("k", None), ("ü", "ö")] + [(f"key{i}", f"value{i}") for i in range(40)]
+
+
+def test_at_least_once_delivers_every_record(sc, ck, params):
+    topic = new_topic(ck, params, partitions=2)
+    sink = KafkaSink(topic, params)
+    assert sink.write(sc.parallelize(RECORDS, 3)) == len(RECORDS)
+    assert read_topic(ck, params, topic, committed=False) == encoded(RECORDS)
+    # A second write of the same data is written again: at least once, not exactly once.
+    assert save_to_kafka(sc.parallelize(RECORDS, 2), topic, params) == len(RECORDS)
+    assert read_topic(ck, params, topic, committed=False) == encoded(RECORDS * 2)
+
+
+def test_a_record_the_broker_refuses_fails_the_task(sc, ck, params):
+    topic = new_topic(ck, params, **{"max.message.bytes": "10000"})
+    sink = KafkaSink(topic, {**params, "message.max.bytes": 1_000_000,
+                             "message.timeout.ms": 30_000})
+    with pytest.raises(SparkException, match="were not delivered") as info:
+        sink.write(sc.parallelize(["small", "x" * 50_000], 1))
+    assert "MSG_SIZE_TOO_LARGE" in str(info.value) or "too large" in str(info.value)
+
+
+def test_rerun_batch_writes_nothing_twice_and_a_new_batch_writes_again(sc, ck, params):
+    topic = new_topic(ck, params, partitions=2)
+    sink = KafkaSink(topic, params, sink_id=f"s-{topic}", transactional=True)
+    rdd = sc.parallelize(RECORDS, 2)
+    assert [sink.last_committed(p) for p in (0, 1)] == [None, None]
+    assert sink.write_batch(1000, rdd) == len(RECORDS)
+    assert sink.write_batch(1000, rdd) == 0
+    assert read_topic(ck, params, topic) == encoded(RECORDS)
+    assert [sink.last_committed(p) for p in (0, 1)] == [1000, 1000]
+    assert sink.write_batch(2000, rdd) == len(RECORDS)
+    for _ in range(3):  # reruns land on either worker, with a cached producer or a new one
+        assert sink.write_batch(2000, rdd) == 0
+        assert sink.write_batch(1000, rdd) == 0
+    assert read_topic(ck, params, topic) == encoded(RECORDS * 2)
+    assert [sink.last_committed(p) for p in (0, 1)] == [2000, 2000]
+
+
+def test_each_partition_of_a_batch_is_committed_once(sc, ck, params):
+    """Partitions commit independently: a rerun of a batch whose partition 0 alone was
+    committed writes partition 1 only."""
+    topic = new_topic(ck, params)
+    sink = KafkaSink(topic, params, sink_id=f"s-{topic}", transactional=True)
+    parts = [["p0-a", "p0-b"], ["p1-a", "p1-b", "p1-c"]]
+    # Partition 0 alone first (an RDD of one partition is partition 0).
+    assert sink.write_batch(5000, sc.parallelize(parts[0], 1)) == 2
+    assert sink.write_batch(5000, sc.parallelize(parts[0] + parts[1], 2)) == 3
+    assert read_topic(ck, params, topic) == encoded(parts[0] + parts[1])
+    assert [sink.last_committed(p) for p in (0, 1)] == [5000, 5000]
+
+
+class FailAfter:
+    """record_to_kv that raises after ``n`` records of partition ``partition`` in the
+    first attempt of its task (leaving the file ``flag`` to say so), and maps records as
+    the sink does otherwise."""
+
+    def __init__(self, n: int, flag: str, partition: int = 1):
+        self.n, self.flag, self.partition = n, flag, partition
+        self.seen = 0
+
+    def __call__(self, record):
+        ctx = TaskContext.get()
+        if ctx.partitionId() == self.partition and ctx.attemptNumber() == 0:
+            self.seen += 1
+            if self.seen > self.n:
+                open(self.flag, "w").close()
+                raise RuntimeError("record_to_kv failed half-way")
+        return record if isinstance(record, tuple) else (None, record)
+
+
+def test_a_failed_partition_leaves_nothing_visible_and_its_rerun_lands_once(
+        sc, ck, params, tmp_path):
+    topic = new_topic(ck, params, partitions=2)
+    records = [(f"k{i}", f"v{i}") for i in range(200)]
+    sink_id = f"s-{topic}"
+    flag = str(tmp_path / "failed")
+    failing = KafkaSink(topic, params, sink_id=sink_id, transactional=True,
+                        record_to_kv=FailAfter(50, flag))
+    with pytest.raises(SparkException, match="record_to_kv failed half-way"):
+        failing.write_batch(1000, sc.parallelize(records, 2))
+    assert os.path.exists(flag) and failing.last_committed(1) is None
+    # The batch rerun (same time, same sink id) writes what the failed run did not.
+    sink = KafkaSink(topic, params, sink_id=sink_id, transactional=True)
+    written = sink.write_batch(1000, sc.parallelize(records, 2))
+    assert written in (100, 200)  # partition 0 committed in the failed run, or not
+    assert read_topic(ck, params, topic) == encoded(records)
+
+
+def test_a_retried_task_commits_once(make_context, ck, params, tmp_path):
+    sc = make_context(SparkConf().set("spark.task.maxFailures", "2"))
+    topic = new_topic(ck, params)
+    records = [f"r{i}" for i in range(120)]
+    flag = str(tmp_path / "failed")
+    sink = KafkaSink(topic, params, sink_id=f"s-{topic}", transactional=True,
+                     record_to_kv=FailAfter(30, flag))
+    assert sink.write_batch(1000, sc.parallelize(records, 2)) == 120
+    assert os.path.exists(flag)  # the first attempt did fail half-way
+    assert read_topic(ck, params, topic) == encoded(records)
+
+
+
+def test_a_record_that_is_not_bytes_or_str_aborts_its_transaction(sc, ck, params):
+    topic = new_topic(ck, params)
+    sink = KafkaSink(topic, params, sink_id=f"s-{topic}", transactional=True)
+    with pytest.raises(SparkException, match="value must be bytes, str or None, not int"):
+        sink.write_batch(1000, sc.parallelize(["fine", "also fine", 3], 1))
+    assert sink.last_committed(0) is None
+    assert sink.write_batch(1000, sc.parallelize(["fine", "3"], 1)) == 2
+    assert read_topic(ck, params, topic) == encoded(["fine", "3"])
+
+
+def test_a_zombie_producer_is_fenced(sc, ck, params):
+    """A producer of an earlier attempt, still holding an open transaction with the id of
+    partition 0, can neither commit afterwards nor leave its records visible."""
+    topic = new_topic(ck, params)
+    sink = KafkaSink(topic, params, sink_id=f"s-{topic}", transactional=True)
+    zombie = ck.Producer({**params, "transactional.id": sink.transactional_id(0)})
+    zombie.init_transactions(60)
+    zombie.begin_transaction()
+    zombie.produce(topic, b"from the zombie")
+    zombie.flush(60)
+    assert sink.write_batch(1000, sc.parallelize(["from the task"], 1)) == 1
+    with pytest.raises(ck.KafkaException):
+        zombie.commit_transaction(60)
+    assert read_topic(ck, params, topic) == encoded(["from the task"])
+    # The zombie's record did reach the log: it is hidden because its transaction aborted.
+    assert read_topic(ck, params, topic, committed=False) == encoded(
+        ["from the task", b"from the zombie"])
+
+
+def test_a_cached_producer_fenced_by_another_is_replaced(ck, params, caplog):
+    """A worker keeps its producer between batches; when another process took the
+    partition's transactional.id since (as another worker does for a later batch), the
+    kept producer is refused before any record is taken and a new one writes the batch.
+    The task function runs here, in the test process, so the kept producer is known."""
+    topic = new_topic(ck, params)
+    sink = KafkaSink(topic, params, sink_id=f"s-{topic}", transactional=True)
+    assert sink._writer(1000)(0, iter(["batch 1"])) == [1]
+    other = ck.Producer({**params, "transactional.id": sink.transactional_id(0)})
+    other.init_transactions(60)
+    other.begin_transaction()
+    other.produce(topic, b"from the other")
+    other.flush(60)
+    with caplog.at_level("INFO", "sparklet.streaming.kafka"):
+        assert sink._writer(2000)(0, iter(["batch 2"])) == [1]
+    assert "the kept producer was fenced" in caplog.text
+    assert sink._writer(2000)(0, iter(["batch 2"])) == [0]
+    with pytest.raises(ck.KafkaException):
+        other.commit_transaction(60)
+    assert read_topic(ck, params, topic) == encoded(["batch 1", "batch 2"])
+
+
+def test_dstream_batches_are_written_once_through_reruns(sc, make_ssc, ck, params):
+    topic = new_topic(ck, params, partitions=2)
+    batches = [[("w", "1"), ("x", "2")], [("y", "3")], []]
+    ssc = make_ssc()
+    stream = ssc.queueStream([sc.parallelize(b, 2) for b in batches])
+    sink = save_to_kafka(stream, topic, params, sink_id=f"s-{topic}", transactional=True)
+    ssc.start()
+    assert advance_batches(ssc, 3) == [1000, 2000, 3000]
+    # A rerun of batch 1 (as recovery would run it), with foreachRDD's naive local time.
+    sink(datetime.fromtimestamp(1.0), sc.parallelize(batches[0], 2))
+    assert read_topic(ck, params, topic) == encoded(batches[0] + batches[1])
+    assert sink.last_committed(0) == 1000 and sink.last_committed(1) == 2000
