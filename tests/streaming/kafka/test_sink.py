@@ -16,6 +16,7 @@ from datetime import datetime
 import pytest
 
 from sparklet import SparkConf, SparkException, TaskContext
+from sparklet.streaming.sources.kafka import sink as sink_module
 from sparklet.streaming.sources.kafka.sink import (
     KafkaSink,
     _key_value,
@@ -66,6 +67,18 @@ def test_ids_are_stable_per_sink_and_partition():
     assert a.transactional_id(2) == b.transactional_id(2)
     assert len({a.transactional_id(p) for p in range(3)}) == 3
     assert a.transactional_id(0) != KafkaSink("t", LOCAL, sink_id="x").transactional_id(0)
+
+
+def test_a_sink_survives_a_checkpoint():
+    """foreachRDD functions are pickled into the metadata checkpoint."""
+    import cloudpickle
+
+    sink = KafkaSink("t", LOCAL, sink_id="s", transactional=True,
+                     record_to_kv=lambda r: (None, str(r)))
+    back = cloudpickle.loads(cloudpickle.dumps(sink))
+    assert (back.topic, back.sink_id, back.transactional) == ("t", "s", True)
+    assert back.transactional_id(4) == sink.transactional_id(4)
+    assert back.record_to_kv(5) == (None, "5")
 
 
 @pytest.mark.parametrize("record, expected", [
@@ -306,6 +319,13 @@ def test_a_cached_producer_fenced_by_another_is_replaced(ck, params, caplog):
     The task function runs here, in the test process, so the kept producer is known."""
     topic = new_topic(ck, params)
     sink = KafkaSink(topic, params, sink_id=f"s-{topic}", transactional=True)
+    try:
+        _in_this_process(ck, params, topic, sink, caplog)
+    finally:
+        sink_module._clients.clear()
+
+
+def _in_this_process(ck, params, topic, sink, caplog):
     assert sink._writer(1000)(0, iter(["batch 1"])) == [1]
     other = ck.Producer({**params, "transactional.id": sink.transactional_id(0)})
     other.init_transactions(60)

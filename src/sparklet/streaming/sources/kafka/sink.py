@@ -36,7 +36,12 @@ Batches of one partition are committed in time order (as a streaming context run
 a batch time at or before the partition's last committed one counts as written. Two
 batches of the same sink must not write at the same time (the default
 ``spark.streaming.concurrentJobs`` of 1); their producers would fence each other. Consumers
-of the output see the exactly-once result with ``isolation.level=read_committed``.
+of the output see the exactly-once result with ``isolation.level=read_committed``; an open
+transaction holds them back until it ends, so a partition must be written within the
+producer's ``transaction.timeout.ms`` (60 s by default; raise it in ``kafkaParams`` for
+bigger partitions, up to the broker's ``transaction.max.timeout.ms``). The markers' groups
+have no members; the broker keeps their offsets for ``offsets.retention.minutes`` (7 days
+by default) after the last commit, so a batch rerun after a longer stop is written again.
 
 >>> sink = KafkaSink("counts", {"bootstrap.servers": "127.0.0.1:9092"}, sink_id="wc",
 ...                  transactional=True)
@@ -75,6 +80,7 @@ MARKER_PARTITION = 0
 # Transactional producers (with their marker consumers) a worker process keeps; each is a
 # few librdkafka threads and connections. Plain producers are kept one per configuration.
 MAX_CACHED_TRANSACTIONAL = 16
+TXN_RETRY_BACKOFF_MS = 20  # a transactional producer's retry.backoff.ms unless given
 _POLL_EVERY = 10_000  # records between serving delivery callbacks of a long partition
 
 
@@ -108,6 +114,10 @@ class KafkaSink:
         ``bytes``, ``str`` (encoded as UTF-8) or None.
     timeout : float
         seconds the broker may take for each step of a transaction (default 60).
+
+    A transactional sink's producers retry after 20 ms (``retry.backoff.ms``, librdkafka's
+    default is 100 ms) unless ``kafkaParams`` says otherwise, so a batch that follows the
+    previous one closely need not wait out the backoff while the broker completes it.
 
     Use ``dstream.foreachRDD(sink)``; ``sink.write_batch(time_ms, rdd)`` does the same from
     other code and ``sink.write(rdd)`` writes a plain RDD (at least once).
@@ -263,6 +273,7 @@ class _Deliveries:
 
 
 def _produce_all(producer, topic: str, records: Iterable, record_to_kv, deliveries) -> int:
+    ck = require_kafka()
     n = 0
     for record in records:
         key, value = _key_value(record, record_to_kv)
@@ -272,6 +283,9 @@ def _produce_all(producer, topic: str, records: Iterable, record_to_kv, deliveri
                 break
             except BufferError:  # the local queue is full: let deliveries drain it
                 producer.poll(0.1)
+            except ck.KafkaException as e:  # refused before sending, e.g. too large
+                raise KafkaSinkError(f"KafkaSink: could not produce record {n} of this "
+                                     f"partition to {topic}: {e.args[0]}") from e
         n += 1
         if n % _POLL_EVERY == 0:
             producer.poll(0)
@@ -326,7 +340,12 @@ class _TxnClient:
     def __init__(self, producer_conf: dict, marker_conf: dict, txn_id: str, timeout: float):
         ck = require_kafka()
         self.txn_id = txn_id
-        self.producer = ck.Producer({**producer_conf, "transactional.id": txn_id})
+        # The broker answers a transaction started right after the previous commit with
+        # "concurrent transactions" until that one's markers are written (a few ms);
+        # librdkafka's default 100 ms backoff would add that much to back-to-back batches.
+        conf = {"retry.backoff.ms": TXN_RETRY_BACKOFF_MS, **producer_conf,
+                "transactional.id": txn_id}
+        self.producer = ck.Producer(conf)
         self.consumer = ck.Consumer(_marker_consumer_conf(marker_conf, txn_id))
         deadline = time.monotonic() + timeout
         _retrying(lambda: self.producer.init_transactions(
@@ -389,6 +408,13 @@ class _ClientCache:
         for c in evicted:
             c.close()
 
+    def clear(self) -> None:
+        """Close and forget every kept client (nothing is pending in an idle one)."""
+        with self._lock:
+            idle, self._plain, self._idle = list(self._idle.values()), {}, OrderedDict()
+        for c in idle:
+            c.close()
+
 
 _clients = _ClientCache()
 
@@ -442,8 +468,8 @@ class _PartitionWriter:
                                    f"sparklet batch {self.time_ms}")
         ok = False
         try:
+            producer.begin_transaction()
             while True:
-                producer.begin_transaction()
                 try:
                     # Refused if this producer was fenced, and only once the id's earlier
                     # transactions are complete: the marker read below sees all of them.
@@ -452,6 +478,8 @@ class _PartitionWriter:
                     break
                 except ck.KafkaException as e:
                     err = e.args[0]
+                    if err.retriable() and time.monotonic() < deadline:
+                        continue  # still in the transaction: send the marker again
                     if not (cached and err.fatal()):
                         raise KafkaSinkError(f"KafkaSink: {txn_id} could not start the "
                                              f"transaction of batch {self.time_ms}: "
@@ -463,6 +491,7 @@ class _PartitionWriter:
                     client = _TxnClient(self.producer_conf, self.marker_conf, txn_id,
                                         self.timeout)
                     producer, cached = client.producer, False
+                    producer.begin_transaction()
             committed = _read_marker(client.consumer, self.topic, deadline)
             if committed is not None and committed >= self.time_ms:
                 log.info("KafkaSink %s: batch %d was committed already (last %d); "
