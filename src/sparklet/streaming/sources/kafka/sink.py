@@ -75,6 +75,7 @@ from sparklet.streaming.sources.kafka.params import (
 __all__ = ["KafkaSink", "KafkaSinkError", "save_to_kafka"]
 
 log = logging.getLogger("sparklet.streaming.kafka")
+_client_log = logging.getLogger("sparklet.streaming.kafka.client")
 
 MARKER_PARTITION = 0
 # Transactional producers (with their marker consumers) a worker process keeps; each is a
@@ -96,7 +97,8 @@ class KafkaSink:
     Parameters
     ----------
     topic : str
-        the topic to write to (it should exist; the broker's auto-creation is not relied on).
+        the topic to write to; it must exist (a transactional sink keeps its commit markers
+        on the topic's partition 0).
     kafkaParams : dict
         the producer's settings: ``bootstrap.servers`` (or ``metadata.broker.list``), and
         any librdkafka producer property (``acks``, ``compression.type``, ``linger.ms``,
@@ -212,7 +214,17 @@ def save_to_kafka(data, topic: str, kafkaParams: dict[str, Any], *,
                   batch_time: int | None = None, **options) -> Any:
     """Write ``data`` to ``topic``: a DStream gets a :class:`KafkaSink` as an output
     operation (returned), an RDD is written now (the number of records is returned; a
-    transactional write of an RDD needs ``batch_time``). ``options`` are KafkaSink's."""
+    transactional write of an RDD needs ``batch_time``). ``options`` are KafkaSink's.
+
+    >>> from sparklet import SparkContext
+    >>> rdd = SparkContext.getOrCreate().parallelize([("k", "v")])
+    >>> save_to_kafka(rdd, "out", {"bootstrap.servers": "127.0.0.1:9092"}, sink_id="s",
+    ...               transactional=True)
+    Traceback (most recent call last):
+    ...
+    ValueError: a transactional KafkaSink writes batches: use write_batch(time_ms, rdd) \
+with the batch's time (any non-negative number that grows from batch to batch)
+    """
     sink = KafkaSink(topic, kafkaParams, **options)
     if hasattr(data, "foreachRDD"):
         if batch_time is not None:
@@ -343,8 +355,12 @@ class _TxnClient:
         # The broker answers a transaction started right after the previous commit with
         # "concurrent transactions" until that one's markers are written (a few ms);
         # librdkafka's default 100 ms backoff would add that much to back-to-back batches.
+        # Its log lines go through Python logging, served when the task polls, flushes or
+        # commits: a producer fenced by a newer one is dropped unpolled, so the fatal lines
+        # of that routine event (a partition's task moved to another worker) stay quiet;
+        # the sink logs it itself.
         conf = {"retry.backoff.ms": TXN_RETRY_BACKOFF_MS, **producer_conf,
-                "transactional.id": txn_id}
+                "transactional.id": txn_id, "logger": _client_log}
         self.producer = ck.Producer(conf)
         self.consumer = ck.Consumer(_marker_consumer_conf(marker_conf, txn_id))
         deadline = time.monotonic() + timeout
