@@ -14,6 +14,8 @@ from collections import Counter
 from datetime import datetime
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from sparklet import SparkConf, SparkException, TaskContext
 from sparklet.streaming.sources.kafka import sink as sink_module
@@ -106,6 +108,15 @@ def test_records_become_keys_and_values(record, expected):
 def test_records_that_are_not_bytes_str_or_none_are_refused(record, to_kv, match):
     with pytest.raises(TypeError, match=match):
         _key_value(record, to_kv)
+
+
+text_or_bytes = st.one_of(st.none(), st.text(max_size=8), st.binary(max_size=8))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.one_of(text_or_bytes, st.tuples(text_or_bytes, text_or_bytes)))
+def test_encoding_matches_the_model(record):
+    assert Counter([_key_value(record, None)]) == encoded([record])
 
 
 def test_record_to_kv_maps_each_record():
@@ -353,3 +364,46 @@ def test_dstream_batches_are_written_once_through_reruns(sc, make_ssc, ck, param
     sink(datetime.fromtimestamp(1.0), sc.parallelize(batches[0], 2))
     assert read_topic(ck, params, topic) == encoded(batches[0] + batches[1])
     assert sink.last_committed(0) == 1000 and sink.last_committed(1) == 2000
+
+
+@settings(max_examples=6, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.integers(1, 4), st.integers(1, 3)), min_size=1, max_size=5))
+def test_batches_and_reruns_in_any_order_match_the_model(sc, ck, params, runs):
+    """Runs of batches (time, number of partitions), reruns and late reruns included: the
+    topic holds what a plain-Python model of "a partition commits a batch time after its
+    last committed one" says."""
+    topic = new_topic(ck, params, partitions=2)
+    sink = KafkaSink(topic, params, sink_id=f"s-{topic}", transactional=True)
+    last: dict[int, int] = {}
+    expected: list[str] = []
+    parts_of: dict[int, int] = {}
+    for t, parts in runs:
+        parts = parts_of.setdefault(t, parts)  # a rerun regenerates the same partitions
+        # Equal slices, so parallelize gives partition p exactly slice p.
+        slices = [[f"{t}/{p}/{i}" for i in range(3)] for p in range(parts)]
+        rdd = sc.parallelize([r for sl in slices for r in sl], parts)
+        want = 0
+        for p, sl in enumerate(slices):
+            if t * 1000 > last.get(p, -1):
+                last[p] = t * 1000
+                expected += sl
+                want += len(sl)
+        assert sink.write_batch(t * 1000, rdd) == want
+    assert read_topic(ck, params, topic) == encoded(expected)
+
+
+def test_tasks_sharing_one_process_keep_their_own_transactions(make_context, ck, params):
+    """The threads backend runs tasks side by side in one process: they share the kept
+    plain producer and each takes its own transactional one."""
+    sc = make_context(SparkConf().setMaster("local[4]")
+                      .set("spark.sparklet.backend", "threads"))
+    topic = new_topic(ck, params, partitions=3)
+    records = [(f"k{i % 7}", f"v{i}") for i in range(400)]
+    rdd = sc.parallelize(records, 4)
+    assert KafkaSink(topic, params).write(rdd) == 400
+    sink = KafkaSink(topic, params, sink_id=f"s-{topic}", transactional=True)
+    for t in (1000, 2000, 2000, 1000, 3000):
+        sink.write_batch(t, rdd)
+    assert read_topic(ck, params, topic, committed=False) >= encoded(records * 4)
+    assert read_topic(ck, params, topic) == encoded(records * 4)
