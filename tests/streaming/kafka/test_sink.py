@@ -69,6 +69,10 @@ def test_ids_are_stable_per_sink_and_partition():
     assert a.transactional_id(2) == b.transactional_id(2)
     assert len({a.transactional_id(p) for p in range(3)}) == 3
     assert a.transactional_id(0) != KafkaSink("t", LOCAL, sink_id="x").transactional_id(0)
+    with pytest.raises(ValueError, match="only a sink with a sink_id"):
+        KafkaSink("t", LOCAL).transactional_id(0)
+    with pytest.raises(ValueError, match="only a transactional KafkaSink keeps"):
+        KafkaSink("t", LOCAL, sink_id="x").last_committed(0)
 
 
 def test_a_sink_survives_a_checkpoint():
@@ -247,10 +251,13 @@ def test_each_partition_of_a_batch_is_committed_once(sc, ck, params):
 class FailAfter:
     """record_to_kv that raises after ``n`` records of partition ``partition`` in the
     first attempt of its task (leaving the file ``flag`` to say so), and maps records as
-    the sink does otherwise."""
+    the sink does otherwise. With ``after`` = (sink, partition, time) it raises only once
+    that partition's commit of ``time`` is visible (bounded wait), so no task of the
+    failed job still runs when the test reruns the batch: a task left running could start
+    its transaction after the rerun's and fence the rerun instead."""
 
-    def __init__(self, n: int, flag: str, partition: int = 1):
-        self.n, self.flag, self.partition = n, flag, partition
+    def __init__(self, n: int, flag: str, partition: int = 1, after=None):
+        self.n, self.flag, self.partition, self.after = n, flag, partition, after
         self.seen = 0
 
     def __call__(self, record):
@@ -258,26 +265,37 @@ class FailAfter:
         if ctx.partitionId() == self.partition and ctx.attemptNumber() == 0:
             self.seen += 1
             if self.seen > self.n:
+                self._wait_for_commit()
                 open(self.flag, "w").close()
                 raise RuntimeError("record_to_kv failed half-way")
         return record if isinstance(record, tuple) else (None, record)
+
+    def _wait_for_commit(self):
+        import time
+
+        if self.after is None:
+            return
+        sink, partition, batch = self.after
+        deadline = time.monotonic() + 60
+        while sink.last_committed(partition) != batch:
+            assert time.monotonic() < deadline, "the other partition never committed"
+            time.sleep(0.05)
 
 
 def test_a_failed_partition_leaves_nothing_visible_and_its_rerun_lands_once(
         sc, ck, params, tmp_path):
     topic = new_topic(ck, params, partitions=2)
     records = [(f"k{i}", f"v{i}") for i in range(200)]
-    sink_id = f"s-{topic}"
+    sink = KafkaSink(topic, params, sink_id=f"s-{topic}", transactional=True)
     flag = str(tmp_path / "failed")
-    failing = KafkaSink(topic, params, sink_id=sink_id, transactional=True,
-                        record_to_kv=FailAfter(50, flag))
+    failing = KafkaSink(topic, params, sink_id=sink.sink_id, transactional=True,
+                        record_to_kv=FailAfter(50, flag, after=(sink, 0, 1000)))
     with pytest.raises(SparkException, match="record_to_kv failed half-way"):
         failing.write_batch(1000, sc.parallelize(records, 2))
-    assert os.path.exists(flag) and failing.last_committed(1) is None
+    assert os.path.exists(flag)
+    assert (sink.last_committed(0), sink.last_committed(1)) == (1000, None)
     # The batch rerun (same time, same sink id) writes what the failed run did not.
-    sink = KafkaSink(topic, params, sink_id=sink_id, transactional=True)
-    written = sink.write_batch(1000, sc.parallelize(records, 2))
-    assert written in (100, 200)  # partition 0 committed in the failed run, or not
+    assert sink.write_batch(1000, sc.parallelize(records, 2)) == 100
     assert read_topic(ck, params, topic) == encoded(records)
 
 

@@ -30,7 +30,10 @@ pair is written in one Kafka transaction together with a *commit marker*:
   committed by an earlier run: the transaction is aborted and nothing is written;
   otherwise the records follow and the transaction commits;
 * a task that fails half-way aborts its transaction: ``read_committed`` consumers see none
-  of its records, and the rerun writes them once.
+  of its records, and the rerun writes them once. A task of an earlier attempt that is
+  still running and starts its transaction *after* the rerun's fences the rerun instead:
+  the rerun's task fails (fenced), and the late task or a retry commits the partition,
+  once.
 
 Batches of one partition are committed in time order (as a streaming context runs them):
 a batch time at or before the partition's last committed one counts as written. Two
@@ -63,7 +66,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sparklet.streaming.sinks import _batch_time_ms
 from sparklet.streaming.sources.kafka.params import (
@@ -72,9 +75,17 @@ from sparklet.streaming.sources.kafka.params import (
     require_kafka,
 )
 
+if TYPE_CHECKING:
+    from sparklet.rdd import RDD
+    from sparklet.streaming.dstream import DStream
+
 __all__ = ["KafkaSink", "KafkaSinkError", "save_to_kafka"]
 
 log = logging.getLogger("sparklet.streaming.kafka")
+# The sink's clients log through Python logging, served when the task polls, flushes or
+# commits: a kept client idle between batches does not write to stderr, and a producer
+# fenced by a newer one -- routine when a partition's task moves to another worker -- is
+# dropped unpolled, so its fatal lines stay quiet (the sink logs the replacement itself).
 _client_log = logging.getLogger("sparklet.streaming.kafka.client")
 
 MARKER_PARTITION = 0
@@ -165,11 +176,15 @@ class KafkaSink:
     def transactional_id(self, partition: int) -> str:
         """The ``transactional.id`` of RDD partition ``partition``, also the name of the
         consumer group holding its commit marker."""
+        if self.sink_id is None:
+            raise ValueError("only a sink with a sink_id has transactional ids")
         return f"{self._txn_prefix}{partition}"
 
     def last_committed(self, partition: int) -> int | None:
         """The batch time (ms) of the last committed transaction of ``partition``, or None
         if none was (read from the broker, on the driver)."""
+        if not self.transactional:
+            raise ValueError("only a transactional KafkaSink keeps commit markers")
         ck = require_kafka()
         consumer = ck.Consumer(_marker_consumer_conf(self._marker_conf,
                                                      self.transactional_id(partition)))
@@ -178,10 +193,10 @@ class KafkaSink:
         finally:
             consumer.close()
 
-    def __call__(self, time: datetime | int, rdd) -> None:
+    def __call__(self, time: datetime | int, rdd: RDD) -> None:
         self.write_batch(_batch_time_ms(time), rdd)
 
-    def write_batch(self, time_ms: int, rdd) -> int:
+    def write_batch(self, time_ms: int, rdd: RDD) -> int:
         """Write batch ``time_ms`` (ms; for a transactional sink any non-negative number
         that grows from batch to batch): one task per partition. Returns the number of
         records written, 0 for partitions an earlier run committed."""
@@ -190,7 +205,7 @@ class KafkaSink:
             raise ValueError(f"a batch time must not be negative, not {time_ms}")
         return sum(rdd.mapPartitionsWithIndex(self._writer(time_ms)).collect())
 
-    def write(self, rdd) -> int:
+    def write(self, rdd: RDD) -> int:
         """Write a plain RDD at least once; returns the number of records written. A
         transactional sink writes batches: use :meth:`write_batch` with a batch time."""
         if self.transactional:
@@ -210,8 +225,8 @@ class KafkaSink:
         return f"KafkaSink(topic={self.topic!r}, {mode})"
 
 
-def save_to_kafka(data, topic: str, kafkaParams: dict[str, Any], *,
-                  batch_time: int | None = None, **options) -> Any:
+def save_to_kafka(data: RDD | DStream, topic: str, kafkaParams: dict[str, Any], *,
+                  batch_time: int | None = None, **options: Any) -> KafkaSink | int:
     """Write ``data`` to ``topic``: a DStream gets a :class:`KafkaSink` as an output
     operation (returned), an RDD is written now (the number of records is returned; a
     transactional write of an RDD needs ``batch_time``). ``options`` are KafkaSink's.
@@ -308,6 +323,7 @@ def _marker_consumer_conf(marker_conf: dict, group: str) -> dict:
     # read_uncommitted reads the group's committed offsets without waiting for pending
     # transactional ones -- the task's own marker is pending when it reads (see above).
     return {**marker_conf, "group.id": group, "enable.auto.commit": False,
+            "logger": _client_log,
             "isolation.level": "read_uncommitted"}
 
 
@@ -336,6 +352,8 @@ def _read_marker(consumer, topic: str, deadline: float) -> int | None:
     ck = require_kafka()
     tp = ck.TopicPartition(topic, MARKER_PARTITION)
 
+    consumer.poll(0)  # serves its queued log lines; it has no assignment to fetch
+
     def read():
         (got,) = consumer.committed([tp], max(1.0, deadline - time.monotonic()))
         if got.error is not None:
@@ -355,10 +373,6 @@ class _TxnClient:
         # The broker answers a transaction started right after the previous commit with
         # "concurrent transactions" until that one's markers are written (a few ms);
         # librdkafka's default 100 ms backoff would add that much to back-to-back batches.
-        # Its log lines go through Python logging, served when the task polls, flushes or
-        # commits: a producer fenced by a newer one is dropped unpolled, so the fatal lines
-        # of that routine event (a partition's task moved to another worker) stay quiet;
-        # the sink logs it itself.
         conf = {"retry.backoff.ms": TXN_RETRY_BACKOFF_MS, **producer_conf,
                 "transactional.id": txn_id, "logger": _client_log}
         self.producer = ck.Producer(conf)
@@ -397,7 +411,8 @@ class _ClientCache:
             self._forked()
             producer = self._plain.get(key)
             if producer is None:
-                producer = self._plain[key] = require_kafka().Producer(conf)
+                producer = self._plain[key] = require_kafka().Producer(
+                    {**conf, "logger": _client_log})
             return producer
 
     def drop_plain(self, conf: dict, producer) -> None:
