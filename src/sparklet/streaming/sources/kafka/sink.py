@@ -26,7 +26,8 @@ pair is written in one Kafka transaction together with a *commit marker*:
   proves this producer is the current one for its ``transactional.id`` (a fenced producer
   is refused here, before any record is taken, and is replaced by a new one), and the
   broker accepts it only once every earlier transaction of that id is complete, so the
-  read sees every committed marker. A marker at or after the batch time means the pair was
+  read (which does not wait for pending offsets: this transaction's own marker is one)
+  sees every committed marker. A marker at or after the batch time means the pair was
   committed by an earlier run: the transaction is aborted and nothing is written;
   otherwise the records follow and the transaction commits;
 * a task that fails half-way aborts its transaction: ``read_committed`` consumers see none
@@ -38,13 +39,16 @@ pair is written in one Kafka transaction together with a *commit marker*:
 Batches of one partition are committed in time order (as a streaming context runs them):
 a batch time at or before the partition's last committed one counts as written. Two
 batches of the same sink must not write at the same time (the default
-``spark.streaming.concurrentJobs`` of 1); their producers would fence each other. Consumers
-of the output see the exactly-once result with ``isolation.level=read_committed``; an open
-transaction holds them back until it ends, so a partition must be written within the
-producer's ``transaction.timeout.ms`` (60 s by default; raise it in ``kafkaParams`` for
-bigger partitions, up to the broker's ``transaction.max.timeout.ms``). The markers' groups
-have no members; the broker keeps their offsets for ``offsets.retention.minutes`` (7 days
-by default) after the last commit, so a batch rerun after a longer stop is written again.
+``spark.streaming.concurrentJobs`` of 1); their producers would fence each other.
+
+Consumers of the output see the exactly-once result with
+``isolation.level=read_committed`` (put it in the reading stream's ``kafkaParams``; the
+default, as Spark's, is read_uncommitted). An open transaction holds them back until it
+ends, so a partition must be written within the producer's ``transaction.timeout.ms``
+(60 s by default; raise it in ``kafkaParams`` for bigger partitions, up to the broker's
+``transaction.max.timeout.ms``). The markers' groups have no members; the broker keeps
+their offsets for ``offsets.retention.minutes`` (7 days by default) after the last commit,
+so a batch rerun after a longer stop is written again.
 
 >>> sink = KafkaSink("counts", {"bootstrap.servers": "127.0.0.1:9092"}, sink_id="wc",
 ...                  transactional=True)
@@ -330,22 +334,21 @@ def _marker_consumer_conf(marker_conf: dict, group: str) -> dict:
 def _retrying(call: Callable, deadline: float, what: str):
     """``call()``, again while it fails with a retriable Kafka error and time is left."""
     ck = require_kafka()
+    # Also retried: a coordinator that moved or is still loading (a fresh broker's first
+    # transaction or group), and a timeout or lost connection while there is time left.
+    transient = {ck.KafkaError.NOT_COORDINATOR, ck.KafkaError.COORDINATOR_LOAD_IN_PROGRESS,
+                 ck.KafkaError.COORDINATOR_NOT_AVAILABLE, ck.KafkaError._TIMED_OUT,
+                 ck.KafkaError._TRANSPORT}
     while True:
         try:
             return call()
         except ck.KafkaException as e:
             err = e.args[0] if e.args else None
-            retriable = getattr(err, "retriable", lambda: False)() or (
-                err is not None and err.code() in _retriable_codes(ck))
+            retriable = isinstance(err, ck.KafkaError) and (
+                err.retriable() or err.code() in transient)
             if not retriable or time.monotonic() > deadline:
                 raise KafkaSinkError(f"KafkaSink: {what} failed: {err}") from e
             time.sleep(0.1)
-
-
-def _retriable_codes(ck) -> set[int]:
-    codes = ck.KafkaError
-    return {codes.NOT_COORDINATOR, codes.COORDINATOR_LOAD_IN_PROGRESS,
-            codes.COORDINATOR_NOT_AVAILABLE, codes._TIMED_OUT, codes._TRANSPORT}
 
 
 def _read_marker(consumer, topic: str, deadline: float) -> int | None:
