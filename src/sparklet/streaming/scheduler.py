@@ -189,13 +189,21 @@ class JobScheduler:
 
     # -- submission ------------------------------------------------------------------------
 
-    def submit_job_set(self, job_set: JobSet) -> None:
+    def submit_job_set(self, job_set: JobSet,
+                       before_run: Callable[[], None] | None = None) -> None:
+        """Queue the batch's jobs; ``before_run`` is called once the batch counts as
+        pending and before any of its jobs can start (the generator writes the batch's
+        checkpoint there)."""
         if not job_set.jobs:
             log.info("No jobs added for time %d ms", job_set.time_ms)
             self.mark_handled(job_set.time_ms)
+            if before_run is not None:
+                before_run()
             return
         with self._lock:
             self._job_sets[job_set.time_ms] = job_set
+        if before_run is not None:
+            before_run()
         self.ssc._listener_bus.post(StreamingListenerBatchSubmitted(job_set.batch_info()))
         for job in job_set.jobs:
             self._jobs.put(job)
@@ -391,11 +399,13 @@ class JobGenerator:
             return
         self.last_generated = time_ms
         inputs = self.scheduler.input_info_tracker.get_info(time_ms)
-        self.scheduler.submit_job_set(JobSet(time_ms, jobs, inputs))
-        if self.checkpoint_writer is not None:
-            # The batch is pending in this checkpoint, with the input positions it used: a
-            # crash before it completes reruns it with exactly the same input.
-            self.checkpoint_writer.write(time_ms, "g")
+        writer = self.checkpoint_writer
+        # The batch is pending in this checkpoint, with the input positions it used, before
+        # any of its jobs runs: a crash at any point of the batch reruns it with exactly
+        # the same input (a Kafka batch's offset ranges), never with a later one.
+        self.scheduler.submit_job_set(
+            JobSet(time_ms, jobs, inputs),
+            None if writer is None else lambda: writer.write(time_ms, "g"))
 
     def _clear_metadata(self, time_ms: int) -> None:
         self.graph.clear_metadata(time_ms)
