@@ -218,6 +218,20 @@ def test_a_record_the_broker_refuses_fails_the_task(sc, ck, params):
     assert "MSG_SIZE_TOO_LARGE" in str(info.value) or "too large" in str(info.value)
 
 
+def test_a_refused_record_aborts_the_transaction_of_its_partition(sc, ck, params):
+    topic = new_topic(ck, params, **{"max.message.bytes": "10000"})
+    sink = KafkaSink(topic, {**params, "message.max.bytes": 1_000_000}, sink_id=f"s-{topic}",
+                     transactional=True)
+    # The broker refuses the big record's request; librdkafka then refuses further records
+    # or the commit, depending on when the refusal arrives.
+    with pytest.raises(SparkException, match="(?s)KafkaSinkError.*could not (commit batch "
+                                             "1000|produce record 2)"):
+        sink.write_batch(1000, sc.parallelize(["small", "x" * 50_000, "after"], 1))
+    assert sink.last_committed(0) is None
+    assert sink.write_batch(1000, sc.parallelize(["small", "after"], 1)) == 2
+    assert read_topic(ck, params, topic) == encoded(["small", "after"])
+
+
 def test_rerun_batch_writes_nothing_twice_and_a_new_batch_writes_again(sc, ck, params):
     topic = new_topic(ck, params, partitions=2)
     sink = KafkaSink(topic, params, sink_id=f"s-{topic}", transactional=True)

@@ -63,6 +63,7 @@ the commit markers of its partitions, so it must stay the same across restarts)
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
@@ -75,6 +76,7 @@ from typing import TYPE_CHECKING, Any
 from sparklet.streaming.sinks import _batch_time_ms
 from sparklet.streaming.sources.kafka.params import (
     admin_config,
+    client_logging,
     producer_config,
     require_kafka,
 )
@@ -86,11 +88,11 @@ if TYPE_CHECKING:
 __all__ = ["KafkaSink", "KafkaSinkError", "save_to_kafka"]
 
 log = logging.getLogger("sparklet.streaming.kafka")
-# The sink's clients log through Python logging, served when the task polls, flushes or
-# commits: a kept client idle between batches does not write to stderr, and a producer
-# fenced by a newer one -- routine when a partition's task moves to another worker -- is
-# dropped unpolled, so its fatal lines stay quiet (the sink logs the replacement itself).
-_client_log = logging.getLogger("sparklet.streaming.kafka.client")
+# The sink's clients log through Python logging (params.client_logging), served when the
+# task polls, flushes or commits: a kept client idle between batches does not write to
+# stderr, and a producer fenced by a newer one -- routine when a partition's task moves to
+# another worker -- is dropped unpolled, so its fatal lines stay quiet (the sink logs the
+# replacement itself).
 
 MARKER_PARTITION = 0
 # Transactional producers (with their marker consumers) a worker process keeps; each is a
@@ -296,7 +298,8 @@ class _Deliveries:
     def __call__(self, err, msg) -> None:
         if err is not None:
             self.failed = True
-            if len(self.errors) < 3:
+            # Records purged from the queue when a transaction fails say nothing of why.
+            if len(self.errors) < 3 and not err.str().startswith("Local: Purged"):
                 self.errors.append(f"{msg.topic()}[{msg.partition()}]: {err.str()}")
 
     def describe(self) -> str:
@@ -314,9 +317,12 @@ def _produce_all(producer, topic: str, records: Iterable, record_to_kv, deliveri
                 break
             except BufferError:  # the local queue is full: let deliveries drain it
                 producer.poll(0.1)
-            except ck.KafkaException as e:  # refused before sending, e.g. too large
+            except ck.KafkaException as e:  # refused: too large, or the transaction failed
+                with contextlib.suppress(ck.KafkaException):  # (raised if fatal)
+                    producer.poll(0)  # serves the delivery reports that say why
+                detail = f"; {deliveries.describe()}" if deliveries.errors else ""
                 raise KafkaSinkError(f"KafkaSink: could not produce record {n} of this "
-                                     f"partition to {topic}: {e.args[0]}") from e
+                                     f"partition to {topic}: {e.args[0]}{detail}") from e
         n += 1
         if n % _POLL_EVERY == 0:
             producer.poll(0)
@@ -326,9 +332,8 @@ def _produce_all(producer, topic: str, records: Iterable, record_to_kv, deliveri
 def _marker_consumer_conf(marker_conf: dict, group: str) -> dict:
     # read_uncommitted reads the group's committed offsets without waiting for pending
     # transactional ones -- the task's own marker is pending when it reads (see above).
-    return {**marker_conf, "group.id": group, "enable.auto.commit": False,
-            "logger": _client_log,
-            "isolation.level": "read_uncommitted"}
+    return client_logging({**marker_conf, "group.id": group, "enable.auto.commit": False,
+                           "isolation.level": "read_uncommitted"})
 
 
 def _retrying(call: Callable, deadline: float, what: str):
@@ -376,9 +381,9 @@ class _TxnClient:
         # The broker answers a transaction started right after the previous commit with
         # "concurrent transactions" until that one's markers are written (a few ms);
         # librdkafka's default 100 ms backoff would add that much to back-to-back batches.
-        conf = {"retry.backoff.ms": TXN_RETRY_BACKOFF_MS, **producer_conf,
-                "transactional.id": txn_id, "logger": _client_log}
-        self.producer = ck.Producer(conf)
+        self.producer = ck.Producer(client_logging(
+            {"retry.backoff.ms": TXN_RETRY_BACKOFF_MS, **producer_conf,
+             "transactional.id": txn_id}))
         self.consumer = ck.Consumer(_marker_consumer_conf(marker_conf, txn_id))
         deadline = time.monotonic() + timeout
         _retrying(lambda: self.producer.init_transactions(
@@ -414,8 +419,7 @@ class _ClientCache:
             self._forked()
             producer = self._plain.get(key)
             if producer is None:
-                producer = self._plain[key] = require_kafka().Producer(
-                    {**conf, "logger": _client_log})
+                producer = self._plain[key] = require_kafka().Producer(client_logging(conf))
             return producer
 
     def drop_plain(self, conf: dict, producer) -> None:
@@ -555,22 +559,22 @@ class _PartitionWriter:
                 err = e.args[0]
                 if err.retriable() and time.monotonic() < deadline:
                     continue
-                detail = f"; {deliveries.describe()}" if deliveries.failed else ""
+                detail = f"; {deliveries.describe()}" if deliveries.errors else ""
                 raise KafkaSinkError(f"KafkaSink: {txn_id} could not commit batch "
                                      f"{self.time_ms} to {self.topic}: {err}{detail}") from e
 
     def _abandon(self, client: _TxnClient) -> None:
-        """After a failure: abort the open transaction so read_committed consumers see
-        nothing of it; a producer that cannot abort (fenced, fatal) is dropped and its
-        transaction ends with the next producer of its id or the transaction timeout."""
+        """After a failure: abort the open transaction, so read_committed consumers see
+        nothing of it and are not held back by it, and drop the producer. (librdkafka can
+        refuse the next transaction of a producer whose records failed even after a clean
+        abort; a producer that cannot abort at all -- fenced, fatal -- leaves its
+        transaction to the next producer of its id or to the transaction timeout.)"""
         try:
             client.producer.abort_transaction(self.timeout)
         except Exception as e:  # the task's own error is the one to report
-            log.warning("KafkaSink %s: abort of batch %d failed (%s); producer dropped",
-                        client.txn_id, self.time_ms, e)
-            client.close()
-            return
-        _clients.give_back(self._cache_key(client.txn_id), client)
+            log.warning("KafkaSink %s: abort of batch %d failed (%s)", client.txn_id,
+                        self.time_ms, e)
+        client.close()
 
     def _cache_key(self, txn_id: str) -> tuple:
         return tuple(sorted(self.producer_conf.items())), txn_id
