@@ -42,15 +42,14 @@ def all_records(batches: list[Batch]) -> list:
     return [x for b in batches for x in b.records]
 
 
-def assert_exact_batches(batches: list[Batch], start: dict | None = None,
-                         written=None) -> None:
+def assert_exact_batches(batches: list[Batch], written, start: dict | None = None) -> None:
     """The Spark direct stream's contract, batch by batch: one range per topic-partition
     in sorted order, each starting where the previous batch's stopped (at ``start``, or 0,
     in the first batch the partition appears in), and partition i holding exactly the
-    records of ``written`` (``Written`` values; all offsets if None) within range i, in
-    offset order."""
+    records of ``written`` (``Written`` values of one topic) within range i, in offset
+    order."""
     start = dict(start or {})
-    at = None if written is None else {(w.partition, w.offset): w for w in written}
+    at = {(w.partition, w.offset): w for w in written}
     for b in batches:
         tps = [r.topicAndPartition() for r in b.ranges]
         assert tps == sorted(tps) and len(set(tps)) == len(tps)
@@ -60,15 +59,10 @@ def assert_exact_batches(batches: list[Batch], start: dict | None = None,
             assert r.fromOffset == start.get(tp, 0), (b.time_ms, r)
             assert r.untilOffset >= r.fromOffset
             start[tp] = r.untilOffset
-            offsets = [x[2] for x in part]
-            assert all(x[0] == r.topic and x[1] == r.partition for x in part)
-            if at is None:
-                assert offsets == list(range(r.fromOffset, r.untilOffset)), (b.time_ms, r)
-            else:
-                assert part == [(r.topic, r.partition, o, at[r.partition, o].key,
-                                 at[r.partition, o].value)
-                                for o in range(r.fromOffset, r.untilOffset)
-                                if (r.partition, o) in at], (b.time_ms, r)
+            assert part == [(r.topic, r.partition, o, at[r.partition, o].key,
+                             at[r.partition, o].value)
+                            for o in range(r.fromOffset, r.untilOffset)
+                            if (r.partition, o) in at], (b.time_ms, r)
 
 
 def expected(topic: str, written) -> list:

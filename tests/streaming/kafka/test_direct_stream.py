@@ -73,7 +73,7 @@ def test_several_partitions_with_a_producer_writing_while_it_runs(make_ssc, kafk
 
     assert len(written) == 300
     assert sorted(all_records(batches)) == expected(topic, written)   # each exactly once
-    assert_exact_batches(batches, written=written)
+    assert_exact_batches(batches, written)
     assert batches[-1].records == []
     # The transform saw the same KafkaRDDs, and its result the same records.
     assert seen_in_transform == [b.ranges for b in batches]
@@ -107,7 +107,7 @@ def test_from_offsets(make_ssc, kafka, kafka_params):
     advance_batches(ssc, 1)
     assert batches[0].ranges == [OffsetRange(topic, 0, 2, 6), OffsetRange(topic, 1, 5, 6)]
     assert batches[1].ranges == [OffsetRange(topic, 0, 6, 6), OffsetRange(topic, 1, 6, 7)]
-    assert_exact_batches(batches, start, written + more)
+    assert_exact_batches(batches, written + more, start)
 
 
 def test_from_offsets_names_the_partitions_to_read(make_ssc, kafka, kafka_params):
@@ -140,8 +140,8 @@ def test_auto_offset_reset(make_ssc, kafka, kafka_service, reset):
     from_start = reset in ("smallest", "earliest")
     assert sorted(all_records(batches)) == expected(topic, (before if from_start else [])
                                                     + after)
-    assert_exact_batches(batches, None if from_start else {
-        TopicAndPartition(topic, p): 3 for p in range(2)}, before + after)
+    assert_exact_batches(batches, before + after, None if from_start else {
+        TopicAndPartition(topic, p): 3 for p in range(2)})
 
 
 def test_largest_is_the_default(make_ssc, kafka, kafka_service):
@@ -171,7 +171,7 @@ def test_max_rate_per_partition(make_conf_ssc, kafka, kafka_params):
     advance_batches(ssc, 5)
     assert [[r.count() for r in b.ranges] for b in batches] == \
         [[6, 4], [6, 0], [6, 0], [2, 0], [0, 0]]
-    assert_exact_batches(batches, written=written)
+    assert_exact_batches(batches, written)
     assert sorted(all_records(batches)) == expected(topic, written)
 
 
@@ -189,7 +189,7 @@ def test_backpressure_initial_rate_caps_the_first_batch(make_conf_ssc, kafka, ka
     assert [r.count() for r in batches[0].ranges] == [15, 5]
     # Later batches follow the rate estimated from completed batches: all arrives.
     run_until(ssc, batches, len(written), limit=60)
-    assert_exact_batches(batches, written=written)
+    assert_exact_batches(batches, written)
     assert sorted(all_records(batches)) == expected(topic, written)
 
 
@@ -214,7 +214,7 @@ def test_compacted_topic(make_conf_ssc, kafka, kafka_params, caplog):
     kept = {o for _, o, _, _ in survivors}
     survived = [w for w in written if w.offset in kept]
     assert [(w.offset, w.key, w.value) for w in survived] == [x[1:] for x in survivors]
-    assert_exact_batches(batches, written=survived)
+    assert_exact_batches(batches, survived)
     assert sorted(all_records(batches)) == expected(topic, survived)
     assert not [r for r in caplog.records if r.levelname in ("WARNING", "ERROR")]
 
@@ -242,7 +242,7 @@ def test_transactional_topic(make_ssc, kafka, kafka_params, isolation):
         assert values == [["c1", "c3", "c2"], [], ["o1", "o2"], []]
     else:
         assert values == [["c1", "c3", "a1", "c2", "a2"], ["o1", "o2"], [], []]
-    assert_exact_batches(batches, written=[w for w in t1 + t2 + t3
+    assert_exact_batches(batches, [w for w in t1 + t2 + t3
                                            if w.committed or not committed])
     ends = kafka.end_offsets(topic)
     assert {r.partition: r.untilOffset for r in batches[-1].ranges} == ends
@@ -267,7 +267,7 @@ def test_new_partition_is_picked_up(make_ssc, kafka, kafka_params):
     assert [len(b.ranges) for b in batches] == [1, 3, 3]
     assert batches[1].ranges == [OffsetRange(topic, 0, 2, 3), OffsetRange(topic, 1, 0, 1),
                                  OffsetRange(topic, 2, 0, 2)]
-    assert_exact_batches(batches, written=written)
+    assert_exact_batches(batches, written)
     assert sorted(all_records(batches)) == expected(topic, written)
 
 

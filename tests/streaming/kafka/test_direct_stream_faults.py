@@ -58,7 +58,7 @@ def test_broker_restarted_mid_stream(make_conf_ssc, kafka, kafka_params, kafka_s
     advance_batches(ssc, 1)
     assert len(batches[1].records) == 0
     assert sorted(all_records(batches)) == expected(topic, written)   # each exactly once
-    assert_exact_batches(batches, written=written)
+    assert_exact_batches(batches, written)
     ssc.awaitTerminationOrTimeout(0.01)       # no batch failed
 
 
