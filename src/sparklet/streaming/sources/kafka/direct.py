@@ -119,6 +119,18 @@ class KafkaClients:
         offset) of each partition, in one request per broker."""
         if not tps:
             return {}
+        try:
+            return self._list_offsets(tps, spec)
+        except self._kafka.KafkaException:
+            # The admin client's metadata may be stale: partitions added since it last
+            # looked (unknown to it), or a broker restarted since (its cached leader epochs
+            # are fenced). It refreshes only every few minutes by itself.
+            for topic in sorted({tp.topic for tp in tps}):
+                self.admin.list_topics(topic, timeout=_TIMEOUT_S)
+            return self._list_offsets(tps, spec)
+
+    def _list_offsets(self, tps: list[TopicAndPartition], spec: str
+                      ) -> dict[TopicAndPartition, int]:
         from confluent_kafka.admin import OffsetSpec
 
         make = OffsetSpec.earliest if spec == "earliest" else OffsetSpec.latest
@@ -347,6 +359,13 @@ class DirectKafkaInputDStream(InputDStream):
                             "were read; resuming at %d (auto.offset.reset=%s)", lost,
                             resume, self.reset)
                 current[tp] = resume
+        past = [f"{tp.topic}-{tp.partition} at {off} (the log ends at {latest[tp]})"
+                for tp, off in sorted(current.items()) if tp in latest and off > latest[tp]]
+        if past:
+            raise KafkaOffsetsError(
+                "Offsets past the end of the log: " + ", ".join(past) + ". Either the "
+                "offsets given (fromOffsets) are invalid or the topic was damaged (deleted "
+                "and re-created, or truncated).")
         lags = {tp: max(latest.get(tp, off) - off, 0) for tp, off in current.items()}
         rate = None
         if self._rate_controller is not None:
@@ -385,9 +404,10 @@ class DirectKafkaInputDStream(InputDStream):
         records = sum(r.count() for r in ranges)
         self._report_input(time_ms, records, {
             "offsets": list(ranges),
-            "Description": "".join(f"topic: {r.topic}\tpartition: {r.partition}\t"
-                                   f"offsets: {r.fromOffset} to {r.untilOffset}\n"
-                                   for r in ranges)})
+            # Spark's text: the non-empty ranges, a line each.
+            "Description": "\n".join(f"topic: {r.topic}\tpartition: {r.partition}\t"
+                                     f"offsets: {r.fromOffset} to {r.untilOffset}"
+                                     for r in ranges if r.count() > 0)})
         return self._batch_rdd(ranges)
 
     def _batch_rdd(self, ranges: list[OffsetRange]) -> KafkaRDD:

@@ -129,8 +129,7 @@ def check_ranges(ranges: list[OffsetRange], earliest: dict, latest: dict) -> Non
         tp = TopicAndPartition(r.topic, r.partition)
         if tp not in latest:
             bad.append(f"{r} (no such topic-partition)")
-        elif r.untilOffset > r.fromOffset and (r.fromOffset < earliest[tp]
-                                               or r.untilOffset > latest[tp]):
+        elif r.fromOffset < earliest[tp] or r.untilOffset > latest[tp]:
             bad.append(f"{r} (the log holds [{earliest[tp]} -> {latest[tp]}])")
     if bad:
         raise KafkaOffsetsError("Offsets not available on leader: " + ", ".join(bad))
@@ -215,7 +214,9 @@ def fetch_range(conf: dict, r: OffsetRange, poll_ms: int = DEFAULT_POLL_MS
                     # range were gaps (markers, compacted or aborted records).
                     if m.offset() >= until:
                         position = until
-                elif err.code() == kafka.KafkaError.OFFSET_OUT_OF_RANGE:
+                elif err.code() in (kafka.KafkaError.OFFSET_OUT_OF_RANGE,
+                                    kafka.KafkaError._AUTO_OFFSET_RESET):
+                    # (With auto.offset.reset "error", librdkafka reports the second.)
                     raise KafkaOffsetsError(
                         f"{r}: offsets from {position} are no longer in the log of "
                         f"{r.topic}-{r.partition} (deleted by retention?); the range "
