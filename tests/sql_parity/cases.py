@@ -350,6 +350,9 @@ exprs("collections", "sql", [
     "try_element_at(array(1), 5)", "inline(array(struct(1, 'a'), struct(2, 'b')))", "posexplode(array('a', 'b'))", "explode(map('a', 1))",
 ])
 A = "collections"
+for i, e in enumerate(["json_tuple('{\"a\": 1, \"b\": 2}', 'a', 'b')", "inline(array(struct(1, 'a'), struct(2, 'b')))",
+                       "posexplode(array('a', 'b'))", "explode(map('a', 1))", "explode(array(1, 2))"]):
+    add(A, f"generator_{i}", f"spark.sql({'SELECT ' + e!r})")
 add(A, "explode_df", 'spark.createDataFrame([(1, [1, 2]), (2, []), (3, None)], "k INT, a ARRAY<INT>").select("k", F.explode("a").alias("x")).orderBy("k", "x")')
 add(A, "explode_outer_df", 'spark.createDataFrame([(1, [1, 2]), (2, []), (3, None)], "k INT, a ARRAY<INT>").select("k", F.explode_outer("a").alias("x")).orderBy("k", "x")')
 add(A, "posexplode_df", 'spark.createDataFrame([(1, ["a", "b"])], "k INT, a ARRAY<STRING>").select("k", F.posexplode("a"))')

@@ -9,13 +9,12 @@ the PATH), from this folder::
 
 One session, ``local[1]``, loopback only, session time zone UTC (and TZ=UTC for the Python
 side, which turns timestamps into naive local datetimes), ANSI mode at PySpark 4's default.
-Writes ``pyspark_results.json``. ``--only PREFIX`` runs the cases whose id starts so and
-prints them instead.
+Writes ``pyspark_results.json``. With arguments (case id prefixes, e.g. ``ansi. show.default``)
+it runs only the cases whose id starts so and merges them into the existing table.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import tempfile
@@ -58,16 +57,14 @@ def main() -> None:
         spark.conf.unset("spark.sql.ansi.enabled")
 
     ns = {"spark": spark, "F": F, "T": T, "Row": Row, "Window": Window}
-    only = sys.argv[sys.argv.index("--only") + 1] if "--only" in sys.argv else None
+    only = sys.argv[1:]
     results = runner.run_all(ns, after_each=reset, only=only)
-    if only:
-        for k, v in results.items():
-            print(k, json.dumps({x: v[x] for x in v if x != "code"}, indent=1, ensure_ascii=False))
-        return
     meta = {"engine": "pyspark", "version": pyspark.__version__, "master": "local[1]",
-            "conf": {k: v for k, v in conf.items() if "warehouse" not in k and "derby" not in k},
+            "conf": {k: v for k, v in conf.items() if "warehouse" not in k + v},
             "python": sys.version.split()[0], "startup_seconds": round(startup, 2)}
-    runner.write("pyspark_results.json", meta, results)
+    if only:
+        meta.pop("startup_seconds")
+    runner.write("pyspark_results.json", meta, results, merge=bool(only))
     spark.stop()
 
 

@@ -8,8 +8,8 @@ folder, after ``record_pyspark.py`` has written ``pyspark_results.json``::
     cd tests/sql_parity && /work/venv-sqlframe/bin/python record_sqlframe.py
 
 ``sqlframe.activate("duckdb")`` makes the programs' own ``pyspark.sql`` imports resolve to
-SQLFrame, so the very same text runs. Writes ``sqlframe_results.json`` and prints the match
-summary of ``compare.py``.
+SQLFrame, so the very same text runs. Writes ``sqlframe_results.json`` (arguments: case id
+prefixes to re-run and merge) and prints the match summary of ``compare.py``.
 """
 
 from __future__ import annotations
@@ -39,13 +39,13 @@ def main() -> None:
     import runner
 
     ns = {"spark": spark, "F": F, "T": T, "Row": Row, "Window": Window}
-    only = sys.argv[sys.argv.index("--only") + 1] if "--only" in sys.argv else None
+    only = sys.argv[1:]
     results = runner.run_all(ns, only=only)
     meta = {"engine": "sqlframe-duckdb", "version": importlib.metadata.version("sqlframe"),
             "duckdb": duckdb.__version__, "python": sys.version.split()[0],
             "import_seconds": round(import_seconds, 2)}
-    out = "sqlframe_results.json" if not only else "sqlframe_results.only.json"
-    runner.write(out, meta, results)
+    out = "sqlframe_results.json"
+    runner.write(out, meta, results, merge=bool(only))
     if os.path.exists("pyspark_results.json"):
         print(compare.summary_markdown(compare.compare_files("pyspark_results.json", out)))
 

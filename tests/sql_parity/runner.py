@@ -19,6 +19,7 @@ import json
 import os
 import shutil
 import signal
+import sys
 import tempfile
 import time
 
@@ -67,15 +68,18 @@ def is_dataframe(value) -> bool:
 
 def observe(value) -> dict:
     if is_dataframe(value):
-        obs = {}
-        dtypes = value.dtypes
-        if not isinstance(dtypes, list):
-            # An engine without DataFrame.dtypes (SQLFrame): take them from its schema, so
-            # that the types can still be compared, and say so.
-            dtypes = [(f.name, f.dataType.simpleString()) for f in value.schema.fields]
-            obs["dtypes_from_schema"] = True
-        obs["dtypes"] = [list(t) for t in dtypes]
-        obs["rows"] = [repr(r) for r in value.collect()]
+        obs = {"rows": [repr(r) for r in value.collect()]}
+        try:
+            dtypes = value.dtypes
+            if not isinstance(dtypes, list):
+                # An engine without DataFrame.dtypes (SQLFrame): take them from its schema,
+                # so that the types can still be compared, and say so.
+                dtypes = [(f.name, f.dataType.simpleString()) for f in value.schema.fields]
+                obs["dtypes_from_schema"] = True
+            obs["dtypes"] = [list(t) for t in dtypes]
+        except Exception as exc:  # noqa: BLE001 - rows without types are still an observation
+            obs["dtypes"] = None
+            obs["dtypes_error"] = describe_error(exc)
         return obs
     return {"value": repr(value)}
 
@@ -110,11 +114,14 @@ def run_case(case: dict, base_namespace: dict) -> dict:
     return obs
 
 
-def run_all(base_namespace: dict, after_each=None, only: str | None = None) -> dict:
+def run_all(base_namespace: dict, after_each=None, only: list[str] | None = None) -> dict:
+    """Run every case (or those whose id starts with one of ``only``)."""
     results = {}
-    for case in CASES:
-        if only and not case["id"].startswith(only):
+    for i, case in enumerate(CASES):
+        if only and not case["id"].startswith(tuple(only)):
             continue
+        if i % 50 == 0:
+            print(f"case {i}/{len(CASES)} {case['id']}", file=sys.stderr, flush=True)
         results[case["id"]] = dict(run_case(case, base_namespace), code=case["code"],
                                    area=case["area"], unordered=case["unordered"])
         if after_each is not None:
@@ -122,7 +129,15 @@ def run_all(base_namespace: dict, after_each=None, only: str | None = None) -> d
     return results
 
 
-def write(path: str, meta: dict, results: dict) -> None:
+def write(path: str, meta: dict, results: dict, merge: bool = False) -> None:
+    """Write the table; with ``merge``, update an existing one (and drop cases gone from
+    ``cases.py``)."""
+    if merge and os.path.exists(path):
+        with open(path) as f:
+            old = json.load(f)
+        known = {c["id"] for c in CASES}
+        results = {k: v for k, v in {**old["cases"], **results}.items() if k in known}
+        meta = {**old["meta"], **meta}
     tmp = path + ".tmp"
     with open(tmp, "w") as f:
         json.dump({"meta": meta, "cases": results}, f, indent=1, sort_keys=True, ensure_ascii=False)
