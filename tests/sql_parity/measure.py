@@ -85,6 +85,23 @@ def main() -> None:
         out["schema_ms"] = timed(lambda: q.schema)
         out["sql_text_chars"] = len(sql)
         import duckdb
+        import sqlglot
+        spark_sql = ("SELECT g, sum(v) AS s FROM t WHERE x > 1 GROUP BY g "
+                     "HAVING count(*) > 0 ORDER BY g NULLS LAST")
+        out["sqlglot_transpile_spark_to_duckdb_ms"] = timed(
+            lambda: sqlglot.transpile(spark_sql, read="spark", write="duckdb"))
+        t = time.perf_counter()
+        rows = [(i, str(i % 7), float(i)) for i in range(20000)]
+        spark.createDataFrame(rows, "x INT, g STRING, v DOUBLE").count()
+        out["createDataFrame_20k_rows_literal_seconds"] = round(time.perf_counter() - t, 2)
+        import pyarrow as pa
+        t = time.perf_counter()
+        con_ = spark._conn
+        con_.register("big_arrow", pa.table({"x": [r[0] for r in rows], "g": [r[1] for r in rows],
+                                             "v": [r[2] for r in rows]}))
+        con_.execute("CREATE OR REPLACE VIEW big AS SELECT * FROM big_arrow")
+        spark.table("big").count()
+        out["createDataFrame_20k_rows_arrow_view_seconds"] = round(time.perf_counter() - t, 3)
         con = duckdb.connect()
         out["duckdb_select_1_ms"] = timed(lambda: con.execute("SELECT 1 AS r").fetchall())
         rel = con.sql("SELECT * FROM (VALUES (1, 'a', 2.0), (2, 'b', 3.0)) t(x, g, v)")
