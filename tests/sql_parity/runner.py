@@ -17,6 +17,7 @@ import contextlib
 import io
 import json
 import os
+import re
 import shutil
 import signal
 import sys
@@ -40,6 +41,14 @@ def _alarm(signum, frame):
     raise CaseTimeout(f"case took longer than {CASE_TIMEOUT_S} s")
 
 
+def clean_message(message: str) -> str:
+    """Drop what differs from run to run: the JVM stack and the analyzed plan (its expression
+    ids, ``id#3928``) that PySpark appends after ``SQLSTATE: xxxxx;``."""
+    message = message.split("\nJVM stacktrace:")[0]
+    message = re.sub(r"(SQLSTATE: \w+);\n.*", r"\1", message, flags=re.S)
+    return message[:MESSAGE_LIMIT]
+
+
 def describe_error(exc: BaseException) -> dict:
     condition = None
     for getter in ("getCondition", "getErrorClass"):
@@ -51,14 +60,12 @@ def describe_error(exc: BaseException) -> dict:
                 condition = None
             if condition:
                 break
-    message = str(exc)
-    # PySpark appends the JVM stack to some messages; it says nothing about semantics.
-    message = message.split("\nJVM stacktrace:")[0]
+    message = clean_message(str(exc))
     return {
         "type": type(exc).__name__,
         "mro": [c.__name__ for c in type(exc).__mro__[1:4]],
         "condition": condition,
-        "message": message[:MESSAGE_LIMIT],
+        "message": message,
     }
 
 
