@@ -103,6 +103,27 @@ def main() -> None:
         spark.table("big").count()
         out["createDataFrame_20k_rows_arrow_view_seconds"] = round(time.perf_counter() - t, 3)
         con = duckdb.connect()
+        con.execute("CREATE TABLE t AS SELECT * FROM (VALUES (1, 'a', 2.0), (2, 'b', 3.0),"
+                    " (3, 'a', 4.0)) t(x, g, v)")
+        one = ("SELECT g, sum(v) AS s FROM (SELECT g, v FROM (SELECT * FROM t WHERE x > 1))"
+               " GROUP BY g ORDER BY g")
+        out["duckdb_one_statement_4_ops_ms"] = timed(lambda: con.execute(one).fetchall())
+        out["duckdb_bind_only_ms"] = timed(lambda: con.sql(one).types)
+        tb = con.table("t")
+        out["duckdb_relational_chain_4_ops_ms"] = timed(
+            lambda: tb.filter("x > 1").project("g, v").aggregate("g, sum(v) AS s", "g")
+            .order("g").fetchall())
+        nested = "SELECT * FROM t"
+        for i in range(10):
+            nested = f"SELECT *, x + {i} AS c{i} FROM ({nested})"
+        out["duckdb_10_nested_selects_ms"] = timed(lambda: con.execute(nested).fetchall())
+
+        def chain10():
+            r = tb
+            for i in range(10):
+                r = r.project(f"*, x + {i} AS c{i}")
+            return r.fetchall()
+        out["duckdb_relational_10_projects_ms"] = timed(chain10)
         out["duckdb_select_1_ms"] = timed(lambda: con.execute("SELECT 1 AS r").fetchall())
         rel = con.sql("SELECT * FROM (VALUES (1, 'a', 2.0), (2, 'b', 3.0)) t(x, g, v)")
         out["duckdb_relational_groupby_ms"] = timed(

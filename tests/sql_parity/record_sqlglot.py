@@ -6,13 +6,15 @@ transpile gets right without SQLFrame. Only one-statement cases (``sql1("...")``
 
     /work/venv-sqlframe/bin/python record_sqlglot.py   # needs duckdb, sqlglot, pyarrow
 
-Writes ``sqlglot_results.json`` and prints the per-area summary of ``compare.py``.
+Writes ``sqlglot_results.json`` and prints the per-area summary of ``compare.py``; with
+``--ansi``, through a generator subclass with two ANSI rules, ``sqlglot_ansi_results.json``.
 """
 
 from __future__ import annotations
 
 import ast
 import os
+import sys
 import time
 
 
@@ -53,17 +55,39 @@ class _TranspiledDataFrame:
         raise NotImplementedError("types are not compared for the plain transpile")
 
 
+def ansi_dialect():
+    """sqlglot's DuckDB dialect with two of Spark 4's ANSI rules, to measure how far a
+    generator subclass goes: sqlglot reads Spark's ``CAST`` as a non-raising cast (Spark 3)
+    and ``/`` as NULL on a zero divisor; ANSI raises for both."""
+    from sqlglot.dialects.duckdb import DuckDB
+
+    class SparkAnsiOnDuckDB(DuckDB):
+        class Generator(DuckDB.Generator):
+            def trycast_sql(self, expression):
+                if expression.args.get("safe"):  # an explicit try_cast
+                    return super().trycast_sql(expression)
+                return self.cast_sql(expression)
+
+            def div_sql(self, expression):
+                left, right = self.sql(expression, "this"), self.sql(expression, "expression")
+                return (f"CASE WHEN {right} = 0 THEN error('[DIVIDE_BY_ZERO] Division by zero.')"
+                        f" ELSE {left} / {right} END")
+
+    return SparkAnsiOnDuckDB
+
+
 class _Session:
-    def __init__(self):
+    def __init__(self, dialect="duckdb"):
         import duckdb
 
         self.con = duckdb.connect()
         self.con.execute("SET TimeZone = 'UTC'")
+        self.dialect = dialect
 
     def sql(self, query):
         import sqlglot
 
-        (duck,) = sqlglot.transpile(query, read="spark", write="duckdb")
+        (duck,) = sqlglot.transpile(query, read="spark", write=self.dialect)
         return _TranspiledDataFrame(self.con, duck)
 
 
@@ -84,13 +108,16 @@ def main() -> None:
     import runner
     from cases import CASES
 
+    ansi = "--ansi" in sys.argv
     ids = [c["id"] for c in CASES if _single_statement(c["code"])]
-    ns = {"spark": _Session(), "F": None, "T": None, "Row": None, "Window": None}
+    session = _Session(ansi_dialect() if ansi else "duckdb")
+    ns = {"spark": session, "F": None, "T": None, "Row": None, "Window": None}
     results = runner.run_all(ns, only=ids)
     results = {k: v for k, v in results.items() if k in set(ids)}
-    runner.write("sqlglot_results.json", {"engine": "sqlglot+duckdb"}, results)
-    print(compare.summary_markdown(compare.compare_files("pyspark_results.json",
-                                                         "sqlglot_results.json")))
+    out = "sqlglot_ansi_results.json" if ansi else "sqlglot_results.json"
+    runner.write(out, {"engine": "sqlglot+duckdb" + (" (ANSI generator)" if ansi else "")},
+                 results)
+    print(compare.summary_markdown(compare.compare_files("pyspark_results.json", out)))
 
 
 if __name__ == "__main__":
