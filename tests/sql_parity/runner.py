@@ -42,10 +42,13 @@ def _alarm(signum, frame):
 
 
 def clean_message(message: str) -> str:
-    """Drop what differs from run to run: the JVM stack and the analyzed plan (its expression
-    ids, ``id#3928``) that PySpark appends after ``SQLSTATE: xxxxx;``."""
+    """Drop what differs from run to run: the JVM stack, the analyzed plan that PySpark
+    appends after ``SQLSTATE: xxxxx;`` (or ``; line 1 pos 7;``), expression ids
+    (``id#3928``) and the case's temporary directory."""
     message = message.split("\nJVM stacktrace:")[0]
-    message = re.sub(r"(SQLSTATE: \w+);\n.*", r"\1", message, flags=re.S)
+    message = re.sub(r"(SQLSTATE: \w+(?:; line \d+ pos \d+)?);\n.*", r"\1", message, flags=re.S)
+    message = re.sub(r"(\w)#\d+", r"\1#N", message)
+    message = re.sub(r"/tmp/sqlparity-[\w-]+", "<tmp>", message)
     return message[:MESSAGE_LIMIT]
 
 
