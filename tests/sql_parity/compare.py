@@ -1,6 +1,7 @@
 """Compare one engine's recorded results with PySpark's, case by case and per area.
 
     python compare.py pyspark_results.json sqlframe_results.json [--list AREA]
+    python compare.py --report     # every table of docs/design/sql-evaluation.md
 
 A case matches when everything PySpark's observation holds is equal: the collected rows
 (as a multiset for cases marked ``unordered``), the dtypes, a value's repr, the printed text,
@@ -65,7 +66,46 @@ def summary_markdown(verdicts: dict) -> str:
     return "\n".join(lines)
 
 
+def _cases(path: str) -> dict:
+    with open(path) as f:
+        return json.load(f)["cases"]
+
+
+def report_markdown() -> str:
+    """The tables of docs/design/sql-evaluation.md, from the four recorded files here."""
+    want, frame = _cases("pyspark_results.json"), _cases("sqlframe_results.json")
+    plain, ansi = _cases("sqlglot_results.json"), _cases("sqlglot_ansi_results.json")
+    out = [summary_markdown({k: (w["area"], verdict(w, frame.get(k))) for k, w in want.items()})]
+    out += ["", "| part | cases | SQLFrame match | SQLFrame rows right |", "|---|---|---|---|"]
+    right = ("match", "rows")
+    for label, keys in [("SQL text only", [k for k in want if k in plain]),
+                        ("DataFrame API, IO, catalog, UDFs, printing",
+                         [k for k in want if k not in plain])]:
+        vs = [verdict(want[k], frame[k]) for k in keys]
+        out.append(f"| {label} | {len(keys)} | {vs.count('match')} | "
+                   f"{sum(v in right for v in vs)} |")
+    out += ["", "| area | cases | SQLFrame rows right | sqlglot+DuckDB rows right | "
+            "SQLFrame right where sqlglot is not | ANSI generator: right (value or raise) |",
+            "|---|---|---|---|---|---|"]
+    per = defaultdict(lambda: [0, 0, 0, 0, 0])
+    for k in plain:
+        vs, vp, va = (verdict(want[k], d[k]) for d in (frame, plain, ansi))
+        for area in (want[k]["area"], "ALL"):
+            c = per[area]
+            c[0] += 1
+            c[1] += vs in right
+            c[2] += vp in right
+            c[3] += vs in right and vp not in right
+            c[4] += va in (*right, "raises")
+    for area in sorted(per, key=lambda a: (a == "ALL", a)):
+        out.append(f"| {area} | " + " | ".join(map(str, per[area])) + " |")
+    return "\n".join(out)
+
+
 if __name__ == "__main__":
+    if "--report" in sys.argv:
+        print(report_markdown())
+        sys.exit()
     verdicts = compare_files(sys.argv[1], sys.argv[2])
     if "--list" in sys.argv:
         area = sys.argv[sys.argv.index("--list") + 1]
