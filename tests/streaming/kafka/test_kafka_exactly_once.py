@@ -92,19 +92,18 @@ class KafkaAppRun(AppRun):
         return [sys.executable, str(APP), "--bootstrap", self.topic.bootstrap, "--topic",
                 self.topic.name, "--checkpoint", self.checkpoint, "--db", self.db, *extra]
 
-    def rows(self, table: str) -> list[tuple]:
+    def _query(self, sql: str) -> list[tuple]:
         try:
             with sqlite3.connect(self.db, timeout=30) as conn:
-                return conn.execute(f"SELECT * FROM {table}").fetchall()
-        except sqlite3.OperationalError:  # not created yet
+                return conn.execute(sql).fetchall()
+        except sqlite3.OperationalError:  # the app has not created the table yet
             return []
 
+    def rows(self, table: str) -> list[tuple]:
+        return self._query(f"SELECT * FROM {table}")
+
     def count(self, table: str) -> int:
-        try:
-            with sqlite3.connect(self.db, timeout=30) as conn:
-                return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-        except sqlite3.OperationalError:
-            return 0
+        return sum(n for (n,) in self._query(f"SELECT count(*) FROM {table}"))
 
     def kill_when(self, records: int, *extra: str, timeout: float = 90) -> int:
         """Start the app and SIGKILL the driver as soon as the sink holds ``records``
