@@ -18,7 +18,8 @@ functions of a recovered run are the first run's, deserialized from the checkpoi
 ``checkpoint:K`` SIGKILLs the driver while it writes its K-th checkpoint file (temporary
 file written, not renamed); ``records:N`` after the first batch that reaches N consumed
 offsets has committed its ranges and records but not its counts (mid-batch); ``outputs:N``
-after that batch committed all its outputs, before it is marked complete.
+after that batch committed all its outputs, before it is marked complete; ``completed:N``
+once a listener is told that batch completed (between batches).
 """
 
 from __future__ import annotations
@@ -58,6 +59,19 @@ def consumed(db: str, batch_ms: int) -> int:
     return _query(db, "SELECT sum(until_off) FROM ranges WHERE batch_time = ?", batch_ms)
 
 
+def _kill_on_completion(base: type):
+    """A listener SIGKILLing the driver once a completed batch reaches ``completed:N``
+    consumed offsets (its input info's offset ranges): between batches."""
+
+    class Killer(base):
+        def onBatchCompleted(self, batchCompleted):  # noqa: N802 (Spark's name)
+            infos = batchCompleted.batchInfo().streamIdToInputInfo().values()
+            _maybe_crash("completed", sum(r.untilOffset for info in infos
+                                          for r in info.metadata().get("offsets", [])))
+
+    return Killer()
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--bootstrap", required=True)
@@ -73,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ[CRASH_ENV] = args.crash
 
     from sparklet import SparkConf, SparkContext
-    from sparklet.streaming import StateSpec, StreamingContext
+    from sparklet.streaming import StateSpec, StreamingContext, StreamingListener
     from sparklet.streaming.kafka import KafkaUtils
     from sparklet.streaming.recovery import checkpoint as ckpt
     from sparklet.streaming.sinks import _batch_time_ms, sqlite_sink
@@ -148,6 +162,8 @@ def main(argv: list[str] | None = None) -> int:
 
     ssc = StreamingContext.getOrCreate(args.checkpoint, setup)
     print(f"started recovered={ssc._recovery is not None}", flush=True)
+    if kind == "completed":
+        ssc.addStreamingListener(_kill_on_completion(StreamingListener))
     ssc.start()
     while not (args.until and records_written(args.db) >= args.until):
         if ssc.awaitTerminationOrTimeout(0.1):

@@ -1,11 +1,12 @@
 """Exactly once from Kafka with real processes: the direct-stream word count
 (apps/kafka_wordcount_app.py) reads a three-partition topic on a real broker while it is
 SIGKILLed again and again -- writing a checkpoint, between the outputs of a batch, after a
-batch's outputs but before it completed, and at moments the test picks -- and restarted
-each time with ``StreamingContext.getOrCreate``. In the end its transactional SQLite sink
-must hold what an uninterrupted run writes: every (partition, offset) read exactly once, in
-batches whose offset ranges tile each partition's log, each batch's counts those of its own
-records, and mapWithState's running counts with nothing lost and nothing twice.
+batch's outputs but before it completed, after it completed, and at moments the test
+picks -- and restarted each time with ``StreamingContext.getOrCreate``. In the end its
+transactional SQLite sink must hold what an uninterrupted run writes: every (partition,
+offset) read exactly once, in batches whose offset ranges tile each partition's log, each
+batch's counts those of its own records, and mapWithState's running counts with nothing
+lost and nothing twice.
 
 The model is what the broker acknowledged to the test's producer (partition, offset and
 value of every record), so no assertion depends on how records fell into batches, which
@@ -200,8 +201,10 @@ def test_sigkill_several_times_mid_stream_exactly_once(tmp_path, topic):
     # A producer writes the rest while the app runs, is killed and restarts.
     producer = topic.produce_slowly(total - 1200)
     assert run.kill_when(run.count("records") + 200) in (-9, 0), run.logs
-    # After a batch's outputs committed, before it completed; then at a moment of the test's.
+    # After a batch's outputs committed, before it completed; after it completed; then at
+    # a moment of the test's.
     assert run.run("--crash", "outputs:1500") == -9, run.logs
+    assert run.run("--crash", "completed:1700") == -9, run.logs
     assert run.kill_when(run.count("records") + 150) in (-9, 0), run.logs
     producer.join(120)
     assert not producer.is_alive() and topic.sent == total
