@@ -8,7 +8,7 @@ _common.py's generator) and measures:
 
 * **throughput** -- records/s from the topic through flatMap(split) -> map((w, 1)) ->
   reduceByKey(add) into the transactional SQLite sink (``sqlite_sink``, one row per word
-  and batch, keyed by batch time):
+  and batch, keyed by batch time; ``--sink collect``: collected into the driver instead):
 
   - ``sparklet``: ``KafkaUtils.createDirectStream`` from offset 0 of every partition, 1 s
     batches; one batch takes the whole backlog unless ``--batches N`` caps the rate
@@ -35,6 +35,7 @@ compare runs made on a quiet machine (the load average is printed).
 
     .venv/bin/python bench/kafka.py                  # 1M records, 4 partitions, 3 runs
     .venv/bin/python bench/kafka.py --quick          # 100k records, 1 run
+    .venv/bin/python bench/kafka.py --sink collect   # without the database
     .venv/bin/python bench/kafka.py --json /tmp/kafka.json
 """
 
@@ -77,6 +78,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                                                           "is measured")
     p.add_argument("--latency-s", type=float, default=20.0,
                    help="seconds of production per latency interval")
+    p.add_argument("--sink", choices=("sqlite", "collect"), default="sqlite",
+                   help="where the counts go: the transactional SQLite sink (default), or "
+                        "collected into the driver (no database: the engine's own share)")
     p.add_argument("--cores", type=int, default=2, help="sparklet local[N]")
     p.add_argument("--bootstrap", default=os.environ.get("SPARKLET_TEST_KAFKA", ""),
                    help="use this broker instead of starting one")
@@ -241,22 +245,28 @@ def recorder(listener_base: type):
     return Recorder()
 
 
-def word_count(ssc, bootstrap: str, topic: str, db: str, from_offsets=None):
-    """The benchmarked stream: the direct stream's words counted per batch into SQLite."""
+def word_count(ssc, args, bootstrap: str, topic: str, db: str, from_offsets=None):
+    """The benchmarked stream: the direct stream's words counted per batch into the sink;
+    returns a function giving the counts the sink holds."""
     from sparklet.streaming.kafka import KafkaUtils
     from sparklet.streaming.sinks import _batch_time_ms, sqlite_sink
 
-    sink = sqlite_sink(db, COUNTS_INSERT, sink_id="counts", setup=COUNTS_DDL)
     stream = KafkaUtils.createDirectStream(ssc, [topic], {"bootstrap.servers": bootstrap},
                                            fromOffsets=from_offsets)
     counts = (stream.flatMap(lambda kv: kv[1].split()).map(lambda w: (w, 1))
               .reduceByKey(add))
+    if args.sink == "collect":
+        merged: Counter = Counter()
+        counts.foreachRDD(lambda rdd: merged.update(dict(rdd.collect())))
+        return lambda: merged
+    sink = sqlite_sink(db, COUNTS_INSERT, sink_id="counts", setup=COUNTS_DDL)
 
     def write(t, rdd):
         ms = _batch_time_ms(t)
         sink(t, rdd.map(lambda kv: (ms, kv[0], kv[1])))
 
     counts.foreachRDD(write)
+    return lambda: sql_counts(db)
 
 
 def run_sparklet(sc, args, bootstrap: str, topic: str, ends: dict[int, int], db: str,
@@ -269,7 +279,8 @@ def run_sparklet(sc, args, bootstrap: str, topic: str, ends: dict[int, int], db:
     # The stream takes its rate from the context's configuration when it is created.
     sc._conf.set("spark.streaming.kafka.maxRatePerPartition", str(cap))
     ssc = StreamingContext(sc, 1.0)
-    word_count(ssc, bootstrap, topic, db, {TopicAndPartition(topic, p): 0 for p in ends})
+    sink_counts = word_count(ssc, args, bootstrap, topic, db,
+                             {TopicAndPartition(topic, p): 0 for p in ends})
     rec = recorder(StreamingListener)
     ssc.addStreamingListener(rec)
     cpu0 = cpu_without(broker_pid)
@@ -289,7 +300,7 @@ def run_sparklet(sc, args, bootstrap: str, topic: str, ends: dict[int, int], db:
     with rec.lock:
         used = [b for b in rec.batches if b[0] > 0]
     return {"seconds": sum(b[1] for b in used) / 1000, "wall_s": wall, "cpu_s": cpu,
-            "batches": len(used), "counts": sql_counts(db)}
+            "batches": len(used), "counts": sink_counts()}
 
 
 def cpu_without(pid: int | None) -> float:
@@ -339,7 +350,7 @@ def latency(sc, args, bootstrap: str, interval: float, tmp: str) -> dict[str, An
     sc._conf.set("spark.streaming.kafka.maxRatePerPartition", "0")
     topic = create_topic(bootstrap, args.partitions, "bench-live")
     ssc = StreamingContext(sc, interval)
-    word_count(ssc, bootstrap, topic, os.path.join(tmp, f"live-{interval:g}.db"))
+    word_count(ssc, args, bootstrap, topic, os.path.join(tmp, f"live-{interval:g}.db"))
     rec = recorder(StreamingListener)
     ssc.addStreamingListener(rec)
     ssc.start()
@@ -378,7 +389,8 @@ def render(args, tp: dict[str, Any], lat: list[dict[str, Any]]) -> str:
             for side, m in med.items()]
     how = ("one batch (no rate cap)" if args.batches == 1
            else f"{args.batches} batches (maxRatePerPartition)")
-    out = [f"{args.records:,} lines, {args.partitions} partitions -> word count -> SQLite; "
+    out = [f"{args.records:,} lines, {args.partitions} partitions -> word count -> "
+           f"{args.sink}; "
            f"sparklet local[{args.cores}], 1 s interval, {how}; medians of {args.runs} runs",
            common.format_table(["side", "records/s", "seconds", "CPU s", "records/CPU s"],
                                rows),
