@@ -7,6 +7,8 @@ name, without a JVM (the client is confluent-kafka, librdkafka; ``pip install
 * :meth:`KafkaUtils.createRDD` -- a batch RDD of given offset ranges.
 * :meth:`KafkaUtils.createStream` -- the receiver-based stream on a consumer group (with
   the write-ahead log for zero data loss).
+* :class:`KafkaSink` / :func:`save_to_kafka` -- writing RDDs and DStreams to a topic, at
+  least once or, with ``transactional=True``, exactly once per batch.
 
 The guide's direct word count::
 
@@ -49,10 +51,12 @@ from sparklet.streaming.sources.kafka.offsets import (
 )
 from sparklet.streaming.sources.kafka.params import bootstrap_servers, require_kafka
 from sparklet.streaming.sources.kafka.rdd import KafkaOffsetsError, KafkaRDD, check_leaders
+from sparklet.streaming.sources.kafka.sink import KafkaSink, KafkaSinkError, save_to_kafka
 
 __all__ = ["Broker", "KafkaMessageAndMetadata", "KafkaUtils", "OffsetRange",
            "TopicAndPartition", "utf8_decoder", "KafkaRDD", "KafkaDStream",
-           "SubscribePattern", "KafkaOffsetsError"]
+           "SubscribePattern", "KafkaOffsetsError", "KafkaSink", "KafkaSinkError",
+           "save_to_kafka"]
 
 # PySpark's name for the stream createDirectStream returns.
 KafkaDStream = DirectKafkaInputDStream
