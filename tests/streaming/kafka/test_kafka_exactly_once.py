@@ -93,6 +93,9 @@ class KafkaAppRun(AppRun):
         return [sys.executable, str(APP), "--bootstrap", self.topic.bootstrap, "--topic",
                 self.topic.name, "--checkpoint", self.checkpoint, "--db", self.db, *extra]
 
+    def run(self, *extra: str, timeout: float = 120) -> int:
+        return super().run(*extra, timeout=timeout)
+
     def _query(self, sql: str) -> list[tuple]:
         try:
             with sqlite3.connect(self.db, timeout=30) as conn:
@@ -106,9 +109,10 @@ class KafkaAppRun(AppRun):
     def count(self, table: str) -> int:
         return sum(n for (n,) in self._query(f"SELECT count(*) FROM {table}"))
 
-    def kill_when(self, records: int, *extra: str, timeout: float = 90) -> int:
+    def kill_when(self, records: int, *extra: str, timeout: float = 120) -> int:
         """Start the app and SIGKILL the driver as soon as the sink holds ``records``
-        records (bounded: the app must get there)."""
+        records (bounded: the app must get there; how far a killed run got before depends
+        on the machine's load, so callers cap ``records`` by what will be produced)."""
         proc = self.start(*extra)
         deadline = time.monotonic() + timeout
         while proc.poll() is None and self.count("records") < records:
@@ -192,7 +196,7 @@ def test_uninterrupted_run(tmp_path, topic):
 
 
 def test_sigkill_several_times_mid_stream_exactly_once(tmp_path, topic):
-    total = 2400
+    total = 3000
     topic.produce(1200)
     run = KafkaAppRun(tmp_path, topic)
     # Killed writing its 6th checkpoint file; then between a batch's records and its counts.
@@ -200,15 +204,15 @@ def test_sigkill_several_times_mid_stream_exactly_once(tmp_path, topic):
     assert run.run("--crash", "records:300") == -9, run.logs
     # A producer writes the rest while the app runs, is killed and restarts.
     producer = topic.produce_slowly(total - 1200)
-    assert run.kill_when(run.count("records") + 200) in (-9, 0), run.logs
+    assert run.kill_when(min(run.count("records") + 200, total)) == -9, run.logs
     # After a batch's outputs committed, before it completed; after it completed; then at
     # a moment of the test's.
     assert run.run("--crash", "outputs:1500") == -9, run.logs
     assert run.run("--crash", "completed:1700") == -9, run.logs
-    assert run.kill_when(run.count("records") + 150) in (-9, 0), run.logs
+    assert run.kill_when(min(run.count("records") + 150, total)) == -9, run.logs
     producer.join(120)
     assert not producer.is_alive() and topic.sent == total
-    assert run.run("--until", str(total), timeout=120) == 0, run.logs
+    assert run.run("--until", str(total)) == 0, run.logs
     started = [log for log in run.logs[1:] if "started" in log]
     assert started and all("started recovered=True" in log for log in started), run.logs
     assert_exactly_once(run, topic)
