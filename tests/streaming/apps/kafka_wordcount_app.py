@@ -11,7 +11,10 @@ setup)`` deserializes the graph and its functions from the checkpoint and does n
 * ``occurrences(batch_time, word, n)`` -- ``(word, n)`` from ``mapWithState`` for the n-th
   occurrence of ``word`` since the stream started.
 
-With ``--until N`` the app stops gracefully (exit 0) once ``records`` holds N rows.
+Batches are ``--batch`` 0.5 s and take at most ``--max-rate`` 100 records/s x 0.5 s = 50
+records per partition (``spark.streaming.kafka.maxRatePerPartition``), so a topic of a few
+thousand records spans many batches. With ``--until N`` the app stops gracefully (exit 0)
+once ``records`` holds N rows.
 
 Fault injection (``--crash``), taken from the environment at call time because the
 functions of a recovered run are the first run's, deserialized from the checkpoint:
