@@ -594,7 +594,7 @@ def start_kafka() -> tuple[Service, Server]:
                f"-Dlog4j2.configurationFile={log4j}", f"-Dkafka.logs.dir={server.dir}",
                "-cp", os.path.join(jars, "*")]
         cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
-        server.run(jvm + ["kafka.tools.StorageTool", "format", "-t", cluster_id,
+        server.run(jvm + ["kafka.tools.StorageTool", "format", f"--cluster-id={cluster_id}",
                           "-c", props], "format.log")
         proc = server.spawn(jvm + ["kafka.Kafka", props], "kafka.log")
         server.wait_ready(lambda: probe_kafka("127.0.0.1", port), proc)

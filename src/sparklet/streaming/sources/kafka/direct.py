@@ -239,8 +239,8 @@ class DirectKafkaInputDStream(InputDStream):
         self._clients: KafkaClients | None = None
         # As PySpark: where the stream starts is fixed (and the brokers reached) now.
         try:
-            self._current = self._starting_offsets(dict(fromOffsets or {}))
-        except KafkaOffsetsError:
+            self._current = self._start_with_retries(dict(fromOffsets or {}))
+        except (KafkaOffsetsError, TypeError, ValueError):
             raise
         except Exception as e:
             servers = (self.kafka_params.get("bootstrap.servers")
@@ -269,9 +269,24 @@ class DirectKafkaInputDStream(InputDStream):
         missing = sorted(t for t, parts in found.items() if not parts)
         if missing and not isinstance(self.topics, SubscribePattern):
             raise KafkaOffsetsError(
-                f"Topic(s) {', '.join(missing)} of the direct stream do not exist (deleted?): "
-                "no partitions and no leaders found for them")
+                f"Topic(s) {', '.join(missing)} of the direct stream do not exist (or were "
+                "deleted): no partitions and no leaders found for them")
         return sorted(TopicAndPartition(t, p) for t, parts in found.items() for p in parts)
+
+    def _start_with_retries(self, from_offsets: dict) -> dict[TopicAndPartition, int]:
+        # A topic created a moment ago may not be served yet (no leader, not in the
+        # metadata): retried for a few seconds before it counts as missing.
+        deadline = time.monotonic() + _TIMEOUT_S
+        while True:
+            try:
+                return self._starting_offsets(from_offsets)
+            except (TypeError, ValueError) as e:
+                if not isinstance(e, KafkaOffsetsError) or time.monotonic() > deadline:
+                    raise
+            except Exception:
+                if time.monotonic() > deadline:
+                    raise
+            time.sleep(self.retry_backoff_s)
 
     def _starting_offsets(self, from_offsets: dict) -> dict[TopicAndPartition, int]:
         for tp, offset in from_offsets.items():
