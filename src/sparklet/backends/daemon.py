@@ -32,6 +32,7 @@ Run as ``python -m sparklet.backends.daemon FD DRIVER_PID LOCAL_DIR``.
 
 from __future__ import annotations
 
+import gc
 import os
 import select
 import shutil
@@ -226,6 +227,10 @@ class _Daemon:
 def main(control_fd: int, driver_pid: int, local_dir: str) -> None:
     _fix_malloc_thresholds()
     import sparklet.backends.worker as worker  # imported once, inherited by every fork
+
+    # What the forks inherit stays out of their garbage collections: a collection writes to
+    # every object it scans, which would copy the shared pages into each worker.
+    gc.freeze()
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     daemon = _Daemon(socket.socket(fileno=control_fd), driver_pid, local_dir)
