@@ -71,6 +71,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any
 
+from sparklet.filesystems import local_path
+
 if TYPE_CHECKING:
     import fsspec
 
@@ -216,13 +218,11 @@ def _local_path(path: str) -> str | None:
     if "://" not in path and not path.startswith("file:"):
         return os.path.abspath(path)
     if path.startswith("file:"):
-        # An absolute file: URI (Hadoop's qualified form, as a checkpoint directory is
-        # named), read as fsspec reads it, so an executor need not import fsspec for it.
-        rest = path[5:]
-        if rest.startswith("///"):
-            rest = rest[2:]
-        if rest.startswith("/") and not rest.startswith("//"):
-            return rest.rstrip("/") or "/"
+        # A file: URI (Hadoop's qualified form names checkpoint directories so), read as
+        # fsspec reads it, so an executor need not import fsspec for it.
+        local = local_path(path)
+        if local is not None:
+            return local
     fs, p = _fs(path)
     return p if _is_local(fs) else None
 

@@ -323,7 +323,6 @@ def write_checkpoint_partition(path: str, index: int, records) -> None:
     import fsspec
 
     tmp = "%s.tmp-%d" % (target, os.getpid())
-
     with fsspec.open(tmp, "wb") as fh:
         serializers.write_batches(fh, records)
     fs, _, (tmp_path,) = fsspec.get_fs_token_paths(tmp)
