@@ -20,7 +20,8 @@ Reported per run: processing time of each batch (``BatchInfo.processingDelay`` f
 memory of the process tree (driver and every descendant: sparklet's daemon and workers, or
 PySpark's JVM and Python workers) sampled every 0.1 s while the timed batches run: RSS summed
 over the processes, and PSS (from /proc/<pid>/smaps_rollup; forked workers share pages, which
-RSS counts once per process). The last batch's output is checked against a plain-Python
+RSS counts once per process), also per level of the tree at the sample of median RSS
+(sparklet: driver, daemon, workers). The last batch's output is checked against a plain-Python
 model (exit 1 on a mismatch). The machine is shared: quote medians and ratios.
 
     python bench/streaming_state.py                          # both workloads + PySpark
@@ -116,8 +117,10 @@ def make_recorder(listener_base: type):
     return Recorder()
 
 
-def process_tree_memory(root: int) -> dict[str, int]:
-    """RSS and PSS (bytes) summed over ``root`` and all its descendants."""
+def process_tree_memory(root: int) -> dict[str, Any]:
+    """RSS and PSS (bytes) summed over ``root`` and all its descendants, and per level of
+    the tree (``levels``: [rss, pss, processes] of the root, its children, grandchildren:
+    for sparklet the driver, the daemon, the workers)."""
     children: dict[int, list[int]] = {}
     for name in os.listdir("/proc"):
         if not name.isdigit():
@@ -129,21 +132,27 @@ def process_tree_memory(root: int) -> dict[str, int]:
             continue
         ppid = int(stat[stat.rindex(")") + 2:].split()[1])
         children.setdefault(ppid, []).append(int(name))
-    todo, rss, pss, n = [root], 0, 0, 0
+    todo, levels = [(root, 0)], []
     while todo:
-        pid = todo.pop()
-        todo.extend(children.get(pid, ()))
+        pid, depth = todo.pop()
+        todo.extend((child, depth + 1) for child in children.get(pid, ()))
+        rss = pss = 0
         try:
             with open(f"/proc/{pid}/smaps_rollup") as fh:
                 for line in fh:
                     if line.startswith("Rss:"):
-                        rss += int(line.split()[1]) * 1024
+                        rss = int(line.split()[1]) * 1024
                     elif line.startswith("Pss:"):
-                        pss += int(line.split()[1]) * 1024
-            n += 1
+                        pss = int(line.split()[1]) * 1024
         except OSError:
             continue
-    return {"rss": rss, "pss": pss, "processes": n}
+        while len(levels) <= depth:
+            levels.append([0, 0, 0])
+        levels[depth][0] += rss
+        levels[depth][1] += pss
+        levels[depth][2] += 1
+    return {"rss": sum(lv[0] for lv in levels), "pss": sum(lv[1] for lv in levels),
+            "processes": sum(lv[2] for lv in levels), "levels": levels}
 
 
 def run_one(M: dict[str, Any], workload: str, cfg: dict[str, Any]) -> dict[str, Any]:
@@ -270,6 +279,8 @@ def summarize(name: str, out: dict) -> dict[str, Any]:
         "pss_median_mib": statistics.median(m["pss"] for m in mem) / mib,
         "pss_max_mib": max(m["pss"] for m in mem) / mib,
         "processes": mem[-1]["processes"],
+        # Per level of the process tree, at the sample of median total RSS.
+        "levels": sorted(mem, key=lambda m: m["rss"])[len(mem) // 2].get("levels", []),
         "ok": out["ok"],
         "module": out["module"],
     }
@@ -300,6 +311,7 @@ def main(argv: list[str] | None = None) -> int:
         runs.append(summarize("pyspark update", spawn("pyspark", cfg, str(python), penv)))
     headers = ["run", "batches", "median ms", "p95 ms", "max ms", "RSS MiB (med/max)",
                "PSS MiB (med/max)", "procs", "ok"]
+    mib = 1 << 20
     rows = [[r["run"], r["batches"], f"{r['median_ms']:.1f}", f"{r['p95_ms']:.1f}",
              f"{r['max_ms']:.1f}", f"{r['rss_median_mib']:.0f}/{r['rss_max_mib']:.0f}",
              f"{r['pss_median_mib']:.0f}/{r['pss_max_mib']:.0f}", r["processes"],
@@ -307,6 +319,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\n{args.keys:,} keys of state, {args.touched:,} records per batch, "
           f"{args.interval:g} s batches, local[{args.cores}]")
     print(common.format_table(headers, rows))
+    print("\nRSS/PSS MiB per level of the process tree (the sample of median RSS; sparklet: "
+          "driver, daemon, workers)")
+    for r in runs:
+        print(f"  {r['run']}: " + ", ".join(
+            f"{n} proc {rss / mib:.0f}/{pss / mib:.0f}" for rss, pss, n in r["levels"]))
     if args.json:
         common.write_json(args.json, {"settings": base, "machine": common.machine_info(),
                                       "runs": runs})

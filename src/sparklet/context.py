@@ -351,12 +351,11 @@ class SparkContext:
         named the way Hadoop qualifies paths (``file:/abs/dir/<uuid>`` for a local one)."""
         import uuid
 
-        import fsspec
-
+        from sparklet.filesystems import file_system
         from sparklet.io import hadoop_path
 
         path = hadoop_path(dirName.rstrip("/") + "/" + str(uuid.uuid4()))
-        fs, _, (p,) = fsspec.get_fs_token_paths(path)
+        fs, p = file_system(path)
         fs.makedirs(p, exist_ok=True)
         self._checkpoint_dir = path
 
@@ -519,9 +518,9 @@ class SparkContext:
                 pass  # destroyed already
 
     def _remove_checkpoint_files(self, path: str) -> None:
-        import fsspec
+        from sparklet.filesystems import file_system
 
-        fs, _, (p,) = fsspec.get_fs_token_paths(path)
+        fs, p = file_system(path)
         if fs.exists(p):
             fs.rm(p, recursive=True)
 
@@ -586,9 +585,9 @@ class SparkContext:
         else:
             base = self._checkpoint_dir  # type: ignore[assignment]
         path = "%s/rdd-%d" % (base.rstrip("/"), rdd.id())
-        import fsspec
+        from sparklet.filesystems import file_system
 
-        fs, _, (p,) = fsspec.get_fs_token_paths(path)
+        fs, p = file_system(path)
         fs.makedirs(p, exist_ok=True)
         self._dag_scheduler.run_job(
             rdd.mapPartitionsWithIndex(

@@ -398,9 +398,9 @@ class StreamingContext:
     def checkpoint(self, directory: str) -> None:
         """Directory (any fsspec URL) for checkpoints; needed by stateful and inverse-
         windowed operations, whose RDDs are checkpointed to keep lineage short."""
-        import fsspec
+        from sparklet.filesystems import file_system
 
-        fs, _, (path,) = fsspec.get_fs_token_paths(directory)
+        fs, path = file_system(directory)
         fs.makedirs(path, exist_ok=True)
         self._sc.setCheckpointDir(directory)
         self._checkpoint_dir = directory

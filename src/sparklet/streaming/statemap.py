@@ -239,8 +239,13 @@ class StateMap:
         return sys.getsizeof(self._base) + entries * self._entry_bytes
 
     def __reduce__(self):
-        base = self._base if self._parent is None else dict(self.items())
-        return (StateMap, (base, None, self.timed))
+        if self._parent is None:
+            return (StateMap, (self._base, None, self.timed))
+        # A chain pickles its merged entries straight from the layers (pickle sets them one
+        # by one on an empty root, __setitem__): no merged copy of the whole map in memory.
+        return (StateMap, (None, None, self.timed), None, None, self.items())
+
+    __setitem__ = put  # what unpickling a chain calls on its new root
 
     def states(self) -> Iterator[tuple[Any, Any]]:
         """Every (key, state), without the timestamps of a timed map."""

@@ -125,10 +125,9 @@ def rebuild_from_setup_func(conf) -> bool:
 
 
 def _split(url: str):
-    import fsspec
+    from sparklet.filesystems import file_system
 
-    fs, _, (path,) = fsspec.get_fs_token_paths(url)
-    return fs, path
+    return file_system(url)
 
 
 def checkpoint_file_name(time_ms: int, phase: str) -> str:
