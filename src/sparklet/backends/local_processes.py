@@ -33,7 +33,7 @@ from multiprocessing.connection import Connection, wait
 from sparklet import serializers
 from sparklet.backends.base import SchedulerBackend
 from sparklet.backends.daemon import REPORT, REQUEST
-from sparklet.backends.worker import MAX_CACHED_BINARIES
+from sparklet.backends.worker import MAX_CACHED_BINARIES, task_message
 from sparklet.env import EnvSpec
 from sparklet.storage.blockmanager import executor_dir
 
@@ -395,8 +395,7 @@ class LocalProcessBackend(SchedulerBackend):
             new_includes = includes if w.includes_sent != version else None
             w.includes_sent = version
             w.running_task = task.task_id
-            w.conn.send_bytes(serializers.dumps(("task", task, binary_key, send,
-                                                 new_includes)))
+            w.conn.send_bytes(task_message(task, binary_key, send, new_includes))
 
     def add_python_include(self, path: str) -> None:
         with self._lock:

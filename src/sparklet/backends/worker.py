@@ -12,6 +12,7 @@ import logging
 import os
 import queue
 import signal
+import struct
 import sys
 import threading
 import traceback
@@ -21,7 +22,7 @@ from sparklet import serializers
 from sparklet.env import SparkEnv
 from sparklet.scheduler.task import TaskResult, run_task
 
-__all__ = ["worker_main", "handle_control"]
+__all__ = ["worker_main", "handle_control", "task_message"]
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +97,28 @@ def _run_and_reply(task, binary: bytes, env: SparkEnv, send, pool=None) -> None:
     send(payload)
 
 
+# A task frame: this tag, the pickled (task, key, includes) behind its length, then the stage
+# binary as is. The binary stays out of the pickle so that ``serializers.dumps`` does not
+# find the user's ``__main__`` functions in it and redo the whole message with cloudpickle.
+_TASK_TAG = b"T"
+_HEADER_LEN = struct.Struct("<I")
+
+
+def task_message(task, binary_key: str, binary: bytes | None,
+                 includes: list[str] | None) -> bytes:
+    """The frame that hands ``task`` to a worker (``binary`` None: the worker has it)."""
+    header = serializers.dumps((task, binary_key, binary is not None, includes))
+    return b"".join((_TASK_TAG, _HEADER_LEN.pack(len(header)), header, binary or b""))
+
+
+def _read_task(data: bytes) -> tuple:
+    """A task frame back as ``("task", task, key, binary or None, includes)``."""
+    (size,) = _HEADER_LEN.unpack_from(data, 1)
+    start = 1 + _HEADER_LEN.size
+    task, key, has_binary, includes = serializers.loads(memoryview(data)[start:start + size])
+    return "task", task, key, data[start + size:] if has_binary else None, includes
+
+
 def _read_channel(conn, env: SparkEnv, tasks: queue.SimpleQueue) -> None:
     """Read the driver's channel for the worker's whole life, also while a task runs.
 
@@ -106,9 +129,10 @@ def _read_channel(conn, env: SparkEnv, tasks: queue.SimpleQueue) -> None:
     """
     while True:
         try:
-            message = serializers.loads(conn.recv_bytes())
+            data = conn.recv_bytes()
         except (EOFError, OSError):
             break  # the driver is gone
+        message = _read_task(data) if data[:1] == _TASK_TAG else serializers.loads(data)
         kind = message[0]
         if kind == "task":
             tasks.put(message)
