@@ -47,10 +47,14 @@ class Aggregator:
         self.grows = grows
 
 
+# Types that hold no other objects: their size is getsizeof's, with no checks to run.
+_FLAT_TYPES = frozenset((str, int, float, bytes, bool, type(None)))
+
+
 def estimate_size(obj: Any, _depth: int = 0) -> int:
     """Rough deep size in bytes, sampling big containers (like Spark's SizeEstimator)."""
     size = sys.getsizeof(obj)
-    if _depth >= 3:
+    if _depth >= 3 or type(obj) in _FLAT_TYPES:
         return size
     if isinstance(obj, dict):
         obj = [kv for kv in itertools.islice(obj.items(), 16)] * (len(obj) // 16 or 1)
