@@ -5,10 +5,18 @@ one combiner per key and map task is written. Without it, buckets that grow past
 memory limit are flushed to spill runs. The final file holds each reduce partition's
 bytes contiguously; the (offset, length) of every reduce partition goes back to the
 driver in the task's MapStatus, and reducers read exactly their span.
+
+A map output of at most ``INLINE_MAX_BYTES`` (a streaming batch of a few records) is not
+written to a file: its bytes travel in the MapStatus, and the driver hands each reducer
+its span in the task. Creating, renaming, opening and removing a file cost a tiny map
+task more than all its records, and those bytes would reach the driver anyway as spans.
+The output still belongs to the executor that computed it: when that executor is lost,
+the driver forgets it and recomputes it, as for a file.
 """
 
 from __future__ import annotations
 
+import io
 import itertools
 import operator
 import os
@@ -24,18 +32,32 @@ from sparklet.shuffle.aggregator import ExternalAppendOnlyMap, estimate_size, wr
 __all__ = ["MapStatus", "write_shuffle_output"]
 
 _CHUNK = 4096
+INLINE_MAX_BYTES = 16 * 1024   # larger map outputs go to a file
+_INLINE_MAX_RECORDS = 1024     # more records are not even tried in memory first
 
 
 @dataclass(frozen=True)
 class MapStatus:
-    """Where one map task's output lives and the byte span of each reduce partition."""
+    """Where one map task's output lives and the byte span of each reduce partition.
+
+    ``data`` holds the output itself when it was too small for a file (see the module
+    docstring); ``spans`` index into it as they would into the file.
+    """
 
     executor_id: str
     map_id: int
     spans: tuple[tuple[int, int], ...]
+    data: bytes | None = None
 
     def size(self) -> int:
         return sum(length for _, length in self.spans)
+
+    def inline_span(self, reduce_id: int) -> bytes | None:
+        """The bytes of one reduce partition, when they travel with the status."""
+        if self.data is None:
+            return None
+        offset, length = self.spans[reduce_id]
+        return self.data[offset:offset + length]
 
 
 _key = operator.itemgetter(0)
@@ -49,7 +71,11 @@ def _bucket(items: Iterable, keys: Collection, partitioner, buckets: list[list])
 
 
 def write_shuffle_output(records: Iterable[Any], dep, map_id: int, block_manager,
-                         memory_limit: int) -> MapStatus:
+                         memory_limit: int, inline_max: int | None = None) -> MapStatus:
+    """Write one map task's output; ``inline_max`` (default ``INLINE_MAX_BYTES``, set by
+    ``spark.sparklet.shuffle.inlineMaxBytes``) is the largest kept in the MapStatus."""
+    if inline_max is None:
+        inline_max = INLINE_MAX_BYTES
     n = dep.partitioner.numPartitions
     get_partition = dep.partitioner
     spill_runs: list[tuple[str, list[tuple[int, int]]]] = []
@@ -82,6 +108,22 @@ def write_shuffle_output(records: Iterable[Any], dep, map_id: int, block_manager
                 buckets = [[] for _ in range(n)]
                 held = 0
 
+    if inline_max > 0 and not spill_runs and sum(map(len, buckets)) <= _INLINE_MAX_RECORDS:
+        out = io.BytesIO()
+        spans = []
+        for bucket in buckets:
+            start = out.tell()
+            if bucket:
+                serializers.write_batches(out, bucket)
+            spans.append((start, out.tell() - start))
+        data = out.getvalue()
+        if len(data) <= inline_max:
+            return MapStatus(block_manager.executor_id, map_id, tuple(spans), data)
+        final = block_manager.shuffle_data_path(block_manager.executor_id, dep.shuffle_id,
+                                                map_id)
+        _write_file(final, data)
+        return MapStatus(block_manager.executor_id, map_id, tuple(spans))
+
     final = block_manager.shuffle_data_path(block_manager.executor_id, dep.shuffle_id, map_id)
     tmp = "%s.tmp-%d" % (final, os.getpid())
     spans = []
@@ -106,3 +148,14 @@ def write_shuffle_output(records: Iterable[Any], dep, map_id: int, block_manager
             os.remove(tmp)
     return MapStatus(block_manager.executor_id, map_id, tuple(spans))
 
+
+def _write_file(final: str, data: bytes) -> None:
+    """Write a map output formed in memory, under a temporary name first (as above)."""
+    tmp = "%s.tmp-%d" % (final, os.getpid())
+    try:
+        with open(tmp, "wb") as out:
+            out.write(data)
+        os.replace(tmp, final)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
