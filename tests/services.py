@@ -26,7 +26,9 @@ fixture               environment variable         names / ``Service.url``
 tests that drive pages. The Kafka broker runs from jars that ``.ci/kafka-jars`` fetches
 into ``$SPARKLET_CACHE`` (``~/.cache/sparklet`` by default), or from
 ``SPARKLET_KAFKA_JARS``. Servers are started only when a test asks for them, once a
-session.
+session. A Kafka broker the fixture started can be stopped and started again by a test
+(``kafka_service.process``, a :class:`Restartable`; None for a broker named by the
+environment variable).
 """
 
 from __future__ import annotations
@@ -95,6 +97,7 @@ class Service:
     url: str
     workdir: str | None = None
     extra: dict = field(default_factory=dict)
+    process: Restartable | None = None  # set when the fixture started the server
 
     @property
     def address(self) -> str:
@@ -177,7 +180,8 @@ class Server:
     def spawn(self, cmd: list[str], log: str, env: dict | None = None,
               cwd: str | None = None) -> subprocess.Popen:
         log_path = self.path(log)
-        self.logs.append(log_path)
+        if log_path not in self.logs:
+            self.logs.append(log_path)
         with open(log_path, "ab") as out:
             proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT,
                                     stdin=subprocess.DEVNULL, env=env, cwd=cwd or self.dir,
@@ -220,23 +224,29 @@ class Server:
                 raise self.failure(f"no answer within {timeout:.0f} s")
             time.sleep(0.05)
 
+    @staticmethod
+    def stop_process(proc: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
+        """Stop one started process and its group: ``sig`` (SIGTERM: a clean shutdown),
+        30 s to exit, then SIGKILL for whatever is left."""
+        if proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(proc.pid, sig)
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                pass
+        # Children left in its group (a JVM's, an Erlang port program's) go too.
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(10)
+
     def stop(self, keep_dir: bool = False) -> None:
         for stopper in reversed(self.stoppers):
             with contextlib.suppress(Exception):
                 stopper()
         for proc in reversed(self.procs):
-            if proc.poll() is None:
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.killpg(proc.pid, signal.SIGTERM)
-                try:
-                    proc.wait(30)
-                except subprocess.TimeoutExpired:
-                    pass
-            # Children left in its group (a JVM's, an Erlang port program's) go too.
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                proc.wait(10)
+            self.stop_process(proc)
         for pid in self.pids:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.kill(pid, signal.SIGTERM)
@@ -245,6 +255,36 @@ class Server:
                     os.kill(pid, signal.SIGKILL)
         if not keep_dir:
             shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class Restartable:
+    """The main process of a server a fixture started, which a test may stop and start
+    again: the same command, so the same ports, configuration and data directory (a
+    broker that goes down mid-stream and comes back with its logs). ``start`` returns
+    once ``probe`` answers; a test that stops the server must start it again (the
+    fixture is shared by the session)."""
+
+    def __init__(self, server: Server, proc: subprocess.Popen, log: str,
+                 probe: Callable[[], bool]):
+        self.server, self.proc, self.log, self.probe = server, proc, log, probe
+
+    @property
+    def running(self) -> bool:
+        return self.proc.poll() is None
+
+    def stop(self, sig: int = signal.SIGTERM) -> None:
+        """Stop the server: SIGTERM is a clean shutdown, SIGKILL a crash."""
+        self.server.stop_process(self.proc, sig)
+
+    def start(self, timeout: float = START_TIMEOUT) -> None:
+        if self.running:
+            return
+        self.proc = self.server.spawn(list(self.proc.args), self.log)
+        self.server.wait_ready(self.probe, self.proc, timeout)
+
+    def restart(self, sig: int = signal.SIGTERM) -> None:
+        self.stop(sig)
+        self.start()
 
 
 def _tcp_open(host: str, port: int, timeout: float = 2.0) -> bool:
@@ -561,8 +601,9 @@ def start_kafka() -> tuple[Service, Server]:
     except BaseException:
         server.stop(keep_dir=True)
         raise
+    broker = Restartable(server, proc, "kafka.log", lambda: probe_kafka("127.0.0.1", port))
     return Service("kafka", "127.0.0.1", port, f"127.0.0.1:{port}", server.dir,
-                   {"jars": jars}), server
+                   {"jars": jars}, broker), server
 
 
 def start_moto() -> tuple[Service, Server]:

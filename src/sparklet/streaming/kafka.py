@@ -7,6 +7,8 @@ name, without a JVM (the client is confluent-kafka, librdkafka; ``pip install
 * :meth:`KafkaUtils.createRDD` -- a batch RDD of given offset ranges.
 * :meth:`KafkaUtils.createStream` -- the receiver-based stream on a consumer group (with
   the write-ahead log for zero data loss).
+* :class:`KafkaSink` / :func:`save_to_kafka` -- writing RDDs and DStreams to a topic, at
+  least once or, with ``transactional=True``, exactly once per batch.
 
 The guide's direct word count::
 
@@ -47,12 +49,14 @@ from sparklet.streaming.sources.kafka.offsets import (
     TopicAndPartition,
     utf8_decoder,
 )
-from sparklet.streaming.sources.kafka.params import require_kafka
+from sparklet.streaming.sources.kafka.params import bootstrap_servers, require_kafka
 from sparklet.streaming.sources.kafka.rdd import KafkaOffsetsError, KafkaRDD, check_leaders
+from sparklet.streaming.sources.kafka.sink import KafkaSink, KafkaSinkError, save_to_kafka
 
 __all__ = ["Broker", "KafkaMessageAndMetadata", "KafkaUtils", "OffsetRange",
            "TopicAndPartition", "utf8_decoder", "KafkaRDD", "KafkaDStream",
-           "SubscribePattern", "KafkaOffsetsError"]
+           "SubscribePattern", "KafkaOffsetsError", "KafkaSink", "KafkaSinkError",
+           "save_to_kafka"]
 
 # PySpark's name for the stream createDirectStream returns.
 KafkaDStream = DirectKafkaInputDStream
@@ -138,6 +142,11 @@ class KafkaUtils:
             present = [tp for tp in tps if tp.partition in known.get(tp.topic, [])]
             latest = clients.offsets(present, "latest")
             earliest = clients.offsets(present, "earliest")
+        except KafkaOffsetsError:
+            raise
+        except Exception as e:
+            raise ConnectionError(f"createRDD: cannot get the offsets of {tps} from "
+                                  f"{bootstrap_servers(kafkaParams)}: {e}") from e
         finally:
             clients.close()
         check_ranges(offsetRanges, earliest, latest)

@@ -348,6 +348,27 @@ class JobGenerator:
     def stop(self, graceful: bool) -> None:
         if self.timer is None:
             return
+        tracker = self.ssc._receiver_tracker
+        if graceful and tracker is not None:
+            # As Spark: batches go on being generated until every block the stopped
+            # receivers delivered belongs to one, for at most spark.streaming.
+            # gracefulStopTimeout (default ten batch intervals) of wall time.
+            from sparklet.streaming.inputs import _duration_ms
+
+            value = self.ssc._sc.getConf().get("spark.streaming.gracefulStopTimeout")
+            if value is None:
+                timeout_ms = 10 * self.graph.batch_duration
+            elif str(value).strip().isdigit():
+                timeout_ms = int(value)  # a bare number is milliseconds, as in Spark
+            else:
+                timeout_ms = _duration_ms(value)
+            timeout = timeout_ms / 1000.0
+            deadline = time.monotonic() + timeout
+            while tracker.has_unallocated_blocks() and time.monotonic() < deadline:
+                time.sleep(min(0.01, self.graph.batch_duration / 1000.0))
+            if tracker.has_unallocated_blocks():
+                log.warning("Timed out after %.1f s waiting for received blocks to be given to "
+                            "batches; they are not processed", timeout)
         self.timer.stop()
         self._abandon = not graceful
         # Let the event loop finish what was posted (graceful) or just its current event.

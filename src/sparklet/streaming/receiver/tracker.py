@@ -673,6 +673,11 @@ class ReceiverTracker:
 
     # -- batches ---------------------------------------------------------------------------
 
+    def has_unallocated_blocks(self) -> bool:
+        """Whether some received block is not yet given to a batch."""
+        with self._lock:
+            return any(self._unallocated.values())
+
     def allocate_blocks_to_batch(self, batch_time_ms: int) -> None:
         """Give every block received and not yet allocated to the batch at this time. With
         the write-ahead log on, the allocation is logged first (a recovered driver then

@@ -39,6 +39,7 @@ from sparklet.streaming.inputs import InputDStream
 from sparklet.streaming.sources.kafka.offsets import OffsetRange, TopicAndPartition, utf8_decoder
 from sparklet.streaming.sources.kafka.params import (
     admin_config,
+    client_logging,
     driver_consumer_config,
     offset_reset,
     require_kafka,
@@ -54,7 +55,10 @@ __all__ = ["SubscribePattern", "DirectKafkaInputDStream", "KafkaClients",
 log = logging.getLogger("sparklet.streaming.kafka")
 
 _INTERNAL_TOPICS = ("__consumer_offsets", "__transaction_state")
-_TIMEOUT_S = 10.0
+# How long one metadata or offsets request may take before it counts as failed (and is
+# retried): short enough that a batch time with the brokers down does not hold up the job
+# generator for long.
+_TIMEOUT_S = 5.0
 
 
 class SubscribePattern:
@@ -87,8 +91,8 @@ class KafkaClients:
 
         self._kafka = kafka
         self.consumer_conf = driver_consumer_config(kafkaParams)
-        self.consumer = kafka.Consumer(self.consumer_conf)
-        self.admin = AdminClient(admin_config(kafkaParams))
+        self.consumer = kafka.Consumer(client_logging(self.consumer_conf))
+        self.admin = AdminClient(client_logging(admin_config(kafkaParams)))
         self.isolation = (kafka.IsolationLevel.READ_COMMITTED
                           if self.consumer_conf.get("isolation.level") == "read_committed"
                           else kafka.IsolationLevel.READ_UNCOMMITTED)
@@ -115,6 +119,18 @@ class KafkaClients:
         offset) of each partition, in one request per broker."""
         if not tps:
             return {}
+        try:
+            return self._list_offsets(tps, spec)
+        except self._kafka.KafkaException:
+            # The admin client's metadata may be stale: partitions added since it last
+            # looked (unknown to it), or a broker restarted since (its cached leader epochs
+            # are fenced). It refreshes only every few minutes by itself.
+            for topic in sorted({tp.topic for tp in tps}):
+                self.admin.list_topics(topic, timeout=_TIMEOUT_S)
+            return self._list_offsets(tps, spec)
+
+    def _list_offsets(self, tps: list[TopicAndPartition], spec: str
+                      ) -> dict[TopicAndPartition, int]:
         from confluent_kafka.admin import OffsetSpec
 
         make = OffsetSpec.earliest if spec == "earliest" else OffsetSpec.latest
@@ -299,8 +315,17 @@ class DirectKafkaInputDStream(InputDStream):
     def _latest_offsets(self, current: dict) -> tuple[dict, dict]:
         """(log end, log start) of every partition: the known ones and new ones."""
         clients = self._client()
-        tps = sorted(set(current) | set(
-            [] if self._fixed_partitions else self._topic_partitions()))
+        if self._fixed_partitions:
+            tps = sorted(current)
+        else:
+            found = self._topic_partitions()
+            if isinstance(self.topics, SubscribePattern):
+                # A deleted topic no longer matches: it is dropped, not an error.
+                for tp in sorted(set(current) - set(found)):
+                    log.info("Kafka direct stream: %s-%d is gone (topic deleted); no longer "
+                             "read", tp.topic, tp.partition)
+                    del current[tp]
+            tps = sorted(set(current) | set(found))
         latest = clients.offsets(tps, "latest")
         earliest = clients.offsets(tps, "earliest")
         return latest, earliest
@@ -334,6 +359,13 @@ class DirectKafkaInputDStream(InputDStream):
                             "were read; resuming at %d (auto.offset.reset=%s)", lost,
                             resume, self.reset)
                 current[tp] = resume
+        past = [f"{tp.topic}-{tp.partition} at {off} (the log ends at {latest[tp]})"
+                for tp, off in sorted(current.items()) if tp in latest and off > latest[tp]]
+        if past:
+            raise KafkaOffsetsError(
+                "Offsets past the end of the log: " + ", ".join(past) + ". Either the "
+                "offsets given (fromOffsets) are invalid or the topic was damaged (deleted "
+                "and re-created, or truncated).")
         lags = {tp: max(latest.get(tp, off) - off, 0) for tp, off in current.items()}
         rate = None
         if self._rate_controller is not None:
@@ -372,9 +404,10 @@ class DirectKafkaInputDStream(InputDStream):
         records = sum(r.count() for r in ranges)
         self._report_input(time_ms, records, {
             "offsets": list(ranges),
-            "Description": "".join(f"topic: {r.topic}\tpartition: {r.partition}\t"
-                                   f"offsets: {r.fromOffset} to {r.untilOffset}\n"
-                                   for r in ranges)})
+            # Spark's text: the non-empty ranges, a line each.
+            "Description": "\n".join(f"topic: {r.topic}\tpartition: {r.partition}\t"
+                                     f"offsets: {r.fromOffset} to {r.untilOffset}"
+                                     for r in ranges if r.count() > 0)})
         return self._batch_rdd(ranges)
 
     def _batch_rdd(self, ranges: list[OffsetRange]) -> KafkaRDD:

@@ -27,9 +27,12 @@ from typing import Any
 
 __all__ = ["require_kafka", "bootstrap_servers", "offset_reset", "consumer_config",
            "producer_config", "admin_config", "executor_consumer_config",
-           "driver_consumer_config"]
+           "driver_consumer_config", "client_logging"]
 
 log = logging.getLogger("sparklet.streaming.kafka")
+# librdkafka's own log lines (connection failures, retries), which it would otherwise
+# print to stderr, go to this logger.
+client_log = logging.getLogger("sparklet.streaming.kafka.client")
 
 # Settings of the Scala/Java clients (and of ZooKeeper) that librdkafka does not have and
 # that mean nothing without a JVM: dropped instead of failing the client's creation.
@@ -60,6 +63,12 @@ def require_kafka():
         raise ImportError("sparklet.streaming.kafka needs the Kafka client confluent-kafka: "
                           "pip install 'sparklet[kafka]'") from e
     return confluent_kafka
+
+
+def client_logging(conf: dict[str, Any]) -> dict[str, Any]:
+    """``conf`` with librdkafka's log routed to Python logging (added when a client is
+    made: a logger does not travel to executors inside a pickled configuration)."""
+    return {**conf, "logger": client_log}
 
 
 def _translate(kafkaParams: dict[str, Any] | None) -> dict[str, Any]:

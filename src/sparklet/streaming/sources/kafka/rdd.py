@@ -30,7 +30,11 @@ from sparklet.streaming.sources.kafka.offsets import (
     TopicAndPartition,
     utf8_decoder,
 )
-from sparklet.streaming.sources.kafka.params import executor_consumer_config, require_kafka
+from sparklet.streaming.sources.kafka.params import (
+    client_logging,
+    executor_consumer_config,
+    require_kafka,
+)
 
 __all__ = ["KafkaRDD", "KafkaOffsetsError", "fetch_range", "DEFAULT_POLL_MS"]
 
@@ -81,8 +85,8 @@ class KafkaRDD(RDD):
 
     def compute(self, split, context) -> Iterator:
         key_decoder, value_decoder, handler = self._decoders
-        messages = fetch_range(self._consumer_conf, split.range, self._poll_ms)
-        return _records(messages, key_decoder, value_decoder, handler)
+        batches = fetch_range(self._consumer_conf, split.range, self._poll_ms)
+        return _records(batches, key_decoder, value_decoder, handler)
 
     def isEmpty(self) -> bool:
         if all(r.untilOffset <= r.fromOffset for r in self._offset_ranges):
@@ -93,24 +97,26 @@ class KafkaRDD(RDD):
         return "KafkaRDD"
 
 
-def _records(messages: Iterator, key_decoder, value_decoder, handler) -> Iterator:
+def _records(batches: Iterator[list], key_decoder, value_decoder, handler) -> Iterator:
     if handler is not None:
-        for m in messages:
-            mm = KafkaMessageAndMetadata(m.topic(), m.partition(), m.offset(), m.key(),
-                                         m.value())
-            mm._set_key_decoder(key_decoder)
-            mm._set_value_decoder(value_decoder)
-            yield handler(mm)
+        for batch in batches:
+            for m in batch:
+                mm = KafkaMessageAndMetadata(m.topic(), m.partition(), m.offset(), m.key(),
+                                             m.value())
+                mm._set_key_decoder(key_decoder)
+                mm._set_value_decoder(value_decoder)
+                yield handler(mm)
     elif key_decoder is utf8_decoder and value_decoder is utf8_decoder:
-        # The default, inlined: the per-record cost is most of a word count's read.
-        for m in messages:
-            k = m.key()
-            v = m.value()
-            yield (None if k is None else k.decode("utf-8"),
-                   None if v is None else v.decode("utf-8"))
+        # The default, inlined and a batch at a time: the per-record cost is most of what
+        # reading a topic costs.
+        for batch in batches:
+            yield from [(None if (k := m.key()) is None else k.decode("utf-8"),
+                         None if (v := m.value()) is None else v.decode("utf-8"))
+                        for m in batch]
     else:
-        for m in messages:
-            yield key_decoder(m.key()), value_decoder(m.value())
+        for batch in batches:
+            for m in batch:
+                yield key_decoder(m.key()), value_decoder(m.value())
 
 
 def check_ranges(ranges: list[OffsetRange], earliest: dict, latest: dict) -> None:
@@ -123,8 +129,7 @@ def check_ranges(ranges: list[OffsetRange], earliest: dict, latest: dict) -> Non
         tp = TopicAndPartition(r.topic, r.partition)
         if tp not in latest:
             bad.append(f"{r} (no such topic-partition)")
-        elif r.untilOffset > r.fromOffset and (r.fromOffset < earliest[tp]
-                                               or r.untilOffset > latest[tp]):
+        elif r.fromOffset < earliest[tp] or r.untilOffset > latest[tp]:
             bad.append(f"{r} (the log holds [{earliest[tp]} -> {latest[tp]}])")
     if bad:
         raise KafkaOffsetsError("Offsets not available on leader: " + ", ".join(bad))
@@ -155,7 +160,7 @@ def _take_consumer(conf: dict):
         if idle:
             return key, idle.pop()
     kafka = require_kafka()
-    return key, kafka.Consumer(conf)
+    return key, kafka.Consumer(client_logging(conf))
 
 
 def _give_back(key: tuple, consumer) -> None:
@@ -165,8 +170,10 @@ def _give_back(key: tuple, consumer) -> None:
         _idle.setdefault(key, []).append(consumer)
 
 
-def fetch_range(conf: dict, r: OffsetRange, poll_ms: int = DEFAULT_POLL_MS) -> Iterator:
-    """The messages of ``r`` (confluent-kafka ``Message`` objects) in offset order.
+def fetch_range(conf: dict, r: OffsetRange, poll_ms: int = DEFAULT_POLL_MS
+                ) -> Iterator[list]:
+    """The messages of ``r`` (confluent-kafka ``Message`` objects) in offset order, in
+    lists of up to a few thousand.
 
     Ends when the consumer's position reaches ``untilOffset``. Fails with a clear error
     when the range is gone (deleted by retention: ``KafkaOffsetsError``) or when no
@@ -177,6 +184,8 @@ def fetch_range(conf: dict, r: OffsetRange, poll_ms: int = DEFAULT_POLL_MS) -> I
         return
     kafka = require_kafka()
     TopicPartition = kafka.TopicPartition
+    _GONE = (kafka.KafkaError.UNKNOWN_TOPIC_OR_PART, kafka.KafkaError._UNKNOWN_PARTITION,
+             kafka.KafkaError._UNKNOWN_TOPIC)
     key, consumer = _take_consumer(conf)
     healthy = False
     try:
@@ -184,6 +193,7 @@ def fetch_range(conf: dict, r: OffsetRange, poll_ms: int = DEFAULT_POLL_MS) -> I
         until = r.untilOffset
         last_progress = time.monotonic()
         position = r.fromOffset
+        warned: set[int] = set()
         while position < until:
             # Never ask for more than the range can hold: consume() waits for as many
             # records as asked (or the timeout), and the range's last ones may be all
@@ -204,18 +214,27 @@ def fetch_range(conf: dict, r: OffsetRange, poll_ms: int = DEFAULT_POLL_MS) -> I
                     # range were gaps (markers, compacted or aborted records).
                     if m.offset() >= until:
                         position = until
-                elif err.code() == kafka.KafkaError.OFFSET_OUT_OF_RANGE:
+                elif err.code() in (kafka.KafkaError.OFFSET_OUT_OF_RANGE,
+                                    kafka.KafkaError._AUTO_OFFSET_RESET):
+                    # (With auto.offset.reset "error", librdkafka reports the second.)
                     raise KafkaOffsetsError(
                         f"{r}: offsets from {position} are no longer in the log of "
                         f"{r.topic}-{r.partition} (deleted by retention?); the range "
                         "cannot be read")
-                elif err.fatal() or not err.retriable():
+                elif err.code() in _GONE:
+                    raise KafkaOffsetsError(f"{r}: {r.topic}-{r.partition} does not exist "
+                                            f"(topic deleted?): {err.str()}")
+                elif err.fatal():
                     raise kafka.KafkaException(err)
                 else:
-                    log.warning("Kafka fetch of %s: %s (retrying)", r, err)
+                    # Brokers down or restarting, a leader moving: librdkafka reconnects by
+                    # itself; the fetch goes on until poll_ms without progress.
+                    if err.code() not in warned:  # once per kind of error and range
+                        warned.add(err.code())
+                        log.warning("Kafka fetch of %s: %s (retrying)", r, err.str())
             if data:
                 last_progress = time.monotonic()
-                yield from data
+                yield data
             elif position < until:
                 # A gap at the end of the range shows in the position only.
                 for tp in consumer.position([TopicPartition(r.topic, r.partition)]):
