@@ -21,9 +21,9 @@ import itertools
 import operator
 import os
 from collections import deque
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, BinaryIO
 
 from sparklet import serializers
 from sparklet.partitioner import partition_ids
@@ -80,6 +80,7 @@ def write_shuffle_output(records: Iterable[Any], dep, map_id: int, block_manager
     get_partition = dep.partitioner
     spill_runs: list[tuple[str, list[tuple[int, int]]]] = []
     buckets: list[list] = [[] for _ in range(n)]
+    memory = None
 
     if dep.aggregator is not None and dep.map_side_combine:
         combined = ExternalAppendOnlyMap(dep.aggregator, memory_limit, block_manager.tmp_dir)
@@ -109,53 +110,50 @@ def write_shuffle_output(records: Iterable[Any], dep, map_id: int, block_manager
                 held = 0
 
     if inline_max > 0 and not spill_runs and sum(map(len, buckets)) <= _INLINE_MAX_RECORDS:
-        out = io.BytesIO()
-        spans = []
-        for bucket in buckets:
-            start = out.tell()
-            if bucket:
-                serializers.write_batches(out, bucket)
-            spans.append((start, out.tell() - start))
-        data = out.getvalue()
+        memory = io.BytesIO()
+        spans = _write_partitions(memory, buckets, spill_runs)
+        data = memory.getvalue()
         if len(data) <= inline_max:
-            return MapStatus(block_manager.executor_id, map_id, tuple(spans), data)
-        final = block_manager.shuffle_data_path(block_manager.executor_id, dep.shuffle_id,
-                                                map_id)
-        _write_file(final, data)
-        return MapStatus(block_manager.executor_id, map_id, tuple(spans))
-
+            return MapStatus(block_manager.executor_id, map_id, spans, data)
     final = block_manager.shuffle_data_path(block_manager.executor_id, dep.shuffle_id, map_id)
-    tmp = "%s.tmp-%d" % (final, os.getpid())
-    spans = []
+    if memory is not None:  # formed in memory already, too big to travel: write it as is
+        _write_file(final, lambda out: out.write(data))
+        return MapStatus(block_manager.executor_id, map_id, spans)
     try:
-        with open(tmp, "wb") as out:
-            for r in range(n):
-                start = out.tell()
-                for path, run_spans in spill_runs:
-                    offset, length = run_spans[r]
-                    if length:
-                        with open(path, "rb") as fh:
-                            fh.seek(offset)
-                            out.write(fh.read(length))
-                if buckets[r]:
-                    serializers.write_batches(out, buckets[r])
-                spans.append((start, out.tell() - start))
-        os.replace(tmp, final)
+        spans = _write_file(final, lambda out: _write_partitions(out, buckets, spill_runs))
     finally:
         for path, _ in spill_runs:
             os.remove(path)
-        if os.path.exists(tmp):
-            os.remove(tmp)
-    return MapStatus(block_manager.executor_id, map_id, tuple(spans))
+    return MapStatus(block_manager.executor_id, map_id, spans)
 
 
-def _write_file(final: str, data: bytes) -> None:
-    """Write a map output formed in memory, under a temporary name first (as above)."""
+def _write_partitions(out: BinaryIO, buckets: list[list], spill_runs: list) -> tuple:
+    """Write each reduce partition's bytes (its spans of the spill runs, then its bucket)
+    one after another; returns the (offset, length) of each."""
+    spans = []
+    for r, bucket in enumerate(buckets):
+        start = out.tell()
+        for path, run_spans in spill_runs:
+            offset, length = run_spans[r]
+            if length:
+                with open(path, "rb") as fh:
+                    fh.seek(offset)
+                    out.write(fh.read(length))
+        if bucket:
+            serializers.write_batches(out, bucket)
+        spans.append((start, out.tell() - start))
+    return tuple(spans)
+
+
+def _write_file(final: str, write: Callable[[BinaryIO], Any]) -> Any:
+    """``write(file)`` under a temporary name, then renamed to ``final``, so a reducer never
+    sees half an output; returns what ``write`` returned."""
     tmp = "%s.tmp-%d" % (final, os.getpid())
     try:
         with open(tmp, "wb") as out:
-            out.write(data)
+            result = write(out)
         os.replace(tmp, final)
+        return result
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
