@@ -65,9 +65,14 @@ def shuffle_files(ctx, shuffle_id: int) -> list[str]:
                                   "shuffle_%d_*" % shuffle_id))
 
 
+# These tests watch shuffle files come and go: map outputs as small as theirs would travel
+# inline with their statuses instead, so every shuffle here is asked to write files.
+FILES = "spark.sparklet.shuffle.inlineMaxBytes"
+
+
 @pytest.fixture
 def ctx(make_context):
-    context = make_context(SparkConf().setMaster("local[2]"))
+    context = make_context(SparkConf().setMaster("local[2]").set(FILES, "0"))
     recorder = Recorder()
     context._cleaner.attachListener(recorder)
     context.recorder = recorder
@@ -183,7 +188,7 @@ def test_checkpoint_files_are_cleaned_only_when_asked(make_context, tmp_path):
 
 
 def test_reference_tracking_off_cleans_nothing(make_context):
-    context = make_context(SparkConf().setMaster("local[2]")
+    context = make_context(SparkConf().setMaster("local[2]").set(FILES, "0")
                            .set("spark.cleaner.referenceTracking", "false"))
     assert context._cleaner is None
     summed = context.parallelize(range(10), 2).map(lambda x: (x % 2, x)).reduceByKey(

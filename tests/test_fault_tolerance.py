@@ -107,8 +107,10 @@ def test_lost_map_outputs_are_recomputed_from_lineage(fresh_context):
     assert map_runs.value > 100  # the lost map outputs were recomputed
 
 
-def test_missing_shuffle_file_triggers_fetch_failure_recovery(fresh_context):
-    sc = fresh_context("local[2]")
+def test_missing_shuffle_file_triggers_fetch_failure_recovery(make_context):
+    # Map outputs this small would travel inline with their statuses: ask for files.
+    sc = make_context(SparkConf().setMaster("local[2]").setAppName("fault-tolerance")
+                      .set("spark.sparklet.shuffle.inlineMaxBytes", "0"))
     rdd = sc.parallelize(range(1000), 4).map(lambda x: (x % 10, 1)).reduceByKey(
         lambda a, b: a + b)
     assert dict(rdd.collect()) == dict.fromkeys(range(10), 100)

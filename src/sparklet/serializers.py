@@ -16,7 +16,6 @@ import struct
 import tempfile
 import types
 import weakref
-from collections import ChainMap
 from collections.abc import Iterable, Iterator
 from itertools import chain, islice
 from typing import Any, BinaryIO
@@ -83,7 +82,13 @@ def _code_reduce_keeping_filename(code: types.CodeType):
 class _ClosurePickler(cloudpickle.Pickler):
     _dispatch_table = {**cloudpickle.Pickler._dispatch_table,
                        types.CodeType: _code_reduce_keeping_filename}
-    dispatch_table = ChainMap(_dispatch_table, copyreg.dispatch_table)
+
+    @property
+    def dispatch_table(self) -> dict:
+        """cloudpickle's table over copyreg's, as one dict made when a pickler is created
+        (the C pickler reads it then): a ChainMap, as cloudpickle has, costs a Python-level
+        lookup and a raised KeyError for most objects pickled."""
+        return {**copyreg.dispatch_table, **self._dispatch_table}
 
     def reducer_override(self, obj):
         """cloudpickle's, with its by-reference answers cached. ``NotImplemented`` means

@@ -28,12 +28,12 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection, wait
+from multiprocessing.connection import Connection
 
 from sparklet import serializers
 from sparklet.backends.base import SchedulerBackend
 from sparklet.backends.daemon import REPORT, REQUEST
-from sparklet.backends.worker import MAX_CACHED_BINARIES
+from sparklet.backends.worker import MAX_CACHED_BINARIES, task_message
 from sparklet.env import EnvSpec
 from sparklet.storage.blockmanager import executor_dir
 
@@ -395,8 +395,7 @@ class LocalProcessBackend(SchedulerBackend):
             new_includes = includes if w.includes_sent != version else None
             w.includes_sent = version
             w.running_task = task.task_id
-            w.conn.send_bytes(serializers.dumps(("task", task, binary_key, send,
-                                                 new_includes)))
+            w.conn.send_bytes(task_message(task, binary_key, send, new_includes))
 
     def add_python_include(self, path: str) -> None:
         with self._lock:
@@ -484,22 +483,42 @@ class LocalProcessBackend(SchedulerBackend):
             pass
 
     def _monitor_loop(self) -> None:
+        # One poll object, rebuilt only when the workers change: connection.wait() builds
+        # and fills a selector on every call, which is a good part of a tiny task's round
+        # trip (this thread wakes once per task).
+        wake_fd = self._wake_r.fileno()
+        workers: list[_Worker] = []
+        by_fd: dict[int, _Worker] = {}
+        poller = None
         while True:
             with self._lock:
-                by_conn = {w.conn: w for w in self._workers.values()}
+                current = list(self._workers.values())
+            if poller is None or current != workers:
+                workers, by_fd = current, {}
+                poller = select.poll()
+                poller.register(wake_fd, select.POLLIN)
+                for w in workers:
+                    try:
+                        by_fd[w.conn.fileno()] = w
+                    except OSError:  # closed under us: it is being removed
+                        continue
+                    poller.register(w.conn.fileno(), select.POLLIN)
             try:
-                ready = wait([self._wake_r, *by_conn])
+                events = poller.poll()
             except OSError:
-                ready = []  # a worker's connection was closed under us; look again
+                events = []
             if self._stopping:
                 return
-            if self._wake_r in ready:
-                while self._wake_r.poll():
-                    self._wake_r.recv_bytes()
-            for obj in ready:
-                w = by_conn.get(obj)
-                if w is None:
-                    continue
+            ready = []
+            for fd, mask in events:
+                if fd == wake_fd:
+                    while self._wake_r.poll():
+                        self._wake_r.recv_bytes()
+                elif mask & select.POLLNVAL:
+                    poller = None  # a worker's connection was closed under us; look again
+                elif fd in by_fd:
+                    ready.append(by_fd[fd])
+            for w in ready:
                 try:
                     result = serializers.loads(w.conn.recv_bytes())
                 except (EOFError, OSError):

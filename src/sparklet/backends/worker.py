@@ -7,13 +7,17 @@ in every worker and in every run.
 
 from __future__ import annotations
 
+import collections
 import importlib
 import logging
 import os
 import queue
+import select
 import signal
+import struct
 import sys
 import threading
+import time
 import traceback
 from collections import OrderedDict
 
@@ -21,7 +25,7 @@ from sparklet import serializers
 from sparklet.env import SparkEnv
 from sparklet.scheduler.task import TaskResult, run_task
 
-__all__ = ["worker_main", "handle_control"]
+__all__ = ["worker_main", "handle_control", "task_message"]
 
 log = logging.getLogger(__name__)
 
@@ -96,30 +100,142 @@ def _run_and_reply(task, binary: bytes, env: SparkEnv, send, pool=None) -> None:
     send(payload)
 
 
-def _read_channel(conn, env: SparkEnv, tasks: queue.SimpleQueue) -> None:
-    """Read the driver's channel for the worker's whole life, also while a task runs.
+# A task frame: this tag, the pickled (task, key, includes) behind its length, then the stage
+# binary as is. The binary stays out of the pickle so that ``serializers.dumps`` does not
+# find the user's ``__main__`` functions in it and redo the whole message with cloudpickle.
+_TASK_TAG = b"T"
+_HEADER_LEN = struct.Struct("<I")
 
-    A receiver is a task that runs until the stream stops; if control messages were read
-    only between tasks, the driver's cleanups for that worker would pile up in the socket
-    until its buffer filled and the driver's sender blocked for good. Control messages are
-    applied here at once; tasks go to the main thread, which runs one at a time.
-    """
-    while True:
+
+def task_message(task, binary_key: str, binary: bytes | None,
+                 includes: list[str] | None) -> bytes:
+    """The frame that hands ``task`` to a worker (``binary`` None: the worker has it)."""
+    header = serializers.dumps((task, binary_key, binary is not None, includes))
+    return b"".join((_TASK_TAG, _HEADER_LEN.pack(len(header)), header, binary or b""))
+
+
+def _read_task(data: bytes) -> tuple:
+    """A task frame back as ``("task", task, key, binary or None, includes)``."""
+    (size,) = _HEADER_LEN.unpack_from(data, 1)
+    start = 1 + _HEADER_LEN.size
+    task, key, has_binary, includes = serializers.loads(memoryview(data)[start:start + size])
+    return "task", task, key, data[start + size:] if has_binary else None, includes
+
+
+_APPLIED = object()  # what _receive_one returns for a control message it applied
+
+
+def _receive_one(conn, env: SparkEnv):
+    """Read one message: a task's, None for a stop (or a driver gone), or ``_APPLIED`` for
+    a control message, applied at once."""
+    try:
+        data = conn.recv_bytes()
+    except (EOFError, OSError):
+        return None
+    message = _read_task(data) if data[:1] == _TASK_TAG else serializers.loads(data)
+    kind = message[0]
+    if kind == "task":
+        return message
+    if kind == "control":
         try:
-            message = serializers.loads(conn.recv_bytes())
-        except (EOFError, OSError):
-            break  # the driver is gone
-        kind = message[0]
-        if kind == "task":
-            tasks.put(message)
-        elif kind == "control":
-            try:
-                handle_control(env, message[1])
-            except Exception:  # noqa: BLE001 - a failed cleanup must not end the channel
-                traceback.print_exc()
-        elif kind == "stop":
-            break
+            handle_control(env, message[1])
+        except Exception:  # noqa: BLE001 - a failed cleanup must not end the channel
+            traceback.print_exc()
+        return _APPLIED
+    return None if kind == "stop" else _APPLIED
+
+
+def _receive(conn, env: SparkEnv):
+    """The driver's next task, or None (stop); control messages on the way are applied."""
+    while (message := _receive_one(conn, env)) is _APPLIED:
+        pass
+    return message
+
+
+def _read_channel(conn, env: SparkEnv, tasks: queue.SimpleQueue) -> None:
+    """Read the driver's channel for the worker's whole life, also while tasks run: an
+    executor of several slots gets tasks while others run. Tasks go to the main thread."""
+    while (message := _receive(conn, env)) is not None:
+        tasks.put(message)
     tasks.put(None)
+
+
+class _OneSlotChannel:
+    """The driver's channel of a one-slot executor, read by the main thread between tasks.
+
+    A task then starts without a hand-off from a reader thread (a wake-up of the main
+    thread, a good part of a tiny task's latency). But a receiver is a task that runs until
+    the stream stops; if control messages were read only between tasks, the driver's
+    cleanups for that worker would pile up in the socket until its buffer filled and the
+    driver's sender blocked for good. So once a task has run for ``LEND_AFTER`` seconds,
+    a watcher thread borrows the channel and applies control messages until the task ends;
+    whatever else it reads (the next task, a stop) waits for the main thread.
+    """
+
+    LEND_AFTER = 0.1
+
+    def __init__(self, conn, env: SparkEnv):
+        self.conn, self.env = conn, env
+        self._reading = threading.Lock()  # held by whoever may read the channel
+        self._reading.acquire()
+        self._busy_since: float | None = None
+        self._want_back = False
+        self._lent = False
+        self._waiting: collections.deque = collections.deque()  # read by the watcher
+        self._wake_r, self._wake_w = os.pipe()
+        threading.Thread(target=self._watch, daemon=True,
+                         name="sparklet-worker-channel").start()
+
+    def next_task(self):
+        """The next task message, or None when the worker should stop."""
+        if self._waiting:
+            return self._waiting.popleft()
+        return _receive(self.conn, self.env)
+
+    def task_started(self) -> None:
+        self._busy_since = time.monotonic()
+        self._reading.release()
+
+    def task_finished(self) -> None:
+        self._busy_since = None
+        self._want_back = True
+        if self._lent:
+            os.write(self._wake_w, b"x")
+        self._reading.acquire()
+        self._want_back = False
+
+    def _watch(self) -> None:
+        while True:
+            time.sleep(self.LEND_AFTER)
+            since = self._busy_since
+            if since is None or time.monotonic() - since < self.LEND_AFTER:
+                continue
+            if not self._reading.acquire(blocking=False):
+                continue
+            try:
+                self._lent = True
+                self._serve_while_lent()
+            finally:
+                self._lent = False
+                self._reading.release()
+
+    def _serve_while_lent(self) -> None:
+        poller = select.poll()
+        poller.register(self.conn.fileno(), select.POLLIN)
+        poller.register(self._wake_r, select.POLLIN)
+        while not self._want_back:
+            ready = {fd for fd, _ in poller.poll()}
+            if self._wake_r in ready:
+                os.read(self._wake_r, 4096)
+                continue
+            if self._want_back:
+                return
+            message = _receive_one(self.conn, self.env)
+            if message is _APPLIED:
+                continue
+            self._waiting.append(message)
+            if message is None:
+                return  # the driver is gone or said stop: the main thread will see it
 
 
 def worker_main(conn) -> None:
@@ -156,11 +272,16 @@ def worker_main(conn) -> None:
         from concurrent.futures import ThreadPoolExecutor
 
         slot_pool = ThreadPoolExecutor(slots, thread_name_prefix="sparklet-task")
-    tasks: queue.SimpleQueue = queue.SimpleQueue()
-    threading.Thread(target=_read_channel, args=(conn, env, tasks), daemon=True,
-                     name="sparklet-worker-channel").start()
+    if slot_pool is None:
+        channel = _OneSlotChannel(conn, env)
+        next_task = channel.next_task
+    else:
+        tasks: queue.SimpleQueue = queue.SimpleQueue()
+        threading.Thread(target=_read_channel, args=(conn, env, tasks), daemon=True,
+                         name="sparklet-worker-channel").start()
+        next_task = tasks.get
     while True:
-        message = tasks.get()
+        message = next_task()
         if message is None:
             break  # stop, or the driver is gone
         _, task, key, binary, *extra = message
@@ -172,7 +293,11 @@ def worker_main(conn) -> None:
                 binaries.popitem(last=False)
         prepare_imports(env, extra[0] if extra else None)
         if slot_pool is None:
-            _run_and_reply(task, binary, env, send, address_pool)
+            channel.task_started()
+            try:
+                _run_and_reply(task, binary, env, send, address_pool)
+            finally:
+                channel.task_finished()
         else:
             slot_pool.submit(_run_and_reply, task, binary, env, send, address_pool)
     os._exit(0)

@@ -51,15 +51,16 @@ class MapOutputTracker:
         with self._lock:
             return [i for i, s in enumerate(self._outputs[shuffle_id]) if s is None]
 
-    def locations_for(self, shuffle_id: int) -> list[list[tuple[int, str, int, int]]]:
-        """Per reduce partition: ``(map_id, executor_id, offset, length)`` of every map output."""
+    def locations_for(self, shuffle_id: int) -> list[list[tuple[int, str, int, int, bytes | None]]]:
+        """Per reduce partition: ``(map_id, executor_id, offset, length, data)`` of every map
+        output, ``data`` being the span's bytes when they travel with the status."""
         with self._lock:
             statuses = list(self._outputs[shuffle_id])
         if any(s is None for s in statuses):
             raise RuntimeError("shuffle %d has missing map outputs" % shuffle_id)
         num_reduces = len(statuses[0].spans) if statuses else 0
-        return [[(s.map_id, s.executor_id, *s.spans[r]) for s in statuses]  # type: ignore[union-attr]
-                for r in range(num_reduces)]
+        return [[(s.map_id, s.executor_id, *s.spans[r], s.inline_span(r))  # type: ignore[union-attr]
+                 for s in statuses] for r in range(num_reduces)]
 
     def unregister_shuffle(self, shuffle_id: int) -> None:
         with self._lock:

@@ -65,6 +65,14 @@ def _memory_limit(env) -> int:
     return _parsed_bytes(env.conf.get("spark.python.worker.memory", "512m"))
 
 
+def _inline_max_bytes(env) -> int:
+    """The largest map output that travels with its status instead of in a file."""
+    from sparklet.shuffle.writer import INLINE_MAX_BYTES
+
+    return _parsed_bytes(env.conf.get("spark.sparklet.shuffle.inlineMaxBytes",
+                                      str(INLINE_MAX_BYTES)))
+
+
 @functools.lru_cache(maxsize=8)
 def _parsed_bytes(text: str) -> int:
     """A size setting read by every task: parsed once (a regex match per task adds up)."""
@@ -89,7 +97,7 @@ def run_task(task: Task, binary: bytes, env) -> TaskResult:
             from sparklet.shuffle.writer import write_shuffle_output
 
             value = write_shuffle_output(records, payload, task.partition, env.block_manager,
-                                         int(_memory_limit(env) * 0.9))
+                                         int(_memory_limit(env) * 0.9), _inline_max_bytes(env))
         else:
             value = list(payload(records))
         result = TaskResult(task.task_id, "success", value, task_updates(context))

@@ -5,17 +5,25 @@ one combiner per key and map task is written. Without it, buckets that grow past
 memory limit are flushed to spill runs. The final file holds each reduce partition's
 bytes contiguously; the (offset, length) of every reduce partition goes back to the
 driver in the task's MapStatus, and reducers read exactly their span.
+
+A map output of at most ``INLINE_MAX_BYTES`` (a streaming batch of a few records) is not
+written to a file: its bytes travel in the MapStatus, and the driver hands each reducer
+its span in the task. Creating, renaming, opening and removing a file cost a tiny map
+task more than all its records, and those bytes would reach the driver anyway as spans.
+The output still belongs to the executor that computed it: when that executor is lost,
+the driver forgets it and recomputes it, as for a file.
 """
 
 from __future__ import annotations
 
+import io
 import itertools
 import operator
 import os
 from collections import deque
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, BinaryIO
 
 from sparklet import serializers
 from sparklet.partitioner import partition_ids
@@ -24,18 +32,32 @@ from sparklet.shuffle.aggregator import ExternalAppendOnlyMap, estimate_size, wr
 __all__ = ["MapStatus", "write_shuffle_output"]
 
 _CHUNK = 4096
+INLINE_MAX_BYTES = 16 * 1024   # larger map outputs go to a file
+_INLINE_MAX_RECORDS = 1024     # more records are not even tried in memory first
 
 
 @dataclass(frozen=True)
 class MapStatus:
-    """Where one map task's output lives and the byte span of each reduce partition."""
+    """Where one map task's output lives and the byte span of each reduce partition.
+
+    ``data`` holds the output itself when it was too small for a file (see the module
+    docstring); ``spans`` index into it as they would into the file.
+    """
 
     executor_id: str
     map_id: int
     spans: tuple[tuple[int, int], ...]
+    data: bytes | None = None
 
     def size(self) -> int:
         return sum(length for _, length in self.spans)
+
+    def inline_span(self, reduce_id: int) -> bytes | None:
+        """The bytes of one reduce partition, when they travel with the status."""
+        if self.data is None:
+            return None
+        offset, length = self.spans[reduce_id]
+        return self.data[offset:offset + length]
 
 
 _key = operator.itemgetter(0)
@@ -49,11 +71,16 @@ def _bucket(items: Iterable, keys: Collection, partitioner, buckets: list[list])
 
 
 def write_shuffle_output(records: Iterable[Any], dep, map_id: int, block_manager,
-                         memory_limit: int) -> MapStatus:
+                         memory_limit: int, inline_max: int | None = None) -> MapStatus:
+    """Write one map task's output; ``inline_max`` (default ``INLINE_MAX_BYTES``, set by
+    ``spark.sparklet.shuffle.inlineMaxBytes``) is the largest kept in the MapStatus."""
+    if inline_max is None:
+        inline_max = INLINE_MAX_BYTES
     n = dep.partitioner.numPartitions
     get_partition = dep.partitioner
     spill_runs: list[tuple[str, list[tuple[int, int]]]] = []
     buckets: list[list] = [[] for _ in range(n)]
+    memory = None
 
     if dep.aggregator is not None and dep.map_side_combine:
         combined = ExternalAppendOnlyMap(dep.aggregator, memory_limit, block_manager.tmp_dir)
@@ -82,27 +109,51 @@ def write_shuffle_output(records: Iterable[Any], dep, map_id: int, block_manager
                 buckets = [[] for _ in range(n)]
                 held = 0
 
+    if inline_max > 0 and not spill_runs and sum(map(len, buckets)) <= _INLINE_MAX_RECORDS:
+        memory = io.BytesIO()
+        spans = _write_partitions(memory, buckets, spill_runs)
+        data = memory.getvalue()
+        if len(data) <= inline_max:
+            return MapStatus(block_manager.executor_id, map_id, spans, data)
     final = block_manager.shuffle_data_path(block_manager.executor_id, dep.shuffle_id, map_id)
-    tmp = "%s.tmp-%d" % (final, os.getpid())
-    spans = []
+    if memory is not None:  # formed in memory already, too big to travel: write it as is
+        _write_file(final, lambda out: out.write(data))
+        return MapStatus(block_manager.executor_id, map_id, spans)
     try:
-        with open(tmp, "wb") as out:
-            for r in range(n):
-                start = out.tell()
-                for path, run_spans in spill_runs:
-                    offset, length = run_spans[r]
-                    if length:
-                        with open(path, "rb") as fh:
-                            fh.seek(offset)
-                            out.write(fh.read(length))
-                if buckets[r]:
-                    serializers.write_batches(out, buckets[r])
-                spans.append((start, out.tell() - start))
-        os.replace(tmp, final)
+        spans = _write_file(final, lambda out: _write_partitions(out, buckets, spill_runs))
     finally:
         for path, _ in spill_runs:
             os.remove(path)
+    return MapStatus(block_manager.executor_id, map_id, spans)
+
+
+def _write_partitions(out: BinaryIO, buckets: list[list], spill_runs: list) -> tuple:
+    """Write each reduce partition's bytes (its spans of the spill runs, then its bucket)
+    one after another; returns the (offset, length) of each."""
+    spans = []
+    for r, bucket in enumerate(buckets):
+        start = out.tell()
+        for path, run_spans in spill_runs:
+            offset, length = run_spans[r]
+            if length:
+                with open(path, "rb") as fh:
+                    fh.seek(offset)
+                    out.write(fh.read(length))
+        if bucket:
+            serializers.write_batches(out, bucket)
+        spans.append((start, out.tell() - start))
+    return tuple(spans)
+
+
+def _write_file(final: str, write: Callable[[BinaryIO], Any]) -> Any:
+    """``write(file)`` under a temporary name, then renamed to ``final``, so a reducer never
+    sees half an output; returns what ``write`` returned."""
+    tmp = "%s.tmp-%d" % (final, os.getpid())
+    try:
+        with open(tmp, "wb") as out:
+            result = write(out)
+        os.replace(tmp, final)
+        return result
+    finally:
         if os.path.exists(tmp):
             os.remove(tmp)
-    return MapStatus(block_manager.executor_id, map_id, tuple(spans))
-
