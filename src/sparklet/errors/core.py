@@ -1,24 +1,12 @@
-"""Exceptions raised to user programs, and the internal failure kinds the scheduler handles."""
+"""sparklet's own job failures, and the internal failure kinds the scheduler handles."""
 
 from __future__ import annotations
 
-__all__ = ["SparkException", "PythonException", "SparkContextStoppedError"]
+__all__ = ["SparkException", "SparkContextStoppedError"]
 
 
 class SparkException(Exception):
     """A job could not complete (stage failure, cancelled job, bad configuration...)."""
-
-
-class PythonException(SparkException):
-    """User code raised inside a task; the message carries the task's own traceback.
-
-    The original exception, when it could be brought back to the driver, is chained as
-    ``__cause__`` so ``except ZeroDivisionError`` style handling can inspect it.
-    """
-
-    def __init__(self, message: str, remote_traceback: str = ""):
-        super().__init__(message)
-        self.remote_traceback = remote_traceback
 
 
 class SparkContextStoppedError(SparkException):

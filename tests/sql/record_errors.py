@@ -1,0 +1,149 @@
+"""Record PySpark's error layer as data, in the PySpark venv (no JVM needed).
+
+    /work/venv-pyspark/bin/python tests/sql/record_errors.py
+
+writes ``tests/sql/pyspark_errors.json``: every ``pyspark.errors`` class with its MRO, and
+``str()``/``getCondition()``/``getSqlState()``/``getMessageParameters()`` of exceptions built
+with the Python-side conditions and parameters listed in CASES.
+
+    /work/venv-pyspark/bin/python tests/sql/record_errors.py --conditions
+
+rewrites ``src/sparklet/errors/error_conditions.py``, the subset of Spark's message
+templates sparklet uses: the JVM conditions from the ``error-conditions.json`` inside the
+``spark-common-utils`` jar, and the Python-side ones from ``pyspark/errors``.
+"""
+
+import inspect
+import json
+import os
+import sys
+import zipfile
+
+import pyspark
+import pyspark.errors as E
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+PYSPARK = os.path.dirname(pyspark.__file__)
+
+# Conditions raised by Spark's analyzer, parser and executors (messages rendered by the JVM).
+JVM_CONDITIONS = [
+    "AMBIGUOUS_REFERENCE", "ARITHMETIC_OVERFLOW", "BINARY_ARITHMETIC_OVERFLOW",
+    "CANNOT_PARSE_TIMESTAMP", "CAST_INVALID_INPUT", "CAST_OVERFLOW", "DATATYPE_MISMATCH",
+    "DISTINCT_WINDOW_FUNCTION_UNSUPPORTED", "DIVIDE_BY_ZERO", "DUPLICATED_MAP_KEY",
+    "INVALID_ARRAY_INDEX", "INVALID_ARRAY_INDEX_IN_ELEMENT_AT", "INVALID_SAVE_MODE",
+    "INVALID_WHERE_CONDITION", "MISSING_AGGREGATION", "NUM_COLUMNS_MISMATCH",
+    "NUMERIC_VALUE_OUT_OF_RANGE", "PARSE_SYNTAX_ERROR", "PATH_ALREADY_EXISTS",
+    "PATH_NOT_FOUND", "REMAINDER_BY_ZERO", "SCHEMA_NOT_FOUND", "TABLE_OR_VIEW_ALREADY_EXISTS",
+    "TABLE_OR_VIEW_NOT_FOUND", "TEMP_TABLE_OR_VIEW_ALREADY_EXISTS", "UNRESOLVED_COLUMN",
+    "UNRESOLVED_COLUMN_AMONG_FIELD_NAMES", "UNRESOLVED_FIELD", "UNRESOLVED_ROUTINE",
+    "UNSUPPORTED_DATATYPE", "WINDOW_FUNCTION_FRAME_NOT_ORDERED", "WRONG_NUM_ARGS",
+    "INCOMPATIBLE_COLUMN_TYPE", "GROUP_BY_POS_OUT_OF_RANGE", "ORDER_BY_POS_OUT_OF_RANGE",
+]
+
+# Conditions PySpark raises on the Python side (rendered by pyspark.errors itself).
+PYTHON_CONDITIONS = [
+    "ATTRIBUTE_NOT_SUPPORTED", "CANNOT_CONVERT_COLUMN_INTO_BOOL", "CANNOT_DETERMINE_TYPE",
+    "CANNOT_INFER_EMPTY_SCHEMA", "CANNOT_INFER_SCHEMA_FOR_TYPE", "CANNOT_MERGE_TYPE",
+    "FIELD_DATA_TYPE_UNACCEPTABLE", "FIELD_DATA_TYPE_UNACCEPTABLE_WITH_NAME",
+    "FIELD_NOT_NULLABLE_WITH_NAME", "INVALID_TYPE", "LENGTH_SHOULD_BE_THE_SAME",
+    "NOT_EXPECTED_TYPE", "NOT_IMPLEMENTED", "NOT_ITERABLE", "NOT_NUMERIC_COLUMNS",
+    "NOT_SAME_TYPE", "ONLY_ALLOWED_FOR_SINGLE_COLUMN", "UNSUPPORTED_DATA_TYPE",
+    "CANNOT_INFER_TYPE_FOR_FIELD", "NO_ACTIVE_SESSION", "SESSION_ALREADY_EXIST",
+]
+
+# (class name, condition, parameters) built in PySpark and in sparklet, str() compared.
+CASES = [
+    ("PySparkTypeError", "NOT_EXPECTED_TYPE",
+     {"arg_name": "col", "expected_type": "a Column or str", "arg_type": "int"}),
+    ("PySparkTypeError", "NOT_ITERABLE", {"objectName": "Column<'x'>"}),
+    ("PySparkTypeError", "INVALID_TYPE", {"arg_name": "schema", "arg_type": "set"}),
+    ("PySparkAttributeError", "ATTRIBUTE_NOT_SUPPORTED", {"attr_name": "nmae"}),
+    ("PySparkValueError", "CANNOT_INFER_EMPTY_SCHEMA", {}),
+    ("PySparkTypeError", "CANNOT_MERGE_TYPE",
+     {"data_type1": "LongType()", "data_type2": "StringType()"}),
+    ("PySparkNotImplementedError", "NOT_IMPLEMENTED",
+     {"feature": "CalendarIntervalType.fromInternal"}),
+    ("PySparkValueError", "CANNOT_CONVERT_COLUMN_INTO_BOOL", {"column": "Column<'(a > 1)'>"}),
+    ("PySparkTypeError", "FIELD_DATA_TYPE_UNACCEPTABLE_WITH_NAME",
+     {"field_name": "x", "data_type": "IntegerType()", "obj": "'a'", "obj_type": "<class 'str'>"}),
+    ("PySparkTypeError", "CANNOT_INFER_SCHEMA_FOR_TYPE", {"data_type": "'set'"}),
+    ("PySparkRuntimeError", "NOT_IMPLEMENTED", {"feature": "x"}),
+    ("PySparkIndexError", "NOT_IMPLEMENTED", {"feature": "y"}),
+    ("PySparkKeyError", "NOT_IMPLEMENTED", {"feature": "z"}),
+    ("PySparkAssertionError", "NOT_IMPLEMENTED", {"feature": "w"}),
+    ("AnalysisException", "NOT_IMPLEMENTED", {"feature": "v"}),
+]
+
+
+def _mro(cls):
+    return [f"{c.__module__.split('.')[0]}.{c.__name__}" if c.__module__ != "builtins"
+            else c.__name__ for c in inspect.getmro(cls)]
+
+
+def record():
+    classes = {name: [c.split(".")[-1] for c in _mro(getattr(E, name))]
+               for name in E.__all__ if inspect.isclass(getattr(E, name))}
+    cases = []
+    for cls_name, condition, params in CASES:
+        exc = getattr(E, cls_name)(errorClass=condition, messageParameters=params)
+        cases.append({"class": cls_name, "condition": condition, "parameters": params,
+                      "str": str(exc), "getCondition": exc.getCondition(),
+                      "getSqlState": exc.getSqlState(),
+                      "getMessageParameters": exc.getMessageParameters(),
+                      "getMessage": exc.getMessage()})
+    plain = E.PySparkException("plain message")
+    cases.append({"class": "PySparkException", "condition": None, "parameters": None,
+                  "message": "plain message", "str": str(plain), "getCondition": None,
+                  "getSqlState": plain.getSqlState(), "getMessageParameters": None,
+                  "getMessage": plain.getMessage()})
+    out = {"pyspark": pyspark.__version__, "classes": classes, "cases": cases}
+    with open(os.path.join(HERE, "pyspark_errors.json"), "w") as f:
+        json.dump(out, f, indent=1, sort_keys=True)
+        f.write("\n")
+
+
+def conditions():
+    jar = [n for n in os.listdir(os.path.join(PYSPARK, "jars"))
+           if n.startswith("spark-common-utils_")][0]
+    with zipfile.ZipFile(os.path.join(PYSPARK, "jars", jar)) as z:
+        jvm = json.loads(z.read("error/error-conditions.json"))
+    with open(os.path.join(PYSPARK, "errors", "error-conditions.json")) as f:
+        py = json.load(f)
+    table = {}
+    for origin, names, source in (("jvm", JVM_CONDITIONS, jvm), ("python", PYTHON_CONDITIONS, py)):
+        for name in names:
+            entry = source[name]
+            kept = {"origin": origin, "message": entry["message"]}
+            if "sqlState" in entry:
+                kept["sqlState"] = entry["sqlState"]
+            subs = entry.get("subClass") or entry.get("sub_class")
+            if subs:
+                kept["subClass"] = {k: {"message": v["message"]} for k, v in subs.items()}
+            table[name] = kept
+    text = json.dumps(table, indent=1, sort_keys=True)
+    assert '"""' not in text
+    path = os.path.join(ROOT, "src", "sparklet", "errors", "error_conditions.py")
+    with open(path, "w") as f:
+        f.write(MODULE.format(version=pyspark.__version__, table=text))
+
+
+MODULE = '''# ruff: noqa: E501
+"""Spark's message templates and SQLSTATEs for the error conditions sparklet raises.
+
+Generated by ``tests/sql/record_errors.py --conditions`` from Spark {version}'s
+``error-conditions.json`` files (message data, not code); ``origin`` says whether Spark renders
+the condition on the JVM (``[CONDITION] message SQLSTATE: ...``) or in Python (``[CONDITION]
+message``). Add a condition there, not here.
+"""
+
+import json
+
+ERROR_CONDITIONS: dict = json.loads(r"""
+{table}
+""")
+'''
+
+
+if __name__ == "__main__":
+    conditions() if "--conditions" in sys.argv else record()
