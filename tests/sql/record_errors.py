@@ -19,12 +19,8 @@ import os
 import sys
 import zipfile
 
-import pyspark
-import pyspark.errors as E
-
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-PYSPARK = os.path.dirname(pyspark.__file__)
 
 # Conditions raised by Spark's analyzer, parser and executors (messages rendered by the JVM).
 JVM_CONDITIONS = [
@@ -82,6 +78,10 @@ def _mro(cls):
 
 
 def record():
+    # Imported here: pytest imports this module (--doctest-modules) where PySpark is absent.
+    import pyspark
+    import pyspark.errors as E
+
     classes = {name: [c.split(".")[-1] for c in _mro(getattr(E, name))]
                for name in E.__all__ if inspect.isclass(getattr(E, name))}
     cases = []
@@ -104,11 +104,14 @@ def record():
 
 
 def conditions():
-    jar = [n for n in os.listdir(os.path.join(PYSPARK, "jars"))
+    import pyspark
+
+    pyspark_dir = os.path.dirname(pyspark.__file__)
+    jar = [n for n in os.listdir(os.path.join(pyspark_dir, "jars"))
            if n.startswith("spark-common-utils_")][0]
-    with zipfile.ZipFile(os.path.join(PYSPARK, "jars", jar)) as z:
+    with zipfile.ZipFile(os.path.join(pyspark_dir, "jars", jar)) as z:
         jvm = json.loads(z.read("error/error-conditions.json"))
-    with open(os.path.join(PYSPARK, "errors", "error-conditions.json")) as f:
+    with open(os.path.join(pyspark_dir, "errors", "error-conditions.json")) as f:
         py = json.load(f)
     table = {}
     for origin, names, source in (("jvm", JVM_CONDITIONS, jvm), ("python", PYTHON_CONDITIONS, py)):

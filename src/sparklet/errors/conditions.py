@@ -8,6 +8,9 @@ from sparklet.errors.error_conditions import ERROR_CONDITIONS
 
 __all__ = ["get_message_template", "get_error_message", "get_sqlstate", "is_jvm_condition"]
 
+# Spark fills ``<docroot>`` itself, with its documentation's address.
+DOC_ROOT = "https://spark.apache.org/docs/latest"
+
 # A parameter is ``<name>``; a lone ``<`` or ``>`` (``a < b``, ``ARRAY<INT>`` in data) is text.
 _PARAMETER = re.compile(r"<([a-zA-Z0-9_-]+)>")
 
@@ -45,7 +48,8 @@ Did you mean one of the following? [<proposal>].'
 def get_error_message(condition: str, parameters: dict[str, str]) -> str:
     """The message of ``condition`` with its ``<name>`` placeholders replaced by ``parameters``.
 
-    The parameters must be exactly the template's, as PySpark checks.
+    The parameters must be exactly the template's, as PySpark checks (``docroot`` aside,
+    which Spark supplies).
 
     >>> get_error_message("DIVIDE_BY_ZERO", {"config": '"spark.sql.ansi.enabled"'})
     'Division by zero. Use `try_divide` to tolerate divisor being 0 and return NULL instead. \
@@ -53,6 +57,8 @@ If necessary set "spark.sql.ansi.enabled" to "false" to bypass this error.'
     """
     template = get_message_template(condition)
     wanted = set(_PARAMETER.findall(template))
+    if "docroot" in wanted and "docroot" not in parameters:
+        parameters = {**parameters, "docroot": DOC_ROOT}
     if wanted != set(parameters):
         raise ValueError(
             f"Undefined error message parameter for error class: {condition}. "
