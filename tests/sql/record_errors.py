@@ -11,6 +11,12 @@ with the Python-side conditions and parameters listed in CASES.
 rewrites ``src/sparklet/errors/error_conditions.py``, the subset of Spark's message
 templates sparklet uses: the JVM conditions from the ``error-conditions.json`` inside the
 ``spark-common-utils`` jar, and the Python-side ones from ``pyspark/errors``.
+
+    /work/venv-pyspark/bin/python tests/sql/record_errors.py --suggestions
+
+starts a ``local[1]`` session (Java needed, about a minute) and records, under
+``suggestions`` in the same JSON file, the UNRESOLVED_COLUMN messages Spark gives for the
+misspelt names of SUGGESTION_PROBES.
 """
 
 import inspect
@@ -72,6 +78,61 @@ CASES = [
 ]
 
 
+PEOPLE = ["id", "name", "age", "city"]
+
+# (id, columns of a DataFrame, or SQL over the views p (PEOPLE) and q (k, v); the misspelt
+# name; the candidates Spark sees, as qualifier parts + name).
+SUGGESTION_PROBES = [
+    ("df.agee", PEOPLE, "agee"),
+    ("df.nmae", PEOPLE, "nmae"),
+    ("df.qqqq", PEOPLE, "qqqq"),
+    ("df.x", PEOPLE, "x"),
+    ("df.limit", ["f1", "e1", "d1", "c1", "b1", "a1"], "zz"),
+    ("df.ties", ["b2", "a1_", "B1", "a1"], "zzzzz"),
+    ("sql.one_view", "SELECT nme FROM p", "nme"),
+    ("sql.join", "SELECT nmae FROM p JOIN q ON p.id = q.k", "nmae"),
+    ("sql.qualified", "SELECT p.nmae FROM p JOIN q ON p.id = q.k", "p.nmae"),
+]
+
+
+def record_suggestions():
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    from pyspark.errors import AnalysisException
+    from pyspark.sql import SparkSession
+
+    spark = (SparkSession.builder.master("local[1]").appName("record-errors")
+             .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
+             .config("spark.driver.bindAddress", "127.0.0.1").getOrCreate())
+    spark.createDataFrame([(1, "A", 2, "N")], "id INT, name STRING, age INT, city STRING") \
+        .createOrReplaceTempView("p")
+    spark.createDataFrame([(1, "x")], "k INT, v STRING").createOrReplaceTempView("q")
+    out = []
+    for case, source, name in SUGGESTION_PROBES:
+        try:
+            if isinstance(source, str):
+                spark.sql(source).collect()
+            else:
+                spark.createDataFrame([tuple(range(len(source)))], source).select(name).collect()
+            raise AssertionError(f"{case}: no error")
+        except AnalysisException as e:
+            out.append({"id": case, "source": source, "name": name,
+                        "condition": e.getCondition(),
+                        "parameters": e.getMessageParameters(),
+                        "message": str(e).split("\n")[0]})
+    spark.stop()
+    path = os.path.join(HERE, "pyspark_errors.json")
+    with open(path) as f:
+        recorded = json.load(f)
+    recorded["suggestions"] = out
+    _write(recorded)
+
+
+def _write(recorded):
+    with open(os.path.join(HERE, "pyspark_errors.json"), "w") as f:
+        json.dump(recorded, f, indent=1, sort_keys=True)
+        f.write("\n")
+
+
 def _mro(cls):
     return [f"{c.__module__.split('.')[0]}.{c.__name__}" if c.__module__ != "builtins"
             else c.__name__ for c in inspect.getmro(cls)]
@@ -98,9 +159,11 @@ def record():
                   "getSqlState": plain.getSqlState(), "getMessageParameters": None,
                   "getMessage": plain.getMessage()})
     out = {"pyspark": pyspark.__version__, "classes": classes, "cases": cases}
-    with open(os.path.join(HERE, "pyspark_errors.json"), "w") as f:
-        json.dump(out, f, indent=1, sort_keys=True)
-        f.write("\n")
+    path = os.path.join(HERE, "pyspark_errors.json")
+    if os.path.exists(path):  # keep what --suggestions recorded
+        with open(path) as f:
+            out["suggestions"] = json.load(f).get("suggestions", [])
+    _write(out)
 
 
 def conditions():
@@ -149,4 +212,9 @@ ERROR_CONDITIONS: dict = json.loads(r"""
 
 
 if __name__ == "__main__":
-    conditions() if "--conditions" in sys.argv else record()
+    if "--conditions" in sys.argv:
+        conditions()
+    elif "--suggestions" in sys.argv:
+        record_suggestions()
+    else:
+        record()

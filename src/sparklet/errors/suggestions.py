@@ -89,9 +89,10 @@ def order_suggestions(name: str, candidates: Sequence[str | Sequence[str]]) -> l
 
     As Spark: a qualifier shared by every candidate is dropped (the table's, or the
     database's when ``name`` has at most two parts); the distance is measured between the
-    back-quoted candidate and ``name`` as written; ties keep the candidates' order.
+    back-quoted candidate and ``name`` as written; equally near names come in code point
+    order of their parts (``B1`` before ``a1`` before ``a1_``), whatever the schema's order.
 
-    >>> order_suggestions("agee", ["id", "name", "age", "city"])
+    >>> order_suggestions("nmae", ["id", "name", "age", "city"])
     ['`age`', '`id`', '`name`', '`city`']
     >>> order_suggestions("b", [["c1"], ["v1", "c2"], ["v2.c2"]])
     ['`c1`', '`v2.c2`', '`v1`.`c2`']
@@ -102,8 +103,8 @@ def order_suggestions(name: str, candidates: Sequence[str | Sequence[str]]) -> l
         parts = [p[-1:] for p in parts]
     elif len(parse_attribute_name(name)) <= 2 and len({tuple(p[:-2]) for p in parts}) == 1:
         parts = [p[-2:] for p in parts]
-    quoted = [to_sql_id(p) for p in parts]
-    return sorted(quoted, key=lambda q: levenshtein(q, name))
+    keyed = sorted((levenshtein(to_sql_id(p), name), p) for p in parts)
+    return [to_sql_id(p) for _, p in keyed]
 
 
 def unresolved_column(name: str, candidates: Sequence[str | Sequence[str]],
