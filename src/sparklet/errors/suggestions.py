@@ -98,10 +98,10 @@ def order_suggestions(name: str, candidates: Sequence[str | Sequence[str]]) -> l
     ['`c1`', '`v2.c2`', '`v1`.`c2`']
     """
     parts = [[c] if isinstance(c, str) else list(c) for c in candidates]
-    single = len(parse_attribute_name(name)) == 1
-    if single and len({tuple(p[:-1]) for p in parts}) == 1:
+    name_parts = len(parse_attribute_name(name))
+    if name_parts == 1 and len({tuple(p[:-1]) for p in parts}) == 1:
         parts = [p[-1:] for p in parts]
-    elif len(parse_attribute_name(name)) <= 2 and len({tuple(p[:-2]) for p in parts}) == 1:
+    elif name_parts <= 2 and len({tuple(p[:-2]) for p in parts}) == 1:
         parts = [p[-2:] for p in parts]
     keyed = sorted((levenshtein(to_sql_id(p), name), p) for p in parts)
     return [to_sql_id(p) for _, p in keyed]
