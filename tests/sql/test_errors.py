@@ -273,10 +273,30 @@ def test_exception_matches_real_session(case):
     exc = getattr(E, cls_name)(errorClass=condition, messageParameters=params, **kwargs)
     assert str(exc) == real["message"]
     assert exc.getCondition() == condition
+    # The class PySpark raises the condition with, found from the condition alone.
+    chosen = E.exception_for(condition, params, **kwargs)
+    assert type(chosen) is type(exc) and str(chosen) == str(exc)
     state = re.search(r"SQLSTATE: (\w+)", real["message"])
     if state is not None:
         assert exc.getSqlState() == state.group(1)
     assert isinstance(exc, E.PySparkException)
+
+
+def test_exception_class_of_every_recorded_condition():
+    # Every error of the parity table that carries a condition sparklet knows.
+    from sparklet.errors.error_conditions import ERROR_CONDITIONS
+
+    checked = 0
+    for case in REAL.values():
+        error = case.get("error") or {}
+        condition = error.get("condition")
+        if not condition or condition.split(".")[0] not in ERROR_CONDITIONS:
+            continue
+        target = re.search(r"cannot be cast to (\"[A-Z_]+\")", error["message"])
+        params = {"targetType": target.group(1)} if target else {}
+        assert E.exception_class_for(condition, params).__name__ == error["type"], condition
+        checked += 1
+    assert checked >= 60
 
 
 # ---- UNRESOLVED_COLUMN suggestions -------------------------------------------------------

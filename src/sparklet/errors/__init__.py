@@ -56,6 +56,8 @@ from sparklet.errors.exceptions import (
     TempTableAlreadyExistsException,
     UnknownException,
     UnsupportedOperationException,
+    exception_class_for,
+    exception_for,
 )
 from sparklet.errors.suggestions import order_suggestions, unresolved_column
 
@@ -98,6 +100,8 @@ __all__ = [
     "SparkContextStoppedError",
     "SQLQueryContext",
     "DataFrameQueryContext",
+    "exception_for",
+    "exception_class_for",
     "order_suggestions",
     "unresolved_column",
 ]
