@@ -1,8 +1,9 @@
 """sparklet.errors against PySpark 4.3.0.
 
 Two references, both recorded from real PySpark: ``pyspark_errors.json`` (by
-``record_errors.py``: the class hierarchy, and the exceptions PySpark itself builds from a
-Python-side condition) and ``../sql_parity/pyspark_results.json`` (what a real session
+``record_errors.py``: the class hierarchy, the exceptions PySpark itself builds from a
+Python-side condition, and, from a live session, the UNRESOLVED_COLUMN proposals for
+chosen misspellings) and ``../sql_parity/pyspark_results.json`` (what a real session
 raised: engine-side conditions with SQLSTATE, positions and query contexts, and
 Python-side ones). Each such case here names the parameters Spark passes for it; the
 expected text is the recorded one.
