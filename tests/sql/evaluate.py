@@ -33,7 +33,9 @@ def _error(e: BaseException) -> dict[str, Any]:
     if cond is None:
         m = re.match(r"\s*['\"]?\[([A-Z_]+)\]", str(e))
         cond = m.group(1) if m else None
-    return {"error": kind, "condition": cond}
+    # Messages name classes by module; compare them without it.
+    message = re.sub(r"(pyspark|sparklet)\.sql\.types\.", "", str(e))
+    return {"error": kind, "condition": cond, "message": message}
 
 
 def _run(source: str, scope: dict[str, Any]) -> Any:

@@ -18,7 +18,6 @@ import evaluate  # noqa: E402
 import type_cases  # noqa: E402
 
 from sparklet.sql import types as T  # noqa: E402
-from sparklet.sql.ddl import ParseException  # noqa: E402
 
 RECORDED = json.loads(pathlib.Path(__file__).with_name("pyspark_types.json").read_text())
 
@@ -49,15 +48,6 @@ def test_matches_pyspark(ours, section):
     assert set(got) == set(expected), "type_cases.py changed: rerun record_types.py"
     diffs = {case: (expected[case], got[case]) for case in expected if got[case] != expected[case]}
     assert not diffs, json.dumps(diffs, indent=1)
-
-
-def test_parse_exception_names_the_position():
-    with pytest.raises(ParseException) as info:
-        T._parse_datatype_string("a int, b intt")
-    assert info.value.getCondition() == "UNSUPPORTED_DATATYPE"
-    with pytest.raises(ParseException) as info:
-        T._parse_datatype_string("array<int")
-    assert "(line 1, pos 9)" in str(info.value)
 
 
 # Random nested types: the strategy builds them from the same constructors a user calls.

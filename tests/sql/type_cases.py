@@ -14,6 +14,8 @@ TYPES = [
     "ArrayType(IntegerType())", "ArrayType(StringType(), False)",
     "ArrayType(ArrayType(DecimalType(5, 2), False))",
     "MapType(StringType(), LongType())", "MapType(IntegerType(), ArrayType(DateType()), False)",
+    "CharType(5)", "VarcharType(10)",
+    "StructType([StructField('c', CharType(3)), StructField('v', ArrayType(VarcharType(2)))])",
     "StructType()",
     "StructType([StructField('a', IntegerType())])",
     "StructType([StructField('a', IntegerType(), False), "
@@ -136,7 +138,15 @@ DDL = [
     "blabla", "a: int,", "array<int", "map<int, boolean>>", "", "a int b",
     "struct<a int", "map<int>", "array<>", "decimal(5,", "decimal(x)", "a int,, b int",
     "int, string", "interval second to day", "interval week", "a intt", "a: int b: string",
-    "struct<a:int,>", "array<int>>",
+    "struct<a:int,>", "array<int>>", "a int, b intt", "a array<intt>, b int,",
+    "a char(5), b varchar(3)", "a int NOT NULL COMMENT 'it''s'", "a int COMMENT x",
+    "a int NOT", "struct<a int NOT NULL COMMENT 'c'>", "struct<a:int>, b int",
+    "array<struct<>>", "a map<string, struct<x: decimal(38, 18) NOT NULL>>",
+    "decimal(39, 0)", "decimal(5, 6)", "a struct<b: int>, a int", "a.b int",
+    "  a  int  ,  b  string  ", "a\tint", "`a b` int, `c` map<`d`, int>",
+    "a int, b", "double precision", "a decimal(39, 0)", "a decimal(5, 6)", "decimal(0)",
+    "a `int`", "character(4)", "char", "a varchar", "a int not null not null",
+    "a int comment 'x' not null", "a struct<b int comment 'x'>", "a int COMMENT \"q\"",
 ]  # fmt: skip
 
 # Python values whose inferred type PySpark reports (source evaluated with datetime, decimal,

@@ -12,7 +12,7 @@ from sparklet.sql import types as T
 
 _TOKEN = re.compile(
     r"\s*(?:(?P<quoted>`(?:[^`]|``)*`)|(?P<string>'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")"
-    r"|(?P<word>[A-Za-z0-9_]+)|(?P<punct>[<>(),:]|\S))"
+    r"|(?P<word>[A-Za-z0-9_]+)|(?P<punct><>|[<>(),:]|\S))"
 )
 
 _SIMPLE = {
@@ -32,23 +32,38 @@ class ParseException(Exception):
     """A DDL string that is not a type, as PySpark's ``ParseException``.
 
     ``getCondition()`` gives Spark's error class (``PARSE_SYNTAX_ERROR``,
-    ``UNSUPPORTED_DATATYPE``).
+    ``UNSUPPORTED_DATATYPE``, ...).
     """
 
-    def __init__(self, condition: str, message: str, text: str, pos: int):
+    def __init__(self, condition: str, message: str, text: str, pos: int | None):
         self._condition = condition
         self.pos = pos
-        pointer = "-" * pos + "^^^"
-        super().__init__(
-            f"[{condition}] {message} SQLSTATE: {_SQLSTATE[condition]} (line 1, pos {pos})"
-            f"\n\n== SQL ==\n{text}\n{pointer}\n"
-        )
+        head = f"\n[{condition}] {message} SQLSTATE: {_SQLSTATE[condition]}"
+        if pos is None:  # Spark's errors found after parsing carry the text, no position
+            super().__init__(f"{head}\n== SQL ==\n{text}")
+        else:
+            pointer = "-" * pos + "^^^"
+            super().__init__(f"{head} (line 1, pos {pos})\n\n== SQL ==\n{text}\n{pointer}\n")
 
     def getCondition(self) -> str:
         return self._condition
 
 
-_SQLSTATE = {"PARSE_SYNTAX_ERROR": "42601", "UNSUPPORTED_DATATYPE": "0A000"}
+class ArithmeticException(ArithmeticError):
+    """A decimal type over 38 digits, as PySpark's ``ArithmeticException``."""
+
+    def __init__(self, condition: str, message: str):
+        self._condition = condition
+        super().__init__(f"[{condition}] {message} SQLSTATE: 22003")
+
+    def getCondition(self) -> str:
+        return self._condition
+
+
+_SQLSTATE = {
+    "PARSE_SYNTAX_ERROR": "42601", "UNSUPPORTED_DATATYPE": "0A000",
+    "DATATYPE_MISSING_SIZE": "42K01", "DECIMAL_SCALE_EXCEEDS_PRECISION": "22003",
+}  # fmt: skip
 
 
 class _Parser:
@@ -64,16 +79,21 @@ class _Parser:
             self.tokens.append((kind, m.group(kind), m.start(kind)))
             pos = m.end()
         self.i = 0
+        # Spark checks type names and sizes only once the text parses: a syntax error
+        # anywhere wins over them; the first of them is raised after a clean parse.
+        self.deferred: Exception | None = None
 
     def peek(self) -> str | None:
         return self.tokens[self.i][1].lower() if self.i < len(self.tokens) else None
 
-    def error(self) -> ParseException:
+    def error(self, missing: str = "") -> ParseException:
         if self.i < len(self.tokens):
             _, tok, pos = self.tokens[self.i]
             near = f"'{tok}'"
         else:
             near, pos = "end of input", len(self.text.rstrip())
+        if missing:
+            near += f": missing '{missing}'"
         return ParseException(
             "PARSE_SYNTAX_ERROR", f"Syntax error at or near {near}.", self.text, pos
         )
@@ -108,11 +128,16 @@ class _Parser:
         self.i += 1
         return tok[1:-1].replace("``", "`") if kind == "quoted" else tok
 
+    def defer(self, error: Exception) -> None:
+        if self.deferred is None:
+            self.deferred = error
+
     def datatype(self) -> T.DataType:
-        if self.i >= len(self.tokens) or self.tokens[self.i][0] != "word":
+        if self.i >= len(self.tokens) or self.tokens[self.i][0] not in ("word", "quoted"):
             raise self.error()
         start = self.i
-        word = self.take().lower()
+        quoted = self.tokens[start][0] == "quoted"
+        word = "" if quoted else self.take().lower()  # a quoted name is never a known type
         if word in _SIMPLE:
             return _SIMPLE[word]()
         if word == "array":
@@ -128,8 +153,10 @@ class _Parser:
             self.take(">")
             return T.MapType(key, value, True)
         if word == "struct":
+            if self.accept("<>"):
+                return T.StructType([])
             self.take("<")
-            fields = [] if self.peek() == ">" else self.fields(colon_optional=True)
+            fields = [] if self.peek() == ">" else self.fields(colon=True)
             self.take(">")
             return T.StructType(fields)
         if word in ("decimal", "dec", "numeric"):
@@ -138,13 +165,38 @@ class _Parser:
             precision = self.integer()
             scale = self.integer() if self.accept(",") else 0
             self.take(")")
+            if precision > 38:
+                message = f"Decimal precision {precision} exceeds max precision 38."
+                self.defer(ArithmeticException("DECIMAL_PRECISION_EXCEEDS_MAX_PRECISION", message))
+            elif scale > precision:
+                message = f"Decimal scale ({scale}) cannot be greater than precision ({precision})."
+                self.defer(
+                    ParseException("DECIMAL_SCALE_EXCEEDS_PRECISION", message, self.text, None)
+                )
             return T.DecimalType(precision, scale)
         if word == "interval":
             return self.interval()
         _, tok, pos = self.tokens[start]
-        raise ParseException(
-            "UNSUPPORTED_DATATYPE", f'Unsupported data type "{tok.upper()}".', self.text, pos
-        )
+        if word in ("char", "varchar", "character"):
+            if self.accept("("):
+                length = self.integer()
+                self.take(")")
+                return T.VarcharType(length) if word == "varchar" else T.CharType(length)
+            name = tok.upper()
+            message = (f'DataType "{name}" requires a length parameter, for example '
+                       f'"{name}"(10). Please specify the length.')  # fmt: skip
+            self.defer(ParseException("DATATYPE_MISSING_SIZE", message, self.text, pos))
+            return T.NullType()
+        if quoted:
+            tok = self.name()
+        message = f'Unsupported data type "{tok.upper()}".'
+        self.defer(ParseException("UNSUPPORTED_DATATYPE", message, self.text, pos))
+        if self.accept("("):  # a parameterised type the grammar allows, e.g. char(5)
+            self.integer()
+            while self.accept(","):
+                self.integer()
+            self.take(")")
+        return T.NullType()
 
     def interval(self) -> T.DataType:
         start = self.take().lower()
@@ -158,50 +210,57 @@ class _Parser:
         self.i -= 1
         raise self.error()
 
-    def field(self, colon_optional: bool) -> T.StructField:
+    def field(self, colon: bool) -> T.StructField:
+        # Inside struct<...> a colon may follow the name; in a column list it may not.
         name = self.name()
-        if not self.accept(":") and not colon_optional:
-            raise self.error()
+        if colon:
+            self.accept(":")
         dtype = self.datatype()
         nullable = True
         metadata = None
         if self.accept("not"):
-            self.take("null")
+            if not self.accept("null"):
+                raise self.error(missing="NULL")
             nullable = False
         if self.accept("comment"):
-            if self.i >= len(self.tokens) or self.tokens[self.i][0] != "string":
+            if not self.is_string():
                 raise self.error()
-            comment = re.sub(r"\\(.)", r"\1", self.take()[1:-1])
-            metadata = {"comment": comment}
+            parts = []
+            while self.is_string():  # adjacent literals concatenate, as in SQL
+                parts.append(re.sub(r"\\(.)", r"\1", self.take()[1:-1]))
+            metadata = {"comment": "".join(parts)}
         return T.StructField(name, dtype, nullable, metadata)
 
-    def fields(self, colon_optional: bool) -> list[T.StructField]:
-        fields = [self.field(colon_optional)]
+    def is_string(self) -> bool:
+        return self.i < len(self.tokens) and self.tokens[self.i][0] == "string"
+
+    def fields(self, colon: bool) -> list[T.StructField]:
+        fields = [self.field(colon)]
         while self.accept(","):
-            fields.append(self.field(colon_optional))
+            fields.append(self.field(colon))
         return fields
+
+    def finish(self, dtype: T.DataType) -> T.DataType:
+        if not self.at_end():
+            raise self.error()
+        if self.deferred is not None:
+            raise self.deferred
+        return dtype
 
 
 def parse_ddl(text: str) -> T.DataType:
     """Parses a DDL type or column list; see :func:`sparklet.sql.types._parse_datatype_string`."""
-    # Spark tries the string as one type first, then as a table schema (a column list).
+    # As PySpark: a column list ("a int, b string") first, then a single type, then the
+    # legacy "a: int, b: string" as the fields of a struct; a failure reports the first error.
     parser = _Parser(text)
-    if parser.at_end():
-        return T.StructType([])
     try:
-        dtype = parser.datatype()
-        if parser.at_end():
-            return dtype
-        first = parser.error()
-    except ParseException as e:
+        return parser.finish(T.StructType(parser.fields(colon=False) if parser.tokens else []))
+    except (ParseException, ArithmeticException) as e:
         first = e
-    reached = parser.i
-    parser = _Parser(text)
-    try:
-        fields = parser.fields(colon_optional=True)
-        if not parser.at_end():
-            raise parser.error()
-    except ParseException as e:
-        # The reading that got further names the real mistake.
-        raise (e if parser.i >= reached else first) from None
-    return T.StructType(fields)
+    for attempt in (text, "struct<%s>" % text.strip()):
+        parser = _Parser(attempt)
+        try:
+            return parser.finish(parser.datatype())
+        except (ParseException, ArithmeticException):
+            pass
+    raise first

@@ -11,6 +11,12 @@ def _create_row(fields: Any, values: Any) -> Row:
     return row
 
 
+class _KeyError(KeyError):
+    # KeyError's str() quotes its message; PySpark's PySparkKeyError does not.
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
 class Row(tuple):
     """A row of a DataFrame: fields read as ``row.key`` or ``row["key"]``.
 
@@ -79,7 +85,7 @@ class Row(tuple):
             idx = self.__fields__.index(item)
             return super().__getitem__(idx)
         except IndexError:
-            raise KeyError("[KEY_NOT_EXISTS] Key `%s` is not exists." % item) from None
+            raise _KeyError("[KEY_NOT_EXISTS] Key `%s` does not exist." % item) from None
         except ValueError:
             raise ValueError(item) from None
 

@@ -22,7 +22,8 @@ from collections.abc import Iterator
 from typing import Any, ClassVar
 
 __all__ = [
-    "DataType", "NullType", "StringType", "BinaryType", "BooleanType", "DateType",
+    "DataType", "NullType", "CharType", "StringType", "VarcharType", "BinaryType",
+    "BooleanType", "DateType",
     "TimestampType", "TimestampNTZType", "DecimalType", "DoubleType", "FloatType",
     "ByteType", "IntegerType", "LongType", "DayTimeIntervalType", "YearMonthIntervalType",
     "Row", "ShortType", "ArrayType", "MapType", "StructField", "StructType",
@@ -127,6 +128,44 @@ class StringType(AtomicType):
 
     Not a singleton: in PySpark 4 a StringType carries its collation.
     """
+
+
+class _LengthType(AtomicType):
+    _name: ClassVar[str] = ""
+
+    def __init__(self, length: int):
+        self.length = length
+
+    def simpleString(self) -> str:
+        return "%s(%d)" % (self._name, self.length)
+
+    jsonValue = simpleString  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return "%s(%d)" % (type(self).__name__, self.length)
+
+    def _tree_name(self) -> str:
+        return self.simpleString()
+
+
+class CharType(_LengthType):
+    """Char data type: a string of a fixed length.
+
+    >>> CharType(5), CharType(5).simpleString()
+    (CharType(5), 'char(5)')
+    """
+
+    _name = "char"
+
+
+class VarcharType(_LengthType):
+    """Varchar data type: a string with a length limit.
+
+    >>> VarcharType(3).json()
+    '"varchar(3)"'
+    """
+
+    _name = "varchar"
 
 
 class BinaryType(AtomicType, metaclass=DataTypeSingleton):
@@ -282,84 +321,12 @@ class ShortType(IntegralType):
         return "smallint"
 
 
-class AnsiIntervalType(AtomicType):
-    """The interval types of the ANSI SQL standard."""
-
-    _fields: ClassVar[dict[int, str]] = {}
-
-    def __init__(self, startField: int | None = None, endField: int | None = None):
-        if startField is None and endField is None:
-            startField, endField = min(self._fields), max(self._fields)
-        elif endField is None:
-            endField = startField
-        if startField not in self._fields or endField not in self._fields:
-            raise RuntimeError(
-                "[INVALID_INTERVAL_CASTING] Interval %s to %s is invalid." % (startField, endField)
-            )
-        self.startField = startField
-        self.endField = endField
-
-    def simpleString(self) -> str:
-        start, end = self._fields[self.startField], self._fields[self.endField]
-        return "interval %s" % start if start == end else "interval %s to %s" % (start, end)
-
-    jsonValue = simpleString  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return "%s(%d, %d)" % (type(self).__name__, self.startField, self.endField)
-
-    def _tree_name(self) -> str:
-        return self.simpleString()
-
-
-class DayTimeIntervalType(AnsiIntervalType):
-    """Day-time interval (``datetime.timedelta``), microseconds internally.
-
-    >>> DayTimeIntervalType(), DayTimeIntervalType(1).simpleString()
-    (DayTimeIntervalType(0, 3), 'interval hour')
-    >>> DayTimeIntervalType().toInternal(datetime.timedelta(days=1, microseconds=2))
-    86400000002
-    """
-
-    DAY, HOUR, MINUTE, SECOND = 0, 1, 2, 3
-    _fields: ClassVar[dict[int, str]] = {0: "day", 1: "hour", 2: "minute", 3: "second"}
-
-    def needConversion(self) -> bool:
-        return True
-
-    def toInternal(self, dt: datetime.timedelta | None) -> int | None:
-        if dt is not None:
-            return (dt.days * 86400 + dt.seconds) * 1_000_000 + dt.microseconds
-        return None
-
-    def fromInternal(self, micros: int | None) -> datetime.timedelta | None:
-        if micros is not None:
-            return datetime.timedelta(microseconds=micros)
-        return None
-
-
-class YearMonthIntervalType(AnsiIntervalType):
-    """Year-month interval; like PySpark it has no Python value conversion.
-
-    >>> YearMonthIntervalType(), YearMonthIntervalType(1).simpleString()
-    (YearMonthIntervalType(0, 1), 'interval month')
-    """
-
-    YEAR, MONTH = 0, 1
-    _fields: ClassVar[dict[int, str]] = {0: "year", 1: "month"}
-
-    def needConversion(self) -> bool:
-        return True
-
-    def toInternal(self, obj: Any) -> Any:
-        raise NotImplementedError(
-            "[NOT_IMPLEMENTED] YearMonthIntervalType.toInternal is not implemented."
-        )
-
-    def fromInternal(self, obj: Any) -> Any:
-        raise NotImplementedError(
-            "[NOT_IMPLEMENTED] YearMonthIntervalType.fromInternal is not implemented."
-        )
+# The interval types live in their own module; it needs AtomicType, defined above.
+from sparklet.sql.intervals import (  # noqa: E402, F401
+    AnsiIntervalType,
+    DayTimeIntervalType,
+    YearMonthIntervalType,
+)
 
 
 class ArrayType(DataType):
@@ -630,7 +597,7 @@ class StructType(DataType):
             for field in self.fields:
                 if field.name == key:
                     return field
-            raise KeyError("[KEY_NOT_EXISTS] Key `%s` is not exists." % key)
+            raise _KeyError("[KEY_NOT_EXISTS] Key `%s` does not exist." % key)
         if isinstance(key, int):
             try:
                 return self.fields[key]
@@ -641,7 +608,7 @@ class StructType(DataType):
         if isinstance(key, slice):
             return StructType(self.fields[key])
         raise TypeError(
-            "[NOT_EXPECTED_TYPE] Argument `key` should be a int, slice or str, got %s."
+            "[NOT_EXPECTED_TYPE] Argument `key` should be int, slice or str, got %s."
             % type(key).__name__
         )
 
@@ -743,6 +710,7 @@ _all_complex_types: dict[str, type[DataType]] = {
     "array": ArrayType, "map": MapType, "struct": StructType,
 }  # fmt: skip
 _FIXED_DECIMAL = re.compile(r"decimal\(\s*(\d+)\s*,\s*(-?\d+)\s*\)")
+_LENGTH = re.compile(r"(char|varchar)\(\s*(\d+)\s*\)")
 _INTERVAL = re.compile(r"interval (\w+)(?: to (\w+))?")
 
 
@@ -765,6 +733,8 @@ def _parse_datatype_json_value(json_value: dict | str) -> DataType:
         return _all_atomic_types[json_value]()
     if m := _FIXED_DECIMAL.match(json_value):
         return DecimalType(int(m.group(1)), int(m.group(2)))
+    if m := _LENGTH.match(json_value):
+        return (CharType if m.group(1) == "char" else VarcharType)(int(m.group(2)))
     if m := _INTERVAL.match(json_value):
         for cls in (DayTimeIntervalType, YearMonthIntervalType):
             names = {v: k for k, v in cls._fields.items()}
@@ -784,7 +754,7 @@ def _parse_datatype_string(s: str) -> DataType:
     >>> _parse_datatype_string("array<int")  # doctest: +IGNORE_EXCEPTION_DETAIL
     Traceback (most recent call last):
         ...
-    ParseException: [PARSE_SYNTAX_ERROR] Syntax error at or near end of input.
+    ParseException: [PARSE_SYNTAX_ERROR] Syntax error at or near '<'.
     """
     from sparklet.sql.ddl import parse_ddl
 
@@ -793,4 +763,4 @@ def _parse_datatype_string(s: str) -> DataType:
 
 # Row and type inference live in their own modules; PySpark exposes them from here.
 from sparklet.sql.infer import _infer_schema, _infer_type, _merge_type  # noqa: E402, F401
-from sparklet.sql.row import Row, _create_row  # noqa: E402
+from sparklet.sql.row import Row, _create_row, _KeyError  # noqa: E402
