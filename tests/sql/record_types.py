@@ -12,7 +12,7 @@ import sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
 
-import evaluate  # noqa: E402
+import types_eval  # noqa: E402
 
 
 def main() -> None:
@@ -27,7 +27,7 @@ def main() -> None:
 
     spark = SparkSession.builder.master("local[1]").appName("record-types").getOrCreate()
     try:
-        results = evaluate.evaluate(types, types._parse_datatype_string)
+        results = types_eval.evaluate(types, types._parse_datatype_string)
     finally:
         spark.stop()
     results["pyspark_version"] = pyspark.__version__

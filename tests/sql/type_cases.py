@@ -166,3 +166,37 @@ SCHEMAS = [
     "{'b': 1, 'a': 'x'}", "(1, 2.5, None)", "Row(z=1, y=Row(x=2))",
     "namedtuple('P', 'x y')(1, 'q')", "[1, 'x']", "Obj()", "1", "{'a': object()}",
 ]  # fmt: skip
+
+# (extra arguments) for _infer_schema(row, names)
+SCHEMAS += ["(1, 2, 3), ['a']", "(1,), ['a', 'b']", "{'a': {'b': 1}}, None, True"]
+
+_ATOMIC = [
+    "NullType()", "StringType()", "BinaryType()", "BooleanType()", "DateType()",
+    "TimestampType()", "TimestampNTZType()", "DoubleType()", "FloatType()", "ByteType()",
+    "ShortType()", "IntegerType()", "LongType()", "DecimalType(12, 4)", "DecimalType(38, 0)",
+    "DayTimeIntervalType(1, 3)", "YearMonthIntervalType(0, 0)", "CharType(2)", "VarcharType(9)",
+]  # fmt: skip
+_NAMES = ["a", "b1", "_c", "Upper", "x y", "dé", "not", "int", "comment", "1st"]
+
+
+def random_types(n: int = 120, seed: int = 20261202) -> list[str]:
+    """Deterministic random nested type sources, the same on both sides of the comparison."""
+    import random
+
+    rng = random.Random(seed)
+
+    def build(depth: int) -> str:
+        kind = rng.random() if depth < 3 else 0.0
+        if kind < 0.4:
+            return rng.choice(_ATOMIC)
+        if kind < 0.6:
+            return "ArrayType(%s, %s)" % (build(depth + 1), rng.random() < 0.5)
+        if kind < 0.8:
+            return "MapType(%s, %s, %s)" % (build(depth + 1), build(depth + 1), rng.random() < 0.5)
+        names = rng.sample(_NAMES, rng.randint(0, 3))
+        return "StructType([%s])" % ", ".join(
+            "StructField(%r, %s, %s)" % (name, build(depth + 1), rng.random() < 0.5)
+            for name in names
+        )
+
+    return [build(0) for _ in range(n)]

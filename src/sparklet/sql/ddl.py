@@ -12,7 +12,7 @@ from sparklet.sql import types as T
 
 _TOKEN = re.compile(
     r"\s*(?:(?P<quoted>`(?:[^`]|``)*`)|(?P<string>'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")"
-    r"|(?P<word>[A-Za-z0-9_]+)|(?P<punct><>|[<>(),:]|\S))"
+    r"|(?P<word>\w+)|(?P<punct><>|[<>(),:]|\S))"
 )
 
 _SIMPLE = {
@@ -60,7 +60,15 @@ class ArithmeticException(ArithmeticError):
         return self._condition
 
 
+_INVALID_IDENTIFIER = (
+    "The unquoted identifier %s is invalid and must be back quoted as: `%s`.\n"
+    "Unquoted identifiers can only contain ASCII letters ('a' - 'z', 'A' - 'Z'), digits "
+    "('0' - '9'), and underbar ('_').\nUnquoted identifiers must also not start with a digit."
+    "\nDifferent data sources and meta stores may impose additional restrictions on valid "
+    "identifiers."
+)
 _SQLSTATE = {
+    "INVALID_IDENTIFIER": "42602",
     "PARSE_SYNTAX_ERROR": "42601", "UNSUPPORTED_DATATYPE": "0A000",
     "DATATYPE_MISSING_SIZE": "42K01", "DECIMAL_SCALE_EXCEEDS_PRECISION": "22003",
 }  # fmt: skip
@@ -124,9 +132,14 @@ class _Parser:
     def name(self) -> str:
         if self.i >= len(self.tokens) or self.tokens[self.i][0] not in ("word", "quoted"):
             raise self.error()
-        kind, tok, _ = self.tokens[self.i]
+        kind, tok, pos = self.tokens[self.i]
         self.i += 1
-        return tok[1:-1].replace("``", "`") if kind == "quoted" else tok
+        if kind == "quoted":
+            return tok[1:-1].replace("``", "`")
+        if not tok.isascii():
+            self.defer(ParseException("INVALID_IDENTIFIER", _INVALID_IDENTIFIER % (tok, tok),
+                                      self.text, pos))  # fmt: skip
+        return tok
 
     def defer(self, error: Exception) -> None:
         if self.deferred is None:

@@ -86,6 +86,16 @@ def evaluate(types: Any, parse_ddl: Any = None) -> dict[str, Any]:
     for a, b in type_cases.EQUALITY:
         x, y = eval(a, dict(scope)), eval(b, dict(scope))
         out["equality"]["%s == %s" % (a, b)] = [x == y, x != y, hash(x) == hash(y)]
+    randoms = {src: eval(src, dict(scope)) for src in type_cases.random_types()}
+    out["random"] = {src: _type_facts(t, types) for src, t in randoms.items()}
     if parse_ddl is not None:
         out["ddl"] = {s: _outcome("parse(%r)" % s, {"parse": parse_ddl}) for s in type_cases.DDL}
+        # A random type's DDL, and the same as the one column of a column list.
+        out["random_ddl"] = {
+            src: [
+                _outcome("parse(%r)" % t.simpleString(), {"parse": parse_ddl}),
+                _outcome("parse('col %s NOT NULL')" % t.simpleString(), {"parse": parse_ddl}),
+            ]
+            for src, t in randoms.items()
+        }
     return json.loads(json.dumps(out))
