@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import pathlib
@@ -175,3 +176,39 @@ def test_row_tree_string_of_cases_is_recorded():
     # Every struct case has a treeString in the recording (the printSchema text).
     structs = [src for src in type_cases.TYPES if src.startswith("StructType")]
     assert all("treeString" in RECORDED["types"][src] for src in structs)
+
+
+_EPOCH = datetime.datetime(1970, 1, 1)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.dates(),
+    st.datetimes(min_value=datetime.datetime(1, 1, 2), max_value=datetime.datetime(9999, 12, 30)),
+    st.timedeltas(),
+    st.lists(st.none() | st.dates(), max_size=4),
+)
+def test_internal_round_trip(d, ts, delta, dates):
+    # Internal values as plain arithmetic on the epoch: days, microseconds.
+    schema = T.StructType(
+        [
+            T.StructField("d", T.DateType()),
+            T.StructField("ts", T.TimestampNTZType()),
+            T.StructField("delta", T.DayTimeIntervalType()),
+            T.StructField("dates", T.ArrayType(T.DateType())),
+            T.StructField("n", T.LongType()),
+        ]
+    )
+    internal = schema.toInternal({"d": d, "ts": ts, "delta": delta, "dates": dates, "n": 7})
+    micros = (ts - _EPOCH) // datetime.timedelta(microseconds=1)
+    days = [None if x is None else (x - _EPOCH.date()).days for x in dates]
+    assert internal == (
+        (d - _EPOCH.date()).days,
+        micros,
+        delta // datetime.timedelta(microseconds=1),
+        days,
+        7,
+    )
+    row = schema.fromInternal(internal)
+    assert row == T.Row(d=d, ts=ts, delta=delta, dates=dates, n=7)
+    assert row.asDict() == {"d": d, "ts": ts, "delta": delta, "dates": dates, "n": 7}
