@@ -1,7 +1,8 @@
 """Spark's DDL type strings (``"a INT, b array<string>"``) parsed into data types.
 
-A small recursive-descent parser over Spark's type grammar: a single type, or a list of
-columns (``name [:] type [NOT NULL] [COMMENT 'text']``) for a struct without ``struct<>``.
+A small recursive-descent parser over Spark's type grammar: a list of columns
+(``name type [NOT NULL] [COMMENT 'text']``), a single type, or the legacy ``name: type, ...``
+(a struct's fields without ``struct<>``), tried in that order as PySpark does.
 """
 
 from __future__ import annotations
@@ -68,9 +69,9 @@ _INVALID_IDENTIFIER = (
     "identifiers."
 )
 _SQLSTATE = {
-    "INVALID_IDENTIFIER": "42602",
     "PARSE_SYNTAX_ERROR": "42601", "UNSUPPORTED_DATATYPE": "0A000",
     "DATATYPE_MISSING_SIZE": "42K01", "DECIMAL_SCALE_EXCEEDS_PRECISION": "22003",
+    "INVALID_IDENTIFIER": "42602",
 }  # fmt: skip
 
 
@@ -204,7 +205,7 @@ class _Parser:
             tok = self.name()
         message = f'Unsupported data type "{tok.upper()}".'
         self.defer(ParseException("UNSUPPORTED_DATATYPE", message, self.text, pos))
-        if self.accept("("):  # a parameterised type the grammar allows, e.g. char(5)
+        if self.accept("("):  # the grammar allows any name with sizes, e.g. foo(5, 2)
             self.integer()
             while self.accept(","):
                 self.integer()

@@ -2,7 +2,8 @@
 
 Every type has PySpark's ``repr``, ``simpleString()`` (the DDL form), ``typeName()``,
 ``jsonValue()``/``json()`` (the schema JSON Spark stores) and equality; the atomic types
-without parameters are singletons, as in PySpark.
+without parameters are singletons, as in PySpark (but for ``StringType``, which carries a
+collation in PySpark 4).
 
 >>> s = StructType([StructField("a", IntegerType()), StructField("b", ArrayType(LongType()))])
 >>> s.simpleString(), s["b"]
@@ -23,8 +24,8 @@ from typing import Any, ClassVar
 
 __all__ = [
     "DataType", "NullType", "CharType", "StringType", "VarcharType", "BinaryType",
-    "BooleanType", "DateType",
-    "TimestampType", "TimestampNTZType", "DecimalType", "DoubleType", "FloatType",
+    "BooleanType", "DateType", "TimestampType", "TimestampNTZType", "DecimalType",
+    "DoubleType", "FloatType",
     "ByteType", "IntegerType", "LongType", "DayTimeIntervalType", "YearMonthIntervalType",
     "Row", "ShortType", "ArrayType", "MapType", "StructField", "StructType",
 ]  # fmt: skip
