@@ -160,6 +160,15 @@ INFER = [
     "Row(a=1, b='x')", "Row(b=None, a=[1])", "namedtuple('P', 'x y')(1, 2.0)",
     "(1, 'x')", "[Row(a=1), Row(b=2)]", "[Row(a=1), Row(a=None)]", "[1, 1.5]",
     "[datetime.datetime(2024, 1, 2), 'x']", "object()", "[{'a': 1}, {'b': 'x'}]",
+    "array.array('i', [1])", "array.array('B')", "array.array('d')", "array.array('q')",
+    "array.array('L')", "[1, None, 'x', 2.5]", "[[1], ['x']]", "[{'a': 1}, {'a': 'x'}]",
+    "[Row(a=1, b=None), Row(a=None, b=2.0)]", "[Row(a=1), Row(a=1.5)]",
+    "[datetime.date(2024, 1, 2), datetime.datetime(2024, 1, 2)]",
+    "{'a': 1, 'b': 2}, True", "{'a': None, 'b': [1]}, True",
+    "{'a': 1, 'b': 'x'}, False, False, True",
+    "[1, 'x'], False, True", "datetime.datetime(2024, 1, 2), False, False, False, True",
+    "[datetime.datetime(2024, 1, 2)], False, False, False, True",
+    "{'k': Row(a=1)}", "Row(a={'b': Row(c=None)})", "type('O', (), {})()",
 ]  # fmt: skip
 
 SCHEMAS = [

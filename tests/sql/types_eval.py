@@ -6,6 +6,7 @@ compare with ``==``.
 
 from __future__ import annotations
 
+import array
 import collections
 import copy
 import datetime
@@ -74,7 +75,7 @@ def _type_facts(t: Any, types: Any) -> dict[str, Any]:
 def evaluate(types: Any, parse_ddl: Any = None) -> dict[str, Any]:
     """All cases' results for ``types``; DDL cases only when ``parse_ddl`` is given."""
     scope = {name: getattr(types, name) for name in dir(types) if not name.startswith("__")}
-    scope.update(datetime=datetime, decimal=decimal, pickle=pickle, copy=copy,
+    scope.update(array=array, datetime=datetime, decimal=decimal, pickle=pickle, copy=copy,
                  namedtuple=collections.namedtuple, Obj=Obj)  # fmt: skip
     out: dict[str, Any] = {
         "types": {src: _type_facts(eval(src, dict(scope)), types) for src in type_cases.TYPES},

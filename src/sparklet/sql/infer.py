@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import array
 import datetime
 import decimal
 from functools import reduce
@@ -14,6 +15,14 @@ _type_mappings: dict[type, type[T.DataType]] = {
     str: T.StringType, bytearray: T.BinaryType, bytes: T.BinaryType,
     datetime.date: T.DateType, datetime.datetime: T.TimestampType,
     datetime.timedelta: T.DayTimeIntervalType,
+}  # fmt: skip
+
+# array.array type codes whose items fit a Spark type without loss (JVM types are signed,
+# so an unsigned code needs the next wider type; 'L', 'q' and 'Q' may not fit a long).
+_array_type_mappings: dict[str, type[T.DataType]] = {
+    "f": T.FloatType, "d": T.DoubleType, "b": T.ByteType, "h": T.ShortType,
+    "i": T.IntegerType, "l": T.LongType, "B": T.ShortType, "H": T.IntegerType,
+    "I": T.LongType, "u": T.StringType,
 }  # fmt: skip
 
 
@@ -64,9 +73,20 @@ def _infer_type(
     if isinstance(obj, list):
         if not obj:
             return T.ArrayType(T.NullType(), True)
+
+        # PySpark 4 passes its flags to a list's elements one place off: prefer_timestamp_ntz
+        # arrives as infer_map_from_first_pair, so elements never prefer TIMESTAMP_NTZ.
+        def element(v: Any) -> T.DataType:
+            return _infer_type(v, infer_dict_as_struct, infer_array_from_first_element,
+                               prefer_timestamp_ntz)  # fmt: skip
+
         if infer_array_from_first_element:
-            return T.ArrayType(infer(obj[0]), True)
-        return T.ArrayType(reduce(_merge_type, (infer(v) for v in obj)), True)
+            return T.ArrayType(element(obj[0]), True)
+        return T.ArrayType(reduce(_merge_type, (element(v) for v in obj)), True)
+    if isinstance(obj, array.array):
+        if obj.typecode in _array_type_mappings:
+            return T.ArrayType(_array_type_mappings[obj.typecode](), False)
+        raise TypeError("[UNSUPPORTED_DATA_TYPE] Unsupported DataType `array(%s)`." % obj.typecode)
     try:
         return _infer_schema(obj, None, *flags)
     except TypeError:
