@@ -90,6 +90,9 @@ _atomic = st.sampled_from(
         T.DayTimeIntervalType(),
         T.DayTimeIntervalType(1, 2),
         T.YearMonthIntervalType(1),
+        T.TimeType(3),
+        T.CalendarIntervalType(),
+        T.CharType(4),
     ]  # fmt: skip
 ) | st.builds(lambda p, s: T.DecimalType(p, min(s, p)), st.integers(1, 38), st.integers(0, 38))
 _names = st.text(st.characters(codec="utf-8", exclude_characters="`"), min_size=1, max_size=6)

@@ -14,7 +14,8 @@ TYPES = [
     "ArrayType(IntegerType())", "ArrayType(StringType(), False)",
     "ArrayType(ArrayType(DecimalType(5, 2), False))",
     "MapType(StringType(), LongType())", "MapType(IntegerType(), ArrayType(DateType()), False)",
-    "CharType(5)", "VarcharType(10)",
+    "CharType(5)", "VarcharType(10)", "TimeType()", "TimeType(0)", "CalendarIntervalType()",
+    "StructType([StructField('t', TimeType(3)), StructField('c', CalendarIntervalType())])",
     "StructType([StructField('c', CharType(3)), StructField('v', ArrayType(VarcharType(2)))])",
     "StructType()",
     "StructType([StructField('a', IntegerType())])",
@@ -95,6 +96,9 @@ EXPRESSIONS = [
     "_parse_datatype_json_string('\"decimal( 5 , 2 )\"')",
     "_parse_datatype_json_string('\"bogus\"')",
     "_parse_datatype_json_string('{\"type\": \"bogus\"}')",
+    "TimeType().toInternal(datetime.time(23, 59, 58, 999999)), TimeType().fromInternal(1)",
+    "TimeType(3).fromInternal(86399999999000), CalendarIntervalType() is CalendarIntervalType()",
+    "CalendarIntervalType().toInternal(1)", "_parse_datatype_json_string('\"time(2)\"')",
     "DayTimeIntervalType(5)", "DayTimeIntervalType(3, 1).simpleString()",
     "YearMonthIntervalType().toInternal(1)",
     # Row
@@ -144,7 +148,8 @@ DDL = [
     "array<struct<>>", "a map<string, struct<x: decimal(38, 18) NOT NULL>>",
     "decimal(39, 0)", "decimal(5, 6)", "a struct<b: int>, a int", "a.b int",
     "  a  int  ,  b  string  ", "a\tint", "`a b` int, `c` map<`d`, int>",
-    "a int, b", "double precision", "a decimal(39, 0)", "a decimal(5, 6)", "decimal(0)",
+    "a int, b", "double precision", "time", "time(3)", "a time(0), b interval", "interval",
+    "a time with time zone", "a decimal(39, 0)", "a decimal(5, 6)", "decimal(0)",
     "a `int`", "character(4)", "char", "a varchar", "a int not null not null",
     "a int comment 'x' not null", "a struct<b int comment 'x'>", "a int COMMENT \"q\"",
 ]  # fmt: skip
@@ -168,7 +173,8 @@ INFER = [
     "{'a': 1, 'b': 'x'}, False, False, True",
     "[1, 'x'], False, True", "datetime.datetime(2024, 1, 2), False, False, False, True",
     "[datetime.datetime(2024, 1, 2)], False, False, False, True",
-    "{'k': Row(a=1)}", "Row(a={'b': Row(c=None)})", "type('O', (), {})()",
+    "{'k': Row(a=1)}", "datetime.time(1, 2, 3, 4)", "Row(a={'b': Row(c=None)})",
+    "type('O', (), {})()",
 ]  # fmt: skip
 
 SCHEMAS = [

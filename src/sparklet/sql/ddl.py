@@ -190,6 +190,12 @@ class _Parser:
             return T.DecimalType(precision, scale)
         if word == "interval":
             return self.interval()
+        if word == "time":
+            if not self.accept("("):
+                return T.TimeType()
+            precision = self.integer()
+            self.take(")")
+            return T.TimeType(precision)
         _, tok, pos = self.tokens[start]
         if word in ("char", "varchar", "character"):
             if self.accept("("):
@@ -213,6 +219,8 @@ class _Parser:
         return T.NullType()
 
     def interval(self) -> T.DataType:
+        if self.peek() not in _DAY_TIME and self.peek() not in _YEAR_MONTH:
+            return T.CalendarIntervalType()
         start = self.take().lower()
         end = self.take().lower() if self.accept("to") else start
         for units, cls in (

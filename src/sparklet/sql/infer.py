@@ -14,7 +14,7 @@ _type_mappings: dict[type, type[T.DataType]] = {
     type(None): T.NullType, bool: T.BooleanType, int: T.LongType, float: T.DoubleType,
     str: T.StringType, bytearray: T.BinaryType, bytes: T.BinaryType,
     datetime.date: T.DateType, datetime.datetime: T.TimestampType,
-    datetime.timedelta: T.DayTimeIntervalType,
+    datetime.timedelta: T.DayTimeIntervalType, datetime.time: T.TimeType,
 }  # fmt: skip
 
 # array.array type codes whose items fit a Spark type without loss (JVM types are signed,

@@ -27,6 +27,7 @@ __all__ = [
     "BooleanType", "DateType", "TimestampType", "TimestampNTZType", "DecimalType",
     "DoubleType", "FloatType",
     "ByteType", "IntegerType", "LongType", "DayTimeIntervalType", "YearMonthIntervalType",
+    "CalendarIntervalType", "TimeType",
     "Row", "ShortType", "ArrayType", "MapType", "StructField", "StructType",
 ]  # fmt: skip
 
@@ -322,10 +323,12 @@ class ShortType(IntegralType):
         return "smallint"
 
 
-# The interval types live in their own module; it needs AtomicType, defined above.
-from sparklet.sql.intervals import (  # noqa: E402, F401
+# The time and interval types live in their own module; it needs the classes above.
+from sparklet.sql.temporal import (  # noqa: E402, F401
     AnsiIntervalType,
+    CalendarIntervalType,
     DayTimeIntervalType,
+    TimeType,
     YearMonthIntervalType,
 )
 
@@ -704,13 +707,14 @@ def _tree_children(dt: DataType, prefix: str, out: list[str], depth: int) -> Non
 _atomic_types: list[type[DataType]] = [
     NullType, StringType, BinaryType, BooleanType, DateType, TimestampType,
     TimestampNTZType, DecimalType, DoubleType, FloatType, ByteType, IntegerType,
-    LongType, ShortType, DayTimeIntervalType, YearMonthIntervalType,
+    LongType, ShortType, DayTimeIntervalType, YearMonthIntervalType, CalendarIntervalType,
 ]  # fmt: skip
 _all_atomic_types = {t.typeName(): t for t in _atomic_types}
 _all_complex_types: dict[str, type[DataType]] = {
     "array": ArrayType, "map": MapType, "struct": StructType,
 }  # fmt: skip
 _FIXED_DECIMAL = re.compile(r"decimal\(\s*(\d+)\s*,\s*(-?\d+)\s*\)")
+_TIME = re.compile(r"time\(\s*(\d+)\s*\)")
 _LENGTH = re.compile(r"(char|varchar)\(\s*(\d+)\s*\)")
 _INTERVAL = re.compile(r"interval (\w+)(?: to (\w+))?")
 
@@ -734,6 +738,8 @@ def _parse_datatype_json_value(json_value: dict | str) -> DataType:
         return _all_atomic_types[json_value]()
     if m := _FIXED_DECIMAL.match(json_value):
         return DecimalType(int(m.group(1)), int(m.group(2)))
+    if m := _TIME.match(json_value):
+        return TimeType(int(m.group(1)))
     if m := _LENGTH.match(json_value):
         return (CharType if m.group(1) == "char" else VarcharType)(int(m.group(2)))
     if m := _INTERVAL.match(json_value):

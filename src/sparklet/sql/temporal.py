@@ -1,11 +1,54 @@
-"""Spark's ANSI interval types: day-time (``datetime.timedelta``) and year-month."""
+"""Spark's time-of-day and interval types: ``TimeType`` (``datetime.time``), the ANSI
+day-time (``datetime.timedelta``) and year-month intervals, and ``CalendarIntervalType``."""
 
 from __future__ import annotations
 
 import datetime
 from typing import Any, ClassVar
 
-from sparklet.sql.types import AtomicType
+from sparklet.sql.types import AtomicType, DataType, DataTypeSingleton, DatetimeType
+
+
+class TimeType(DatetimeType):
+    """Time of day (``datetime.time``) with ``precision`` fractional digits, nanoseconds
+    internally.
+
+    >>> TimeType(), TimeType(3).simpleString()
+    (TimeType(6), 'time(3)')
+    >>> TimeType().toInternal(datetime.time(0, 0, 1, 5))
+    1000005000
+    """
+
+    def __init__(self, precision: int = 6):
+        self.precision = precision
+
+    def needConversion(self) -> bool:
+        return True
+
+    def toInternal(self, t: datetime.time | None) -> int | None:
+        if t is not None:
+            seconds = t.hour * 3600 + t.minute * 60 + t.second
+            return seconds * 1_000_000_000 + t.microsecond * 1_000
+        return None
+
+    def fromInternal(self, nano: int | None) -> datetime.time | None:
+        if nano is not None:
+            seconds, rest = divmod(nano, 1_000_000_000)
+            hours, seconds = divmod(seconds, 3600)
+            minutes, seconds = divmod(seconds, 60)
+            return datetime.time(hours, minutes, seconds, rest // 1_000)
+        return None
+
+    def simpleString(self) -> str:
+        return "time(%d)" % self.precision
+
+    jsonValue = simpleString  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return "TimeType(%d)" % self.precision
+
+    def _tree_name(self) -> str:
+        return self.simpleString()
 
 
 class AnsiIntervalType(AtomicType):
@@ -85,4 +128,25 @@ class YearMonthIntervalType(AnsiIntervalType):
     def fromInternal(self, obj: Any) -> Any:
         raise NotImplementedError(
             "[NOT_IMPLEMENTED] YearMonthIntervalType.fromInternal is not implemented."
+        )
+
+
+class CalendarIntervalType(DataType, metaclass=DataTypeSingleton):
+    """Months, days and microseconds; like PySpark it has no Python value conversion."""
+
+    @classmethod
+    def typeName(cls) -> str:
+        return "interval"
+
+    def needConversion(self) -> bool:
+        return True
+
+    def toInternal(self, obj: Any) -> Any:
+        raise NotImplementedError(
+            "[NOT_IMPLEMENTED] CalendarIntervalType.toInternal is not implemented."
+        )
+
+    def fromInternal(self, obj: Any) -> Any:
+        raise NotImplementedError(
+            "[NOT_IMPLEMENTED] CalendarIntervalType.fromInternal is not implemented."
         )
