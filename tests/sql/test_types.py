@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
 
-import type_cases  # noqa: E402
 import types_eval  # noqa: E402
 
 from sparklet.sql import types as T  # noqa: E402
@@ -173,12 +172,6 @@ def test_column_list_round_trip(columns):
     ddl = ", ".join("`%s` %s NOT NULL" % (n, t.simpleString()) for n, t in columns)
     expected = T.StructType([T.StructField(n, _nullable_everywhere(t), False) for n, t in columns])
     assert T._parse_datatype_string(ddl) == expected
-
-
-def test_row_tree_string_of_cases_is_recorded():
-    # Every struct case has a treeString in the recording (the printSchema text).
-    structs = [src for src in type_cases.TYPES if src.startswith("StructType")]
-    assert all("treeString" in RECORDED["types"][src] for src in structs)
 
 
 _EPOCH = datetime.datetime(1970, 1, 1)
