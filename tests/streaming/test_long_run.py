@@ -53,6 +53,10 @@ def remembered_rdds(ssc) -> dict[int, object]:
 def measure(ssc, checkpoint_dir: str) -> dict:
     """Structural figures, once the cleanups queued so far were done everywhere."""
     sc = ssc.sparkContext
+    # A batch is handled before the generator has cleared its metadata (its RDDs are still
+    # remembered until then): wait for the clear of the last handled batch.
+    generator = ssc._scheduler.job_generator
+    assert wait_until(lambda: (generator.last_cleared or 0) >= ssc._scheduler.handled_until)
     gc.collect()
     assert sc._cleaner.wait_until_idle(TIMEOUT)
     assert sc._backend.wait_control_delivered(TIMEOUT)

@@ -301,6 +301,10 @@ class JobGenerator:
         self._thread: threading.Thread | None = None
         self._abandon = False  # a non-graceful stop skips batches not generated yet
         self.last_generated: int | None = None
+        # The latest batch whose metadata is cleared: a batch counts as handled before its
+        # "clear" event runs on this thread, so code that inspects what streams remember
+        # waits for this to catch up.
+        self.last_cleared: int | None = None
         self.checkpoint_writer = None  # set at start when a checkpoint directory is set
 
     def start(self) -> None:
@@ -437,3 +441,4 @@ class JobGenerator:
         self.scheduler.input_info_tracker.cleanup(time_ms - remember)
         if self.checkpoint_writer is not None:
             self.checkpoint_writer.write(time_ms, "c")
+        self.last_cleared = time_ms
