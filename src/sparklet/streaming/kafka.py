@@ -140,8 +140,7 @@ class KafkaUtils:
             tps = sorted({r.topicAndPartition() for r in offsetRanges})
             known = clients.partitions(sorted({tp.topic for tp in tps}))
             present = [tp for tp in tps if tp.partition in known.get(tp.topic, [])]
-            latest = clients.offsets(present, "latest")
-            earliest = clients.offsets(present, "earliest")
+            earliest, latest = clients.log_bounds(present)
         except KafkaOffsetsError:
             raise
         except Exception as e:

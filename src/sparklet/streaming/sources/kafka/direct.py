@@ -117,39 +117,52 @@ class KafkaClients:
     def offsets(self, tps: list[TopicAndPartition], spec: str) -> dict[TopicAndPartition, int]:
         """Log start (``earliest``) or end (``latest``; with read_committed the last stable
         offset) of each partition, in one request per broker."""
+        return self._offsets(tps, (spec,))[0]
+
+    def log_bounds(self, tps: list[TopicAndPartition]) -> tuple[dict, dict]:
+        """(log start, log end) of each partition: both requests are in flight at once."""
+        earliest, latest = self._offsets(tps, ("earliest", "latest"))
+        return earliest, latest
+
+    def _offsets(self, tps: list[TopicAndPartition], specs: tuple[str, ...]) -> list[dict]:
         if not tps:
-            return {}
+            return [{} for _ in specs]
         try:
-            return self._list_offsets(tps, spec)
+            return self._list_offsets(tps, specs)
         except self._kafka.KafkaException:
             # The admin client's metadata may be stale: partitions added since it last
             # looked (unknown to it), or a broker restarted since (its cached leader epochs
             # are fenced). It refreshes only every few minutes by itself.
             for topic in sorted({tp.topic for tp in tps}):
                 self.admin.list_topics(topic, timeout=_TIMEOUT_S)
-            return self._list_offsets(tps, spec)
+            return self._list_offsets(tps, specs)
 
-    def _list_offsets(self, tps: list[TopicAndPartition], spec: str
-                      ) -> dict[TopicAndPartition, int]:
+    def _list_offsets(self, tps: list[TopicAndPartition], specs: tuple[str, ...]
+                      ) -> list[dict]:
         from confluent_kafka.admin import OffsetSpec
 
-        make = OffsetSpec.earliest if spec == "earliest" else OffsetSpec.latest
         TopicPartition = self._kafka.TopicPartition
-        futures = self.admin.list_offsets(
-            {TopicPartition(tp.topic, tp.partition): make() for tp in tps},
-            isolation_level=self.isolation, request_timeout=_TIMEOUT_S)
-        result = {}
-        for tp, future in futures.items():
-            try:
-                result[TopicAndPartition(tp.topic, tp.partition)] = future.result(
-                    _TIMEOUT_S).offset
-            except self._kafka.KafkaException as e:
-                if e.args and getattr(e.args[0], "code", lambda: None)() == \
-                        self._kafka.KafkaError.UNKNOWN_TOPIC_OR_PART:
-                    raise KafkaOffsetsError(f"{tp.topic}-{tp.partition} does not exist "
-                                            "(topic deleted?)") from e
-                raise
-        return result
+        pending = []
+        for spec in specs:  # every request sent before any answer is waited for
+            make = OffsetSpec.earliest if spec == "earliest" else OffsetSpec.latest
+            pending.append(self.admin.list_offsets(
+                {TopicPartition(tp.topic, tp.partition): make() for tp in tps},
+                isolation_level=self.isolation, request_timeout=_TIMEOUT_S))
+        results = []
+        for futures in pending:
+            result = {}
+            for tp, future in futures.items():
+                try:
+                    result[TopicAndPartition(tp.topic, tp.partition)] = future.result(
+                        _TIMEOUT_S).offset
+                except self._kafka.KafkaException as e:
+                    if e.args and getattr(e.args[0], "code", lambda: None)() == \
+                            self._kafka.KafkaError.UNKNOWN_TOPIC_OR_PART:
+                        raise KafkaOffsetsError(f"{tp.topic}-{tp.partition} does not exist "
+                                                "(topic deleted?)") from e
+                    raise
+            results.append(result)
+        return results
 
     def committed(self, tps: list[TopicAndPartition]) -> dict[TopicAndPartition, int]:
         """The group's committed offsets (partitions without one are left out)."""
@@ -341,8 +354,7 @@ class DirectKafkaInputDStream(InputDStream):
                              "read", tp.topic, tp.partition)
                     del current[tp]
             tps = sorted(set(current) | set(found))
-        latest = clients.offsets(tps, "latest")
-        earliest = clients.offsets(tps, "earliest")
+        earliest, latest = clients.log_bounds(tps)
         return latest, earliest
 
     def _next_ranges(self) -> list[OffsetRange]:

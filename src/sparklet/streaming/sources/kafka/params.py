@@ -85,10 +85,8 @@ def _translate(kafkaParams: dict[str, Any] | None) -> dict[str, Any]:
                 log.info("kafkaParams: %s is a JVM client setting; ignored", key)
             continue
         key = _RENAMED.get(key, key)
-        if key in out and key == "bootstrap.servers":
-            continue  # bootstrap.servers wins over metadata.broker.list
         out[key] = value if isinstance(value, bool | int | float) else str(value)
-    if "bootstrap.servers" in kafkaParams:
+    if "bootstrap.servers" in kafkaParams:  # it wins over metadata.broker.list
         out["bootstrap.servers"] = str(kafkaParams["bootstrap.servers"])
     if "auto.offset.reset" in out:
         out["auto.offset.reset"] = offset_reset(kafkaParams)
