@@ -1,0 +1,4 @@
+"""ansi rules of the Spark-on-DuckDB dialect (see the package docstring)."""
+
+TRANSFORMS: dict = {}
+FUNCTIONS: dict = {}

@@ -1,0 +1,4 @@
+"""datetimes rules of the Spark-on-DuckDB dialect (see the package docstring)."""
+
+TRANSFORMS: dict = {}
+FUNCTIONS: dict = {}
