@@ -78,7 +78,7 @@ def _to_arrow_value(dt: T.DataType) -> Converter:
     if isinstance(dt, T.TimestampType):
         def timestamp(v: Any) -> Any:
             if isinstance(v, datetime.datetime) and v.tzinfo is None:
-                return v.astimezone(datetime.timezone.utc)  # naive = local time, as PySpark
+                return v.astimezone(datetime.UTC)  # naive = local time, as PySpark
             return v
         return timestamp
     if isinstance(dt, T.BinaryType):

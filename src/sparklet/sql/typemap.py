@@ -178,7 +178,6 @@ def to_arrow_type(dt: T.DataType) -> Any:
 
 def from_arrow_type(at: Any) -> T.DataType:
     """The Spark type of an Arrow type."""
-    import pyarrow as pa
     import pyarrow.types as pt
 
     if pt.is_null(at):
