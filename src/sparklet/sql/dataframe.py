@@ -625,7 +625,7 @@ class DataFrame:
         from sparklet.sql.conversion import row_converter
 
         to_row = row_converter(self.schema)
-        return [to_row(r) for r in self._session._execute(sql).fetchall()]
+        return [to_row(r) for r in self._session._fetchall(sql)]
 
     def collect(self) -> list[T.Row]:
         """All rows, as a list of Row."""
@@ -655,7 +655,7 @@ class DataFrame:
 
     def count(self) -> int:
         """The number of rows."""
-        return self._session._execute(f"SELECT count(*) FROM ({self._sql}) AS _t").fetchall()[0][0]
+        return self._session._fetchall(f"SELECT count(*) FROM ({self._sql}) AS _t")[0][0]
 
     def show(self, n: int = 20, truncate: bool | int = True, vertical: bool = False) -> None:
         """Print the first ``n`` rows as Spark's table (see :mod:`sparklet.sql.show`)."""
@@ -681,9 +681,7 @@ class DataFrame:
 
         from sparklet.sql.typemap import to_arrow_type
 
-        table = self._session._execute(self._display_sql()).arrow()
-        if hasattr(table, "read_all"):
-            table = table.read_all()
+        table = self._session._arrow(self._display_sql())
         target = pa.schema([pa.field(a.name, to_arrow_type(a.dataType), a.nullable)
                             for a in self._attrs])
         try:
@@ -713,10 +711,7 @@ class DataFrame:
         """The rows as an RDD of Row (partitioned as ``repartition``/``coalesce`` asked, else
         ``spark.default.parallelism``)."""
         sc = self._session.sparkContext
-        rows = self.collect()
-        n = self._num_partitions or sc.defaultParallelism
-        return sc.parallelize(rows, max(1, min(n, max(len(rows), 1))) if self._num_partitions
-                              is None else n)
+        return sc.parallelize(self.collect(), self._num_partitions or sc.defaultParallelism)
 
     def foreach(self, f: Any) -> None:
         self.rdd.foreach(f)
@@ -781,7 +776,7 @@ class DataFrame:
 
     def explain(self, extended: Any = None, mode: str | None = None) -> None:
         """Print DuckDB's physical plan for the DataFrame."""
-        rows = self._session._execute(f"EXPLAIN {self._sql}").fetchall()
+        rows = self._session._fetchall(f"EXPLAIN {self._sql}")
         print("== Physical Plan ==")
         print("\n".join(r[1] for r in rows))
 
@@ -823,6 +818,12 @@ class DataFrame:
         from sparklet.sql.na import summary
 
         return summary(self, list(statistics))
+
+    def mapInPandas(self, func: Any, schema: Any, barrier: bool = False) -> DataFrame:
+        """``func`` maps an iterator of pandas DataFrames to an iterator of them."""
+        from sparklet.sql.udf import map_in_pandas
+
+        return map_in_pandas(self, func, schema)
 
     def transform(self, func: Any, *args: Any, **kwargs: Any) -> DataFrame:
         return func(self, *args, **kwargs)
