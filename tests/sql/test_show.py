@@ -348,14 +348,24 @@ def test_cast_to_string_differs_from_pretty():
 
 
 def test_java_number_text():
-    # Java's Double.toString / Float.toString (plain from 1e-3 up to 1e7, else d.dE±n).
-    assert [java_double_string(v) for v in (0.001, 9.5e-4, 9999999.0, 1e7, -1e-300)] == [
-        "0.001", "9.5E-4", "9999999.0", "1.0E7", "-1.0E-300",
-    ]
-    assert java_double_string(float("-inf")) == "-Infinity"
-    floats = (1.100000023841858, 16777216.0, 3.4028234663852886e38)
-    assert [java_float_string(v) for v in floats] == ["1.1", "1.6777216E7", "3.4028235E38"]
-    assert java_float_string(1e-45) == "1.4E-45"
+    # Java's Double.toString / Float.toString as Java 17 (the reference PySpark's JVM) prints
+    # them: plain from 1e-3 up to 1e7, else d.dE[-]n. The expected texts are what OpenJDK
+    # 17.0.15 printed for these values (Java 19+ would print the shortest decimals instead:
+    # 2.0E23, -1.6130484589462314E17, 4.99827441E11 ...).
+    doubles = {
+        0.001: "0.001", 9.5e-4: "9.5E-4", 9999999.0: "9999999.0", 1e7: "1.0E7",
+        -1e-300: "-1.0E-300", 5e-324: "4.9E-324", 1e23: "9.999999999999999E22",
+        2e23: "1.9999999999999998E23", -1.6130484589462314e17: "-1.61304845894623136E17",
+        2.0**-44: "5.6843418860808015E-14", 2.0**62: "4.6116860184273879E18",
+        float("-inf"): "-Infinity",
+    }  # fmt: skip
+    assert {v: java_double_string(v) for v in doubles} == doubles
+    floats = {
+        1.100000023841858: "1.1", 16777216.0: "1.6777216E7", 1e-45: "1.4E-45",
+        3.4028234663852886e38: "3.4028235E38", 499827441664.0: "4.99827442E11",
+        1247833.75: "1247833.8", 1e39: "Infinity",
+    }  # fmt: skip
+    assert {v: java_float_string(v) for v in floats} == floats
 
 
 def test_argument_checks_as_pyspark():

@@ -31,7 +31,6 @@ import datetime
 import decimal
 import math
 import struct
-from fractions import Fraction
 from typing import Any
 
 from sparklet.errors import PySparkTypeError
@@ -237,7 +236,7 @@ def value_to_string(
     ``pretty`` is Spark's ``ToPrettyString``: nulls, top-level and nested, are ``NULL`` and
     binary is ``[61 62 00]``. With ``pretty=False`` it is ``CAST(... AS STRING)`` in ANSI mode:
     a top-level null gives ``None``, nested nulls are ``null``, binary is its bytes read as
-    UTF-8. Both print decimals plainly, doubles as Java does (``1.0E20``, ``NaN``), dates and
+    UTF-8. Both print decimals plainly, doubles as Java 17 does (``1.0E20``, ``NaN``), dates and
     timestamps as ``2024-01-05 07:08:09.005``, arrays ``[1, 2]``, maps ``{a -> 1}``, structs
     ``{1, z}``, ANSI intervals ``INTERVAL '3' DAY``.
 
@@ -307,115 +306,194 @@ def _to_string(v: Any, dt: DataType, null: str, pretty: bool, tz: str | None) ->
 
 
 def java_double_string(x: float) -> str:
-    """Java's ``Double.toString``: ``1.0``, ``0.001``, ``1.0E7``, ``1.5E-4``, ``NaN``.
+    """Java's ``Double.toString`` as Java 17 (the JVM the reference PySpark ran on) prints it.
 
-    The digits are the shortest that read back as ``x`` (at least two significant ones, as
-    Java 19+ chooses them; Java 17's older algorithm very rarely printed one more digit).
+    ``1.0``, ``0.001``, ``1.0E7``, ``1.5E-4``, ``NaN``, ``Infinity``. Java 17's algorithm
+    (``FloatingDecimal``, unchanged from Java 1.4 to 18) is not always the shortest: integers
+    over 2^53 keep digits below their precision (``-1.61304845894623136E17``) and 1e23 prints
+    ``9.999999999999999E22``; Java 19+ prints the shortest decimal instead.
 
-    >>> [java_double_string(v) for v in (1.0, 1e7, 1.5e-4, 123456789.125, -0.0, 5e-324)]
-    ['1.0', '1.0E7', '1.5E-4', '1.23456789125E8', '-0.0', '4.9E-324']
+    >>> [java_double_string(v) for v in (1.0, 1e7, 1.5e-4, 123456789.125, -0.0, 5e-324, 1e23)]
+    ['1.0', '1.0E7', '1.5E-4', '1.23456789125E8', '-0.0', '4.9E-324', '9.999999999999999E22']
     """
-    special = _special_float(x)
-    if special is not None:
-        return special
-    digits, exp10 = _decimal_digits(repr(abs(x)))
-    if len(digits) == 1:
-        # Java writes two significant digits at least: the closest two-digit decimal.
-        digits, exp10 = _decimal_digits(format(abs(x), ".1e"))
-    return _java_notation(x < 0, digits, exp10)
+    bits = struct.unpack("<Q", struct.pack("<d", x))[0]
+    negative = bits >> 63 == 1
+    fraction, exponent = bits & ((1 << 52) - 1), (bits >> 52) & 0x7FF
+    if exponent == 0x7FF:
+        return "NaN" if fraction else ("-Infinity" if negative else "Infinity")
+    if exponent == 0 and fraction == 0:
+        return "-0.0" if negative else "0.0"
+    if exponent == 0:
+        # A subnormal: normalised, with fewer significant bits.
+        shift = 53 - fraction.bit_length()
+        fraction, bin_exp, significant = fraction << shift, 1 - shift - 1023, fraction.bit_length()
+    else:
+        fraction, bin_exp, significant = fraction | (1 << 52), exponent - 1023, 53
+    digits, dec_exponent = _floating_decimal(bin_exp, fraction, significant)
+    return ("-" if negative else "") + _java_chars(digits, dec_exponent)
 
 
 def java_float_string(x: float) -> str:
-    """Java's ``Float.toString`` of ``x`` read as a 32-bit float: ``0.1`` for ``0.1f``.
+    """Java 17's ``Float.toString`` of ``x`` read as a 32-bit float: ``0.1`` for ``0.1f``.
 
     >>> java_float_string(0.10000000149011612), java_float_string(3.0), java_float_string(1e10)
     ('0.1', '3.0', '1.0E10')
     """
-    special = _special_float(x)
-    if special is not None:
-        return special
-    f = _to_float32(x)
-    if math.isinf(f):
-        return "Infinity" if f > 0 else "-Infinity"
-    if f == 0:
-        return "-0.0" if math.copysign(1.0, f) < 0 else "0.0"
-    digits, exp10 = _shortest_float32(abs(f))
-    return _java_notation(f < 0, digits, exp10)
-
-
-def _special_float(x: float) -> str | None:
-    if math.isnan(x):
-        return "NaN"
-    if math.isinf(x):
-        return "Infinity" if x > 0 else "-Infinity"
-    if x == 0:
-        return "-0.0" if math.copysign(1.0, x) < 0 else "0.0"
-    return None
-
-
-def _decimal_digits(text: str) -> tuple[str, int]:
-    """The significant digits of a positive decimal text and the power of ten of the first."""
-    t = decimal.Decimal(text).normalize().as_tuple()
-    digits = "".join(map(str, t.digits))
-    return digits, t.exponent + len(digits) - 1  # type: ignore[operator]
-
-
-def _java_notation(negative: bool, digits: str, exp10: int) -> str:
-    # Java writes 10^-3 <= |x| < 10^7 in plain notation, the rest as d.dddE[-]n.
-    sign = "-" if negative else ""
-    if -3 <= exp10 < 7:
-        if exp10 < 0:
-            return sign + "0." + "0" * (-exp10 - 1) + digits
-        whole = digits[: exp10 + 1].ljust(exp10 + 1, "0")
-        frac = digits[exp10 + 1 :] or "0"
-        return sign + whole + "." + frac
-    return sign + digits[0] + "." + (digits[1:] or "0") + "E" + str(exp10)
-
-
-def _to_float32(x: float) -> float:
     try:
-        return struct.unpack("<f", struct.pack("<f", x))[0]
-    except OverflowError:
-        return math.copysign(math.inf, x)
+        bits = struct.unpack("<I", struct.pack("<f", x))[0]
+    except OverflowError:  # beyond the float range: Java's (float) cast gives the infinity
+        bits = 0xFF800000 if x < 0 else 0x7F800000
+    negative = bits >> 31 == 1
+    fraction, exponent = bits & ((1 << 23) - 1), (bits >> 23) & 0xFF
+    if exponent == 0xFF:
+        return "NaN" if fraction else ("-Infinity" if negative else "Infinity")
+    if exponent == 0 and fraction == 0:
+        return "-0.0" if negative else "0.0"
+    if exponent == 0:
+        shift = 24 - fraction.bit_length()
+        fraction, bin_exp, significant = fraction << shift, 1 - shift - 127, fraction.bit_length()
+    else:
+        fraction, bin_exp, significant = fraction | (1 << 23), exponent - 127, 24
+    # Java runs floats through the double routine, the bits placed as a double's.
+    digits, dec_exponent = _floating_decimal(bin_exp, fraction << 29, significant)
+    return ("-" if negative else "") + _java_chars(digits, dec_exponent)
 
 
-def _float32_bits(f: float) -> int:
-    return struct.unpack("<I", struct.pack("<f", f))[0]
+# ceil(log2(5^i)) as Java's FloatingDecimal approximates it, to choose int, long or big
+# arithmetic (the choice shows: int and long arithmetic may overflow in its digit loop).
+_N_5_BITS = (0, 3, 5, 7, 10, 12, 14, 17, 19, 21, 24, 26, 28, 31, 33, 35, 38, 40, 42, 45, 47,
+             49, 52, 54, 56, 59, 61)  # fmt: skip
 
 
-def _float32_of_bits(bits: int) -> float:
-    return struct.unpack("<f", struct.pack("<I", bits))[0]
+def _wrap(v: int, width: int) -> int:
+    """``v`` as Java's ``int`` (width 32) or ``long`` (64) holds it after overflow."""
+    v &= (1 << width) - 1
+    return v - (1 << width) if v >> (width - 1) else v
 
 
-def _shortest_float32(f: float) -> tuple[str, int]:
-    """The shortest decimal (two digits at least) that rounds to the float32 ``f`` > 0.
+def _jquot(a: int, b: int) -> int:
+    q = abs(a) // abs(b)
+    return q if (a < 0) == (b < 0) else -q
 
-    Among decimals of that length the closest to ``f`` wins, as in Java's ``Float.toString``.
+
+def _floating_decimal(bin_exp: int, fract: int, significant: int) -> tuple[list[int], int]:
+    """The digits and decimal exponent Java 17 finds for ``fract * 2^(bin_exp - 52)``.
+
+    ``fract`` has its top bit at 2^52; ``significant`` is the precision of the value's type
+    (53 or 24, less for subnormals). The value is ``0.d1d2... * 10^exponent``.
     """
-    bits = _float32_bits(f)
-    exact = Fraction(f)
-    below = Fraction(_float32_of_bits(bits - 1)) if bits > 1 else Fraction(0)
-    # The largest float32's upper neighbour is the infinity; mirror the gap below it.
-    above = Fraction(_float32_of_bits(bits + 1)) if bits < 0x7F7FFFFF else 2 * exact - below
-    lo, hi = (below + exact) / 2, (exact + above) / 2
-    even = bits % 2 == 0
+    tail_zeros = (fract & -fract).bit_length() - 1
+    fract_bits = 53 - tail_zeros
+    tiny_bits = max(0, fract_bits - bin_exp - 1)
+    if -21 <= bin_exp <= 62 and tiny_bits == 0:
+        # A whole number below 2^63: its decimal digits, rounded half up at the first digit
+        # the type's precision cannot tell (Java's "insignificant digits").
+        value = fract << (bin_exp - 52) if bin_exp >= 52 else fract >> (52 - bin_exp)
+        insignificant = 0
+        if bin_exp > significant:
+            p2 = bin_exp - significant - 1
+            insignificant = len(str(1 << p2)) - 1 if 1 < p2 < 64 else 0
+        exponent = insignificant
+        if insignificant:
+            pow10 = 10**insignificant
+            value, residue = divmod(value, pow10)
+            if residue >= pow10 >> 1:
+                value += 1
+        text = str(value)
+        stripped = text.rstrip("0")
+        return [int(c) for c in stripped], exponent + len(text)
 
-    def rounds_to_f(c: Fraction) -> bool:
-        return lo < c < hi or (even and c in (lo, hi))
+    dec_exp = _estimate_dec_exp(fract, bin_exp)
+    b5 = max(0, -dec_exp)
+    b2 = b5 + tiny_bits + bin_exp
+    s5 = max(0, dec_exp)
+    s2 = s5 + tiny_bits
+    m5, m2 = b5, b2 - significant
+    fract >>= tail_zeros
+    b2 -= fract_bits - 1
+    common = min(b2, s2)
+    b2, s2, m2 = b2 - common, s2 - common, m2 - common
+    if fract_bits == 1:
+        # A power of two: the gap below is half the gap above; Java halves its margin.
+        m2 -= 1
+    if m2 < 0:
+        b2, s2, m2 = b2 - m2, s2 - m2, 0
+    b_bits = fract_bits + b2 + (_N_5_BITS[b5] if b5 < len(_N_5_BITS) else b5 * 3)
+    ten_s_bits = s2 + 1 + (_N_5_BITS[s5 + 1] if s5 + 1 < len(_N_5_BITS) else (s5 + 1) * 3)
+    if b_bits < 64 and ten_s_bits < 64:
+        width = 32 if b_bits < 32 and ten_s_bits < 32 else 64
+    else:
+        width = 0  # arbitrary precision
 
-    for length in range(2, 10):
-        digits, exp10 = _decimal_digits(format(f, ".%de" % (length - 1)))
-        digits = digits.ljust(length, "0")
-        unit = Fraction(10) ** (exp10 - length + 1)
-        nearest = int(digits)
-        found = [
-            m for m in (nearest - 1, nearest, nearest + 1)
-            if m > 0 and rounds_to_f(m * unit)
-        ]  # fmt: skip
-        if found:
-            best = min(found, key=lambda m: abs(m * unit - exact))
-            return _decimal_digits(str(decimal.Decimal(best).scaleb(exp10 - length + 1)))
-    return _decimal_digits(repr(f))  # not reached: 9 digits always identify a float32
+    def w(v: int) -> int:
+        return _wrap(v, width) if width else v
+
+    b = w(w(w(fract) * 5**b5) << b2) if width == 32 else w(w(fract * 5**b5) << b2)
+    s = w(5**s5 << s2)
+    m = w(5**m5 << m2)
+    tens = w(s * 10)
+
+    def step(first: bool) -> tuple[int, bool, bool]:
+        nonlocal b, m
+        q = _jquot(b, s)
+        b = w(10 * (b - q * s))
+        m = w(m * 10)
+        if width and not first and m <= 0:
+            return q, True, True  # Java's guard for an overflowed margin
+        if width:
+            return q, b < m, w(b + m) > tens
+        return q, b < m, b + m >= tens
+
+    digits: list[int] = []
+    q, low, high = step(True)
+    if q == 0 and not high:
+        dec_exp -= 1  # the estimate was one too high
+    else:
+        digits.append(q)
+    if dec_exp < -3 or dec_exp >= 8:
+        low = high = False  # scientific notation: Java wants a second digit
+    while not low and not high:
+        q, low, high = step(False)
+        digits.append(q)
+    exponent = dec_exp + 1
+    if high:
+        if low:
+            diff = w((b << 1) - tens) if width else (b << 1) - tens
+            round_up = diff > 0 or (diff == 0 and digits[-1] % 2 == 1)
+        else:
+            round_up = True
+        if round_up:
+            i = len(digits) - 1
+            while digits[i] == 9 and i > 0:
+                digits[i] = 0
+                i -= 1
+            if digits[i] == 9:
+                digits[0] = 1  # carried out of the first digit: the zeros stay
+                exponent += 1
+            else:
+                digits[i] += 1
+    return digits, exponent
+
+
+def _estimate_dec_exp(fract: int, bin_exp: int) -> int:
+    # Java's floor(log10(v)) estimate, in the same double arithmetic.
+    d2 = struct.unpack("<d", struct.pack("<Q", (1023 << 52) | (fract & ((1 << 52) - 1))))[0]
+    d = (d2 - 1.5) * 0.289529654 + 0.176091259 + bin_exp * 0.301029995663981
+    return math.floor(d)
+
+
+def _java_chars(digits: list[int], exponent: int) -> str:
+    """Java's layout of ``0.d1d2... * 10^exponent``: plain from 10^-3 up to 10^7."""
+    text = "".join(map(str, digits))
+    if 0 < exponent < 8:
+        whole = text[:exponent]
+        if len(whole) < exponent:
+            return whole + "0" * (exponent - len(whole)) + ".0"
+        return whole + "." + (text[exponent:] or "0")
+    if -3 < exponent <= 0:
+        return "0." + "0" * -exponent + text
+    power = -exponent + 1 if exponent <= 0 else exponent - 1
+    return text[0] + "." + (text[1:] or "0") + "E" + ("-" if exponent <= 0 else "") + str(power)
 
 
 def _plain_decimal(v: Any, scale: int) -> str:
