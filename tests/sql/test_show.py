@@ -16,6 +16,7 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 
 from sparklet.errors import PySparkTypeError
@@ -332,6 +333,14 @@ def test_ansi_intervals_from_spark_source():
         "1 years 2 months 3 days 1 hours 2 minutes 3.5 seconds"
     )
     assert value_to_string((0, 0, 0), CalendarIntervalType()) == "0 seconds"
+    # Arrow's month-day-nano intervals (what DuckDB hands over) are read the same way.
+    mdn = pa.scalar((14, 3, 3_723_500_000_000), pa.month_day_nano_interval()).as_py()
+    assert value_to_string(mdn, CalendarIntervalType()) == (
+        "1 years 2 months 3 days 1 hours 2 minutes 3.5 seconds"
+    )
+    assert value_to_string(mdn, YearMonthIntervalType()) == "INTERVAL '1-2' YEAR TO MONTH"
+    day = pa.scalar((0, 3, 5_000_000_000), pa.month_day_nano_interval()).as_py()
+    assert value_to_string(day, DayTimeIntervalType()) == "INTERVAL '3 00:00:05' DAY TO SECOND"
 
 
 def test_cast_to_string_differs_from_pretty():

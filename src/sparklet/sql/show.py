@@ -530,8 +530,12 @@ def _timestamp(v: Any, tz: str | None) -> str:
 
 
 def _micros(v: Any) -> int:
+    # A timedelta (PySpark's value), a number of microseconds, or an Arrow month-day-nano
+    # interval (its months are 0 for a day-time interval).
     if isinstance(v, datetime.timedelta):
         return (v.days * 86400 + v.seconds) * 1_000_000 + v.microseconds
+    if hasattr(v, "nanoseconds"):
+        return v.days * 86_400_000_000 + _java_div(v.nanoseconds, 1000)
     return int(v)
 
 
@@ -580,9 +584,12 @@ def _year_month_interval(v: Any, start: int, end: int) -> str:
 def _calendar_interval(v: Any) -> str:
     """``CalendarInterval.toString``: ``1 years 2 months 3 days 4 hours 5.5 seconds``.
 
-    The value is an object with ``months``, ``days``, ``microseconds`` or such a 3-tuple.
+    The value is a (months, days, microseconds) tuple or an object with ``months``, ``days``
+    and ``microseconds`` (or ``nanoseconds``, as Arrow's month-day-nano intervals).
     """
-    if isinstance(v, tuple):
+    if hasattr(v, "nanoseconds"):
+        months, days, micros = v.months, v.days, _java_div(v.nanoseconds, 1000)
+    elif isinstance(v, tuple):
         months, days, micros = v
     else:
         months, days, micros = v.months, v.days, v.microseconds
