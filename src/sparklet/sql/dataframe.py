@@ -665,12 +665,10 @@ class DataFrame:
                      vertical: bool = False) -> str:
         from sparklet.sql.show import show_string
 
-        if not isinstance(n, int) or isinstance(n, bool):
-            raise PySparkTypeError(errorClass="NOT_INT", messageParameters={
-                "arg_name": "n", "arg_type": type(n).__name__})
-        rows = self.take(max(n, 0) + 1)
-        return show_string(self.schema, rows[:max(n, 0)], max(n, 0), truncate, vertical,
-                           has_more=len(rows) > n)
+        limit = max(n, 0) if isinstance(n, int) else n
+        rows = self.take(limit + 1) if isinstance(limit, int) else []
+        return show_string(self.schema, rows[:limit], n, truncate, vertical,
+                           has_more=len(rows) > limit)
 
     def toArrow(self) -> Any:
         """The rows as a ``pyarrow.Table`` with Spark's Arrow types."""
