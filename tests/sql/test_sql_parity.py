@@ -25,6 +25,7 @@ sys.path.insert(0, PARITY)
 
 import compare  # noqa: E402
 import runner  # noqa: E402
+import shim  # noqa: E402
 from known_differences import KNOWN  # noqa: E402
 
 with open(os.path.join(PARITY, "pyspark_results.json")) as f:
@@ -37,6 +38,7 @@ def namespace():
     old_tz = os.environ.get("TZ")
     os.environ["TZ"] = "UTC"
     time.tzset()
+    undo = shim.install()
     from sparklet.sql import Row, SparkSession, Window
     from sparklet.sql import functions as F
     from sparklet.sql import types as T
@@ -44,6 +46,7 @@ def namespace():
     spark = SparkSession.builder.config("spark.sql.session.timeZone", "UTC").create()
     yield {"spark": spark, "F": F, "T": T, "Row": Row, "Window": Window}
     spark.stop()
+    undo()
     if old_tz is None:
         os.environ.pop("TZ", None)
     else:

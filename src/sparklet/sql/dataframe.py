@@ -144,6 +144,10 @@ class DataFrame:
             if is_plain_ref(inner) and not isinstance(resolved, exp.Dot) and \
                     isinstance(resolved, exp.Column):
                 attr = resolved.meta["attr"]
+                written = (inner.meta or {}).get("parts")
+                if written and "attr_id" not in (inner.meta or {}) and written[-1] != attr.name:
+                    # Spark names a column selected by name as written (select("ID") -> ID)
+                    attr = attr.renamed(written[-1])
                 if isinstance(tree, exp.Alias):
                     attr = Attribute(tree.alias, new_id(), attr.dataType,
                                      attr.nullable)
@@ -340,8 +344,16 @@ class DataFrame:
 
         tree = parse_expression(condition) if isinstance(condition, str) else condition._expr
         where = self._gen(self._resolver().resolve(tree))
+        _, types = self._session._bind(f"SELECT {where} FROM ({self._sql}) AS _t")
+        if str(types[0]) not in ("BOOLEAN", '"NULL"', "NULL"):
+            from sparklet.sql.typemap import from_duckdb_type
+
+            shown = spark_name(tree)
+            raise AnalysisException(
+                errorClass="DATATYPE_MISMATCH.FILTER_NOT_BOOLEAN", messageParameters={
+                    "sqlExpr": f'"{shown}"', "filter": f'"{shown}"',
+                    "type": f'"{from_duckdb_type(types[0]).simpleString().upper()}"'})
         sql = f"SELECT * FROM ({self._sql}) AS _t WHERE {where}"
-        self._session._bind(sql)
         return self._derive(sql, self._attrs)
 
     where = filter
@@ -520,6 +532,8 @@ class DataFrame:
         using = isinstance(on, (list, tuple)) and on and all(isinstance(c, str) for c in on)
         lres, rres = self._resolver(), other._resolver()
         left_sql, right_sql = f"({self._sql}) AS _l", f"({other._sql}) AS _r"
+        if kind == "CROSS" and on is not None and not (isinstance(on, (list, tuple)) and not on):
+            kind = "INNER"  # Spark: a "cross" join with a condition is an inner join
         if kind == "CROSS" or on is None or (isinstance(on, (list, tuple)) and not on):
             cond = None
         elif using:

@@ -244,8 +244,10 @@ class SparkSession:
         """The result of ``sql`` as a ``pyarrow.Table``."""
         with self._lock:
             try:
-                result = self._con.execute(sql).arrow()
-                return result.read_all() if hasattr(result, "read_all") else result
+                cursor = self._con.execute(sql)
+                # DuckDB 2 renamed fetch_arrow_table to to_arrow_table
+                fetch = getattr(cursor, "to_arrow_table", None) or cursor.fetch_arrow_table
+                return fetch()
             except Exception as exc:
                 raise _translate(exc, sql) from None
 
