@@ -523,8 +523,11 @@ class DataFrame:
                 "'left_outer', 'rightouter', 'right', 'right_outer', 'leftsemi', 'left_semi', "
                 "'semi', 'leftanti', 'left_anti', 'anti', 'cross'.")
         mine = {a.id for a in self._attrs}
+        renamed: dict[int, int] = {}
         if any(b.id in mine for b in other._attrs):  # a self-join: new ids for the right side
-            other = other._with_fresh_ids()
+            fresh = other._with_fresh_ids()
+            renamed = {a.id: b.id for a, b in zip(other._attrs, fresh._attrs, strict=True)}
+            other = fresh
         if isinstance(on, str):
             on = [on]
         if isinstance(on, Column):
@@ -551,7 +554,7 @@ class DataFrame:
             cond = " AND ".join(f"_l.{quote(a.phys)} = _r.{quote(b.phys)}" for a, b in pairs)
         else:
             both = Resolver(self._attrs + other._attrs)
-            trees = [c._expr for c in on]
+            trees = [_self_join_sides(c._expr, renamed) for c in on]
             tree = trees[0]
             for t in trees[1:]:
                 tree = exp.And(this=tree, expression=t)
@@ -856,6 +859,22 @@ class DataFrame:
     @property
     def isStreaming(self) -> bool:
         return False
+
+
+def _self_join_sides(tree: exp.Expression, renamed: dict[int, int]) -> exp.Expression:
+    """In a self-join, ``df.k == df2.k`` names one attribute twice: as Spark, the left side
+    of each such equality is the left input's and the right side the right input's."""
+    if not renamed:
+        return tree
+    tree = tree.copy()
+    for eq in tree.find_all(exp.EQ, exp.NullSafeEQ):
+        left, right = (e.this if isinstance(e, exp.Paren) else e
+                       for e in (eq.this, eq.expression))
+        lid = (left.meta or {}).get("attr_id") if isinstance(left, exp.Column) else None
+        rid = (right.meta or {}).get("attr_id") if isinstance(right, exp.Column) else None
+        if lid is not None and lid == rid and rid in renamed:
+            right.meta["attr_id"] = renamed[rid]
+    return tree
 
 
 def _outer_nullable(a: Attribute, outer: bool) -> Attribute:
