@@ -244,9 +244,9 @@ class SparkSession:
         """The result of ``sql`` as a ``pyarrow.Table``."""
         with self._lock:
             try:
-                cursor = self._con.execute(sql)
-                # DuckDB 2 renamed fetch_arrow_table to to_arrow_table
-                fetch = getattr(cursor, "to_arrow_table", None) or cursor.fetch_arrow_table
+                rel = self._con.sql(sql)
+                # DuckDB 2 renamed arrow() (a table) to to_arrow_table()
+                fetch = getattr(rel, "to_arrow_table", None) or rel.arrow
                 return fetch()
             except Exception as exc:
                 raise _translate(exc, sql) from None
