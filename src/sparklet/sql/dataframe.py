@@ -17,6 +17,7 @@ statement. Nothing is copied between operations but the SQL text.
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections.abc import Iterator
 from typing import Any
@@ -28,6 +29,7 @@ from sparklet.errors import (
     IllegalArgumentException,
     PySparkAttributeError,
     PySparkTypeError,
+    PySparkValueError,
 )
 from sparklet.sql import types as T
 from sparklet.sql.analysis import (
@@ -43,6 +45,8 @@ from sparklet.sql.column import Column, _to_expr
 from sparklet.sql.naming import spark_name
 
 __all__ = ["DataFrame"]
+
+_plan_ids = itertools.count(1)
 
 _JOIN_TYPES = {
     "inner": "INNER", "cross": "CROSS", "outer": "FULL", "full": "FULL", "fullouter": "FULL",
@@ -67,6 +71,8 @@ class DataFrame:
         self._num_partitions = num_partitions
         self._cached: Any = None
         self.is_cached = False
+        self._plan_id = next(_plan_ids)
+        self._aliases: dict[tuple[int, int], int] = {}
 
     # -- construction ---------------------------------------------------------------------
     @classmethod
@@ -86,9 +92,11 @@ class DataFrame:
 
     def _derive(self, sql: str, attrs: list[Attribute], sources: tuple | None = None,
                 num_partitions: Any = ...) -> DataFrame:
-        return DataFrame(self._session, sql, attrs,
-                         self._sources if sources is None else sources,
-                         self._num_partitions if num_partitions is ... else num_partitions)
+        df = DataFrame(self._session, sql, attrs,
+                       self._sources if sources is None else sources,
+                       self._num_partitions if num_partitions is ... else num_partitions)
+        df._aliases = self._aliases
+        return df
 
     def _gen(self, tree: exp.Expression) -> str:
         from sparklet.sql.dialect import to_duckdb
@@ -96,7 +104,7 @@ class DataFrame:
         return to_duckdb(tree, ansi=self._session._ansi, time_zone=self._session._time_zone)
 
     def _resolver(self) -> Resolver:
-        return Resolver(self._attrs)
+        return Resolver(self._attrs, aliases=self._aliases)
 
     def _bind_types(self, sql: str, attrs: list[Attribute], fresh: set[int]) -> list[Attribute]:
         """Attributes with the types DuckDB binds for the new columns (ids in ``fresh``)."""
@@ -122,6 +130,14 @@ class DataFrame:
         fresh: set[int] = set()
         for tree in trees:
             star = resolver.expand_star(tree)
+            if star is not None and isinstance(tree, exp.Star) and tree.args.get("except_"):
+                drop = {resolver.lookup([c.name], c.name)[0].id for c in tree.args["except_"]}
+                star = [a for a in star if a.id not in drop]
+            regex = (tree.meta or {}).get("colRegex")
+            if regex is not None:
+                import re
+
+                star = [a for a in self._attrs if re.fullmatch(regex, a.name)]
             if star is not None:
                 for a in star:
                     items.append(quote(a.phys))
@@ -219,10 +235,10 @@ class DataFrame:
             raise AttributeError(name)
         for a in self._attrs:
             if a.name == name:
-                return Column(bound_ref(a))
+                return Column(bound_ref(a, self._plan_id))
         for a in self._attrs:
             if a.name.lower() == name.lower():
-                return Column(bound_ref(a))
+                return Column(bound_ref(a, self._plan_id))
         raise PySparkAttributeError(errorClass="ATTRIBUTE_NOT_SUPPORTED",
                                     messageParameters={"attr_name": name})
 
@@ -236,12 +252,12 @@ class DataFrame:
                     .parse_attribute_name(item), item)
             except AnalysisException:
                 raise
-            node: exp.Expression = bound_ref(attr)
+            node: exp.Expression = bound_ref(attr, self._plan_id)
             for field in rest:
                 node = exp.Dot(this=node, expression=exp.Identifier(this=field, quoted=True))
             return Column(node)
         if isinstance(item, int):
-            return Column(bound_ref(self._attrs[item]))
+            return Column(bound_ref(self._attrs[item], self._plan_id))
         if isinstance(item, Column):
             return self.filter(item)
         if isinstance(item, (list, tuple)):
@@ -253,6 +269,17 @@ class DataFrame:
     def __repr__(self) -> str:
         return "DataFrame[" + ", ".join(f"{a.name}: {a.dataType.simpleString()}"
                                         for a in self._attrs) + "]"
+
+    def colRegex(self, colName: str) -> Column:
+        """The columns whose names match the back-quoted regular expression ``colName``."""
+        if not isinstance(colName, str):
+            raise PySparkTypeError(errorClass="NOT_STR", messageParameters={
+                "arg_name": "colName", "arg_type": type(colName).__name__})
+        pattern = colName[1:-1] if colName.startswith("`") and colName.endswith("`") \
+            else colName
+        node = exp.Star()
+        node.meta["colRegex"] = pattern
+        return Column(node)
 
     # -- projections ----------------------------------------------------------------------
     def select(self, *cols: Any) -> DataFrame:
@@ -429,6 +456,76 @@ class DataFrame:
                f"(bernoulli, {seed})")
         return self._derive(sql, self._attrs)
 
+    def randomSplit(self, weights: list[float], seed: int | None = None) -> list[DataFrame]:
+        """Disjoint random parts with about the given weights (a row's part is a hash of its
+        values and ``seed``, so the parts partition the rows exactly)."""
+        for w in weights:
+            if w < 0:
+                raise PySparkValueError(errorClass="VALUE_NOT_POSITIVE", messageParameters={
+                    "arg_name": "weights", "arg_value": str(w)})
+        seed = random.randrange(2**31) if seed is None else int(seed)
+        total = float(sum(weights))
+        cols = ", ".join(quote(a.phys) for a in self._attrs)
+        u = f"(hash({cols}, {seed}) % 1000000007) / 1000000007.0"
+        parts, low = [], 0.0
+        for i, w in enumerate(weights):
+            high = 1.0 if i == len(weights) - 1 else low + w / total
+            parts.append(self._derive(
+                f"SELECT * FROM ({self._sql}) AS _t WHERE {u} >= {low!r} AND {u} < {high!r}"
+                if i < len(weights) - 1 else
+                f"SELECT * FROM ({self._sql}) AS _t WHERE {u} >= {low!r}", self._attrs))
+            low = high
+        return parts
+
+    def unpivot(self, ids: Any, values: Any, variableColumnName: str,
+                valueColumnName: str) -> DataFrame:
+        """Columns ``values`` turned into rows of (variable, value), next to the ``ids``."""
+        def names(cols: Any) -> list[Any]:
+            if cols is None:
+                return []
+            return list(cols) if isinstance(cols, (list, tuple)) else [cols]
+        resolver = self._resolver()
+        id_trees = [resolver.resolve(_to_expr(c)) for c in names(ids)]
+        id_attrs = [t.meta["attr"] for t in id_trees if "attr" in (t.meta or {})]
+        if values is None:
+            taken = {a.id for a in id_attrs}
+            value_attrs = [a for a in self._attrs if a.id not in taken]
+        else:
+            value_attrs = [resolver.lookup([v], v)[0] if isinstance(v, str) else
+                           resolver.resolve(v._expr).meta["attr"] for v in names(values)]
+        var = Attribute(variableColumnName, new_id(), T.StringType(), False)
+        val = Attribute(valueColumnName, new_id(), None, True)  # type: ignore[arg-type]
+        entries = ", ".join(
+            f"{{'v': {_sql_string(a.name)}, 'x': {quote(a.phys)}}}" for a in value_attrs)
+        inner = (f"SELECT {', '.join(quote(a.phys) for a in id_attrs)}"
+                 f"{', ' if id_attrs else ''}unnest([{entries}], recursive := true) "
+                 f"FROM ({self._sql}) AS _t")
+        items = [quote(a.phys) for a in id_attrs] + [f"v AS {quote(var.phys)}",
+                                                      f"x AS {quote(val.phys)}"]
+        sql = f"SELECT {', '.join(items)} FROM ({inner}) AS _u"
+        attrs = self._bind_types(sql, id_attrs + [var, val], {val.id})
+        return self._derive(sql, attrs)
+
+    melt = unpivot
+
+    def approxQuantile(self, col: Any, probabilities: list[float], relativeError: float) -> Any:
+        return self.stat.approxQuantile(col, probabilities, relativeError)
+
+    def corr(self, col1: str, col2: str, method: str | None = None) -> float:
+        return self.stat.corr(col1, col2, method)
+
+    def cov(self, col1: str, col2: str) -> float:
+        return self.stat.cov(col1, col2)
+
+    def crosstab(self, col1: str, col2: str) -> DataFrame:
+        return self.stat.crosstab(col1, col2)
+
+    def freqItems(self, cols: list[str], support: float | None = None) -> DataFrame:
+        return self.stat.freqItems(cols, support)
+
+    def sampleBy(self, col: str, fractions: dict, seed: int | None = None) -> DataFrame:
+        return self.stat.sampleBy(col, fractions, seed)
+
     def repartition(self, numPartitions: Any, *cols: Any) -> DataFrame:
         n = numPartitions if isinstance(numPartitions, int) else None
         return self._derive(self._sql, self._attrs, num_partitions=n)
@@ -524,9 +621,16 @@ class DataFrame:
                 "'semi', 'leftanti', 'left_anti', 'anti', 'cross'.")
         mine = {a.id for a in self._attrs}
         renamed: dict[int, int] = {}
+        aliases = {**self._aliases, **other._aliases}
         if any(b.id in mine for b in other._attrs):  # a self-join: new ids for the right side
             fresh = other._with_fresh_ids()
             renamed = {a.id: b.id for a, b in zip(other._attrs, fresh._attrs, strict=True)}
+            aliases = {**self._aliases, **{k: renamed.get(v, v)
+                                           for k, v in other._aliases.items()}}
+            if other._plan_id != self._plan_id:
+                # columns taken from the right DataFrame (df2.x) mean its side
+                aliases.update({(other._plan_id, old): new for old, new in renamed.items()})
+                renamed = {}
             other = fresh
         if isinstance(on, str):
             on = [on]
@@ -553,7 +657,7 @@ class DataFrame:
                 pairs.append((found_l[0], found_r[0]))
             cond = " AND ".join(f"_l.{quote(a.phys)} = _r.{quote(b.phys)}" for a, b in pairs)
         else:
-            both = Resolver(self._attrs + other._attrs)
+            both = Resolver(self._attrs + other._attrs, aliases=aliases)
             trees = [_self_join_sides(c._expr, renamed) for c in on]
             tree = trees[0]
             for t in trees[1:]:
@@ -600,7 +704,9 @@ class DataFrame:
                 [_outer_nullable(b, kind in ("LEFT", "FULL")) for b in other._attrs]
         sql = f"SELECT {', '.join(items)} FROM {join}"
         self._session._bind(sql)
-        return self._derive(sql, attrs, self._sources + other._sources)
+        df = self._derive(sql, attrs, self._sources + other._sources)
+        df._aliases = aliases
+        return df
 
     def _with_fresh_ids(self) -> DataFrame:
         attrs = [a.fresh() for a in self._attrs]
@@ -790,10 +896,25 @@ class DataFrame:
         self._session.catalog._create_temp_view(name, self, replace=True, is_global=True)
 
     def explain(self, extended: Any = None, mode: str | None = None) -> None:
-        """Print DuckDB's physical plan for the DataFrame."""
-        rows = self._session._fetchall(f"EXPLAIN {self._sql}")
-        print("== Physical Plan ==")
-        print("\n".join(r[1] for r in rows))
+        """Print DuckDB's plans for the DataFrame under Spark's headings (``extended`` or
+        ``mode="extended"``: the logical plans too)."""
+        if isinstance(extended, str):
+            mode, extended = extended, None
+        full = bool(extended) or mode == "extended"
+        with self._session._lock:
+            if full:
+                self._session._con.execute("SET explain_output = 'all'")
+            try:
+                rows = self._session._con.execute(f"EXPLAIN {self._sql}").fetchall()
+            finally:
+                self._session._con.execute("SET explain_output = 'physical_only'")
+        plans = {kind: text for kind, text in rows}
+        if full:
+            for title, kind in (("Parsed Logical Plan", "logical_plan"),
+                                ("Analyzed Logical Plan", "logical_plan"),
+                                ("Optimized Logical Plan", "logical_opt")):
+                print(f"== {title} ==\n{plans.get(kind, '')}\n")
+        print(f"== Physical Plan ==\n{plans.get('physical_plan', '')}\n")
 
     # -- writers, helpers -----------------------------------------------------------------
     @property
@@ -859,6 +980,10 @@ class DataFrame:
     @property
     def isStreaming(self) -> bool:
         return False
+
+
+def _sql_string(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _self_join_sides(tree: exp.Expression, renamed: dict[int, int]) -> exp.Expression:

@@ -6,7 +6,7 @@ dialect rules and get the same result and name.
 
 >>> from sparklet.sql import functions as F
 >>> F.sum("v"), F.count("*"), F.upper(F.col("name")), F.lit(1) + 1
-(Column<'sum(v)'>, Column<'count(1)'>, Column<'upper(name)'>, Column<'(1 + 1)'>)
+(Column<'sum(v)'>, Column<'count(1)'>, Column<'upper(name)'>, Column<'+(1, 1)'>)
 """
 
 from __future__ import annotations
