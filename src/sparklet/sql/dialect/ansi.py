@@ -26,9 +26,9 @@ from __future__ import annotations
 from sqlglot import exp
 
 from sparklet.sql.dialect.numeric import (
-    DT,
     _INT_NAME,
     _INTEGRAL,
+    DT,
     arithmetic_sql,
     bind,
     error_sql,
@@ -80,13 +80,21 @@ def cast_sql(gen, e: exp.Cast) -> str:
     to = e.to
     mode = "try" if e.args.get("safe") else ("ansi" if gen.ansi else "legacy")
     source = spark_type(e.this)
-    x = gen.sql(e.this)
+    raw = getattr(gen, "_sparklet_raw", None)
+    if raw is not None:  # see _dispatch: the operand's SQL is given, its type is e.this's
+        source = spark_type(e.this)
+        gen._sparklet_raw = None
+        x = raw
+    else:
+        x = gen.sql(e.this)
     if to.this == DT.DECIMAL and not to.expressions:
         to = exp.DataType.build("DECIMAL(10,0)")
     target = type_sql(to)
     plain = "CAST" if mode == "ansi" else "TRY_CAST"
     if source is not None and source.this == DT.NULL:
         return f"CAST(NULL AS {target})"
+    if source is None and (is_integral(to) or to.this in (DT.VARCHAR, DT.TEXT)):
+        return _dispatch(gen, e, x, to, mode)
     if is_integral(to):
         if is_string(source):
             return _string_to_integral(gen, x, to, mode)
@@ -121,6 +129,40 @@ def cast_sql(gen, e: exp.Cast) -> str:
             source.this in _TIMESTAMPS):
         return f"{plain}(epoch({x}) AS {target})"
     return f"{plain}({x} AS {target})"
+
+
+def _dispatch(gen, e: exp.Cast, x: str, to: exp.DataType, mode: str) -> str:
+    """A cast whose source type the tree does not tell (a column of a view in spark.sql):
+    one branch per source type DuckDB may bind, chosen by ``typeof``, which DuckDB folds
+    while planning (the other branches are dropped). Every branch must bind whatever the
+    type, so the value reaches the typed rules through its text."""
+    text = f"CAST({x} AS VARCHAR)"
+    branches = []
+    for duck, spark in (("DOUBLE", "DOUBLE"), ("FLOAT", "FLOAT"), ("VARCHAR", "VARCHAR"),
+                        ("TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ")):
+        typed = exp.Cast(this=exp.Anonymous(this="__sparklet_raw"),
+                         to=exp.DataType.build(spark, dialect="duckdb"))
+        value = text if duck == "VARCHAR" else f"TRY_CAST({text} AS {duck})"
+        branch = exp.Cast(this=typed, to=to.copy(), safe=e.args.get("safe"))
+        branches.append((duck, cast_sql_raw(gen, branch, value)))
+    cases = " ".join(f"WHEN {sql_string(d)} THEN {b}" for d, b in branches)
+    if is_integral(to):
+        # A decimal: truncate its text's value (Spark truncates, DuckDB's cast rounds).
+        cast = "CAST" if mode == "ansi" else "TRY_CAST"
+        decimal = f"{cast}(trunc(CAST({text} AS DECIMAL(38,9))) AS {type_sql(to)})"
+        cases += f" WHEN {sql_string('DECIMAL')} THEN {decimal}"
+        fallback = f"{cast}({x} AS {type_sql(to)})"
+        return (f"CASE regexp_replace(typeof({x}), '[(].*', '') {cases} ELSE {fallback} END")
+    return f"CASE typeof({x}) {cases} ELSE CAST({x} AS VARCHAR) END"
+
+
+def cast_sql_raw(gen, e: exp.Cast, value_sql: str) -> str:
+    """``cast_sql`` of ``e`` whose operand (typed by ``e.this``) has the SQL ``value_sql``."""
+    gen._sparklet_raw = value_sql
+    try:
+        return cast_sql(gen, e)
+    finally:
+        gen._sparklet_raw = None
 
 
 def _string_to_integral(gen, x: str, to: exp.DataType, mode: str) -> str:

@@ -440,7 +440,6 @@ def arithmetic_sql(gen, kind: str, left: exp.Expression, right: exp.Expression,
         cast = "TRY_CAST" if safe or not gen.ansi else "CAST"
         return f"{cast}({body} AS DECIMAL({p},{s}))"
     # double / float
-    t = type_sql(result)
     a, b = operand_sql(gen, left, result), operand_sql(gen, right, result)
     if kind in "/%":
         condition = "DIVIDE_BY_ZERO" if kind == "/" else "REMAINDER_BY_ZERO"
@@ -625,7 +624,8 @@ def _unary_log(fn: str):
 def factorial_sql(gen, e: exp.Factorial) -> str:
     x = gen.sql(e.this)
     # Spark: NULL outside 0..20 (a bigint cannot hold 21!).
-    return f"CASE WHEN {x} BETWEEN 0 AND 20 THEN CAST(factorial(CAST({x} AS INTEGER)) AS BIGINT) END"
+    return (f"CASE WHEN {x} BETWEEN 0 AND 20 THEN CAST(factorial(CAST({x} AS INTEGER)) AS BIGINT)"
+            " END")
 
 
 def _pmod(gen, e: exp.Anonymous, safe: bool = False) -> str:

@@ -1,0 +1,118 @@
+"""Spark 4's casts, ANSI checks and errors in the dialect, against what PySpark 4.3 recorded.
+
+Every single-statement SQL case of the parity table's ``ansi``, ``errors``, ``nulls_order``
+and ``sql`` areas runs through the dialect and DuckDB (``harness.run_sql``) and must match
+PySpark's observation (rows and dtypes, or the exception's class), except the cases in
+``KNOWN``, each with the reason it cannot match yet. The ANSI-off tests check Spark 3's
+behaviour (``spark.sql.ansi.enabled=false``), from Spark's documentation.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import pytest
+
+HERE = os.path.dirname(__file__)
+sys.path[:0] = [HERE, os.path.join(HERE, "..", "..", "sql_parity")]
+
+from compare import verdict  # noqa: E402
+from harness import run_sql, sql_cases  # noqa: E402
+
+KNOWN = {
+    "ansi.sql_34": "element_at's out-of-bounds check is the arrays rules' (arrays.py)",
+    "ansi.sql_35": "array subscript's out-of-bounds check is the arrays rules' (arrays.py)",
+    "ansi.sql_40": "unix_timestamp's CANNOT_PARSE_TIMESTAMP is the datetime rules' "
+                   "(datetimes.py); DuckDB's strptime error is not translated to it",
+    "nulls_order.null_string_concat": "concat('a', NULL) is typed void by DuckDB; concat is "
+                                      "the string rules' (strings.py)",
+    "sql.interval_arith": "DATE + INTERVAL gives a timestamp in DuckDB; the datetime rules' "
+                          "(datetimes.py)",
+    "sql.range_tvf": "sum(id) over an untyped view column is DuckDB's HUGEINT (decimal(38,0)),"
+                     " Spark's bigint needs the column's type (aggregate rules / core)",
+    "sql.select_no_from": "un-aliased column names (`x` for 'x') are the core's "
+                          "(spark.sql aliases projections with naming.spark_name)",
+    "sql.stack": "the generator stack() with AS (n, s) has no rule yet",
+    "sql.tablesample_count": "Spark's parser refuses TABLESAMPLE after a table function; "
+                             "sqlglot accepts it",
+}
+
+CASES = sql_cases("ansi", "errors", "nulls_order", "sql")
+
+
+@pytest.mark.parametrize("cid", sorted(CASES))
+def test_recorded_case(cid):
+    case = CASES[cid]
+    got = run_sql(case["query"])
+    if cid in KNOWN:
+        assert verdict(case, got) != "match", f"{cid} matches now: drop it from KNOWN"
+        pytest.xfail(KNOWN[cid])
+    assert verdict(case, got) == "match", (case.get("error") or case.get("rows"), got)
+
+
+def test_known_cases_exist():
+    assert set(KNOWN) <= set(CASES)
+
+
+def _error(query: str, ansi: bool = True) -> dict:
+    got = run_sql(query, ansi=ansi)
+    assert "error" in got, got
+    return got["error"]
+
+
+def test_messages_are_sparks():
+    # The first line of the message PySpark 4.3 recorded for the same query.
+    for cid in ("ansi.sql_00", "ansi.sql_06", "ansi.sql_18", "ansi.sql_19", "ansi.sql_25",
+                "ansi.sql_32", "ansi.sql_24"):
+        case = CASES[cid]
+        err = _error(case["query"])
+        assert err["condition"] == case["error"]["condition"]
+        assert err["message"].split("\n")[0] == case["error"]["message"].split("\n")[0]
+
+
+def test_null_dividend_by_zero_is_null():
+    # Spark evaluates the dividend first: a NULL one makes the quotient NULL, no error.
+    assert run_sql("SELECT CAST(NULL AS INT) % 0 AS r")["rows"] == ["Row(r=None)"]
+
+
+# Spark 3 (ANSI off). Expectations from Spark's "ANSI Compliance" page
+# (sql-ref-ansi-compliance, sections "Arithmetic Operations" and "Cast"), which shows each
+# query with spark.sql.ansi.enabled=false, and from the cast and arithmetic semantics of Java
+# that page refers to (integers wrap around, malformed strings are NULL).
+
+def _rows(query: str) -> list[str]:
+    got = run_sql(query, ansi=False)
+    assert "rows" in got, got
+    return got["rows"]
+
+
+def test_ansi_off_integer_overflow_wraps():
+    # docs: SELECT 2147483647 + 1 -> -2147483648
+    assert _rows("SELECT 2147483647 + 1 AS r") == ["Row(r=-2147483648)"]
+    # docs: SELECT abs(-2147483648) -> -2147483648
+    assert _rows("SELECT abs(-2147483648) AS r") == ["Row(r=-2147483648)"]
+    assert _rows("SELECT 9223372036854775807L * 2 AS r") == ["Row(r=-2)"]
+
+
+def test_ansi_off_casts():
+    # docs: SELECT CAST('a' AS INT) -> null; SELECT CAST(2147483648L AS INT) -> -2147483648
+    assert _rows("SELECT CAST('a' AS INT) AS r") == ["Row(r=None)"]
+    assert _rows("SELECT CAST(2147483648L AS INT) AS r") == ["Row(r=-2147483648)"]
+    # Spark 3 reads a fraction in a string and drops it; a decimal that does not fit is NULL
+    assert _rows("SELECT CAST('1.5' AS INT) AS r") == ["Row(r=1)"]
+    assert _rows("SELECT CAST(123.45 AS DECIMAL(3,1)) AS r") == ["Row(r=None)"]
+    assert _rows("SELECT CAST('maybe' AS BOOLEAN) AS r") == ["Row(r=None)"]
+
+
+def test_ansi_off_division_by_zero_is_null():
+    # docs (Arithmetic Operations): with ANSI off a division by zero returns NULL
+    assert _rows("SELECT 1 / 0 AS r") == ["Row(r=None)"]
+    assert _rows("SELECT 1 % 0 AS r") == ["Row(r=None)"]
+    assert _rows("SELECT 7 DIV 0 AS r") == ["Row(r=None)"]
+
+
+def test_ansi_on_raises_where_off_does_not():
+    assert _error("SELECT CAST('a' AS INT) AS r")["type"] == "NumberFormatException"
+    assert _error("SELECT CAST(2147483648L AS INT) AS r")["condition"] == "CAST_OVERFLOW"
+    assert _error("SELECT abs(-2147483648) AS r")["condition"] == "ARITHMETIC_OVERFLOW"
