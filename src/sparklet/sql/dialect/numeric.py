@@ -355,8 +355,7 @@ def operand_sql(gen, e: exp.Expression, target: exp.DataType | None) -> str:
     t = spark_type(e)
     if t is not None and t.this == target.this and (
             not is_decimal(t) or precision_scale(t) == precision_scale(target)):
-        if not (_is_null_free_literal(e) and is_integral(t)):
-            return text
+        return text
     return f"CAST({text} AS {type_sql(target)})"
 
 
@@ -462,13 +461,53 @@ def _decimal_divide(a: str, b: str, s1: int, s2: int, s: int) -> str:
             f"THEN {exact} ELSE CAST({a} AS DOUBLE) / CAST({b} AS DOUBLE) END")
 
 
+_TEMPORAL = {DT.DATE, DT.TIMESTAMP, DT.TIMESTAMPTZ, DT.INTERVAL}
+
+
+def _temporal_hook(gen, e: exp.Expression) -> str | None:
+    """Date/time arithmetic (``DATE + INTERVAL``, ``ts - ts``) belongs to the datetime rules:
+    ``datetimes.arithmetic_sql(gen, e) -> str | None`` when that module defines it."""
+    from sparklet.sql.dialect import datetimes
+    hook = getattr(datetimes, "arithmetic_sql", None)
+    if hook is None:
+        return None
+    for side in (e.this, e.expression):
+        t = spark_type(side)
+        if isinstance(_unparen(side), exp.Interval) or (t is not None and t.this in _TEMPORAL):
+            return hook(gen, e)
+    return None
+
+
 def _binary_rule(kind: str):
     def rule(gen, e):
+        if kind in "+-":
+            text = _temporal_hook(gen, e)
+            if text is not None:
+                return text
         text = arithmetic_sql(gen, kind, e.this, e.expression)
-        if text is not None:
-            return text
-        return _fallback(gen, kind, e)
+        if text is None:
+            text = _fallback(gen, kind, e)
+        if text.startswith("(") and not isinstance(e.parent, (exp.Binary, exp.Unary)):
+            inner = text[1:-1]
+            if _balanced(inner):  # no operator around it: the parentheses are not needed
+                return inner
+        return text
     return rule
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    quoted = False
+    for ch in text:
+        if ch == "'":
+            quoted = not quoted
+        elif not quoted and ch == "(":
+            depth += 1
+        elif not quoted and ch == ")":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
 
 
 def _fallback(gen, kind: str, e: exp.Expression) -> str:
