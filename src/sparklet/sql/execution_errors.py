@@ -156,6 +156,15 @@ def _cast_invalid(value: str, source: str, target: str) -> PySparkException:
 
 def _from_duckdb(text: str) -> PySparkException | None:
     """Spark's exception for one of DuckDB's own errors, or None."""
+    m = re.search(r"Overflow in (?:addition|subtraction|multiplication) of DECIMAL\((\d+)", text)
+    if m:
+        # The decimal result does not fit its precision (Spark names the rounded value; DuckDB
+        # gives the operands only).
+        return ArithmeticException(
+            message=f"The result of a decimal operation cannot be represented as "
+                    f"Decimal({m.group(1)}). If necessary set {ANSI_CONFIG} to \"false\" to "
+                    "bypass this error, and return NULL instead.",
+            errorClass="NUMERIC_VALUE_OUT_OF_RANGE.WITH_SUGGESTION", messageParameters={})
     m = re.search(r"Overflow in (addition|subtraction|multiplication) of (\w+) "
                   r"\((.*) ([-+*]) (.*)\)!", text)
     if m:

@@ -116,3 +116,67 @@ def test_ansi_on_raises_where_off_does_not():
     assert _error("SELECT CAST('a' AS INT) AS r")["type"] == "NumberFormatException"
     assert _error("SELECT CAST(2147483648L AS INT) AS r")["condition"] == "CAST_OVERFLOW"
     assert _error("SELECT abs(-2147483648) AS r")["condition"] == "ARITHMETIC_OVERFLOW"
+
+
+# execution_errors.translate on real DuckDB and sqlglot errors
+
+def _duckdb_error(sql: str) -> Exception:
+    import duckdb
+
+    from sparklet.sql.execution_errors import translate
+    try:
+        duckdb.connect().sql(sql).fetchall()
+    except duckdb.Error as exc:
+        return translate(exc, sql)
+    raise AssertionError(f"{sql} did not raise")
+
+
+@pytest.mark.parametrize("sql, cls, condition", [
+    ("SELECT CAST('x' AS DATE)", "DateTimeException", "CAST_INVALID_INPUT"),
+    ("SELECT CAST('x' AS INTEGER)", "NumberFormatException", "CAST_INVALID_INPUT"),
+    ("SELECT CAST('x' AS BOOLEAN)", "SparkRuntimeException", "CAST_INVALID_INPUT"),
+    ("SELECT CAST(300 AS TINYINT)", "ArithmeticException", "CAST_OVERFLOW"),
+    ("SELECT CAST(2147483647 AS INTEGER) * 2", "ArithmeticException", "ARITHMETIC_OVERFLOW"),
+    ("SELECT 7 % 0", "ArithmeticException", "REMAINDER_BY_ZERO"),
+    ("SELECT 7 // 0", "ArithmeticException", "DIVIDE_BY_ZERO"),
+    ("SELECT iff(true, 1, 2)", "AnalysisException", "UNRESOLVED_ROUTINE"),
+    ("SELECT CAST(123.45 AS DECIMAL(3,1))", "ArithmeticException",
+     "NUMERIC_VALUE_OUT_OF_RANGE.WITH_SUGGESTION"),
+    # the dialect's own error() calls: parameters read back through the template
+    ("SELECT error('[INVALID_ARRAY_INDEX] The index 3 is out of bounds. The array has 1 "
+     "elements. Use the SQL function `get()` to tolerate accessing element at invalid index "
+     "and return NULL instead.')", "ArrayIndexOutOfBoundsException", "INVALID_ARRAY_INDEX"),
+    # a condition sparklet has no template for keeps its message, with its kind's class
+    ("SELECT error('[DATETIME_FIELD_OUT_OF_BOUNDS] day 32 is out of range')",
+     "DateTimeException", "DATETIME_FIELD_OUT_OF_BOUNDS"),
+])
+def test_translate_duckdb_errors(sql, cls, condition):
+    e = _duckdb_error(sql)
+    assert (type(e).__name__, e.getCondition()) == (cls, condition), str(e)
+
+
+def test_translate_reads_parameters_back():
+    e = _duckdb_error("SELECT error('[INVALID_ARRAY_INDEX] The index 3 is out of bounds. The "
+                      "array has 1 elements. Use the SQL function `get()` to tolerate accessing "
+                      "element at invalid index and return NULL instead.')")
+    assert e.getMessageParameters() == {"indexValue": "3", "arraySize": "1"}
+    assert e.getSqlState() == "22003"
+    e = _duckdb_error("SELECT CAST(3000000000 AS INTEGER)")
+    assert e.getMessageParameters() == {"value": "3000000000L", "sourceType": '"BIGINT"',
+                                        "targetType": '"INT"'}
+
+
+def test_translate_leaves_other_errors():
+    import duckdb
+    e = _duckdb_error("SELECT nope FROM range(1)")
+    assert isinstance(e, duckdb.Error)
+
+
+def test_translate_parse_error():
+    import sqlglot
+
+    from sparklet.sql.execution_errors import translate
+    with pytest.raises(sqlglot.errors.ParseError) as info:
+        sqlglot.parse_one("SELECT (1 + 2", read="spark")
+    e = translate(info.value, "SELECT (1 + 2")
+    assert type(e).__name__ == "ParseException" and e.getCondition() == "PARSE_SYNTAX_ERROR"

@@ -436,8 +436,9 @@ def arithmetic_sql(gen, kind: str, left: exp.Expression, right: exp.Expression,
                     f" / {10 ** (s1 + s2)}")
         else:
             body = f"({a} {op} {b})"
-        cast = "TRY_CAST" if safe or not gen.ansi else "CAST"
-        return f"{cast}({body} AS DECIMAL({p},{s}))"
+        if safe or not gen.ansi:  # an overflow is NULL (Spark 3, try_): DuckDB's too
+            return f"TRY(CAST({body} AS DECIMAL({p},{s})))"
+        return f"CAST({body} AS DECIMAL({p},{s}))"
     # double / float
     a, b = operand_sql(gen, left, result), operand_sql(gen, right, result)
     if kind in "/%":
