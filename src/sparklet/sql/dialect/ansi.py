@@ -93,6 +93,10 @@ def cast_sql(gen, e: exp.Cast) -> str:
     plain = "CAST" if mode == "ansi" else "TRY_CAST"
     if source is not None and source.this == DT.NULL:
         return f"CAST(NULL AS {target})"
+    if source is None and to.this in (DT.VARCHAR, DT.TEXT):
+        nested = _nested_type(e.this)
+        if nested is not None:
+            return to_string(gen, x, nested)
     if source is None and (is_integral(to) or to.this in (DT.VARCHAR, DT.TEXT)):
         return _dispatch(gen, e, x, to, mode)
     if is_integral(to):
@@ -114,11 +118,7 @@ def cast_sql(gen, e: exp.Cast) -> str:
     if to.this == DT.BOOLEAN and is_string(source):
         return _string_to_boolean(gen, x, to, mode)
     if to.this in (DT.VARCHAR, DT.TEXT) and source is not None:
-        if is_fractional(source):
-            return java_double_string(gen, x)
-        if source.this == DT.TIMESTAMPTZ:
-            return (f"regexp_replace(CAST({x} AS VARCHAR), '[+-][0-9]{{2}}(:[0-9]{{2}})?$', "
-                    f"'')")
+        return to_string(gen, x, source)
     if to.this in (DT.FLOAT, DT.DOUBLE) and is_string(source):
         return f"{plain}({_trimmed(x)} AS {target})"
     if to.this in _TIMESTAMPS and is_numeric(source):
@@ -129,6 +129,61 @@ def cast_sql(gen, e: exp.Cast) -> str:
             source.this in _TIMESTAMPS):
         return f"{plain}(epoch({x}) AS {target})"
     return f"{plain}({x} AS {target})"
+
+
+def _nested_type(e: exp.Expression) -> exp.DataType | None:
+    """sqlglot's type of an array, map or struct expression (its element types are close
+    enough to Spark's for writing the value as text), or None."""
+    from sqlglot.optimizer.annotate_types import annotate_types
+    try:
+        t = annotate_types(e.copy(), dialect="spark").type
+    except Exception:  # noqa: BLE001 - no type: the caller falls back
+        return None
+    if t is None or t.this not in (DT.ARRAY, DT.MAP, DT.STRUCT):
+        return None
+    if any(x.this == DT.UNKNOWN for x in t.find_all(exp.DataType)):
+        return None
+    return t
+
+
+def _lambda_name(gen) -> str:
+    n = getattr(gen, "_sparklet_binds", 0) + 1
+    gen._sparklet_binds = n
+    return f"__v{n}"
+
+
+def to_string(gen, x: str, t: exp.DataType) -> str:
+    """Spark's text of a value of type ``t``: Java's doubles, timestamps without an offset,
+    ``[1, null]`` arrays, ``{a -> 1}`` maps, ``{1, x}`` structs."""
+    if is_fractional(t):
+        return java_double_string(gen, x)
+    if t.this == DT.TIMESTAMPTZ:
+        return f"regexp_replace(CAST({x} AS VARCHAR), '[+-][0-9]{{2}}(:[0-9]{{2}})?$', '')"
+    if t.this == DT.ARRAY and t.expressions:
+        v = _lambda_name(gen)
+        inner = to_string(gen, v, t.expressions[0])
+        return (f"'[' || array_to_string(list_transform({x}, lambda {v}: "
+                f"coalesce({inner}, 'null')), ', ') || ']'")
+    if t.this == DT.MAP and len(t.expressions) == 2:
+        v = _lambda_name(gen)
+        key = to_string(gen, f"{v}.key", t.expressions[0])
+        value = to_string(gen, f"{v}.value", t.expressions[1])
+        return (f"'{{' || array_to_string(list_transform(map_entries({x}), lambda {v}: "
+                f"{key} || ' -> ' || coalesce({value}, 'null')), ', ') || '}}'")
+    if t.this == DT.STRUCT and t.expressions:
+        def body(v: str) -> str:
+            parts = []
+            for field in t.expressions:
+                name = field.name if isinstance(field, exp.ColumnDef) else None
+                kind = field.args.get("kind") if isinstance(field, exp.ColumnDef) else None
+                if name is None or kind is None:
+                    return f"CAST({v} AS VARCHAR)"
+                inner = to_string(gen, f"struct_extract({v}, {sql_string(name)})", kind)
+                parts.append(f"coalesce({inner}, 'null')")
+            return (f"CASE WHEN {v} IS NULL THEN NULL ELSE '{{' || "
+                    + " || ', ' || ".join(parts) + " || '}' END")
+        return bind(gen, x, body)
+    return f"CAST({x} AS VARCHAR)"
 
 
 def _dispatch(gen, e: exp.Cast, x: str, to: exp.DataType, mode: str) -> str:

@@ -611,12 +611,15 @@ def _rounding(gen, arg, scale_arg, half_even: bool, node) -> str:
     d = "0" if scale_arg is None else gen.sql(scale_arg)
     fn = "round_even" if half_even else "round"
     arg_t = spark_type(arg)
-    if is_fractional(arg_t) and not half_even:
-        # Java's HALF_UP rounding of the double's decimal expansion (Spark rounds through
-        # BigDecimal); DuckDB's round is half away from zero as well.
-        body = f"round({x}, {d})"
-    elif is_fractional(arg_t):
-        body = f"round_even({x}, {d})"
+    if is_fractional(arg_t):
+        # Spark rounds a double through BigDecimal(Double.toString(d)): its shortest decimal
+        # digits, not its binary value (round(1.005D, 2) is 1.01). A float goes through its
+        # double. Beyond 1e17 a double has no fraction left to round.
+        def through_digits(v: str) -> str:
+            digits = f"CAST(CAST({v} AS VARCHAR) AS DECIMAL(37,20))"
+            return (f"CASE WHEN isnan({v}) OR isinf({v}) OR abs({v}) >= 1e17 THEN {v} "
+                    f"ELSE CAST({fn}({digits}, {d}) AS DOUBLE) END")
+        body = bind(gen, f"CAST({x} AS DOUBLE)", through_digits)
     else:
         body = f"{fn}({x}, {d})"
     if t is None:
