@@ -180,3 +180,20 @@ def test_translate_parse_error():
         sqlglot.parse_one("SELECT (1 + 2", read="spark")
     e = translate(info.value, "SELECT (1 + 2")
     assert type(e).__name__ == "ParseException" and e.getCondition() == "PARSE_SYNTAX_ERROR"
+
+
+# The cast rule's text forms, on the other areas' recorded casts (strings, dates).
+CAST_CASES = {cid: c for cid, c in sql_cases("string", "datetime").items()
+              if cid in {f"string.sql_{n}" for n in range(59, 67)}
+              | {f"datetime.sql_{n}" for n in range(42, 49)}}
+
+
+@pytest.mark.parametrize("cid", sorted(CAST_CASES))
+def test_recorded_casts_of_other_areas(cid):
+    case = CAST_CASES[cid]
+    assert verdict(case, run_sql(case["query"])) == "match"
+
+
+def test_try_sum_in_a_window_stays_an_aggregate():
+    got = run_sql("SELECT try_sum(id) OVER (ORDER BY id) AS r FROM range(3)")
+    assert got.get("rows") == ["Row(r=0)", "Row(r=1)", "Row(r=3)"], got

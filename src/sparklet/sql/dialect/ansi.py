@@ -306,10 +306,17 @@ def _safe_binary(kind: str):
     return rule
 
 
+def _in_window(e: exp.Expression) -> bool:
+    # A window appends OVER (...) to the aggregate's SQL: it must stay a bare call.
+    return isinstance(e.parent, exp.Window)
+
+
 def _try_sum(gen, e: exp.Anonymous) -> str:
     arg = e.expressions[0]
     x = gen.sql(arg)
     t = spark_type(arg)
+    if _in_window(e):
+        return f"sum({x})"
     if is_integral(t):
         return f"TRY_CAST(sum({x}) AS BIGINT)"
     if is_decimal(t):
@@ -324,6 +331,8 @@ def _try_avg(gen, e: exp.Anonymous) -> str:
     arg = e.expressions[0]
     x = gen.sql(arg)
     t = spark_type(arg)
+    if _in_window(e):
+        return f"avg({x})"
     if is_decimal(t):
         p, s = precision_scale(t)
         return f"TRY_CAST(avg({x}) AS DECIMAL({min(p + 4, 38)},{min(s + 4, 38)}))"
