@@ -210,6 +210,13 @@ def _from_duckdb(text: str) -> PySparkException | None:
     if m:
         target = "DATE" if m.group(1).lower() == "date" else "TIMESTAMP"
         return _cast_invalid(m.group(2), "STRING", target)
+    m = re.search(r'Could not parse string "(.*?)" according to format specifier', text, re.S)
+    if m:
+        # DuckDB's strptime (to_timestamp, unix_timestamp with a pattern); DuckDB does not
+        # say where the text stopped matching, Spark's message does: the start is assumed.
+        return exception_for("CANNOT_PARSE_TIMESTAMP", {
+            "message": f"Text '{m.group(1)}' could not be parsed at index 0",
+            "func": "`try_to_timestamp`"})
     m = re.search(r"Division by zero in expression \(.* (%|//|/) .*\)", text, re.S)
     if m:
         condition = "REMAINDER_BY_ZERO" if m.group(1) == "%" else "DIVIDE_BY_ZERO"

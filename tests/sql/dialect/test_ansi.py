@@ -23,8 +23,6 @@ from harness import run_sql, sql_cases  # noqa: E402
 KNOWN = {
     "ansi.sql_34": "element_at's out-of-bounds check is the arrays rules' (arrays.py)",
     "ansi.sql_35": "array subscript's out-of-bounds check is the arrays rules' (arrays.py)",
-    "ansi.sql_40": "unix_timestamp's CANNOT_PARSE_TIMESTAMP is the datetime rules' "
-                   "(datetimes.py); DuckDB's strptime error is not translated to it",
     "nulls_order.null_string_concat": "concat('a', NULL) is typed void by DuckDB; concat is "
                                       "the string rules' (strings.py)",
     "sql.interval_arith": "DATE + INTERVAL gives a timestamp in DuckDB; the datetime rules' "

@@ -24,6 +24,7 @@ The ``try_`` arithmetic (``try_add``, ``try_subtract``, ``try_multiply``, ``try_
 from __future__ import annotations
 
 from sqlglot import exp
+from sqlglot.dialects.duckdb import DuckDB
 
 from sparklet.sql.dialect.numeric import (
     _INT_NAME,
@@ -78,6 +79,10 @@ def _trimmed(v: str) -> str:
 def cast_sql(gen, e: exp.Cast) -> str:
     """Spark's CAST / try_cast (see the module docstring)."""
     to = e.to
+    if e.args.get("format") is not None:  # a formatted cast (a date pattern): DuckDB's own
+        generate = DuckDB.Generator.trycast_sql if isinstance(e, exp.TryCast) and (
+            e.args.get("safe") or not gen.ansi) else DuckDB.Generator.cast_sql
+        return generate(gen, e)
     mode = "try" if e.args.get("safe") else ("ansi" if gen.ansi else "legacy")
     source = spark_type(e.this)
     raw = getattr(gen, "_sparklet_raw", None)

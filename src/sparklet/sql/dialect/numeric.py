@@ -8,6 +8,9 @@ integer overflow (DuckDB raises it, ``sparklet.sql.execution_errors`` names it a
 with ANSI off it wraps around as Java's integers do), and the math functions DuckDB lacks or
 types differently.
 
+Date/time ``+`` and ``-`` (``DATE + INTERVAL``) are the datetime rules': these rules hand them
+to ``datetimes.arithmetic_sql(gen, e) -> str | None`` when that module defines it.
+
 ``spark_type(e)`` derives Spark's type of an expression tree where the rules need it (as a
 sqlglot ``exp.DataType`` in DuckDB's vocabulary), or None when it cannot tell; the rules then
 fall back on DuckDB's own behaviour.
