@@ -428,15 +428,10 @@ def arithmetic_sql(gen, kind: str, left: exp.Expression, right: exp.Expression,
         b = operand_sql(gen, right, decimal(p2, s2))
         if kind == "/":
             b = b if safe else _zero_checked(gen, left, right, b, "DIVIDE_BY_ZERO", a)
-            body = _decimal_divide(a, b, s1, s2, s)
+            body = _decimal_divide(gen, a, b, s1, s2, p, s)
         elif kind == "%":
             b = b if safe else _zero_checked(gen, left, right, b, "REMAINDER_BY_ZERO", a)
             body = f"({a} % {b})"
-        elif kind == "*" and p1 + p2 > MAX_PRECISION:
-            # DuckDB refuses decimal products wider than 38 digits: multiply the unscaled
-            # integers (exact up to 38 digits) and place the point.
-            body = (f"(CAST({a} * {10 ** s1} AS HUGEINT) * CAST({b} * {10 ** s2} AS HUGEINT))"
-                    f" / {10 ** (s1 + s2)}")
         else:
             body = f"({a} {op} {b})"
         if safe or not gen.ansi:  # an overflow is NULL (Spark 3, try_): DuckDB's too
@@ -451,18 +446,37 @@ def arithmetic_sql(gen, kind: str, left: exp.Expression, right: exp.Expression,
     return f"TRY({body})" if safe else body
 
 
-def _decimal_divide(a: str, b: str, s1: int, s2: int, s: int) -> str:
-    """a / b rounded half up to scale ``s``, exactly, on DuckDB's 128-bit integers when the
-    scaled dividend fits (DuckDB divides decimals as doubles)."""
+def _decimal_divide(gen, a: str, b: str, s1: int, s2: int, p: int, s: int) -> str:
+    """a / b rounded half up to decimal(p, s), exactly, on DuckDB's 128-bit integers when
+    the scaled dividend fits (DuckDB divides decimals as doubles); through doubles beyond."""
+    target = f"DECIMAL({p},{s})"
     shift = s - s1 + s2  # a_unscaled * 10^shift / b_unscaled = result_unscaled
+
+    def approx(x: str, y: str) -> str:
+        return f"CAST(CAST({x} AS DOUBLE) / CAST({y} AS DOUBLE) AS {target})"
+
     if shift < 0:
-        return f"(CAST({a} AS DOUBLE) / CAST({b} AS DOUBLE))"
-    n = f"(CAST({a} * {10 ** s1} AS HUGEINT) * {10 ** shift})"
-    d = f"CAST({b} * {10 ** s2} AS HUGEINT)"
-    quotient = (f"(sign({n}) * sign({d}) * ((2 * abs({n}) + abs({d})) // (2 * abs({d}))))")
-    exact = f"(CAST({quotient} AS DECIMAL(38,0)) / {10 ** s})" if s else quotient
-    return (f"CASE WHEN abs(CAST({a} AS DOUBLE)) * {float(10 ** (s1 + shift))} < 1e37 "
-            f"THEN {exact} ELSE CAST({a} AS DOUBLE) / CAST({b} AS DOUBLE) END")
+        return approx(a, b)
+
+    def unscaled(x: str) -> str:
+        # A decimal(p, s) prints exactly s fraction digits: its digits are the unscaled value.
+        return f"CAST(replace(CAST({x} AS VARCHAR), '.', '') AS HUGEINT)"
+
+    def exact(x: str, y: str) -> str:
+        def with_ints(n: str, d: str) -> str:
+            scaled = f"({n} * {10 ** shift})"
+            magnitude = f"((2 * abs({scaled}) + abs({d})) // (2 * abs({d})))"
+            quotient = (f"CASE WHEN ({n} < 0) <> ({d} < 0) THEN -{magnitude} "
+                        f"ELSE {magnitude} END")
+            # The point is placed by a decimal product (a decimal divided by an integer
+            # is a double in DuckDB).
+            placed = (f"CAST({quotient} AS DECIMAL(38,0)) * 0.{'0' * (s - 1)}1" if s
+                      else quotient)
+            return (f"CASE WHEN abs({n}) < {10 ** (37 - shift)} THEN CAST({placed} AS "
+                    f"{target}) ELSE {approx(x, y)} END")
+        return bind(gen, unscaled(x), lambda n: bind(gen, unscaled(y),
+                                                     lambda d: with_ints(n, d)))
+    return bind(gen, a, lambda x: bind(gen, b, lambda y: exact(x, y)))
 
 
 _TEMPORAL = {DT.DATE, DT.TIMESTAMP, DT.TIMESTAMPTZ, DT.INTERVAL}
