@@ -649,14 +649,15 @@ def _udtf_alias_error(expected: int, names: list[str]) -> Exception:
         messageParameters={"aliasesSize": str(expected), "aliasesNames": got})
 
 
-def generator_columns(gen, e: exp.Expression) -> list[tuple[str, str]]:
+def generator_columns(gen, e: exp.Expression, outer: bool = False) -> list[tuple[str, str]]:
     """The output columns of a table-generating function as (DuckDB SQL, Spark's default
-    name); the SQL uses ``UNNEST`` in a projection, one row per element."""
+    name); the SQL uses ``UNNEST`` in a projection, one row per element. ``outer`` (or an
+    ``_outer`` generator): a NULL or empty input still gives one row, of NULLs."""
     name = e.name.lower() if isinstance(e, exp.Anonymous) else ""
     if name == "json_tuple":
         from sparklet.sql.dialect.jsonfuncs import json_tuple_columns
         return json_tuple_columns(gen, e)
-    outer = isinstance(e, exp.ExplodeOuter) or name == "inline_outer"
+    outer = outer or isinstance(e, exp.ExplodeOuter) or name == "inline_outer"
     arg = _args(e)[0] if isinstance(e, exp.Anonymous) else e.this
     x = gen.sql(arg)
     dt = spark_type(gen, arg)
@@ -717,6 +718,24 @@ def _generator_sql(gen, e: exp.Expression) -> str:
     if isinstance(parent, (exp.From, exp.Table, exp.Join)):
         return f"(SELECT {items})"
     return items
+
+
+def _lateral_sql(gen, e: exp.Lateral) -> str:
+    """``LATERAL VIEW [OUTER] generator(...) t AS c1, c2``: a correlated subquery of the
+    generator's columns (``OUTER`` keeps the rows whose input is NULL or empty)."""
+    g = e.this
+    if not e.args.get("view") or not _is_generator(g):
+        return default_sql(gen, e)
+    cols = generator_columns(gen, g, outer=bool(e.args.get("outer")))
+    alias = e.args.get("alias")
+    names = [c.name for c in alias.columns] if alias is not None and alias.columns else []
+    if names and len(names) != len(cols):
+        raise _udtf_alias_error(len(cols), names)
+    names = names or [n for _, n in cols]
+    items = ", ".join(f"{sql} AS {gen.sql(exp.to_identifier(n, quoted=True))}"
+                      for (sql, _), n in zip(cols, names, strict=True))
+    table = alias.this if alias is not None and alias.this else exp.to_identifier(fresh("g"))
+    return gen.seg(f"CROSS JOIN LATERAL (SELECT {items}) AS {gen.sql(table)}")
 
 
 def _aliases_sql(gen, e: exp.Aliases) -> str:
@@ -799,6 +818,7 @@ TRANSFORMS: dict = {
     exp.PosexplodeOuter: _generator_sql,
     exp.Inline: _generator_sql,
     exp.Aliases: _aliases_sql,
+    exp.Lateral: _lateral_sql,
 }
 
 FUNCTIONS: dict = {
