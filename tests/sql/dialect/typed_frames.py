@@ -29,14 +29,16 @@ def _typed(name: str, schema: StructType) -> exp.Column:
     return col
 
 
-def run_typed(select_sql: str, ddl: str, rows: list[tuple], ansi: bool = True) -> dict:
+def run_typed(select_sql: str, ddl: str, rows: list[tuple], ansi: bool = True,
+              typed: bool = True) -> dict:
     """Observe ``select_sql`` (``SELECT ... FROM t ...``) with ``t`` a table of schema ``ddl``
-    holding ``rows``, its column references typed as a DataFrame plan types them."""
+    holding ``rows``, its column references typed as a DataFrame plan types them (``typed``;
+    False: left as ``spark.sql`` text leaves them, names only)."""
     schema = _parse_datatype_string(ddl)
     table = f"typed_{next(_names)}"
     con = connection()
     con.register(table, to_arrow_table(rows, schema))
-    names = set(schema.names)
+    names = set(schema.names) if typed else set()
     tree = parse(select_sql)
     for t in tree.find_all(exp.Table):
         if t.name == "t":

@@ -424,6 +424,24 @@ def _dot_sql(gen, e: exp.Dot) -> str:
     return default_sql(gen, e)
 
 
+def _tuple_sql(gen, e: exp.Tuple) -> str:
+    """``(a, b)`` as a value (a lambda's result, a projection) is Spark's ``struct(a, b)``:
+    fields named by the columns or variables, else ``col1``, ``col2``, ...; elsewhere (``IN``
+    lists, ``VALUES`` rows, grouping sets) a tuple stays a tuple."""
+    if not isinstance(e.parent, (exp.Lambda, exp.Alias, exp.Select)):
+        return default_sql(gen, e)
+    fields = []
+    for i, item in enumerate(e.expressions, 1):
+        if isinstance(item, (exp.Column, exp.Identifier)):
+            name = item.name
+        elif isinstance(item, exp.Alias):
+            name, item = item.alias, item.this
+        else:
+            name = f"col{i}"
+        fields.append(f"{_str_lit(name)}: {gen.sql(item)}")
+    return "{" + ", ".join(fields) + "}"
+
+
 # --------------------------------------------------------------------------------------------
 # higher-order functions
 # --------------------------------------------------------------------------------------------
@@ -804,6 +822,7 @@ TRANSFORMS: dict = {
     exp.Shuffle: _shuffle_sql,
     exp.Bracket: _bracket_sql,
     exp.Dot: _dot_sql,
+    exp.Tuple: _tuple_sql,
     exp.Transform: _transform_sql,
     exp.ArrayFilter: _filter_sql,
     exp.Exists: _exists_sql,
