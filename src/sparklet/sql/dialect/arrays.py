@@ -68,22 +68,26 @@ def _duck_bind_type(sql: str) -> T.DataType | None:
         return dt
 
 
+_spark_text_cache: dict[str, T.DataType | None] = {}
+
+
 def spark_type(gen, e: exp.Expression) -> T.DataType | None:
     """The Spark type of ``e``, or None when it cannot be known here.
 
     Resolved columns carry their type (``.type``); anything built from them and from
     literals is typed by binding its generated SQL in DuckDB, the columns replaced by typed
     NULLs. Columns without a type (a ``spark.sql`` text over a view), lambda variables and
-    subqueries make the type unknown.
+    subqueries make the type unknown. Answers are cached by the typed tree's Spark SQL
+    text, so that nested rules do not generate a subtree again for every level.
     """
     if isinstance(e, exp.Null):
         return T.NullType()
-    tree = e.copy()
-    if isinstance(tree, exp.Column):
+    if isinstance(e, exp.Column):
         t = e.type
         if t is None or _has_unknown(t):
             return None
         return _duck_bind_type(f"CAST(NULL AS {t.sql('duckdb')})")
+    tree = e.copy()
     lambda_vars = {p.name for lam in tree.find_all(exp.Lambda) for p in lam.expressions}
     for col in list(tree.find_all(exp.Column)):
         t = col.type
@@ -94,10 +98,20 @@ def spark_type(gen, e: exp.Expression) -> T.DataType | None:
     if any(isinstance(n, (exp.Subquery, exp.Select)) for n in tree.walk()):
         return None
     try:
+        key = tree.sql(dialect="spark")
+    except Exception:  # noqa: BLE001 - a tree Spark's generator cannot print: no cache key
+        key = None
+    if key is not None and key in _spark_text_cache:
+        return _spark_text_cache[key]
+    try:
         sql = gen.sql(tree)
     except Exception:  # noqa: BLE001 - a rule that cannot generate here leaves the type unknown
         return None
-    return _duck_bind_type(sql)
+    dt = _duck_bind_type(sql)
+    if key is not None:
+        with _probe_lock:
+            _spark_text_cache[key] = dt
+    return dt
 
 
 def fresh(stem: str = "v") -> str:
@@ -286,6 +300,54 @@ def _comparator_sort(gen, a: str, lam: exp.Lambda) -> str:
     return let(a, arr, f"LIST_TRANSFORM(LIST_SORT({ranks}), LAMBDA {k} : {k}.v)")
 
 
+def _slice_sql(gen, e: exp.ArraySlice) -> str:
+    """``slice(a, start, length)``: 1-based ``start``, from the end when negative (before
+    the first element: empty); ``start`` 0 or a negative ``length`` raise, ANSI or not."""
+    if not e.args.get("is_length") or e.args.get("start") is None \
+            or e.args.get("end") is None:
+        return default_sql(gen, e)
+    a, s, n = fresh("a"), fresh("s"), fresh("n")
+    first = f"CASE WHEN {s} > 0 THEN {s} ELSE LEN({a}) + {s} + 1 END"
+    body = (f"CASE WHEN {a} IS NULL OR {s} IS NULL OR {n} IS NULL THEN NULL "
+            f"WHEN {s} = 0 THEN "
+            + spark_error("INVALID_PARAMETER_VALUE.START",
+                          "The value of parameter(s) `start` in `slice` is invalid: Expects a "
+                          "positive or a negative value for `start`, but got 0.")
+            + f" WHEN {n} < 0 THEN "
+            + spark_error("INVALID_PARAMETER_VALUE.LENGTH",
+                          "The value of parameter(s) `length` in `slice` is invalid: Expects "
+                          "`length` greater than or equal to 0, but got ", n, ".")
+            + f" WHEN {first} < 1 THEN LIST_SLICE({a}, 1, 0) "
+            f"ELSE LIST_SLICE({a}, {first}, {first} + {n} - 1) END")
+    return let(gen.sql(e.this), a, let(gen.sql(e.args["start"]), s,
+                                        let(gen.sql(e.args["end"]), n, body)))
+
+
+def _array_insert_sql(gen, e: exp.ArrayInsert) -> str:
+    """``array_insert(a, pos, v)``: 1-based; past the end pads with NULLs; negative counts
+    from the end (-1 appends, Spark 3.5+); before the start pads after ``v``; 0 raises."""
+    a, p, v, q = fresh("a"), fresh("p"), fresh("v"), fresh("q")
+    y = fresh("x")
+
+    def nulls(count: str) -> str:
+        # NULLs of the element's type
+        return f"LIST_TRANSFORM(RANGE({count}), LAMBDA {y} : CASE WHEN FALSE THEN {v} END)"
+
+    # q: the 1-based position the new element takes in the result
+    place = (f"CASE WHEN {q} > LEN({a}) + 1 THEN LIST_CONCAT({a}, {nulls(f'{q} - LEN({a}) - 1')}"
+             f", [{v}]) WHEN {q} < 1 THEN LIST_CONCAT([{v}], {nulls(f'1 - {q}')}, {a}) "
+             f"ELSE LIST_CONCAT(LIST_SLICE({a}, 1, {q} - 1), [{v}], "
+             f"LIST_SLICE({a}, {q}, LEN({a}))) END")
+    body = (f"CASE WHEN {a} IS NULL OR {p} IS NULL THEN NULL WHEN {p} = 0 THEN "
+            + spark_error("INVALID_INDEX_OF_ZERO", "The index 0 is invalid. An index shall be "
+                          "either < 0 or > 0 (the first element has index 1).")
+            + " ELSE "
+            + let(f"CASE WHEN {p} > 0 THEN {p} ELSE LEN({a}) + {p} + 2 END", q, place)
+            + " END")
+    return let(gen.sql(e.this), a, let(gen.sql(e.args["position"]), p,
+                                        let(gen.sql(e.expression), v, body)))
+
+
 def _flatten_sql(gen, e: exp.Flatten) -> str:
     a, y = fresh("a"), fresh("x")
     body = (f"CASE WHEN LEN(LIST_FILTER({a}, LAMBDA {y} : {y} IS NULL)) > 0 THEN NULL "
@@ -370,6 +432,9 @@ def _bracket_sql(gen, e: exp.Bracket) -> str:
     target, index = e.this, e.expressions[0]
     dt = spark_type(gen, target)
     one_based = e.args.get("offset") == 1
+    if one_based and e.args.get("safe") is None:
+        # built by sqlglot's own DuckDB SQL (split_part, regexp_instr): DuckDB's 1-based x[i]
+        return default_sql(gen, e)
     if isinstance(dt, T.MapType) or (dt is None and isinstance(index, exp.Literal)
                                      and index.is_string):
         return f"{_paren(gen.sql(target))}[{gen.sql(index)}]"
@@ -446,8 +511,16 @@ def _tuple_sql(gen, e: exp.Tuple) -> str:
 # higher-order functions
 # --------------------------------------------------------------------------------------------
 
+def _duckdb_internal(lam: exp.Lambda) -> bool:
+    """sqlglot's own DuckDB SQL for ``initcap`` parses ``LAMBDA seg, idx : ...`` (DuckDB's
+    1-based index) into the same nodes as a Spark lambda: leave that one as DuckDB's."""
+    return [p.name for p in lam.expressions] == ["seg", "idx"]
+
+
 def _with_index(gen, fn: str, a: str, lam: exp.Expression) -> str:
     """``fn(a, (x, i) -> ...)`` with Spark's 0-based int index."""
+    if isinstance(lam, exp.Lambda) and _duckdb_internal(lam):
+        return f"{fn}({a}, {gen.sql(lam)})"
     if not isinstance(lam, exp.Lambda) or len(lam.expressions) < 2:
         x = fresh("x")
         return f"{fn}({a}, LAMBDA {x} : {apply_lambda(gen, lam, [x])})"
@@ -817,6 +890,8 @@ TRANSFORMS: dict = {
     exp.ArrayRemove: _array_remove_sql,
     exp.ArraySort: _array_sort_sql,
     exp.Flatten: _flatten_sql,
+    exp.ArraySlice: _slice_sql,
+    exp.ArrayInsert: _array_insert_sql,
     exp.GenerateSeries: _sequence_sql,
     exp.ArraysZip: _arrays_zip_sql,
     exp.Shuffle: _shuffle_sql,
