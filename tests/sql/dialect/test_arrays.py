@@ -214,11 +214,46 @@ def test_non_ansi(query, rows):
     ("SELECT str_to_map('a:1,b:2,c:3', ',', ':') AS r",
      ["Row(r={'a': '1', 'b': '2', 'c': '3'})"]),
     ("SELECT get(array(1, 2, 3), 3) AS r", ["Row(r=None)"]),
+    ("SELECT slice(array(1, 2, 3, 4), -2, 2) AS r", ["Row(r=[3, 4])"]),
+    ("SELECT array_insert(array(1, 2, 3, 4), 5, 5) AS r", ["Row(r=[1, 2, 3, 4, 5])"]),
+    ("SELECT array_insert(array(5, 4, 3, 2), -1, 1) AS r", ["Row(r=[5, 4, 3, 2, 1])"]),
+    ("SELECT array_insert(array(5, 3, 2, 1), -4, 4) AS r", ["Row(r=[5, 4, 3, 2, 1])"]),
+    ("SELECT map_from_entries(array(struct(1, 'a'), struct(2, 'b'))) AS r",
+     ["Row(r={1: 'a', 2: 'b'})"]),
+    ("SELECT explode_outer(array(10, 20))", ["Row(col=10)", "Row(col=20)"]),
+    ("SELECT posexplode_outer(array(10, 20))", ["Row(pos=0, col=10)", "Row(pos=1, col=20)"]),
+    ("SELECT inline_outer(array(struct(1, 'a'), struct(2, 'b')))",
+     ["Row(col1=1, col2='a')", "Row(col1=2, col2='b')"]),
     ("SELECT element_at(array(1, 2, 3), -1) AS r", ["Row(r=3)"]),
 ])
 def test_documented_examples(query, rows):
     got = run_sql(query)
     assert got.get("rows") == rows, got
+
+
+@pytest.mark.parametrize("cid", ["collections.sql_66", "collections.sql_76",
+                                 "collections.sql_77", "collections.sql_78"])
+def test_generator_alias_message(cid):
+    # a multi-column generator under one alias: Spark's whole message
+    case = CASES.get(cid) or sql_cases("collections")[cid]
+    assert run_sql(case["query"])["error"]["message"] == case["error"]["message"]
+
+
+@pytest.mark.parametrize("query, condition", [
+    ("SELECT slice(array(1, 2), 0, 1) AS r", "INVALID_PARAMETER_VALUE.START"),
+    ("SELECT slice(array(1, 2), 1, -1) AS r", "INVALID_PARAMETER_VALUE.LENGTH"),
+    ("SELECT array_insert(array(1), 0, 2) AS r", "INVALID_INDEX_OF_ZERO"),
+    ("SELECT map_from_arrays(array(1, 2), array('a')) AS r",
+     "INVALID_PARAMETER_VALUE.ARRAY_LENGTH_MISMATCH"),
+    ("SELECT map(NULL, 1) AS r", "NULL_MAP_KEY"),
+    ("SELECT map_from_entries(array(struct(1, 'a'), struct(1, 'b'))) AS r",
+     "DUPLICATED_MAP_KEY"),
+    ("SELECT map_concat(map(1, 'a'), map(1, 'b')) AS r", "DUPLICATED_MAP_KEY"),
+])
+def test_documented_errors(query, condition):
+    # raised whatever spark.sql.ansi.enabled says
+    for ansi in (True, False):
+        assert _condition(run_sql(query, ansi=ansi)) == condition
 
 
 def test_duplicate_key_from_transform_keys():

@@ -631,6 +631,15 @@ def _map_from_arrays_sql(gen, e: exp.Map) -> str:
     return let(gen.sql(keys), k, let(gen.sql(values), v, body))
 
 
+def _map_from_entries_sql(gen, e: exp.MapFromEntries) -> str:
+    """``map_from_entries(array of (key, value) structs)``: NULL if an entry is NULL."""
+    a, y = fresh("a"), fresh("x")
+    keys = f"LIST_TRANSFORM({a}, LAMBDA {y} : STRUCT_EXTRACT_AT({y}, 1))"
+    body = (f"CASE WHEN {a} IS NULL OR {_has_null(a)} THEN NULL ELSE "
+            f"{_duplicate_key_check(keys, f'MAP_FROM_ENTRIES({a})')} END")
+    return let(gen.sql(e.this), a, body)
+
+
 def _map_concat_sql(gen, e: exp.Expression) -> str:
     args = _args(e)
     if not args:
@@ -731,7 +740,8 @@ def _udtf_alias_error(expected: int, names: list[str]) -> Exception:
 
     got = ", ".join(names)
     return AnalysisException(
-        message="[UDTF_ALIAS_NUMBER_MISMATCH] The number of aliases supplied in the AS clause "
+        # the condition is not in sparklet.errors' table: the message (and SQLSTATE) is given
+        message="The number of aliases supplied in the AS clause "
                 "does not match the number of columns output by the UDTF.\n"
                 f"Expected {expected} aliases, but got {got}.\nPlease ensure that the number "
                 "of aliases provided matches the number of columns output by the UDTF. "
@@ -904,6 +914,7 @@ TRANSFORMS: dict = {
     exp.Reduce: _reduce_sql,
     exp.VarMap: _var_map_sql,
     exp.Map: _map_from_arrays_sql,
+    exp.MapFromEntries: _map_from_entries_sql,
     exp.MapContainsKey: _map_contains_key_sql,
     exp.StrToMap: _str_to_map_sql,
     exp.Explode: _generator_sql,
