@@ -46,6 +46,7 @@ _probe_lock = threading.Lock()
 _probe_con: duckdb.DuckDBPyConnection | None = None
 _probe_cache: dict[str, T.DataType | None] = {}
 _counter = itertools.count(1)
+_CACHE_LIMIT = 20000
 
 
 def _has_unknown(t: exp.DataType) -> bool:
@@ -58,6 +59,8 @@ def _duck_bind_type(sql: str) -> T.DataType | None:
     with _probe_lock:
         if sql in _probe_cache:
             return _probe_cache[sql]
+        if len(_probe_cache) > _CACHE_LIMIT:
+            _probe_cache.clear()
         if _probe_con is None:
             _probe_con = duckdb.connect()
         try:
@@ -110,6 +113,8 @@ def spark_type(gen, e: exp.Expression) -> T.DataType | None:
     dt = _duck_bind_type(sql)
     if key is not None:
         with _probe_lock:
+            if len(_spark_text_cache) > _CACHE_LIMIT:  # a long session: start again
+                _spark_text_cache.clear()
             _spark_text_cache[key] = dt
     return dt
 
@@ -186,11 +191,8 @@ def _size_sql(gen, e: exp.Expression) -> str:
     """``size`` / ``cardinality``: int; NULL for NULL under ANSI, -1 without it (Spark's
     ``spark.sql.legacy.sizeOfNull`` applies only when ANSI mode is off)."""
     arg = e.this if not isinstance(e, exp.Anonymous) else _args(e)[0]
-    x = gen.sql(arg)
-    dt = spark_type(gen, arg)
-    n = f"CARDINALITY({x})" if isinstance(dt, T.MapType) else f"LEN({x})"
-    if isinstance(dt, T.NullType):
-        n = "NULL"
+    # DuckDB's CARDINALITY counts a list's elements as well as a map's entries: no type needed
+    n = "NULL" if isinstance(arg, exp.Null) else f"CARDINALITY({gen.sql(arg)})"
     size = f"CAST({n} AS INTEGER)"
     return size if gen.ansi else f"COALESCE({size}, -1)"
 

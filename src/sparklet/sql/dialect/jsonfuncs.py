@@ -139,7 +139,17 @@ def _from_json_sql(gen, e: exp.FromJson) -> str:
 # --------------------------------------------------------------------------------------------
 
 def _get_json_object_sql(gen, e: exp.JSONExtractScalar) -> str:
+    """``get_json_object(json, path)``: the value's text (a string unquoted), NULL when
+    missing or not JSON; a wildcard path gives the one match, or a JSON array of them."""
     j = gen.sql(e.this)
+    path = e.expression
+    if isinstance(path, exp.JSONPath) and path.find(exp.JSONPathWildcard):
+        m, y = fresh("m"), fresh("x")
+        found = f"JSON_EXTRACT({j}, {gen.sql(path)})"
+        value = (f"CASE WHEN {m} IS NULL OR LEN({m}) = 0 THEN NULL "
+                 f"WHEN LEN({m}) = 1 THEN {m}[1] ->> '$' ELSE '[' || ARRAY_TO_STRING("
+                 f"LIST_TRANSFORM({m}, LAMBDA {y} : CAST({y} AS VARCHAR)), ',') || ']' END")
+        return f"CASE WHEN {_valid(j)} THEN {let(found, m, value)} ELSE NULL END"
     return f"CASE WHEN {_valid(j)} THEN {default_sql(gen, e)} ELSE NULL END"
 
 
