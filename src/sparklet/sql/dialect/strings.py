@@ -660,6 +660,7 @@ TRANSFORMS: dict = {
     exp.Soundex: _soundex,
     exp.SHA2: _sha2,
     exp.Unhex: _unhex,
+    exp.ToNumber: _to_number,
 }
 
 FUNCTIONS: dict = {
@@ -672,5 +673,5 @@ FUNCTIONS: dict = {
     "mask": _mask,
     "sentences": _sentences,
     "crc32": _crc32,
-    "to_number": _to_number,
+
 }
