@@ -40,7 +40,8 @@ def _merge(attribute: str) -> dict:
     for module in _MODULES:
         for key, fn in getattr(module, attribute, {}).items():
             if key in merged:
-                raise RuntimeError(f"dialect: {key!r} is claimed by two modules ({module.__name__})")
+                raise RuntimeError(
+                    f"dialect: {key!r} is claimed by two modules ({module.__name__})")
             merged[key] = fn
     return merged
 

@@ -1,0 +1,157 @@
+"""The names Spark gives un-aliased expressions (``(id + 1)``, ``sum(v)``, ``upper(a)``).
+
+Every Row field and ``show()`` header of an un-aliased column carries this name, so it
+follows Spark's pretty SQL: binary operators in parentheses, function names in lower case,
+string literals without quotes, ``count(1)`` for ``count(*)``.
+
+>>> from sparklet.sql.dialect import parse_expression as p
+>>> [spark_name(p(t)) for t in ["id + 1", "SUM(v)", "count(*)", "upper(a)", "'x'", "NOT a"]]
+['(id + 1)', 'sum(v)', 'count(1)', 'upper(a)', 'x', '(NOT a)']
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+_BINARY = {
+    exp.Add: "+", exp.Sub: "-", exp.Mul: "*", exp.Div: "/", exp.Mod: "%", exp.EQ: "=",
+    exp.NullSafeEQ: "<=>", exp.LT: "<", exp.LTE: "<=", exp.GT: ">", exp.GTE: ">=",
+    exp.And: "AND", exp.Or: "OR", exp.BitwiseAnd: "&", exp.BitwiseOr: "|",
+    exp.BitwiseXor: "^", exp.IntDiv: "div", exp.DPipe: "||",
+}
+
+# sqlglot node names whose Spark function name differs
+_FUNCTION_NAMES = {
+    "array_agg": "collect_list", "array_unique_agg": "collect_set",
+    "struct_extract": "getfield", "approx_distinct": "approx_count_distinct",
+    "regexp_like": "rlike", "array_size": "size", "is_nan": "isnan", "date_from_parts": "make_date",
+    "str_position": "locate", "unix_to_time": "from_unixtime", "time_to_str": "date_format",
+    "str_to_time": "to_timestamp", "ts_or_ds_to_date": "to_date", "if": "if",
+    "array_filter": "filter", "struct": "struct", "to_json": "to_json", "json_format": "to_json",
+    "starts_with": "startswith", "ends_with": "endswith", "logical_or": "bool_or",
+    "logical_and": "bool_and", "count_if": "count_if",
+}
+
+
+def _args(e: exp.Expression) -> list[exp.Expression]:
+    out = []
+    for key in e.arg_types:
+        value = e.args.get(key)
+        if value is None:
+            continue
+        if isinstance(value, list):
+            out.extend(v for v in value if isinstance(v, exp.Expression))
+        elif isinstance(value, exp.Expression):
+            out.append(value)
+    return out
+
+
+def spark_name(e: exp.Expression) -> str:
+    """Spark's auto-generated column name for the expression ``e``."""
+    name = e.meta.get("spark_name") if e.meta else None
+    if name is not None:
+        return name
+    if isinstance(e, exp.Alias):
+        return e.alias
+    if isinstance(e, exp.Paren):
+        return spark_name(e.this)
+    if isinstance(e, exp.Column):
+        if isinstance(e.this, exp.Star):
+            return "*"
+        return (e.meta or {}).get("display") or e.name
+    if isinstance(e, exp.Star):
+        return "*"
+    if isinstance(e, exp.Literal):
+        return e.this if e.is_string else e.this
+    if isinstance(e, exp.Null):
+        return "NULL"
+    if isinstance(e, exp.Boolean):
+        return "true" if e.this else "false"
+    if isinstance(e, exp.Dot):
+        return e.expression.name
+    if isinstance(e, exp.Bracket):
+        return f"{spark_name(e.this)}[{', '.join(spark_name(x) for x in e.expressions)}]"
+    if isinstance(e, exp.Not):
+        inner = e.this.this if isinstance(e.this, exp.Paren) else e.this
+        if isinstance(inner, exp.Is):
+            return f"({spark_name(inner.this)} IS NOT NULL)"
+        return f"(NOT {spark_name(inner)})"
+    if isinstance(e, exp.Neg):
+        return f"(- {spark_name(e.this)})"
+    if isinstance(e, exp.Is):
+        return f"({spark_name(e.this)} IS NULL)"
+    if isinstance(e, exp.NEQ):
+        return f"(NOT ({spark_name(e.this)} = {spark_name(e.expression)}))"
+    op = _BINARY.get(type(e))
+    if op is not None:
+        return f"({spark_name(e.this)} {op} {spark_name(e.expression)})"
+    if isinstance(e, (exp.Cast, exp.TryCast)):
+        spark_type = e.to.meta.get("spark_type") if e.to.meta else None
+        type_name = (spark_type.simpleString() if spark_type is not None
+                     else e.to.sql("spark")).upper()
+        prefix = "try_cast" if e.args.get("safe") else "CAST"
+        return f"{prefix}({spark_name(e.this)} AS {type_name})"
+    if isinstance(e, exp.Case):
+        parts = ["CASE"]
+        if e.this is not None:
+            parts.append(spark_name(e.this))
+        for branch in e.args.get("ifs") or []:
+            parts.append(f"WHEN {spark_name(branch.this)} THEN {spark_name(branch.args['true'])}")
+        if e.args.get("default") is not None:
+            parts.append(f"ELSE {spark_name(e.args['default'])}")
+        parts.append("END")
+        return " ".join(parts)
+    if isinstance(e, exp.In):
+        values = ", ".join(spark_name(x) for x in e.expressions)
+        return f"({spark_name(e.this)} IN ({values}))"
+    if isinstance(e, exp.Between):
+        this = spark_name(e.this)
+        return (f"(({this} >= {spark_name(e.args['low'])}) AND "
+                f"({this} <= {spark_name(e.args['high'])}))")
+    if isinstance(e, exp.Like):
+        return f"{spark_name(e.this)} LIKE {spark_name(e.expression)}"
+    if isinstance(e, exp.Ordered):
+        direction = "DESC" if e.args.get("desc") else "ASC"
+        nulls = "NULLS FIRST" if e.args.get("nulls_first") else "NULLS LAST"
+        return f"{spark_name(e.this)} {direction} {nulls}"
+    if isinstance(e, exp.Window):
+        return _window_name(e)
+    if isinstance(e, exp.Count):
+        inner = e.this
+        if inner is None or isinstance(inner, exp.Star):
+            return "count(1)"
+        if isinstance(inner, exp.Distinct):
+            return "count(DISTINCT " + ", ".join(spark_name(x) for x in inner.expressions) + ")"
+    if isinstance(e, exp.Anonymous):
+        return f"{e.name.lower()}({', '.join(spark_name(a) for a in e.expressions)})"
+    if isinstance(e, exp.Func):
+        fn = (e.meta or {}).get("spark_fn") or _FUNCTION_NAMES.get(
+            e.sql_name().lower(), e.sql_name().lower())
+        return f"{fn}({', '.join(spark_name(a) for a in _args(e))})"
+    if isinstance(e, exp.Distinct):
+        return "DISTINCT " + ", ".join(spark_name(x) for x in e.expressions)
+    return e.sql(dialect="spark")
+
+
+def _window_name(e: exp.Window) -> str:
+    parts = []
+    partition = e.args.get("partition_by") or []
+    if partition:
+        parts.append("PARTITION BY " + ", ".join(spark_name(p) for p in partition))
+    order = e.args.get("order")
+    if order is not None:
+        parts.append("ORDER BY " + ", ".join(spark_name(o) for o in order.expressions))
+    spec = e.args.get("spec")
+    if spec is not None:
+        def bound(value, side):
+            if value == "UNBOUNDED":
+                return f"UNBOUNDED {side}"
+            if value == "CURRENT ROW":
+                return "CURRENT ROW"
+            text = spark_name(value) if isinstance(value, exp.Expression) else str(value)
+            return f"{'-' if side == 'PRECEDING' else ''}{text}"
+        start = bound(spec.args.get("start"), spec.args.get("start_side"))
+        end = bound(spec.args.get("end"), spec.args.get("end_side"))
+        kind = "ROWS" if spec.args.get("kind", "ROWS").upper() == "ROWS" else "RANGE"
+        parts.append(f"{kind} BETWEEN {start} AND {end}")
+    return f"{spark_name(e.this)} OVER ({' '.join(parts)})"
