@@ -135,9 +135,15 @@ def _spark_session(module: str, cores: int):
             "this branch (git merge main), or run with --skip-sparklet") from exc
     spark = (SparkSession.builder.master(f"local[{cores}]").appName("bench-sql")
              .config("spark.sql.session.timeZone", "UTC").getOrCreate())
+    try:
+        reader = spark.read
+    except Exception as exc:  # noqa: BLE001  (e.g. ImportError of a module not yet written)
+        raise EngineUnavailable(
+            f"sparklet.sql's SparkSession.read fails ({type(exc).__name__}: {exc}): "
+            "DataFrameReader has not landed on this branch (git merge main), or run with "
+            "--skip-sparklet") from exc
     missing = [name for name, ok in (
-        ("SparkSession.read.parquet", callable(getattr(getattr(spark, "read", None),
-                                                       "parquet", None))),
+        ("SparkSession.read.parquet", callable(getattr(reader, "parquet", None))),
         ("SparkSession.sql", callable(getattr(spark, "sql", None))),
     ) if not ok]
     if missing:
@@ -199,6 +205,8 @@ def run_driver(args: argparse.Namespace) -> None:
                 _runner(engine, session, text), args.repeat, args.warmup, cpu=cpu)
             entry["cpu"] = cpu
             entry["rows"] = tpch_queries.normalize_rows(rows)
+            if engine != "duckdb":  # result names and types, for the parity note (untimed)
+                entry["dtypes"] = [list(d) for d in session.sql(text).dtypes]
         except Exception as exc:  # noqa: BLE001  (an engine's failure on one query is data)
             entry["error"] = f"{type(exc).__name__}: {str(exc).strip()[:2000]}"
             entry["traceback"] = traceback.format_exc()[-4000:]
@@ -282,6 +290,21 @@ def check_results(results: dict[str, dict], queries: list[int]) -> list[str]:
     return problems
 
 
+def dtype_notes(results: dict[str, dict], queries: list[int]) -> list[str]:
+    """Queries whose sparklet result columns (names, Spark types) are not PySpark's."""
+    notes = []
+    for n in queries:
+        ours, theirs = (results.get(e, {}).get("queries", {}).get(str(n), {}).get("dtypes")
+                        for e in ("sparklet", "pyspark"))
+        if ours is not None and theirs is not None and ours != theirs:
+            diff = [f"{a} vs {b}" for a, b in zip(ours, theirs, strict=False) if a != b]
+            if len(ours) != len(theirs):
+                diff.append(f"{len(ours)} columns vs {len(theirs)}")
+            notes.append(f"Q{n} sparklet's result columns differ from PySpark's: "
+                         + "; ".join(diff[:6]))
+    return notes
+
+
 def report(results: dict[str, dict], queries: list[int]) -> str:
     """The table: per query, median seconds of each engine and the two ratios."""
     def med(engine: str, n: int) -> float | None:
@@ -352,6 +375,9 @@ def main(argv: list[str] | None = None) -> int:
     loads = {e: r["loadavg_1m"] for e, r in results.items() if "loadavg_1m" in r}
     print("load average (1 min) before/after each engine: "
           + ", ".join(f"{e} {a}/{b}" for e, (a, b) in loads.items()))
+    notes = dtype_notes(results, args.queries)
+    for note in notes:
+        print(f"note: {note}")
     problems = check_results(results, args.queries)
     problems += [f"{e} {k}: {r[k]}" for e, r in results.items()
                  for k in ("unavailable", "failed") if k in r]
@@ -360,7 +386,7 @@ def main(argv: list[str] | None = None) -> int:
             "benchmark": "tpch-sql", "sf": args.sf, "queries": args.queries,
             "repeat": args.repeat, "warmup": args.warmup, "cores": args.cores,
             "nice": args.nice, "machine": machine, "pyspark_conf": PYSPARK_CONF,
-            "problems": problems,
+            "problems": problems, "dtype_notes": notes,
             "engines": {e: {k: v for k, v in r.items() if k != "queries"} | {
                 "queries": {q: {k: v for k, v in entry.items() if k != "traceback"}
                             for q, entry in r.get("queries", {}).items()}}
