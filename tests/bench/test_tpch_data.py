@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import json
 import math
 import pathlib
 import sys
@@ -194,3 +195,57 @@ def test_headline_queries_return_rows(con):
     counts = {n: len(con.execute(tpch_queries.query(n, SF)).fetchall())
               for n in tpch_queries.DEFAULT}
     assert counts[1] == 4 and counts[6] == 1 and all(counts.values()), counts
+
+
+# --------------------------------------------------------------------------------------------
+# The 22 queries against PySpark 4.3's recorded answers (record_tpch_pyspark.py)
+# --------------------------------------------------------------------------------------------
+
+RECORDED = json.loads(pathlib.Path(__file__).with_name("pyspark_tpch_sf0.001.json").read_text())
+
+# Queries whose sparklet result types are not yet PySpark's (decimal sum/avg precision,
+# extract() as bigint, a sum of integer CASEs as decimal, decimal division as double).
+DTYPE_GAPS = {1, 7, 8, 9, 11, 12, 14, 17, 18, 22}
+
+
+def test_recording_is_of_this_data():
+    meta = RECORDED["meta"]
+    assert (meta["generator_version"], meta["seed"], meta["sf"]) == (
+        tpch_data.GENERATOR_VERSION, tpch_data.DEFAULT_SEED, SF), \
+        "the generator changed: re-run tests/bench/record_tpch_pyspark.py"
+    assert sorted(map(int, RECORDED["queries"])) == list(tpch_queries.ALL)
+
+
+@pytest.mark.parametrize("n", tpch_queries.ALL)
+def test_duckdb_matches_pyspark(con, n):
+    got = tpch_queries.normalize_rows(con.execute(tpch_queries.query(n, SF)).fetchall())
+    assert tpch_queries.compare_rows(got, RECORDED["queries"][str(n)]["rows"]) is None
+
+
+@pytest.fixture(scope="module")
+def spark(data_dir):
+    try:
+        from sparklet.sql import SparkSession
+
+        session = SparkSession.builder.master("local[2]").getOrCreate()
+        reader = session.read
+    except Exception as exc:  # noqa: BLE001  (the SQL layer lands in pieces)
+        pytest.skip(f"sparklet.sql has no SparkSession.read yet: {type(exc).__name__}: {exc}")
+    for name, path in tpch_data.table_paths(data_dir).items():
+        reader.parquet(str(path)).createOrReplaceTempView(name)
+    yield session
+    session.stop()
+
+
+@pytest.mark.parametrize("n", tpch_queries.ALL)
+def test_sparklet_rows_match_pyspark(spark, n):
+    got = tpch_queries.normalize_rows(spark.sql(tpch_queries.query(n, SF)).collect())
+    assert tpch_queries.compare_rows(got, RECORDED["queries"][str(n)]["rows"]) is None
+
+
+@pytest.mark.parametrize("n", [
+    pytest.param(n, marks=pytest.mark.xfail(reason="sparklet.sql result types", strict=False))
+    if n in DTYPE_GAPS else n for n in tpch_queries.ALL])
+def test_sparklet_dtypes_match_pyspark(spark, n):
+    got = [list(d) for d in spark.sql(tpch_queries.query(n, SF)).dtypes]
+    assert got == RECORDED["queries"][str(n)]["dtypes"]
