@@ -263,10 +263,11 @@ def run_engine(engine: str, python: str, data: Path, args: argparse.Namespace) -
         return out
 
 
-def _median(entry: dict | None) -> float | None:
-    if not entry or "times" not in entry:
+def _median(entry: dict | None, key: str = "times") -> float | None:
+    """Median of an entry's wall times (``times``) or CPU seconds (``cpu``); None if absent."""
+    if not entry or not entry.get(key):
         return None
-    return common.summarize(entry["times"])["median"]
+    return common.summarize(entry[key])["median"]
 
 
 def check_results(results: dict[str, dict], queries: list[int]) -> list[str]:
@@ -305,40 +306,41 @@ def dtype_notes(results: dict[str, dict], queries: list[int]) -> list[str]:
     return notes
 
 
-def report(results: dict[str, dict], queries: list[int]) -> str:
-    """The table: per query, median seconds of each engine and the two ratios."""
-    def med(engine: str, n: int) -> float | None:
-        return _median(results.get(engine, {}).get("queries", {}).get(str(n)))
+SHOWN = ("pyspark", "sparklet", "duckdb")  # column order of the tables
+
+
+def _ratio_cells(m: dict[str, float | None]) -> list[str]:
+    return [common.fmt_ratio(common.ratio(m["pyspark"], m["sparklet"])),
+            common.fmt_ratio(common.ratio(m["sparklet"], m["duckdb"]))]
+
+
+def report(results: dict[str, dict], queries: list[int], key: str = "times") -> str:
+    """The table: per query, each engine's median (wall ``times`` or ``cpu`` seconds) and
+    the ratios PySpark/sparklet and sparklet/DuckDB; then the total of the medians (for an
+    engine that ran every query) and, for wall time, session start and view registration."""
+    def entry(engine: str, n: int) -> dict:
+        return results.get(engine, {}).get("queries", {}).get(str(n), {})
 
     rows = []
-    totals = {e: 0.0 for e in ENGINES}
-    complete = {e: True for e in ENGINES}
+    medians = {n: {e: _median(entry(e, n), key) for e in SHOWN} for n in queries}
     for n in queries:
-        m = {e: med(e, n) for e in ENGINES}
-        for e in ENGINES:
-            if m[e] is None:
-                complete[e] = False
-            else:
-                totals[e] += m[e]
-        ref = next((results[e]["queries"][str(n)] for e in ("pyspark", "duckdb", "sparklet")
-                    if "rows" in results.get(e, {}).get("queries", {}).get(str(n), {})), None)
+        ref = next((entry(e, n) for e in ("pyspark", "duckdb", "sparklet")
+                    if "rows" in entry(e, n)), None)
+        m = medians[n]
         rows.append([f"Q{n}", str(len(ref["rows"])) if ref else "-",
-                     *(common.fmt_seconds(m[e]) for e in ("pyspark", "sparklet", "duckdb")),
-                     common.fmt_ratio(common.ratio(m["pyspark"], m["sparklet"])),
-                     common.fmt_ratio(common.ratio(m["sparklet"], m["duckdb"]))])
-    t = {e: totals[e] if complete[e] else None for e in ENGINES}
-    rows.append(["total", "", *(common.fmt_seconds(t[e]) for e in ("pyspark", "sparklet",
-                                                                     "duckdb")),
-                 common.fmt_ratio(common.ratio(t["pyspark"], t["sparklet"])),
-                 common.fmt_ratio(common.ratio(t["sparklet"], t["duckdb"]))])
-    for key, label in (("startup_s", "session start"), ("register_s", "8 temp views")):
-        s = {e: results.get(e, {}).get(key) for e in ENGINES}
-        rows.append([label, "", *(common.fmt_seconds(s[e]) for e in ("pyspark", "sparklet",
-                                                                       "duckdb")),
-                     common.fmt_ratio(common.ratio(s["pyspark"], s["sparklet"])),
-                     common.fmt_ratio(common.ratio(s["sparklet"], s["duckdb"]))])
-    headers = ["query", "rows", "PySpark s", "sparklet s", "DuckDB s", "PySpark/sparklet",
-               "sparklet/DuckDB"]
+                     *(common.fmt_seconds(m[e]) for e in SHOWN), *_ratio_cells(m)])
+    total = {e: None if any(medians[n][e] is None for n in queries)
+             else sum(medians[n][e] for n in queries) for e in SHOWN}
+    rows.append(["total", "", *(common.fmt_seconds(total[e]) for e in SHOWN),
+                 *_ratio_cells(total)])
+    if key == "times":
+        for field, label in (("startup_s", "session start"), ("register_s", "8 temp views")):
+            m = {e: results.get(e, {}).get(field) for e in SHOWN}
+            rows.append([label, "", *(common.fmt_seconds(m[e]) for e in SHOWN),
+                         *_ratio_cells(m)])
+    unit = "s" if key == "times" else "CPU s"
+    headers = ["query", "rows", f"PySpark {unit}", f"sparklet {unit}", f"DuckDB {unit}",
+               "PySpark/sparklet", "sparklet/DuckDB"]
     return common.format_table(headers, rows)
 
 
@@ -372,6 +374,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{LABELS[engine]} {key}: {results[engine][key]}", flush=True)
     print()
     print(report(results, args.queries))
+    print()
+    print(report(results, args.queries, "cpu"))
     loads = {e: r["loadavg_1m"] for e, r in results.items() if "loadavg_1m" in r}
     print("load average (1 min) before/after each engine: "
           + ", ".join(f"{e} {a}/{b}" for e, (a, b) in loads.items()))
