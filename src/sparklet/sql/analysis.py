@@ -203,6 +203,8 @@ def nullable(tree: exp.Expression) -> bool:
         return True
     if isinstance(tree, exp.Count):
         return False
+    if isinstance(tree, exp.Coalesce):
+        return all(nullable(c) for c in [tree.this, *tree.expressions])
     if isinstance(tree, exp.Anonymous) and tree.name.lower() in ("row_number", "rank",
                                                                   "dense_rank", "count"):
         return False

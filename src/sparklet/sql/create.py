@@ -68,7 +68,7 @@ def create_dataframe(session: Any, data: Any, schema: Any, samplingRatio: float 
     if isinstance(data, pa.Table):
         return _from_arrow(session, data, struct, names)
     if hasattr(data, "mapPartitions") and hasattr(data, "collect"):  # an RDD
-        data = data.collect()
+        return _from_rdd(session, data, struct, names, bare, samplingRatio)
     rows = list(data)
     if bare:
         rows = [(r,) for r in rows]
@@ -98,6 +98,57 @@ def create_dataframe(session: Any, data: Any, schema: Any, samplingRatio: float 
                                    "data_type": struct.simpleString(), "obj_name": str(exc),
                                    "obj_type": type(exc).__name__}) from exc
     return session._register_arrow(table, struct)
+
+
+def _infer_from_rdd(rdd: Any, names: list[str] | None, samplingRatio: float | None
+                    ) -> T.StructType:
+    """PySpark's rule: the first row, then up to 100 rows while a type is still unknown; or
+    a sample of ``samplingRatio``."""
+    if samplingRatio is not None:
+        sample = rdd.sample(False, samplingRatio).collect() or rdd.take(1)
+        return _infer_from_rows(sample, names)
+    first = rdd.take(1)
+    if not first:
+        raise PySparkValueError(errorClass="CANNOT_INFER_EMPTY_SCHEMA", messageParameters={})
+    schema = _infer_schema(first[0], names)
+    if _has_null_type(schema):
+        return _infer_from_rows(rdd.take(100), names)
+    return schema
+
+
+def _from_rdd(session: Any, rdd: Any, struct: T.StructType | None, names: list[str] | None,
+              bare: bool, samplingRatio: float | None) -> Any:
+    """Each partition becomes an Arrow IPC stream on the executors; the driver only
+    concatenates them."""
+    import pyarrow as pa
+
+    if bare:
+        rdd = rdd.map(lambda v: (v,))
+    if struct is None:
+        struct = _infer_from_rdd(rdd, names, samplingRatio)
+        if names:
+            struct = T.StructType([T.StructField(n, f.dataType, f.nullable) for n, f in
+                                   zip(names + struct.names[len(names):], struct.fields,
+                                       strict=False)])
+    schema = struct
+
+    def to_ipc(rows: Any) -> Any:
+        import pyarrow as pa
+
+        from sparklet.sql.conversion import to_arrow_table
+
+        table = to_arrow_table(list(rows), schema)
+        sink = pa.BufferOutputStream()
+        with pa.ipc.new_stream(sink, table.schema) as writer:
+            writer.write_table(table)
+        yield sink.getvalue().to_pybytes()
+
+    parts = rdd.mapPartitions(to_ipc).collect()
+    tables = [pa.ipc.open_stream(p).read_all() for p in parts]
+    from sparklet.sql.conversion import to_arrow_table
+
+    table = pa.concat_tables(tables) if tables else to_arrow_table([], schema)
+    return session._register_arrow(table, schema)
 
 
 def _check_lengths(rows: list[Any], struct: T.StructType) -> None:

@@ -144,6 +144,10 @@ class DataFrame:
             if is_plain_ref(inner) and not isinstance(resolved, exp.Dot) and \
                     isinstance(resolved, exp.Column):
                 attr = resolved.meta["attr"]
+                written = (inner.meta or {}).get("parts")
+                if written and "attr_id" not in (inner.meta or {}) and written[-1] != attr.name:
+                    # Spark names a column selected by name as written (select("ID") -> ID)
+                    attr = attr.renamed(written[-1])
                 if isinstance(tree, exp.Alias):
                     attr = Attribute(tree.alias, new_id(), attr.dataType,
                                      attr.nullable)
@@ -340,8 +344,16 @@ class DataFrame:
 
         tree = parse_expression(condition) if isinstance(condition, str) else condition._expr
         where = self._gen(self._resolver().resolve(tree))
+        _, types = self._session._bind(f"SELECT {where} FROM ({self._sql}) AS _t")
+        if str(types[0]) not in ("BOOLEAN", '"NULL"', "NULL"):
+            from sparklet.sql.typemap import from_duckdb_type
+
+            shown = spark_name(tree)
+            raise AnalysisException(
+                errorClass="DATATYPE_MISMATCH.FILTER_NOT_BOOLEAN", messageParameters={
+                    "sqlExpr": f'"{shown}"', "filter": f'"{shown}"',
+                    "type": f'"{from_duckdb_type(types[0]).simpleString().upper()}"'})
         sql = f"SELECT * FROM ({self._sql}) AS _t WHERE {where}"
-        self._session._bind(sql)
         return self._derive(sql, self._attrs)
 
     where = filter
@@ -520,6 +532,8 @@ class DataFrame:
         using = isinstance(on, (list, tuple)) and on and all(isinstance(c, str) for c in on)
         lres, rres = self._resolver(), other._resolver()
         left_sql, right_sql = f"({self._sql}) AS _l", f"({other._sql}) AS _r"
+        if kind == "CROSS" and on is not None and not (isinstance(on, (list, tuple)) and not on):
+            kind = "INNER"  # Spark: a "cross" join with a condition is an inner join
         if kind == "CROSS" or on is None or (isinstance(on, (list, tuple)) and not on):
             cond = None
         elif using:
@@ -625,7 +639,7 @@ class DataFrame:
         from sparklet.sql.conversion import row_converter
 
         to_row = row_converter(self.schema)
-        return [to_row(r) for r in self._session._execute(sql).fetchall()]
+        return [to_row(r) for r in self._session._fetchall(sql)]
 
     def collect(self) -> list[T.Row]:
         """All rows, as a list of Row."""
@@ -655,7 +669,7 @@ class DataFrame:
 
     def count(self) -> int:
         """The number of rows."""
-        return self._session._execute(f"SELECT count(*) FROM ({self._sql}) AS _t").fetchall()[0][0]
+        return self._session._fetchall(f"SELECT count(*) FROM ({self._sql}) AS _t")[0][0]
 
     def show(self, n: int = 20, truncate: bool | int = True, vertical: bool = False) -> None:
         """Print the first ``n`` rows as Spark's table (see :mod:`sparklet.sql.show`)."""
@@ -665,12 +679,10 @@ class DataFrame:
                      vertical: bool = False) -> str:
         from sparklet.sql.show import show_string
 
-        if not isinstance(n, int) or isinstance(n, bool):
-            raise PySparkTypeError(errorClass="NOT_INT", messageParameters={
-                "arg_name": "n", "arg_type": type(n).__name__})
-        rows = self.take(max(n, 0) + 1)
-        return show_string(self.schema, rows[:max(n, 0)], max(n, 0), truncate, vertical,
-                           has_more=len(rows) > n)
+        limit = max(n, 0) if isinstance(n, int) else n
+        rows = self.take(limit + 1) if isinstance(limit, int) else []
+        return show_string(self.schema, rows[:limit], n, truncate, vertical,
+                           has_more=len(rows) > limit)
 
     def toArrow(self) -> Any:
         """The rows as a ``pyarrow.Table`` with Spark's Arrow types."""
@@ -681,9 +693,7 @@ class DataFrame:
 
         from sparklet.sql.typemap import to_arrow_type
 
-        table = self._session._execute(self._display_sql()).arrow()
-        if hasattr(table, "read_all"):
-            table = table.read_all()
+        table = self._session._arrow(self._display_sql())
         target = pa.schema([pa.field(a.name, to_arrow_type(a.dataType), a.nullable)
                             for a in self._attrs])
         try:
@@ -713,10 +723,7 @@ class DataFrame:
         """The rows as an RDD of Row (partitioned as ``repartition``/``coalesce`` asked, else
         ``spark.default.parallelism``)."""
         sc = self._session.sparkContext
-        rows = self.collect()
-        n = self._num_partitions or sc.defaultParallelism
-        return sc.parallelize(rows, max(1, min(n, max(len(rows), 1))) if self._num_partitions
-                              is None else n)
+        return sc.parallelize(self.collect(), self._num_partitions or sc.defaultParallelism)
 
     def foreach(self, f: Any) -> None:
         self.rdd.foreach(f)
@@ -781,7 +788,7 @@ class DataFrame:
 
     def explain(self, extended: Any = None, mode: str | None = None) -> None:
         """Print DuckDB's physical plan for the DataFrame."""
-        rows = self._session._execute(f"EXPLAIN {self._sql}").fetchall()
+        rows = self._session._fetchall(f"EXPLAIN {self._sql}")
         print("== Physical Plan ==")
         print("\n".join(r[1] for r in rows))
 
@@ -823,6 +830,12 @@ class DataFrame:
         from sparklet.sql.na import summary
 
         return summary(self, list(statistics))
+
+    def mapInPandas(self, func: Any, schema: Any, barrier: bool = False) -> DataFrame:
+        """``func`` maps an iterator of pandas DataFrames to an iterator of them."""
+        from sparklet.sql.udf import map_in_pandas
+
+        return map_in_pandas(self, func, schema)
 
     def transform(self, func: Any, *args: Any, **kwargs: Any) -> DataFrame:
         return func(self, *args, **kwargs)

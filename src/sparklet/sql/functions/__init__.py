@@ -206,3 +206,9 @@ __all__ += ["count", "countDistinct", "count_distinct", "isnull", "isnotnull", "
             "concat_ws", "substring", "round", "split", "array", "struct", "row_number",
             "rank", "dense_rank", "lag", "lead", "current_date", "current_timestamp",
             "date_format"]
+
+
+# Python UDFs (sparklet.sql.udf)
+from sparklet.sql.udf import pandas_udf, udf  # noqa: E402
+
+__all__ += ["udf", "pandas_udf"]
