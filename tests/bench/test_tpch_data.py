@@ -3,7 +3,9 @@
 The tables are checked against the TPC-H specification's rules (schemas, cardinalities, key
 integrity, the value rules the queries depend on), and Q1 and Q6, run by DuckDB on the
 parquet files exactly as bench/sql.py's limit engine runs them, against the same queries
-computed in plain Python (Decimal arithmetic) over the rows.
+computed in plain Python (Decimal arithmetic) over the rows. Then all 22 queries, on DuckDB
+and on sparklet.sql (``read.parquet`` + temp views + ``spark.sql``, as the bench runs them),
+against PySpark 4.3's answers on the same data (recorded by record_tpch_pyspark.py).
 """
 
 from __future__ import annotations
