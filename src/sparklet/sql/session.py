@@ -244,8 +244,11 @@ class SparkSession:
         """The result of ``sql`` as a ``pyarrow.Table``."""
         with self._lock:
             try:
-                result = self._con.execute(sql).arrow()
-                return result.read_all() if hasattr(result, "read_all") else result
+                result = self._con.execute(sql)
+                # DuckDB 1.x: .arrow() is a Table; 2.x dropped it for to_arrow_table()
+                fetch = getattr(result, "to_arrow_table", None) or result.arrow
+                table = fetch()
+                return table.read_all() if hasattr(table, "read_all") else table
             except Exception as exc:
                 raise _translate(exc, sql) from None
 
