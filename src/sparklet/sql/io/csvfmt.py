@@ -238,7 +238,7 @@ def _infer_types(con, relation: str, width: int, casts: _Casts, opts: Options
     candidates = [T.IntegerType(), T.LongType(), T.DecimalType(38, 0), T.DoubleType(),
                   T.DateType(), T.TimestampType(), T.BooleanType()]
     if "timestampFormat" not in opts:
-        date_check = f"regexp_matches({{x}}, {_DATE_RE})"
+        date_check = f"regexp_matches(@X, {_DATE_RE})"
     else:
         date_check = "true"
     prefer_date = opts.bool("preferDate", True)
@@ -246,9 +246,12 @@ def _infer_types(con, relation: str, width: int, casts: _Casts, opts: Options
     for i in range(width):
         x = f'"c{i}"'
         for dt in candidates:
-            cond = f"{casts.cast(x, dt)} IS NOT NULL"
+            if isinstance(dt, T.DecimalType):  # only integers too long for bigint
+                cond = f"regexp_matches({x}, {_INT_RE})"
+            else:
+                cond = f"{casts.cast(x, dt)} IS NOT NULL"
             if isinstance(dt, T.DateType):
-                cond = f"({cond} AND {date_check.format(x=x)})"
+                cond = f"({cond} AND {date_check.replace('@X', x)})"
             exprs.append(f"bool_and({x} IS NULL OR {cond})")
         exprs.append(f"max(length(regexp_replace(trim({x}), '^[+-]|^0+', '', 'g')))")
     row = con.sql(f"SELECT {', '.join(exprs)} FROM {relation}").fetchall()[0]
