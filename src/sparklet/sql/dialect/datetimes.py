@@ -27,7 +27,6 @@ from sqlglot.time import format_time
 from sparklet.sql.dialect.strings import (
     default_sql,
     int_sql,
-    int_value,
     is_type,
     lit,
     spark_error,
@@ -299,6 +298,35 @@ def datetime_to_string_sql(gen, expr_sql: str, spark_type: str) -> str:
             f"THEN '' ELSE '.' || RTRIM({frac}, '0') END)")
 
 
+_DATE_UNITS = {"YEAR", "YEARS", "MONTH", "MONTHS", "WEEK", "WEEKS", "DAY", "DAYS", "QUARTER"}
+
+
+def datetime_arithmetic_sql(gen, e: exp.Expression) -> str | None:
+    """Spark's ``date ± interval`` and ``date - date`` for an ``exp.Add``/``exp.Sub``, or
+    None when ``e`` is not date arithmetic (the caller's own rule applies).
+
+    ``DATE + INTERVAL 1 MONTH`` is a ``date`` in Spark (DuckDB: a TIMESTAMP), a date plus an
+    interval with hours or less a ``timestamp``, and ``DATE - DATE`` an interval of days
+    (DuckDB: a BIGINT). Meant for the ANSI helper's arithmetic rule."""
+    if not isinstance(e, (exp.Add, exp.Sub)):
+        return None
+    left, right = e.this, e.expression
+    if isinstance(e, exp.Add) and isinstance(left, exp.Interval):
+        left, right = right, left
+    op = "+" if isinstance(e, exp.Add) else "-"
+    if isinstance(right, exp.Interval) and is_type(left, exp.DType.DATE):
+        unit = right.args.get("unit")
+        name = unit.name.upper() if isinstance(unit, exp.Var) else None
+        d, i = gen.sql(left), gen.sql(right)
+        if name in _DATE_UNITS:
+            return f"CAST({d} {op} {i} AS DATE)"
+        return f"(CAST({d} AS TIMESTAMPTZ) {op} {i})"
+    if (isinstance(e, exp.Sub) and is_type(left, exp.DType.DATE)
+            and is_type(right, exp.DType.DATE)):
+        return f"TO_DAYS(CAST({gen.sql(left)} - {gen.sql(right)} AS INTEGER))"
+    return None
+
+
 # ---------------------------------------------------------------------------------------------
 # parsing and formatting functions
 
@@ -548,7 +576,8 @@ def _make_timestamp(gen, e: exp.TimestampFromParts) -> str:
     wall = f"MAKE_TIMESTAMP({', '.join(f'CAST({p} AS BIGINT)' for p in parts)}, {sec})"
     if not gen.ansi:
         wall = f"TRY({wall})"
-    zone = e.args.get("zone")
+    # sqlglot files Spark's 7th argument (the time zone) under "nano"
+    zone = e.args.get("zone") or e.args.get("nano")
     if zone is not None:
         return f"TIMEZONE({gen.sql(zone)}, {wall})"
     return f"CAST({wall} AS TIMESTAMPTZ)"
@@ -644,6 +673,31 @@ def _window(gen, e: exp.Anonymous) -> str:
             f"\"end\" := TIMEZONE('UTC', MAKE_TIMESTAMP({begin} + {width})))")
 
 
+def _last_day(gen, e: exp.LastDay) -> str:
+    return f"LAST_DAY({date_sql(gen, e.this)})"
+
+
+_DAYS = {1: ("MO", "MON", "MONDAY"), 2: ("TU", "TUE", "TUESDAY"),
+         3: ("WE", "WED", "WEDNESDAY"), 4: ("TH", "THU", "THURSDAY"),
+         5: ("FR", "FRI", "FRIDAY"), 6: ("SA", "SAT", "SATURDAY"), 7: ("SU", "SUN", "SUNDAY")}
+
+
+def _next_day(gen, e: exp.NextDay) -> str:
+    d = date_sql(gen, e.this)
+    name = gen.sql(e.expression)
+    u = f"UPPER(TRIM({name}))"
+    whens = " ".join(f"WHEN {u} IN ({', '.join(map(lit, names))}) THEN {n}"
+                     for n, names in _DAYS.items())
+    target = f"(CASE {whens} END)"
+    if gen.ansi:
+        bad = spark_error("ILLEGAL_DAY_OF_WEEK", (
+            f"'Illegal input for day of week: ' || {name} || '. SQLSTATE: 22009'"))
+        target = (f"(CASE WHEN {name} IS NOT NULL AND {target} IS NULL THEN {bad} "
+                  f"ELSE {target} END)")
+    # the first date after d that falls on the target day of the week
+    return f"({d} + CAST(({target} - ISODOW({d}) + 6) % 7 + 1 AS INTEGER))"
+
+
 def _weekday(gen, e: exp.Anonymous) -> str:
     return int_sql(f"ISODOW({date_sql(gen, e.expressions[0])}) - 1")
 
@@ -672,6 +726,8 @@ TRANSFORMS: dict = {
     exp.Minute: _time_field("MINUTE"),
     exp.Second: _time_field("SECOND"),
     exp.Extract: _extract,
+    exp.LastDay: _last_day,
+    exp.NextDay: _next_day,
     exp.TimestampFromParts: _make_timestamp,
     exp.UnixSeconds: _unix_seconds,
     exp.UnixMillis: _unix_millis,

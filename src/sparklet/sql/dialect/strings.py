@@ -92,15 +92,29 @@ def spark_error(condition: str, message_sql: str) -> str:
 
 
 _BINARY = (exp.DType.BINARY, exp.DType.VARBINARY, exp.DType.BLOB)
+_STRINGS = (exp.DType.VARCHAR, exp.DType.TEXT, exp.DType.CHAR, exp.DType.NCHAR,
+            exp.DType.NVARCHAR)
 
 # ---------------------------------------------------------------------------------------------
 # lengths and positions: Spark's int
 
 
+def string_sql(gen, e: exp.Expression) -> str:
+    """``e`` as a string, as Spark's string functions cast their arguments."""
+    t = spark_type(e)
+    if t is None or t.is_type(*_STRINGS, exp.DType.NULL):
+        return gen.sql(e)
+    return f"CAST({gen.sql(e)} AS VARCHAR)"
+
+
 def _length(gen, e: exp.Length) -> str:
     if is_type(e.this, *_BINARY):
         return int_sql(f"OCTET_LENGTH({gen.sql(e.this)})")
-    return int_sql(f"LENGTH({gen.sql(e.this)})")
+    return int_sql(f"LENGTH({string_sql(gen, e.this)})")
+
+
+def _ascii(gen, e: exp.Ascii) -> str:
+    return int_sql(f"ASCII({string_sql(gen, e.this)})")
 
 
 def _octets(gen, arg: exp.Expression) -> str:
@@ -116,10 +130,6 @@ def _octet_length(gen, e: exp.Anonymous) -> str:
 def _bit_length(gen, e: exp.Expression) -> str:
     arg = e.this if not isinstance(e, exp.Anonymous) else e.expressions[0]
     return int_sql(f"{_octets(gen, arg)} * 8")
-
-
-def _int_default(gen, e: exp.Expression) -> str:
-    return int_sql(default_sql(gen, e))
 
 
 def _locate(gen, e: exp.StrPosition) -> str:
@@ -637,7 +647,7 @@ TRANSFORMS: dict = {
     exp.Length: _length,
     exp.BitLength: _bit_length,
     exp.StrPosition: _locate,
-    exp.Ascii: _int_default,
+    exp.Ascii: _ascii,
     exp.Levenshtein: _levenshtein,
     exp.Substring: _substring,
     exp.Left: _left,
