@@ -170,6 +170,11 @@ def _find_in_set(gen, e: exp.Anonymous) -> str:
 # substrings
 
 
+def max0(sql: str) -> str:
+    """``GREATEST(x, 0)`` that keeps a NULL (DuckDB's GREATEST skips NULL arguments)."""
+    return f"(CASE WHEN {sql} < 0 THEN 0 ELSE {sql} END)"
+
+
 def _substring(gen, e: exp.Substring) -> str:
     s = gen.sql(e.this)
     start, length = e.args.get("start"), e.args.get("length")
@@ -182,22 +187,23 @@ def _substring(gen, e: exp.Substring) -> str:
     # pos, 0 for pos 0), an end start + length, both clamped at 0; empty when end <= start.
     ps = gen.sql(start)
     size = f"OCTET_LENGTH({s})" if is_type(e.this, *_BINARY) else f"LENGTH({s})"
-    start0 = f"(CASE WHEN {ps} > 0 THEN {ps} - 1 WHEN {ps} < 0 THEN {size} + {ps} ELSE 0 END)"
+    start0 = (f"(CASE WHEN {ps} > 0 THEN {ps} - 1 WHEN {ps} < 0 THEN {size} + {ps} "
+              f"WHEN {ps} = 0 THEN 0 END)")
     if length is None:
-        return f"SUBSTRING({s}, GREATEST({start0}, 0) + 1)"
+        return f"SUBSTRING({s}, {max0(start0)} + 1)"
     ls = gen.sql(length)
-    return (f"SUBSTRING({s}, GREATEST({start0}, 0) + 1, "
-            f"GREATEST({start0} + {ls} - GREATEST({start0}, 0), 0))")
+    return (f"SUBSTRING({s}, {max0(start0)} + 1, "
+            f"{max0(f'{start0} + {ls} - {max0(start0)}')})")
 
 
 def _left(gen, e: exp.Left) -> str:
     s, n = gen.sql(e.this), gen.sql(e.expression)
-    return f"LEFT({s}, GREATEST({n}, 0))"
+    return f"LEFT({s}, {max0(n)})"
 
 
 def _right(gen, e: exp.Right) -> str:
     s, n = gen.sql(e.this), gen.sql(e.expression)
-    return f"RIGHT({s}, GREATEST({n}, 0))"
+    return f"RIGHT({s}, {max0(n)})"
 
 
 def _substring_index(gen, e: exp.SubstringIndex) -> str:
@@ -234,9 +240,12 @@ def _split_part(gen, e: exp.SplitPart) -> str:
 def _overlay(gen, e: exp.Overlay) -> str:
     s, r, p = gen.sql(e.this), gen.sql(e.expression), gen.sql(e.args["from_"])
     n = e.args.get("for_")
-    ns = gen.sql(n) if n is not None else f"LENGTH({r})"
-    return (f"LEFT({s}, GREATEST({p} - 1, 0)) || {r} || "
-            f"SUBSTRING({s}, GREATEST({p} + {ns}, 1))")
+    # Spark: the part before pos, the replacement, the part from pos + len on (len: the
+    # replacement's length when not given or negative)
+    ns = (f"(CASE WHEN {gen.sql(n)} < 0 THEN LENGTH({r}) ELSE {gen.sql(n)} END)"
+          if n is not None else f"LENGTH({r})")
+    return (f"LEFT({s}, {max0(f'{p} - 1')}) || {r} || "
+            f"SUBSTRING({s}, {max0(f'{p} + {ns} - 1')} + 1)")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -293,8 +302,8 @@ def _pad(gen, e: exp.Pad) -> str:
     f = gen.sql(fill) if fill is not None else "' '"
     fn = "LPAD" if e.args.get("is_left") else "RPAD"
     # Spark: a negative length gives '', an empty pad only truncates
-    return (f"CASE WHEN {f} = '' THEN LEFT({s}, GREATEST({n}, 0)) "
-            f"ELSE {fn}({s}, GREATEST({n}, 0), {f}) END")
+    return (f"CASE WHEN {f} = '' THEN LEFT({s}, {max0(n)}) "
+            f"ELSE {fn}({s}, {max0(n)}, {f}) END")
 
 
 def _initcap(gen, e: exp.Initcap) -> str:
@@ -416,14 +425,34 @@ def _group(gen, e: exp.Expression) -> str:
     return gen.sql(g) if g is not None else "1"
 
 
+def _bad_group(gen, e: exp.Expression, fn: str) -> str | None:
+    """Spark's error for a group index the (literal) pattern does not have, else None."""
+    pattern, g = string_value(e.expression), e.args.get("group")
+    idx = int_value(g) if g is not None else 1
+    if pattern is None or idx is None:
+        return None
+    try:
+        groups = re.compile(pattern).groups
+    except re.error:
+        return None
+    if 0 <= idx <= groups:
+        return None
+    msg = (f"The value of parameter(s) `idx` in `{fn}` is invalid: Expects group index "
+           f"between 0 and {groups}, but got {idx}. SQLSTATE: 22023")
+    err = spark_error("INVALID_PARAMETER_VALUE.REGEX_GROUP_INDEX", lit(msg))
+    return f"(CASE WHEN {gen.sql(e.this)} IS NULL THEN NULL ELSE {err} END)"
+
+
 def _regexp_extract(gen, e: exp.RegexpExtract) -> str:
     s, p = gen.sql(e.this), _regex_sql(gen, e.expression)
-    return f"REGEXP_EXTRACT({s}, {p}, {_group(gen, e)})"
+    bad = _bad_group(gen, e, "regexp_extract")
+    return bad or f"REGEXP_EXTRACT({s}, {p}, {_group(gen, e)})"
 
 
 def _regexp_extract_all(gen, e: exp.RegexpExtractAll) -> str:
     s, p = gen.sql(e.this), _regex_sql(gen, e.expression)
-    return f"REGEXP_EXTRACT_ALL({s}, {p}, {_group(gen, e)})"
+    bad = _bad_group(gen, e, "regexp_extract_all")
+    return bad or f"REGEXP_EXTRACT_ALL({s}, {p}, {_group(gen, e)})"
 
 
 def _split(gen, e: exp.RegexpSplit) -> str:
@@ -616,6 +645,8 @@ def _sha2(gen, e: exp.SHA2) -> str:
     n = int_value(e.args.get("length")) if e.args.get("length") is not None else 256
     if n in (0, 256):
         return f"SHA256({s})"
+    if n in (224, 384, 512):  # valid in Spark, but DuckDB has no SHA-224/384/512
+        return f"error('sha2 with bit length {n} is not supported on DuckDB')"
     return "CAST(NULL AS VARCHAR)"  # Spark: NULL for a bit length it does not support
 
 
