@@ -123,6 +123,15 @@ DOCUMENTED = [
     ("dayofyear('2016-04-09')", "Row(r=100)"),
     ("hour('2009-07-30 12:58:59')", "Row(r=12)"),
     ("second('2009-07-30 12:58:59')", "Row(r=59)"),
+    ("timestampdiff(MONTH, timestamp'2021-02-28 12:00:00', timestamp'2021-03-28 11:59:59')",
+     "Row(r=0)"),
+    ("timestampdiff(MONTH, timestamp'2021-02-28 12:00:00', timestamp'2021-03-28 12:00:00')",
+     "Row(r=1)"),
+    ("timestampdiff(YEAR, date'2021-01-01', date'1900-03-28')", "Row(r=-120)"),
+    ("timestampadd(HOUR, 8, timestamp_ntz'2022-02-11 20:30:00')",
+     "Row(r=datetime.datetime(2022, 2, 12, 4, 30))"),
+    ("dayname(DATE('2008-02-20'))", "Row(r='Wed')"),
+    ("monthname('2008-02-20')", "Row(r='Feb')"),
 ]
 
 

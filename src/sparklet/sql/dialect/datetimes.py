@@ -124,7 +124,7 @@ def _code(letter: str, run: str, parse: bool) -> str | None:
     if letter == "z":
         return "%Z"
     if letter in "ZXxO":
-        return "%z"
+        return "%z" if parse else None
     if letter == "G":
         return "AD"
     return None
@@ -140,6 +140,30 @@ def strptime_format(pattern: str) -> str:
             code = _code(kind, text, parse=True)
             out.append(code if code is not None else text)
     return "".join(out)
+
+
+def _offset_sql(value_sql: str, letter: str, n: int) -> str:
+    """The session time zone's offset at ``value_sql`` as Java prints it (X, x, Z, O)."""
+    off = f"EXTRACT(timezone FROM CAST({value_sql} AS TIMESTAMPTZ))"
+    sign = f"CASE WHEN {off} < 0 THEN '-' ELSE '+' END"
+    hh = f"LPAD(CAST(ABS({off}) // 3600 AS VARCHAR), 2, '0')"
+    mm = f"LPAD(CAST(ABS({off}) % 3600 // 60 AS VARCHAR), 2, '0')"
+    if letter == "O":
+        return (f"(CASE WHEN {off} = 0 THEN 'GMT' ELSE 'GMT' || {sign} || "
+                f"CAST(ABS({off}) // 3600 AS VARCHAR) END)")
+    if letter == "Z" and n == 4:
+        return f"(CASE WHEN {off} = 0 THEN 'GMT' ELSE 'GMT' || {sign} || {hh} || ':' || {mm} END)"
+    if letter == "Z":
+        letter, n = ("X", 3) if n == 5 else ("x", 2)
+    if n == 1:
+        text = f"{sign} || {hh} || CASE WHEN {mm} = '00' THEN '' ELSE {mm} END"
+    elif n == 2 or n == 4:
+        text = f"{sign} || {hh} || {mm}"
+    else:
+        text = f"{sign} || {hh} || ':' || {mm}"
+    if letter == "X":
+        return f"(CASE WHEN {off} = 0 THEN 'Z' ELSE {text} END)"
+    return f"({text})"
 
 
 def format_sql(value_sql: str, pattern: str) -> str:
@@ -162,7 +186,9 @@ def format_sql(value_sql: str, pattern: str) -> str:
             continue
         flush()
         n = len(text)
-        if kind == "S":  # a fraction of n digits, truncated
+        if kind in "ZXxO":
+            pieces.append(_offset_sql(value_sql, kind, n))
+        elif kind == "S":  # a fraction of n digits, truncated
             pieces.append(f"RPAD(LEFT(STRFTIME({value_sql}, '%n'), {n}), {n}, '0')")
         elif kind in "Qq":
             q = f"CAST(QUARTER({value_sql}) AS VARCHAR)"
@@ -399,7 +425,10 @@ def _date_format(gen, e: exp.TimeToStr) -> str:
 def _from_unixtime(gen, e: exp.UnixToStr) -> str:
     fmt = e.args.get("format")
     pattern = spark_pattern(fmt) if fmt is not None else "yyyy-MM-dd HH:mm:ss"
-    value = f"TO_TIMESTAMP(CAST({gen.sql(e.this)} AS BIGINT))"
+    n = e.this
+    secs = gen.sql(n) if is_type(n, *exp.DataType.INTEGER_TYPES) else \
+        f"CAST(TRUNC({gen.sql(n)}) AS BIGINT)"  # Spark's cast to bigint truncates
+    value = f"TO_TIMESTAMP({secs})"
     if pattern is None:
         return f"STRFTIME({value}, {gen.sql(fmt)})"
     return format_sql(value, pattern)
@@ -433,11 +462,66 @@ def _add_months(gen, e: exp.AddMonths) -> str:
             f"AS INTEGER)) AS DATE)")
 
 
+_UNITS = {"YEAR": "year", "QUARTER": "quarter", "MONTH": "month", "WEEK": "week",
+          "DAY": "day", "DAYOFYEAR": "day", "HOUR": "hour", "MINUTE": "minute",
+          "SECOND": "second", "MILLISECOND": "millisecond", "MICROSECOND": "microsecond"}
+
+
+def _unit(e: exp.Expression) -> str | None:
+    unit = e.args.get("unit")
+    if unit is None:
+        return None
+    name = unit.name.upper()
+    return _UNITS.get(name[:-1] if name.endswith("S") and name[:-1] in _UNITS else name)
+
+
+def _unwrapped(e: exp.Expression) -> exp.Expression:
+    if isinstance(e, exp.TsOrDsToDate) and not e.args.get("format"):
+        return e.this
+    return e
+
+
+def _timestampdiff(gen, e: exp.Expression) -> str:
+    # Spark counts whole units from start to end (ChronoUnit.between): DuckDB's DATE_SUB
+    # (DATE_DIFF counts the unit boundaries crossed instead)
+    unit = _unit(e) or "day"
+    end_e, start_e = _unwrapped(e.this), _unwrapped(e.expression)
+    if unit in ("year", "quarter", "month"):
+        # whole months of the wall clocks: one less when the end's day and time in its
+        # month come before the start's (DuckDB's DATE_SUB clamps to the month's end)
+        a, b = _wall_sql(gen, end_e), _wall_sql(gen, start_e)
+        months = f"((YEAR({a}) - YEAR({b})) * 12 + MONTH({a}) - MONTH({b}))"
+
+        def rest(w):
+            return f"(EPOCH({w}) - EPOCH(DATE_TRUNC('month', {w})))"
+        whole = (f"({months} - CASE WHEN {months} > 0 AND {rest(a)} < {rest(b)} THEN 1 "
+                 f"WHEN {months} < 0 AND {rest(a)} > {rest(b)} THEN -1 ELSE 0 END)")
+        per = {"year": 12, "quarter": 3, "month": 1}[unit]
+        return f"CAST(TRUNC({whole} / {per}) AS BIGINT)" if per > 1 else f"CAST({whole} AS BIGINT)"
+    end, start = timestamp_sql(gen, end_e), timestamp_sql(gen, start_e)
+    return f"DATE_SUB('{unit}', {start}, {end})"
+
+
 def _datediff(gen, e: exp.DateDiff) -> str:
     unit = e.args.get("unit")
     if unit is not None and unit.name.upper() not in ("DAY", "DAYS"):
-        return default_sql(gen, e)
+        return _timestampdiff(gen, e)  # datediff(unit, start, end) = timestampdiff
     return int_sql(f"({date_sql(gen, e.this)} - {date_sql(gen, e.expression)})")
+
+
+def _timestampadd(gen, e: exp.TimestampAdd) -> str:
+    unit = _unit(e) or "day"
+    n = f"CAST({gen.sql(e.expression)} AS BIGINT)"
+    step = {"year": f"TO_YEARS(CAST({n} AS INTEGER))",
+            "quarter": f"TO_MONTHS(CAST({n} * 3 AS INTEGER))",
+            "month": f"TO_MONTHS(CAST({n} AS INTEGER))", "week": f"TO_DAYS({n} * 7)",
+            "day": f"TO_DAYS({n})", "hour": f"TO_HOURS({n})", "minute": f"TO_MINUTES({n})",
+            "second": f"TO_SECONDS({n})", "millisecond": f"TO_MILLISECONDS({n})",
+            "microsecond": f"TO_MICROSECONDS({n})"}[unit]
+    if is_type(e.this, exp.DType.TIMESTAMPNTZ) or (
+            isinstance(e.this, exp.Column) and is_type(e.this, *_NTZ)):
+        return f"({gen.sql(e.this)} + {step})"  # a TIMESTAMP_NTZ stays one
+    return f"({timestamp_sql(gen, e.this)} + {step})"
 
 
 def _months_between(gen, e: exp.MonthsBetween) -> str:
@@ -698,6 +782,34 @@ def _next_day(gen, e: exp.NextDay) -> str:
     return f"({d} + CAST(({target} - ISODOW({d}) + 6) % 7 + 1 AS INTEGER))"
 
 
+def _dayname(gen, e: exp.Dayname) -> str:
+    return f"STRFTIME({date_sql(gen, e.this)}, '%a')"  # Spark 4: 'Fri'
+
+
+def _monthname(gen, e: exp.Monthname) -> str:
+    return f"STRFTIME({date_sql(gen, e.this)}, '%b')"  # Spark 4: 'Jan'
+
+
+def _try_make_timestamp(gen, e: exp.Anonymous) -> str:
+    keys = ("year", "month", "day", "hour", "min", "sec", "zone")
+    node = exp.TimestampFromParts(**dict(zip(keys, e.expressions, strict=False)))
+    return f"TRY({_make_timestamp(gen, node)})"
+
+
+def _make_timestamp_ltz(gen, e: exp.Anonymous) -> str:
+    keys = ("year", "month", "day", "hour", "min", "sec", "zone")
+    return _make_timestamp(gen, exp.TimestampFromParts(**dict(zip(keys, e.expressions,
+                                                                  strict=False))))
+
+
+def _make_dt_interval(gen, e: exp.Anonymous) -> str:
+    args = [gen.sql(a) for a in e.expressions] + ["0"] * (4 - len(e.expressions))
+    d, h, m, sec = args[:4]
+    return (f"(TO_DAYS(CAST({d} AS BIGINT)) + TO_HOURS(CAST({h} AS BIGINT)) + "
+            f"TO_MINUTES(CAST({m} AS BIGINT)) + "
+            f"TO_MICROSECONDS(CAST(ROUND(CAST({sec} AS DECIMAL(18, 6)) * 1000000) AS BIGINT)))")
+
+
 def _weekday(gen, e: exp.Anonymous) -> str:
     return int_sql(f"ISODOW({date_sql(gen, e.expressions[0])}) - 1")
 
@@ -726,6 +838,11 @@ TRANSFORMS: dict = {
     exp.Minute: _time_field("MINUTE"),
     exp.Second: _time_field("SECOND"),
     exp.Extract: _extract,
+    exp.Day: _date_field("DAYOFMONTH"),
+    exp.Dayname: _dayname,
+    exp.Monthname: _monthname,
+    exp.TimestampAdd: _timestampadd,
+    exp.TimestampDiff: _timestampdiff,
     exp.LastDay: _last_day,
     exp.NextDay: _next_day,
     exp.TimestampFromParts: _make_timestamp,
@@ -754,4 +871,7 @@ FUNCTIONS: dict = {
     "timestamp_micros": _from_epoch("micros"),
     "window": _window,
     "weekday": _weekday,
+    "try_make_timestamp": _try_make_timestamp,
+    "make_timestamp_ltz": _make_timestamp_ltz,
+    "make_dt_interval": _make_dt_interval,
 }
