@@ -650,8 +650,20 @@ def _current_timezone(gen, e: exp.Expression) -> str:
 
 def _make_date(gen, e: exp.Anonymous) -> str:
     y, m, d = (f"CAST({gen.sql(a)} AS BIGINT)" for a in e.expressions[:3])
-    sql = f"MAKE_DATE({y}, {m}, {d})"
-    return sql if gen.ansi else f"TRY({sql})"
+    value = f"TRY(MAKE_DATE({y}, {m}, {d}))"
+    if not gen.ansi:
+        return value
+    # Spark 4 (ANSI): java.time's complaint about the first field out of range
+    tail = ('. If necessary set "spark.sql.ansi.enabled" to "false" to bypass this error. '
+            'SQLSTATE: 22023')
+    month = f"UPPER(STRFTIME(MAKE_DATE(2000, {m}, 1), '%B'))"
+    why = (f"CASE WHEN {m} NOT BETWEEN 1 AND 12 THEN 'Invalid value for MonthOfYear (valid "
+           f"values 1 - 12): ' || CAST({m} AS VARCHAR) WHEN {d} NOT BETWEEN 1 AND 31 THEN "
+           f"'Invalid value for DayOfMonth (valid values 1 - 28/31): ' || CAST({d} AS VARCHAR) "
+           f"ELSE 'Invalid date ''' || {month} || ' ' || CAST({d} AS VARCHAR) || '''' END")
+    bad = spark_error("DATETIME_FIELD_OUT_OF_BOUNDS", f"{why} || {lit(tail)}")
+    return (f"(CASE WHEN {value} IS NULL AND {y} IS NOT NULL AND {m} IS NOT NULL AND "
+            f"{d} IS NOT NULL THEN {bad} ELSE {value} END)")
 
 
 def _make_timestamp(gen, e: exp.TimestampFromParts) -> str:

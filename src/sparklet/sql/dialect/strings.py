@@ -100,11 +100,29 @@ _STRINGS = (exp.DType.VARCHAR, exp.DType.TEXT, exp.DType.CHAR, exp.DType.NCHAR,
 
 
 def string_sql(gen, e: exp.Expression) -> str:
-    """``e`` as a string, as Spark's string functions cast their arguments."""
+    """``e`` as a string, as Spark's string functions cast their arguments (a date or a
+    timestamp as Spark prints it: no offset, in the session time zone)."""
+    from sparklet.sql.dialect.datetimes import datetime_to_string_sql
+
     t = spark_type(e)
     if t is None or t.is_type(*_STRINGS, exp.DType.NULL):
         return gen.sql(e)
+    if t.is_type(exp.DType.DATE):
+        return datetime_to_string_sql(gen, gen.sql(e), "date")
+    if t.is_type(exp.DType.TIMESTAMPTZ, exp.DType.TIMESTAMP, exp.DType.TIMESTAMPNTZ):
+        return datetime_to_string_sql(gen, gen.sql(e), "timestamp")
     return f"CAST({gen.sql(e)} AS VARCHAR)"
+
+
+def _concat(gen, e: exp.Concat) -> str:
+    args = e.expressions
+    types = [spark_type(a) for a in args]
+    if any(t is None or t.is_type(exp.DType.ARRAY, *_BINARY) for t in types) or any(
+            isinstance(a, exp.Array) for a in args):
+        return default_sql(gen, e)  # arrays, binary or unknown types: DuckDB's || as it is
+    # Spark: NULL when any argument is NULL; each argument as Spark's string
+    return ("CAST(" + " || ".join(string_sql(gen, a) for a in args) + " AS VARCHAR)"
+            if args else "''")
 
 
 def _length(gen, e: exp.Length) -> str:
@@ -263,7 +281,7 @@ def _concat_ws(gen, e: exp.ConcatWs) -> str:
             parts.append(f"CASE WHEN LEN({kept}) = 0 THEN NULL "
                          f"ELSE ARRAY_TO_STRING({kept}, {sep_sql}) END")
         else:
-            parts.append(gen.sql(a))
+            parts.append(string_sql(gen, a))
     if not parts:
         return f"CASE WHEN {sep_sql} IS NULL THEN NULL ELSE '' END"
     return f"CONCAT_WS({sep_sql}, {', '.join(parts)})"
@@ -485,7 +503,7 @@ def _format_piece(gen, conv: str, flags: str, width: str, prec: str,
     lower = conv.lower()
     spec = f"%{flags.replace(',', '')}{width}{prec}"
     if lower == "s":
-        text = f"COALESCE(CAST({a} AS VARCHAR), 'null')"
+        text = f"COALESCE({string_sql(gen, arg)}, 'null')"
         if is_type(arg, exp.DType.BOOLEAN):
             text = f"CASE WHEN {a} IS NULL THEN 'null' WHEN {a} THEN 'true' ELSE 'false' END"
         piece = f"PRINTF('{spec}s', {text})" if (width or prec or flags) else text
@@ -686,6 +704,7 @@ TRANSFORMS: dict = {
     exp.SubstringIndex: _substring_index,
     exp.SplitPart: _split_part,
     exp.Overlay: _overlay,
+    exp.Concat: _concat,
     exp.ConcatWs: _concat_ws,
     exp.Elt: _elt,
     exp.Pad: _pad,
