@@ -95,8 +95,10 @@ def _code(letter: str, run: str, parse: bool) -> str | None:
     """The strftime/strptime code of one letter run, None where SQL is needed instead."""
     n = len(run)
     pad = "" if parse else "-"
-    if letter in "yY":
+    if letter == "y":
         return "%y" if n == 2 else "%Y"
+    if letter == "Y":  # the week-based year
+        return "%Y" if parse else ("%y" if n == 2 else "%G")
     if letter in "ML":
         return {1: f"%{pad}m", 2: "%m", 3: "%b"}.get(n, "%B")
     if letter == "d":

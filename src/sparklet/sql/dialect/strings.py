@@ -658,6 +658,17 @@ def _crc32(gen, e: exp.Anonymous) -> str:
     return f"CASE WHEN {h} IS NULL THEN NULL ELSE XOR({crc}, 4294967295::BIGINT) END"
 
 
+def _chr(gen, e: exp.Chr) -> str:
+    # Spark: chr(n) is the character n % 256, '' for a negative n
+    n = gen.sql(e.expressions[0])
+    return f"(CASE WHEN {n} < 0 THEN '' ELSE CHR(CAST({n} % 256 AS INTEGER)) END)"
+
+
+def _space(gen, e: exp.Expression) -> str:
+    n = gen.sql(e.this if not isinstance(e, exp.Anonymous) else e.expressions[0])
+    return f"REPEAT(' ', {max0(n)})"
+
+
 def _sha2(gen, e: exp.SHA2) -> str:
     s = gen.sql(e.this)
     n = int_value(e.args.get("length")) if e.args.get("length") is not None else 256
@@ -719,6 +730,8 @@ TRANSFORMS: dict = {
     exp.Format: _format_string,
     exp.Soundex: _soundex,
     exp.SHA2: _sha2,
+    exp.Chr: _chr,
+    exp.Space: _space,
     exp.Unhex: _unhex,
     exp.ToNumber: _to_number,
 }
