@@ -802,7 +802,70 @@ def _int_div_func(gen, e: exp.Anonymous) -> str:
                                                expression=e.expressions[1]))
 
 
+_AGGREGATE_WRAPPERS = (exp.Window, exp.Filter, exp.IgnoreNulls, exp.RespectNulls,
+                       exp.WithinGroup)
+
+
+def _aggregate(fn: str):
+    """sum / avg with Spark's result types (sum: bigint for integers, decimal(p+10, s),
+    double; avg: double, decimal(p+4, s+4)) for an argument of known type. Inside a window
+    or a FILTER clause the call must stay bare (the SQL after it is appended to it)."""
+    def rule(gen, e):
+        arg = e.this
+        default = f"{fn}({gen.sql(arg)})"
+        if isinstance(e.parent, _AGGREGATE_WRAPPERS):
+            return default
+        t = spark_type(arg)
+        x = gen.sql(arg)
+        if fn == "sum" and is_integral(t):
+            if not gen.ansi:
+                return _wrap(f"sum(CAST({x} AS HUGEINT))", dtype("BIGINT"))
+            overflow = error_sql("ARITHMETIC_OVERFLOW", sql_string(
+                f"overflow. Use 'try_add' to tolerate overflow and return NULL instead. If "
+                f"necessary set {ANSI_CONFIG} to \"false\" to bypass this error."))
+            return bind(gen, f"sum({x})", lambda v: (
+                f"CAST(CASE WHEN {v} NOT BETWEEN {-2**63} AND {2**63 - 1} THEN {overflow} "
+                f"ELSE {v} END AS BIGINT)"))
+        if is_decimal(t):
+            p, sc = precision_scale(t)
+            out = (f"DECIMAL({min(p + 10, MAX_PRECISION)},{sc})" if fn == "sum" else
+                   f"DECIMAL({min(p + 4, MAX_PRECISION)},{min(sc + 4, MAX_PRECISION)})")
+            cast = "CAST" if gen.ansi else "TRY_CAST"
+            return f"{cast}({fn}({x}) AS {out})"
+        if is_fractional(t) or (fn == "avg" and is_integral(t)):
+            return f"{fn}(CAST({x} AS DOUBLE))"
+        return default
+    return rule
+
+
+def _comparison(op: str):
+    """Spark 3 (ANSI off) compares a string with a number through a cast that is NULL on
+    a malformed string (``'a' = 1`` is NULL); ANSI's raising cast is DuckDB's own."""
+    method = {"=": "eq_sql", "<>": "neq_sql", ">": "gt_sql", ">=": "gte_sql", "<": "lt_sql",
+              "<=": "lte_sql"}[op]
+
+    def rule(gen, e):
+        if not gen.ansi:
+            lt, rt = spark_type(e.this), spark_type(e.expression)
+            for s_side, n_type, other in ((e.this, rt, e.expression), (e.expression, lt, e.this)):
+                if is_string(spark_type(s_side)) and is_numeric(n_type):
+                    target = "BIGINT" if is_integral(n_type) else "DOUBLE"
+                    cast = f"TRY_CAST({gen.sql(s_side)} AS {target})"
+                    a, b = (cast, gen.sql(other)) if s_side is e.this else (gen.sql(other), cast)
+                    return f"{a} {op} {b}"
+        return getattr(gen, method)(e)
+    return rule
+
+
 TRANSFORMS: dict = {
+    exp.Sum: _aggregate("sum"),
+    exp.Avg: _aggregate("avg"),
+    exp.EQ: _comparison("="),
+    exp.NEQ: _comparison("<>"),
+    exp.GT: _comparison(">"),
+    exp.GTE: _comparison(">="),
+    exp.LT: _comparison("<"),
+    exp.LTE: _comparison("<="),
     exp.Add: _binary_rule("+"),
     exp.Sub: _binary_rule("-"),
     exp.Mul: _binary_rule("*"),
