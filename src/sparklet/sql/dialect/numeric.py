@@ -370,22 +370,28 @@ def _wrap(sql: str, t: exp.DataType) -> str:
             f"AS {_INT_NAME[t.this]})")
 
 
-def _zero_checked(gen, dividend: exp.Expression, divisor: exp.Expression, d_sql: str,
-                  condition: str, n_sql: str | None = None) -> str:
-    """The divisor's SQL, raising ``condition`` when it is 0 and the dividend is not NULL
-    (ANSI), or NULL when it is 0 (ANSI off)."""
+def _checked(gen, dividend: exp.Expression, divisor: exp.Expression, a: str, b: str,
+             condition: str, compose, safe: bool = False) -> str:
+    """``compose(a, b)`` for a division or remainder, with the divisor checked: raising
+    ``condition`` when it is 0 and the dividend is not NULL (ANSI), NULL when it is 0 (ANSI
+    off, try_). Both operands are computed once (bound when they are not simple)."""
     if _nonzero_literal(divisor):
-        return d_sql
-    if not gen.ansi:
-        return f"NULLIF({d_sql}, 0)"
+        return compose(a, b)
+    if safe or not gen.ansi:
+        return compose(a, f"NULLIF({b}, 0)")
     message = {"DIVIDE_BY_ZERO": "Division by zero. Use `try_divide`",
                "REMAINDER_BY_ZERO": "Remainder by zero. Use `try_mod`"}[condition]
     message += (" to tolerate divisor being 0 and return NULL instead. If necessary set "
                 f"{ANSI_CONFIG} to \"false\" to bypass this error.")
-    n_sql = n_sql if n_sql is not None else gen.sql(dividend)
-    guard = f"{d_sql} = 0" if _is_null_free_literal(dividend) else (
-        f"{d_sql} = 0 AND ({n_sql}) IS NOT NULL")
-    return f"CASE WHEN {guard} THEN {error_sql(condition, sql_string(message))} ELSE {d_sql} END"
+    error = error_sql(condition, sql_string(message))
+
+    def with_dividend(x: str) -> str:
+        guard = "" if _is_null_free_literal(dividend) else f" AND {x} IS NOT NULL"
+        return compose(x, bind(gen, b, lambda v: (
+            f"CASE WHEN {v} = 0{guard} THEN {error} ELSE {v} END")))
+    if _is_null_free_literal(dividend):
+        return with_dividend(a)
+    return bind(gen, a, with_dividend)
 
 
 def arithmetic_sql(gen, kind: str, left: exp.Expression, right: exp.Expression,
@@ -402,19 +408,18 @@ def arithmetic_sql(gen, kind: str, left: exp.Expression, right: exp.Expression,
         if operand_type is None:
             # Decimal or fractional DIV: the truncated quotient, as a bigint.
             a = f"CAST({gen.sql(left)} AS DOUBLE)" if not is_decimal(lt) else gen.sql(left)
-            b = gen.sql(right)
-            b = b if safe else _zero_checked(gen, left, right, b, "DIVIDE_BY_ZERO")
-            body = f"CAST(TRUNC({a} / {b}) AS BIGINT)"
+            body = _checked(gen, left, right, a, gen.sql(right), "DIVIDE_BY_ZERO",
+                            lambda x, y: f"CAST(TRUNC({x} / {y}) AS BIGINT)", safe)
         else:
             a, b = operand_sql(gen, left, operand_type), operand_sql(gen, right, operand_type)
-            b = b if safe else _zero_checked(gen, left, right, b, "DIVIDE_BY_ZERO", a)
-            body = f"({a} // {b})"
+            body = _checked(gen, left, right, a, b, "DIVIDE_BY_ZERO",
+                            lambda x, y: f"({x} // {y})", safe)
         return f"TRY({body})" if safe else body
     if is_integral(result):
         a, b = operand_sql(gen, left, result), operand_sql(gen, right, result)
         if kind == "%":
-            b = b if safe else _zero_checked(gen, left, right, b, "REMAINDER_BY_ZERO", a)
-            body = f"({a} % {b})"
+            body = _checked(gen, left, right, a, b, "REMAINDER_BY_ZERO",
+                            lambda x, y: f"({x} % {y})", safe)
             return f"TRY({body})" if safe else body
         if safe:
             return f"TRY({a} {op} {b})"
@@ -427,11 +432,11 @@ def arithmetic_sql(gen, kind: str, left: exp.Expression, right: exp.Expression,
         a = operand_sql(gen, left, decimal(p1, s1))
         b = operand_sql(gen, right, decimal(p2, s2))
         if kind == "/":
-            b = b if safe else _zero_checked(gen, left, right, b, "DIVIDE_BY_ZERO", a)
-            body = _decimal_divide(gen, a, b, s1, s2, p, s)
+            body = _checked(gen, left, right, a, b, "DIVIDE_BY_ZERO",
+                            lambda x, y: _decimal_divide(gen, x, y, s1, s2, p, s), safe)
         elif kind == "%":
-            b = b if safe else _zero_checked(gen, left, right, b, "REMAINDER_BY_ZERO", a)
-            body = f"({a} % {b})"
+            body = _checked(gen, left, right, a, b, "REMAINDER_BY_ZERO",
+                            lambda x, y: f"({x} % {y})", safe)
         else:
             body = f"({a} {op} {b})"
         if safe or not gen.ansi:  # an overflow is NULL (Spark 3, try_): DuckDB's too
@@ -441,8 +446,10 @@ def arithmetic_sql(gen, kind: str, left: exp.Expression, right: exp.Expression,
     a, b = operand_sql(gen, left, result), operand_sql(gen, right, result)
     if kind in "/%":
         condition = "DIVIDE_BY_ZERO" if kind == "/" else "REMAINDER_BY_ZERO"
-        b = f"NULLIF({b}, 0)" if safe else _zero_checked(gen, left, right, b, condition, a)
-    body = f"({a} {op} {b})"
+        body = _checked(gen, left, right, a, b, condition, lambda x, y: f"({x} {op} {y})",
+                        safe)
+    else:
+        body = f"({a} {op} {b})"
     return f"TRY({body})" if safe else body
 
 
@@ -532,14 +539,14 @@ def _fallback(gen, kind: str, e: exp.Expression) -> str:
     """Operands of unknown type: DuckDB's operator with Spark's checks."""
     a, b = gen.sql(e.this), gen.sql(e.expression)
     if kind == "/":
-        b = _zero_checked(gen, e.this, e.expression, b, "DIVIDE_BY_ZERO", a)
-        return f"(CAST({a} AS DOUBLE) / {b})"
+        return _checked(gen, e.this, e.expression, a, b, "DIVIDE_BY_ZERO",
+                        lambda x, y: f"(CAST({x} AS DOUBLE) / {y})")
     if kind == "%":
-        b = _zero_checked(gen, e.this, e.expression, b, "REMAINDER_BY_ZERO", a)
-        return f"({a} % {b})"
+        return _checked(gen, e.this, e.expression, a, b, "REMAINDER_BY_ZERO",
+                        lambda x, y: f"({x} % {y})")
     if kind == "div":
-        b = _zero_checked(gen, e.this, e.expression, b, "DIVIDE_BY_ZERO", a)
-        return f"CAST(({a} // {b}) AS BIGINT)"
+        return _checked(gen, e.this, e.expression, a, b, "DIVIDE_BY_ZERO",
+                        lambda x, y: f"CAST(({x} // {y}) AS BIGINT)")
     op = {"+": "+", "-": "-", "*": "*"}[kind]
     return f"({a} {op} {b})"
 
@@ -566,7 +573,8 @@ def _negate(gen, x: str, t: exp.DataType | None) -> str:
         return _wrap(f"-CAST({x} AS HUGEINT)", t)
     overflow = error_sql("ARITHMETIC_OVERFLOW", sql_string(
         f"overflow. If necessary set {ANSI_CONFIG} to \"false\" to bypass this error."))
-    return f"CASE WHEN {x} = {low} THEN {overflow} ELSE CAST(-CAST({x} AS HUGEINT) AS {name}) END"
+    return bind(gen, x, lambda v: (
+        f"CASE WHEN {v} = {low} THEN {overflow} ELSE CAST(-CAST({v} AS HUGEINT) AS {name}) END"))
 
 
 def _negative(gen, e: exp.Expression) -> str:
