@@ -221,3 +221,15 @@ def test_recorded_casts_of_other_areas(cid):
 def test_try_sum_in_a_window_stays_an_aggregate():
     got = run_sql("SELECT try_sum(id) OVER (ORDER BY id) AS r FROM range(3)")
     assert got.get("rows") == ["Row(r=0)", "Row(r=1)", "Row(r=3)"], got
+
+
+def test_checked_expressions_group_and_nest():
+    # The same checked cast written in SELECT and GROUP BY must be the same SQL for DuckDB.
+    got = run_sql("SELECT CAST(upper(s) AS INT) AS k, count(*) AS c FROM VALUES ('1'), ('2'), "
+                  "('1') AS t(s) GROUP BY CAST(upper(s) AS INT) ORDER BY k")
+    assert got["rows"] == ["Row(k=1, c=2)", "Row(k=2, c=1)"], got
+    # Each division check computes its operands once: nested divisions grow the SQL linearly.
+    from sparklet.sql.dialect import parse, to_duckdb
+    sizes = [len(to_duckdb(parse("SELECT " + " / ".join(["(a + 1)"] * n) + " FROM t")))
+             for n in (4, 8)]
+    assert sizes[1] < 3 * sizes[0], sizes

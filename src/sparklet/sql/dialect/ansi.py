@@ -38,6 +38,7 @@ from sparklet.sql.dialect.numeric import (
     is_integral,
     is_numeric,
     is_string,
+    lambda_name,
     precision_scale,
     spark_type,
     sql_string,
@@ -151,12 +152,6 @@ def _nested_type(e: exp.Expression) -> exp.DataType | None:
     return t
 
 
-def _lambda_name(gen) -> str:
-    n = getattr(gen, "_sparklet_binds", 0) + 1
-    gen._sparklet_binds = n
-    return f"__v{n}"
-
-
 def to_string(gen, x: str, t: exp.DataType) -> str:
     """Spark's text of a value of type ``t``: Java's doubles, timestamps without an offset,
     ``[1, null]`` arrays, ``{a -> 1}`` maps, ``{1, x}`` structs."""
@@ -165,12 +160,12 @@ def to_string(gen, x: str, t: exp.DataType) -> str:
     if t.this == DT.TIMESTAMPTZ:
         return f"regexp_replace(CAST({x} AS VARCHAR), '[+-][0-9]{{2}}(:[0-9]{{2}})?$', '')"
     if t.this == DT.ARRAY and t.expressions:
-        v = _lambda_name(gen)
+        v = lambda_name("element:" + x)
         inner = to_string(gen, v, t.expressions[0])
         return (f"'[' || array_to_string(list_transform({x}, lambda {v}: "
                 f"coalesce({inner}, 'null')), ', ') || ']'")
     if t.this == DT.MAP and len(t.expressions) == 2:
-        v = _lambda_name(gen)
+        v = lambda_name("entry:" + x)
         key = to_string(gen, f"{v}.key", t.expressions[0])
         value = to_string(gen, f"{v}.value", t.expressions[1])
         return (f"'{{' || array_to_string(list_transform(map_entries({x}), lambda {v}: "

@@ -18,6 +18,7 @@ fall back on DuckDB's own behaviour.
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 from sqlglot import exp
@@ -314,15 +315,19 @@ _SIMPLE = re.compile(r"""(-?[0-9.]+(e[-+]?[0-9]+)?|"[^"]*"|[A-Za-z_][A-Za-z_0-9]
                      r"""|'[^']*'|NULL)(\."[^"]*"|\.[A-Za-z_][A-Za-z_0-9]*)*""", re.I)
 
 
+def lambda_name(text: str) -> str:
+    """A lambda parameter named after the value it stands for: the same expression written
+    twice (a SELECT item and its GROUP BY) gives the same SQL, as DuckDB requires."""
+    return "__v" + hashlib.sha1(text.encode()).hexdigest()[:10]
+
+
 def bind(gen, text: str, body) -> str:
     """``body(name)`` where ``name`` stands for the value of SQL ``text``, computed once: a
     simple text (column, literal) is used as it is, any other through a one-element list
     and a lambda (DuckDB has no LET)."""
     if _SIMPLE.fullmatch(text):
         return body(text)
-    n = getattr(gen, "_sparklet_binds", 0) + 1
-    gen._sparklet_binds = n
-    name = f"__v{n}"
+    name = lambda_name(text)
     return f"list_transform([{text}], lambda {name}: {body(name)})[1]"
 
 
