@@ -233,3 +233,12 @@ def test_checked_expressions_group_and_nest():
     sizes = [len(to_duckdb(parse("SELECT " + " / ".join(["(a + 1)"] * n) + " FROM t")))
              for n in (4, 8)]
     assert sizes[1] < 3 * sizes[0], sizes
+
+
+def test_translate_impossible_cast_is_an_analysis_error():
+    # Spark refuses CAST(DATE AS INT) when it analyses the query (DATATYPE_MISMATCH).
+    e = _duckdb_error("SELECT CAST(DATE '2024-01-01' AS INTEGER)")
+    assert type(e).__name__ == "AnalysisException"
+    assert e.getCondition() == "DATATYPE_MISMATCH.CAST_WITHOUT_SUGGESTION"
+    assert e.getMessageParameters()["srcType"] == '"DATE"'
+    assert e.getMessageParameters()["targetType"] == '"INT"'
