@@ -126,7 +126,9 @@ def cast_sql(gen, e: exp.Cast) -> str:
     if to.this in (DT.VARCHAR, DT.TEXT) and source is not None:
         return to_string(gen, x, source)
     if to.this in (DT.FLOAT, DT.DOUBLE) and is_string(source):
-        return f"{plain}({_trimmed(x)} AS {target})"
+        # Java's parseDouble also reads a type suffix ('1.5d', '2f').
+        text = f"regexp_replace({_trimmed(x)}, '([0-9.])[dDfF]$', '\\1')"
+        return f"{plain}({text} AS {target})"
     if to.this in _TIMESTAMPS and is_numeric(source):
         seconds = f"CAST({x} AS DOUBLE)"
         tz = "" if to.this != DT.TIMESTAMP else " AT TIME ZONE 'UTC'"
