@@ -807,6 +807,12 @@ def _range(gen, e: exp.Anonymous) -> str:
     """Spark's table function range(end | start, end[, step[, numPartitions]]): one bigint
     column ``id`` (DuckDB's range names it ``range``)."""
     args = [gen.sql(x) for x in e.expressions[:3]]
+    select = e.find_ancestor(exp.Select)
+    if not isinstance(e.parent, exp.Table) or (select is not None and any(
+            item.alias_or_name == "id" and isinstance(item, exp.Alias)
+            and item.this.name == "range" for item in select.expressions)):
+        # Already Spark's (spark.sql's parser wraps it the same way), or not in FROM.
+        return f"range({', '.join(args)})"
     return f"(SELECT range AS id FROM range({', '.join(args)}))"
 
 
