@@ -101,6 +101,36 @@ def _spark_type_name(duckdb_type: str) -> str:
     return _DUCKDB_TYPES.get(t, t)
 
 
+_SEARCH_PATH = "[`system`.`builtin`, `system`.`session`, `spark_catalog`.`default`]"
+
+
+def _split_types(text: str) -> list[str]:
+    """DuckDB's comma-separated argument types (commas inside parentheses kept)."""
+    out, depth, current = [], 0, ""
+    for ch in text:
+        if ch == "," and depth == 0:
+            out.append(current.strip())
+            current = ""
+            continue
+        depth += ch in "(["
+        depth -= ch in ")]"
+        current += ch
+    if current.strip():
+        out.append(current.strip())
+    return out
+
+
+def _spark_type_sql(duckdb_type: str) -> str:
+    """A DuckDB type name as Spark's messages write it (``INTEGER[]`` is ``ARRAY<INT>``)."""
+    from sparklet.sql.typemap import from_duckdb_type
+    name = re.sub(r"_LITERAL$", "", duckdb_type.strip())
+    name = {"INTEGER_LITERAL": "INTEGER", "STRING": "VARCHAR"}.get(name, name)
+    try:
+        return from_duckdb_type(name).simpleString().upper()
+    except Exception:  # noqa: BLE001 - a type sparklet does not map: DuckDB's name
+        return name
+
+
 def _template_parameters(condition: str, message: str) -> dict[str, str] | None:
     """The parameters that make ``condition``'s template read ``message``, or None."""
     try:
@@ -230,11 +260,25 @@ def _from_duckdb(text: str) -> PySparkException | None:
                                      "sqlExpr": f'"{_marked_text(text) or "CAST"}"',
                                      "srcType": f'"{_spark_type_name(m.group(1))}"',
                                      "targetType": f'"{_spark_type_name(m.group(2))}"'})
+    m = re.search(r"Table with name (\S+?) does not exist", text)
+    if m:
+        return exception_for("TABLE_OR_VIEW_NOT_FOUND", {
+            "relationName": f"`{m.group(1)}`", "searchPath": _SEARCH_PATH})
+    m = re.search(r"No function matches the given name and argument types "
+                  r"'(\+|-|\*|/|//|%)\((.*)\)'", text)
+    if m:
+        types = _split_types(m.group(2))
+        if len(types) == 2:
+            left, right = (_spark_type_sql(t) for t in types)
+            op = {"//": "div"}.get(m.group(1), m.group(1))
+            return exception_for("DATATYPE_MISMATCH.BINARY_OP_DIFF_TYPES", {
+                "sqlExpr": f'"{_marked_text(text) or f"({left} {op} {right})"}"',
+                "left": f'"{left}"', "right": f'"{right}"'})
     m = re.search(r"(?:Scalar|Aggregate|Table) Function with name (\w+) does not exist", text)
     if m:
         return exception_for("UNRESOLVED_ROUTINE", {
             "routineName": f"`{m.group(1)}`",
-            "searchPath": "[`system`.`builtin`, `system`.`session`, `spark_catalog`.`default`]"})
+            "searchPath": _SEARCH_PATH})
     return None
 
 

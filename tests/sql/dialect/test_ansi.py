@@ -164,6 +164,10 @@ def _duckdb_error(sql: str) -> Exception:
     ("SELECT 7 % 0", "ArithmeticException", "REMAINDER_BY_ZERO"),
     ("SELECT 7 // 0", "ArithmeticException", "DIVIDE_BY_ZERO"),
     ("SELECT iff(true, 1, 2)", "AnalysisException", "UNRESOLVED_ROUTINE"),
+    ("SELECT * FROM no_such_table", "AnalysisException", "TABLE_OR_VIEW_NOT_FOUND"),
+    # errors.type_mismatch: array(1) + 1
+    ("SELECT [1] + 1", "AnalysisException", "DATATYPE_MISMATCH.BINARY_OP_DIFF_TYPES"),
+    ("SELECT strptime('x', '%Y')", "DateTimeException", "CANNOT_PARSE_TIMESTAMP"),
     ("SELECT CAST(123.45 AS DECIMAL(3,1))", "ArithmeticException",
      "NUMERIC_VALUE_OUT_OF_RANGE.WITH_SUGGESTION"),
     # the dialect's own error() calls: parameters read back through the template
