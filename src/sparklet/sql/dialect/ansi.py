@@ -27,7 +27,6 @@ from sqlglot import exp
 from sqlglot.dialects.duckdb import DuckDB
 
 from sparklet.sql.dialect.numeric import (
-    _INT_NAME,
     _INTEGRAL,
     DT,
     arithmetic_sql,
@@ -208,6 +207,14 @@ def _dispatch(gen, e: exp.Cast, x: str, to: exp.DataType, mode: str) -> str:
         cast = "CAST" if mode == "ansi" else "TRY_CAST"
         decimal = f"{cast}(trunc(CAST({text} AS DECIMAL(38,9))) AS {type_sql(to)})"
         cases += f" WHEN {sql_string('DECIMAL')} THEN {decimal}"
+        if mode == "legacy":
+            # Spark 3 narrows integers as Java does: the low bits (300 as a tinyint is 44).
+            bits = _INTEGRAL[to.this]
+            half, full = 2 ** (bits - 1), 2 ** bits
+            wrapped = (f"CAST((((TRY_CAST({text} AS HUGEINT) + {half}) % {full}) + {full}) % "
+                       f"{full} - {half} AS {type_sql(to)})")
+            for name in ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT"):
+                cases += f" WHEN {sql_string(name)} THEN {wrapped}"
         fallback = f"{cast}({x} AS {type_sql(to)})"
         return (f"CASE regexp_replace(typeof({x}), '[(].*', '') {cases} ELSE {fallback} END")
     return f"CASE typeof({x}) {cases} ELSE CAST({x} AS VARCHAR) END"
@@ -380,4 +387,3 @@ FUNCTIONS: dict = {
     "try_to_number": _try_to_number,
 }
 
-_ = _INT_NAME

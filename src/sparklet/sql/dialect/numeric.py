@@ -22,7 +22,6 @@ import hashlib
 import re
 
 from sqlglot import exp
-from sqlglot.dialects.duckdb import DuckDB
 
 DT = exp.DataType.Type
 _INTEGRAL = {DT.TINYINT: 8, DT.SMALLINT: 16, DT.INT: 32, DT.BIGINT: 64}
@@ -126,12 +125,6 @@ def _unparen(e: exp.Expression) -> exp.Expression:
     while isinstance(e, exp.Paren):
         e = e.this
     return e
-
-
-def _known(t: exp.DataType | None) -> exp.DataType | None:
-    if t is None or t.this in (DT.UNKNOWN, DT.NULL) and t.this != DT.NULL:
-        return None
-    return t
 
 
 def _adjust(p: int, s: int) -> exp.DataType:
@@ -816,11 +809,6 @@ def _range(gen, e: exp.Anonymous) -> str:
     return f"(SELECT range AS id FROM range({', '.join(args)}))"
 
 
-def _int_div_func(gen, e: exp.Anonymous) -> str:
-    return _binary_rule("div")(gen, exp.IntDiv(this=e.expressions[0],
-                                               expression=e.expressions[1]))
-
-
 _AGGREGATE_WRAPPERS = (exp.Window, exp.Filter, exp.IgnoreNulls, exp.RespectNulls,
                        exp.WithinGroup)
 
@@ -920,4 +908,3 @@ FUNCTIONS: dict = {
     "range": _range,
 }
 
-_ = DuckDB  # the generator these rules extend (see the package)
