@@ -240,9 +240,39 @@ def spark_type(e: exp.Expression) -> exp.DataType | None:
             return _round_type(e)
         if name in ("pmod", "try_mod") and len(e.expressions) == 2:
             return arithmetic_type("%", *e.expressions)
+    if isinstance(e, exp.Count):
+        return dtype("BIGINT")
+    if isinstance(e, (exp.Coalesce, exp.If, exp.Case)):
+        if isinstance(e, exp.Coalesce):
+            parts = [e.this, *e.expressions]
+        elif isinstance(e, exp.If):
+            parts = [e.args.get("true"), e.args.get("false")]
+        else:
+            parts = [i.args.get("true") for i in e.args.get("ifs") or []]
+            parts.append(e.args.get("default"))
+        return _common_type([p for p in parts if p is not None])
     if isinstance(e, (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.And, exp.Or,
                       exp.Not, exp.IsNan, exp.Is, exp.In, exp.Between, exp.NullSafeEQ)):
         return dtype("BOOLEAN")
+    return None
+
+
+def _common_type(parts: list[exp.Expression]) -> exp.DataType | None:
+    """The type of a choice between ``parts`` (coalesce, if, case) when Spark's and
+    DuckDB's agree on it: one type, or integers widened; None otherwise."""
+    types = [spark_type(p) for p in parts]
+    types = [t for t in types if t is None or t.this != DT.NULL]
+    if not types or any(t is None for t in types):
+        return None
+    first = types[0]
+    if all(t.this == first.this and (not is_decimal(t) or precision_scale(t) ==
+                                     precision_scale(first)) for t in types):
+        return first
+    if all(is_integral(t) for t in types):
+        widest = first
+        for t in types[1:]:
+            widest = _wider_integral(widest, t)
+        return widest
     return None
 
 
