@@ -325,11 +325,19 @@ class Catalog:
                               for f in schema.fields)
             return f"SELECT {items} WHERE FALSE", schema
         parts = [p.lower() for p in meta.get("partitionColumns", [])]
-        source, present = self._read_source(location, fmt, schema, parts, meta)
+        if fmt != "parquet":
+            # other formats: the IO helper's reader, with the table's schema
+            sql, _ = self._io_read([location], fmt, schema, meta.get("options", {}))
+            cols = ", ".join(quote(f.name) for f in schema.fields)
+            return f"SELECT {cols} FROM ({sql}) AS _r", schema
+        source = self._read_parquet(location, parts)
+        present = None
+        if meta.get("evolved"):  # ADD COLUMNS: older files lack the new columns
+            names, _ = self._session._bind(f"SELECT * FROM {source}")
+            present = {n.lower() for n in names}
         items = []
         for f in schema.fields:
-            if f.name.lower() in parts or (present is not None and f.name.lower() in present
-                                           and fmt != "parquet"):
+            if f.name.lower() in parts:
                 items.append(f"CAST({quote(f.name)} AS {to_duckdb_type(f.dataType)}) AS "
                              f"{quote(f.name)}")
             elif present is not None and f.name.lower() not in present:
@@ -338,38 +346,26 @@ class Catalog:
                 items.append(quote(f.name))
         return f"SELECT {', '.join(items)} FROM {source}", schema
 
-    def _read_source(self, location: str, fmt: str, schema: T.StructType, parts: list[str],
-                     meta: dict) -> tuple[str, set[str] | None]:
-        """The DuckDB table function reading a table's files, and (when the table's schema
-        changed since some files were written, or the format is not self-describing) the
-        lower-case names of the columns its files hold."""
-        path = location if os.path.isfile(location) else os.path.join(location, "**", "*")
-        hive = bool(parts)
+    def _read_parquet(self, location: str, parts: list[str]) -> str:
+        """DuckDB's read_parquet over a table's files (Hive partition values as text, cast
+        to the schema's types by the caller)."""
+        if os.path.isfile(location):
+            pattern = location
+        else:
+            pattern = os.path.join(location, "**", "*.parquet")
         hive_types = ""
-        if hive:
+        if parts:
             hive_types = ", hive_types = {" + ", ".join(
                 f"{_sql_str(p)}: 'VARCHAR'" for p in parts) + "}"
-        if fmt == "parquet":
-            pattern = path if os.path.isfile(location) else path + ".parquet"
-            source = (f"read_parquet({_sql_str(pattern)}, hive_partitioning = "
-                      f"{str(hive).lower()}, union_by_name = true{hive_types})")
-        elif fmt == "json":
-            source = (f"read_json_auto({_sql_str(path)}, hive_partitioning = "
-                      f"{str(hive).lower()}, union_by_name = true{hive_types})")
-        elif fmt == "csv":
-            header = str(meta.get("options", {}).get("header", "false")).lower() == "true"
-            source = (f"read_csv({_sql_str(path)}, header = {str(header).lower()}, "
-                      f"all_varchar = true, hive_partitioning = {str(hive).lower()}, "
-                      f"union_by_name = true{hive_types})")
-        else:
-            raise _raw_error("UNSUPPORTED_DATA_SOURCE_FOR_DIRECT_QUERY",
-                             f"[UNSUPPORTED_DATA_SOURCE_FOR_DIRECT_QUERY] Unsupported data "
-                             f"source type for direct query on files: {fmt}", "0A000")
-        present = None
-        if meta.get("evolved") or fmt != "parquet":
-            names, _ = self._session._bind(f"SELECT * FROM {source}")
-            present = {n.lower() for n in names}
-        return source, present
+        return (f"read_parquet({_sql_str(pattern)}, hive_partitioning = "
+                f"{str(bool(parts)).lower()}, union_by_name = true{hive_types})")
+
+    def _io_read(self, paths: list[str], fmt: str, schema: T.StructType | None,
+                 options: dict) -> tuple[str, T.StructType]:
+        from sparklet.sql.io import read
+
+        with self._session._lock:
+            return read(self._session._con, paths, fmt, schema, dict(options))
 
     def dropTempView(self, viewName: str) -> bool:
         """Drop a temporary view; whether it existed."""
@@ -652,17 +648,11 @@ class Catalog:
     createExternalTable = createTable
 
     def _infer_schema(self, path: str, provider: str, options: dict) -> T.StructType:
-        from sparklet.sql.typemap import from_duckdb_type
-
-        files = data_files(_strip_uri(path))
-        if not files:
-            raise _error("PATH_NOT_FOUND", path=_uri(_strip_uri(path)))
-        meta = {"provider": provider, "options": options}
-        source, _ = self._read_source(_strip_uri(path), provider.lower(), T.StructType([]),
-                                      [], meta)
-        names, types = self._session._bind(f"SELECT * FROM {source}")
-        return T.StructType([T.StructField(n, from_duckdb_type(t), True)
-                             for n, t in zip(names, types, strict=True)])
+        local = _strip_uri(path)
+        if not os.path.exists(local):
+            raise _error("PATH_NOT_FOUND", path=_uri(local))
+        _, schema = self._io_read([local], provider, None, options)
+        return schema
 
     # -- writing ----------------------------------------------------------------------------
     def _save_as_table(self, df: Any, name: str, format: str | None = None,  # noqa: A002
@@ -941,43 +931,11 @@ def _remove_data(location: str, partition_cols: list[str], static: dict | None) 
 
 def _write_files(table: Any, schema: T.StructType, location: str, fmt: str,
                  partition_by: list[str], options: dict) -> None:
-    """Add part files holding ``table`` to a table's directory.
+    """Add part files holding ``table`` to a table's directory (``sparklet.sql.io.write`` in
+    append mode: Spark's file names, ``col=value`` directories)."""
+    from sparklet.sql.io import write
 
-    Private stand-in for ``sparklet.sql.io.write`` (the IO helper's), used while that module
-    is not there: parquet through pyarrow, Hive-style ``col=value`` directories.
-    """
-    try:
-        from sparklet.sql import io as sql_io  # noqa: F401 - the IO helper's writer, if any
-        writer = getattr(sql_io, "write", None)
-    except ImportError:
-        writer = None
-    if writer is not None:
-        writer(table, schema, location, fmt, "append", partition_by or None, options)
-        return
-    if fmt != "parquet":
-        raise _raw_error("UNSUPPORTED_DATA_SOURCE", "[UNSUPPORTED_DATA_SOURCE] sparklet writes "
-                         f"tables of format {fmt!r} only with sparklet.sql.io.", "0A000")
-    import pyarrow.dataset as ds
-    import pyarrow.parquet as pq
-
-    os.makedirs(location, exist_ok=True)
-    token = uuid.uuid4()
-    compression = options.get("compression", "snappy")
-    suffix = "" if compression == "none" else f".{compression}"
-    if not partition_by:
-        pq.write_table(table, os.path.join(location, f"part-00000-{token}-c000{suffix}.parquet"),
-                       compression=compression)
-        return
-    import pyarrow as pa
-
-    part_schema = pa.schema([table.schema.field(c) for c in partition_by])
-    ds.write_dataset(table, location, format="parquet",
-                     partitioning=ds.partitioning(part_schema, flavor="hive"),
-                     basename_template=f"part-{{i:05d}}-{token}.c000{suffix}.parquet"
-                     .replace("{i:05d}", "{i}"),
-                     existing_data_behavior="overwrite_or_ignore",
-                     file_options=ds.ParquetFileFormat().make_write_options(
-                         compression=compression))
+    write(table, schema, location, fmt, "append", partition_by or None, options)
 
 
 def _udfs(session: Any) -> list[tuple[str, str]]:

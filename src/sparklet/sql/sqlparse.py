@@ -1,8 +1,8 @@
 """``spark.sql``: Spark SQL text parsed by sqlglot, queries run on DuckDB, commands elsewhere.
 
 A query keeps Spark's output names: each un-aliased item of the top-level select list is
-aliased with the name Spark would give it (``(a + 1)``, ``sum(v)``), and ``range(...)`` is
-Spark's table function with its column ``id``. Before a query runs its relations are
+aliased with the name Spark would give it (``(a + 1)``, ``sum(v)``); ``range(...)`` is the
+dialect's (Spark's table function, column ``id``). Before a query runs its relations are
 resolved as Spark's analyzer does: temporary views (DuckDB views already), ``global_temp``
 views, persistent tables of the catalog (inlined as reads of their files), ``parquet.`path```
 style queries of files, and anything else is ``TABLE_OR_VIEW_NOT_FOUND`` at the name's
@@ -163,7 +163,7 @@ def _check_spark_grammar(text: str, tokens: list[Any], tree: exp.Expression) -> 
 def _spark_names(select: exp.Select) -> None:
     items = []
     for item in select.expressions:
-        if isinstance(item, (exp.Alias, exp.Star)) or (
+        if isinstance(item, (exp.Alias, exp.Aliases, exp.Star)) or (
                 isinstance(item, exp.Column) and isinstance(item.this, exp.Star)):
             items.append(item)
         else:
@@ -172,27 +172,8 @@ def _spark_names(select: exp.Select) -> None:
     select.set("expressions", items)
 
 
-def _table_functions(tree: exp.Expression) -> exp.Expression:
-    """``range(end)`` / ``range(start, end[, step[, numPartitions]])`` in FROM as Spark's: one
-    ``bigint`` column named ``id``."""
-    def put(node: exp.Expression) -> exp.Expression:
-        if isinstance(node, exp.Table) and isinstance(node.this, exp.Anonymous) and \
-                node.this.name.lower() == "range":
-            args = [a.copy() for a in node.this.expressions][:3]
-            alias = node.args.get("alias")
-            call = exp.Anonymous(this="range", expressions=args)
-            inner = exp.select(exp.alias_(exp.column("range"), "id")).from_(
-                exp.Table(this=call))
-            return exp.Subquery(this=inner, alias=alias.copy() if alias else
-                                exp.TableAlias(this=exp.Identifier(this="range")))
-        return node
-    return tree.transform(put)
-
-
 def bind_args(tree: exp.Expression, args: Any) -> exp.Expression:
     """``:name`` / ``?`` parameters replaced by literals of ``args`` (dict / list)."""
-    if not args:
-        return tree
     from sparklet.sql.column import _literal
 
     positional = list(args) if isinstance(args, (list, tuple)) else None
@@ -290,59 +271,28 @@ def substitute(sql: str, relations: dict[str, str]) -> str:
 
 
 def file_query(session: Any, fmt: str, path: str) -> str:
-    """``SELECT * FROM parquet.`path```: the files read as ``spark.read.format(fmt)`` would
-    (through ``sparklet.sql.io.read`` when it is there)."""
+    """``SELECT * FROM parquet.`path```: the files read as ``spark.read.format(fmt).load``
+    reads them (``sparklet.sql.io.read``)."""
     import os
 
-    from sparklet.sql.catalog import _raw_error, _sql_str, _uri, _strip_uri, data_files
+    from sparklet.sql.catalog import _raw_error, _strip_uri, _uri
 
     local = _strip_uri(path)
     if not os.path.exists(local):
-        from sparklet.errors import AnalysisException as AE
-
-        raise AE(errorClass="PATH_NOT_FOUND", messageParameters={"path": _uri(local)})
-    try:
-        from sparklet.sql import io as sql_io
-
-        reader = getattr(sql_io, "read", None)
-    except ImportError:
-        reader = None
-    if reader is not None:
-        with session._lock:
-            sql, schema = reader(session._con, [local], fmt, None, {})
-        if schema is not None:
-            return session._frame_from_sql(sql, schema)._display_sql()
-        return sql
-    files = data_files(local)
-    if not files:
-        raise _raw_error("UNABLE_TO_INFER_SCHEMA", f"[UNABLE_TO_INFER_SCHEMA] Unable to infer "
-                         f"schema for {fmt.capitalize()}. It must be specified manually.",
-                         "42KD9")
-    listed = "[" + ", ".join(_sql_str(f) for f in files) + "]"
-    if fmt == "parquet":
-        return f"SELECT * FROM read_parquet({listed}, hive_partitioning = true)"
-    if fmt == "json":
-        names, _ = session._bind(f"SELECT * FROM read_json_auto({listed})")
-        cols = ", ".join('"' + n.replace('"', '""') + '"' for n in sorted(names))
-        return f"SELECT {cols} FROM read_json_auto({listed})"
-    if fmt in ("csv", "text"):
-        if fmt == "text":
-            return (f"SELECT column0 AS value FROM read_csv({listed}, header = false, "
-                    "delim = '\\0', quote = '', escape = '', columns = {'column0': 'VARCHAR'})")
-        names, _ = session._bind(f"SELECT * FROM read_csv({listed}, header = false, "
-                                 "all_varchar = true)")
-        cols = ", ".join(f'"{n}" AS _c{i}' for i, n in enumerate(names))
-        return f"SELECT {cols} FROM read_csv({listed}, header = false, all_varchar = true)"
-    raise _raw_error("UNSUPPORTED_DATA_SOURCE_FOR_DIRECT_QUERY",
-                     "[UNSUPPORTED_DATA_SOURCE_FOR_DIRECT_QUERY] Unsupported data source type "
-                     f"for direct query on files: {fmt}", "0A000")
+        raise AnalysisException(errorClass="PATH_NOT_FOUND", messageParameters={
+            "path": _uri(local)})
+    if fmt not in ("parquet", "json", "csv", "orc", "text"):
+        raise _raw_error("UNSUPPORTED_DATA_SOURCE_FOR_DIRECT_QUERY",
+                         "[UNSUPPORTED_DATA_SOURCE_FOR_DIRECT_QUERY] Unsupported data source "
+                         f"type for direct query on files: {fmt}", "0A000")
+    sql, schema = session.catalog._io_read([local], fmt, None, {})
+    return session._frame_from_sql(sql, schema)._display_sql()
 
 
 def query_sql(session: Any, tree: exp.Query, text: str = "") -> str:
     """The DuckDB SQL of a parsed (and parameter-bound) Spark query."""
     from sparklet.sql.dialect import to_duckdb
 
-    tree = _table_functions(tree)
     tree, relations = resolve_relations(session, tree, text)
     if isinstance(tree, exp.Select):
         _spark_names(tree)
