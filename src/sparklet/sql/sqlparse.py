@@ -293,7 +293,7 @@ def query_sql(session: Any, tree: exp.Query, text: str = "") -> str:
     """The DuckDB SQL of a parsed (and parameter-bound) Spark query."""
     from sparklet.sql.dialect import to_duckdb
 
-    tree, relations = resolve_relations(session, tree, text)
+    tree, relations = resolve_relations(session, tree.copy(), text)
     if isinstance(tree, exp.Select):
         _spark_names(tree)
     sql = to_duckdb(tree, ansi=session._ansi, time_zone=session._time_zone)
