@@ -105,6 +105,8 @@ def _error(condition: str, **params: str) -> AnalysisException:
 def _raw_error(condition: str, text: str, sqlstate: str) -> AnalysisException:
     """An error whose condition is not in PySpark's (Python-side) condition table: Spark's
     message text is given whole."""
+    prefix = f"[{condition}] "
+    text = text[len(prefix):] if text.startswith(prefix) else text
     return AnalysisException(f"{text} SQLSTATE: {sqlstate}", errorClass=condition,
                              messageParameters={})
 
@@ -127,7 +129,7 @@ def _like(names: list[str], pattern: str | None) -> list[str]:
     if pattern is None:
         return names
     alts = [p.strip().lower() for p in pattern.split("|")]
-    return [n for n in names if any(fnmatch.fnmatchcase(n.lower(), a.replace(".", "?"))
+    return [n for n in names if any(fnmatch.fnmatchcase(n.lower(), a)
                                     if "*" in a else n.lower() == a for a in alts)]
 
 

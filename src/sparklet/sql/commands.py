@@ -18,8 +18,8 @@ from typing import Any
 from sqlglot import exp
 from sqlglot.tokens import TokenType
 
-from sparklet.errors import AnalysisException
 from sparklet.sql import types as T
+from sparklet.sql.catalog import _raw_error
 
 _S = T.StringType()
 
@@ -426,11 +426,9 @@ def _set(session: Any, rest: str) -> Any:
         key, _, value = rest.partition("=")
         key, value = key.strip(), value.strip()
         if key in ("spark.sql.warehouse.dir", "spark.sql.catalogImplementation"):
-            raise AnalysisException(
-                f'[CANNOT_MODIFY_CONFIG] Cannot modify the value of the Spark config: "{key}".'
-                "\nSee also 'https://spark.apache.org/docs/latest/sql-migration-guide.html#ddl-"
-                "statements'. SQLSTATE: 46110", errorClass="CANNOT_MODIFY_CONFIG",
-                messageParameters={"key": f'"{key}"'})
+            raise _raw_error("CANNOT_MODIFY_CONFIG", "Cannot modify the value of the Spark "
+                             f'config: "{key}".\nSee also \'https://spark.apache.org/docs/'
+                             "latest/sql-migration-guide.html#ddl-statements'.", "46110")
         session.conf.set(key, value)
         return _result(session, [(key, value)], schema)
     key = rest.strip()
@@ -515,7 +513,10 @@ def _show(session: Any, w: _Words) -> Any:
             raise catalog._not_found(parts)
         rows = sorted(meta.get("options", {}).items())
         return _result(session, rows, _schema(("key", _S, False), ("value", _S, False)))
-    raise NotImplementedError(f"spark.sql: SHOW {what} is not supported yet")
+    if what in ("CREATE", "TABLE", "GRANT", "ROLE", "ROLES", "PRINCIPALS"):
+        raise NotImplementedError(f"spark.sql: SHOW {what} is not supported yet")
+    w.i -= 1
+    raise w.error()
 
 
 _DESCRIBE = _schema(("col_name", _S, False), ("data_type", _S, False), ("comment", _S, True))
@@ -565,11 +566,9 @@ def _describe(session: Any, w: _Words) -> Any:
     if column is not None:
         field = next((f for f in schema.fields if f.name.lower() == column[-1].lower()), None)
         if field is None:
-            raise AnalysisException(
-                f"[COLUMN_NOT_FOUND] The column `{column[-1]}` cannot be found. Verify the "
-                "spelling and correctness of the column name according to the SQL config "
-                '"spark.sql.caseSensitive". SQLSTATE: 42703', errorClass="COLUMN_NOT_FOUND",
-                messageParameters={})
+            raise _raw_error("COLUMN_NOT_FOUND", f"The column `{column[-1]}` cannot be found. "
+                             "Verify the spelling and correctness of the column name "
+                             'according to the SQL config "spark.sql.caseSensitive".', "42703")
         comment = (field.metadata or {}).get("comment")
         rows = [("col_name", field.name), ("data_type", field.dataType.simpleString()),
                 ("comment", "NULL" if comment is None else comment)]

@@ -142,8 +142,14 @@ def parse(session: Any, text: str, tokens: list[Any] | None = None) -> exp.Expre
         logger.setLevel(level)
     trees = [t for t in trees if t is not None]
     if len(trees) != 1:
-        semi = next((t for t in tokens if t.token_type == TokenType.SEMICOLON), None)
-        raise syntax_error(text, semi.start if semi is not None and len(trees) > 1 else None)
+        # Spark takes one statement (and trailing semicolons): the next one is the error
+        semi = [i for i, t in enumerate(tokens) if t.token_type == TokenType.SEMICOLON]
+        after = next((tokens[i + 1] for i in semi if i + 1 < len(tokens)
+                      and tokens[i + 1].token_type != TokenType.SEMICOLON), None)
+        raise syntax_error(text, after.start if after is not None else None)
+    if isinstance(trees[0], exp.Command) and len(tokens) > 1:
+        # sqlglot gave up on the statement: Spark stops at the word after its keyword
+        raise syntax_error(text, tokens[1].start)
     _check_spark_grammar(text, tokens, trees[0])
     return trees[0]
 
@@ -180,25 +186,16 @@ def bind_args(tree: exp.Expression, args: Any) -> exp.Expression:
     named = {str(k).lower(): v for k, v in args.items()} if isinstance(args, dict) else {}
     holders = list(tree.find_all(exp.Placeholder, bfs=False))
     for i, holder in enumerate(holders):
-        name = holder.name
-        if name and name != "?":
-            if name.lower() not in named:
-                raise AnalysisException(
-                    f"[UNBOUND_SQL_PARAMETER] Found the unbound parameter: {name}. Please, fix "
-                    "`args` and provide a mapping of the parameter to either a SQL literal or "
-                    "collection constructor functions such as `map()`, `array()`, `struct()`. "
-                    "SQLSTATE: 42P02", errorClass="UNBOUND_SQL_PARAMETER",
-                    messageParameters={"name": name})
-            value = named[name.lower()]
-        else:
-            if positional is None or i >= len(positional):
-                raise AnalysisException(
-                    f"[UNBOUND_SQL_PARAMETER] Found the unbound parameter: _{i}. Please, fix "
-                    "`args` and provide a mapping of the parameter to either a SQL literal or "
-                    "collection constructor functions such as `map()`, `array()`, `struct()`. "
-                    "SQLSTATE: 42P02", errorClass="UNBOUND_SQL_PARAMETER",
-                    messageParameters={"name": f"_{i}"})
-            value = positional[i]
+        name = holder.name if holder.name and holder.name != "?" else None
+        if (name is not None and name.lower() not in named) or (
+                name is None and (positional is None or i >= len(positional))):
+            from sparklet.sql.catalog import _raw_error
+
+            raise _raw_error("UNBOUND_SQL_PARAMETER", "Found the unbound parameter: "
+                             f"{name or f'_{i}'}. Please, fix `args` and provide a mapping of "
+                             "the parameter to either a SQL literal or collection constructor "
+                             "functions such as `map()`, `array()`, `struct()`.", "42P02")
+        value = named[name.lower()] if name is not None else positional[i]
         literal = _literal(value).copy()
         if holder is tree:
             return literal

@@ -111,8 +111,8 @@ print(json.dumps({{
     "partitions": [r[0] for r in spark.sql("SHOW PARTITIONS sales.orders").collect()],
 }}))
 """
-    out = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=False,
-                         env={**os.environ, "PYTHONPATH": SRC}, cwd=tmp_path)
+    out = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
+                         check=False, env={**os.environ, "PYTHONPATH": SRC}, cwd=tmp_path)
     assert out.returncode == 0, out.stderr[-2000:]
     got = json.loads(out.stdout)
     assert got["dbs"] == ["default", "sales"]
@@ -281,3 +281,24 @@ def test_parameters(spark):
     with pytest.raises(AnalysisException) as info:
         spark.sql("SELECT :missing")
     assert info.value.getCondition() == "UNBOUND_SQL_PARAMETER"
+
+
+def test_databases_use_and_show_like(spark):
+    # the patterns of Spark's SHOW TABLES reference page: `*` any text, `|` alternatives
+    spark.sql("CREATE SCHEMA userdb")
+    spark.sql("USE userdb")
+    for name in ("sam", "sam1", "suj", "other"):
+        spark.sql(f"CREATE TABLE {name} (x INT) USING parquet")
+    assert spark.catalog.currentDatabase() == "userdb"
+    names = [r.tableName for r in spark.sql("SHOW TABLES LIKE 'sam*|suj'").collect()]
+    assert names == ["sam", "sam1", "suj"]
+    spark.sql("USE default")
+    rows = spark.sql("SHOW TABLES IN userdb LIKE 'sam*'").collect()
+    assert rows == [Row(namespace="userdb", tableName="sam", isTemporary=False),
+                    Row(namespace="userdb", tableName="sam1", isTemporary=False)]
+    assert [r.namespace for r in spark.sql("SHOW DATABASES").collect()] == ["default", "userdb"]
+    with pytest.raises(AnalysisException) as info:
+        spark.sql("DROP DATABASE userdb")
+    assert info.value.getCondition() == "SCHEMA_NOT_EMPTY"
+    spark.sql("DROP SCHEMA userdb CASCADE")
+    assert not spark.catalog.databaseExists("userdb")
