@@ -485,6 +485,15 @@ class Catalog:
         keep = set(_like([f.name for f in out], pattern))
         return [f for f in out if f.name in keep]
 
+    def getFunction(self, functionName: str) -> Function:
+        """The built-in function or UDF ``functionName`` (UNRESOLVED_ROUTINE when none)."""
+        name = functionName.lower()
+        for f in self.listFunctions():
+            if f.name == name:
+                return f
+        raise _error("UNRESOLVED_ROUTINE", routineName=f"`{functionName}`",
+                     searchPath=self._search_path())
+
     def functionExists(self, functionName: str, dbName: str | None = None) -> bool:
         name = functionName.lower()
         return name in builtin_functions() or any(n == name for n, _ in _udfs(self._session))

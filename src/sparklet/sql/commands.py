@@ -204,12 +204,34 @@ def _create_view(session: Any, tree: exp.Create, text: str) -> Any:
     elif props.get("temporary"):
         session.catalog._create_temp_view(parts[-1], df, replace)
     else:
+        _check_no_temp_reference(session, tree.expression, parts)
         view_text = tree.expression.sql(dialect="spark")
         if names:
             view_text = f"SELECT * FROM ({view_text}) AS _v({', '.join(names)})"
         session.catalog._new_table(parts, df.schema, "view", if_not_exists=bool(
             tree.args.get("exists")), replace=replace, view_text=view_text)
     return _empty(session)
+
+
+def _check_no_temp_reference(session: Any, query: exp.Expression, parts: list[str]) -> None:
+    """A persistent view outlives the session: it may not read its temporary views."""
+    catalog = session.catalog
+    ctes = {c.alias_or_name.lower() for c in query.find_all(exp.CTE)}
+    for node in query.find_all(exp.Table):
+        if not isinstance(node.this, exp.Identifier):
+            continue
+        ref = _parts(node)
+        if len(ref) == 1 and ref[0].lower() in ctes:
+            continue
+        found = catalog._lookup(ref)
+        if found is not None and found[0] in ("temp", "global"):
+            db, name = catalog._qualify(parts)
+            raise _raw_error("INVALID_TEMP_OBJ_REFERENCE", "Cannot create the persistent "
+                             f"object {_name(['spark_catalog', db, name])} of the type VIEW "
+                             "because it references to the temporary object "
+                             f"{_name(ref)} of the type VIEW. Please make the temporary "
+                             f"object {_name(ref)} persistent, or make the persistent object "
+                             f"{_name(['spark_catalog', db, name])} temporary.", "42K0F")
 
 
 def _create_table(session: Any, tree: exp.Create, text: str) -> Any:

@@ -324,7 +324,9 @@ def _recover_partitions(text: str, words: list[Any]) -> bool:
 
 
 def format_with_frames(session: Any, text: str, frames: dict[str, Any]) -> str:
-    """``spark.sql("SELECT * FROM {df}", df=df)``: DataFrames become views, values literals."""
+    """``spark.sql("SELECT * FROM {df}", df=df)``: a DataFrame becomes a temporary view's
+    name, a Column its SQL text, anything else its ``format`` text (as PySpark's)."""
+    from sparklet.sql.column import Column
     from sparklet.sql.dataframe import DataFrame
 
     values = {}
@@ -333,8 +335,8 @@ def format_with_frames(session: Any, text: str, frames: dict[str, Any]) -> str:
             name = session._fresh_name("__sparklet_frame")
             value.createOrReplaceTempView(name)
             values[key] = name
-        elif isinstance(value, str):
-            values[key] = value
+        elif isinstance(value, Column):
+            values[key] = value._expr.sql(dialect="spark")
         else:
-            values[key] = repr(value)
+            values[key] = value  # str.format's own text, as PySpark's formatter
     return text.format(**values)

@@ -302,3 +302,21 @@ def test_databases_use_and_show_like(spark):
     assert info.value.getCondition() == "SCHEMA_NOT_EMPTY"
     spark.sql("DROP SCHEMA userdb CASCADE")
     assert not spark.catalog.databaseExists("userdb")
+
+
+def test_createTable_with_a_schema_is_managed_and_empty(spark, tmp_path):
+    from sparklet.sql import types as T
+
+    schema = T.StructType([T.StructField("k", T.StringType()), T.StructField("v", T.LongType())])
+    df = spark.catalog.createTable("made", schema=schema)
+    assert df.collect() == [] and df.dtypes == [("k", "string"), ("v", "bigint")]
+    assert spark.catalog.getTable("made").tableType == "MANAGED"
+    assert (tmp_path / "wh" / "made").is_dir()
+    spark.sql("INSERT INTO made VALUES ('a', 1)")
+    spark.catalog.refreshTable("made")
+    spark.catalog.recoverPartitions("made")
+    assert spark.table("made").collect() == [Row(k="a", v=1)]
+    assert spark.catalog.getFunction("upper").name == "upper"
+    with pytest.raises(AnalysisException) as info:
+        spark.catalog.refreshTable("not_made")
+    assert info.value.getCondition() == "TABLE_OR_VIEW_NOT_FOUND"
