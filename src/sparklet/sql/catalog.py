@@ -21,6 +21,10 @@ file), and updates take a ``flock`` on the warehouse directory, so two sessions 
 at once do not lose each other's. A leading ``_`` keeps Spark's and Hadoop's file listing
 (and ours) from taking the file for data.
 
+The warehouse directory and the file appear with the first table or database; when the last
+one is dropped the file goes (and the directory, if this session made it), so a program that
+only queries, or cleans up after itself, leaves nothing in its working directory.
+
 Reading a table is a DuckDB ``read_parquet('<dir>/**/*.parquet')`` (Hive partitioning for
 partitioned tables, partition values cast to the Spark types of the schema) inlined into the
 query; no DuckDB object stands for a persistent table, so a table written by another session
@@ -159,6 +163,7 @@ class _Store:
         self.warehouse = warehouse
         self.path = os.path.join(warehouse, CATALOG_FILE)
         self._stamp: Any = None
+        self._created = False
         self._data: dict = {"version": 1, "databases": {}, "tables": {}}
 
     def data(self) -> dict:
@@ -180,7 +185,9 @@ class _Store:
     def update(self):
         """Yield the current data to change in place; written back atomically, under a lock
         shared with other sessions on the same warehouse."""
-        os.makedirs(self.warehouse, exist_ok=True)
+        if not os.path.isdir(self.warehouse):
+            os.makedirs(self.warehouse, exist_ok=True)
+            self._created = True
         fd = os.open(self.warehouse, os.O_RDONLY)
         try:
             try:
@@ -196,6 +203,9 @@ class _Store:
                 # nothing left to remember: leave no file behind
                 with contextlib.suppress(FileNotFoundError):
                     os.remove(self.path)
+                if self._created:  # a warehouse this session made, now empty: gone too
+                    with contextlib.suppress(OSError):
+                        os.rmdir(self.warehouse)
             else:
                 tmp = f"{self.path}.{os.getpid()}.{uuid.uuid4().hex}.tmp"
                 with open(tmp, "w", encoding="utf-8") as f:

@@ -95,6 +95,12 @@ def _parse_error(text: str, tokens: list[Any], exc: sqlglot.errors.ParseError) -
                       r"number of supported arguments \((\d+)\)", description)
     if arity:
         return _arity_error(text, tokens, index, int(arity.group(1)), int(arity.group(2)))
+    empty_call = re.search(r"Required keyword: '\w+' missing for <class '([\w.]+)'>", description)
+    if empty_call and token.token_type == TokenType.R_PAREN and index > 0 and \
+            tokens[index - 1].token_type == TokenType.L_PAREN:
+        required = _required_args(empty_call.group(1))
+        if required:
+            return _arity_error(text, tokens, index, 0, required)
     missing = (description.startswith(("Expecting", "Required keyword", "Expected"))
                and index == len(tokens) - 1)
     if missing:
@@ -109,7 +115,23 @@ def _parse_error(text: str, tokens: list[Any], exc: sqlglot.errors.ParseError) -
     return syntax_error(text, token.start, hint)
 
 
-def _arity_error(text: str, tokens: list[Any], index: int, got: int, most: int) -> Exception:
+def _required_args(class_path: str) -> str | None:
+    """Spark's ``expectedNum`` for a call without arguments of a sqlglot function class: how
+    many it requires, ``> 0`` for one of variable length (None: not a function)."""
+    import importlib
+
+    module, _, name = class_path.rpartition(".")
+    try:
+        cls = getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError):
+        return None
+    required = sum(1 for needed in getattr(cls, "arg_types", {}).values() if needed)
+    if not required:
+        return None
+    return "> 0" if getattr(cls, "is_var_len_args", False) else str(required)
+
+
+def _arity_error(text: str, tokens: list[Any], index: int, got: int, most: Any) -> Exception:
     """sqlglot refuses a call with too many arguments; Spark's analyzer says WRONG_NUM_ARGS
     at the function's name."""
     depth, i = 0, index
