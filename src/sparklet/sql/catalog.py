@@ -504,6 +504,14 @@ class Catalog:
         raise _error("UNRESOLVED_ROUTINE", routineName=f"`{functionName}`",
                      searchPath=self._search_path())
 
+    def registerFunction(self, name: str, f: Any, returnType: Any = None) -> Any:
+        """Deprecated in PySpark (use ``spark.udf.register``), which it calls."""
+        import warnings
+
+        warnings.warn("Deprecated in 2.3.0. Use spark.udf.register instead.", FutureWarning,
+                      stacklevel=2)
+        return self._session.udf.register(name, f, returnType)
+
     def functionExists(self, functionName: str, dbName: str | None = None) -> bool:
         name = functionName.lower()
         return name in builtin_functions() or any(n == name for n, _ in _udfs(self._session))

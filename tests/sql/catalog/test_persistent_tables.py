@@ -320,3 +320,21 @@ def test_createTable_with_a_schema_is_managed_and_empty(spark, tmp_path):
     with pytest.raises(AnalysisException) as info:
         spark.catalog.refreshTable("not_made")
     assert info.value.getCondition() == "TABLE_OR_VIEW_NOT_FOUND"
+
+
+def test_direct_queries_of_json_and_csv_files(spark, tmp_path):
+    lines = tmp_path / "people.json"
+    lines.write_text('{"name": "a", "age": 3}\n{"name": "b", "age": 4}\n')
+    # Spark infers JSON integers as bigint and orders the inferred fields by name
+    df = spark.sql(f"SELECT * FROM json.`{lines}`")
+    assert df.dtypes == [("age", "bigint"), ("name", "string")]
+    assert df.orderBy("age").collect() == [Row(age=3, name="a"), Row(age=4, name="b")]
+    table = tmp_path / "t.csv"
+    table.write_text("1,x\n2,y\n")
+    # without options a CSV file is string columns _c0, _c1, ...
+    csv = spark.sql(f"SELECT * FROM csv.`{table}`")
+    assert csv.dtypes == [("_c0", "string"), ("_c1", "string")]
+    assert csv.collect() == [Row(_c0="1", _c1="x"), Row(_c0="2", _c1="y")]
+    with pytest.raises(AnalysisException) as info:
+        spark.sql(f"SELECT * FROM parquet.`{tmp_path / 'missing'}`")
+    assert info.value.getCondition() == "PATH_NOT_FOUND"
