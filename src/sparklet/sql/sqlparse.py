@@ -106,12 +106,20 @@ def _parse_error(text: str, tokens: list[Any], exc: sqlglot.errors.ParseError) -
     if missing:
         return syntax_error(text, None)
     hint = ""
-    if index == len(tokens) - 1:
-        try:  # the statement is whole without this token: Spark's "extra input"
-            if sqlglot.parse_one(text[:token.start], read=Spark) is not None:
-                hint = f": extra input '{text[token.start:token.end + 1]}'"
-        except sqlglot.errors.ParseError:
-            pass
+    # the statement parses without this one token: Spark's parser deletes it and says
+    # "extra input" (ANTLR's single-token deletion)
+    without = text[:token.start] + text[token.end + 1:]
+    logger = logging.getLogger("sqlglot")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        tree = sqlglot.parse_one(without, read=Spark)
+        if tree is not None and not isinstance(tree, exp.Command):
+            hint = f": extra input '{text[token.start:token.end + 1]}'"
+    except sqlglot.errors.ParseError:
+        pass
+    finally:
+        logger.setLevel(level)
     return syntax_error(text, token.start, hint)
 
 
