@@ -829,6 +829,16 @@ class Catalog:
             data["tables"][f"{meta['database']}.{meta['name']}"] = dict(
                 meta, schema=new.json(), evolved=True)
 
+    def _set_properties(self, parts: list[str], properties: dict[str, str]) -> None:
+        """ALTER TABLE ... SET TBLPROPERTIES / CREATE TABLE ... TBLPROPERTIES."""
+        meta = self._table_meta(parts)
+        if meta is None:
+            raise self._not_found(parts)
+        key = f"{meta['database']}.{meta['name']}"
+        with self._store.update() as data:
+            entry = data["tables"][key]
+            entry["properties"] = {**entry.get("properties", {}), **properties}
+
     # -- caching --------------------------------------------------------------------------
     def _cache_key(self, tableName: str) -> tuple[tuple[str, str], Any]:
         parts = self._split(tableName)

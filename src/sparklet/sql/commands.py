@@ -153,11 +153,58 @@ def run(session: Any, tree: exp.Expression, text: str) -> Any:
                 catalog._add_columns(parts, [_field(c) for c in action.expressions])
             elif isinstance(action, exp.ColumnDef):
                 catalog._add_columns(parts, [_field(action)])
+            elif isinstance(action, exp.DropPartition):
+                meta = _meta_or_raise(catalog, parts)
+                from sparklet.sql.catalog import _remove_data
+
+                for spec in action.expressions:
+                    _remove_data(meta["location"], meta.get("partitionColumns", []),
+                                 _static_partition(spec))
+            elif isinstance(action, exp.AddPartition):
+                _meta_or_raise(catalog, parts)  # directories appear with their data
+            elif isinstance(action, exp.AlterSet) and action.expressions and \
+                    isinstance(action.expressions[0], exp.Properties):
+                catalog._set_properties(parts, {
+                    p.this.name: str(_literal_value(p.args["value"]))
+                    for p in action.expressions[0].expressions})
+            elif isinstance(action, exp.Query):  # ALTER VIEW v AS SELECT ...
+                _alter_view(session, parts, action, text)
+            elif isinstance(action, (exp.Drop, exp.RenameColumn)):
+                what = "DROP COLUMN" if isinstance(action, exp.Drop) else "RENAME COLUMN"
+                db, name = catalog._qualify(parts)
+                raise _raw_error("UNSUPPORTED_FEATURE.TABLE_OPERATION",
+                                 "The feature is not supported: Table "
+                                 f"{_name(['spark_catalog', db, name])} does not support "
+                                 f"{what}. Please check the current catalog and namespace to "
+                                 "make sure the qualified table name is expected, and also "
+                                 "check the catalog implementation which is configured by "
+                                 '"spark.sql.catalog".', "0A000")
             else:
                 break
         else:
             return _empty(session)
     raise NotImplementedError(f"spark.sql: this statement is not supported yet: {text!r}")
+
+
+def _meta_or_raise(catalog: Any, parts: list[str]) -> dict:
+    meta = catalog._table_meta(catalog._split(_name(parts)))
+    if meta is None:
+        raise catalog._not_found(parts)
+    return meta
+
+
+def _alter_view(session: Any, parts: list[str], query: exp.Query, text: str) -> None:
+    catalog = session.catalog
+    found = catalog._lookup(catalog._split(_name(parts)))
+    if found is None:
+        raise catalog._not_found(parts)
+    df = _query(session, query, text)
+    if found[0] in ("temp", "global"):
+        catalog._create_temp_view(parts[-1], df, True, is_global=found[0] == "global")
+        return
+    _check_no_temp_reference(session, query, parts)
+    catalog._new_table(parts, df.schema, "view", replace=True,
+                       view_text=query.sql(dialect="spark"))
 
 
 def _props(tree: exp.Create) -> dict[str, Any]:
@@ -180,6 +227,9 @@ def _props(tree: exp.Create) -> dict[str, Any]:
             out["temporary"] = True
         elif isinstance(p, exp.GlobalProperty):
             out["global"] = True
+        elif type(p) is exp.Property:  # TBLPROPERTIES ('k' = 'v')
+            out.setdefault("properties", {})[p.this.name] = str(
+                _literal_value(p.args["value"]))
     return out
 
 
@@ -260,6 +310,8 @@ def _create_table(session: Any, tree: exp.Create, text: str) -> Any:
                               props.get("location"), props.get("options"),
                               props.get("comment"), if_not_exists=bool(tree.args.get("exists")),
                               replace=bool(tree.args.get("replace")))
+    if meta is not None and props.get("properties"):
+        catalog._set_properties(parts, props["properties"])
     if meta is not None and df is not None:
         catalog._write(meta, df.select(*[f.name for f in catalog._schema(meta).fields]),
                        overwrite=False)
@@ -533,7 +585,7 @@ def _show(session: Any, w: _Words) -> Any:
         meta = catalog._table_meta(parts)
         if meta is None:
             raise catalog._not_found(parts)
-        rows = sorted(meta.get("options", {}).items())
+        rows = sorted(meta.get("properties", {}).items())
         return _result(session, rows, _schema(("key", _S, False), ("value", _S, False)))
     if what in ("CREATE", "TABLE", "GRANT", "ROLE", "ROLES", "PRINCIPALS"):
         raise NotImplementedError(f"spark.sql: SHOW {what} is not supported yet")

@@ -338,3 +338,24 @@ def test_direct_queries_of_json_and_csv_files(spark, tmp_path):
     with pytest.raises(AnalysisException) as info:
         spark.sql(f"SELECT * FROM parquet.`{tmp_path / 'missing'}`")
     assert info.value.getCondition() == "PATH_NOT_FOUND"
+
+
+def test_partitions_properties_and_views_altered(spark):
+    spark.sql("CREATE TABLE pa (a INT, p STRING) USING parquet PARTITIONED BY (p) "
+              "TBLPROPERTIES ('owner.team' = 'x')")
+    spark.sql("INSERT INTO pa VALUES (1, 'x'), (2, 'y')")
+    spark.sql("ALTER TABLE pa DROP PARTITION (p = 'x')")
+    assert spark.table("pa").collect() == [Row(a=2, p="y")]
+    spark.sql("ALTER TABLE pa SET TBLPROPERTIES ('k' = 'v')")
+    assert spark.sql("SHOW TBLPROPERTIES pa").collect() == [
+        Row(key="k", value="v"), Row(key="owner.team", value="x")]
+    with pytest.raises(AnalysisException) as info:  # parquet (v1) tables cannot drop columns
+        spark.sql("ALTER TABLE pa DROP COLUMN a")
+    assert info.value.getCondition() == "UNSUPPORTED_FEATURE.TABLE_OPERATION"
+    spark.sql("CREATE VIEW va AS SELECT a FROM pa")
+    spark.sql("ALTER VIEW va AS SELECT a * 10 AS b FROM pa")
+    assert spark.table("va").collect() == [Row(b=20)]
+    people(spark).createOrReplaceTempView("tmp_people")
+    with pytest.raises(AnalysisException) as info:  # a persistent view outlives temp views
+        spark.sql("CREATE VIEW bad AS SELECT * FROM tmp_people")
+    assert info.value.getCondition() == "INVALID_TEMP_OBJ_REFERENCE"
