@@ -287,7 +287,20 @@ def resolve_relations(session: Any, tree: exp.Expression, text: str = ""
         if node is tree:
             return new, relations
         node.replace(new)
+        if alias is None and len(parts) > 1:
+            _unqualify_columns(tree, parts)
     return tree, relations
+
+
+def _unqualify_columns(tree: exp.Expression, parts: list[str]) -> None:
+    """``db.t.col`` of an inlined table ``db.t`` becomes ``t.col`` (its alias)."""
+    want = [p.lower() for p in parts]
+    for col in tree.find_all(exp.Column):
+        quals = [p.name.lower() for p in (col.args.get("catalog"), col.args.get("db"),
+                                           col.args.get("table")) if p is not None]
+        if len(quals) > 1 and want[-len(quals):] == quals:
+            col.set("catalog", None)
+            col.set("db", None)
 
 
 def substitute(sql: str, relations: dict[str, str]) -> str:
