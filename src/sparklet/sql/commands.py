@@ -11,7 +11,6 @@ SHOW / DESCRIBE / SET / EXPLAIN a DataFrame with Spark's columns (``namespace``,
 
 from __future__ import annotations
 
-import os
 import time
 from typing import Any
 
@@ -606,7 +605,7 @@ def _describe(session: Any, w: _Words) -> Any:
         d = catalog.getDatabase(db)
         rows = [("Catalog Name", "spark_catalog"), ("Namespace Name", d.name),
                 ("Comment", d.description or ""), ("Location", d.locationUri),
-                ("Owner", os.environ.get("USER", ""))]
+                ("Owner", _owner())]
         if extended:
             rows.append(("Properties", ""))
         return _result(session, rows, _schema(("info_name", _S, False),
@@ -661,7 +660,7 @@ def _describe(session: Any, w: _Words) -> Any:
         created = time.strftime("%a %b %d %H:%M:%S %Z %Y",
                                 time.localtime(meta["createTime"] / 1000))
         details = [("Catalog", "spark_catalog"), ("Database", meta["database"]),
-                   ("Table", meta["name"]), ("Created Time", created),
+                   ("Table", meta["name"]), ("Owner", _owner()), ("Created Time", created),
                    ("Last Access", "UNKNOWN"), ("Created By", f"Spark {session.version}"),
                    ("Type", meta["type"])]
         if meta["type"] == "VIEW":
@@ -678,6 +677,15 @@ def _describe(session: Any, w: _Words) -> Any:
                 details.append(("Partition Provider", "Catalog"))
         rows += [(k, v, "") for k, v in details]
     return _result(session, rows, _DESCRIBE)
+
+
+def _owner() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no user name in this environment
+        return ""
 
 
 def _column_rows(schema: T.StructType) -> list[tuple]:
