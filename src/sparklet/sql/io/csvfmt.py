@@ -24,7 +24,7 @@ from typing import Any
 
 from sparklet.sql import types as T
 from sparklet.sql.io import values as V
-from sparklet.sql.io.files import is_compressed, read_text, unsupported_type
+from sparklet.sql.io.files import duckdb_readable, is_compressed, read_text, unsupported_type
 from sparklet.sql.io.options import Options
 
 # ---------------------------------------------------------------- writing
@@ -146,7 +146,7 @@ def _read_csv_sql(files: list[str], d: _Dialect, width: int, header: bool) -> st
     columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width))
     nulls = [_sql_string(d.null_value)] + (["''"] if d.null_value != "" else [])
     args = [
-        "[" + ", ".join(_sql_string(f) for f in files) + "]",
+        "[" + ", ".join(_sql_string(duckdb_readable(f)) for f in files) + "]",
         "auto_detect = false", f"header = {'true' if header else 'false'}",
         f"delim = {_sql_string(d.sep)}",
         f"quote = {_sql_string(d.quote if d.quote != chr(0) else '')}",

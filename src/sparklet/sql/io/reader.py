@@ -35,8 +35,9 @@ def read(con, paths: list[str], format: str, schema: T.StructType | None,
     if isinstance(paths, str):
         paths = [paths]
     files = layout.list_input_files(list(paths))
-    if fmt == "text" and schema is None:
-        pass
+    if "basePath" in opts:  # partition columns are the k=v directories below basePath
+        base = layout.local_path(opts.get("basePath"))
+        files = [(base, f) for _, f in files]
     partitioning = layout.discover_partitions(
         files, infer_types=opts.bool("inferPartitionTypes", True), user_schema=schema)
     part_fields = partitioning.schema.fields

@@ -119,15 +119,16 @@ def write(table, schema: T.StructType, path: str, format: str,
         write_file(data_table, data_schema, os.path.join(root, name))
     else:
         tz = V.zone(opts.get("timeZone"))
-        keys = list(zip(*[table.column(i).to_pylist() for i in part_idx], strict=False))
-        rows: dict[tuple, list[int]] = {}
-        for row, key in enumerate(keys):
-            rows.setdefault(key, []).append(row)
         names = [schema.fields[i].name for i in part_idx]
         types = [schema.fields[i].dataType for i in part_idx]
-        for key, indices in rows.items():
-            texts = [_partition_text(v, t, tz) for v, t in zip(key, types, strict=False)]
-            directory = os.path.join(root, layout.partition_directory(names, texts))
+        columns = [[_partition_text(v, types[k], tz) for v in table.column(i).to_pylist()]
+                   for k, i in enumerate(part_idx)]
+        # rows go by directory name: NULL and "" share the default partition's directory
+        rows: dict[str, list[int]] = {}
+        for row, texts in enumerate(zip(*columns, strict=True)):
+            rows.setdefault(layout.partition_directory(names, list(texts)), []).append(row)
+        for relative, indices in rows.items():
+            directory = os.path.join(root, relative)
             os.makedirs(directory, exist_ok=True)
             write_file(data_table.take(pa.array(indices, pa.int64())), data_schema,
                        os.path.join(directory, name))
