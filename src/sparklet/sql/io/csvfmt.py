@@ -153,7 +153,7 @@ def _read_csv_sql(files: list[str], d: _Dialect, width: int, header: bool) -> st
         f"escape = {_sql_string(d.escape if d.escape != chr(0) else '')}",
         f"columns = {{{columns}}}", f"nullstr = [{', '.join(nulls)}]",
         "allow_quoted_nulls = false", "null_padding = true", "strict_mode = false",
-        "parallel = false",
+        "parallel = false", "hive_partitioning = false",
     ]
     if d.line_sep not in ("\n", "\r\n", "\r"):
         args.append(f"new_line = {_sql_string(d.line_sep)}")
