@@ -51,6 +51,10 @@ class GroupedData:
             if not isinstance(e, Column):
                 raise PySparkTypeError(errorClass="NOT_COLUMN", messageParameters={
                     "arg_name": "exprs", "arg_type": type(e).__name__})
+        from sparklet.sql.udf import aggregate_in_pandas, is_pandas_aggregate
+
+        if any(is_pandas_aggregate(e._expr) for e in exprs):
+            return aggregate_in_pandas(self, [e._expr for e in exprs])
         aggs = [e._expr for e in exprs]
         if self._pivot is not None:
             aggs = self._pivoted(aggs)
