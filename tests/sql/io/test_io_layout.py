@@ -7,8 +7,8 @@ import datetime
 import os
 
 import pytest
-from conftest import collect, dtypes, frame, part_files, people
 
+from conftest import collect, dtypes, frame, part_files, people
 from sparklet.errors import AnalysisException
 from sparklet.sql.io import layout, read, write
 

@@ -8,8 +8,8 @@ import decimal
 
 import duckdb
 import pytest
-from conftest import collect, dtypes
 
+from conftest import collect, dtypes
 from sparklet.errors import PySparkException
 from sparklet.sql import types as T
 from sparklet.sql.io import read

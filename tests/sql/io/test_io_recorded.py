@@ -10,9 +10,17 @@ import os
 import pathlib
 
 import pytest
-from conftest import (collect, dtypes, frame, part_files, part_lines, people, recorded,
-                      recorded_value)
 
+from conftest import (
+    collect,
+    dtypes,
+    frame,
+    part_files,
+    part_lines,
+    people,
+    recorded,
+    recorded_value,
+)
 from sparklet.errors import AnalysisException
 from sparklet.sql import types as T
 from sparklet.sql.io import read, write

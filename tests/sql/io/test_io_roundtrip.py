@@ -10,10 +10,9 @@ import datetime
 import decimal
 
 import pytest
-from conftest import collect, dtypes, frame
 
+from conftest import collect, dtypes, frame
 from sparklet.errors import AnalysisException
-from sparklet.sql import types as T
 from sparklet.sql.io import read, write
 
 FLAT = ("b TINYINT, s SMALLINT, i INT, l BIGINT, f FLOAT, d DOUBLE, m DECIMAL(20,4), "

@@ -8,7 +8,6 @@ import datetime
 import decimal
 
 from conftest import frame, part_lines
-
 from sparklet.sql.io import write
 
 

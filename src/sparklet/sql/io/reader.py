@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import fnmatch
+import os
+
 from sparklet.errors import AnalysisException
 from sparklet.sql import types as T
 from sparklet.sql.io import columnar, csvfmt, jsonfmt, layout, textfmt
@@ -22,20 +25,44 @@ def session_zone(con, opts: Options):
     return V.zone(name)
 
 
+class _Recording:
+    """A connection that notes the Arrow tables registered on it (for their owner to
+    unregister once no DataFrame reads them)."""
+
+    def __init__(self, con, registered: list):
+        self._con = con
+        self._registered = registered
+
+    def register(self, name: str, table) -> None:
+        self._con.register(name, table)
+        self._registered.append((name, table))
+
+    def __getattr__(self, name: str):
+        return getattr(self._con, name)
+
+
 def read(con, paths: list[str], format: str, schema: T.StructType | None,
-         options: dict) -> tuple[str, T.StructType]:
+         options: dict, registered: list | None = None) -> tuple[str, T.StructType]:
     """A DuckDB relation text over the files at ``paths`` and its Spark schema (the
     relation's columns, in order), with Spark's reading semantics for ``format``: schema
     inference or the user's ``schema``, partition columns from ``key=value`` directories
-    (last), parse modes. Arrow tables the relation needs are registered on ``con``."""
+    (last), parse modes. Arrow tables the relation needs are registered on ``con`` (and,
+    given a ``registered`` list, noted in it as ``(name, table)``)."""
     from sparklet.sql.typemap import to_duckdb_type
 
     fmt = format.lower()
     opts = Options(options)
+    if registered is not None:
+        con = _Recording(con, registered)
     if isinstance(paths, str):
         paths = [paths]
     files = layout.list_input_files(list(paths))
-    if "basePath" in opts:  # partition columns are the k=v directories below basePath
+    if "pathGlobFilter" in opts:  # a glob on the file names only, as Spark's filter
+        pattern = opts.get("pathGlobFilter")
+        files = [(b, f) for b, f in files if fnmatch.fnmatchcase(os.path.basename(f), pattern)]
+    if opts.bool("recursiveFileLookup", False):  # every file, no partition discovery
+        files = [(os.path.dirname(f), f) for _, f in files]
+    elif "basePath" in opts:  # partition columns are the k=v directories below basePath
         base = layout.local_path(opts.get("basePath"))
         files = [(base, f) for _, f in files]
     partitioning = layout.discover_partitions(
