@@ -42,6 +42,12 @@ def _set(options: dict[str, Any], **named: Any) -> dict[str, Any]:
     return out
 
 
+def _named(arguments: dict[str, Any], *skip: str) -> dict[str, Any]:
+    """A format method's keyword options that were given (its ``locals()`` at entry)."""
+    return {k: v for k, v in arguments.items()
+            if k != "self" and k not in skip and v is not None}
+
+
 def _default_source(session: Any) -> str:
     conf = getattr(session, "conf", None)
     try:
@@ -128,8 +134,7 @@ class DataFrameReader:
             pathGlobFilter: str | None = None, recursiveFileLookup: bool | None = None,
             modifiedBefore: Any = None, modifiedAfter: Any = None) -> Any:
         """ORC files."""
-        self.options(**_set({}, mergeSchema=mergeSchema, pathGlobFilter=pathGlobFilter,
-                            recursiveFileLookup=recursiveFileLookup))
+        self.options(**_named(locals(), "path"))
         return self.format("orc").load(path)
 
     def json(self, path: Any, schema: T.StructType | str | None = None,
@@ -147,14 +152,10 @@ class DataFrameReader:
              allowNonNumericNumbers: bool | None = None) -> Any:
         """JSON lines (or whole JSON documents with ``multiLine``); ``path`` may also be an
         RDD or list of JSON strings."""
+        named = _named(locals(), "path", "schema")
         if schema is not None:
             self.schema(schema)
-        self.options(**_set(
-            {}, primitivesAsString=primitivesAsString, prefersDecimal=prefersDecimal,
-            mode=mode, columnNameOfCorruptRecord=columnNameOfCorruptRecord,
-            dateFormat=dateFormat, timestampFormat=timestampFormat, multiLine=multiLine,
-            lineSep=lineSep, encoding=encoding, pathGlobFilter=pathGlobFilter,
-            recursiveFileLookup=recursiveFileLookup))
+        self.options(**named)
         if not isinstance(path, (str, list, tuple)) and hasattr(path, "collect"):
             path = _json_strings_file(path.collect())  # an RDD of JSON strings
         elif isinstance(path, (list, tuple)) and path and not all(
@@ -180,16 +181,10 @@ class DataFrameReader:
             unescapedQuoteHandling: str | None = None) -> Any:
         """CSV files: ``header``, ``inferSchema``, ``sep``, ``quote``, ``escape``,
         ``nullValue``, ``dateFormat``/``timestampFormat``, ``mode``, ..."""
+        named = _named(locals(), "path", "schema")
         if schema is not None:
             self.schema(schema)
-        self.options(**_set(
-            {}, sep=sep, encoding=encoding, quote=quote, escape=escape, header=header,
-            inferSchema=inferSchema, nullValue=nullValue, nanValue=nanValue,
-            positiveInf=positiveInf, negativeInf=negativeInf, dateFormat=dateFormat,
-            timestampFormat=timestampFormat, mode=mode,
-            columnNameOfCorruptRecord=columnNameOfCorruptRecord, multiLine=multiLine,
-            emptyValue=emptyValue, lineSep=lineSep, pathGlobFilter=pathGlobFilter,
-            recursiveFileLookup=recursiveFileLookup))
+        self.options(**named)
         return self.format("csv").load(path)
 
     def text(self, paths: str | list[str], wholetext: bool = False,
@@ -197,9 +192,7 @@ class DataFrameReader:
              recursiveFileLookup: bool | None = None, modifiedBefore: Any = None,
              modifiedAfter: Any = None) -> Any:
         """Text files: one ``value`` string per line (or per file with ``wholetext``)."""
-        self.options(**_set({}, wholetext=wholetext, lineSep=lineSep,
-                            pathGlobFilter=pathGlobFilter,
-                            recursiveFileLookup=recursiveFileLookup))
+        self.options(**_named(locals(), "paths"))
         return self.format("text").load(paths)
 
     def table(self, tableName: str) -> Any:
@@ -327,15 +320,13 @@ class DataFrameWriter:
              ignoreNullFields: bool | None = None) -> None:
         """JSON lines."""
         self.mode(mode)
-        self.options(**_set({}, compression=compression, dateFormat=dateFormat,
-                            timestampFormat=timestampFormat, lineSep=lineSep,
-                            encoding=encoding, ignoreNullFields=ignoreNullFields))
+        self.options(**_named(locals(), "path", "mode"))
         self.format("json").save(path)
 
     def text(self, path: str, compression: str | None = None,
              lineSep: str | None = None) -> None:
         """Text: the DataFrame's single string column, a line per row."""
-        self.options(**_set({}, compression=compression, lineSep=lineSep))
+        self.options(**_named(locals(), "path"))
         self.format("text").save(path)
 
     def csv(self, path: str, mode: str | None = None, compression: str | None = None,
@@ -348,13 +339,7 @@ class DataFrameWriter:
             lineSep: str | None = None) -> None:
         """CSV files (``header``, ``sep``, ``quote``, ``escape``, ``nullValue``, ...)."""
         self.mode(mode)
-        self.options(**_set(
-            {}, compression=compression, sep=sep, quote=quote, escape=escape, header=header,
-            nullValue=nullValue, escapeQuotes=escapeQuotes, quoteAll=quoteAll,
-            dateFormat=dateFormat, timestampFormat=timestampFormat,
-            ignoreLeadingWhiteSpace=ignoreLeadingWhiteSpace,
-            ignoreTrailingWhiteSpace=ignoreTrailingWhiteSpace, encoding=encoding,
-            emptyValue=emptyValue, lineSep=lineSep))
+        self.options(**_named(locals(), "path", "mode"))
         self.format("csv").save(path)
 
 

@@ -44,6 +44,8 @@ class _Dialect:
         self.trim_leading = opts.bool("ignoreLeadingWhiteSpace", write)
         self.trim_trailing = opts.bool("ignoreTrailingWhiteSpace", write)
         self.header = opts.bool("header", False)
+        self.encoding = opts.get("encoding") or opts.get("charset")
+        self.comment = opts.char("comment", "\0")
         self.line_sep = opts.get("lineSep", "\n")
         self.tz = V.zone(opts.get("timeZone"))
         self.date_format = opts.get("dateFormat", V.DEFAULT_DATE_FORMAT)
@@ -155,14 +157,19 @@ def _read_csv_sql(files: list[str], d: _Dialect, width: int, header: bool) -> st
         "allow_quoted_nulls = false", "null_padding = true", "strict_mode = false",
         "parallel = false", "hive_partitioning = false",
     ]
+    if d.encoding and d.encoding.lower().replace("_", "-") not in ("utf-8", "utf8"):
+        args.append(f"encoding = {_sql_string(d.encoding.lower())}")
+    if d.comment not in ("", "\0"):
+        args.append(f"comment = {_sql_string(d.comment)}")
     if d.line_sep not in ("\n", "\r\n", "\r"):
         args.append(f"new_line = {_sql_string(d.line_sep)}")
     return "read_csv(" + ", ".join(args) + ")"
 
 
-_INT_RE = r"'^\s*[+-]?[0-9]+\s*$'"
+_INT_RE = r"'^[+-]?[0-9]+$'"  # Integer.parseInt: no spaces
 _NUM_RE = r"'^\s*[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?[dDfF]?\s*$'"
-_DATE_RE = r"'^\s*[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}\s*$'"
+_DEC_RE = r"'^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$'"
+_DATE_RE = r"'^[0-9]{4}-[0-9]{2}-[0-9]{2}$'"  # the strict yyyy-MM-dd inference uses
 _TS_RE = (r"'^\s*[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([ T][0-9]{1,2}:[0-9]{1,2}(:[0-9]{1,2}"
           r"(\.[0-9]{1,9})?)?)?\s*(Z|[+-][0-9]{2}(:?[0-9]{2})?|[A-Za-z_]+/[A-Za-z_]+|UTC)?\s*$'")
 
@@ -193,12 +200,10 @@ class _Casts:
         if isinstance(dt, (T.StringType, T.CharType, T.VarcharType)):
             return x
         if isinstance(dt, (T.ByteType, T.ShortType, T.IntegerType, T.LongType)):
-            return f"CASE WHEN regexp_matches({x}, {_INT_RE}) THEN TRY_CAST(trim({x}) AS " \
-                   f"{target}) END"
+            return f"CASE WHEN regexp_matches({x}, {_INT_RE}) THEN TRY_CAST({x} AS {target}) END"
         if isinstance(dt, T.DecimalType):
-            return f"CASE WHEN regexp_matches({x}, {_NUM_RE}) THEN TRY_CAST(TRY_CAST(" \
-                   f"rtrim(trim({x}), 'dDfF') AS DECIMAL(38,{min(dt.scale + 1, 37)})) AS " \
-                   f"{target}) END"
+            # new BigDecimal(text): no spaces nor d/f suffix; half-up to the scale
+            return f"CASE WHEN regexp_matches({x}, {_DEC_RE}) THEN TRY_CAST({x} AS {target}) END"
         if isinstance(dt, (T.DoubleType, T.FloatType)):
             return (f"CASE WHEN {x} = {_sql_string(self.nan)} OR {x} = 'NaN' THEN "
                     f"CAST('NaN' AS {target}) "
@@ -209,7 +214,7 @@ class _Casts:
                     f"WHEN regexp_matches({x}, {_NUM_RE}) THEN "
                     f"TRY_CAST(rtrim(trim({x}), 'dDfF') AS {target}) END")
         if isinstance(dt, T.BooleanType):
-            return f"CASE lower(trim({x})) WHEN 'true' THEN true WHEN 'false' THEN false END"
+            return f"CASE lower({x}) WHEN 'true' THEN true WHEN 'false' THEN false END"
         if isinstance(dt, T.DateType):
             if self.date_formats:
                 return self._strptime(x, self.date_formats, "DATE")
@@ -237,7 +242,7 @@ def _infer_types(con, relation: str, width: int, casts: _Casts, opts: Options
     boolean that every non-null value parses as, else string."""
     candidates = [T.IntegerType(), T.LongType(), T.DecimalType(38, 0), T.DoubleType(),
                   T.DateType(), T.TimestampType(), T.BooleanType()]
-    if "timestampFormat" not in opts:
+    if "dateFormat" not in opts:
         date_check = f"regexp_matches(@X, {_DATE_RE})"
     else:
         date_check = "true"

@@ -252,17 +252,18 @@ def merge_types(a: T.DataType, b: T.DataType) -> T.DataType:
     return T.StringType()
 
 
-def _canonical(dt: T.DataType) -> T.DataType | None:
-    """Spark's final pass: NULL-only fields become string, empty structs disappear."""
+def _canonical(dt: T.DataType, drop_nulls: bool = False) -> T.DataType | None:
+    """Spark's final pass: NULL-only fields become string (or, ``dropFieldIfAllNull``, go
+    away with the empty arrays), empty structs disappear."""
     if isinstance(dt, T.NullType):
-        return T.StringType()
+        return None if drop_nulls else T.StringType()
     if isinstance(dt, T.ArrayType):
-        inner = _canonical(dt.elementType)
+        inner = _canonical(dt.elementType, drop_nulls)
         return None if inner is None else T.ArrayType(inner, True)
     if isinstance(dt, T.StructType):
         fields = []
         for f in dt.fields:
-            c = _canonical(f.dataType)
+            c = _canonical(f.dataType, drop_nulls)
             if c is not None and f.name != "":
                 fields.append(T.StructField(f.name, c, True))
         return T.StructType(fields) if fields else None
@@ -286,7 +287,7 @@ def infer_schema(records: list[tuple[str, dict | None]], opts: Options) -> T.Str
         else:
             this = _infer(value, primitives, prefers)
         dt = merge_types(dt, this)
-    result = _canonical(dt)
+    result = _canonical(dt, opts.bool("dropFieldIfAllNull", False))
     return result if isinstance(result, T.StructType) else T.StructType([])
 
 
