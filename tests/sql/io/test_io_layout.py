@@ -154,3 +154,17 @@ def test_escape_helpers_round_trip():
     escaped = layout.escape_path_name(text)
     assert escaped == ("a%2Fb%3Ac%25d%3De%3Ff%01g%5Bh%5D%7Bi}%5Ej%27k%22l%23m%2An%5Co%7F")
     assert layout.unescape_path_name(escaped) == text
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "orc", "text"])
+def test_partitioned_row_formats_read_back(tmp_path, con, fmt):
+    ddl = "v STRING, k INT" if fmt == "text" else "v STRING, k INT"
+    table, schema = frame([("a", 1), ("b", 2), ("c", None)], ddl)
+    write(table, schema, str(tmp_path / fmt), fmt, partition_by=["k"])
+    assert sorted(os.listdir(tmp_path / fmt)) == ["_SUCCESS", "k=1", "k=2",
+                                                  "k=__HIVE_DEFAULT_PARTITION__"]
+    sql, s = read(con, [str(tmp_path / fmt)], fmt, None, {})
+    assert [f.name for f in s.fields][-1] == "k" and dtypes(s)[-1] == ("k", "int")
+    name = s.fields[0].name
+    assert con.sql(f'SELECT "{name}", k FROM ({sql}) ORDER BY 1').fetchall() == \
+        [("a", 1), ("b", 2), ("c", None)]

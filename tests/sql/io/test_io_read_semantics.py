@@ -184,3 +184,24 @@ def test_text_line_separators(con, tmp_path):
     assert [r[0] for r in con.sql(sql).fetchall()] == ["a", "b"]
     schema, sql = load(con, tmp_path, "in3.txt", "x\n", "text", "line STRING")
     assert dtypes(schema) == [("line", "string")]
+
+
+def test_csv_values_parse_as_java_does(con, tmp_path):
+    # Integer.parseInt and new BigDecimal refuse spaces; Double.parseDouble trims them
+    text = " 1,1 , 2.5 ,1.005, true\n"
+    schema, sql = load(con, tmp_path, "in.csv", text, "csv",
+                       "a INT, b INT, c DOUBLE, d DECIMAL(4,2), e BOOLEAN")
+    assert collect(con, sql, schema) == [(None, None, 2.5, decimal.Decimal("1.01"), None)]
+
+
+def test_json_drop_field_if_all_null(con, tmp_path):
+    schema, _ = load(con, tmp_path, "in.json", '{"a": 1, "n": null, "e": []}\n', "json",
+                     dropFieldIfAllNull=True)
+    assert dtypes(schema) == [("a", "bigint")]
+
+
+def test_csv_comment_and_encoding(con, tmp_path):
+    (tmp_path / "in.csv").write_bytes("#skip\na,é\n".encode("latin-1"))
+    sql, schema = read(con, [str(tmp_path / "in.csv")], "csv", None,
+                       {"comment": "#", "encoding": "latin-1"})
+    assert collect(con, sql, schema) == [("a", "é")]

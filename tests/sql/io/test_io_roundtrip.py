@@ -178,3 +178,18 @@ def test_timestamps_in_another_session_zone(con, tmp_path):
     sql, got = read(con, [str(tmp_path / "in.json")], "json", schema, {})
     con.execute("SET TimeZone = 'UTC'")
     assert collect(con, sql, got) == [(datetime.datetime(2024, 1, 5, 15, 8, 9),)]
+
+
+def test_int96_timestamps_read_as_instants(con, tmp_path):
+    # Spark writes `timestamp` as INT96 by default; such files read back as timestamp (UTC)
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    (tmp_path / "p").mkdir()
+    table = pa.table({"t": pa.array([datetime.datetime(2024, 1, 5, 7, 8, 9)], pa.timestamp("us"))})
+    pq.write_table(table, tmp_path / "p" / "part-0.parquet", use_deprecated_int96_timestamps=True)
+    con.execute("SET TimeZone = 'America/Los_Angeles'")
+    sql, got = read(con, [str(tmp_path / "p")], "parquet", None, {})
+    assert dtypes(got) == [("t", "timestamp")]
+    assert con.sql(f"SELECT CAST(t AS VARCHAR) FROM ({sql})").fetchall() == \
+        [("2024-01-04 23:08:09-08",)]

@@ -132,6 +132,9 @@ def _header_names(path: str, d: _Dialect, encoding: str | None) -> list[str]:
     else:
         with open(path, encoding=encoding or "utf-8", errors="replace", newline="") as f:
             text = f.read(1 << 16)
+    if d.comment not in ("", "\0"):
+        text = "".join(line for line in text.splitlines(keepends=True)
+                       if not line.startswith(d.comment))
     if not text:
         return []
     reader = csv.reader(io.StringIO(text), delimiter=d.sep,
