@@ -133,7 +133,11 @@ def test_csv_infer_widening(con, tmp_path):
 def test_csv_quote_escape_and_empty_values(con, tmp_path):
     text = 'a,b,c\n"x\\"y","",\n\'q\',"1,2",z\n'
     schema, sql = load(con, tmp_path, "in.csv", text, "csv", header=True)
-    assert collect(con, sql, schema, "a") == [("'q'", "1,2", "z"), ('x"y', "", None)]
+    # a quoted "" is emptyValue (""), which equals the default nullValue (""): NULL
+    assert collect(con, sql, schema, "a") == [("'q'", "1,2", "z"), ('x"y', None, None)]
+    schema, sql = load(con, tmp_path, "in3.csv", 'a,b\n"",\nNA,"NA"\n', "csv", header=True,
+                       nullValue="NA")
+    assert collect(con, sql, schema, "a NULLS FIRST") == [(None, None), ("", None)]
     schema, sql = load(con, tmp_path, "in2.csv", "'a;b'|c\n", "csv", sep="|", quote="'")
     assert collect(con, sql, schema) == [("a;b", "c")]
 

@@ -157,7 +157,10 @@ def _read_csv_sql(files: list[str], d: _Dialect, width: int, header: bool) -> st
         f"quote = {_sql_string(d.quote if d.quote != chr(0) else '')}",
         f"escape = {_sql_string(d.escape if d.escape != chr(0) else '')}",
         f"columns = {{{columns}}}", f"nullstr = [{', '.join(nulls)}]",
-        "allow_quoted_nulls = false", "null_padding = true", "strict_mode = false",
+        # Spark turns an unquoted empty field into nullValue and a quoted "" into emptyValue,
+        # then any field equal to nullValue into NULL: with the default "" both are NULL
+        f"allow_quoted_nulls = {'true' if d.null_value == '' else 'false'}",
+        "null_padding = true", "strict_mode = false",
         "parallel = false", "hive_partitioning = false",
     ]
     if d.encoding and d.encoding.lower().replace("_", "-") not in ("utf-8", "utf8"):
@@ -166,7 +169,13 @@ def _read_csv_sql(files: list[str], d: _Dialect, width: int, header: bool) -> st
         args.append(f"comment = {_sql_string(d.comment)}")
     if d.line_sep not in ("\n", "\r\n", "\r"):
         args.append(f"new_line = {_sql_string(d.line_sep)}")
-    return "read_csv(" + ", ".join(args) + ")"
+    scan = "read_csv(" + ", ".join(args) + ")"
+    if d.null_value == "":
+        return scan
+    # a quoted field equal to nullValue is NULL too (DuckDB's nullstr spares quoted ones)
+    cols = ", ".join(f'NULLIF("c{i}", {_sql_string(d.null_value)}) AS "c{i}"'
+                     for i in range(width))
+    return f"(SELECT {cols} FROM {scan})"
 
 
 _INT_RE = r"'^[+-]?[0-9]+$'"  # Integer.parseInt: no spaces
