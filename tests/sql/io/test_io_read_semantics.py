@@ -209,3 +209,23 @@ def test_csv_comment_and_encoding(con, tmp_path):
     sql, schema = read(con, [str(tmp_path / "in.csv")], "csv", None,
                        {"comment": "#", "encoding": "latin-1"})
     assert collect(con, sql, schema) == [("a", "é")]
+
+
+def test_csv_backslashes_stay_unless_before_a_quote(con, tmp_path):
+    # univocity (Spark's CSV parser) only unescapes \" inside quotes: C:\dir keeps its
+    # backslash, quoted or not
+    text = 'p,q\n"C:\\dir\\x","say \\"hi\\""\nC:\\tmp,"a,b"\n,""\n'
+    schema, sql = load(con, tmp_path, "in.csv", text, "csv", header=True)
+    assert collect(con, sql, schema, "q NULLS LAST") == [
+        ("C:\\tmp", "a,b"), ("C:\\dir\\x", 'say "hi"'), (None, None)]
+
+
+def test_csv_written_backslashes_round_trip(con, tmp_path):
+    from conftest import frame
+
+    from sparklet.sql.io import write
+
+    table, schema = frame([('a\\b "c"', 1), ("x\\", 2)], "s STRING, i INT")
+    write(table, schema, str(tmp_path / "c"), "csv")
+    sql, got = read(con, [str(tmp_path / "c")], "csv", schema, {})
+    assert collect(con, sql, got, "i") == [('a\\b "c"', 1), ("x\\", 2)]

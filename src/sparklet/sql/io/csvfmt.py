@@ -19,12 +19,20 @@ from __future__ import annotations
 
 import csv
 import io
+import mmap
+import os
 from collections.abc import Callable
 from typing import Any
 
 from sparklet.sql import types as T
 from sparklet.sql.io import values as V
-from sparklet.sql.io.files import duckdb_readable, is_compressed, read_text, unsupported_type
+from sparklet.sql.io.files import (
+    duckdb_readable,
+    is_compressed,
+    read_text,
+    register_arrow,
+    unsupported_type,
+)
 from sparklet.sql.io.options import Options
 
 # ---------------------------------------------------------------- writing
@@ -308,7 +316,10 @@ def read_csv(con, groups: list[list[str]], schema: T.StructType | None, opts: Op
     if width == 0:
         return ["SELECT 1 WHERE false" for _ in groups], T.StructType([])
     casts = _Casts(opts)
-    sources = [_read_csv_sql(files, d, width, d.header) for files in groups]
+    if _escapes_in(all_files, d, encoding):
+        sources = [_python_source(con, files, d, width, encoding) for files in groups]
+    else:
+        sources = [_read_csv_sql(files, d, width, d.header) for files in groups]
     if schema is None:
         names = [n if d.header and n else f"_c{i}" for i, n in enumerate(first)] \
             if d.header else [f"_c{i}" for i in range(width)]
@@ -337,6 +348,107 @@ def read_csv(con, groups: list[list[str]], schema: T.StructType | None, opts: Op
         where = f" WHERE {' AND '.join(checks)}" if mode == "DROPMALFORMED" and checks else ""
         relations.append(f"SELECT {', '.join(exprs)} FROM {source}{where}")
     return relations, schema
+
+
+def _escapes_in(files: list[str], d: _Dialect, encoding: str | None) -> bool:
+    """Whether a file holds the escape character (when it is not the quote): DuckDB's reader
+    drops an escape before any character, univocity only before a quote (``"C:\\x"`` keeps
+    its backslash in Spark), so such files are tokenized in Python instead."""
+    if d.escape in ("\0", d.quote):
+        return False
+    needle = d.escape.encode(encoding or "utf-8")
+    for path in files:
+        if is_compressed(path):
+            if needle in read_text(path, encoding).encode(encoding or "utf-8"):
+                return True
+            continue
+        with open(path, "rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            if size == 0:
+                continue
+            with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as m:
+                if m.find(needle) >= 0:
+                    return True
+    return False
+
+
+def tokenize(text: str, d: _Dialect) -> list[list[str | None]]:
+    """CSV records as univocity splits them for Spark: quoted fields may hold separators
+    and line breaks; inside quotes ``escape + quote`` is a quote and any other escape is
+    kept; characters after a closing quote up to the separator are kept; an empty unquoted
+    field is None, an empty quoted one ``emptyValue``."""
+    records: list[list[str | None]] = []
+    fields: list[str | None] = []
+    i, n = 0, len(text)
+    sep, quote, esc = d.sep, d.quote, d.escape
+    while i < n:
+        ch = text[i]
+        if ch == quote and quote != "\0":
+            i += 1
+            buf = []
+            while i < n:
+                c = text[i]
+                if c == esc and esc != quote and i + 1 < n and text[i + 1] == quote:
+                    buf.append(quote)
+                    i += 2
+                elif c == quote:
+                    if esc == quote and i + 1 < n and text[i + 1] == quote:
+                        buf.append(quote)
+                        i += 2
+                        continue
+                    i += 1
+                    break
+                else:
+                    buf.append(c)
+                    i += 1
+            while i < n and text[i] not in (sep[0], "\n", "\r"):  # after the closing quote
+                buf.append(text[i])
+                i += 1
+            value: str | None = "".join(buf) or d.empty_value
+        else:
+            j = i
+            while j < n and not text.startswith(sep, j) and text[j] not in "\r\n":
+                j += 1
+            value = text[i:j] or None
+            i = j
+        fields.append(value)
+        if text.startswith(sep, i):
+            i += len(sep)
+            if i >= n:
+                fields.append(None)
+            continue
+        # end of record
+        if text.startswith("\r\n", i):
+            i += 2
+        elif i < n:
+            i += 1
+        records.append(fields)
+        fields = []
+    if fields:
+        records.append(fields)
+    return records
+
+
+def _python_source(con, files: list[str], d: _Dialect, width: int,
+                   encoding: str | None) -> str:
+    """A registered all-VARCHAR Arrow table ``c0 … c{width-1}`` of the files' records."""
+    import pyarrow as pa
+
+    columns: list[list[str | None]] = [[] for _ in range(width)]
+    for path in files:
+        records = tokenize(read_text(path, encoding), d)
+        if d.comment not in ("", "\0"):
+            records = [r for r in records if not (r and r[0] and r[0].startswith(d.comment))]
+        if d.header and records:
+            records = records[1:]
+        for record in records:
+            if record == [None]:  # a blank line
+                continue
+            for k in range(width):
+                v = record[k] if k < len(record) else None
+                columns[k].append(None if v is None or v == d.null_value else v)
+    table = pa.table({f"c{k}": pa.array(columns[k], pa.string()) for k in range(width)})
+    return "(SELECT * FROM " + register_arrow(con, table) + ")"
 
 
 def _quote(name: str) -> str:
