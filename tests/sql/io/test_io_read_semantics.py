@@ -222,10 +222,17 @@ def test_csv_backslashes_stay_unless_before_a_quote(con, tmp_path):
 
 def test_csv_written_backslashes_round_trip(con, tmp_path):
     from conftest import frame
-
     from sparklet.sql.io import write
 
     table, schema = frame([('a\\b "c"', 1), ("x\\", 2)], "s STRING, i INT")
     write(table, schema, str(tmp_path / "c"), "csv")
     sql, got = read(con, [str(tmp_path / "c")], "csv", schema, {})
     assert collect(con, sql, got, "i") == [('a\\b "c"', 1), ("x\\", 2)]
+
+
+def test_json_single_quotes_allowed_by_default(con, tmp_path):
+    text = "{'a': 1, 'b': 'it\\'s'}\n"
+    schema, sql = load(con, tmp_path, "in.json", text, "json")
+    assert collect(con, sql, schema) == [(1, "it's")]
+    schema, _ = load(con, tmp_path, "in2.json", text, "json", allowSingleQuotes=False)
+    assert dtypes(schema) == [("_corrupt_record", "string")]
