@@ -236,3 +236,10 @@ def test_json_single_quotes_allowed_by_default(con, tmp_path):
     assert collect(con, sql, schema) == [(1, "it's")]
     schema, _ = load(con, tmp_path, "in2.json", text, "json", allowSingleQuotes=False)
     assert dtypes(schema) == [("_corrupt_record", "string")]
+
+
+def test_csv_corrupt_record_column(con, tmp_path):
+    text = "1,x\nbad,y\n"
+    schema, sql = load(con, tmp_path, "in.csv", text, "csv",
+                       "a INT, _corrupt_record STRING, b STRING")
+    assert collect(con, sql, schema, "b") == [(1, None, "x"), (None, "bad,y", "y")]

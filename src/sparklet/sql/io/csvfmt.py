@@ -310,7 +310,9 @@ def read_csv(con, groups: list[list[str]], schema: T.StructType | None, opts: Op
     all_files = [f for files in groups for f in files]
     first = _header_names(all_files[0], d, encoding) if all_files else []
     if schema is not None:
-        width = max(len(schema.fields), len(first))
+        corrupt = opts.get("columnNameOfCorruptRecord", "_corrupt_record")
+        data = [f for f in schema.fields if f.name != corrupt]
+        width = max(len(data), len(first))
     else:
         width = len(first)
     if width == 0:
@@ -332,10 +334,16 @@ def read_csv(con, groups: list[list[str]], schema: T.StructType | None, opts: Op
         schema = T.StructType([T.StructField(n, t, True)
                                for n, t in zip(names, types, strict=False)])
     mode = opts.mode()
+    corrupt_name = opts.get("columnNameOfCorruptRecord", "_corrupt_record")
     relations = []
     for source in sources:
         exprs, checks = [], []
-        for i, f in enumerate(schema.fields):
+        i = -1
+        for f in schema.fields:
+            if f.name == corrupt_name and isinstance(f.dataType, T.StringType):
+                exprs.append(None)  # placed below, once the checks are known
+                continue
+            i += 1
             x = f'"c{i}"' if i < width else "CAST(NULL AS VARCHAR)"
             parsed = casts.cast(x, f.dataType)
             checks.append(f"({x} IS NULL OR ({parsed}) IS NOT NULL)")
@@ -345,6 +353,13 @@ def read_csv(con, groups: list[list[str]], schema: T.StructType | None, opts: Op
                           f"records are detected in record parsing. Parse Mode: FAILFAST.') "
                           f"ELSE {parsed} END")
             exprs.append(f"{parsed} AS {_quote(f.name)}")
+        if None in exprs:
+            # the malformed record's text (its fields joined again: the quoting is lost)
+            raw = ", ".join(f"coalesce(\"c{k}\", '')" for k in range(width))
+            ok = " AND ".join(checks) or "true"
+            exprs[exprs.index(None)] = (
+                f"CASE WHEN NOT ({ok}) THEN array_to_string([{raw}], {_sql_string(d.sep)}) "
+                f"END AS {_quote(corrupt_name)}")
         where = f" WHERE {' AND '.join(checks)}" if mode == "DROPMALFORMED" and checks else ""
         relations.append(f"SELECT {', '.join(exprs)} FROM {source}{where}")
     return relations, schema
