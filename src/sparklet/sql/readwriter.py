@@ -48,12 +48,16 @@ def _named(arguments: dict[str, Any], *skip: str) -> dict[str, Any]:
             if k != "self" and k not in skip and v is not None}
 
 
-def _default_source(session: Any) -> str:
+def _conf(session: Any, key: str, default: str | None = None) -> str | None:
     conf = getattr(session, "conf", None)
     try:
-        return conf.get("spark.sql.sources.default", "parquet") if conf else "parquet"
+        return conf.get(key, default) if conf is not None else default
     except Exception:  # noqa: BLE001 - a RuntimeConfig without the key
-        return "parquet"
+        return default
+
+
+def _default_source(session: Any) -> str:
+    return _conf(session, "spark.sql.sources.default", "parquet") or "parquet"
 
 
 class DataFrameReader:
@@ -268,6 +272,10 @@ class DataFrameWriter:
         opts = dict(self._options)
         if not any(k.lower() == "timezone" for k in opts):
             opts["timeZone"] = getattr(self._spark, "_time_zone", None) or "UTC"
+        if not any(k.lower() == "partitionoverwritemode" for k in opts):
+            conf = _conf(self._spark, "spark.sql.sources.partitionOverwriteMode")
+            if conf:
+                opts["partitionOverwriteMode"] = conf
         io.write(self._df._to_arrow(), self._df.schema, path, fmt,
                  self._mode or "errorifexists", self._partition_by, opts)
 

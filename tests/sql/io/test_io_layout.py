@@ -168,3 +168,23 @@ def test_partitioned_row_formats_read_back(tmp_path, con, fmt):
     name = s.fields[0].name
     assert con.sql(f'SELECT "{name}", k FROM ({sql}) ORDER BY 1').fetchall() == \
         [("a", 1), ("b", 2), ("c", None)]
+
+
+def test_max_records_per_file(tmp_path, con):
+    table, schema = people()
+    write(table, schema, str(tmp_path / "p"), "json", options={"maxRecordsPerFile": 2})
+    names = [os.path.basename(p) for p in part_files(tmp_path / "p")]
+    assert [n.rsplit("-", 1)[1] for n in names] == ["c000.json", "c001.json", "c002.json"]
+    sql, s = read(con, [str(tmp_path / "p")], "json", None, {})
+    assert len(collect(con, sql, s)) == 5
+
+
+def test_dynamic_partition_overwrite(tmp_path, con):
+    table, schema = people()
+    write(table, schema, str(tmp_path / "p"), "parquet", partition_by=["city"])
+    small, s2 = frame([(9, "Zed", 1, "NY")], "id INT, name STRING, age INT, city STRING")
+    write(small, s2, str(tmp_path / "p"), "parquet", mode="overwrite", partition_by=["city"],
+          options={"partitionOverwriteMode": "dynamic"})
+    sql, s = read(con, [str(tmp_path / "p")], "parquet", None, {})
+    # NY replaced, SF and the NULL partition kept
+    assert sorted(r[0] for r in con.sql(f"SELECT id FROM ({sql})").fetchall()) == [2, 3, 5, 9]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import shutil
 from typing import Any
 
 from sparklet.errors import AnalysisException, exception_for
@@ -103,7 +104,11 @@ def write(table, schema: T.StructType, path: str, format: str,
     data_idx = [i for i in range(len(schema.fields)) if i not in part_idx]
     data_schema = T.StructType([schema.fields[i] for i in data_idx])
     _check_types(data_schema, fmt)
-    if not layout.prepare_output(path, mode):
+    dynamic = bool(part_idx) and mode == "overwrite" and \
+        (opts.get("partitionOverwriteMode") or "static").lower() == "dynamic"
+    # dynamic overwrite replaces only the partitions written to; static (Spark's default)
+    # the whole path
+    if not layout.prepare_output(path, "append" if dynamic else mode):
         return
 
     arrow_schema = pa.schema([pa.field(f.name, to_arrow_type(f.dataType)) for f in
@@ -113,10 +118,18 @@ def write(table, schema: T.StructType, path: str, format: str,
     ext, write_file = _file_writer(fmt, opts)
     job = layout.new_job_id()
     root = layout.local_path(path)
-    name = layout.part_file_name(0, job, ext)
+    limit = int(opts.get("maxRecordsPerFile") or 0)
+
+    def write_files(directory: str, rows) -> None:
+        # maxRecordsPerFile splits a task's output into part-…-c000, c001, …
+        step = limit if limit > 0 else max(rows.num_rows, 1)
+        for count, start in enumerate(range(0, max(rows.num_rows, 1), step)):
+            name = layout.part_file_name(0, job, ext).replace("-c000", f"-c{count:03d}")
+            write_file(rows.slice(start, step), data_schema, os.path.join(directory, name))
+
     data_table = table.select(data_idx)
     if not part_idx:
-        write_file(data_table, data_schema, os.path.join(root, name))
+        write_files(root, data_table)
     else:
         tz = V.zone(opts.get("timeZone"))
         names = [schema.fields[i].name for i in part_idx]
@@ -129,9 +142,10 @@ def write(table, schema: T.StructType, path: str, format: str,
             rows.setdefault(layout.partition_directory(names, list(texts)), []).append(row)
         for relative, indices in rows.items():
             directory = os.path.join(root, relative)
+            if dynamic and os.path.isdir(directory):
+                shutil.rmtree(directory)
             os.makedirs(directory, exist_ok=True)
-            write_file(data_table.take(pa.array(indices, pa.int64())), data_schema,
-                       os.path.join(directory, name))
+            write_files(directory, data_table.take(pa.array(indices, pa.int64())))
     layout.mark_success(path)
 
 
