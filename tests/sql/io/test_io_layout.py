@@ -188,3 +188,13 @@ def test_dynamic_partition_overwrite(tmp_path, con):
     sql, s = read(con, [str(tmp_path / "p")], "parquet", None, {})
     # NY replaced, SF and the NULL partition kept
     assert sorted(r[0] for r in con.sql(f"SELECT id FROM ({sql})").fetchall()) == [2, 3, 5, 9]
+
+
+def test_unknown_format(tmp_path, con):
+    table, schema = people()
+    for call in (lambda: write(table, schema, str(tmp_path / "x"), "delta"),
+                 lambda: read(con, [str(tmp_path / "missing")], "delta", None, {})):
+        with pytest.raises(AnalysisException) as info:
+            call()
+        assert info.value.getCondition() == "DATA_SOURCE_NOT_FOUND"
+    assert not (tmp_path / "x").exists()

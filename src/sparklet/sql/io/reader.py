@@ -11,6 +11,8 @@ from sparklet.sql.io import columnar, csvfmt, jsonfmt, layout, textfmt
 from sparklet.sql.io import values as V
 from sparklet.sql.io.options import Options
 
+FORMATS = ("parquet", "json", "csv", "text", "orc")
+
 
 def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
@@ -51,6 +53,12 @@ def read(con, paths: list[str], format: str, schema: T.StructType | None,
     from sparklet.sql.typemap import to_duckdb_type
 
     fmt = format.lower()
+    if fmt not in FORMATS:
+        raise AnalysisException(
+            message=(f"Failed to find the data source: {format}. Make sure the provider name "
+                     "is correct and the package is properly registered and compatible with "
+                     "your Spark version."),
+            errorClass="DATA_SOURCE_NOT_FOUND", messageParameters={"provider": format})
     opts = Options(options)
     if registered is not None:
         con = _Recording(con, registered)
@@ -85,8 +93,8 @@ def read(con, paths: list[str], format: str, schema: T.StructType | None,
         relations, data_schema = csvfmt.read_csv(con, groups, data_user, opts)
     elif fmt == "text":
         relations, data_schema = textfmt.read_text_files(con, groups, data_user, opts)
-    else:
-        raise AnalysisException(message=f"Failed to find the data source: {format}.")
+    else:  # pragma: no cover - FORMATS is checked above
+        raise AssertionError(fmt)
     data_fields = [f for f in data_schema.fields if f.name.lower() not in part_lower]
     result = T.StructType([T.StructField(f.name, f.dataType, True)
                            for f in data_fields + list(part_fields)])

@@ -7,7 +7,7 @@ import os
 import shutil
 from typing import Any
 
-from sparklet.errors import AnalysisException, exception_for
+from sparklet.errors import AnalysisException
 from sparklet.sql import types as T
 from sparklet.sql.io import columnar, csvfmt, jsonfmt, layout, textfmt
 from sparklet.sql.io import values as V
@@ -87,9 +87,11 @@ def write(table, schema: T.StructType, path: str, format: str,
     fmt = format.lower()
     mode = layout.normalize_save_mode(mode)
     if fmt not in FORMATS:
-        raise exception_for("DATA_SOURCE_NOT_FOUND", {"provider": format}) \
-            if _known("DATA_SOURCE_NOT_FOUND") else AnalysisException(
-                message=f"Failed to find the data source: {format}.")
+        raise AnalysisException(
+            message=(f"Failed to find the data source: {format}. Make sure the provider name "
+                     "is correct and the package is properly registered and compatible with "
+                     "your Spark version."),
+            errorClass="DATA_SOURCE_NOT_FOUND", messageParameters={"provider": format})
     opts = Options(options)
     partition_by = list(partition_by or [])
     by_lower = {f.name.lower(): i for i, f in enumerate(schema.fields)}
@@ -147,9 +149,3 @@ def write(table, schema: T.StructType, path: str, format: str,
             os.makedirs(directory, exist_ok=True)
             write_files(directory, data_table.take(pa.array(indices, pa.int64())))
     layout.mark_success(path)
-
-
-def _known(condition: str) -> bool:
-    from sparklet.errors.error_conditions import ERROR_CONDITIONS
-
-    return condition in ERROR_CONDITIONS
