@@ -89,6 +89,9 @@ def test_partition_type_inference():
     merge = layout.merge_partition_types
     from sparklet.sql import types as T
     assert merge(T.IntegerType(), T.DoubleType()) == T.DoubleType()
+    assert merge(T.LongType(), T.DoubleType()) == T.StringType()
+    assert merge(T.DecimalType(20, 0), T.DoubleType()) == T.StringType()
+    assert merge(T.IntegerType(), T.DecimalType(20, 0)) == T.DecimalType(20, 0)
     assert merge(T.IntegerType(), T.LongType()) == T.LongType()
     assert merge(T.DateType(), T.TimestampType()) == T.TimestampType()
     assert merge(T.IntegerType(), T.DateType()) == T.StringType()
@@ -198,3 +201,12 @@ def test_unknown_format(tmp_path, con):
             call()
         assert info.value.getCondition() == "DATA_SOURCE_NOT_FOUND"
     assert not (tmp_path / "x").exists()
+
+
+def test_partition_column_also_in_the_files(tmp_path, con):
+    # the files' position, the directory's type and value (Spark's mergeDataAndPartitionSchema)
+    t, s = frame([("x", "7", 1)], "a STRING, k STRING, b INT")
+    write(t, s, str(tmp_path / "p" / "k=5"), "parquet")
+    sql, got = read(con, [str(tmp_path / "p")], "parquet", None, {})
+    assert dtypes(got) == [("a", "string"), ("k", "int"), ("b", "int")]
+    assert con.sql(sql).fetchall() == [("x", 5, 1)]

@@ -95,18 +95,28 @@ def read(con, paths: list[str], format: str, schema: T.StructType | None,
         relations, data_schema = textfmt.read_text_files(con, groups, data_user, opts)
     else:  # pragma: no cover - FORMATS is checked above
         raise AssertionError(fmt)
-    data_fields = [f for f in data_schema.fields if f.name.lower() not in part_lower]
-    result = T.StructType([T.StructField(f.name, f.dataType, True)
-                           for f in data_fields + list(part_fields)])
+    # A partition column also stored in the files keeps the files' position, with the
+    # directory's value and type (Spark's mergeDataAndPartitionSchema); the others go last.
+    part_index = {f.name.lower(): i for i, f in enumerate(part_fields)}
+    layout_: list[tuple[str, int]] = []  # ("data", field index) / ("part", partition index)
+    for i, f in enumerate(data_schema.fields):
+        key = f.name.lower()
+        layout_.append(("part", part_index[key]) if key in part_index else ("data", i))
+    placed = {i for kind, i in layout_ if kind == "part"}
+    layout_ += [("part", i) for i in range(len(part_fields)) if i not in placed]
+    result = T.StructType([
+        T.StructField((data_schema.fields[i] if kind == "data" else part_fields[i]).name,
+                      (data_schema.fields[i] if kind == "data" else part_fields[i]).dataType,
+                      True) for kind, i in layout_])
     if not result.fields:
         raise AnalysisException(
             message=f"Unable to infer schema for {fmt.upper()}. It must be specified manually.",
             errorClass="UNABLE_TO_INFER_SCHEMA", messageParameters={"format": fmt.upper()})
     selects = []
     for relation, values in zip(relations, group_values, strict=False):
-        cols = [f"t.{_quote(f.name)}" for f in data_fields]
-        cols += [f"{layout.partition_value_sql(v, f.dataType)} AS {_quote(f.name)}"
-                 for v, f in zip(values, part_fields, strict=False)]
+        cols = [f"t.{_quote(data_schema.fields[i].name)}" if kind == "data" else
+                f"{layout.partition_value_sql(values[i], part_fields[i].dataType)} AS "
+                f"{_quote(part_fields[i].name)}" for kind, i in layout_]
         selects.append(f"SELECT {', '.join(cols)} FROM ({relation}) AS t")
     if not partitioning.groups:
         cols = ", ".join(f"CAST(NULL AS {to_duckdb_type(f.dataType)}) AS {_quote(f.name)}"
