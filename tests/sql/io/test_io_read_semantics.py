@@ -243,3 +243,9 @@ def test_csv_corrupt_record_column(con, tmp_path):
     schema, sql = load(con, tmp_path, "in.csv", text, "csv",
                        "a INT, _corrupt_record STRING, b STRING")
     assert collect(con, sql, schema, "b") == [(1, None, "x"), (None, "bad,y", "y")]
+
+
+def test_empty_json_and_csv_have_an_empty_schema(con, tmp_path):
+    for name, fmt in (("e.json", "json"), ("e.csv", "csv")):
+        schema, sql = load(con, tmp_path, name, "", fmt)
+        assert schema.fields == [] and con.sql(sql).fetchall() == []

@@ -108,6 +108,10 @@ def read(con, paths: list[str], format: str, schema: T.StructType | None,
         T.StructField((data_schema.fields[i] if kind == "data" else part_fields[i]).name,
                       (data_schema.fields[i] if kind == "data" else part_fields[i]).dataType,
                       True) for kind, i in layout_])
+    if not result.fields and fmt in ("json", "csv"):
+        # Spark gives JSON and CSV input without a single field an empty schema (no rows to
+        # read either); DuckDB has no relation without columns, so one stands in for it
+        return "SELECT 1 WHERE false", result
     if not result.fields:
         raise AnalysisException(
             message=f"Unable to infer schema for {fmt.upper()}. It must be specified manually.",
