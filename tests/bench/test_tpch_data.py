@@ -206,8 +206,8 @@ def test_headline_queries_return_rows(con):
 RECORDED = json.loads(pathlib.Path(__file__).with_name("pyspark_tpch_sf0.001.json").read_text())
 
 # Queries whose sparklet result types are not yet PySpark's (decimal sum/avg precision,
-# extract() as bigint, a sum of integer CASEs as decimal, decimal division as double).
-DTYPE_GAPS = {1, 7, 8, 9, 11, 12, 14, 17, 18, 22}
+# decimal division as double).
+DTYPE_GAPS = {1, 8, 11, 14, 17, 18, 22}
 
 
 def test_recording_is_of_this_data():
