@@ -33,11 +33,7 @@ def _is_json(case: dict) -> bool:
 
 CASES = {cid: c for cid, c in sql_cases("collections").items() if not _is_json(c)}
 
-KNOWN = {
-    "collections.sql_33": "reverse(array) parses as exp.Reverse, the node of the string "
-                          "function reverse, which strings.py owns; arrays.array_reverse_sql "
-                          "is the rule for that rule to call when the argument is an array",
-}
+KNOWN: dict[str, str] = {}
 
 
 @pytest.mark.parametrize("cid", sorted(CASES))
