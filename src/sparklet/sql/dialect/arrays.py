@@ -791,13 +791,15 @@ def _udtf_alias_error(expected: int, names: list[str]) -> Exception:
         messageParameters={"aliasesSize": str(expected), "aliasesNames": got})
 
 
-def generator_columns(gen, e: exp.Expression, outer: bool = False) -> list[tuple[str, str]]:
+def generator_columns(gen, e: exp.Expression, outer: bool = False,
+                      names: int | None = None) -> list[tuple[str, str]]:
     """The output columns of a table-generating function, as (DuckDB SQL of the list that
     ``UNNEST`` turns into the column's rows, Spark's default name). The lists of one
     generator are equally long (DuckDB zips the UNNESTs of one projection). ``outer`` (or an
     ``_outer`` generator): a NULL or empty input still gives one row, of NULLs. The name
     ``*`` marks a list of structs to unnest into its fields (``inline`` of an untyped
-    argument)."""
+    argument). ``names``: how many names the query gives the columns, which tells a map
+    from an array when the argument's type is unknown (a ``spark.sql`` view's column)."""
     name = e.name.lower() if isinstance(e, exp.Anonymous) else ""
     if name == "json_tuple":
         from sparklet.sql.dialect.jsonfuncs import json_tuple_columns
@@ -815,6 +817,8 @@ def generator_columns(gen, e: exp.Expression, outer: bool = False) -> list[tuple
         return list_sql
 
     cols: list[tuple[str, str]] = []
+    if dt is None and not inline and names == (3 if positions else 2):
+        dt = T.MapType(T.StringType(), T.StringType())  # only "a map" matters below
     if isinstance(dt, T.MapType):
         empty = f"{x} IS NULL OR CARDINALITY({x}) = 0"
         if positions:
@@ -877,7 +881,7 @@ def generator_projection(tree: exp.Expression, names: list[str] | None = None, *
     from sparklet.sql.dialect import SparkOnDuckDB
 
     gen = SparkOnDuckDB(ansi=ansi, time_zone=time_zone).generator()
-    cols = generator_columns(gen, tree)
+    cols = generator_columns(gen, tree, names=None if names is None else len(names))
     defaults = [n for _, n in cols]
     if names is not None and len(names) != len(cols):
         raise _udtf_alias_error(len(cols), list(names))
@@ -897,8 +901,9 @@ def _generator_sql(gen, e: exp.Expression) -> str:
     """A generator in a SELECT list: its columns, named by the AS clause (see
     :func:`_alias_sql`, :func:`_aliases_sql`) or Spark's defaults; alone (a DataFrame's
     expression) one UNNEST expression; in FROM, a subquery."""
-    cols = generator_columns(gen, e)
     parent = e.parent
+    given = len(parent.expressions) if isinstance(parent, exp.Aliases) else None
+    cols = generator_columns(gen, e, names=given)
     names = [n for _, n in cols]
     if isinstance(parent, exp.Aliases):
         names = [p.name for p in parent.expressions]
@@ -935,9 +940,9 @@ def _lateral_sql(gen, e: exp.Lateral) -> str:
     g = e.this
     if not e.args.get("view") or not _is_generator(g):
         return default_sql(gen, e)
-    cols = generator_columns(gen, g, outer=bool(e.args.get("outer")))
     alias = e.args.get("alias")
     names = [c.name for c in alias.columns] if alias is not None and alias.columns else []
+    cols = generator_columns(gen, g, outer=bool(e.args.get("outer")), names=len(names) or None)
     if names and len(names) != len(cols):
         raise _udtf_alias_error(len(cols), names)
     names = names or [n for _, n in cols]
