@@ -25,9 +25,24 @@ from sparklet.sql.dialect.arrays import (
     default_sql,
     fresh,
     let,
+    spark_error,
     spark_type,
 )
 from sparklet.sql.typemap import to_duckdb_type
+
+
+def _options(e: exp.Expression) -> dict[str, str]:
+    """A function's literal ``map('key', 'value', ...)`` options (keys case-insensitive)."""
+    opts = e.args.get("options")
+    if not isinstance(opts, exp.VarMap):
+        return {}
+    keys, values = opts.args.get("keys"), opts.args.get("values")
+    out = {}
+    for k, v in zip(getattr(keys, "expressions", []), getattr(values, "expressions", []),
+                    strict=False):
+        if isinstance(k, exp.Literal) and isinstance(v, exp.Literal):
+            out[k.this.lower()] = v.this
+    return out
 
 
 def _valid(j: str, kind: str | None = None) -> str:
@@ -41,19 +56,25 @@ def _valid(j: str, kind: str | None = None) -> str:
 # to_json
 # --------------------------------------------------------------------------------------------
 
-def json_text_sql(gen, sql: str, dt: T.DataType) -> str:
-    """SQL for the JSON text Spark writes for value ``sql`` of type ``dt`` (NULL for NULL)."""
+def json_text_sql(gen, sql: str, dt: T.DataType, ignore_null_fields: bool = True) -> str:
+    """SQL for the JSON text Spark writes for value ``sql`` of type ``dt`` (NULL for NULL);
+    a struct's NULL fields are left out unless ``ignore_null_fields`` is false."""
+    def inner(sql: str, dt: T.DataType) -> str:
+        return json_text_sql(gen, sql, dt, ignore_null_fields)
+
     if isinstance(dt, T.StructType):
         s = fresh("s")
         parts = []
         for f in dt.fields:
-            value = json_text_sql(gen, f"STRUCT_EXTRACT({s}, {_str_lit(f.name)})", f.dataType)
+            value = inner(f"STRUCT_EXTRACT({s}, {_str_lit(f.name)})", f.dataType)
+            if not ignore_null_fields:
+                value = f"COALESCE({value}, 'null')"
             parts.append(f"{_str_lit(json.dumps(f.name) + ':')} || {value}")
         inner = f"CONCAT_WS(',', {', '.join(parts)})" if parts else "''"
         return let(sql, s, f"CASE WHEN {s} IS NULL THEN NULL ELSE '{{' || {inner} || '}}' END")
     if isinstance(dt, T.ArrayType):
         y = fresh("x")
-        elem = f"COALESCE({json_text_sql(gen, y, dt.elementType)}, 'null')"
+        elem = f"COALESCE({inner(y, dt.elementType)}, 'null')"
         return f"('[' || ARRAY_TO_STRING(LIST_TRANSFORM({sql}, LAMBDA {y} : {elem}), ',') || ']')"
     if isinstance(dt, T.MapType):
         en = fresh("e")
@@ -61,7 +82,7 @@ def json_text_sql(gen, sql: str, dt: T.DataType) -> str:
         if not isinstance(dt.keyType, T.StringType):
             from sparklet.sql.dialect.arrays import nested_to_string_sql
             key = f"TO_JSON({nested_to_string_sql(gen, f'{en}.key', dt.keyType)})"
-        value = f"COALESCE({json_text_sql(gen, f'{en}.value', dt.valueType)}, 'null')"
+        value = f"COALESCE({inner(f'{en}.value', dt.valueType)}, 'null')"
         pairs = f"LIST_TRANSFORM(MAP_ENTRIES({sql}), LAMBDA {en} : {key} || ':' || {value})"
         return f"('{{' || ARRAY_TO_STRING({pairs}, ',') || '}}')"
     if isinstance(dt, (T.StringType, T.CharType, T.VarcharType)):
@@ -98,7 +119,8 @@ def _to_json_sql(gen, e: exp.JSONFormat) -> str:
     dt = spark_type(gen, e.this)
     if not isinstance(dt, (T.StructType, T.ArrayType, T.MapType)):
         return default_sql(gen, e)
-    return json_text_sql(gen, gen.sql(e.this), dt)
+    keep = _options(e).get("ignorenullfields", "true").lower() == "false"
+    return json_text_sql(gen, gen.sql(e.this), dt, ignore_null_fields=not keep)
 
 
 # --------------------------------------------------------------------------------------------
@@ -118,19 +140,30 @@ def _from_json_sql(gen, e: exp.FromJson) -> str:
     """``from_json(text, schema)``: a DDL schema (``a INT, b STRING``, ``ARRAY<INT>``);
     text that is not JSON gives a struct of NULLs (struct schema) or NULL."""
     schema = e.expression
-    if not (isinstance(schema, exp.Literal) and schema.is_string):
+    if isinstance(schema, exp.Anonymous) and schema.name.lower() == "schema_of_json" and \
+            schema.expressions and isinstance(schema.expressions[0], exp.Literal):
+        text = _schema_text(schema.expressions[0].this)  # folded, as Spark folds it
+    elif isinstance(schema, exp.Literal) and schema.is_string:
+        text = schema.this
+    else:
         return default_sql(gen, e)
-    dt = T._parse_datatype_string(schema.this)
+    dt = T._parse_datatype_string(text)
+    failfast = _options(e).get("mode", "PERMISSIVE").upper() == "FAILFAST"
     structure = _str_lit(json.dumps(_structure(dt)))
     duck = to_duckdb_type(dt)
     j = fresh("j")
     parsed = f"CAST(JSON_TRANSFORM({j}, {structure}) AS {duck})"
-    if isinstance(dt, T.StructType):
-        body = (f"CASE WHEN {j} IS NULL THEN NULL WHEN {_valid(j, 'OBJECT')} THEN {parsed} "
-                f"ELSE CAST(JSON_TRANSFORM('{{}}', {structure}) AS {duck}) END")
+    kind = "ARRAY" if isinstance(dt, T.ArrayType) else "OBJECT"
+    if failfast:
+        bad = spark_error("MALFORMED_RECORD_IN_PARSING.WITHOUT_SUGGESTION",
+                          "Malformed records are detected in record parsing: [null].\n"
+                          "Parse Mode: FAILFAST. To process malformed records as null result, "
+                          "try setting the option 'mode' as 'PERMISSIVE'.")
+    elif isinstance(dt, T.StructType):
+        bad = f"CAST(JSON_TRANSFORM('{{}}', {structure}) AS {duck})"
     else:
-        kind = "ARRAY" if isinstance(dt, T.ArrayType) else "OBJECT"
-        body = f"CASE WHEN {_valid(j, kind)} THEN {parsed} ELSE NULL END"
+        bad = "NULL"
+    body = f"CASE WHEN {j} IS NULL THEN NULL WHEN {_valid(j, kind)} THEN {parsed} ELSE {bad} END"
     return let(gen.sql(e.this), j, body)
 
 
@@ -267,15 +300,20 @@ def spark_sql_type(dt: T.DataType) -> str:
     return dt.simpleString().upper()
 
 
+def _schema_text(text: str) -> str:
+    """``schema_of_json(text)``'s answer."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return "STRING"
+    return spark_sql_type(_canonical(infer_json_type(value)))
+
+
 def _schema_of_json_sql(gen, e: exp.Expression) -> str:
     arg = e.expressions[0] if e.expressions else None
     if not (isinstance(arg, exp.Literal) and arg.is_string):
         return default_sql(gen, e)
-    try:
-        value = json.loads(arg.this)
-    except ValueError:
-        return "'STRING'"
-    return _str_lit(spark_sql_type(_canonical(infer_json_type(value))))
+    return _str_lit(_schema_text(arg.this))
 
 
 TRANSFORMS: dict = {
