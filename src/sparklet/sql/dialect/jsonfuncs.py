@@ -56,11 +56,22 @@ def _valid(j: str, kind: str | None = None) -> str:
 # to_json
 # --------------------------------------------------------------------------------------------
 
-def json_text_sql(gen, sql: str, dt: T.DataType, ignore_null_fields: bool = True) -> str:
+def json_text_sql(gen, sql: str, dt: T.DataType, ignore_null_fields: bool = True,
+                  options: dict[str, str] | None = None) -> str:
     """SQL for the JSON text Spark writes for value ``sql`` of type ``dt`` (NULL for NULL);
-    a struct's NULL fields are left out unless ``ignore_null_fields`` is false."""
+    a struct's NULL fields are left out unless ``ignore_null_fields`` is false; ``options``
+    (lower-case keys) may give ``dateformat`` / ``timestampformat`` / ``timestampntzformat``
+    (Spark datetime patterns)."""
+    options = options or {}
+
     def inner(sql: str, dt: T.DataType) -> str:
-        return json_text_sql(gen, sql, dt, ignore_null_fields)
+        return json_text_sql(gen, sql, dt, ignore_null_fields, options)
+
+    pattern = {T.DateType: "dateformat", T.TimestampType: "timestampformat",
+               T.TimestampNTZType: "timestampntzformat"}.get(type(dt))
+    if pattern is not None and pattern in options:
+        from sparklet.sql.dialect.datetimes import format_sql
+        return f"('\"' || {format_sql(sql, options[pattern])} || '\"')"
 
     if isinstance(dt, T.StructType):
         s = fresh("s")
@@ -119,8 +130,10 @@ def _to_json_sql(gen, e: exp.JSONFormat) -> str:
     dt = spark_type(gen, e.this)
     if not isinstance(dt, (T.StructType, T.ArrayType, T.MapType)):
         return default_sql(gen, e)
-    keep = _options(e).get("ignorenullfields", "true").lower() == "false"
-    return json_text_sql(gen, gen.sql(e.this), dt, ignore_null_fields=not keep)
+    options = _options(e)
+    keep = options.get("ignorenullfields", "true").lower() == "false"
+    return json_text_sql(gen, gen.sql(e.this), dt, ignore_null_fields=not keep,
+                         options=options)
 
 
 # --------------------------------------------------------------------------------------------
