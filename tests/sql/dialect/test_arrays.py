@@ -307,3 +307,8 @@ def test_lateral_view_of_an_untyped_map():
     got = run_typed("SELECT k, kk, vv FROM t LATERAL VIEW explode(m) e AS kk, vv ORDER BY kk",
                     "k INT, m MAP<STRING,INT>", [(1, {"a": 1, "b": 2})], typed=False)
     assert got["rows"] == ["Row(k=1, kk='a', vv=1)", "Row(k=1, kk='b', vv=2)"]
+
+
+def test_recorded_stack():
+    case = sql_cases("sql")["sql.stack"]
+    assert verdict(case, run_sql(case["query"])) == "match"

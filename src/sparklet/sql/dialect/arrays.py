@@ -773,7 +773,7 @@ def _str_to_map_sql(gen, e: exp.StrToMap) -> str:
 # generators: explode, posexplode, inline (and _outer), json_tuple
 # --------------------------------------------------------------------------------------------
 
-_GENERATORS = (exp.Explode, exp.Posexplode, exp.Inline)
+_GENERATORS = (exp.Explode, exp.Posexplode, exp.Inline, exp.Stack)
 
 
 def _udtf_alias_error(expected: int, names: list[str]) -> Exception:
@@ -804,6 +804,8 @@ def generator_columns(gen, e: exp.Expression, outer: bool = False,
     if name == "json_tuple":
         from sparklet.sql.dialect.jsonfuncs import json_tuple_columns
         return [(f"[{sql}]", n) for sql, n in json_tuple_columns(gen, e)]
+    if isinstance(e, exp.Stack):
+        return _stack_columns(gen, e)
     outer = outer or isinstance(e, exp.ExplodeOuter) or name == "inline_outer"
     arg = _args(e)[0] if isinstance(e, exp.Anonymous) else e.this
     x = gen.sql(arg)
@@ -843,6 +845,23 @@ def generator_columns(gen, e: exp.Expression, outer: bool = False,
             return cols
         return [(x, "*")]
     cols.append((rows(x, empty), "col"))
+    return cols
+
+
+def _stack_columns(gen, e: exp.Stack) -> list[tuple[str, str]]:
+    """``stack(n, v1, ..., vk)``: n rows of ceil(k / n) columns ``col0``, ``col1``, ...,
+    filled row by row (NULL past the last value)."""
+    n = _literal_int(e.this)
+    values = list(e.expressions)
+    if n is None or n < 1:
+        raise ValueError("stack: the number of rows must be a positive integer literal")
+    width = max(1, -(-len(values) // n))
+    cols = []
+    for j in range(width):
+        cells = [values[i * width + j] if i * width + j < len(values) else None
+                 for i in range(n)]
+        cols.append(("[" + ", ".join("NULL" if c is None else gen.sql(c) for c in cells) + "]",
+                     f"col{j}"))
     return cols
 
 
@@ -922,6 +941,8 @@ def _alias_sql(gen, e: exp.Alias) -> str:
     ``UDTF_ALIAS_NUMBER_MISMATCH``, as Spark); an alias equal to the generator's
     auto-generated name (``spark.sql`` names every item) leaves Spark's default names."""
     g = e.this
+    if isinstance(g, exp.Aliases) and _is_generator(g.this):
+        return gen.sql(g)  # spark.sql's name for "gen(...) AS (a, b)": the names are given
     if not _is_generator(g):
         return default_sql(gen, e)
     from sparklet.sql.naming import spark_name
@@ -1036,6 +1057,7 @@ TRANSFORMS: dict = {
     exp.Posexplode: _generator_sql,
     exp.PosexplodeOuter: _generator_sql,
     exp.Inline: _generator_sql,
+    exp.Stack: _generator_sql,
     exp.Aliases: _aliases_sql,
     exp.Alias: _alias_sql,
     exp.Lateral: _lateral_sql,
