@@ -23,6 +23,13 @@ bind the argument's SQL (with typed NULLs for the resolved columns).
 A lambda's variable is bound to a value with :func:`let`, a one-element ``list_transform``:
 DuckDB has no ``LET`` inside expressions, and nested lambdas see the outer lambdas'
 variables, so Spark's lambda bodies are generated unchanged.
+
+Generators (``explode``, ``posexplode``, ``inline``, their ``_outer`` forms, ``stack``,
+``json_tuple``) become ``UNNEST`` items of the projection, named as Spark names them
+(``col``; ``pos, col``; ``key, value``; the struct's fields; ``col0``...; ``c0``...) or by
+the query's ``AS (a, b)``; one name for several columns raises
+``UDTF_ALIAS_NUMBER_MISMATCH``. ``LATERAL VIEW [OUTER]`` is a correlated subquery of the
+same items. A DataFrame's ``select`` can ask :func:`generator_projection` for the columns.
 """
 
 from __future__ import annotations
