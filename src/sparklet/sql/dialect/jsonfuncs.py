@@ -140,13 +140,55 @@ def _to_json_sql(gen, e: exp.JSONFormat) -> str:
 # from_json
 # --------------------------------------------------------------------------------------------
 
-def _structure(dt: T.DataType) -> object:
-    """DuckDB ``json_transform``'s structure for Spark type ``dt``."""
+_INTEGRAL_JSON = "('UBIGINT', 'BIGINT')"
+_NUMBER_JSON = "('UBIGINT', 'BIGINT', 'HUGEINT', 'DOUBLE')"
+
+
+def _json_path_key(name: str) -> str:
+    return _str_lit('$."' + name.replace("\\", "\\\\").replace('"', '\\"') + '"')
+
+
+def convert_json_sql(j: str, dt: T.DataType) -> str:
+    """SQL for DuckDB JSON value ``j`` read as Spark's JSON parser reads it into ``dt``: a
+    token of another kind gives NULL (a string is no number, a number with a fraction no
+    int, an out-of-range number NULL), and only that field is lost (Spark's partial
+    results); a string field takes any value's JSON text."""
+    kind = f"JSON_TYPE({j})"
     if isinstance(dt, T.StructType):
-        return {f.name: _structure(f.dataType) for f in dt.fields}
+        fields = ", ".join(
+            _str_lit(f.name) + ": "
+            + convert_json_sql(f"JSON_EXTRACT({j}, {_json_path_key(f.name)})", f.dataType)
+            for f in dt.fields)
+        if not fields:
+            return f"CASE WHEN {kind} = 'OBJECT' THEN {{}} END"
+        return f"CASE WHEN {kind} = 'OBJECT' THEN {{{fields}}} END"
     if isinstance(dt, T.ArrayType):
-        return [_structure(dt.elementType)]
-    return to_duckdb_type(dt)
+        y = fresh("x")
+        return (f"CASE WHEN {kind} = 'ARRAY' THEN LIST_TRANSFORM(CAST({j} AS JSON[]), "
+                f"LAMBDA {y} : {convert_json_sql(y, dt.elementType)}) END")
+    if isinstance(dt, T.MapType):
+        en = fresh("e")
+        value = convert_json_sql(f"{en}.value", dt.valueType)
+        key = f"{en}.key" if isinstance(dt.keyType, T.StringType) else \
+            f"TRY_CAST({en}.key AS {to_duckdb_type(dt.keyType)})"
+        return (f"CASE WHEN {kind} = 'OBJECT' THEN MAP_FROM_ENTRIES(LIST_TRANSFORM("
+                f"MAP_ENTRIES(CAST({j} AS MAP(VARCHAR, JSON))), "
+                f"LAMBDA {en} : {{'key': {key}, 'value': {value}}})) END")
+    duck = to_duckdb_type(dt)
+    if isinstance(dt, (T.ByteType, T.ShortType, T.IntegerType, T.LongType)):
+        return f"CASE WHEN {kind} IN {_INTEGRAL_JSON} THEN TRY_CAST({j} AS {duck}) END"
+    if isinstance(dt, (T.FloatType, T.DoubleType, T.DecimalType)):
+        return f"CASE WHEN {kind} IN {_NUMBER_JSON} THEN TRY_CAST({j} AS {duck}) END"
+    if isinstance(dt, T.BooleanType):
+        return f"CASE WHEN {kind} = 'BOOLEAN' THEN CAST({j} AS BOOLEAN) END"
+    if isinstance(dt, (T.StringType, T.CharType, T.VarcharType)):
+        return (f"CASE WHEN {kind} = 'VARCHAR' THEN {j} ->> '$' WHEN {kind} = 'NULL' "
+                f"THEN NULL ELSE CAST({j} AS VARCHAR) END")
+    if isinstance(dt, (T.DateType, T.TimestampType, T.TimestampNTZType)):
+        return f"CASE WHEN {kind} = 'VARCHAR' THEN TRY_CAST({j} ->> '$' AS {duck}) END"
+    if isinstance(dt, T.BinaryType):
+        return f"CASE WHEN {kind} = 'VARCHAR' THEN TRY(FROM_BASE64({j} ->> '$')) END"
+    return f"TRY_CAST({j} AS {duck})"
 
 
 def _from_json_sql(gen, e: exp.FromJson) -> str:
@@ -162,10 +204,9 @@ def _from_json_sql(gen, e: exp.FromJson) -> str:
         return default_sql(gen, e)
     dt = T._parse_datatype_string(text)
     failfast = _options(e).get("mode", "PERMISSIVE").upper() == "FAILFAST"
-    structure = _str_lit(json.dumps(_structure(dt)))
     duck = to_duckdb_type(dt)
-    j = fresh("j")
-    parsed = f"CAST(JSON_TRANSFORM({j}, {structure}) AS {duck})"
+    j, v = fresh("j"), fresh("v")
+    parsed = f"CAST({let(f'CAST({j} AS JSON)', v, convert_json_sql(v, dt))} AS {duck})"
     kind = "ARRAY" if isinstance(dt, T.ArrayType) else "OBJECT"
     if failfast:
         bad = spark_error("MALFORMED_RECORD_IN_PARSING.WITHOUT_SUGGESTION",
@@ -173,7 +214,9 @@ def _from_json_sql(gen, e: exp.FromJson) -> str:
                           "Parse Mode: FAILFAST. To process malformed records as null result, "
                           "try setting the option 'mode' as 'PERMISSIVE'.")
     elif isinstance(dt, T.StructType):
-        bad = f"CAST(JSON_TRANSFORM('{{}}', {structure}) AS {duck})"
+        nulls = ", ".join(f"{_str_lit(f.name)}: CAST(NULL AS {to_duckdb_type(f.dataType)})"
+                          for f in dt.fields)
+        bad = f"CAST({{{nulls}}} AS {duck})" if dt.fields else f"CAST(NULL AS {duck})"
     else:
         bad = "NULL"
     body = f"CASE WHEN {j} IS NULL THEN NULL WHEN {_valid(j, kind)} THEN {parsed} ELSE {bad} END"
