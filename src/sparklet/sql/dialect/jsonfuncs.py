@@ -184,7 +184,10 @@ def convert_json_sql(j: str, dt: T.DataType) -> str:
     if isinstance(dt, (T.StringType, T.CharType, T.VarcharType)):
         return (f"CASE WHEN {kind} = 'VARCHAR' THEN {j} ->> '$' WHEN {kind} = 'NULL' "
                 f"THEN NULL ELSE CAST({j} AS VARCHAR) END")
-    if isinstance(dt, (T.DateType, T.TimestampType, T.TimestampNTZType)):
+    if isinstance(dt, T.TimestampType):  # a string, or seconds since the epoch
+        return (f"CASE WHEN {kind} = 'VARCHAR' THEN TRY_CAST({j} ->> '$' AS {duck}) "
+                f"WHEN {kind} IN {_INTEGRAL_JSON} THEN TO_TIMESTAMP(CAST({j} AS BIGINT)) END")
+    if isinstance(dt, (T.DateType, T.TimestampNTZType)):
         return f"CASE WHEN {kind} = 'VARCHAR' THEN TRY_CAST({j} ->> '$' AS {duck}) END"
     if isinstance(dt, T.BinaryType):
         return f"CASE WHEN {kind} = 'VARCHAR' THEN TRY(FROM_BASE64({j} ->> '$')) END"
