@@ -811,21 +811,11 @@ class DataFrame:
             return table
 
     def toPandas(self) -> Any:
-        """The rows as a pandas DataFrame (integer columns holding NULLs become float64, as
-        PySpark)."""
-        table = self._to_arrow()
-        import pyarrow as pa
+        """The rows as a pandas DataFrame, with PySpark's dtypes (see
+        :func:`sparklet.sql.conversion.to_pandas`)."""
+        from sparklet.sql.conversion import to_pandas
 
-        if any(pa.types.is_timestamp(f.type) and f.type.tz is not None for f in table.schema):
-            # PySpark gives naive timestamps in the session time zone
-            cols = []
-            for f, col in zip(table.schema, table.columns, strict=True):
-                if pa.types.is_timestamp(f.type) and f.type.tz is not None:
-                    col = pa.compute.local_timestamp(col.cast(pa.timestamp(
-                        "us", tz=self._session._time_zone)))
-                cols.append(col)
-            table = pa.Table.from_arrays(cols, names=table.column_names)
-        return table.to_pandas(date_as_object=True)
+        return to_pandas(self)
 
     @property
     def rdd(self) -> Any:

@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 
 from sparklet.errors import (
+    AnalysisException,
     ArithmeticException,
     ArrayIndexOutOfBoundsException,
     DateTimeException,
@@ -50,7 +51,8 @@ _CONDITION = re.compile(r"\[([A-Z][A-Z0-9_]*(?:\.[A-Z][A-Z0-9_]*)?)\] ?(.*)", re
 _PARAMETER = re.compile(r"<([a-zA-Z0-9_-]+)>")
 
 # DuckDB's physical type names, in Spark's words.
-_DUCKDB_TYPES = {"INT8": "TINYINT", "INT16": "SMALLINT", "INT32": "INT", "INT64": "BIGINT",
+_DUCKDB_TYPES = {"INTEGER": "INT", "INT8": "TINYINT", "INT16": "SMALLINT", "INT32": "INT",
+                 "INT64": "BIGINT",
                  "INT128": "DECIMAL(38,0)", "DOUBLE": "DOUBLE", "FLOAT": "FLOAT",
                  "BOOL": "BOOLEAN", "BOOLEAN": "BOOLEAN", "VARCHAR": "STRING",
                  "DATE": "DATE", "TIMESTAMP": "TIMESTAMP_NTZ",
@@ -99,6 +101,36 @@ def _spark_type_name(duckdb_type: str) -> str:
     return _DUCKDB_TYPES.get(t, t)
 
 
+_SEARCH_PATH = "[`system`.`builtin`, `system`.`session`, `spark_catalog`.`default`]"
+
+
+def _split_types(text: str) -> list[str]:
+    """DuckDB's comma-separated argument types (commas inside parentheses kept)."""
+    out, depth, current = [], 0, ""
+    for ch in text:
+        if ch == "," and depth == 0:
+            out.append(current.strip())
+            current = ""
+            continue
+        depth += ch in "(["
+        depth -= ch in ")]"
+        current += ch
+    if current.strip():
+        out.append(current.strip())
+    return out
+
+
+def _spark_type_sql(duckdb_type: str) -> str:
+    """A DuckDB type name as Spark's messages write it (``INTEGER[]`` is ``ARRAY<INT>``)."""
+    from sparklet.sql.typemap import from_duckdb_type
+    name = re.sub(r"_LITERAL$", "", duckdb_type.strip())
+    name = {"INTEGER_LITERAL": "INTEGER", "STRING": "VARCHAR"}.get(name, name)
+    try:
+        return from_duckdb_type(name).simpleString().upper()
+    except Exception:  # noqa: BLE001 - a type sparklet does not map: DuckDB's name
+        return name
+
+
 def _template_parameters(condition: str, message: str) -> dict[str, str] | None:
     """The parameters that make ``condition``'s template read ``message``, or None."""
     try:
@@ -127,7 +159,8 @@ def _template_parameters(condition: str, message: str) -> dict[str, str] | None:
 
 def _from_condition(condition: str, message: str) -> PySparkException:
     """The exception for a ``[CONDITION] message`` raised by the dialect's SQL."""
-    message = message.strip()
+    # some rules end their message with Spark's " SQLSTATE: xxxxx": the class adds its own
+    message = re.sub(r"\s*SQLSTATE: \w+$", "", message.strip())
     params = _template_parameters(condition, message)
     if params is not None:
         try:
@@ -221,11 +254,53 @@ def _from_duckdb(text: str) -> PySparkException | None:
     if m:
         condition = "REMAINDER_BY_ZERO" if m.group(1) == "%" else "DIVIDE_BY_ZERO"
         return exception_for(condition, {"config": ANSI_CONFIG})
+    m = re.search(r"Unimplemented type for cast \((.+?) -> (.+?)\)", text)
+    if m:
+        return AnalysisException(errorClass="DATATYPE_MISMATCH.CAST_WITHOUT_SUGGESTION",
+                                 messageParameters={
+                                     "sqlExpr": f'"{_marked_text(text) or "CAST"}"',
+                                     "srcType": f'"{_spark_type_name(m.group(1))}"',
+                                     "targetType": f'"{_spark_type_name(m.group(2))}"'})
+    m = re.search(r"Table with name (\S+?) does not exist", text)
+    if m:
+        return exception_for("TABLE_OR_VIEW_NOT_FOUND", {
+            "relationName": f"`{m.group(1)}`", "searchPath": _SEARCH_PATH})
+    m = re.search(r"No function matches the given name and argument types "
+                  r"'(\+|-|\*|/|//|%)\((.*)\)'", text)
+    if m:
+        types = _split_types(m.group(2))
+        if len(types) == 2:
+            left, right = (_spark_type_sql(t) for t in types)
+            op = {"//": "div"}.get(m.group(1), m.group(1))
+            return exception_for("DATATYPE_MISMATCH.BINARY_OP_DIFF_TYPES", {
+                "sqlExpr": f'"{_marked_text(text) or f"({left} {op} {right})"}"',
+                "left": f'"{left}"', "right": f'"{right}"'})
     m = re.search(r"(?:Scalar|Aggregate|Table) Function with name (\w+) does not exist", text)
     if m:
         return exception_for("UNRESOLVED_ROUTINE", {
             "routineName": f"`{m.group(1)}`",
-            "searchPath": "[`system`.`builtin`, `system`.`session`, `spark_catalog`.`default`]"})
+            "searchPath": _SEARCH_PATH})
+    return None
+
+
+def _marked_text(text: str) -> str | None:
+    """The part of the statement DuckDB's error marks (``LINE 1: ...`` and ``^^^`` under)."""
+    m = re.search(r"LINE \d+: (.*)\n( *)(\^+)", text)
+    if m is None:
+        return None
+    # The carets line is indented like the statement after its "LINE n: " prefix.
+    start = len(m.group(2)) - (m.start(1) - m.start())
+    return m.group(1)[start:start + len(m.group(3))] or None
+
+
+def _fallback(exc: Exception, text: str) -> PySparkException | None:
+    """DuckDB's remaining runtime errors of the kinds Spark has classes for."""
+    kind = type(exc).__name__
+    first = _KIND.sub("", text, count=1).split("\n")[0]
+    if kind == "OutOfRangeException":
+        return ArithmeticException(message=first)
+    if kind == "ConversionException":
+        return SparkRuntimeException(message=first)
     return None
 
 
@@ -262,7 +337,7 @@ def translate(exc: Exception, sql: str | None = None) -> Exception:
     if m:
         new = _from_condition(m.group(1), m.group(2))
     else:
-        new = _from_duckdb(text)
+        new = _from_duckdb(text) or _fallback(exc, text)
     if new is None:
         return exc
     new.__cause__ = exc

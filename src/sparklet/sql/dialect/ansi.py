@@ -27,7 +27,6 @@ from sqlglot import exp
 from sqlglot.dialects.duckdb import DuckDB
 
 from sparklet.sql.dialect.numeric import (
-    _INT_NAME,
     _INTEGRAL,
     DT,
     arithmetic_sql,
@@ -38,6 +37,7 @@ from sparklet.sql.dialect.numeric import (
     is_integral,
     is_numeric,
     is_string,
+    lambda_name,
     precision_scale,
     spark_type,
     sql_string,
@@ -83,6 +83,21 @@ def cast_sql(gen, e: exp.Cast) -> str:
         generate = DuckDB.Generator.trycast_sql if isinstance(e, exp.TryCast) and (
             e.args.get("safe") or not gen.ansi) else DuckDB.Generator.cast_sql
         return generate(gen, e)
+    if type(e) is exp.Cast and to.this == DT.TIMESTAMP and getattr(gen, "_sparklet_raw",
+                                                                    None) is None:
+        # sqlglot's node for Spark's to_timestamp(x) / timestamp(x): the datetime rules
+        from sparklet.sql.dialect import datetimes
+
+        return datetimes.to_timestamp_sql(gen, e.this)
+    if to.this in (DT.VARCHAR, DT.TEXT) and getattr(gen, "_sparklet_raw", None) is None:
+        src = spark_type(e.this)
+        if src is not None and src.this in (DT.DATE, DT.TIMESTAMPTZ, DT.TIMESTAMP,
+                                            DT.TIMESTAMPNTZ):
+            from sparklet.sql.dialect import datetimes
+
+            kind = {DT.DATE: "date", DT.TIMESTAMPTZ: "timestamp"}.get(src.this,
+                                                                       "timestamp_ntz")
+            return datetimes.datetime_to_string_sql(gen, gen.sql(e.this), kind)
     mode = "try" if e.args.get("safe") else ("ansi" if gen.ansi else "legacy")
     source = spark_type(e.this)
     raw = getattr(gen, "_sparklet_raw", None)
@@ -125,7 +140,9 @@ def cast_sql(gen, e: exp.Cast) -> str:
     if to.this in (DT.VARCHAR, DT.TEXT) and source is not None:
         return to_string(gen, x, source)
     if to.this in (DT.FLOAT, DT.DOUBLE) and is_string(source):
-        return f"{plain}({_trimmed(x)} AS {target})"
+        # Java's parseDouble also reads a type suffix ('1.5d', '2f').
+        text = f"regexp_replace({_trimmed(x)}, '([0-9.])[dDfF]$', '\\1')"
+        return f"{plain}({text} AS {target})"
     if to.this in _TIMESTAMPS and is_numeric(source):
         seconds = f"CAST({x} AS DOUBLE)"
         tz = "" if to.this != DT.TIMESTAMP else " AT TIME ZONE 'UTC'"
@@ -151,12 +168,6 @@ def _nested_type(e: exp.Expression) -> exp.DataType | None:
     return t
 
 
-def _lambda_name(gen) -> str:
-    n = getattr(gen, "_sparklet_binds", 0) + 1
-    gen._sparklet_binds = n
-    return f"__v{n}"
-
-
 def to_string(gen, x: str, t: exp.DataType) -> str:
     """Spark's text of a value of type ``t``: Java's doubles, timestamps without an offset,
     ``[1, null]`` arrays, ``{a -> 1}`` maps, ``{1, x}`` structs."""
@@ -165,12 +176,12 @@ def to_string(gen, x: str, t: exp.DataType) -> str:
     if t.this == DT.TIMESTAMPTZ:
         return f"regexp_replace(CAST({x} AS VARCHAR), '[+-][0-9]{{2}}(:[0-9]{{2}})?$', '')"
     if t.this == DT.ARRAY and t.expressions:
-        v = _lambda_name(gen)
+        v = lambda_name("element:" + x)
         inner = to_string(gen, v, t.expressions[0])
         return (f"'[' || array_to_string(list_transform({x}, lambda {v}: "
                 f"coalesce({inner}, 'null')), ', ') || ']'")
     if t.this == DT.MAP and len(t.expressions) == 2:
-        v = _lambda_name(gen)
+        v = lambda_name("entry:" + x)
         key = to_string(gen, f"{v}.key", t.expressions[0])
         value = to_string(gen, f"{v}.value", t.expressions[1])
         return (f"'{{' || array_to_string(list_transform(map_entries({x}), lambda {v}: "
@@ -211,6 +222,14 @@ def _dispatch(gen, e: exp.Cast, x: str, to: exp.DataType, mode: str) -> str:
         cast = "CAST" if mode == "ansi" else "TRY_CAST"
         decimal = f"{cast}(trunc(CAST({text} AS DECIMAL(38,9))) AS {type_sql(to)})"
         cases += f" WHEN {sql_string('DECIMAL')} THEN {decimal}"
+        if mode == "legacy":
+            # Spark 3 narrows integers as Java does: the low bits (300 as a tinyint is 44).
+            bits = _INTEGRAL[to.this]
+            half, full = 2 ** (bits - 1), 2 ** bits
+            wrapped = (f"CAST((((TRY_CAST({text} AS HUGEINT) + {half}) % {full}) + {full}) % "
+                       f"{full} - {half} AS {type_sql(to)})")
+            for name in ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT"):
+                cases += f" WHEN {sql_string(name)} THEN {wrapped}"
         fallback = f"{cast}({x} AS {type_sql(to)})"
         return (f"CASE regexp_replace(typeof({x}), '[(].*', '') {cases} ELSE {fallback} END")
     return f"CASE typeof({x}) {cases} ELSE CAST({x} AS VARCHAR) END"
@@ -383,4 +402,3 @@ FUNCTIONS: dict = {
     "try_to_number": _try_to_number,
 }
 
-_ = _INT_NAME

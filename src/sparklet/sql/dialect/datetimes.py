@@ -27,7 +27,6 @@ from sqlglot.time import format_time
 from sparklet.sql.dialect.strings import (
     default_sql,
     int_sql,
-    int_value,
     is_type,
     lit,
     spark_error,
@@ -96,8 +95,10 @@ def _code(letter: str, run: str, parse: bool) -> str | None:
     """The strftime/strptime code of one letter run, None where SQL is needed instead."""
     n = len(run)
     pad = "" if parse else "-"
-    if letter in "yY":
+    if letter == "y":
         return "%y" if n == 2 else "%Y"
+    if letter == "Y":  # the week-based year
+        return "%Y" if parse else ("%y" if n == 2 else "%G")
     if letter in "ML":
         return {1: f"%{pad}m", 2: "%m", 3: "%b"}.get(n, "%B")
     if letter == "d":
@@ -125,7 +126,7 @@ def _code(letter: str, run: str, parse: bool) -> str | None:
     if letter == "z":
         return "%Z"
     if letter in "ZXxO":
-        return "%z"
+        return "%z" if parse else None
     if letter == "G":
         return "AD"
     return None
@@ -141,6 +142,30 @@ def strptime_format(pattern: str) -> str:
             code = _code(kind, text, parse=True)
             out.append(code if code is not None else text)
     return "".join(out)
+
+
+def _offset_sql(value_sql: str, letter: str, n: int) -> str:
+    """The session time zone's offset at ``value_sql`` as Java prints it (X, x, Z, O)."""
+    off = f"EXTRACT(timezone FROM CAST({value_sql} AS TIMESTAMPTZ))"
+    sign = f"CASE WHEN {off} < 0 THEN '-' ELSE '+' END"
+    hh = f"LPAD(CAST(ABS({off}) // 3600 AS VARCHAR), 2, '0')"
+    mm = f"LPAD(CAST(ABS({off}) % 3600 // 60 AS VARCHAR), 2, '0')"
+    if letter == "O":
+        return (f"(CASE WHEN {off} = 0 THEN 'GMT' ELSE 'GMT' || {sign} || "
+                f"CAST(ABS({off}) // 3600 AS VARCHAR) END)")
+    if letter == "Z" and n == 4:
+        return f"(CASE WHEN {off} = 0 THEN 'GMT' ELSE 'GMT' || {sign} || {hh} || ':' || {mm} END)"
+    if letter == "Z":
+        letter, n = ("X", 3) if n == 5 else ("x", 2)
+    if n == 1:
+        text = f"{sign} || {hh} || CASE WHEN {mm} = '00' THEN '' ELSE {mm} END"
+    elif n == 2 or n == 4:
+        text = f"{sign} || {hh} || {mm}"
+    else:
+        text = f"{sign} || {hh} || ':' || {mm}"
+    if letter == "X":
+        return f"(CASE WHEN {off} = 0 THEN 'Z' ELSE {text} END)"
+    return f"({text})"
 
 
 def format_sql(value_sql: str, pattern: str) -> str:
@@ -163,7 +188,9 @@ def format_sql(value_sql: str, pattern: str) -> str:
             continue
         flush()
         n = len(text)
-        if kind == "S":  # a fraction of n digits, truncated
+        if kind in "ZXxO":
+            pieces.append(_offset_sql(value_sql, kind, n))
+        elif kind == "S":  # a fraction of n digits, truncated
             pieces.append(f"RPAD(LEFT(STRFTIME({value_sql}, '%n'), {n}), {n}, '0')")
         elif kind in "Qq":
             q = f"CAST(QUARTER({value_sql}) AS VARCHAR)"
@@ -299,6 +326,35 @@ def datetime_to_string_sql(gen, expr_sql: str, spark_type: str) -> str:
             f"THEN '' ELSE '.' || RTRIM({frac}, '0') END)")
 
 
+_DATE_UNITS = {"YEAR", "YEARS", "MONTH", "MONTHS", "WEEK", "WEEKS", "DAY", "DAYS", "QUARTER"}
+
+
+def datetime_arithmetic_sql(gen, e: exp.Expression) -> str | None:
+    """Spark's ``date ± interval`` and ``date - date`` for an ``exp.Add``/``exp.Sub``, or
+    None when ``e`` is not date arithmetic (the caller's own rule applies).
+
+    ``DATE + INTERVAL 1 MONTH`` is a ``date`` in Spark (DuckDB: a TIMESTAMP), a date plus an
+    interval with hours or less a ``timestamp``, and ``DATE - DATE`` an interval of days
+    (DuckDB: a BIGINT). Meant for the ANSI helper's arithmetic rule."""
+    if not isinstance(e, (exp.Add, exp.Sub)):
+        return None
+    left, right = e.this, e.expression
+    if isinstance(e, exp.Add) and isinstance(left, exp.Interval):
+        left, right = right, left
+    op = "+" if isinstance(e, exp.Add) else "-"
+    if isinstance(right, exp.Interval) and is_type(left, exp.DType.DATE):
+        unit = right.args.get("unit")
+        name = unit.name.upper() if isinstance(unit, exp.Var) else None
+        d, i = gen.sql(left), gen.sql(right)
+        if name in _DATE_UNITS:
+            return f"CAST({d} {op} {i} AS DATE)"
+        return f"(CAST({d} AS TIMESTAMPTZ) {op} {i})"
+    if (isinstance(e, exp.Sub) and is_type(left, exp.DType.DATE)
+            and is_type(right, exp.DType.DATE)):
+        return f"TO_DAYS(CAST({gen.sql(left)} - {gen.sql(right)} AS INTEGER))"
+    return None
+
+
 # ---------------------------------------------------------------------------------------------
 # parsing and formatting functions
 
@@ -371,7 +427,10 @@ def _date_format(gen, e: exp.TimeToStr) -> str:
 def _from_unixtime(gen, e: exp.UnixToStr) -> str:
     fmt = e.args.get("format")
     pattern = spark_pattern(fmt) if fmt is not None else "yyyy-MM-dd HH:mm:ss"
-    value = f"TO_TIMESTAMP(CAST({gen.sql(e.this)} AS BIGINT))"
+    n = e.this
+    secs = gen.sql(n) if is_type(n, *exp.DataType.INTEGER_TYPES) else \
+        f"CAST(TRUNC({gen.sql(n)}) AS BIGINT)"  # Spark's cast to bigint truncates
+    value = f"TO_TIMESTAMP({secs})"
     if pattern is None:
         return f"STRFTIME({value}, {gen.sql(fmt)})"
     return format_sql(value, pattern)
@@ -405,11 +464,66 @@ def _add_months(gen, e: exp.AddMonths) -> str:
             f"AS INTEGER)) AS DATE)")
 
 
+_UNITS = {"YEAR": "year", "QUARTER": "quarter", "MONTH": "month", "WEEK": "week",
+          "DAY": "day", "DAYOFYEAR": "day", "HOUR": "hour", "MINUTE": "minute",
+          "SECOND": "second", "MILLISECOND": "millisecond", "MICROSECOND": "microsecond"}
+
+
+def _unit(e: exp.Expression) -> str | None:
+    unit = e.args.get("unit")
+    if unit is None:
+        return None
+    name = unit.name.upper()
+    return _UNITS.get(name[:-1] if name.endswith("S") and name[:-1] in _UNITS else name)
+
+
+def _unwrapped(e: exp.Expression) -> exp.Expression:
+    if isinstance(e, exp.TsOrDsToDate) and not e.args.get("format"):
+        return e.this
+    return e
+
+
+def _timestampdiff(gen, e: exp.Expression) -> str:
+    # Spark counts whole units from start to end (ChronoUnit.between): DuckDB's DATE_SUB
+    # (DATE_DIFF counts the unit boundaries crossed instead)
+    unit = _unit(e) or "day"
+    end_e, start_e = _unwrapped(e.this), _unwrapped(e.expression)
+    if unit in ("year", "quarter", "month"):
+        # whole months of the wall clocks: one less when the end's day and time in its
+        # month come before the start's (DuckDB's DATE_SUB clamps to the month's end)
+        a, b = _wall_sql(gen, end_e), _wall_sql(gen, start_e)
+        months = f"((YEAR({a}) - YEAR({b})) * 12 + MONTH({a}) - MONTH({b}))"
+
+        def rest(w):
+            return f"(EPOCH({w}) - EPOCH(DATE_TRUNC('month', {w})))"
+        whole = (f"({months} - CASE WHEN {months} > 0 AND {rest(a)} < {rest(b)} THEN 1 "
+                 f"WHEN {months} < 0 AND {rest(a)} > {rest(b)} THEN -1 ELSE 0 END)")
+        per = {"year": 12, "quarter": 3, "month": 1}[unit]
+        return f"CAST(TRUNC({whole} / {per}) AS BIGINT)" if per > 1 else f"CAST({whole} AS BIGINT)"
+    end, start = timestamp_sql(gen, end_e), timestamp_sql(gen, start_e)
+    return f"DATE_SUB('{unit}', {start}, {end})"
+
+
 def _datediff(gen, e: exp.DateDiff) -> str:
     unit = e.args.get("unit")
     if unit is not None and unit.name.upper() not in ("DAY", "DAYS"):
-        return default_sql(gen, e)
+        return _timestampdiff(gen, e)  # datediff(unit, start, end) = timestampdiff
     return int_sql(f"({date_sql(gen, e.this)} - {date_sql(gen, e.expression)})")
+
+
+def _timestampadd(gen, e: exp.TimestampAdd) -> str:
+    unit = _unit(e) or "day"
+    n = f"CAST({gen.sql(e.expression)} AS BIGINT)"
+    step = {"year": f"TO_YEARS(CAST({n} AS INTEGER))",
+            "quarter": f"TO_MONTHS(CAST({n} * 3 AS INTEGER))",
+            "month": f"TO_MONTHS(CAST({n} AS INTEGER))", "week": f"TO_DAYS({n} * 7)",
+            "day": f"TO_DAYS({n})", "hour": f"TO_HOURS({n})", "minute": f"TO_MINUTES({n})",
+            "second": f"TO_SECONDS({n})", "millisecond": f"TO_MILLISECONDS({n})",
+            "microsecond": f"TO_MICROSECONDS({n})"}[unit]
+    if is_type(e.this, exp.DType.TIMESTAMPNTZ) or (
+            isinstance(e.this, exp.Column) and is_type(e.this, *_NTZ)):
+        return f"({gen.sql(e.this)} + {step})"  # a TIMESTAMP_NTZ stays one
+    return f"({timestamp_sql(gen, e.this)} + {step})"
 
 
 def _months_between(gen, e: exp.MonthsBetween) -> str:
@@ -538,8 +652,20 @@ def _current_timezone(gen, e: exp.Expression) -> str:
 
 def _make_date(gen, e: exp.Anonymous) -> str:
     y, m, d = (f"CAST({gen.sql(a)} AS BIGINT)" for a in e.expressions[:3])
-    sql = f"MAKE_DATE({y}, {m}, {d})"
-    return sql if gen.ansi else f"TRY({sql})"
+    value = f"TRY(MAKE_DATE({y}, {m}, {d}))"
+    if not gen.ansi:
+        return value
+    # Spark 4 (ANSI): java.time's complaint about the first field out of range
+    tail = ('. If necessary set "spark.sql.ansi.enabled" to "false" to bypass this error. '
+            'SQLSTATE: 22023')
+    month = f"UPPER(STRFTIME(MAKE_DATE(2000, {m}, 1), '%B'))"
+    why = (f"CASE WHEN {m} NOT BETWEEN 1 AND 12 THEN 'Invalid value for MonthOfYear (valid "
+           f"values 1 - 12): ' || CAST({m} AS VARCHAR) WHEN {d} NOT BETWEEN 1 AND 31 THEN "
+           f"'Invalid value for DayOfMonth (valid values 1 - 28/31): ' || CAST({d} AS VARCHAR) "
+           f"ELSE 'Invalid date ''' || {month} || ' ' || CAST({d} AS VARCHAR) || '''' END")
+    bad = spark_error("DATETIME_FIELD_OUT_OF_BOUNDS", f"{why} || {lit(tail)}")
+    return (f"(CASE WHEN {value} IS NULL AND {y} IS NOT NULL AND {m} IS NOT NULL AND "
+            f"{d} IS NOT NULL THEN {bad} ELSE {value} END)")
 
 
 def _make_timestamp(gen, e: exp.TimestampFromParts) -> str:
@@ -548,7 +674,8 @@ def _make_timestamp(gen, e: exp.TimestampFromParts) -> str:
     wall = f"MAKE_TIMESTAMP({', '.join(f'CAST({p} AS BIGINT)' for p in parts)}, {sec})"
     if not gen.ansi:
         wall = f"TRY({wall})"
-    zone = e.args.get("zone")
+    # sqlglot files Spark's 7th argument (the time zone) under "nano"
+    zone = e.args.get("zone") or e.args.get("nano")
     if zone is not None:
         return f"TIMEZONE({gen.sql(zone)}, {wall})"
     return f"CAST({wall} AS TIMESTAMPTZ)"
@@ -644,6 +771,59 @@ def _window(gen, e: exp.Anonymous) -> str:
             f"\"end\" := TIMEZONE('UTC', MAKE_TIMESTAMP({begin} + {width})))")
 
 
+def _last_day(gen, e: exp.LastDay) -> str:
+    return f"LAST_DAY({date_sql(gen, e.this)})"
+
+
+_DAYS = {1: ("MO", "MON", "MONDAY"), 2: ("TU", "TUE", "TUESDAY"),
+         3: ("WE", "WED", "WEDNESDAY"), 4: ("TH", "THU", "THURSDAY"),
+         5: ("FR", "FRI", "FRIDAY"), 6: ("SA", "SAT", "SATURDAY"), 7: ("SU", "SUN", "SUNDAY")}
+
+
+def _next_day(gen, e: exp.NextDay) -> str:
+    d = date_sql(gen, e.this)
+    name = gen.sql(e.expression)
+    u = f"UPPER(TRIM({name}))"
+    whens = " ".join(f"WHEN {u} IN ({', '.join(map(lit, names))}) THEN {n}"
+                     for n, names in _DAYS.items())
+    target = f"(CASE {whens} END)"
+    if gen.ansi:
+        bad = spark_error("ILLEGAL_DAY_OF_WEEK", (
+            f"'Illegal input for day of week: ' || {name} || '. SQLSTATE: 22009'"))
+        target = (f"(CASE WHEN {name} IS NOT NULL AND {target} IS NULL THEN {bad} "
+                  f"ELSE {target} END)")
+    # the first date after d that falls on the target day of the week
+    return f"({d} + CAST(({target} - ISODOW({d}) + 6) % 7 + 1 AS INTEGER))"
+
+
+def _dayname(gen, e: exp.Dayname) -> str:
+    return f"STRFTIME({date_sql(gen, e.this)}, '%a')"  # Spark 4: 'Fri'
+
+
+def _monthname(gen, e: exp.Monthname) -> str:
+    return f"STRFTIME({date_sql(gen, e.this)}, '%b')"  # Spark 4: 'Jan'
+
+
+def _try_make_timestamp(gen, e: exp.Anonymous) -> str:
+    keys = ("year", "month", "day", "hour", "min", "sec", "zone")
+    node = exp.TimestampFromParts(**dict(zip(keys, e.expressions, strict=False)))
+    return f"TRY({_make_timestamp(gen, node)})"
+
+
+def _make_timestamp_ltz(gen, e: exp.Anonymous) -> str:
+    keys = ("year", "month", "day", "hour", "min", "sec", "zone")
+    return _make_timestamp(gen, exp.TimestampFromParts(**dict(zip(keys, e.expressions,
+                                                                  strict=False))))
+
+
+def _make_dt_interval(gen, e: exp.Anonymous) -> str:
+    args = [gen.sql(a) for a in e.expressions] + ["0"] * (4 - len(e.expressions))
+    d, h, m, sec = args[:4]
+    return (f"(TO_DAYS(CAST({d} AS BIGINT)) + TO_HOURS(CAST({h} AS BIGINT)) + "
+            f"TO_MINUTES(CAST({m} AS BIGINT)) + "
+            f"TO_MICROSECONDS(CAST(ROUND(CAST({sec} AS DECIMAL(18, 6)) * 1000000) AS BIGINT)))")
+
+
 def _weekday(gen, e: exp.Anonymous) -> str:
     return int_sql(f"ISODOW({date_sql(gen, e.expressions[0])}) - 1")
 
@@ -672,6 +852,13 @@ TRANSFORMS: dict = {
     exp.Minute: _time_field("MINUTE"),
     exp.Second: _time_field("SECOND"),
     exp.Extract: _extract,
+    exp.Day: _date_field("DAYOFMONTH"),
+    exp.Dayname: _dayname,
+    exp.Monthname: _monthname,
+    exp.TimestampAdd: _timestampadd,
+    exp.TimestampDiff: _timestampdiff,
+    exp.LastDay: _last_day,
+    exp.NextDay: _next_day,
     exp.TimestampFromParts: _make_timestamp,
     exp.UnixSeconds: _unix_seconds,
     exp.UnixMillis: _unix_millis,
@@ -698,4 +885,7 @@ FUNCTIONS: dict = {
     "timestamp_micros": _from_epoch("micros"),
     "window": _window,
     "weekday": _weekday,
+    "try_make_timestamp": _try_make_timestamp,
+    "make_timestamp_ltz": _make_timestamp_ltz,
+    "make_dt_interval": _make_dt_interval,
 }

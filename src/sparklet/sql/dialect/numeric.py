@@ -18,10 +18,10 @@ fall back on DuckDB's own behaviour.
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 from sqlglot import exp
-from sqlglot.dialects.duckdb import DuckDB
 
 DT = exp.DataType.Type
 _INTEGRAL = {DT.TINYINT: 8, DT.SMALLINT: 16, DT.INT: 32, DT.BIGINT: 64}
@@ -125,12 +125,6 @@ def _unparen(e: exp.Expression) -> exp.Expression:
     while isinstance(e, exp.Paren):
         e = e.this
     return e
-
-
-def _known(t: exp.DataType | None) -> exp.DataType | None:
-    if t is None or t.this in (DT.UNKNOWN, DT.NULL) and t.this != DT.NULL:
-        return None
-    return t
 
 
 def _adjust(p: int, s: int) -> exp.DataType:
@@ -246,9 +240,39 @@ def spark_type(e: exp.Expression) -> exp.DataType | None:
             return _round_type(e)
         if name in ("pmod", "try_mod") and len(e.expressions) == 2:
             return arithmetic_type("%", *e.expressions)
+    if isinstance(e, exp.Count):
+        return dtype("BIGINT")
+    if isinstance(e, (exp.Coalesce, exp.If, exp.Case)):
+        if isinstance(e, exp.Coalesce):
+            parts = [e.this, *e.expressions]
+        elif isinstance(e, exp.If):
+            parts = [e.args.get("true"), e.args.get("false")]
+        else:
+            parts = [i.args.get("true") for i in e.args.get("ifs") or []]
+            parts.append(e.args.get("default"))
+        return _common_type([p for p in parts if p is not None])
     if isinstance(e, (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.And, exp.Or,
                       exp.Not, exp.IsNan, exp.Is, exp.In, exp.Between, exp.NullSafeEQ)):
         return dtype("BOOLEAN")
+    return None
+
+
+def _common_type(parts: list[exp.Expression]) -> exp.DataType | None:
+    """The type of a choice between ``parts`` (coalesce, if, case) when Spark's and
+    DuckDB's agree on it: one type, or integers widened; None otherwise."""
+    types = [spark_type(p) for p in parts]
+    types = [t for t in types if t is None or t.this != DT.NULL]
+    if not types or any(t is None for t in types):
+        return None
+    first = types[0]
+    if all(t.this == first.this and (not is_decimal(t) or precision_scale(t) ==
+                                     precision_scale(first)) for t in types):
+        return first
+    if all(is_integral(t) for t in types):
+        widest = first
+        for t in types[1:]:
+            widest = _wider_integral(widest, t)
+        return widest
     return None
 
 
@@ -314,15 +338,19 @@ _SIMPLE = re.compile(r"""(-?[0-9.]+(e[-+]?[0-9]+)?|"[^"]*"|[A-Za-z_][A-Za-z_0-9]
                      r"""|'[^']*'|NULL)(\."[^"]*"|\.[A-Za-z_][A-Za-z_0-9]*)*""", re.I)
 
 
+def lambda_name(text: str) -> str:
+    """A lambda parameter named after the value it stands for: the same expression written
+    twice (a SELECT item and its GROUP BY) gives the same SQL, as DuckDB requires."""
+    return "__v" + hashlib.sha1(text.encode()).hexdigest()[:10]
+
+
 def bind(gen, text: str, body) -> str:
     """``body(name)`` where ``name`` stands for the value of SQL ``text``, computed once: a
     simple text (column, literal) is used as it is, any other through a one-element list
     and a lambda (DuckDB has no LET)."""
     if _SIMPLE.fullmatch(text):
         return body(text)
-    n = getattr(gen, "_sparklet_binds", 0) + 1
-    gen._sparklet_binds = n
-    name = f"__v{n}"
+    name = lambda_name(text)
     return f"list_transform([{text}], lambda {name}: {body(name)})[1]"
 
 
@@ -370,22 +398,28 @@ def _wrap(sql: str, t: exp.DataType) -> str:
             f"AS {_INT_NAME[t.this]})")
 
 
-def _zero_checked(gen, dividend: exp.Expression, divisor: exp.Expression, d_sql: str,
-                  condition: str, n_sql: str | None = None) -> str:
-    """The divisor's SQL, raising ``condition`` when it is 0 and the dividend is not NULL
-    (ANSI), or NULL when it is 0 (ANSI off)."""
+def _checked(gen, dividend: exp.Expression, divisor: exp.Expression, a: str, b: str,
+             condition: str, compose, safe: bool = False) -> str:
+    """``compose(a, b)`` for a division or remainder, with the divisor checked: raising
+    ``condition`` when it is 0 and the dividend is not NULL (ANSI), NULL when it is 0 (ANSI
+    off, try_). Both operands are computed once (bound when they are not simple)."""
     if _nonzero_literal(divisor):
-        return d_sql
-    if not gen.ansi:
-        return f"NULLIF({d_sql}, 0)"
+        return compose(a, b)
+    if safe or not gen.ansi:
+        return compose(a, f"NULLIF({b}, 0)")
     message = {"DIVIDE_BY_ZERO": "Division by zero. Use `try_divide`",
                "REMAINDER_BY_ZERO": "Remainder by zero. Use `try_mod`"}[condition]
     message += (" to tolerate divisor being 0 and return NULL instead. If necessary set "
                 f"{ANSI_CONFIG} to \"false\" to bypass this error.")
-    n_sql = n_sql if n_sql is not None else gen.sql(dividend)
-    guard = f"{d_sql} = 0" if _is_null_free_literal(dividend) else (
-        f"{d_sql} = 0 AND ({n_sql}) IS NOT NULL")
-    return f"CASE WHEN {guard} THEN {error_sql(condition, sql_string(message))} ELSE {d_sql} END"
+    error = error_sql(condition, sql_string(message))
+
+    def with_dividend(x: str) -> str:
+        guard = "" if _is_null_free_literal(dividend) else f" AND {x} IS NOT NULL"
+        return compose(x, bind(gen, b, lambda v: (
+            f"CASE WHEN {v} = 0{guard} THEN {error} ELSE {v} END")))
+    if _is_null_free_literal(dividend):
+        return with_dividend(a)
+    return bind(gen, a, with_dividend)
 
 
 def arithmetic_sql(gen, kind: str, left: exp.Expression, right: exp.Expression,
@@ -402,19 +436,18 @@ def arithmetic_sql(gen, kind: str, left: exp.Expression, right: exp.Expression,
         if operand_type is None:
             # Decimal or fractional DIV: the truncated quotient, as a bigint.
             a = f"CAST({gen.sql(left)} AS DOUBLE)" if not is_decimal(lt) else gen.sql(left)
-            b = gen.sql(right)
-            b = b if safe else _zero_checked(gen, left, right, b, "DIVIDE_BY_ZERO")
-            body = f"CAST(TRUNC({a} / {b}) AS BIGINT)"
+            body = _checked(gen, left, right, a, gen.sql(right), "DIVIDE_BY_ZERO",
+                            lambda x, y: f"CAST(TRUNC({x} / {y}) AS BIGINT)", safe)
         else:
             a, b = operand_sql(gen, left, operand_type), operand_sql(gen, right, operand_type)
-            b = b if safe else _zero_checked(gen, left, right, b, "DIVIDE_BY_ZERO", a)
-            body = f"({a} // {b})"
+            body = _checked(gen, left, right, a, b, "DIVIDE_BY_ZERO",
+                            lambda x, y: f"({x} // {y})", safe)
         return f"TRY({body})" if safe else body
     if is_integral(result):
         a, b = operand_sql(gen, left, result), operand_sql(gen, right, result)
         if kind == "%":
-            b = b if safe else _zero_checked(gen, left, right, b, "REMAINDER_BY_ZERO", a)
-            body = f"({a} % {b})"
+            body = _checked(gen, left, right, a, b, "REMAINDER_BY_ZERO",
+                            lambda x, y: f"({x} % {y})", safe)
             return f"TRY({body})" if safe else body
         if safe:
             return f"TRY({a} {op} {b})"
@@ -427,11 +460,11 @@ def arithmetic_sql(gen, kind: str, left: exp.Expression, right: exp.Expression,
         a = operand_sql(gen, left, decimal(p1, s1))
         b = operand_sql(gen, right, decimal(p2, s2))
         if kind == "/":
-            b = b if safe else _zero_checked(gen, left, right, b, "DIVIDE_BY_ZERO", a)
-            body = _decimal_divide(gen, a, b, s1, s2, p, s)
+            body = _checked(gen, left, right, a, b, "DIVIDE_BY_ZERO",
+                            lambda x, y: _decimal_divide(gen, x, y, s1, s2, p, s), safe)
         elif kind == "%":
-            b = b if safe else _zero_checked(gen, left, right, b, "REMAINDER_BY_ZERO", a)
-            body = f"({a} % {b})"
+            body = _checked(gen, left, right, a, b, "REMAINDER_BY_ZERO",
+                            lambda x, y: f"({x} % {y})", safe)
         else:
             body = f"({a} {op} {b})"
         if safe or not gen.ansi:  # an overflow is NULL (Spark 3, try_): DuckDB's too
@@ -441,8 +474,10 @@ def arithmetic_sql(gen, kind: str, left: exp.Expression, right: exp.Expression,
     a, b = operand_sql(gen, left, result), operand_sql(gen, right, result)
     if kind in "/%":
         condition = "DIVIDE_BY_ZERO" if kind == "/" else "REMAINDER_BY_ZERO"
-        b = f"NULLIF({b}, 0)" if safe else _zero_checked(gen, left, right, b, condition, a)
-    body = f"({a} {op} {b})"
+        body = _checked(gen, left, right, a, b, condition, lambda x, y: f"({x} {op} {y})",
+                        safe)
+    else:
+        body = f"({a} {op} {b})"
     return f"TRY({body})" if safe else body
 
 
@@ -486,7 +521,7 @@ def _temporal_hook(gen, e: exp.Expression) -> str | None:
     """Date/time arithmetic (``DATE + INTERVAL``, ``ts - ts``) belongs to the datetime rules:
     ``datetimes.arithmetic_sql(gen, e) -> str | None`` when that module defines it."""
     from sparklet.sql.dialect import datetimes
-    hook = getattr(datetimes, "arithmetic_sql", None)
+    hook = getattr(datetimes, "datetime_arithmetic_sql", None)
     if hook is None:
         return None
     for side in (e.this, e.expression):
@@ -532,14 +567,14 @@ def _fallback(gen, kind: str, e: exp.Expression) -> str:
     """Operands of unknown type: DuckDB's operator with Spark's checks."""
     a, b = gen.sql(e.this), gen.sql(e.expression)
     if kind == "/":
-        b = _zero_checked(gen, e.this, e.expression, b, "DIVIDE_BY_ZERO", a)
-        return f"(CAST({a} AS DOUBLE) / {b})"
+        return _checked(gen, e.this, e.expression, a, b, "DIVIDE_BY_ZERO",
+                        lambda x, y: f"(CAST({x} AS DOUBLE) / {y})")
     if kind == "%":
-        b = _zero_checked(gen, e.this, e.expression, b, "REMAINDER_BY_ZERO", a)
-        return f"({a} % {b})"
+        return _checked(gen, e.this, e.expression, a, b, "REMAINDER_BY_ZERO",
+                        lambda x, y: f"({x} % {y})")
     if kind == "div":
-        b = _zero_checked(gen, e.this, e.expression, b, "DIVIDE_BY_ZERO", a)
-        return f"CAST(({a} // {b}) AS BIGINT)"
+        return _checked(gen, e.this, e.expression, a, b, "DIVIDE_BY_ZERO",
+                        lambda x, y: f"CAST(({x} // {y}) AS BIGINT)")
     op = {"+": "+", "-": "-", "*": "*"}[kind]
     return f"({a} {op} {b})"
 
@@ -566,7 +601,8 @@ def _negate(gen, x: str, t: exp.DataType | None) -> str:
         return _wrap(f"-CAST({x} AS HUGEINT)", t)
     overflow = error_sql("ARITHMETIC_OVERFLOW", sql_string(
         f"overflow. If necessary set {ANSI_CONFIG} to \"false\" to bypass this error."))
-    return f"CASE WHEN {x} = {low} THEN {overflow} ELSE CAST(-CAST({x} AS HUGEINT) AS {name}) END"
+    return bind(gen, x, lambda v: (
+        f"CASE WHEN {v} = {low} THEN {overflow} ELSE CAST(-CAST({v} AS HUGEINT) AS {name}) END"))
 
 
 def _negative(gen, e: exp.Expression) -> str:
@@ -794,15 +830,79 @@ def _range(gen, e: exp.Anonymous) -> str:
     """Spark's table function range(end | start, end[, step[, numPartitions]]): one bigint
     column ``id`` (DuckDB's range names it ``range``)."""
     args = [gen.sql(x) for x in e.expressions[:3]]
+    select = e.find_ancestor(exp.Select)
+    if not isinstance(e.parent, exp.Table) or (select is not None and any(
+            item.alias_or_name == "id" and isinstance(item, exp.Alias)
+            and item.this.name == "range" for item in select.expressions)):
+        # Already Spark's (spark.sql's parser wraps it the same way), or not in FROM.
+        return f"range({', '.join(args)})"
     return f"(SELECT range AS id FROM range({', '.join(args)}))"
 
 
-def _int_div_func(gen, e: exp.Anonymous) -> str:
-    return _binary_rule("div")(gen, exp.IntDiv(this=e.expressions[0],
-                                               expression=e.expressions[1]))
+_AGGREGATE_WRAPPERS = (exp.Window, exp.Filter, exp.IgnoreNulls, exp.RespectNulls,
+                       exp.WithinGroup)
+
+
+def _aggregate(fn: str):
+    """sum / avg with Spark's result types (sum: bigint for integers, decimal(p+10, s),
+    double; avg: double, decimal(p+4, s+4)) for an argument of known type. Inside a window
+    or a FILTER clause the call must stay bare (the SQL after it is appended to it)."""
+    def rule(gen, e):
+        arg = e.this
+        default = f"{fn}({gen.sql(arg)})"
+        if isinstance(e.parent, _AGGREGATE_WRAPPERS):
+            return default
+        t = spark_type(arg)
+        x = gen.sql(arg)
+        if fn == "sum" and is_integral(t):
+            if not gen.ansi:
+                return _wrap(f"sum(CAST({x} AS HUGEINT))", dtype("BIGINT"))
+            overflow = error_sql("ARITHMETIC_OVERFLOW", sql_string(
+                f"overflow. Use 'try_add' to tolerate overflow and return NULL instead. If "
+                f"necessary set {ANSI_CONFIG} to \"false\" to bypass this error."))
+            return bind(gen, f"sum({x})", lambda v: (
+                f"CAST(CASE WHEN {v} NOT BETWEEN {-2**63} AND {2**63 - 1} THEN {overflow} "
+                f"ELSE {v} END AS BIGINT)"))
+        if is_decimal(t):
+            p, sc = precision_scale(t)
+            out = (f"DECIMAL({min(p + 10, MAX_PRECISION)},{sc})" if fn == "sum" else
+                   f"DECIMAL({min(p + 4, MAX_PRECISION)},{min(sc + 4, MAX_PRECISION)})")
+            cast = "CAST" if gen.ansi else "TRY_CAST"
+            return f"{cast}({fn}({x}) AS {out})"
+        if is_fractional(t) or (fn == "avg" and is_integral(t)):
+            return f"{fn}(CAST({x} AS DOUBLE))"
+        return default
+    return rule
+
+
+def _comparison(op: str):
+    """Spark 3 (ANSI off) compares a string with a number through a cast that is NULL on
+    a malformed string (``'a' = 1`` is NULL); ANSI's raising cast is DuckDB's own."""
+    method = {"=": "eq_sql", "<>": "neq_sql", ">": "gt_sql", ">=": "gte_sql", "<": "lt_sql",
+              "<=": "lte_sql"}[op]
+
+    def rule(gen, e):
+        if not gen.ansi:
+            lt, rt = spark_type(e.this), spark_type(e.expression)
+            for s_side, n_type, other in ((e.this, rt, e.expression), (e.expression, lt, e.this)):
+                if is_string(spark_type(s_side)) and is_numeric(n_type):
+                    target = "BIGINT" if is_integral(n_type) else "DOUBLE"
+                    cast = f"TRY_CAST({gen.sql(s_side)} AS {target})"
+                    a, b = (cast, gen.sql(other)) if s_side is e.this else (gen.sql(other), cast)
+                    return f"{a} {op} {b}"
+        return getattr(gen, method)(e)
+    return rule
 
 
 TRANSFORMS: dict = {
+    exp.Sum: _aggregate("sum"),
+    exp.Avg: _aggregate("avg"),
+    exp.EQ: _comparison("="),
+    exp.NEQ: _comparison("<>"),
+    exp.GT: _comparison(">"),
+    exp.GTE: _comparison(">="),
+    exp.LT: _comparison("<"),
+    exp.LTE: _comparison("<="),
     exp.Add: _binary_rule("+"),
     exp.Sub: _binary_rule("-"),
     exp.Mul: _binary_rule("*"),
@@ -838,4 +938,3 @@ FUNCTIONS: dict = {
     "range": _range,
 }
 
-_ = DuckDB  # the generator these rules extend (see the package)

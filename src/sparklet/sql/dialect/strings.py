@@ -92,15 +92,47 @@ def spark_error(condition: str, message_sql: str) -> str:
 
 
 _BINARY = (exp.DType.BINARY, exp.DType.VARBINARY, exp.DType.BLOB)
+_STRINGS = (exp.DType.VARCHAR, exp.DType.TEXT, exp.DType.CHAR, exp.DType.NCHAR,
+            exp.DType.NVARCHAR)
 
 # ---------------------------------------------------------------------------------------------
 # lengths and positions: Spark's int
 
 
+def string_sql(gen, e: exp.Expression) -> str:
+    """``e`` as a string, as Spark's string functions cast their arguments (a date or a
+    timestamp as Spark prints it: no offset, in the session time zone)."""
+    from sparklet.sql.dialect.datetimes import datetime_to_string_sql
+
+    t = spark_type(e)
+    if t is None or t.is_type(*_STRINGS, exp.DType.NULL):
+        return gen.sql(e)
+    if t.is_type(exp.DType.DATE):
+        return datetime_to_string_sql(gen, gen.sql(e), "date")
+    if t.is_type(exp.DType.TIMESTAMPTZ, exp.DType.TIMESTAMP, exp.DType.TIMESTAMPNTZ):
+        return datetime_to_string_sql(gen, gen.sql(e), "timestamp")
+    return f"CAST({gen.sql(e)} AS VARCHAR)"
+
+
+def _concat(gen, e: exp.Concat) -> str:
+    args = e.expressions
+    types = [spark_type(a) for a in args]
+    if any(t is None or t.is_type(exp.DType.ARRAY, *_BINARY) for t in types) or any(
+            isinstance(a, exp.Array) for a in args):
+        return default_sql(gen, e)  # arrays, binary or unknown types: DuckDB's || as it is
+    # Spark: NULL when any argument is NULL; each argument as Spark's string
+    return ("CAST(" + " || ".join(string_sql(gen, a) for a in args) + " AS VARCHAR)"
+            if args else "''")
+
+
 def _length(gen, e: exp.Length) -> str:
     if is_type(e.this, *_BINARY):
         return int_sql(f"OCTET_LENGTH({gen.sql(e.this)})")
-    return int_sql(f"LENGTH({gen.sql(e.this)})")
+    return int_sql(f"LENGTH({string_sql(gen, e.this)})")
+
+
+def _ascii(gen, e: exp.Ascii) -> str:
+    return int_sql(f"ASCII({string_sql(gen, e.this)})")
 
 
 def _octets(gen, arg: exp.Expression) -> str:
@@ -116,10 +148,6 @@ def _octet_length(gen, e: exp.Anonymous) -> str:
 def _bit_length(gen, e: exp.Expression) -> str:
     arg = e.this if not isinstance(e, exp.Anonymous) else e.expressions[0]
     return int_sql(f"{_octets(gen, arg)} * 8")
-
-
-def _int_default(gen, e: exp.Expression) -> str:
-    return int_sql(default_sql(gen, e))
 
 
 def _locate(gen, e: exp.StrPosition) -> str:
@@ -160,6 +188,11 @@ def _find_in_set(gen, e: exp.Anonymous) -> str:
 # substrings
 
 
+def max0(sql: str) -> str:
+    """``GREATEST(x, 0)`` that keeps a NULL (DuckDB's GREATEST skips NULL arguments)."""
+    return f"(CASE WHEN {sql} < 0 THEN 0 ELSE {sql} END)"
+
+
 def _substring(gen, e: exp.Substring) -> str:
     s = gen.sql(e.this)
     start, length = e.args.get("start"), e.args.get("length")
@@ -172,22 +205,23 @@ def _substring(gen, e: exp.Substring) -> str:
     # pos, 0 for pos 0), an end start + length, both clamped at 0; empty when end <= start.
     ps = gen.sql(start)
     size = f"OCTET_LENGTH({s})" if is_type(e.this, *_BINARY) else f"LENGTH({s})"
-    start0 = f"(CASE WHEN {ps} > 0 THEN {ps} - 1 WHEN {ps} < 0 THEN {size} + {ps} ELSE 0 END)"
+    start0 = (f"(CASE WHEN {ps} > 0 THEN {ps} - 1 WHEN {ps} < 0 THEN {size} + {ps} "
+              f"WHEN {ps} = 0 THEN 0 END)")
     if length is None:
-        return f"SUBSTRING({s}, GREATEST({start0}, 0) + 1)"
+        return f"SUBSTRING({s}, {max0(start0)} + 1)"
     ls = gen.sql(length)
-    return (f"SUBSTRING({s}, GREATEST({start0}, 0) + 1, "
-            f"GREATEST({start0} + {ls} - GREATEST({start0}, 0), 0))")
+    return (f"SUBSTRING({s}, {max0(start0)} + 1, "
+            f"{max0(f'{start0} + {ls} - {max0(start0)}')})")
 
 
 def _left(gen, e: exp.Left) -> str:
     s, n = gen.sql(e.this), gen.sql(e.expression)
-    return f"LEFT({s}, GREATEST({n}, 0))"
+    return f"LEFT({s}, {max0(n)})"
 
 
 def _right(gen, e: exp.Right) -> str:
     s, n = gen.sql(e.this), gen.sql(e.expression)
-    return f"RIGHT({s}, GREATEST({n}, 0))"
+    return f"RIGHT({s}, {max0(n)})"
 
 
 def _substring_index(gen, e: exp.SubstringIndex) -> str:
@@ -224,9 +258,12 @@ def _split_part(gen, e: exp.SplitPart) -> str:
 def _overlay(gen, e: exp.Overlay) -> str:
     s, r, p = gen.sql(e.this), gen.sql(e.expression), gen.sql(e.args["from_"])
     n = e.args.get("for_")
-    ns = gen.sql(n) if n is not None else f"LENGTH({r})"
-    return (f"LEFT({s}, GREATEST({p} - 1, 0)) || {r} || "
-            f"SUBSTRING({s}, GREATEST({p} + {ns}, 1))")
+    # Spark: the part before pos, the replacement, the part from pos + len on (len: the
+    # replacement's length when not given or negative)
+    ns = (f"(CASE WHEN {gen.sql(n)} < 0 THEN LENGTH({r}) ELSE {gen.sql(n)} END)"
+          if n is not None else f"LENGTH({r})")
+    return (f"LEFT({s}, {max0(f'{p} - 1')}) || {r} || "
+            f"SUBSTRING({s}, {max0(f'{p} + {ns} - 1')} + 1)")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -244,7 +281,7 @@ def _concat_ws(gen, e: exp.ConcatWs) -> str:
             parts.append(f"CASE WHEN LEN({kept}) = 0 THEN NULL "
                          f"ELSE ARRAY_TO_STRING({kept}, {sep_sql}) END")
         else:
-            parts.append(gen.sql(a))
+            parts.append(string_sql(gen, a))
     if not parts:
         return f"CASE WHEN {sep_sql} IS NULL THEN NULL ELSE '' END"
     return f"CONCAT_WS({sep_sql}, {', '.join(parts)})"
@@ -283,8 +320,8 @@ def _pad(gen, e: exp.Pad) -> str:
     f = gen.sql(fill) if fill is not None else "' '"
     fn = "LPAD" if e.args.get("is_left") else "RPAD"
     # Spark: a negative length gives '', an empty pad only truncates
-    return (f"CASE WHEN {f} = '' THEN LEFT({s}, GREATEST({n}, 0)) "
-            f"ELSE {fn}({s}, GREATEST({n}, 0), {f}) END")
+    return (f"CASE WHEN {f} = '' THEN LEFT({s}, {max0(n)}) "
+            f"ELSE {fn}({s}, {max0(n)}, {f}) END")
 
 
 def _initcap(gen, e: exp.Initcap) -> str:
@@ -406,14 +443,34 @@ def _group(gen, e: exp.Expression) -> str:
     return gen.sql(g) if g is not None else "1"
 
 
+def _bad_group(gen, e: exp.Expression, fn: str) -> str | None:
+    """Spark's error for a group index the (literal) pattern does not have, else None."""
+    pattern, g = string_value(e.expression), e.args.get("group")
+    idx = int_value(g) if g is not None else 1
+    if pattern is None or idx is None:
+        return None
+    try:
+        groups = re.compile(pattern).groups
+    except re.error:
+        return None
+    if 0 <= idx <= groups:
+        return None
+    msg = (f"The value of parameter(s) `idx` in `{fn}` is invalid: Expects group index "
+           f"between 0 and {groups}, but got {idx}. SQLSTATE: 22023")
+    err = spark_error("INVALID_PARAMETER_VALUE.REGEX_GROUP_INDEX", lit(msg))
+    return f"(CASE WHEN {gen.sql(e.this)} IS NULL THEN NULL ELSE {err} END)"
+
+
 def _regexp_extract(gen, e: exp.RegexpExtract) -> str:
     s, p = gen.sql(e.this), _regex_sql(gen, e.expression)
-    return f"REGEXP_EXTRACT({s}, {p}, {_group(gen, e)})"
+    bad = _bad_group(gen, e, "regexp_extract")
+    return bad or f"REGEXP_EXTRACT({s}, {p}, {_group(gen, e)})"
 
 
 def _regexp_extract_all(gen, e: exp.RegexpExtractAll) -> str:
     s, p = gen.sql(e.this), _regex_sql(gen, e.expression)
-    return f"REGEXP_EXTRACT_ALL({s}, {p}, {_group(gen, e)})"
+    bad = _bad_group(gen, e, "regexp_extract_all")
+    return bad or f"REGEXP_EXTRACT_ALL({s}, {p}, {_group(gen, e)})"
 
 
 def _split(gen, e: exp.RegexpSplit) -> str:
@@ -446,7 +503,7 @@ def _format_piece(gen, conv: str, flags: str, width: str, prec: str,
     lower = conv.lower()
     spec = f"%{flags.replace(',', '')}{width}{prec}"
     if lower == "s":
-        text = f"COALESCE(CAST({a} AS VARCHAR), 'null')"
+        text = f"COALESCE({string_sql(gen, arg)}, 'null')"
         if is_type(arg, exp.DType.BOOLEAN):
             text = f"CASE WHEN {a} IS NULL THEN 'null' WHEN {a} THEN 'true' ELSE 'false' END"
         piece = f"PRINTF('{spec}s', {text})" if (width or prec or flags) else text
@@ -601,11 +658,24 @@ def _crc32(gen, e: exp.Anonymous) -> str:
     return f"CASE WHEN {h} IS NULL THEN NULL ELSE XOR({crc}, 4294967295::BIGINT) END"
 
 
+def _chr(gen, e: exp.Chr) -> str:
+    # Spark: chr(n) is the character n % 256, '' for a negative n
+    n = gen.sql(e.expressions[0])
+    return f"(CASE WHEN {n} < 0 THEN '' ELSE CHR(CAST({n} % 256 AS INTEGER)) END)"
+
+
+def _space(gen, e: exp.Expression) -> str:
+    n = gen.sql(e.this if not isinstance(e, exp.Anonymous) else e.expressions[0])
+    return f"REPEAT(' ', {max0(n)})"
+
+
 def _sha2(gen, e: exp.SHA2) -> str:
     s = gen.sql(e.this)
     n = int_value(e.args.get("length")) if e.args.get("length") is not None else 256
     if n in (0, 256):
         return f"SHA256({s})"
+    if n in (224, 384, 512):  # valid in Spark, but DuckDB has no SHA-224/384/512
+        return f"error('sha2 with bit length {n} is not supported on DuckDB')"
     return "CAST(NULL AS VARCHAR)"  # Spark: NULL for a bit length it does not support
 
 
@@ -637,7 +707,7 @@ TRANSFORMS: dict = {
     exp.Length: _length,
     exp.BitLength: _bit_length,
     exp.StrPosition: _locate,
-    exp.Ascii: _int_default,
+    exp.Ascii: _ascii,
     exp.Levenshtein: _levenshtein,
     exp.Substring: _substring,
     exp.Left: _left,
@@ -645,6 +715,7 @@ TRANSFORMS: dict = {
     exp.SubstringIndex: _substring_index,
     exp.SplitPart: _split_part,
     exp.Overlay: _overlay,
+    exp.Concat: _concat,
     exp.ConcatWs: _concat_ws,
     exp.Elt: _elt,
     exp.Pad: _pad,
@@ -659,6 +730,8 @@ TRANSFORMS: dict = {
     exp.Format: _format_string,
     exp.Soundex: _soundex,
     exp.SHA2: _sha2,
+    exp.Chr: _chr,
+    exp.Space: _space,
     exp.Unhex: _unhex,
     exp.ToNumber: _to_number,
 }
