@@ -34,6 +34,7 @@ same items. A DataFrame's ``select`` can ask :func:`generator_projection` for th
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import threading
 
@@ -128,9 +129,36 @@ def spark_type(gen, e: exp.Expression) -> T.DataType | None:
     return dt
 
 
+_scope = threading.local()
+
+
 def fresh(stem: str = "v") -> str:
-    """A lambda variable name that no Spark query uses."""
-    return f"__{stem}{next(_counter)}"
+    """A lambda variable name that no Spark query uses. Inside a rule (see :func:`scoped`)
+    the name is the rule's expression's digest and a count, so that the same expression
+    is the same SQL wherever it appears (SELECT and GROUP BY must match for DuckDB)."""
+    state = getattr(_scope, "state", None)
+    if state is None:
+        return f"__{stem}{next(_counter)}"
+    state[1] += 1
+    return f"__{stem}_{state[0]}_{state[1]}"
+
+
+def scoped(fn):
+    """A rule whose :func:`fresh` names derive from its expression's Spark text."""
+    def rule(gen, e):
+        try:
+            digest = hashlib.blake2s(e.sql(dialect="spark").encode(), digest_size=5).hexdigest()
+        except Exception:  # noqa: BLE001 - a node Spark's generator cannot print: counted names
+            digest = f"n{next(_counter)}"
+        saved = getattr(_scope, "state", None)
+        _scope.state = [digest, 0]
+        try:
+            return fn(gen, e)
+        finally:
+            _scope.state = saved
+    rule.__name__ = getattr(fn, "__name__", "rule")
+    rule.__doc__ = getattr(fn, "__doc__", None)
+    return rule
 
 
 def let(value_sql: str, var: str, body_sql: str) -> str:
@@ -1030,7 +1058,7 @@ def nested_to_string_sql(gen, expr_sql: str, spark_type: T.DataType,
 
 # --------------------------------------------------------------------------------------------
 
-TRANSFORMS: dict = {
+_TRANSFORMS: dict = {
     exp.ArraySize: _size_sql,
     exp.ArrayContains: _array_contains_sql,
     exp.ArrayDistinct: _array_distinct_sql,
@@ -1070,7 +1098,7 @@ TRANSFORMS: dict = {
     exp.Lateral: _lateral_sql,
 }
 
-FUNCTIONS: dict = {
+_FUNCTIONS: dict = {
     "cardinality": _size_sql,
     "array_union": lambda gen, e: _set_op(gen, *_args(e), "union"),
     "arrays_overlap": _arrays_overlap_sql,
@@ -1085,3 +1113,6 @@ FUNCTIONS: dict = {
     "map_zip_with": _map_zip_with_sql,
     "inline_outer": _generator_sql,
 }
+
+TRANSFORMS: dict = {k: scoped(fn) for k, fn in _TRANSFORMS.items()}
+FUNCTIONS: dict = {k: scoped(fn) for k, fn in _FUNCTIONS.items()}

@@ -25,6 +25,7 @@ from sparklet.sql.dialect.arrays import (
     default_sql,
     fresh,
     let,
+    scoped,
     spark_error,
     spark_type,
 )
@@ -375,15 +376,19 @@ def _schema_of_json_sql(gen, e: exp.Expression) -> str:
     return _str_lit(_schema_text(arg.this))
 
 
-TRANSFORMS: dict = {
+_TRANSFORMS: dict = {
     exp.JSONFormat: _to_json_sql,
     exp.FromJson: _from_json_sql,
     exp.JSONExtractScalar: _get_json_object_sql,
     exp.JSONKeys: _json_object_keys_sql,
 }
 
-FUNCTIONS: dict = {
+_FUNCTIONS: dict = {
     "json_tuple": _generator_sql,
     "schema_of_json": _schema_of_json_sql,
     "json_array_length": _json_array_length_sql,
 }
+
+# fresh lambda names by expression (the same SQL in SELECT and GROUP BY)
+TRANSFORMS: dict = {k: scoped(fn) for k, fn in _TRANSFORMS.items()}
+FUNCTIONS: dict = {k: scoped(fn) for k, fn in _FUNCTIONS.items()}
