@@ -159,7 +159,8 @@ def _template_parameters(condition: str, message: str) -> dict[str, str] | None:
 
 def _from_condition(condition: str, message: str) -> PySparkException:
     """The exception for a ``[CONDITION] message`` raised by the dialect's SQL."""
-    message = message.strip()
+    # some rules end their message with Spark's " SQLSTATE: xxxxx": the class adds its own
+    message = re.sub(r"\s*SQLSTATE: \w+$", "", message.strip())
     params = _template_parameters(condition, message)
     if params is not None:
         try:

@@ -21,12 +21,6 @@ from compare import verdict  # noqa: E402
 from harness import run_sql, sql_cases  # noqa: E402
 
 KNOWN = {
-    "ansi.sql_34": "element_at's out-of-bounds check is the arrays rules' (arrays.py)",
-    "ansi.sql_35": "array subscript's out-of-bounds check is the arrays rules' (arrays.py)",
-    "nulls_order.null_string_concat": "concat('a', NULL) is typed void by DuckDB; concat is "
-                                      "the string rules' (strings.py)",
-    "sql.interval_arith": "DATE + INTERVAL gives a timestamp in DuckDB; the datetime rules' "
-                          "(datetimes.py)",
     "sql.range_tvf": "sum(id) over an untyped view column is DuckDB's HUGEINT (decimal(38,0)),"
                      " Spark's bigint needs the column's type (aggregate rules / core)",
     "sql.select_no_from": "un-aliased column names (`x` for 'x') are the core's "

@@ -20,15 +20,6 @@ ANSI_CASES = {k: v for k, v in sql_cases("ansi").items() if k in ("ansi.sql_39",
 
 _CAST = "a cast rule, the ANSI helper's"
 KNOWN = {
-    "datetime.sql_03": "to_timestamp(s) is parsed by sqlglot as Cast(s AS TIMESTAMP): "
-                       f"{_CAST} (it may call datetimes.to_timestamp_sql)",
-    "datetime.sql_04": "to_timestamp(s) without a pattern: the same Cast",
-    "datetime.sql_46": f"CAST(ts AS STRING): {_CAST} (datetimes.datetime_to_string_sql "
-                       "gives Spark's text)",
-    "datetime.sql_47": f"CAST(ts AS LONG): {_CAST}",
-    "datetime.sql_48": f"CAST(0 AS TIMESTAMP): {_CAST}",
-    "datetime.sql_49": "DATE + INTERVAL is exp.Add, the ANSI helper's arithmetic rule "
-                       "(datetimes.datetime_arithmetic_sql gives Spark's date)",
     "datetime.sql_52": "DATE - DATE is exp.Sub (the ANSI helper's), and its Spark type "
                        "'interval day' has no DuckDB type: typemap reads INTERVAL as "
                        "'interval day to second'",

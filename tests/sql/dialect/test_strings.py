@@ -53,14 +53,6 @@ def judge(case: dict) -> str:
 CASES = sql_cases("string")
 
 KNOWN = {
-    "string.sql_40": "unbase64 gives Spark's bytes, but collect's row converter "
-                     "(sparklet.sql.conversion, core) returns bytearray where PySpark 4.3 "
-                     "returns bytes",
-    "string.sql_69": "encode: same bytes-vs-bytearray difference in the core's row converter",
-    "string.sql_61": "cast(1e10 as string) is Spark's Double.toString ('1.0E10'): a cast "
-                     "rule, the ANSI helper's",
-    "string.sql_65": "cast(map as string) ('{a -> 1}'): a cast rule, the ANSI helper's",
-    "string.sql_66": "cast(struct as string) ('{1, x}'): a cast rule, the ANSI helper's",
     "string.string_plus_number": "'1' + 1 (string promoted to a number): the ANSI helper's "
                                  "arithmetic and implicit cast rules",
 }

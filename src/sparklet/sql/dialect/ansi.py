@@ -83,6 +83,21 @@ def cast_sql(gen, e: exp.Cast) -> str:
         generate = DuckDB.Generator.trycast_sql if isinstance(e, exp.TryCast) and (
             e.args.get("safe") or not gen.ansi) else DuckDB.Generator.cast_sql
         return generate(gen, e)
+    if type(e) is exp.Cast and to.this == DT.TIMESTAMP and getattr(gen, "_sparklet_raw",
+                                                                    None) is None:
+        # sqlglot's node for Spark's to_timestamp(x) / timestamp(x): the datetime rules
+        from sparklet.sql.dialect import datetimes
+
+        return datetimes.to_timestamp_sql(gen, e.this)
+    if to.this in (DT.VARCHAR, DT.TEXT) and getattr(gen, "_sparklet_raw", None) is None:
+        src = spark_type(e.this)
+        if src is not None and src.this in (DT.DATE, DT.TIMESTAMPTZ, DT.TIMESTAMP,
+                                            DT.TIMESTAMPNTZ):
+            from sparklet.sql.dialect import datetimes
+
+            kind = {DT.DATE: "date", DT.TIMESTAMPTZ: "timestamp"}.get(src.this,
+                                                                       "timestamp_ntz")
+            return datetimes.datetime_to_string_sql(gen, gen.sql(e.this), kind)
     mode = "try" if e.args.get("safe") else ("ansi" if gen.ansi else "legacy")
     source = spark_type(e.this)
     raw = getattr(gen, "_sparklet_raw", None)

@@ -521,7 +521,7 @@ def _temporal_hook(gen, e: exp.Expression) -> str | None:
     """Date/time arithmetic (``DATE + INTERVAL``, ``ts - ts``) belongs to the datetime rules:
     ``datetimes.arithmetic_sql(gen, e) -> str | None`` when that module defines it."""
     from sparklet.sql.dialect import datetimes
-    hook = getattr(datetimes, "arithmetic_sql", None)
+    hook = getattr(datetimes, "datetime_arithmetic_sql", None)
     if hook is None:
         return None
     for side in (e.this, e.expression):

@@ -13,10 +13,8 @@ from typing import Any  # noqa: F401 - PySpark's annotations
 from sqlglot import expressions as E
 
 from sparklet.sql.column import Column
-from sparklet.sql.functions._base import _type_error
+from sparklet.sql.functions._base import _c, _cl, _cn, _cols, _invoke, _invoke_opt, _type_error  # noqa: F401
 from sparklet.sql.naming import spark_name
-from sparklet.sql.functions._base import _c, _cl, _cn, _cols, _invoke, _invoke_opt  # noqa: F401
-
 
 __all__ = ['try_avg', 'try_sum', 'max', 'min', 'max_by', 'min_by', 'sum', 'avg', 'median', 'listagg', 'listagg_distinct', 'string_agg', 'string_agg_distinct', 'stddev', 'std', 'stddev_samp', 'stddev_pop', 'variance', 'var_samp', 'var_pop', 'regr_avgx', 'regr_avgy', 'regr_count', 'regr_intercept', 'regr_r2', 'regr_slope', 'regr_sxx', 'regr_sxy', 'regr_syy', 'every', 'bool_and', 'some', 'bool_or', 'bit_and', 'bit_or', 'bit_xor', 'skewness', 'kurtosis', 'collect_list', 'array_agg', 'collect_set', 'corr', 'covar_pop', 'covar_samp', 'grouping', 'count_min_sketch', 'count_if', 'histogram_numeric', 'schema_of_variant_agg', 'hll_sketch_agg', 'hll_union_agg', 'theta_sketch_agg', 'theta_union_agg', 'bitmap_construct_agg', 'bitmap_or_agg']
 

@@ -12,9 +12,19 @@ from typing import Any  # noqa: F401 - PySpark's annotations
 
 from sparklet.errors import PySparkValueError
 from sparklet.sql.column import Column
-from sparklet.sql.functions._base import _error, _hof, _lambda, _options, _schema
-from sparklet.sql.functions._base import _c, _cl, _cn, _cols, _invoke, _invoke_opt  # noqa: F401
-
+from sparklet.sql.functions._base import (  # noqa: F401
+    _c,
+    _cl,
+    _cn,
+    _cols,
+    _error,
+    _hof,
+    _invoke,
+    _invoke_opt,
+    _lambda,
+    _options,
+    _schema,
+)
 
 __all__ = ['map_from_arrays', 'array_contains', 'arrays_overlap', 'slice', 'array_join', 'array_position', 'element_at', 'try_element_at', 'get', 'array_prepend', 'array_remove', 'array_distinct', 'array_insert', 'array_intersect', 'array_union', 'array_except', 'array_compact', 'array_append', 'get_json_object', 'try_parse_json', 'to_variant_object', 'parse_json', 'is_variant_null', 'is_valid_variant', 'variant_delete', 'variant_insert', 'try_variant_insert', 'variant_set', 'try_variant_set', 'variant_array_append', 'try_variant_array_append', 'variant_strip_nulls', 'variant_get', 'try_variant_get', 'schema_of_variant', 'json_array_length', 'json_object_keys', 'size', 'array_min', 'array_max', 'array_size', 'cardinality', 'shuffle', 'flatten', 'map_contains_key', 'map_keys', 'map_values', 'map_entries', 'map_from_entries', 'array_repeat', 'arrays_zip', 'sequence', 'str_to_map', 'kll_sketch_get_n_bigint', 'kll_sketch_get_n_float', 'kll_sketch_get_n_double', 'kll_sketch_get_quantile_bigint', 'kll_sketch_get_quantile_float', 'kll_sketch_get_quantile_double', 'kll_sketch_get_rank_bigint', 'kll_sketch_get_rank_float', 'kll_sketch_get_rank_double', 'bitmap_bit_position', 'bitmap_bucket_number', 'bitmap_count', 'bitmap_and_agg']
 

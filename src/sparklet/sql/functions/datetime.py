@@ -13,9 +13,16 @@ from typing import Any  # noqa: F401 - PySpark's annotations
 from sqlglot import expressions as E
 
 from sparklet.sql.column import Column
-from sparklet.sql.functions._base import _node, _type_error
-from sparklet.sql.functions._base import _c, _cl, _cn, _cols, _invoke, _invoke_opt  # noqa: F401
-
+from sparklet.sql.functions._base import (  # noqa: F401
+    _c,
+    _cl,
+    _cn,
+    _cols,
+    _invoke,
+    _invoke_opt,
+    _node,
+    _type_error,
+)
 
 __all__ = ['curdate', 'current_date', 'current_timezone', 'current_timestamp', 'now', 'localtimestamp', 'date_format', 'year', 'quarter', 'month', 'dayofweek', 'dayofmonth', 'day', 'dayofyear', 'hour', 'minute', 'second', 'weekofyear', 'weekday', 'monthname', 'dayname', 'make_date', 'date_add', 'dateadd', 'date_sub', 'datediff', 'date_diff', 'date_from_unix_date', 'add_months', 'months_between', 'to_date', 'try_to_date', 'unix_date', 'unix_micros', 'unix_millis', 'unix_nanos', 'unix_seconds', 'to_timestamp', 'try_to_timestamp', 'trunc', 'next_day', 'last_day', 'from_unixtime', 'from_utc_timestamp', 'to_utc_timestamp', 'timestamp_seconds', 'time_diff', 'time_trunc', 'timestamp_millis', 'timestamp_micros', 'timestamp_nanos', 'time_bucket', 'window_time', 'to_unix_timestamp', 'to_timestamp_ltz', 'to_timestamp_ntz', 'years', 'months', 'days', 'hours', 'make_dt_interval', 'try_make_interval', 'make_interval', 'make_time', 'time_from_seconds', 'time_from_millis', 'time_from_micros', 'time_to_seconds', 'time_to_millis', 'time_to_micros', 'make_timestamp_ltz', 'try_make_timestamp_ltz', 'make_ym_interval']
 

@@ -13,9 +13,7 @@ from typing import Any  # noqa: F401 - PySpark's annotations
 from sqlglot import expressions as E
 
 from sparklet.sql.column import Column
-from sparklet.sql.functions._base import _value_error
-from sparklet.sql.functions._base import _c, _cl, _cn, _cols, _invoke, _invoke_opt  # noqa: F401
-
+from sparklet.sql.functions._base import _c, _cl, _cn, _cols, _invoke, _invoke_opt, _value_error  # noqa: F401
 
 __all__ = ['sqrt', 'try_add', 'try_divide', 'try_mod', 'try_multiply', 'try_subtract', 'abs', 'acos', 'acosh', 'asin', 'asinh', 'atan', 'atanh', 'cbrt', 'ceil', 'ceiling', 'cos', 'cosh', 'cot', 'csc', 'e', 'exp', 'expm1', 'floor', 'log10', 'log1p', 'negative', 'pi', 'positive', 'rint', 'sec', 'signum', 'sign', 'sin', 'sinh', 'tan', 'tanh', 'toDegrees', 'toRadians', 'bit_count', 'bit_get', 'getbit', 'degrees', 'radians', 'atan2', 'hypot', 'pow', 'pmod', 'width_bucket', 'isnan', 'nanvl', 'shiftLeft', 'shiftleft', 'shiftRight', 'shiftright', 'shiftRightUnsigned', 'shiftrightunsigned', 'ln', 'log2', 'conv', 'factorial', 'bin', 'hex', 'unhex', 'uniform']
 

@@ -11,9 +11,7 @@ from __future__ import annotations
 from typing import Any  # noqa: F401 - PySpark's annotations
 
 from sparklet.sql.column import Column
-from sparklet.sql.functions._base import _type_error
-from sparklet.sql.functions._base import _c, _cl, _cn, _cols, _invoke, _invoke_opt  # noqa: F401
-
+from sparklet.sql.functions._base import _c, _cl, _cn, _cols, _invoke, _invoke_opt, _type_error  # noqa: F401
 
 __all__ = ['upper', 'lower', 'ascii', 'base64', 'unbase64', 'ltrim', 'rtrim', 'trim', 'decode', 'encode', 'is_valid_utf8', 'make_valid_utf8', 'validate_utf8', 'try_validate_utf8', 'format_number', 'instr', 'overlay', 'sentences', 'substring', 'substring_index', 'levenshtein', 'jaro_winkler_similarity', 'locate', 'lpad', 'rpad', 'repeat', 'split', 'rlike', 'regexp', 'regexp_like', 'randstr', 'regexp_count', 'regexp_extract', 'regexp_extract_all', 'regexp_replace', 'regexp_substr', 'regexp_instr', 'initcap', 'soundex', 'length', 'octet_length', 'bit_length', 'translate', 'to_binary', 'to_char', 'to_varchar', 'to_number', 'replace', 'split_part', 'substr', 'try_parse_url', 'parse_url', 'printf', 'url_decode', 'try_url_decode', 'url_encode', 'position', 'endswith', 'startswith', 'char', 'btrim', 'char_length', 'character_length', 'chr', 'try_to_binary', 'try_to_number', 'contains', 'elt', 'find_in_set', 'like', 'ilike', 'lcase', 'ucase', 'left', 'right', 'mask', 'collate', 'collation', 'quote', 'concat', 'reverse']
 

@@ -13,9 +13,8 @@ from typing import Any  # noqa: F401 - PySpark's annotations
 from sqlglot import expressions as E
 
 from sparklet.sql.column import Column
-from sparklet.sql.naming import spark_name
 from sparklet.sql.functions._base import _c, _cl, _cn, _cols, _invoke, _invoke_opt  # noqa: F401
-
+from sparklet.sql.naming import spark_name
 
 __all__ = ['row_number', 'dense_rank', 'rank', 'counter_diff', 'cume_dist', 'percent_rank']
 
