@@ -66,6 +66,8 @@ def _csv_text(dt: T.DataType, d: _Dialect, column: str) -> Callable[[Any], str]:
     """A function: a non-null value of ``dt`` → its CSV field text (before quoting)."""
     if isinstance(dt, (T.ByteType, T.ShortType, T.IntegerType, T.LongType)):
         return str
+    if isinstance(dt, T.NullType):  # only NULLs, written as nullValue
+        return lambda v: ""
     if isinstance(dt, T.BooleanType):
         return lambda v: "true" if v else "false"
     if isinstance(dt, T.DoubleType):
