@@ -23,14 +23,6 @@ from sparklet.sql import functions as F  # noqa: E402
 from sparklet.sql import types as T  # noqa: E402
 from sparklet.sql.readwriter import DataFrameReader, DataFrameWriter  # noqa: E402
 
-# Cases whose difference lies outside the data sources (reported to the owners):
-OUTSIDE = {
-    # collect() gives bytearray for binary; PySpark 4.3 gives bytes (sparklet.sql.conversion)
-    "io.parquet_all_types": "binary collected as bytearray",
-    # parquet.`path` in spark.sql is the SQL layer's to resolve (it can call sparklet.sql.io)
-    "io.sql_on_file": "parquet.`path` in spark.sql",
-}
-
 
 @pytest.fixture(scope="module")
 def spark():
@@ -44,8 +36,6 @@ IO_CASES = [c for c in runner.CASES if c["area"] == "io"]
 
 @pytest.mark.parametrize("case", IO_CASES, ids=[c["id"] for c in IO_CASES])
 def test_recorded_case(spark, case):
-    if case["id"] in OUTSIDE:
-        pytest.xfail(OUTSIDE[case["id"]])
     namespace = {"spark": spark, "F": F, "T": T, "Row": Row}
     got = runner.run_case(case, namespace)
     want = RECORDED[case["id"]]

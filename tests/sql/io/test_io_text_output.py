@@ -74,6 +74,7 @@ def test_csv_options(tmp_path):
         ['"a","1"']
     assert csv_lines(tmp_path / "e", [('x"y',)], "s STRING", quote="'", escape="\\") == \
         ['x"y']
+    assert csv_lines(tmp_path / "n", [('x"y',)], "s STRING", escapeQuotes=False) == ['x"y']
 
 
 def test_csv_numbers(tmp_path):
