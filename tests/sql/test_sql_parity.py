@@ -33,7 +33,7 @@ with open(os.path.join(PARITY, "pyspark_results.json")) as f:
 
 
 @pytest.fixture(scope="module")
-def namespace():
+def namespace(tmp_path_factory):
     # the recording ran with the Python process and the session in UTC
     old_tz = os.environ.get("TZ")
     os.environ["TZ"] = "UTC"
@@ -43,7 +43,9 @@ def namespace():
     from sparklet.sql import functions as F
     from sparklet.sql import types as T
 
-    spark = SparkSession.builder.config("spark.sql.session.timeZone", "UTC").create()
+    spark = (SparkSession.builder.config("spark.sql.session.timeZone", "UTC")
+             .config("spark.sql.warehouse.dir", str(tmp_path_factory.mktemp("warehouse")))
+             .create())
     yield {"spark": spark, "F": F, "T": T, "Row": Row, "Window": Window}
     spark.stop()
     undo()

@@ -22,7 +22,12 @@ def namespace() -> dict:
     from sparklet.sql import functions as F
     from sparklet.sql import types as T
 
-    spark = SparkSession.builder.config("spark.sql.session.timeZone", "UTC").getOrCreate()
+    import tempfile
+
+    # a fresh warehouse: tables a failing case leaves behind must not break the next run
+    spark = (SparkSession.builder.config("spark.sql.session.timeZone", "UTC")
+             .config("spark.sql.warehouse.dir", tempfile.mkdtemp(prefix="sqlparity-wh-"))
+             .getOrCreate())
     return {"spark": spark, "F": F, "T": T, "Row": Row, "Window": Window}
 
 

@@ -1,8 +1,9 @@
 """Values between Python, Arrow and DuckDB, as PySpark converts them.
 
 ``collect()`` gives PySpark's Python values: ``Row`` for structs, ``dict`` for maps,
-``bytes`` for binary (PySpark 4; 3.x gave ``bytearray``), and for ``timestamp`` a naive ``datetime`` in the Python process's
-local time zone (PySpark converts the instant with ``datetime.fromtimestamp``).
+``bytes`` for binary (PySpark 4; 3.x gave ``bytearray``), and for ``timestamp`` a naive
+``datetime`` in the Python process's local time zone (PySpark converts the instant with
+``datetime.fromtimestamp``).
 
 >>> schema = T._parse_datatype_string("a int, s struct<x:int,y:string>, b binary")
 >>> to_row = row_converter(schema)

@@ -72,7 +72,7 @@ def _quote(name: str) -> str:
 
 def _scan(files: list[str]) -> str:
     return ("read_parquet([" + ", ".join(_sql_string(f) for f in files) +
-            "], union_by_name = true)")
+            "], union_by_name = true, hive_partitioning = false)")
 
 
 def _int96_columns(path: str) -> set[str]:

@@ -19,12 +19,21 @@ from __future__ import annotations
 
 import csv
 import io
+import mmap
+import os
+import re
 from collections.abc import Callable
 from typing import Any
 
 from sparklet.sql import types as T
 from sparklet.sql.io import values as V
-from sparklet.sql.io.files import is_compressed, read_text, unsupported_type
+from sparklet.sql.io.files import (
+    duckdb_readable,
+    is_compressed,
+    read_text,
+    register_arrow,
+    unsupported_type,
+)
 from sparklet.sql.io.options import Options
 
 # ---------------------------------------------------------------- writing
@@ -44,6 +53,8 @@ class _Dialect:
         self.trim_leading = opts.bool("ignoreLeadingWhiteSpace", write)
         self.trim_trailing = opts.bool("ignoreTrailingWhiteSpace", write)
         self.header = opts.bool("header", False)
+        self.encoding = opts.get("encoding") or opts.get("charset")
+        self.comment = opts.char("comment", "\0")
         self.line_sep = opts.get("lineSep", "\n")
         self.tz = V.zone(opts.get("timeZone"))
         self.date_format = opts.get("dateFormat", V.DEFAULT_DATE_FORMAT)
@@ -55,6 +66,8 @@ def _csv_text(dt: T.DataType, d: _Dialect, column: str) -> Callable[[Any], str]:
     """A function: a non-null value of ``dt`` → its CSV field text (before quoting)."""
     if isinstance(dt, (T.ByteType, T.ShortType, T.IntegerType, T.LongType)):
         return str
+    if isinstance(dt, T.NullType):  # only NULLs, written as nullValue
+        return lambda v: ""
     if isinstance(dt, T.BooleanType):
         return lambda v: "true" if v else "false"
     if isinstance(dt, T.DoubleType):
@@ -75,23 +88,26 @@ def _csv_text(dt: T.DataType, d: _Dialect, column: str) -> Callable[[Any], str]:
 
 
 def _quoter(d: _Dialect) -> Callable[[str], str]:
-    specials = {d.sep, "\n", "\r"} | ({d.quote} if d.quote != "\0" else set())
+    # escapeQuotes (default on): a value holding the quote character is quoted, and its
+    # quotes escaped; off, it is written as it is
+    specials = [d.sep, "\n", "\r"] + ([d.quote] if d.quote != "\0" and d.escape_quotes
+                                        else [])
+    needs_quotes = re.compile("|".join(re.escape(x) for x in specials if x))
+    trim_leading, trim_trailing = d.trim_leading, d.trim_trailing
+    quote_all, quote, escape = d.quote_all, d.quote, d.escape
 
     def field(text: str) -> str:
-        if d.trim_leading:
+        if trim_leading:
             text = text.lstrip()
-        if d.trim_trailing:
+        if trim_trailing:
             text = text.rstrip()
-        if d.quote == "\0":
+        if quote == "\0":
             return text
-        needs = d.quote_all or any(s and s in text for s in specials)
-        if d.quote in text and d.escape_quotes:
-            needs = True
-        if not needs:
+        if not quote_all and needs_quotes.search(text) is None:
             return text
-        if d.escape != "\0":
-            text = text.replace(d.quote, d.escape + d.quote)
-        return d.quote + text + d.quote
+        if escape != "\0":
+            text = text.replace(quote, escape + quote)
+        return quote + text + quote
     return field
 
 
@@ -130,6 +146,9 @@ def _header_names(path: str, d: _Dialect, encoding: str | None) -> list[str]:
     else:
         with open(path, encoding=encoding or "utf-8", errors="replace", newline="") as f:
             text = f.read(1 << 16)
+    if d.comment not in ("", "\0"):
+        text = "".join(line for line in text.splitlines(keepends=True)
+                       if not line.startswith(d.comment))
     if not text:
         return []
     reader = csv.reader(io.StringIO(text), delimiter=d.sep,
@@ -146,23 +165,37 @@ def _read_csv_sql(files: list[str], d: _Dialect, width: int, header: bool) -> st
     columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width))
     nulls = [_sql_string(d.null_value)] + (["''"] if d.null_value != "" else [])
     args = [
-        "[" + ", ".join(_sql_string(f) for f in files) + "]",
+        "[" + ", ".join(_sql_string(duckdb_readable(f)) for f in files) + "]",
         "auto_detect = false", f"header = {'true' if header else 'false'}",
         f"delim = {_sql_string(d.sep)}",
         f"quote = {_sql_string(d.quote if d.quote != chr(0) else '')}",
         f"escape = {_sql_string(d.escape if d.escape != chr(0) else '')}",
         f"columns = {{{columns}}}", f"nullstr = [{', '.join(nulls)}]",
-        "allow_quoted_nulls = false", "null_padding = true", "strict_mode = false",
-        "parallel = false",
+        # Spark turns an unquoted empty field into nullValue and a quoted "" into emptyValue,
+        # then any field equal to nullValue into NULL: with the default "" both are NULL
+        f"allow_quoted_nulls = {'true' if d.null_value == '' else 'false'}",
+        "null_padding = true", "strict_mode = false",
+        "parallel = false", "hive_partitioning = false",
     ]
+    if d.encoding and d.encoding.lower().replace("_", "-") not in ("utf-8", "utf8"):
+        args.append(f"encoding = {_sql_string(d.encoding.lower())}")
+    if d.comment not in ("", "\0"):
+        args.append(f"comment = {_sql_string(d.comment)}")
     if d.line_sep not in ("\n", "\r\n", "\r"):
         args.append(f"new_line = {_sql_string(d.line_sep)}")
-    return "read_csv(" + ", ".join(args) + ")"
+    scan = "read_csv(" + ", ".join(args) + ")"
+    if d.null_value == "":
+        return scan
+    # a quoted field equal to nullValue is NULL too (DuckDB's nullstr spares quoted ones)
+    cols = ", ".join(f'NULLIF("c{i}", {_sql_string(d.null_value)}) AS "c{i}"'
+                     for i in range(width))
+    return f"(SELECT {cols} FROM {scan})"
 
 
-_INT_RE = r"'^\s*[+-]?[0-9]+\s*$'"
+_INT_RE = r"'^[+-]?[0-9]+$'"  # Integer.parseInt: no spaces
 _NUM_RE = r"'^\s*[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?[dDfF]?\s*$'"
-_DATE_RE = r"'^\s*[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}\s*$'"
+_DEC_RE = r"'^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$'"
+_DATE_RE = r"'^[0-9]{4}-[0-9]{2}-[0-9]{2}$'"  # the strict yyyy-MM-dd inference uses
 _TS_RE = (r"'^\s*[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([ T][0-9]{1,2}:[0-9]{1,2}(:[0-9]{1,2}"
           r"(\.[0-9]{1,9})?)?)?\s*(Z|[+-][0-9]{2}(:?[0-9]{2})?|[A-Za-z_]+/[A-Za-z_]+|UTC)?\s*$'")
 
@@ -193,12 +226,10 @@ class _Casts:
         if isinstance(dt, (T.StringType, T.CharType, T.VarcharType)):
             return x
         if isinstance(dt, (T.ByteType, T.ShortType, T.IntegerType, T.LongType)):
-            return f"CASE WHEN regexp_matches({x}, {_INT_RE}) THEN TRY_CAST(trim({x}) AS " \
-                   f"{target}) END"
+            return f"CASE WHEN regexp_matches({x}, {_INT_RE}) THEN TRY_CAST({x} AS {target}) END"
         if isinstance(dt, T.DecimalType):
-            return f"CASE WHEN regexp_matches({x}, {_NUM_RE}) THEN TRY_CAST(TRY_CAST(" \
-                   f"rtrim(trim({x}), 'dDfF') AS DECIMAL(38,{min(dt.scale + 1, 37)})) AS " \
-                   f"{target}) END"
+            # new BigDecimal(text): no spaces nor d/f suffix; half-up to the scale
+            return f"CASE WHEN regexp_matches({x}, {_DEC_RE}) THEN TRY_CAST({x} AS {target}) END"
         if isinstance(dt, (T.DoubleType, T.FloatType)):
             return (f"CASE WHEN {x} = {_sql_string(self.nan)} OR {x} = 'NaN' THEN "
                     f"CAST('NaN' AS {target}) "
@@ -209,7 +240,7 @@ class _Casts:
                     f"WHEN regexp_matches({x}, {_NUM_RE}) THEN "
                     f"TRY_CAST(rtrim(trim({x}), 'dDfF') AS {target}) END")
         if isinstance(dt, T.BooleanType):
-            return f"CASE lower(trim({x})) WHEN 'true' THEN true WHEN 'false' THEN false END"
+            return f"CASE lower({x}) WHEN 'true' THEN true WHEN 'false' THEN false END"
         if isinstance(dt, T.DateType):
             if self.date_formats:
                 return self._strptime(x, self.date_formats, "DATE")
@@ -237,7 +268,7 @@ def _infer_types(con, relation: str, width: int, casts: _Casts, opts: Options
     boolean that every non-null value parses as, else string."""
     candidates = [T.IntegerType(), T.LongType(), T.DecimalType(38, 0), T.DoubleType(),
                   T.DateType(), T.TimestampType(), T.BooleanType()]
-    if "timestampFormat" not in opts:
+    if "dateFormat" not in opts:
         date_check = f"regexp_matches(@X, {_DATE_RE})"
     else:
         date_check = "true"
@@ -285,13 +316,18 @@ def read_csv(con, groups: list[list[str]], schema: T.StructType | None, opts: Op
     all_files = [f for files in groups for f in files]
     first = _header_names(all_files[0], d, encoding) if all_files else []
     if schema is not None:
-        width = max(len(schema.fields), len(first))
+        corrupt = opts.get("columnNameOfCorruptRecord", "_corrupt_record")
+        data = [f for f in schema.fields if f.name != corrupt]
+        width = max(len(data), len(first))
     else:
         width = len(first)
     if width == 0:
         return ["SELECT 1 WHERE false" for _ in groups], T.StructType([])
     casts = _Casts(opts)
-    sources = [_read_csv_sql(files, d, width, d.header) for files in groups]
+    if _escapes_in(all_files, d, encoding):
+        sources = [_python_source(con, files, d, width, encoding) for files in groups]
+    else:
+        sources = [_read_csv_sql(files, d, width, d.header) for files in groups]
     if schema is None:
         names = [n if d.header and n else f"_c{i}" for i, n in enumerate(first)] \
             if d.header else [f"_c{i}" for i in range(width)]
@@ -304,10 +340,16 @@ def read_csv(con, groups: list[list[str]], schema: T.StructType | None, opts: Op
         schema = T.StructType([T.StructField(n, t, True)
                                for n, t in zip(names, types, strict=False)])
     mode = opts.mode()
+    corrupt_name = opts.get("columnNameOfCorruptRecord", "_corrupt_record")
     relations = []
     for source in sources:
         exprs, checks = [], []
-        for i, f in enumerate(schema.fields):
+        i = -1
+        for f in schema.fields:
+            if f.name == corrupt_name and isinstance(f.dataType, T.StringType):
+                exprs.append(None)  # placed below, once the checks are known
+                continue
+            i += 1
             x = f'"c{i}"' if i < width else "CAST(NULL AS VARCHAR)"
             parsed = casts.cast(x, f.dataType)
             checks.append(f"({x} IS NULL OR ({parsed}) IS NOT NULL)")
@@ -317,9 +359,117 @@ def read_csv(con, groups: list[list[str]], schema: T.StructType | None, opts: Op
                           f"records are detected in record parsing. Parse Mode: FAILFAST.') "
                           f"ELSE {parsed} END")
             exprs.append(f"{parsed} AS {_quote(f.name)}")
+        if None in exprs:
+            # the malformed record's text (its fields joined again: the quoting is lost)
+            raw = ", ".join(f"coalesce(\"c{k}\", '')" for k in range(width))
+            ok = " AND ".join(checks) or "true"
+            exprs[exprs.index(None)] = (
+                f"CASE WHEN NOT ({ok}) THEN array_to_string([{raw}], {_sql_string(d.sep)}) "
+                f"END AS {_quote(corrupt_name)}")
         where = f" WHERE {' AND '.join(checks)}" if mode == "DROPMALFORMED" and checks else ""
         relations.append(f"SELECT {', '.join(exprs)} FROM {source}{where}")
     return relations, schema
+
+
+def _escapes_in(files: list[str], d: _Dialect, encoding: str | None) -> bool:
+    """Whether a file holds the escape character (when it is not the quote): DuckDB's reader
+    drops an escape before any character, univocity only before a quote (``"C:\\x"`` keeps
+    its backslash in Spark), so such files are tokenized in Python instead."""
+    if d.escape in ("\0", d.quote):
+        return False
+    needle = d.escape.encode(encoding or "utf-8")
+    for path in files:
+        if is_compressed(path):
+            if needle in read_text(path, encoding).encode(encoding or "utf-8"):
+                return True
+            continue
+        with open(path, "rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            if size == 0:
+                continue
+            with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as m:
+                if m.find(needle) >= 0:
+                    return True
+    return False
+
+
+def tokenize(text: str, d: _Dialect) -> list[list[str | None]]:
+    """CSV records as univocity splits them for Spark: quoted fields may hold separators
+    and line breaks; inside quotes ``escape + quote`` is a quote and any other escape is
+    kept; characters after a closing quote up to the separator are kept; an empty unquoted
+    field is None, an empty quoted one ``emptyValue``."""
+    records: list[list[str | None]] = []
+    fields: list[str | None] = []
+    i, n = 0, len(text)
+    sep, quote, esc = d.sep, d.quote, d.escape
+    while i < n:
+        ch = text[i]
+        if ch == quote and quote != "\0":
+            i += 1
+            buf = []
+            while i < n:
+                c = text[i]
+                if c == esc and esc != quote and i + 1 < n and text[i + 1] == quote:
+                    buf.append(quote)
+                    i += 2
+                elif c == quote:
+                    if esc == quote and i + 1 < n and text[i + 1] == quote:
+                        buf.append(quote)
+                        i += 2
+                        continue
+                    i += 1
+                    break
+                else:
+                    buf.append(c)
+                    i += 1
+            while i < n and text[i] not in (sep[0], "\n", "\r"):  # after the closing quote
+                buf.append(text[i])
+                i += 1
+            value: str | None = "".join(buf) or d.empty_value
+        else:
+            j = i
+            while j < n and not text.startswith(sep, j) and text[j] not in "\r\n":
+                j += 1
+            value = text[i:j] or None
+            i = j
+        fields.append(value)
+        if text.startswith(sep, i):
+            i += len(sep)
+            if i >= n:
+                fields.append(None)
+            continue
+        # end of record
+        if text.startswith("\r\n", i):
+            i += 2
+        elif i < n:
+            i += 1
+        records.append(fields)
+        fields = []
+    if fields:
+        records.append(fields)
+    return records
+
+
+def _python_source(con, files: list[str], d: _Dialect, width: int,
+                   encoding: str | None) -> str:
+    """A registered all-VARCHAR Arrow table ``c0 … c{width-1}`` of the files' records."""
+    import pyarrow as pa
+
+    columns: list[list[str | None]] = [[] for _ in range(width)]
+    for path in files:
+        records = tokenize(read_text(path, encoding), d)
+        if d.comment not in ("", "\0"):
+            records = [r for r in records if not (r and r[0] and r[0].startswith(d.comment))]
+        if d.header and records:
+            records = records[1:]
+        for record in records:
+            if record == [None]:  # a blank line
+                continue
+            for k in range(width):
+                v = record[k] if k < len(record) else None
+                columns[k].append(None if v is None or v == d.null_value else v)
+    table = pa.table({f"c{k}": pa.array(columns[k], pa.string()) for k in range(width)})
+    return "(SELECT * FROM " + register_arrow(con, table) + ")"
 
 
 def _quote(name: str) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import bz2
 import gzip
-import io
 import zlib
 
 from sparklet.errors import AnalysisException, SparkRuntimeException
@@ -64,11 +63,6 @@ def read_text(path: str, encoding: str | None = None) -> str:
     return read_bytes(path).decode(encoding or "utf-8", errors="replace")
 
 
-def plain_copy(path: str) -> io.BytesIO:
-    """A compressed file's decompressed bytes as a file object (for pyarrow's readers)."""
-    return io.BytesIO(read_bytes(path))
-
-
 def is_compressed(path: str) -> bool:
     return path.lower().endswith((".gz", ".bz2", ".deflate"))
 
@@ -101,3 +95,35 @@ def register_arrow(con, table) -> str:
     name = f"__sparklet_io_{next(_REGISTERED)}"
     con.register(name, table)
     return f'"{name}"'
+
+
+_SCRATCH: list[str] = []
+
+
+def scratch_directory() -> str:
+    """A directory for this process's temporary input copies, removed at exit."""
+    import atexit
+    import shutil
+    import tempfile
+
+    if not _SCRATCH:
+        _SCRATCH.append(tempfile.mkdtemp(prefix="sparklet-io-"))
+        atexit.register(shutil.rmtree, _SCRATCH[0], True)
+    return _SCRATCH[0]
+
+
+def duckdb_readable(path: str) -> str:
+    """``path``, or a decompressed copy of it when DuckDB's readers lack its codec (DuckDB
+    reads gzip and zstd itself; bzip2 and deflate files are inflated to a scratch directory
+    that lives as long as the process, since the relation reading them is lazy)."""
+    lower = path.lower()
+    if not lower.endswith((".bz2", ".deflate")):
+        return path
+    import os
+    import tempfile
+
+    base = os.path.basename(path).rsplit(".", 1)[0]
+    fd, copy = tempfile.mkstemp(prefix="inflated-", suffix="-" + base, dir=scratch_directory())
+    with os.fdopen(fd, "wb") as f:
+        f.write(read_bytes(path))
+    return copy

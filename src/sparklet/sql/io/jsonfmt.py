@@ -59,6 +59,8 @@ def json_encoder(dt: T.DataType, ctx: _WriteContext, column: str = "") -> Callab
     """A function: a non-null Arrow Python value of Spark type ``dt`` → its JSON text."""
     if isinstance(dt, (T.ByteType, T.ShortType, T.IntegerType, T.LongType)):
         return str
+    if isinstance(dt, T.NullType):  # only NULLs: the field is never written
+        return lambda v: "null"
     if isinstance(dt, T.BooleanType):
         return lambda v: "true" if v else "false"
     if isinstance(dt, T.DoubleType):
@@ -138,8 +140,43 @@ def _constant(name: str) -> float:
     return {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}[name]
 
 
-def _loads(text: str) -> Any:
-    return json.loads(text, parse_float=decimal.Decimal, parse_constant=_constant)
+def _loads(text: str, single_quotes: bool = True) -> Any:
+    try:
+        return json.loads(text, parse_float=decimal.Decimal, parse_constant=_constant)
+    except ValueError:
+        # Spark's JSON parser accepts 'single-quoted' strings (allowSingleQuotes, default on)
+        if not single_quotes or "'" not in text:
+            raise
+        return json.loads(_requote(text), parse_float=decimal.Decimal,
+                          parse_constant=_constant)
+
+
+def _requote(text: str) -> str:
+    """``text`` with its single-quoted strings rewritten as JSON's double-quoted ones."""
+    out, i, n = [], 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == '"':  # copy a double-quoted string as it is
+            j = i + 1
+            while j < n and text[j] != '"':
+                j += 2 if text[j] == "\\" else 1
+            out.append(text[i:j + 1])
+            i = j + 1
+        elif ch == "'":
+            j, buf = i + 1, []
+            while j < n and text[j] != "'":
+                if text[j] == "\\" and j + 1 < n:
+                    buf.append(text[j:j + 2] if text[j + 1] != "'" else "'")
+                    j += 2
+                else:
+                    buf.append('\\"' if text[j] == '"' else text[j])
+                    j += 1
+            out.append('"' + "".join(buf) + '"')
+            i = j + 1
+        else:
+            out.append(ch)
+            i += 1
+    return "".join(out)
 
 
 _LINES = re.compile(r"\r\n|\r|\n")
@@ -149,6 +186,7 @@ def _records(files: list[str], opts: Options) -> list[tuple[str, dict | None]]:
     """(raw text, parsed object or None when malformed) for each JSON record of the files."""
     out: list[tuple[str, dict | None]] = []
     multiline = opts.bool("multiLine", False)
+    single_quotes = opts.bool("allowSingleQuotes", True)
     sep = opts.get("lineSep")
     for path in files:
         text = read_text(path, opts.get("encoding") or opts.get("charset"))
@@ -160,7 +198,7 @@ def _records(files: list[str], opts: Options) -> list[tuple[str, dict | None]]:
             if not piece.strip():
                 continue
             try:
-                value = _loads(piece)
+                value = _loads(piece, single_quotes)
             except (ValueError, RecursionError):
                 out.append((piece, None))
                 continue
@@ -252,17 +290,18 @@ def merge_types(a: T.DataType, b: T.DataType) -> T.DataType:
     return T.StringType()
 
 
-def _canonical(dt: T.DataType) -> T.DataType | None:
-    """Spark's final pass: NULL-only fields become string, empty structs disappear."""
+def _canonical(dt: T.DataType, drop_nulls: bool = False) -> T.DataType | None:
+    """Spark's final pass: NULL-only fields become string (or, ``dropFieldIfAllNull``, go
+    away with the empty arrays), empty structs disappear."""
     if isinstance(dt, T.NullType):
-        return T.StringType()
+        return None if drop_nulls else T.StringType()
     if isinstance(dt, T.ArrayType):
-        inner = _canonical(dt.elementType)
+        inner = _canonical(dt.elementType, drop_nulls)
         return None if inner is None else T.ArrayType(inner, True)
     if isinstance(dt, T.StructType):
         fields = []
         for f in dt.fields:
-            c = _canonical(f.dataType)
+            c = _canonical(f.dataType, drop_nulls)
             if c is not None and f.name != "":
                 fields.append(T.StructField(f.name, c, True))
         return T.StructType(fields) if fields else None
@@ -286,7 +325,7 @@ def infer_schema(records: list[tuple[str, dict | None]], opts: Options) -> T.Str
         else:
             this = _infer(value, primitives, prefers)
         dt = merge_types(dt, this)
-    result = _canonical(dt)
+    result = _canonical(dt, opts.bool("dropFieldIfAllNull", False))
     return result if isinstance(result, T.StructType) else T.StructType([])
 
 

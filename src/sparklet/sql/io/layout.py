@@ -199,7 +199,7 @@ _TIMESTAMP = re.compile(r"\d{4}-\d{1,2}-\d{1,2}[ T]\d{1,2}:\d{2}:\d{2}(\.\d{1,9}
 def infer_partition_type(raw: str | None) -> T.DataType:
     """The type Spark infers for one partition directory value (``spark.sql.sources.
     partitionColumnTypeInference.enabled``): int, bigint, decimal (no fraction), double,
-    date, timestamp, else string; the default partition is NULL (void)."""
+    timestamp, date, else string; the default partition is NULL (void)."""
     if raw is None:
         return T.NullType()
     if _INT.fullmatch(raw):
@@ -214,10 +214,10 @@ def infer_partition_type(raw: str | None) -> T.DataType:
         return T.DoubleType()
     if _DOUBLE.fullmatch(raw):
         return T.DoubleType()
-    if _DATE.fullmatch(raw) and _valid_date(raw):
-        return T.DateType()
     if _TIMESTAMP.fullmatch(unescape_path_name(raw)) and _valid_date(raw[:10]):
         return T.TimestampType()
+    if _DATE.fullmatch(raw) and _valid_date(raw):
+        return T.DateType()
     return T.StringType()
 
 
@@ -232,23 +232,28 @@ def _valid_date(text: str) -> bool:
         return False
 
 
-_NUMERIC_ORDER = (T.IntegerType, T.LongType, T.DecimalType, T.DoubleType)
+_INTEGRAL_WIDTH = {T.IntegerType: 10, T.LongType: 20}
 
 
 def merge_partition_types(a: T.DataType, b: T.DataType) -> T.DataType:
-    """The type of a partition column whose directories infer ``a`` and ``b``."""
+    """The type of a partition column whose directories infer ``a`` and ``b`` (Spark's
+    ``findWiderTypeForPartitionColumn``: integers widen to bigint and decimal, int to
+    double, date to timestamp; a double never meets a bigint or a decimal without
+    precision loss, so those, like everything else, become string)."""
     if isinstance(a, T.NullType):
         return b
     if isinstance(b, T.NullType) or a == b:
         return a
-    if type(a) in _NUMERIC_ORDER and type(b) in _NUMERIC_ORDER:
-        if isinstance(a, T.DecimalType) and isinstance(b, T.DecimalType):
-            return T.DecimalType(max(a.precision, b.precision), 0)
-        wider = max(_NUMERIC_ORDER.index(type(a)), _NUMERIC_ORDER.index(type(b)))
-        if _NUMERIC_ORDER[wider] is T.DecimalType:
-            return a if isinstance(a, T.DecimalType) else b
-        return _NUMERIC_ORDER[wider]()
-    if {type(a), type(b)} == {T.DateType, T.TimestampType}:
+    kinds = {type(a), type(b)}
+    if kinds == {T.IntegerType, T.LongType}:
+        return T.LongType()
+    if kinds == {T.IntegerType, T.DoubleType}:
+        return T.DoubleType()
+    if T.DecimalType in kinds and kinds <= {T.DecimalType, T.IntegerType, T.LongType}:
+        digits = [x.precision if isinstance(x, T.DecimalType) else _INTEGRAL_WIDTH[type(x)]
+                  for x in (a, b)]
+        return T.DecimalType(min(max(digits), 38), 0)
+    if kinds == {T.DateType, T.TimestampType}:
         return T.TimestampType()
     return T.StringType()
 

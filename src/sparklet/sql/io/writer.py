@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime
 import os
+import shutil
 from typing import Any
 
-from sparklet.errors import AnalysisException, exception_for
+from sparklet.errors import AnalysisException
 from sparklet.sql import types as T
 from sparklet.sql.io import columnar, csvfmt, jsonfmt, layout, textfmt
 from sparklet.sql.io import values as V
-from sparklet.sql.io.files import codec_extension, write_bytes
+from sparklet.sql.io.files import codec_extension, unsupported_type, write_bytes
 from sparklet.sql.io.options import Options
 
 FORMATS = ("parquet", "json", "csv", "text", "orc")
@@ -30,6 +31,22 @@ def _check_types(schema: T.StructType, fmt: str) -> None:
         ctx = jsonfmt._WriteContext(Options())
         for f in schema.fields:
             jsonfmt.json_encoder(f.dataType, ctx, f.name)
+    if fmt in ("parquet", "orc"):  # neither file format has a type for void
+        for f in schema.fields:
+            if _has_void(f.dataType):
+                raise unsupported_type(f.name, f.dataType, fmt)
+
+
+def _has_void(dt: T.DataType) -> bool:
+    if isinstance(dt, T.NullType):
+        return True
+    if isinstance(dt, T.ArrayType):
+        return _has_void(dt.elementType)
+    if isinstance(dt, T.MapType):
+        return _has_void(dt.keyType) or _has_void(dt.valueType)
+    if isinstance(dt, T.StructType):
+        return any(_has_void(f.dataType) for f in dt.fields)
+    return False
 
 
 def _partition_text(value: Any, dt: T.DataType, tz: datetime.tzinfo) -> str | None:
@@ -86,9 +103,11 @@ def write(table, schema: T.StructType, path: str, format: str,
     fmt = format.lower()
     mode = layout.normalize_save_mode(mode)
     if fmt not in FORMATS:
-        raise exception_for("DATA_SOURCE_NOT_FOUND", {"provider": format}) \
-            if _known("DATA_SOURCE_NOT_FOUND") else AnalysisException(
-                message=f"Failed to find the data source: {format}.")
+        raise AnalysisException(
+            message=(f"Failed to find the data source: {format}. Make sure the provider name "
+                     "is correct and the package is properly registered and compatible with "
+                     "your Spark version."),
+            errorClass="DATA_SOURCE_NOT_FOUND", messageParameters={"provider": format})
     opts = Options(options)
     partition_by = list(partition_by or [])
     by_lower = {f.name.lower(): i for i, f in enumerate(schema.fields)}
@@ -103,7 +122,11 @@ def write(table, schema: T.StructType, path: str, format: str,
     data_idx = [i for i in range(len(schema.fields)) if i not in part_idx]
     data_schema = T.StructType([schema.fields[i] for i in data_idx])
     _check_types(data_schema, fmt)
-    if not layout.prepare_output(path, mode):
+    dynamic = bool(part_idx) and mode == "overwrite" and \
+        (opts.get("partitionOverwriteMode") or "static").lower() == "dynamic"
+    # dynamic overwrite replaces only the partitions written to; static (Spark's default)
+    # the whole path
+    if not layout.prepare_output(path, "append" if dynamic else mode):
         return
 
     arrow_schema = pa.schema([pa.field(f.name, to_arrow_type(f.dataType)) for f in
@@ -113,28 +136,32 @@ def write(table, schema: T.StructType, path: str, format: str,
     ext, write_file = _file_writer(fmt, opts)
     job = layout.new_job_id()
     root = layout.local_path(path)
-    name = layout.part_file_name(0, job, ext)
+    limit = int(opts.get("maxRecordsPerFile") or 0)
+
+    def write_files(directory: str, rows) -> None:
+        # maxRecordsPerFile splits a task's output into part-…-c000, c001, …
+        step = limit if limit > 0 else max(rows.num_rows, 1)
+        for count, start in enumerate(range(0, max(rows.num_rows, 1), step)):
+            name = layout.part_file_name(0, job, ext).replace("-c000", f"-c{count:03d}")
+            write_file(rows.slice(start, step), data_schema, os.path.join(directory, name))
+
     data_table = table.select(data_idx)
     if not part_idx:
-        write_file(data_table, data_schema, os.path.join(root, name))
+        write_files(root, data_table)
     else:
         tz = V.zone(opts.get("timeZone"))
-        keys = list(zip(*[table.column(i).to_pylist() for i in part_idx], strict=False))
-        rows: dict[tuple, list[int]] = {}
-        for row, key in enumerate(keys):
-            rows.setdefault(key, []).append(row)
         names = [schema.fields[i].name for i in part_idx]
         types = [schema.fields[i].dataType for i in part_idx]
-        for key, indices in rows.items():
-            texts = [_partition_text(v, t, tz) for v, t in zip(key, types, strict=False)]
-            directory = os.path.join(root, layout.partition_directory(names, texts))
+        columns = [[_partition_text(v, types[k], tz) for v in table.column(i).to_pylist()]
+                   for k, i in enumerate(part_idx)]
+        # rows go by directory name: NULL and "" share the default partition's directory
+        rows: dict[str, list[int]] = {}
+        for row, texts in enumerate(zip(*columns, strict=True)):
+            rows.setdefault(layout.partition_directory(names, list(texts)), []).append(row)
+        for relative, indices in rows.items():
+            directory = os.path.join(root, relative)
+            if dynamic and os.path.isdir(directory):
+                shutil.rmtree(directory)
             os.makedirs(directory, exist_ok=True)
-            write_file(data_table.take(pa.array(indices, pa.int64())), data_schema,
-                       os.path.join(directory, name))
+            write_files(directory, data_table.take(pa.array(indices, pa.int64())))
     layout.mark_success(path)
-
-
-def _known(condition: str) -> bool:
-    from sparklet.errors.error_conditions import ERROR_CONDITIONS
-
-    return condition in ERROR_CONDITIONS
