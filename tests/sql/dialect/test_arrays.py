@@ -312,3 +312,11 @@ def test_lateral_view_of_an_untyped_map():
 def test_recorded_stack():
     case = sql_cases("sql")["sql.stack"]
     assert verdict(case, run_sql(case["query"])) == "match"
+
+
+def test_same_expression_same_sql_in_group_by():
+    # DuckDB matches SELECT items to GROUP BY keys by their SQL: lambda names must not differ
+    got = run_typed("SELECT array_distinct(a) AS d, count(*) AS n FROM t "
+                    "GROUP BY array_distinct(a) ORDER BY n",
+                    "a ARRAY<INT>", [([1, 1, 2],), ([2, 1],), ([1, 1, 2],)])
+    assert got["rows"] == ["Row(d=[2, 1], n=1)", "Row(d=[1, 2], n=2)"], got
