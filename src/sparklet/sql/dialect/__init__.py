@@ -29,10 +29,11 @@ from sqlglot.dialects.duckdb import DuckDB
 from sqlglot.dialects.spark import Spark
 
 from sparklet.sql.dialect import ansi, arrays, datetimes, jsonfuncs, numeric, strings
+from sparklet.sql.dialect import aggregates, windows  # noqa: I001 - after the others
 
 Transform = Callable[..., str]
 
-_MODULES = (ansi, numeric, strings, datetimes, arrays, jsonfuncs)
+_MODULES = (ansi, numeric, strings, datetimes, arrays, jsonfuncs, aggregates, windows)
 
 
 def _merge(attribute: str) -> dict:

@@ -1,0 +1,321 @@
+"""Aggregate functions with Spark's result types and NULL rules.
+
+DuckDB's aggregates differ from Spark's in their result types (``SUM(INTEGER)`` is a
+``HUGEINT``, ``AVG(DECIMAL)`` a ``DOUBLE``, ``COUNT_IF`` a ``HUGEINT``) and in a few NULL
+rules (``collect_list`` of no rows is ``[]`` in Spark, NULL in DuckDB). Each rule here is a
+*builder*: ``fn(gen, e)`` returns a function of the text that follows every aggregate call
+inside it — ``""`` in a GROUP BY, `` FILTER (WHERE ...)`` for a pivot, `` OVER (...)`` in a
+window (``dialect/windows.py`` uses :func:`builder`) — so one rule types the aggregate in
+all three places. Spark's types:
+
+- ``sum``: integral → ``bigint`` (ANSI: overflow raises ARITHMETIC_OVERFLOW; otherwise it
+  wraps), ``decimal(p,s)`` → ``decimal(p+10,s)``, floating → ``double``;
+- ``avg``: ``double``, or ``decimal(p+4,s+4)`` for a decimal (exact, rounded half up);
+- ``count``, ``count_if``, ``grouping_id`` → ``bigint``; ``grouping`` → ``tinyint``;
+- ``median``/``percentile`` → ``double``; ``percentile_approx`` → a value of the column;
+- ``collect_list``/``collect_set`` drop NULLs and give ``[]`` for no rows.
+
+>>> from sparklet.sql.dialect import parse_expression, to_duckdb
+>>> to_duckdb(parse_expression("count_if(v > 1)"))
+'CAST(COUNT_IF(v > 1) AS BIGINT)'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlglot import exp
+from sqlglot.dialects.duckdb import DuckDB
+from sqlglot.optimizer.annotate_types import annotate_types
+
+Builder = Callable[[str], str]
+
+_INTEGRAL = {exp.DataType.Type.TINYINT, exp.DataType.Type.SMALLINT, exp.DataType.Type.INT,
+             exp.DataType.Type.BIGINT, exp.DataType.Type.INT128, exp.DataType.Type.UTINYINT,
+             exp.DataType.Type.USMALLINT, exp.DataType.Type.UINT, exp.DataType.Type.UBIGINT, exp.DataType.Type.UINT128}
+_FLOATING = {exp.DataType.Type.FLOAT, exp.DataType.Type.DOUBLE}
+_LONG_MIN, _LONG_MAX = -(1 << 63), (1 << 63) - 1
+_SUM_OVERFLOW = ("[ARITHMETIC_OVERFLOW] long overflow. Use 'try_sum' to tolerate overflow "
+                 "and return NULL instead. If necessary set \"spark.sql.ansi.enabled\" to "
+                 "\"false\" to bypass this error.")
+
+
+def arg_type(e: exp.Expression | None) -> exp.DataType | None:
+    """The DuckDB type of a resolved expression, when it can be known without binding."""
+    if e is None:
+        return None
+    if isinstance(e, exp.Distinct):
+        return arg_type(e.expressions[0]) if len(e.expressions) == 1 else None
+    known = e.type
+    if known is not None and known.this != exp.DataType.Type.UNKNOWN:
+        return known
+    # annotate a copy whose typed columns are given a table so that sqlglot keeps their types
+    copy = e.copy()
+    columns: dict[str, str] = {}
+    for col in copy.find_all(exp.Column):
+        if col.type is not None and col.type.this != exp.DataType.Type.UNKNOWN:
+            columns[col.name] = col.type.sql("duckdb")
+            col.set("table", exp.to_identifier("__sparklet_t"))
+        else:
+            return None
+    try:
+        annotated = annotate_types(copy, schema={"__sparklet_t": columns} if columns else None,
+                                   dialect="duckdb")
+    except Exception:  # noqa: BLE001 - unknown is a fine answer
+        return None
+    found = annotated.type
+    if found is None or found.this == exp.DataType.Type.UNKNOWN:
+        return None
+    return found
+
+
+def _decimal(t: exp.DataType) -> tuple[int, int] | None:
+    if t.this != exp.DataType.Type.DECIMAL:
+        return None
+    params = [int(p.this.this) if isinstance(p.this, exp.Literal) else int(p.name)
+              for p in t.expressions]
+    precision = params[0] if params else 18
+    scale = params[1] if len(params) > 1 else 0
+    return precision, scale
+
+
+def _sum(gen, e: exp.Sum) -> Builder | None:
+    t = arg_type(e.this)
+    inner = gen.sql(e, "this")
+    if t is None:
+        return None
+    if t.this in _INTEGRAL:
+        def build(after: str) -> str:
+            s = f"SUM({inner}){after}"
+            if gen.ansi:
+                return (f"CASE WHEN {s} BETWEEN {_LONG_MIN} AND {_LONG_MAX} THEN "
+                        f"CAST({s} AS BIGINT) WHEN {s} IS NOT NULL THEN "
+                        f"CAST(error({exp.Literal.string(_SUM_OVERFLOW).sql('duckdb')}) "
+                        "AS BIGINT) END")
+            # Spark without ANSI wraps around as a Java long does
+            return (f"CAST((({s} - {_LONG_MIN}) % {1 << 64} + {1 << 64}) % {1 << 64} + "
+                    f"{_LONG_MIN} AS BIGINT)")
+        return build
+    dec = _decimal(t)
+    if dec is not None:
+        p, s_ = dec
+        cast = "CAST" if gen.ansi else "TRY_CAST"
+        return lambda after: f"{cast}(SUM({inner}){after} AS DECIMAL({min(38, p + 10)}, {s_}))"
+    if t.this in _FLOATING:
+        return lambda after: f"CAST(SUM({inner}){after} AS DOUBLE)"
+    return None
+
+
+def _avg(gen, e: exp.Avg) -> Builder | None:
+    t = arg_type(e.this)
+    if t is None:
+        return None
+    dec = _decimal(t)
+    inner = gen.sql(e, "this")
+    if dec is None:
+        return lambda after: f"CAST(AVG({inner}){after} AS DOUBLE)"
+    p, s = dec
+    rp, rs = min(38, p + 4), min(38, s + 4)
+    arg = e.this.expressions[0] if isinstance(e.this, exp.Distinct) else e.this
+    plain = gen.sql(arg)
+    distinct = "DISTINCT " if isinstance(e.this, exp.Distinct) else ""
+
+    def build(after: str) -> str:
+        # the exact mean, rounded half up to s + 4 places, from the unscaled sum and count
+        u = f"CAST(SUM({distinct}{plain}){after} * {10 ** s} AS HUGEINT)"
+        n = f"COUNT({distinct}{plain}){after}"
+        unscaled = f"SIGN({u}) * ((ABS({u}) * {2 * 10 ** (rs - s)} + {n}) // (2 * {n}))"
+        return (f"CASE WHEN {n} = 0 THEN NULL ELSE CAST(CAST({unscaled} AS DECIMAL(38, 0)) * "
+                f"CAST('{_one_in(rs)}' AS DECIMAL({rs + 1}, {rs})) AS DECIMAL({rp}, {rs})) END")
+    return build
+
+
+def _one_in(scale: int) -> str:
+    return "1" if scale == 0 else "0." + "0" * (scale - 1) + "1"
+
+
+def _cast(kind: str, fn: Callable[..., str]) -> Callable[..., Builder]:
+    def rule(gen, e: exp.Expression) -> Builder:
+        text = fn(gen, e)
+        return lambda after: f"CAST({text}{after} AS {kind})"
+    return rule
+
+
+def _count_if(gen, e: exp.CountIf) -> str:
+    return f"COUNT_IF({gen.sql(e, 'this')})"
+
+
+def _median(gen, e: exp.Median) -> str:
+    return f"MEDIAN({gen.sql(e, 'this')})"
+
+
+def _quantile(gen, e: exp.Quantile) -> str:
+    return f"QUANTILE_CONT({gen.sql(e, 'this')}, {gen.sql(e, 'quantile')})"
+
+
+def _percentile_approx(gen, e: exp.ApproxQuantile) -> Builder:
+    # Spark's percentile_approx is a value of the column (the smallest one whose rank
+    # reaches the percentage), as DuckDB's discrete quantile
+    text = f"QUANTILE_DISC({gen.sql(e, 'this')}, {gen.sql(e, 'quantile')})"
+    return lambda after: f"{text}{after}"
+
+
+def _grouping(gen, e: exp.Grouping) -> Builder:
+    args = ", ".join(gen.sql(a) for a in e.expressions)
+    return lambda after: f"CAST(GROUPING({args}){after} AS TINYINT)"
+
+
+def _grouping_id(gen, e: exp.Expression) -> Builder:
+    args = ", ".join(gen.sql(a) for a in e.expressions)
+    return lambda after: f"CAST(GROUPING_ID({args}){after} AS BIGINT)"
+
+
+def _collect(distinct: bool):
+    def rule(gen, e: exp.Expression) -> Builder:
+        arg = gen.sql(e, "this")
+        agg = f"LIST({'DISTINCT ' if distinct else ''}{arg})"
+
+        def build(after: str) -> str:
+            # NULLs are not collected; no rows give an empty array, as Spark
+            where = f"{arg} IS NOT NULL"
+            if after.lstrip().upper().startswith("FILTER"):
+                # `` FILTER (WHERE c) OVER ...``: merge the conditions
+                cond, rest = _split_filter(after)
+                return f"COALESCE({agg} FILTER (WHERE ({where}) AND ({cond})){rest}, [])"
+            return f"COALESCE({agg} FILTER (WHERE {where}){after}, [])"
+        return build
+    return rule
+
+
+def _split_filter(after: str) -> tuple[str, str]:
+    """`` FILTER (WHERE cond) rest`` → (cond, rest)."""
+    start = after.index("(") + 1
+    depth, i = 1, start
+    while depth:
+        ch = after[i]
+        depth += ch == "("
+        depth -= ch == ")"
+        i += 1
+    cond = after[start:i - 1].strip()
+    if cond.upper().startswith("WHERE"):
+        cond = cond[5:].strip()
+    return cond, after[i:]
+
+
+def _ignore_nulls(gen, e: exp.IgnoreNulls) -> Builder | None:
+    # first(x, true) / last(x, true) / any_value(x, true) as aggregates: the first (last)
+    # non-NULL value; DuckDB takes IGNORE NULLS in window functions only
+    inner = e.this
+    name = {exp.First: "FIRST", exp.Last: "LAST", exp.AnyValue: "ANY_VALUE",
+            exp.FirstValue: "FIRST", exp.LastValue: "LAST"}.get(type(inner))
+    if name is None:
+        return None
+    arg = gen.sql(inner, "this")
+
+    def build(after: str) -> str:
+        if after.lstrip().upper().startswith("FILTER"):
+            cond, rest = _split_filter(after)
+            return f"{name}({arg}) FILTER (WHERE ({arg} IS NOT NULL) AND ({cond})){rest}"
+        return f"{name}({arg}) FILTER (WHERE {arg} IS NOT NULL){after}"
+    return build
+
+
+# aggregate node (or Anonymous name) → builder
+BUILDERS: dict = {
+    exp.Sum: _sum,
+    exp.Avg: _avg,
+    exp.CountIf: _cast("BIGINT", _count_if),
+    exp.Median: _cast("DOUBLE", _median),
+    exp.Quantile: _cast("DOUBLE", _quantile),
+    exp.ApproxQuantile: _percentile_approx,
+    exp.Grouping: _grouping,
+    exp.GroupingId: _grouping_id,
+    exp.ArrayAgg: _collect(False),
+    exp.ArrayUniqueAgg: _collect(True),
+    exp.IgnoreNulls: _ignore_nulls,
+}
+
+
+def _anonymous_avg(gen, e: exp.Anonymous) -> Builder | None:
+    return _avg(gen, exp.Avg(this=e.expressions[0]))
+
+
+def _anonymous_stddev(gen, e: exp.Anonymous) -> Builder:
+    text = f"STDDEV_SAMP({gen.sql(e.expressions[0])})"
+    return lambda after: f"{text}{after}"
+
+
+def _anonymous_bool(fn: str):
+    def rule(gen, e: exp.Anonymous) -> Builder:
+        text = f"{fn}(CAST({gen.sql(e.expressions[0])} AS BOOLEAN))"
+        return lambda after: f"{text}{after}"
+    return rule
+
+
+def _anonymous_grouping_id(gen, e: exp.Anonymous) -> Builder:
+    return _grouping_id(gen, exp.GroupingId(expressions=list(e.expressions)))
+
+
+def _anonymous_product(gen, e: exp.Anonymous) -> Builder:
+    text = f"PRODUCT(CAST({gen.sql(e.expressions[0])} AS DOUBLE))"
+    return lambda after: f"{text}{after}"
+
+
+ANONYMOUS_BUILDERS: dict = {
+    "mean": _anonymous_avg,
+    "std": _anonymous_stddev,
+    "every": _anonymous_bool("BOOL_AND"),
+    "some": _anonymous_bool("BOOL_OR"),
+    "any": _anonymous_bool("BOOL_OR"),
+    "grouping_id": _anonymous_grouping_id,
+    "product": _anonymous_product,
+}
+
+
+def builder(gen, e: exp.Expression) -> Builder | None:
+    """The builder of an aggregate node, or None when DuckDB's own text is Spark's."""
+    if isinstance(e, exp.Anonymous):
+        rule = ANONYMOUS_BUILDERS.get(e.name.lower())
+    else:
+        rule = BUILDERS.get(type(e))
+    return rule(gen, e) if rule is not None else None
+
+
+def _default(gen, e: exp.Expression) -> str:
+    # what sqlglot's DuckDB generator writes for the node (bypassing these TRANSFORMS)
+    handler = DuckDB.Generator.TRANSFORMS.get(type(e))
+    if handler is not None:
+        return handler(gen, e)
+    method = getattr(gen, e.key + "_sql", None)
+    if method is not None:
+        return method(e)
+    return gen.function_fallback_sql(e)
+
+
+def _transform(gen, e: exp.Expression) -> str:
+    build = builder(gen, e)
+    if build is None:
+        return _default(gen, e)
+    return build("")
+
+
+def _filter(gen, e: exp.Filter) -> str:
+    """``agg FILTER (WHERE cond)`` (pivot), the aggregate typed by its builder."""
+    build = builder(gen, e.this)
+    where = gen.sql(e, "expression").strip()
+    after = f" FILTER ({where})"
+    if build is None:
+        return f"{gen.sql(e, 'this')}{after}"
+    return build(after)
+
+
+def _anonymous(name: str):
+    def rule(gen, e: exp.Anonymous) -> str:
+        build = builder(gen, e)
+        return build("") if build is not None else DuckDB.Generator.anonymous_sql(gen, e)
+    return rule
+
+
+TRANSFORMS = {cls: _transform for cls in BUILDERS}
+TRANSFORMS[exp.Filter] = _filter
+FUNCTIONS = {name: _anonymous(name) for name in ANONYMOUS_BUILDERS}
