@@ -116,6 +116,19 @@ def spark_name(e: exp.Expression) -> str:
         return f"{spark_name(e.this)} {direction} {nulls}"
     if isinstance(e, exp.Window):
         return _window_name(e)
+    if isinstance(e, exp.TsOrDsToDate) and not e.args.get("safe") and \
+            e.args.get("format") is None:
+        # the implicit date cast sqlglot puts under year(x), month(x), ...: not in Spark's name
+        return spark_name(e.this)
+    if isinstance(e, exp.Struct):
+        return "struct(" + ", ".join(_struct_field(f) for f in e.expressions) + ")"
+    if isinstance(e, exp.IgnoreNulls):
+        return spark_name(e.this)  # Spark's name does not show ignoreNulls
+    if isinstance(e, exp.BitwiseNot):
+        return f"~{spark_name(e.this)}"
+    if isinstance(e, (exp.Explode, exp.Inline, exp.Stack)) or (
+            isinstance(e, exp.Anonymous) and e.name.lower() in _GENERATOR_NAMES):
+        return ", ".join(generator_names(e))
     if isinstance(e, exp.Count):
         inner = e.this
         if inner is None or isinstance(inner, exp.Star):
@@ -133,6 +146,70 @@ def spark_name(e: exp.Expression) -> str:
     return e.sql(dialect="spark")
 
 
+_GENERATOR_NAMES = {"explode_outer", "posexplode_outer", "inline_outer", "json_tuple", "stack"}
+
+
+def _struct_field(f: exp.Expression) -> str:
+    if isinstance(f, exp.PropertyEQ):
+        value = f.expression
+        name = f.this.name
+        if isinstance(value, exp.Column) and spark_name(value) == name:
+            return name
+        if name.startswith("col") and name[3:].isdigit() and not isinstance(value, exp.Column):
+            return spark_name(value)
+        return f"{spark_name(value)} AS {name}"
+    return spark_name(f)
+
+
+def generator_names(e: exp.Expression, element: object = None) -> list[str]:
+    """The output column names of a generator in a select list (Spark's defaults):
+    ``explode`` → ``col`` (a map: ``key``, ``value``), ``posexplode`` → ``pos``, ``col``,
+    ``json_tuple`` → ``c0``, ``c1``..., ``stack`` → ``col0``, ``col1``... ``element`` is the
+    exploded value's Spark type when known (a MapType, or a StructType for ``inline``)."""
+    from sparklet.sql import types as T
+
+    name = e.name.lower() if isinstance(e, exp.Anonymous) else e.key.lower()
+    name = name.replace("_outer", "").replace("outer", "")
+    if name == "explode":
+        return ["key", "value"] if isinstance(element, T.MapType) else ["col"]
+    if name == "posexplode":
+        return ["pos", "key", "value"] if isinstance(element, T.MapType) else ["pos", "col"]
+    if name == "inline":
+        if isinstance(element, T.StructType):
+            return [f.name for f in element.fields]
+        return ["col1"]
+    if name == "json_tuple":
+        args = e.expressions if isinstance(e, exp.Anonymous) else []
+        return [f"c{i}" for i in range(max(len(args) - 1, 1))]
+    if name == "stack":
+        args = e.expressions if isinstance(e, exp.Anonymous) else [e.this, *e.expressions]
+        try:
+            rows = int(args[0].name)
+        except (ValueError, IndexError, AttributeError):
+            rows = 1
+        cols = -(-(len(args) - 1) // max(rows, 1))
+        return [f"col{i}" for i in range(cols)]
+    return ["col"]
+
+
+def _default_frame(e: exp.Window) -> str:
+    """The frame Spark gives a window without one, as its name shows it."""
+    fn = e.this.this if isinstance(e.this, exp.IgnoreNulls) else e.this
+    name = fn.name.lower() if isinstance(fn, exp.Anonymous) else fn.key.lower()
+    if isinstance(fn, (exp.RowNumber, exp.Rank, exp.DenseRank, exp.PercentRank, exp.CumeDist,
+                       exp.Ntile)) or name in ("row_number", "rank", "dense_rank",
+                                               "percent_rank", "cume_dist", "ntile"):
+        return "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW"
+    if isinstance(fn, (exp.Lag, exp.Lead)):
+        offset = fn.args.get("offset")
+        n = int(offset.name) if isinstance(offset, exp.Literal) else 1
+        n = -n if isinstance(fn, exp.Lag) else n
+        return f"ROWS BETWEEN {n} FOLLOWING AND {n} FOLLOWING"
+    if e.args.get("order") is not None:
+        return "RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW"
+    return "ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING"
+
+
 def _window_name(e: exp.Window) -> str:
     parts = []
     partition = e.args.get("partition_by") or []
@@ -148,10 +225,13 @@ def _window_name(e: exp.Window) -> str:
                 return f"UNBOUNDED {side}"
             if value == "CURRENT ROW":
                 return "CURRENT ROW"
+            # Spark prints a literal bound n as ``n FOLLOWING`` (``-1 FOLLOWING`` for 1 before)
             text = spark_name(value) if isinstance(value, exp.Expression) else str(value)
-            return f"{'-' if side == 'PRECEDING' else ''}{text}"
+            return f"{'-' if side == 'PRECEDING' else ''}{text} FOLLOWING"
         start = bound(spec.args.get("start"), spec.args.get("start_side"))
         end = bound(spec.args.get("end"), spec.args.get("end_side"))
-        kind = "ROWS" if spec.args.get("kind", "ROWS").upper() == "ROWS" else "RANGE"
+        kind = "ROWS" if (spec.args.get("kind") or "ROWS").upper() == "ROWS" else "RANGE"
         parts.append(f"{kind} BETWEEN {start} AND {end}")
+    else:
+        parts.append(_default_frame(e))
     return f"{spark_name(e.this)} OVER ({' '.join(parts)})"

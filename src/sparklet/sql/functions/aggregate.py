@@ -14,7 +14,6 @@ from sqlglot import expressions as E
 
 from sparklet.sql.column import Column
 from sparklet.sql.functions._base import _type_error
-from sparklet.sql.naming import spark_name
 from sparklet.sql.functions._base import _c, _cl, _cn, _cols, _invoke, _invoke_opt  # noqa: F401
 
 
@@ -314,9 +313,7 @@ def mode(col, deterministic=False) -> Column:
 def _ignore_nulls(name: str, col: Any, ignore: Any) -> Column:
     node = _invoke(name, _c(col, 'col'))._expr
     if ignore is True:
-        out = E.IgnoreNulls(this=node)
-        out.meta["spark_name"] = f"{name}({spark_name(node.this)}) ignore nulls"
-        return Column(out)
+        return Column(E.IgnoreNulls(this=node))
     if isinstance(ignore, Column):
         return _invoke(name, _c(col, 'col'), ignore)
     return Column(node)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any  # noqa: F401 - PySpark's annotations
 
+from sqlglot import expressions as E
+
 from sparklet.errors import PySparkValueError
 from sparklet.sql.column import Column
 from sparklet.sql.functions._base import _error, _hof, _lambda, _options, _schema
@@ -363,8 +365,21 @@ def array(*cols) -> Column:
 
 
 def struct(*cols) -> Column:
-    """A struct of the columns (fields named as the columns)."""
-    return _invoke('struct', *_cols(_flat(cols)))
+    """A struct of the columns: a field per column, named as the column (or its alias;
+    ``col1``, ``col2``... for other expressions), as Spark's ``struct``."""
+    fields = []
+    for i, c in enumerate(_cols(_flat(cols)), start=1):
+        tree = c._expr
+        if isinstance(tree, E.Alias):
+            name, tree = tree.alias, tree.this
+        elif isinstance(tree, E.Column) and not isinstance(tree.this, E.Star):
+            name = (tree.meta or {}).get("parts", [tree.name])[-1]
+        elif isinstance(tree, E.Dot):
+            name = tree.expression.name
+        else:
+            name = f"col{i}"
+        fields.append(E.PropertyEQ(this=E.Identifier(this=name, quoted=True), expression=tree))
+    return Column(E.Struct(expressions=fields))
 
 
 def named_struct(*cols) -> Column:

@@ -13,7 +13,6 @@ from typing import Any  # noqa: F401 - PySpark's annotations
 from sqlglot import expressions as E
 
 from sparklet.sql.column import Column
-from sparklet.sql.naming import spark_name
 from sparklet.sql.functions._base import _c, _cl, _cn, _cols, _invoke, _invoke_opt  # noqa: F401
 
 
@@ -73,9 +72,7 @@ def nth_value(col, offset, ignoreNulls=False) -> Column:
     """The value of the ``offset``-th row of the window frame (NULL when there is none)."""
     node = _invoke('nth_value', _c(col, 'col'), _cl(offset))._expr
     if ignoreNulls:
-        out = E.IgnoreNulls(this=node)
-        out.meta["spark_name"] = f"nth_value({spark_name(node.this)}, {offset}) ignore nulls"
-        return Column(out)
+        return Column(E.IgnoreNulls(this=node))
     return Column(node)
 
 
