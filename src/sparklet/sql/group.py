@@ -17,6 +17,7 @@ from sqlglot import exp
 
 from sparklet.errors import AnalysisException, PySparkTypeError
 from sparklet.sql.column import Column, _literal, _to_expr
+from sparklet.sql.na import _spark_string
 
 __all__ = ["GroupedData"]
 
@@ -56,7 +57,8 @@ class GroupedData:
             aggs = self._pivoted(aggs)
         df = self._df
         resolver = df._resolver()
-        keys_sql = [df._gen(resolver.resolve(k)) for k in self._keys]
+        keys_sql = [df._gen(resolver.resolve(k.this if isinstance(k, exp.Alias) else k))
+                    for k in self._keys]
         group_by = None
         if self._keys:
             joined = ", ".join(keys_sql)
@@ -82,7 +84,7 @@ class GroupedData:
         pivot_col, values = self._pivot  # type: ignore[misc]
         out = []
         for value in values:
-            label = "null" if value is None else str(value)
+            label = "null" if value is None else _spark_string(value)
             for agg in aggs:
                 inner = agg.this if isinstance(agg, exp.Alias) else agg
                 cond = (exp.Is(this=pivot_col.copy(), expression=exp.Null()) if value is None
@@ -117,11 +119,9 @@ class GroupedData:
         from sparklet.sql import functions as F
         from sparklet.sql import types as T
 
-        if not cols:
-            key_names = {k.name.lower() for k in self._keys if isinstance(k, exp.Column)}
+        if not cols:  # every numeric column, the grouping columns too (as Spark)
             cols = tuple(a.name for a in self._df._attrs
-                         if isinstance(a.dataType, T.NumericType)
-                         and a.name.lower() not in key_names)
+                         if isinstance(a.dataType, T.NumericType))
         else:
             for c in cols:
                 attr = self._df._resolver().lookup([c], c)[0]

@@ -549,7 +549,7 @@ def isnull(col) -> Column:
 
 def isnotnull(col) -> Column:
     """Whether ``col`` is not NULL."""
-    return _invoke('isnotnull', _c(col, 'col'))
+    return _c(col, 'col').isNotNull()
 
 
 def monotonically_increasing_id() -> Column:
