@@ -36,6 +36,8 @@ _FUNCTION_NAMES = {
 def _args(e: exp.Expression) -> list[exp.Expression]:
     out = []
     for key in e.arg_types:
+        if key == "unit" and isinstance(e, (exp.DateAdd, exp.DateSub, exp.TsOrDsAdd)):
+            continue  # the DAY unit sqlglot records for date_add/date_sub is not Spark's
         value = e.args.get(key)
         if value is None:
             continue

@@ -28,8 +28,16 @@ from sqlglot import exp
 from sqlglot.dialects.duckdb import DuckDB
 from sqlglot.dialects.spark import Spark
 
-from sparklet.sql.dialect import ansi, arrays, datetimes, jsonfuncs, numeric, strings
-from sparklet.sql.dialect import aggregates, windows  # noqa: I001 - after the others
+from sparklet.sql.dialect import (
+    aggregates,
+    ansi,
+    arrays,
+    datetimes,
+    jsonfuncs,
+    numeric,
+    strings,
+    windows,
+)
 
 Transform = Callable[..., str]
 

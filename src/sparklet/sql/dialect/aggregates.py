@@ -32,7 +32,8 @@ Builder = Callable[[str], str]
 
 _INTEGRAL = {exp.DataType.Type.TINYINT, exp.DataType.Type.SMALLINT, exp.DataType.Type.INT,
              exp.DataType.Type.BIGINT, exp.DataType.Type.INT128, exp.DataType.Type.UTINYINT,
-             exp.DataType.Type.USMALLINT, exp.DataType.Type.UINT, exp.DataType.Type.UBIGINT, exp.DataType.Type.UINT128}
+             exp.DataType.Type.USMALLINT, exp.DataType.Type.UINT, exp.DataType.Type.UBIGINT,
+             exp.DataType.Type.UINT128}
 _FLOATING = {exp.DataType.Type.FLOAT, exp.DataType.Type.DOUBLE}
 _LONG_MIN, _LONG_MAX = -(1 << 63), (1 << 63) - 1
 _SUM_OVERFLOW = ("[ARITHMETIC_OVERFLOW] long overflow. Use 'try_sum' to tolerate overflow "

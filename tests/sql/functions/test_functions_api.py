@@ -1,0 +1,93 @@
+"""``sparklet.sql.functions``' surface: PySpark's names and argument conventions, Spark's
+generated column names, and the semantics the parity table does not pin down (decimal
+averages, sum overflow, generators, ``na``/``stat``)."""
+
+from __future__ import annotations
+
+import decimal
+import inspect
+
+import pytest
+
+from sparklet.errors import AnalysisException, PySparkTypeError
+from sparklet.sql import SparkSession, Window
+from sparklet.sql import functions as F
+
+
+@pytest.fixture(scope="module")
+def spark():
+    return SparkSession.builder.getOrCreate()
+
+
+def test_pyspark_names_and_signatures():
+    for name in ("substring", "concat_ws", "date_add", "regexp_extract", "percentile_approx",
+                 "transform", "from_json", "nth_value", "grouping_id", "json_tuple"):
+        assert callable(getattr(F, name)), name
+    assert list(inspect.signature(F.substring).parameters) == ["str", "pos", "len"]
+    assert list(inspect.signature(F.lag).parameters) == ["col", "offset", "default"]
+    assert len(F.__all__) > 500
+
+
+def test_column_or_name_type_error():
+    with pytest.raises(PySparkTypeError) as e:
+        F.upper(1)
+    assert e.value.getCondition() == "NOT_COLUMN_OR_STR"
+    assert "Argument `col` should be a Column or str, got int." in str(e.value)
+    with pytest.raises(PySparkTypeError):
+        F.concat_ws(1, "a")
+
+
+@pytest.mark.parametrize("column, name", [
+    (F.sum("v"), "sum(v)"), (F.count("*"), "count(1)"), (F.mean("v"), "avg(v)"),
+    (F.countDistinct("a", "b"), "count(DISTINCT a, b)"), (F.round("v"), "round(v, 0)"),
+    (F.lag("v"), "lag(v, 1, NULL)"), (F.explode("a"), "col"), (F.posexplode("a"), "pos, col"),
+    (F.isnotnull("a"), "(a IS NOT NULL)"), (F.struct("a", F.col("b").alias("c")),
+                                             "struct(a, b AS c)"),
+    (F.row_number().over(Window.partitionBy("g").orderBy("k")),
+     "row_number() OVER (PARTITION BY g ORDER BY k ASC NULLS FIRST ROWS BETWEEN UNBOUNDED "
+     "PRECEDING AND CURRENT ROW)"),
+    (F.sum("v").over(Window.partitionBy("g")),
+     "sum(v) OVER (PARTITION BY g ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)"),
+    (F.sum("v").over(Window.orderBy("k")),
+     "sum(v) OVER (ORDER BY k ASC NULLS FIRST RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT "
+     "ROW)"),
+])
+def test_generated_names(column, name):
+    assert repr(column) == f"Column<'{name}'>"
+
+
+def test_decimal_aggregates(spark):
+    df = spark.createDataFrame([(decimal.Decimal("1.10"),), (decimal.Decimal("2.25"),),
+                                (decimal.Decimal("-0.01"),)], "d DECIMAL(10,2)")
+    out = df.agg(F.sum("d"), F.avg("d"))
+    assert out.dtypes == [("sum(d)", "decimal(20,2)"), ("avg(d)", "decimal(14,6)")]
+    assert out.collect()[0] == (decimal.Decimal("3.34"), decimal.Decimal("1.113333"))
+
+
+def test_sum_overflow_raises_in_ansi(spark):
+    df = spark.createDataFrame([(2**63 - 1,), (1,)], "v BIGINT")
+    with pytest.raises(Exception, match="ARITHMETIC_OVERFLOW"):
+        df.agg(F.sum("v")).collect()
+
+
+def test_rank_without_order_is_an_analysis_error(spark):
+    df = spark.createDataFrame([("a", 1)], "g STRING, v INT")
+    with pytest.raises(AnalysisException) as e:
+        df.select(F.rank().over(Window.partitionBy("g")))
+    assert e.value.getCondition() == "WINDOW_FUNCTION_FRAME_NOT_ORDERED"
+
+
+def test_generators_in_select(spark):
+    df = spark.createDataFrame([(1, [1, 2], {"a": 1})], "k INT, a ARRAY<INT>, m MAP<STRING,INT>")
+    assert df.select("k", F.posexplode("a")).collect() == [(1, 0, 1), (1, 1, 2)]
+    assert df.select(F.explode("m")).columns == ["key", "value"]
+    assert df.select(F.explode("a").alias("x")).collect() == [(1,), (2,)]
+
+
+def test_na_and_stat(spark):
+    df = spark.createDataFrame([(1, None, 1.5), (None, "x", None)], "a INT, s STRING, f DOUBLE")
+    assert df.na.fill(2.7).collect() == [(1, None, 1.5), (2, "x", 2.7)]
+    assert df.na.drop(thresh=2).collect() == [(1, None, 1.5)]
+    assert df.na.replace("x", "y").collect()[1].s == "y"
+    assert df.describe("f").collect()[1] == ("mean", "1.5")
+    assert spark.range(100).stat.approxQuantile("id", [0.25, 0.5], 0.0) == [24.0, 49.0]
