@@ -29,7 +29,7 @@ _FUNCTION_NAMES = {
     "str_to_time": "to_timestamp", "ts_or_ds_to_date": "to_date", "if": "if",
     "array_filter": "filter", "struct": "struct", "to_json": "to_json", "json_format": "to_json",
     "starts_with": "startswith", "ends_with": "endswith", "logical_or": "bool_or",
-    "logical_and": "bool_and", "count_if": "count_if",
+    "logical_and": "bool_and", "count_if": "count_if", "ts_or_ds_add": "date_add",
 }
 
 
@@ -118,6 +118,9 @@ def spark_name(e: exp.Expression) -> str:
         return f"{spark_name(e.this)} {direction} {nulls}"
     if isinstance(e, exp.Window):
         return _window_name(e)
+    if isinstance(e, exp.Lambda):
+        params = ", ".join(p.name for p in e.expressions)
+        return f"lambdafunction({spark_name(e.this)}, {params})"
     if isinstance(e, exp.TsOrDsToDate) and not e.args.get("safe") and \
             e.args.get("format") is None:
         # the implicit date cast sqlglot puts under year(x), month(x), ...: not in Spark's name
@@ -137,6 +140,9 @@ def spark_name(e: exp.Expression) -> str:
             return "count(1)"
         if isinstance(inner, exp.Distinct):
             return "count(DISTINCT " + ", ".join(spark_name(x) for x in inner.expressions) + ")"
+    given = (e.meta or {}).get("spark_args")
+    if given is not None and (e.meta or {}).get("spark_fn"):
+        return f"{e.meta['spark_fn']}({', '.join(spark_name(a) for a in given)})"
     if isinstance(e, exp.Anonymous):
         return f"{e.name.lower()}({', '.join(spark_name(a) for a in e.expressions)})"
     if isinstance(e, exp.Func):

@@ -78,6 +78,9 @@ def _node(name: str, trees: list[E.Expression]) -> E.Expression:
         return n
     node = node.transform(put, copy=False)
     node.meta["spark_fn"] = name
+    # Spark names a call by its function and arguments as given, whatever sqlglot's parser
+    # made of them (``date_sub(d, 2)`` parses into ``date_add(d, 2 * -1)``)
+    node.meta["spark_args"] = trees
     return node
 
 
@@ -176,8 +179,8 @@ def _lambda(f: Callable[..., Column], func_name: str, max_args: int = 3) -> E.La
     if not 1 <= len(params) <= max_args:
         raise _value_error("WRONG_NUM_ARGS_FOR_HIGHER_ORDER_FUNCTION",
                            func_name=f.__name__, num_args=str(len(params)))
-    n = next(_lambda_ids)
-    names = [f"{p.name}_{n}" for p in params]
+    # PySpark names the variables x, y, z with a fresh suffix (Spark's freshVarName)
+    names = [f"{v}_{next(_lambda_ids)}" for v in "xyz"[:len(params)]]
     variables = [Column(E.Column(this=E.Identifier(this=v, quoted=False))) for v in names]
     body = f(*variables)
     if not isinstance(body, Column):
