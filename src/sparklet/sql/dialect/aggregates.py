@@ -166,8 +166,30 @@ def _grouping(gen, e: exp.Grouping) -> Builder:
     return lambda after: f"CAST(GROUPING({args}){after} AS TINYINT)"
 
 
+def _grouping_keys(e: exp.Expression) -> list[exp.Expression]:
+    """The grouping columns of the SELECT around ``e`` (for ``grouping_id()``), in order."""
+    select = e.find_ancestor(exp.Select)
+    group = select.args.get("group") if select is not None else None
+    if group is None:
+        return []
+    keys: list[exp.Expression] = []
+
+    def add(node: exp.Expression) -> None:
+        if isinstance(node, (exp.Rollup, exp.Cube, exp.GroupingSets, exp.Tuple)):
+            for child in node.expressions:
+                add(child)
+        elif isinstance(node, exp.Paren):
+            add(node.this)
+        elif all(node != k for k in keys):
+            keys.append(node)
+    for node in group.expressions:
+        add(node)
+    return keys
+
+
 def _grouping_id(gen, e: exp.Expression) -> Builder:
-    args = ", ".join(gen.sql(a) for a in e.expressions)
+    # grouping_id() of no column means all the grouping columns, as in Spark
+    args = ", ".join(gen.sql(a) for a in (e.expressions or _grouping_keys(e)))
     return lambda after: f"CAST(GROUPING_ID({args}){after} AS BIGINT)"
 
 
@@ -221,6 +243,31 @@ def _ignore_nulls(gen, e: exp.IgnoreNulls) -> Builder | None:
     return build
 
 
+def _try_sum(gen, e: exp.Anonymous) -> Builder | None:
+    # try_sum: NULL instead of the overflow error
+    arg = e.expressions[0]
+    t = arg_type(arg)
+    inner = gen.sql(arg)
+    if t is None:  # a column of unknown type (SQL text): DuckDB's own sum
+        return lambda after: f"SUM({inner}){after}"
+    if t.this in _INTEGRAL:
+        return lambda after: (f"CASE WHEN SUM({inner}){after} BETWEEN {_LONG_MIN} AND "
+                              f"{_LONG_MAX} THEN CAST(SUM({inner}){after} AS BIGINT) END")
+    dec = _decimal(t)
+    if dec is not None:
+        p, s_ = dec
+        return lambda after: f"TRY_CAST(SUM({inner}){after} AS DECIMAL({min(38, p + 10)}, {s_}))"
+    return lambda after: f"CAST(SUM({inner}){after} AS DOUBLE)"
+
+
+def _try_avg(gen, e: exp.Anonymous) -> Builder | None:
+    build = _avg(gen, exp.Avg(this=e.expressions[0]))
+    if build is None:
+        inner = gen.sql(e.expressions[0])
+        return lambda after: f"AVG({inner}){after}"
+    return build
+
+
 # aggregate node (or Anonymous name) → builder
 BUILDERS: dict = {
     exp.Sum: _sum,
@@ -270,6 +317,8 @@ ANONYMOUS_BUILDERS: dict = {
     "any": _anonymous_bool("BOOL_OR"),
     "grouping_id": _anonymous_grouping_id,
     "product": _anonymous_product,
+    "try_sum": _try_sum,
+    "try_avg": _try_avg,
 }
 
 
