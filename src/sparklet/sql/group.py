@@ -89,7 +89,7 @@ class GroupedData:
                 inner = agg.this if isinstance(agg, exp.Alias) else agg
                 cond = (exp.Is(this=pivot_col.copy(), expression=exp.Null()) if value is None
                         else exp.EQ(this=pivot_col.copy(), expression=_literal(value)))
-                filtered = exp.Filter(this=inner.copy(), expression=exp.Where(this=cond))
+                filtered = _pivot_cell(inner, cond)
                 if len(aggs) == 1:
                     name = label
                 else:
@@ -148,3 +148,19 @@ class GroupedData:
         from sparklet.sql.udf import apply_in_pandas
 
         return apply_in_pandas(self, func, schema)
+
+
+def _pivot_cell(agg: exp.Expression, cond: exp.Expression) -> exp.Expression:
+    """One pivot cell: every aggregate in ``agg`` restricted to the rows of the pivot value,
+    and NULL where the group has no such row (as Spark's pivot, whose missing cells are NULL
+    even for ``count``)."""
+    def put(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.AggFunc) and not isinstance(node.parent, exp.Filter):
+            return exp.Filter(this=node.copy(), expression=exp.Where(this=cond.copy()))
+        return node
+    body = agg.copy()
+    body = put(body) if isinstance(body, exp.AggFunc) else body.transform(put)
+    rows = exp.Filter(this=exp.Count(this=exp.Star()), expression=exp.Where(this=cond.copy()))
+    return exp.Case(ifs=[exp.If(this=exp.EQ(this=rows, expression=exp.Literal.number(0)),
+                                true=exp.Null())], default=body)
+

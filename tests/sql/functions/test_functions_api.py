@@ -91,3 +91,23 @@ def test_na_and_stat(spark):
     assert df.na.replace("x", "y").collect()[1].s == "y"
     assert df.describe("f").collect()[1] == ("mean", "1.5")
     assert spark.range(100).stat.approxQuantile("id", [0.25, 0.5], 0.0) == [24.0, 49.0]
+
+
+def test_pivot_cells(spark):
+    df = spark.createDataFrame([("a", "x", 1), ("a", "y", 2), ("b", "x", 3), ("a", "x", 4)],
+                               "p STRING, q STRING, v INT")
+    # a missing cell is NULL, for count too; aggregates inside expressions are pivoted
+    assert df.groupBy("p").pivot("q").count().orderBy("p").collect() == [
+        ("a", 2, 1), ("b", 1, None)]
+    out = df.groupBy("p").pivot("q", ["x"]).agg(F.round(F.avg("v"), 1), F.max("v").alias("m"))
+    assert out.columns == ["p", "x_round(avg(v), 1)", "x_m"]
+    assert out.orderBy("p").collect() == [("a", 2.5, 4), ("b", 3.0, 3)]
+
+
+def test_rollup_cube_grouping(spark):
+    df = spark.createDataFrame([("a", "x", 1), ("b", "y", 2)], "p STRING, q STRING, v INT")
+    rows = df.cube("p", "q").agg(F.grouping_id().alias("gid"), F.sum("v").alias("s"))
+    assert sorted((r.gid, r.s) for r in rows.collect()) == [
+        (0, 1), (0, 2), (1, 1), (1, 2), (2, 1), (2, 2), (3, 3)]
+    assert df.rollup("p").agg(F.grouping("p")).dtypes[1] == ("grouping(p)", "tinyint")
+    assert df.groupBy("p").agg({"v": "max"}).columns == ["p", "max(v)"]

@@ -64,13 +64,24 @@ def _value_error(condition: str, **params: str) -> Exception:
 
 
 @functools.lru_cache(maxsize=4096)
-def _template(name: str, nargs: int) -> E.Expression:
-    text = f"{name}({', '.join(f'__sparklet_arg{i}' for i in range(nargs))})"
+def _parsed(text: str) -> E.Expression:
     return sqlglot.parse_one(text, read=Spark)
 
 
+def _template(name: str, nargs: int) -> E.Expression:
+    return _parsed(f"{name}({', '.join(f'__sparklet_arg{i}' for i in range(nargs))})")
+
+
+def _inline(tree: E.Expression) -> bool:
+    # literals go into the text: Spark's parser reads some of them (a date_format pattern,
+    # a unit) into the node it builds, exactly as for SQL text
+    return isinstance(tree, (E.Literal, E.Boolean, E.Null)) and not tree.meta
+
+
 def _node(name: str, trees: list[E.Expression]) -> E.Expression:
-    node = _template(name, len(trees)).copy()
+    parts = [t.sql(dialect=Spark) if _inline(t) else f"__sparklet_arg{i}"
+             for i, t in enumerate(trees)]
+    node = _parsed(f"{name}({', '.join(parts)})").copy()
 
     def put(n: E.Expression) -> E.Expression:
         if isinstance(n, E.Column) and n.name.startswith("__sparklet_arg") and not n.table:
