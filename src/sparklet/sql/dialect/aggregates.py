@@ -36,7 +36,8 @@ _INTEGRAL = {exp.DataType.Type.TINYINT, exp.DataType.Type.SMALLINT, exp.DataType
              exp.DataType.Type.UINT128}
 _FLOATING = {exp.DataType.Type.FLOAT, exp.DataType.Type.DOUBLE}
 _LONG_MIN, _LONG_MAX = -(1 << 63), (1 << 63) - 1
-_SUM_OVERFLOW = ("[ARITHMETIC_OVERFLOW] long overflow. Use 'try_sum' to tolerate overflow "
+# Spark 4.3's text for an overflowing sum (its Add's message)
+_SUM_OVERFLOW = ("[ARITHMETIC_OVERFLOW] overflow. Use 'try_add' to tolerate overflow "
                  "and return NULL instead. If necessary set \"spark.sql.ansi.enabled\" to "
                  "\"false\" to bypass this error.")
 
@@ -268,6 +269,26 @@ def _try_avg(gen, e: exp.Anonymous) -> Builder | None:
     return build
 
 
+def _skewness(gen, e: exp.Skewness) -> Builder:
+    # Spark's skewness is the population one (DuckDB's is bias-corrected); NULL when the
+    # values do not vary
+    x = f"CAST({gen.sql(e, 'this')} AS DOUBLE)"
+
+    def build(after: str) -> str:
+        mean, var = f"AVG({x}){after}", f"VAR_POP({x}){after}"
+        m3 = (f"(AVG({x} * {x} * {x}){after} - 3 * {mean} * AVG({x} * {x}){after} + "
+              f"2 * {mean} * {mean} * {mean})")
+        return f"CASE WHEN {var} = 0 THEN NULL ELSE {m3} / POW({var}, 1.5) END"
+    return build
+
+
+def _kurtosis(gen, e: exp.Kurtosis) -> Builder:
+    # Spark's kurtosis is the population excess kurtosis; NULL when the values do not vary
+    x = f"CAST({gen.sql(e, 'this')} AS DOUBLE)"
+    return lambda after: (f"CASE WHEN VAR_POP({x}){after} = 0 THEN NULL ELSE "
+                          f"KURTOSIS_POP({x}){after} END")
+
+
 # aggregate node (or Anonymous name) → builder
 BUILDERS: dict = {
     exp.Sum: _sum,
@@ -281,6 +302,8 @@ BUILDERS: dict = {
     exp.ArrayAgg: _collect(False),
     exp.ArrayUniqueAgg: _collect(True),
     exp.IgnoreNulls: _ignore_nulls,
+    exp.Skewness: _skewness,
+    exp.Kurtosis: _kurtosis,
 }
 
 
