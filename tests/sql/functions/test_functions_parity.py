@@ -33,9 +33,6 @@ DATAFRAME = ("dataframe.describe_cols", "dataframe.stat_corr",
 KNOWN = {
     "agg.agg_nonagg_col_error": "DuckDB's BinderException is not yet translated to Spark's "
                                 "MISSING_AGGREGATION (execution_errors, the ANSI helper)",
-    "agg.having_sql": "spark.sql trees carry no column types, so sum(v) of a view's INT "
-                      "column keeps DuckDB's HUGEINT (sqlparse would need to annotate types)",
-    "window.window_in_sql_named": "as agg.having_sql: sum(v) OVER w in SQL text is untyped",
     "nulls_order.null_string_concat": "concat_ws of literals is typed by the strings rules "
                                       "(dialect/strings.py, another helper)",
 }

@@ -54,21 +54,66 @@ def arg_type(e: exp.Expression | None) -> exp.DataType | None:
     # annotate a copy whose typed columns are given a table so that sqlglot keeps their types
     copy = e.copy()
     columns: dict[str, str] = {}
-    for col in copy.find_all(exp.Column):
-        if col.type is not None and col.type.this != exp.DataType.Type.UNKNOWN:
-            columns[col.name] = col.type.sql("duckdb")
-            col.set("table", exp.to_identifier("__sparklet_t"))
-        else:
+    # the copy's columns pair with the original's (the same walk), which still have parents
+    for col, original in zip(list(copy.find_all(exp.Column)), list(e.find_all(exp.Column)),
+                             strict=True):
+        known = col.type if col.type is not None and \
+            col.type.this != exp.DataType.Type.UNKNOWN else _view_column_type(original)
+        if known is None:
             return None
+        columns[col.name] = known.sql("duckdb")
+        col.set("table", exp.to_identifier("__sparklet_t"))
+    # sqlglot resolves column types within a query's scope: annotate SELECT <copy> FROM t
+    query = exp.select(copy).from_("__sparklet_t")
     try:
-        annotated = annotate_types(copy, schema={"__sparklet_t": columns} if columns else None,
-                                   dialect="duckdb")
+        annotate_types(query, schema={"__sparklet_t": columns} if columns else None,
+                       dialect="duckdb")
     except Exception:  # noqa: BLE001 - unknown is a fine answer
         return None
-    found = annotated.type
+    found = query.expressions[0].type
     if found is None or found.this == exp.DataType.Type.UNKNOWN:
         return None
     return found
+
+
+def _view_column_type(col: exp.Column) -> exp.DataType | None:
+    """The type of a column of ``spark.sql`` text, whose tree has none: found in the schema of
+    the temporary view the enclosing SELECT reads (when it reads views by name only)."""
+    from sparklet.sql.session import SparkSession
+    from sparklet.sql.typemap import to_duckdb_type
+
+    session = SparkSession._active
+    select = col.find_ancestor(exp.Select)
+    if session is None or select is None:
+        return None
+    sources = []
+    from_ = select.args.get("from_") or select.args.get("from")
+    for item in ([from_.this] if from_ is not None else []) + [
+            j.this for j in select.args.get("joins") or []]:
+        if not isinstance(item, exp.Table) or not isinstance(item.this, exp.Identifier):
+            return None
+        sources.append(item)
+    ctes = set()
+    for node in [select, *select.iter_expressions()]:
+        with_ = node.args.get("with_") or node.args.get("with") if node.args else None
+        for cte in (with_.expressions if with_ is not None else []):
+            ctes.add(cte.alias_or_name.lower())
+    found = []
+    for table in sources:
+        name = table.name.lower()
+        if name in ctes or name not in session._views or table.args.get("db"):
+            return None
+        if col.table and col.table.lower() not in (name, table.alias_or_name.lower()):
+            continue
+        for field in session._views[name].schema.fields:
+            if field.name.lower() == col.name.lower():
+                found.append(field.dataType)
+    if len(found) != 1:
+        return None
+    try:
+        return exp.DataType.build(to_duckdb_type(found[0]), dialect="duckdb")
+    except Exception:  # noqa: BLE001 - a type sqlglot cannot spell: unknown
+        return None
 
 
 def _decimal(t: exp.DataType) -> tuple[int, int] | None:
