@@ -70,6 +70,9 @@ def spark_name(e: exp.Expression) -> str:
     if isinstance(e, exp.Boolean):
         return "true" if e.this else "false"
     if isinstance(e, exp.Dot):
+        # a struct field taken from a column (getField, col["a"]) is named ``s.a``, as Spark
+        if isinstance(e.this, (exp.Column, exp.Dot, exp.Bracket)):
+            return f"{spark_name(e.this)}.{e.expression.name}"
         return e.expression.name
     if isinstance(e, exp.Bracket):
         return f"{spark_name(e.this)}[{', '.join(spark_name(x) for x in e.expressions)}]"
@@ -91,7 +94,7 @@ def spark_name(e: exp.Expression) -> str:
         spark_type = e.to.meta.get("spark_type") if e.to.meta else None
         type_name = (spark_type.simpleString() if spark_type is not None
                      else e.to.sql("spark")).upper()
-        prefix = "try_cast" if e.args.get("safe") else "CAST"
+        prefix = "TRY_CAST" if e.args.get("safe") else "CAST"
         return f"{prefix}({spark_name(e.this)} AS {type_name})"
     if isinstance(e, exp.Case):
         parts = ["CASE"]
