@@ -132,8 +132,12 @@ def _sum(gen, e: exp.Sum) -> Builder | None:
     if t is None:
         return None
     if t.this in _INTEGRAL:
+        in_pivot = e.find_ancestor(exp.Pivot) is not None
+
         def build(after: str) -> str:
             s = f"SUM({inner}){after}"
+            if in_pivot:  # DuckDB's PIVOT takes one aggregate call: a plain checked cast
+                return f"CAST({s} AS BIGINT)"
             if gen.ansi:
                 return (f"CASE WHEN {s} BETWEEN {_LONG_MIN} AND {_LONG_MAX} THEN "
                         f"CAST({s} AS BIGINT) WHEN {s} IS NOT NULL THEN "
