@@ -76,44 +76,69 @@ def arg_type(e: exp.Expression | None) -> exp.DataType | None:
     return found
 
 
-def _view_column_type(col: exp.Column) -> exp.DataType | None:
-    """The type of a column of ``spark.sql`` text, whose tree has none: found in the schema of
-    the temporary view the enclosing SELECT reads (when it reads views by name only)."""
+def _view_column_type(col: exp.Column, depth: int = 0) -> exp.DataType | None:
+    """The type of a column of ``spark.sql`` text, whose tree has none: found in the schema
+    of the temporary view the enclosing SELECT reads, or through a derived table's select
+    list to one (``range(n)``'s ``id`` is a bigint)."""
     from sparklet.sql.session import SparkSession
     from sparklet.sql.typemap import to_duckdb_type
 
     session = SparkSession._active
     select = col.find_ancestor(exp.Select)
-    if session is None or select is None:
+    if session is None or select is None or depth > 8:
         return None
-    sources = []
     from_ = select.args.get("from_") or select.args.get("from")
-    for item in ([from_.this] if from_ is not None else []) + [
-            j.this for j in select.args.get("joins") or []]:
-        if not isinstance(item, exp.Table) or not isinstance(item.this, exp.Identifier):
-            return None
-        sources.append(item)
+    sources = ([from_.this] if from_ is not None else []) + [
+        j.this for j in select.args.get("joins") or []]
     ctes = set()
-    for node in [select, *select.iter_expressions()]:
-        with_ = node.args.get("with_") or node.args.get("with") if node.args else None
+    node: exp.Expression | None = select
+    while node is not None:
+        with_ = node.args.get("with_") or node.args.get("with")
         for cte in (with_.expressions if with_ is not None else []):
             ctes.add(cte.alias_or_name.lower())
-    found = []
-    for table in sources:
-        name = table.name.lower()
-        if name in ctes or name not in session._views or table.args.get("db"):
-            return None
-        if col.table and col.table.lower() not in (name, table.alias_or_name.lower()):
+        node = node.parent
+    found: list[exp.DataType | None] = []
+    for source in sources:
+        alias = source.alias_or_name.lower()
+        if col.table and col.table.lower() != alias and not (
+                isinstance(source, exp.Table) and col.table.lower() == source.name.lower()):
             continue
-        for field in session._views[name].schema.fields:
-            if field.name.lower() == col.name.lower():
-                found.append(field.dataType)
+        if isinstance(source, exp.Table) and isinstance(source.this, exp.Identifier):
+            name = source.name.lower()
+            if name in ctes or name not in session._views or source.args.get("db"):
+                return None
+            for field in session._views[name].schema.fields:
+                if field.name.lower() == col.name.lower():
+                    try:
+                        found.append(exp.DataType.build(to_duckdb_type(field.dataType),
+                                                        dialect="duckdb"))
+                    except Exception:  # noqa: BLE001 - a type sqlglot cannot spell
+                        return None
+        elif isinstance(source, exp.Subquery) and isinstance(source.this, exp.Select):
+            for item in source.this.expressions:
+                if item.alias_or_name.lower() != col.name.lower():
+                    continue
+                inner = item.this if isinstance(item, exp.Alias) else item
+                if isinstance(inner, exp.Column) and inner.name.lower() == "range" and \
+                        _reads_range(source.this):
+                    found.append(exp.DataType.build("BIGINT"))
+                elif isinstance(inner, exp.Column):
+                    found.append(_view_column_type(inner, depth + 1))
+                else:
+                    found.append(arg_type(inner))
+        else:
+            return None
     if len(found) != 1:
         return None
-    try:
-        return exp.DataType.build(to_duckdb_type(found[0]), dialect="duckdb")
-    except Exception:  # noqa: BLE001 - a type sqlglot cannot spell: unknown
-        return None
+    return found[0]
+
+
+def _reads_range(select: exp.Select) -> bool:
+    from_ = select.args.get("from_") or select.args.get("from")
+    source = from_.this if from_ is not None else None
+    fn = source.this if isinstance(source, exp.Table) else None
+    return isinstance(fn, exp.GenerateSeries) or (
+        isinstance(fn, exp.Anonymous) and fn.name.lower() == "range")
 
 
 def _decimal(t: exp.DataType) -> tuple[int, int] | None:
