@@ -15,13 +15,14 @@ from typing import Any
 
 from sqlglot import exp
 
-from sparklet.errors import AnalysisException, PySparkTypeError
+from sparklet.errors import AnalysisException
 from sparklet.sql.column import Column, _literal, _to_expr
 from sparklet.sql.na import _spark_string
 
 __all__ = ["GroupedData"]
 
-_DICT_FUNCTIONS = {"mean": "avg", "average": "avg", "std": "stddev", "stddev": "stddev"}
+_DICT_FUNCTIONS = {"mean": "avg", "average": "avg", "std": "stddev", "stddev": "stddev",
+                   "size": "count"}
 
 
 class GroupedData:
@@ -46,12 +47,10 @@ class GroupedData:
                 cols.append(F.count(name) if fn == "count" else F._invoke(fn, name))
             exprs = tuple(cols)
         if not exprs:
-            raise PySparkTypeError(errorClass="CANNOT_BE_EMPTY",
-                                   messageParameters={"item": "exprs"})
+            raise AssertionError("exprs should not be empty")  # PySpark's assert
         for e in exprs:
             if not isinstance(e, Column):
-                raise PySparkTypeError(errorClass="NOT_COLUMN", messageParameters={
-                    "arg_name": "exprs", "arg_type": type(e).__name__})
+                raise AssertionError("all exprs should be Column")  # PySpark's assert
         aggs = [e._expr for e in exprs]
         if self._pivot is not None:
             aggs = self._pivoted(aggs)

@@ -41,7 +41,7 @@ def _err(cls: type, condition: str, text: str, **params: str) -> Exception:
     except ValueError:  # a PySpark-side condition the shared table lacks
         for k, v in params.items():
             text = text.replace(f"<{k}>", v)
-        return cls(f"[{condition}] {text}", errorClass=condition, messageParameters=params)
+        return cls(text, errorClass=condition, messageParameters=params)
 
 
 def _ref(a: Attribute) -> Column:

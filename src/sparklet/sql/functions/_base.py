@@ -40,6 +40,10 @@ _MESSAGES = {
     "UNSUPPORTED_PARAM_TYPE_FOR_HIGHER_ORDER_FUNCTION":
         "Function `<func_name>` should use only POSITIONAL or POSITIONAL OR KEYWORD arguments.",
     "NOT_DATATYPE_OR_STR": "Argument `<arg_name>` should be a DataType or str, got <arg_type>.",
+    "NOT_CALLABLE": "Argument `<arg_name>` should be a callable, got <arg_type>.",
+    "HIGHER_ORDER_FUNCTION_SHOULD_RETURN_COLUMN":
+        "Function `<func_name>` should return Column, got <return_type>.",
+    "WRONG_NUM_COLUMNS": "Function `<func_name>` should take at least <num_cols> columns.",
 }
 
 
@@ -51,7 +55,7 @@ def _error(cls: type, condition: str, **params: str) -> Exception:
         text = _MESSAGES.get(condition, condition)
         for k, v in params.items():
             text = text.replace(f"<{k}>", str(v))
-        return cls(f"[{condition}] {text}", errorClass=condition, messageParameters=params)
+        return cls(text, errorClass=condition, messageParameters=params)
 
 
 def _type_error(condition: str, arg_name: str, value: Any) -> Exception:
