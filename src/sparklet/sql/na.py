@@ -392,9 +392,6 @@ def _statistics(df: Any, attrs: list[Attribute], stats: list[str]) -> Any:
             if s != stat:
                 continue
             v = None if pos is None else values[pos]
-            if v is not None and isinstance(a.dataType, T.DecimalType) and s in ("mean",
-                                                                                  "stddev"):
-                v = float(v)
             row.append(None if v is None else _spark_string(v))
         rows.append(tuple(row))
     schema = T.StructType([T.StructField("summary", T.StringType())] + [

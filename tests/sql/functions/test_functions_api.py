@@ -111,3 +111,24 @@ def test_rollup_cube_grouping(spark):
         (0, 1), (0, 2), (1, 1), (1, 2), (2, 1), (2, 2), (3, 3)]
     assert df.rollup("p").agg(F.grouping("p")).dtypes[1] == ("grouping(p)", "tinyint")
     assert df.groupBy("p").agg({"v": "max"}).columns == ["p", "max(v)"]
+
+
+def test_sum_wraps_without_ansi(spark):
+    df = spark.createDataFrame([(2**63 - 1,), (1,)], "v BIGINT")
+    spark.conf.set("spark.sql.ansi.enabled", "false")
+    try:
+        assert df.agg(F.sum("v")).collect()[0][0] == -(2**63)
+    finally:
+        spark.conf.set("spark.sql.ansi.enabled", "true")
+
+
+def test_sql_text_aggregates_typed_from_views(spark):
+    spark.createDataFrame([("a", 1), ("a", 2)], "g STRING, v INT").createOrReplaceTempView("fv")
+    try:
+        out = spark.sql("SELECT g, sum(v), avg(v), count_if(v > 1), grouping_id() FROM fv "
+                        "GROUP BY ROLLUP(g) ORDER BY g")
+        assert out.dtypes == [("g", "string"), ("sum(v)", "bigint"), ("avg(v)", "double"),
+                              ("count_if((v > 1))", "bigint"), ("grouping_id()", "bigint")]
+        assert out.collect() == [(None, 3, 1.5, 1, 1), ("a", 3, 1.5, 1, 0)]
+    finally:
+        spark.catalog.dropTempView("fv")

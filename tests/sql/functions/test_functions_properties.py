@@ -113,3 +113,22 @@ def test_window_dtypes(spark):
     assert df.select(F.row_number().over(w).alias("rn"), F.ntile(2).over(w).alias("t"),
                      F.percent_rank().over(w).alias("p"), F.sum("v").over(w).alias("s")
                      ).dtypes == [("rn", "int"), ("t", "int"), ("p", "double"), ("s", "bigint")]
+
+
+@SETTINGS
+@given(values=st.lists(st.one_of(st.none(), st.decimals(min_value=-10**6, max_value=10**6,
+                                                         places=2, allow_nan=False)),
+                       max_size=20))
+def test_decimal_sum_and_avg_are_exact(spark, values):
+    import decimal
+
+    df = spark.createDataFrame([(v,) for v in values], "d DECIMAL(10,2)")
+    r = df.agg(F.sum("d").alias("s"), F.avg("d").alias("a")).collect()[0]
+    present = [v for v in values if v is not None]
+    if not present:
+        assert (r.s, r.a) == (None, None)
+        return
+    total = sum(present, decimal.Decimal(0))
+    mean = (total / len(present)).quantize(decimal.Decimal("0.000001"),
+                                           rounding=decimal.ROUND_HALF_UP)
+    assert (r.s, r.a) == (total, mean)

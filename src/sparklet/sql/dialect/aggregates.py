@@ -195,6 +195,10 @@ def _avg(gen, e: exp.Avg) -> Builder | None:
     arg = e.this.expressions[0] if isinstance(e.this, exp.Distinct) else e.this
     plain = gen.sql(arg)
     distinct = "DISTINCT " if isinstance(e.this, exp.Distinct) else ""
+    if p + 10 + (rs - s) + 1 > 38:
+        # the exact computation would overflow 128-bit integers: the mean of doubles, typed
+        return lambda after: (f"CAST(AVG({distinct}CAST({plain} AS DOUBLE)){after} AS "
+                              f"DECIMAL({rp}, {rs}))")
 
     def build(after: str) -> str:
         # the exact mean, rounded half up to s + 4 places, from the unscaled sum and count
