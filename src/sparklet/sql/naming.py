@@ -30,6 +30,8 @@ _FUNCTION_NAMES = {
     "array_filter": "filter", "struct": "struct", "to_json": "to_json", "json_format": "to_json",
     "starts_with": "startswith", "ends_with": "endswith", "logical_or": "bool_or",
     "logical_and": "bool_and", "count_if": "count_if", "ts_or_ds_add": "date_add",
+    "approx_quantile": "percentile_approx", "quantile": "percentile", "arg_max": "max_by",
+    "arg_min": "min_by", "variance_pop": "var_pop", "group_concat": "listagg",
 }
 
 
@@ -148,6 +150,14 @@ def spark_name(e: exp.Expression) -> str:
         return f"{e.meta['spark_fn']}({', '.join(spark_name(a) for a in given)})"
     if isinstance(e, exp.Anonymous):
         return f"{e.name.lower()}({', '.join(spark_name(a) for a in e.expressions)})"
+    if isinstance(e, (exp.Lag, exp.Lead)):  # Spark shows the default offset and default
+        offset = e.args.get("offset")
+        default = e.args.get("default")
+        return (f"{e.key}({spark_name(e.this)}, {spark_name(offset) if offset else '1'}, "
+                f"{spark_name(default) if default else 'NULL'})")
+    if isinstance(e, exp.ApproxQuantile) and e.args.get("accuracy") is None:
+        return (f"percentile_approx({spark_name(e.this)}, {spark_name(e.args['quantile'])}, "
+                "10000)")
     if isinstance(e, exp.Func):
         fn = (e.meta or {}).get("spark_fn") or _FUNCTION_NAMES.get(
             e.sql_name().lower(), e.sql_name().lower())
@@ -238,7 +248,7 @@ def _window_name(e: exp.Window) -> str:
                 return "CURRENT ROW"
             # Spark prints a literal bound n as ``n FOLLOWING`` (``-1 FOLLOWING`` for 1 before)
             text = spark_name(value) if isinstance(value, exp.Expression) else str(value)
-            return f"{'-' if side == 'PRECEDING' else ''}{text} FOLLOWING"
+            return f"{'-' if (side or '').upper() == 'PRECEDING' else ''}{text} FOLLOWING"
         start = bound(spec.args.get("start"), spec.args.get("start_side"))
         end = bound(spec.args.get("end"), spec.args.get("end_side"))
         kind = "ROWS" if (spec.args.get("kind") or "ROWS").upper() == "ROWS" else "RANGE"
