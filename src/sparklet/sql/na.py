@@ -388,7 +388,7 @@ def _statistics(df: Any, attrs: list[Attribute], stats: list[str]) -> Any:
     rows = []
     for stat in stats:
         row = [stat]
-        for s, a, pos in plan:
+        for s, _attr, pos in plan:
             if s != stat:
                 continue
             v = None if pos is None else values[pos]
