@@ -120,6 +120,14 @@ class DataFrame:
         items: list[str] = []
         attrs: list[Attribute] = []
         fresh: set[int] = set()
+        generators = [t for t in trees if _is_generator(
+            t.this if isinstance(t, (exp.Alias, exp.Aliases)) else t)]
+        if len(generators) > 1:  # DuckDB would zip them; Spark refuses
+            from sparklet.sql.functions._base import _error
+
+            raise _error(AnalysisException, "UNSUPPORTED_GENERATOR.MULTI_GENERATOR",
+                         num=str(len(generators)), generators=", ".join(
+                             f'"{_generator_call(g)}"' for g in generators))
         for tree in trees:
             star = resolver.expand_star(tree)
             if star is not None:
@@ -204,10 +212,10 @@ class DataFrame:
         default = generator_names(tree, element)
         if names is None or len(names) != len(default):
             if names is not None:
-                raise AnalysisException(
-                    errorClass="NUM_COLUMNS_MISMATCH", messageParameters={
-                        "operator": "generator", "firstNumColumns": str(len(default)),
-                        "invalidOrdinalNum": "first", "invalidNumColumns": str(len(names))})
+                from sparklet.sql.functions._base import _error
+
+                raise _error(AnalysisException, "UDTF_ALIAS_NUMBER_MISMATCH",
+                             aliasesSize=str(len(default)), aliasesNames=", ".join(names))
             names = default
         is_pos = kind.startswith("posexplode")
         out = [Attribute(n, new_id(), None, not (is_pos and i == 0 and not outer))
@@ -922,6 +930,17 @@ def _is_generator(tree: exp.Expression) -> bool:
         return True
     return isinstance(tree, exp.Anonymous) and tree.name.lower() in (
         "explode_outer", "posexplode_outer", "inline_outer", "json_tuple", "stack", "inline")
+
+
+def _generator_call(tree: exp.Expression) -> str:
+    """``explode(a)``: a generator as Spark's messages show it."""
+    if isinstance(tree, (exp.Alias, exp.Aliases)):
+        tree = tree.this
+    meta = tree.meta or {}
+    name = meta.get("spark_fn") or (tree.name if isinstance(tree, exp.Anonymous) else tree.key)
+    args = meta.get("spark_args") or [a for a in [tree.this, *tree.expressions]
+                                      if isinstance(a, exp.Expression)]
+    return f"{name.lower()}({', '.join(spark_name(a) for a in args)})"
 
 
 def _outer_nullable(a: Attribute, outer: bool) -> Attribute:

@@ -132,3 +132,13 @@ def test_sql_text_aggregates_typed_from_views(spark):
         assert out.collect() == [(None, 3, 1.5, 1, 1), ("a", 3, 1.5, 1, 0)]
     finally:
         spark.catalog.dropTempView("fv")
+
+
+def test_generator_errors(spark):
+    df = spark.createDataFrame([(1, [1, 2], {"k": 1})], "k INT, a ARRAY<INT>, m MAP<STRING,INT>")
+    with pytest.raises(AnalysisException) as e:
+        df.select(F.explode("a"), F.explode("m"))
+    assert e.value.getCondition() == "UNSUPPORTED_GENERATOR.MULTI_GENERATOR"
+    with pytest.raises(AnalysisException):
+        df.select(F.explode("m").alias("only_one"))
+    assert df.withColumn("x", F.explode("a")).select("x").collect() == [(1,), (2,)]

@@ -44,6 +44,14 @@ _MESSAGES = {
     "HIGHER_ORDER_FUNCTION_SHOULD_RETURN_COLUMN":
         "Function `<func_name>` should return Column, got <return_type>.",
     "WRONG_NUM_COLUMNS": "Function `<func_name>` should take at least <num_cols> columns.",
+    "UDTF_ALIAS_NUMBER_MISMATCH":
+        "The number of aliases supplied in the AS clause does not match the number of columns "
+        "output by the UDTF. Expected <aliasesSize> aliases, but got <aliasesNames>. Please "
+        "ensure that the number of aliases provided matches the number of columns output by "
+        "the UDTF.",
+    "UNSUPPORTED_GENERATOR.MULTI_GENERATOR":
+        "The generator is not supported: only one generator allowed per SELECT clause but "
+        "found <num>: <generators>.",
 }
 
 
