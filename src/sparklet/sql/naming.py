@@ -32,6 +32,7 @@ _FUNCTION_NAMES = {
     "logical_and": "bool_and", "count_if": "count_if", "ts_or_ds_add": "date_add",
     "approx_quantile": "percentile_approx", "quantile": "percentile", "arg_max": "max_by",
     "arg_min": "min_by", "variance_pop": "var_pop", "group_concat": "listagg",
+    "reduce": "aggregate",
 }
 
 
@@ -126,8 +127,9 @@ def spark_name(e: exp.Expression) -> str:
     if isinstance(e, exp.Lambda):
         params = ", ".join(p.name for p in e.expressions)
         return f"lambdafunction({spark_name(e.this)}, {params})"
-    if isinstance(e, exp.TsOrDsToDate) and not e.args.get("safe") and \
-            e.args.get("format") is None:
+    if (isinstance(e, exp.TsOrDsToDate) and not e.args.get("safe") and
+            e.args.get("format") is None) or (isinstance(e, exp.TimeStrToTime) and
+                                              e.args.get("zone") is None):
         # the implicit date cast sqlglot puts under year(x), month(x), ...: not in Spark's name
         return spark_name(e.this)
     if isinstance(e, exp.Struct):
@@ -159,12 +161,56 @@ def spark_name(e: exp.Expression) -> str:
         return (f"percentile_approx({spark_name(e.this)}, {spark_name(e.args['quantile'])}, "
                 "10000)")
     if isinstance(e, exp.Func):
-        fn = (e.meta or {}).get("spark_fn") or _FUNCTION_NAMES.get(
-            e.sql_name().lower(), e.sql_name().lower())
+        fn = (e.meta or {}).get("spark_fn")
+        if fn is None:
+            # a function of SQL text, which sqlglot read into its own node: Spark's name is
+            # the call as Spark SQL writes it (``date_format(d, yyyy/MM)``, ``lpad(s, 3, *)``)
+            written = _as_written(e)
+            if written is not None:
+                return written
+        fn = fn or _FUNCTION_NAMES.get(e.sql_name().lower(), e.sql_name().lower())
         return f"{fn}({', '.join(spark_name(a) for a in _args(e))})"
     if isinstance(e, exp.Distinct):
         return "DISTINCT " + ", ".join(spark_name(x) for x in e.expressions)
     return e.sql(dialect="spark")
+
+
+def _as_written(e: exp.Expression) -> str | None:
+    """``name(args)`` of a function node from sqlglot's Spark SQL for it, or None."""
+    import re
+
+    import sqlglot
+
+    text = e.sql(dialect="spark")
+    m = re.fullmatch(r"([A-Za-z_][A-Za-z0-9_]*)\((.*)\)", text, flags=re.S)
+    if m is None or m.group(1).upper() in ("CAST", "TRY_CAST", "EXTRACT") or "->" in text:
+        return None
+    args, depth, quote, start = [], 0, None, 0
+    body = m.group(2)
+    for i, ch in enumerate(body):
+        if quote:
+            quote = None if ch == quote else quote
+        elif ch in "'\"`":
+            quote = ch
+        elif ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            args.append(body[start:i])
+            start = i + 1
+    if body.strip():
+        args.append(body[start:])
+    names = []
+    for arg in args:
+        try:
+            tree = sqlglot.parse_one(arg.strip(), read="spark")
+        except Exception:  # noqa: BLE001 - not an expression on its own (EXTRACT(x FROM y))
+            return None
+        if type(tree) is type(e) and tree.sql(dialect="spark") == text:
+            return None  # no progress: let the caller name it
+        names.append(spark_name(tree))
+    return f"{m.group(1).lower()}({', '.join(names)})"
 
 
 _GENERATOR_NAMES = {"explode_outer", "posexplode_outer", "inline_outer", "json_tuple", "stack"}
