@@ -142,3 +142,21 @@ def test_generator_errors(spark):
     with pytest.raises(AnalysisException):
         df.select(F.explode("m").alias("only_one"))
     assert df.withColumn("x", F.explode("a")).select("x").collect() == [(1,), (2,)]
+
+
+@pytest.mark.parametrize("text, name", [
+    ("count(*)", "count(1)"), ("sum(DISTINCT v)", "sum(DISTINCT v)"),
+    ("percentile_approx(v, 0.5)", "percentile_approx(v, 0.5, 10000)"),
+    ("date_format(d, 'yyyy/MM')", "date_format(d, yyyy/MM)"), ("lpad(s, 3, '*')", "lpad(s, 3, *)"),
+    ("year(d)", "year(d)"), ("filter(a, x -> x > 1)", "filter(a, lambdafunction((x > 1), x))"),
+    ("lag(v) OVER (ORDER BY k)",
+     "lag(v, 1, NULL) OVER (ORDER BY k ASC NULLS FIRST ROWS BETWEEN -1 FOLLOWING AND -1 "
+     "FOLLOWING)"),
+    ("max_by(a, b)", "max_by(a, b)"),
+    ("CASE WHEN v > 1 THEN 'a' END", "CASE WHEN (v > 1) THEN a END"),
+])
+def test_sql_text_names(text, name):
+    from sparklet.sql.dialect import parse_expression
+    from sparklet.sql.naming import spark_name
+
+    assert spark_name(parse_expression(text)) == name
