@@ -365,10 +365,10 @@ def _statistics(df: Any, attrs: list[Attribute], stats: list[str]) -> Any:
                 agg = F.count_distinct(ref)
             elif stat == "approx_count_distinct":
                 agg = F.approx_count_distinct(ref)
-            elif stat == "mean" and numeric:
-                agg = F.avg(ref)
-            elif stat == "stddev" and numeric:
-                agg = F.stddev(ref)
+            elif stat in ("mean", "stddev"):
+                # a string column's numbers count (Spark casts it); other strings are NULL
+                value = ref if numeric else ref.try_cast("double")
+                agg = F.avg(value) if stat == "mean" else F.stddev(value)
             elif stat in ("min", "max"):
                 agg = F.min(ref) if stat == "min" else F.max(ref)
             elif stat.endswith("%") and numeric:
@@ -377,7 +377,7 @@ def _statistics(df: Any, attrs: list[Attribute], stats: list[str]) -> Any:
                 except ValueError:
                     raise IllegalArgument(stat) from None
                 agg = F.percentile_approx(ref, p)
-            elif stat not in ("mean", "stddev") and not stat.endswith("%"):
+            elif not stat.endswith("%"):
                 raise IllegalArgument(stat)
             if agg is None:
                 plan.append((stat, a, None))
