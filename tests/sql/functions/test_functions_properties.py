@@ -132,3 +132,31 @@ def test_decimal_sum_and_avg_are_exact(spark, values):
     mean = (total / len(present)).quantize(decimal.Decimal("0.000001"),
                                            rounding=decimal.ROUND_HALF_UP)
     assert (r.s, r.a) == (total, mean)
+
+
+@SETTINGS
+@given(rows=rows_strategy)
+def test_frames_and_distribution_functions_match_model(spark, rows):
+    df = frame(spark, rows)
+    by_k = Window.partitionBy("g").orderBy("k")
+    by_v = Window.partitionBy("g").orderBy("v")
+    got = df.select("k", F.sum("v").over(by_k.rowsBetween(-1, 1)).alias("s"),
+                    F.percent_rank().over(by_v).alias("p"),
+                    F.cume_dist().over(by_v).alias("c"),
+                    F.first("v", ignorenulls=True).over(
+                        by_k.rowsBetween(Window.unboundedPreceding, 0)).alias("f")).collect()
+    want = {}
+    for members in groups(rows).values():
+        ordered = sorted(members)
+        n = len(members)
+        for i, (k, v) in enumerate(ordered):
+            near = [w for _, w in ordered[max(i - 1, 0):i + 2] if w is not None]
+            less = sum(1 for _, w in members if _spark_key(w) < _spark_key(v))
+            upto = sum(1 for _, w in members if _spark_key(w) <= _spark_key(v))
+            seen = [w for _, w in ordered[:i + 1] if w is not None]
+            want[k] = (sum(near) if near else None, less / (n - 1) if n > 1 else 0.0,
+                       upto / n, seen[0] if seen else None)
+    for r in got:
+        s, p, c, f = want[r.k]
+        assert (r.s, r.f) == (s, f)
+        assert math.isclose(r.p, p) and math.isclose(r.c, c)
