@@ -367,6 +367,15 @@ def _kurtosis(gen, e: exp.Kurtosis) -> Builder:
                           f"KURTOSIS_POP({x}){after} END")
 
 
+def _mode(gen, e: exp.Mode) -> Builder:
+    # mode(x, true): the smallest of the most frequent values (DuckDB's ordered aggregate
+    # resolves ties by the order); mode(x): any of them
+    arg = gen.sql(e, "this")
+    flag = e.args.get("deterministic")
+    order = f" ORDER BY {arg}" if isinstance(flag, exp.Boolean) and flag.this else ""
+    return lambda after: f"MODE({arg}{order}){after}"
+
+
 # aggregate node (or Anonymous name) → builder
 BUILDERS: dict = {
     exp.Sum: _sum,
@@ -381,6 +390,7 @@ BUILDERS: dict = {
     exp.ArrayUniqueAgg: _collect(True),
     exp.IgnoreNulls: _ignore_nulls,
     exp.Skewness: _skewness,
+    exp.Mode: _mode,
     exp.Kurtosis: _kurtosis,
 }
 
