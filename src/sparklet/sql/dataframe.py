@@ -245,7 +245,10 @@ class DataFrame:
         else:
             parts = ["x"]
         if is_pos:
-            parts = ["CAST(i - 1 AS INTEGER)"] + parts
+            pos = "CAST(i - 1 AS INTEGER)"
+            if outer:  # the NULL row of an empty collection has a NULL position
+                pos = f"CASE WHEN len({source}) > 0 THEN {pos} END"
+            parts = [pos] + parts
         if outer:  # a NULL or empty collection gives one row of NULLs
             source = f"CASE WHEN len({source}) > 0 THEN {source} ELSE [NULL] END"
         struct = "{" + ", ".join(f"{k}: {v}" for k, v in zip(keys, parts, strict=True)) + "}"
