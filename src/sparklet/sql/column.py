@@ -7,9 +7,9 @@ attribute it means, so that after a join ``a.id`` and ``b.id`` stay apart.
 
 >>> from sparklet.sql import functions as F
 >>> F.col("age") + 1
-Column<'(age + 1)'>
+Column<'+(age, 1)'>
 >>> (F.col("a") > 1) & F.col("b").isNull()
-Column<'((a > 1) AND (b IS NULL))'>
+Column<'AND(>(a, 1), (b IS NULL))'>
 """
 
 from __future__ import annotations
@@ -172,7 +172,7 @@ class Column:
 
     def __bool__(self) -> bool:
         raise PySparkValueError(errorClass="CANNOT_CONVERT_COLUMN_INTO_BOOL",
-                                messageParameters={})
+                                messageParameters={"column": repr(self)})
 
     __nonzero__ = __bool__
 
@@ -186,9 +186,7 @@ class Column:
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        from sparklet.sql.naming import spark_name
-
-        return f"Column<'{spark_name(self._expr)}'>"
+        return f"Column<'{_repr_text(self._expr)}'>"
 
     # -- names ----------------------------------------------------------------------------
     def alias(self, *alias: str, **kwargs: Any) -> Column:
@@ -322,6 +320,20 @@ class Column:
 
     def outer(self) -> Column:
         return self
+
+
+def _repr_text(e: exp.Expression) -> str:
+    """The text of PySpark 4's Column repr: operators in prefix form (``+(a, 1)``)."""
+    from sparklet.sql.naming import _BINARY, spark_name
+
+    if isinstance(e, exp.Paren):
+        return _repr_text(e.this)
+    op = _BINARY.get(type(e))
+    if op is not None:
+        return f"{op}({_repr_text(e.this)}, {_repr_text(e.expression)})"
+    if isinstance(e, exp.Alias):
+        return f"{_repr_text(e.this)} AS {e.alias}"
+    return spark_name(e)
 
 
 def _sql_type(dataType: Any) -> exp.DataType:

@@ -17,6 +17,7 @@ statement. Nothing is copied between operations but the SQL text.
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections.abc import Iterator
 from typing import Any
@@ -28,6 +29,7 @@ from sparklet.errors import (
     IllegalArgumentException,
     PySparkAttributeError,
     PySparkTypeError,
+    PySparkValueError,
 )
 from sparklet.sql import types as T
 from sparklet.sql.analysis import (
@@ -43,6 +45,8 @@ from sparklet.sql.column import Column, _to_expr
 from sparklet.sql.naming import spark_name
 
 __all__ = ["DataFrame"]
+
+_plan_ids = itertools.count(1)
 
 _JOIN_TYPES = {
     "inner": "INNER", "cross": "CROSS", "outer": "FULL", "full": "FULL", "fullouter": "FULL",
@@ -67,6 +71,8 @@ class DataFrame:
         self._num_partitions = num_partitions
         self._cached: Any = None
         self.is_cached = False
+        self._plan_id = next(_plan_ids)
+        self._aliases: dict[tuple[int, int], int] = {}
 
     # -- construction ---------------------------------------------------------------------
     @classmethod
@@ -86,9 +92,11 @@ class DataFrame:
 
     def _derive(self, sql: str, attrs: list[Attribute], sources: tuple | None = None,
                 num_partitions: Any = ...) -> DataFrame:
-        return DataFrame(self._session, sql, attrs,
-                         self._sources if sources is None else sources,
-                         self._num_partitions if num_partitions is ... else num_partitions)
+        df = DataFrame(self._session, sql, attrs,
+                       self._sources if sources is None else sources,
+                       self._num_partitions if num_partitions is ... else num_partitions)
+        df._aliases = self._aliases
+        return df
 
     def _gen(self, tree: exp.Expression) -> str:
         from sparklet.sql.dialect import to_duckdb
@@ -96,7 +104,7 @@ class DataFrame:
         return to_duckdb(tree, ansi=self._session._ansi, time_zone=self._session._time_zone)
 
     def _resolver(self) -> Resolver:
-        return Resolver(self._attrs)
+        return Resolver(self._attrs, aliases=self._aliases)
 
     def _bind_types(self, sql: str, attrs: list[Attribute], fresh: set[int]) -> list[Attribute]:
         """Attributes with the types DuckDB binds for the new columns (ids in ``fresh``)."""
@@ -130,6 +138,14 @@ class DataFrame:
                              f'"{_generator_call(g)}"' for g in generators))
         for tree in trees:
             star = resolver.expand_star(tree)
+            if star is not None and isinstance(tree, exp.Star) and tree.args.get("except_"):
+                drop = {resolver.lookup([c.name], c.name)[0].id for c in tree.args["except_"]}
+                star = [a for a in star if a.id not in drop]
+            regex = (tree.meta or {}).get("colRegex")
+            if regex is not None:
+                import re
+
+                star = [a for a in self._attrs if re.fullmatch(regex, a.name)]
             if star is not None:
                 for a in star:
                     items.append(quote(a.phys))
@@ -159,6 +175,10 @@ class DataFrame:
             if is_plain_ref(inner) and not isinstance(resolved, exp.Dot) and \
                     isinstance(resolved, exp.Column):
                 attr = resolved.meta["attr"]
+                written = (inner.meta or {}).get("parts")
+                if written and "attr_id" not in (inner.meta or {}) and written[-1] != attr.name:
+                    # Spark names a column selected by name as written (select("ID") -> ID)
+                    attr = attr.renamed(written[-1])
                 if isinstance(tree, exp.Alias):
                     attr = Attribute(tree.alias, new_id(), attr.dataType,
                                      attr.nullable)
@@ -294,10 +314,10 @@ class DataFrame:
             raise AttributeError(name)
         for a in self._attrs:
             if a.name == name:
-                return Column(bound_ref(a))
+                return Column(bound_ref(a, self._plan_id))
         for a in self._attrs:
             if a.name.lower() == name.lower():
-                return Column(bound_ref(a))
+                return Column(bound_ref(a, self._plan_id))
         raise PySparkAttributeError(errorClass="ATTRIBUTE_NOT_SUPPORTED",
                                     messageParameters={"attr_name": name})
 
@@ -311,12 +331,12 @@ class DataFrame:
                     .parse_attribute_name(item), item)
             except AnalysisException:
                 raise
-            node: exp.Expression = bound_ref(attr)
+            node: exp.Expression = bound_ref(attr, self._plan_id)
             for field in rest:
                 node = exp.Dot(this=node, expression=exp.Identifier(this=field, quoted=True))
             return Column(node)
         if isinstance(item, int):
-            return Column(bound_ref(self._attrs[item]))
+            return Column(bound_ref(self._attrs[item], self._plan_id))
         if isinstance(item, Column):
             return self.filter(item)
         if isinstance(item, (list, tuple)):
@@ -328,6 +348,17 @@ class DataFrame:
     def __repr__(self) -> str:
         return "DataFrame[" + ", ".join(f"{a.name}: {a.dataType.simpleString()}"
                                         for a in self._attrs) + "]"
+
+    def colRegex(self, colName: str) -> Column:
+        """The columns whose names match the back-quoted regular expression ``colName``."""
+        if not isinstance(colName, str):
+            raise PySparkTypeError(errorClass="NOT_STR", messageParameters={
+                "arg_name": "colName", "arg_type": type(colName).__name__})
+        pattern = colName[1:-1] if colName.startswith("`") and colName.endswith("`") \
+            else colName
+        node = exp.Star()
+        node.meta["colRegex"] = pattern
+        return Column(node)
 
     # -- projections ----------------------------------------------------------------------
     def select(self, *cols: Any) -> DataFrame:
@@ -419,8 +450,16 @@ class DataFrame:
 
         tree = parse_expression(condition) if isinstance(condition, str) else condition._expr
         where = self._gen(self._resolver().resolve(tree))
+        _, types = self._session._bind(f"SELECT {where} FROM ({self._sql}) AS _t")
+        if str(types[0]) not in ("BOOLEAN", '"NULL"', "NULL"):
+            from sparklet.sql.typemap import from_duckdb_type
+
+            shown = spark_name(tree)
+            raise AnalysisException(
+                errorClass="DATATYPE_MISMATCH.FILTER_NOT_BOOLEAN", messageParameters={
+                    "sqlExpr": f'"{shown}"', "filter": f'"{shown}"',
+                    "type": f'"{from_duckdb_type(types[0]).simpleString().upper()}"'})
         sql = f"SELECT * FROM ({self._sql}) AS _t WHERE {where}"
-        self._session._bind(sql)
         return self._derive(sql, self._attrs)
 
     where = filter
@@ -495,6 +534,76 @@ class DataFrame:
         sql = (f"SELECT * FROM ({self._sql}) AS _t USING SAMPLE {pct} PERCENT "
                f"(bernoulli, {seed})")
         return self._derive(sql, self._attrs)
+
+    def randomSplit(self, weights: list[float], seed: int | None = None) -> list[DataFrame]:
+        """Disjoint random parts with about the given weights (a row's part is a hash of its
+        values and ``seed``, so the parts partition the rows exactly)."""
+        for w in weights:
+            if w < 0:
+                raise PySparkValueError(errorClass="VALUE_NOT_POSITIVE", messageParameters={
+                    "arg_name": "weights", "arg_value": str(w)})
+        seed = random.randrange(2**31) if seed is None else int(seed)
+        total = float(sum(weights))
+        cols = ", ".join(quote(a.phys) for a in self._attrs)
+        u = f"(hash({cols}, {seed}) % 1000000007) / 1000000007.0"
+        parts, low = [], 0.0
+        for i, w in enumerate(weights):
+            high = 1.0 if i == len(weights) - 1 else low + w / total
+            parts.append(self._derive(
+                f"SELECT * FROM ({self._sql}) AS _t WHERE {u} >= {low!r} AND {u} < {high!r}"
+                if i < len(weights) - 1 else
+                f"SELECT * FROM ({self._sql}) AS _t WHERE {u} >= {low!r}", self._attrs))
+            low = high
+        return parts
+
+    def unpivot(self, ids: Any, values: Any, variableColumnName: str,
+                valueColumnName: str) -> DataFrame:
+        """Columns ``values`` turned into rows of (variable, value), next to the ``ids``."""
+        def names(cols: Any) -> list[Any]:
+            if cols is None:
+                return []
+            return list(cols) if isinstance(cols, (list, tuple)) else [cols]
+        resolver = self._resolver()
+        id_trees = [resolver.resolve(_to_expr(c)) for c in names(ids)]
+        id_attrs = [t.meta["attr"] for t in id_trees if "attr" in (t.meta or {})]
+        if values is None:
+            taken = {a.id for a in id_attrs}
+            value_attrs = [a for a in self._attrs if a.id not in taken]
+        else:
+            value_attrs = [resolver.lookup([v], v)[0] if isinstance(v, str) else
+                           resolver.resolve(v._expr).meta["attr"] for v in names(values)]
+        var = Attribute(variableColumnName, new_id(), T.StringType(), False)
+        val = Attribute(valueColumnName, new_id(), None, True)  # type: ignore[arg-type]
+        entries = ", ".join(
+            f"{{'v': {_sql_string(a.name)}, 'x': {quote(a.phys)}}}" for a in value_attrs)
+        inner = (f"SELECT {', '.join(quote(a.phys) for a in id_attrs)}"
+                 f"{', ' if id_attrs else ''}unnest([{entries}], recursive := true) "
+                 f"FROM ({self._sql}) AS _t")
+        items = [quote(a.phys) for a in id_attrs] + [f"v AS {quote(var.phys)}",
+                                                      f"x AS {quote(val.phys)}"]
+        sql = f"SELECT {', '.join(items)} FROM ({inner}) AS _u"
+        attrs = self._bind_types(sql, id_attrs + [var, val], {val.id})
+        return self._derive(sql, attrs)
+
+    melt = unpivot
+
+    def approxQuantile(self, col: Any, probabilities: list[float], relativeError: float) -> Any:
+        return self.stat.approxQuantile(col, probabilities, relativeError)
+
+    def corr(self, col1: str, col2: str, method: str | None = None) -> float:
+        return self.stat.corr(col1, col2, method)
+
+    def cov(self, col1: str, col2: str) -> float:
+        return self.stat.cov(col1, col2)
+
+    def crosstab(self, col1: str, col2: str) -> DataFrame:
+        return self.stat.crosstab(col1, col2)
+
+    def freqItems(self, cols: list[str], support: float | None = None) -> DataFrame:
+        return self.stat.freqItems(cols, support)
+
+    def sampleBy(self, col: str, fractions: dict, seed: int | None = None) -> DataFrame:
+        return self.stat.sampleBy(col, fractions, seed)
 
     def repartition(self, numPartitions: Any, *cols: Any) -> DataFrame:
         n = numPartitions if isinstance(numPartitions, int) else None
@@ -590,8 +699,18 @@ class DataFrame:
                 "'left_outer', 'rightouter', 'right', 'right_outer', 'leftsemi', 'left_semi', "
                 "'semi', 'leftanti', 'left_anti', 'anti', 'cross'.")
         mine = {a.id for a in self._attrs}
+        renamed: dict[int, int] = {}
+        aliases = {**self._aliases, **other._aliases}
         if any(b.id in mine for b in other._attrs):  # a self-join: new ids for the right side
-            other = other._with_fresh_ids()
+            fresh = other._with_fresh_ids()
+            renamed = {a.id: b.id for a, b in zip(other._attrs, fresh._attrs, strict=True)}
+            aliases = {**self._aliases, **{k: renamed.get(v, v)
+                                           for k, v in other._aliases.items()}}
+            if other._plan_id != self._plan_id:
+                # columns taken from the right DataFrame (df2.x) mean its side
+                aliases.update({(other._plan_id, old): new for old, new in renamed.items()})
+                renamed = {}
+            other = fresh
         if isinstance(on, str):
             on = [on]
         if isinstance(on, Column):
@@ -599,6 +718,8 @@ class DataFrame:
         using = isinstance(on, (list, tuple)) and on and all(isinstance(c, str) for c in on)
         lres, rres = self._resolver(), other._resolver()
         left_sql, right_sql = f"({self._sql}) AS _l", f"({other._sql}) AS _r"
+        if kind == "CROSS" and on is not None and not (isinstance(on, (list, tuple)) and not on):
+            kind = "INNER"  # Spark: a "cross" join with a condition is an inner join
         if kind == "CROSS" or on is None or (isinstance(on, (list, tuple)) and not on):
             cond = None
         elif using:
@@ -615,8 +736,8 @@ class DataFrame:
                 pairs.append((found_l[0], found_r[0]))
             cond = " AND ".join(f"_l.{quote(a.phys)} = _r.{quote(b.phys)}" for a, b in pairs)
         else:
-            both = Resolver(self._attrs + other._attrs)
-            trees = [c._expr for c in on]
+            both = Resolver(self._attrs + other._attrs, aliases=aliases)
+            trees = [_self_join_sides(c._expr, renamed) for c in on]
             tree = trees[0]
             for t in trees[1:]:
                 tree = exp.And(this=tree, expression=t)
@@ -662,7 +783,9 @@ class DataFrame:
                 [_outer_nullable(b, kind in ("LEFT", "FULL")) for b in other._attrs]
         sql = f"SELECT {', '.join(items)} FROM {join}"
         self._session._bind(sql)
-        return self._derive(sql, attrs, self._sources + other._sources)
+        df = self._derive(sql, attrs, self._sources + other._sources)
+        df._aliases = aliases
+        return df
 
     def _with_fresh_ids(self) -> DataFrame:
         attrs = [a.fresh() for a in self._attrs]
@@ -704,7 +827,7 @@ class DataFrame:
         from sparklet.sql.conversion import row_converter
 
         to_row = row_converter(self.schema)
-        return [to_row(r) for r in self._session._execute(sql).fetchall()]
+        return [to_row(r) for r in self._session._fetchall(sql)]
 
     def collect(self) -> list[T.Row]:
         """All rows, as a list of Row."""
@@ -734,7 +857,7 @@ class DataFrame:
 
     def count(self) -> int:
         """The number of rows."""
-        return self._session._execute(f"SELECT count(*) FROM ({self._sql}) AS _t").fetchall()[0][0]
+        return self._session._fetchall(f"SELECT count(*) FROM ({self._sql}) AS _t")[0][0]
 
     def show(self, n: int = 20, truncate: bool | int = True, vertical: bool = False) -> None:
         """Print the first ``n`` rows as Spark's table (see :mod:`sparklet.sql.show`)."""
@@ -744,12 +867,10 @@ class DataFrame:
                      vertical: bool = False) -> str:
         from sparklet.sql.show import show_string
 
-        if not isinstance(n, int) or isinstance(n, bool):
-            raise PySparkTypeError(errorClass="NOT_INT", messageParameters={
-                "arg_name": "n", "arg_type": type(n).__name__})
-        rows = self.take(max(n, 0) + 1)
-        return show_string(self.schema, rows[:max(n, 0)], max(n, 0), truncate, vertical,
-                           has_more=len(rows) > n)
+        limit = max(n, 0) if isinstance(n, int) else n
+        rows = self.take(limit + 1) if isinstance(limit, int) else []
+        return show_string(self.schema, rows[:limit], n, truncate, vertical,
+                           has_more=len(rows) > limit)
 
     def toArrow(self) -> Any:
         """The rows as a ``pyarrow.Table`` with Spark's Arrow types."""
@@ -760,9 +881,7 @@ class DataFrame:
 
         from sparklet.sql.typemap import to_arrow_type
 
-        table = self._session._execute(self._display_sql()).arrow()
-        if hasattr(table, "read_all"):
-            table = table.read_all()
+        table = self._session._arrow(self._display_sql())
         target = pa.schema([pa.field(a.name, to_arrow_type(a.dataType), a.nullable)
                             for a in self._attrs])
         try:
@@ -771,31 +890,18 @@ class DataFrame:
             return table
 
     def toPandas(self) -> Any:
-        """The rows as a pandas DataFrame (integer columns holding NULLs become float64, as
-        PySpark)."""
-        table = self._to_arrow()
-        import pyarrow as pa
+        """The rows as a pandas DataFrame, with PySpark's dtypes (see
+        :func:`sparklet.sql.conversion.to_pandas`)."""
+        from sparklet.sql.conversion import to_pandas
 
-        if any(pa.types.is_timestamp(f.type) and f.type.tz is not None for f in table.schema):
-            # PySpark gives naive timestamps in the session time zone
-            cols = []
-            for f, col in zip(table.schema, table.columns, strict=True):
-                if pa.types.is_timestamp(f.type) and f.type.tz is not None:
-                    col = pa.compute.local_timestamp(col.cast(pa.timestamp(
-                        "us", tz=self._session._time_zone)))
-                cols.append(col)
-            table = pa.Table.from_arrays(cols, names=table.column_names)
-        return table.to_pandas(date_as_object=True)
+        return to_pandas(self)
 
     @property
     def rdd(self) -> Any:
         """The rows as an RDD of Row (partitioned as ``repartition``/``coalesce`` asked, else
         ``spark.default.parallelism``)."""
         sc = self._session.sparkContext
-        rows = self.collect()
-        n = self._num_partitions or sc.defaultParallelism
-        return sc.parallelize(rows, max(1, min(n, max(len(rows), 1))) if self._num_partitions
-                              is None else n)
+        return sc.parallelize(self.collect(), self._num_partitions or sc.defaultParallelism)
 
     def foreach(self, f: Any) -> None:
         self.rdd.foreach(f)
@@ -859,10 +965,25 @@ class DataFrame:
         self._session.catalog._create_temp_view(name, self, replace=True, is_global=True)
 
     def explain(self, extended: Any = None, mode: str | None = None) -> None:
-        """Print DuckDB's physical plan for the DataFrame."""
-        rows = self._session._execute(f"EXPLAIN {self._sql}").fetchall()
-        print("== Physical Plan ==")
-        print("\n".join(r[1] for r in rows))
+        """Print DuckDB's plans for the DataFrame under Spark's headings (``extended`` or
+        ``mode="extended"``: the logical plans too)."""
+        if isinstance(extended, str):
+            mode, extended = extended, None
+        full = bool(extended) or mode == "extended"
+        with self._session._lock:
+            if full:
+                self._session._con.execute("SET explain_output = 'all'")
+            try:
+                rows = self._session._con.execute(f"EXPLAIN {self._sql}").fetchall()
+            finally:
+                self._session._con.execute("SET explain_output = 'physical_only'")
+        plans = {kind: text for kind, text in rows}
+        if full:
+            for title, kind in (("Parsed Logical Plan", "logical_plan"),
+                                ("Analyzed Logical Plan", "logical_plan"),
+                                ("Optimized Logical Plan", "logical_opt")):
+                print(f"== {title} ==\n{plans.get(kind, '')}\n")
+        print(f"== Physical Plan ==\n{plans.get('physical_plan', '')}\n")
 
     # -- writers, helpers -----------------------------------------------------------------
     @property
@@ -902,6 +1023,12 @@ class DataFrame:
         from sparklet.sql.na import summary
 
         return summary(self, list(statistics))
+
+    def mapInPandas(self, func: Any, schema: Any, barrier: bool = False) -> DataFrame:
+        """``func`` maps an iterator of pandas DataFrames to an iterator of them."""
+        from sparklet.sql.udf import map_in_pandas
+
+        return map_in_pandas(self, func, schema)
 
     def transform(self, func: Any, *args: Any, **kwargs: Any) -> DataFrame:
         return func(self, *args, **kwargs)
@@ -944,6 +1071,26 @@ def _generator_call(tree: exp.Expression) -> str:
     args = meta.get("spark_args") or [a for a in [tree.this, *tree.expressions]
                                       if isinstance(a, exp.Expression)]
     return f"{name.lower()}({', '.join(spark_name(a) for a in args)})"
+
+
+def _sql_string(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _self_join_sides(tree: exp.Expression, renamed: dict[int, int]) -> exp.Expression:
+    """In a self-join, ``df.k == df2.k`` names one attribute twice: as Spark, the left side
+    of each such equality is the left input's and the right side the right input's."""
+    if not renamed:
+        return tree
+    tree = tree.copy()
+    for eq in tree.find_all(exp.EQ, exp.NullSafeEQ):
+        left, right = (e.this if isinstance(e, exp.Paren) else e
+                       for e in (eq.this, eq.expression))
+        lid = (left.meta or {}).get("attr_id") if isinstance(left, exp.Column) else None
+        rid = (right.meta or {}).get("attr_id") if isinstance(right, exp.Column) else None
+        if lid is not None and lid == rid and rid in renamed:
+            right.meta["attr_id"] = renamed[rid]
+    return tree
 
 
 def _outer_nullable(a: Attribute, outer: bool) -> Attribute:

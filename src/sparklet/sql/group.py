@@ -51,6 +51,10 @@ class GroupedData:
         for e in exprs:
             if not isinstance(e, Column):
                 raise AssertionError("all exprs should be Column")  # PySpark's assert
+        from sparklet.sql.udf import aggregate_in_pandas, is_pandas_aggregate
+
+        if any(is_pandas_aggregate(e._expr) for e in exprs):
+            return aggregate_in_pandas(self, [e._expr for e in exprs])
         aggs = [e._expr for e in exprs]
         if self._pivot is not None:
             aggs = self._pivoted(aggs)

@@ -176,6 +176,7 @@ class SparkSession:
                                          if k.startswith("spark.sql.")
                                          or k.startswith("spark.executor.memory")})
         SparkSession._active = self
+        _patch_rdd()
 
     # -- settings -------------------------------------------------------------------------
     def _apply_conf(self, key: str, value: str) -> None:
@@ -228,6 +229,25 @@ class SparkSession:
         with self._lock:
             try:
                 return self._con.execute(sql, params) if params else self._con.sql(sql)
+            except Exception as exc:
+                raise _translate(exc, sql) from None
+
+    def _fetchall(self, sql: str) -> list[tuple]:
+        """The rows of ``sql``, run under the lock (errors as Spark's)."""
+        with self._lock:
+            try:
+                return self._con.execute(sql).fetchall()
+            except Exception as exc:
+                raise _translate(exc, sql) from None
+
+    def _arrow(self, sql: str) -> Any:
+        """The result of ``sql`` as a ``pyarrow.Table``."""
+        with self._lock:
+            try:
+                rel = self._con.sql(sql)
+                # DuckDB 2 renamed arrow() (a table) to to_arrow_table()
+                fetch = getattr(rel, "to_arrow_table", None) or rel.arrow
+                return fetch()
             except Exception as exc:
                 raise _translate(exc, sql) from None
 
@@ -349,6 +369,20 @@ SparkSession.active = classmethod(lambda cls: cls._active)  # type: ignore[attr-
 _builder_lock = threading.Lock()
 
 
+def _patch_rdd() -> None:
+    """``rdd.toDF()``, as PySpark adds it to RDD when a session starts."""
+    from sparklet.rdd import RDD
+
+    if getattr(RDD, "toDF", None) is not None:
+        return
+
+    def toDF(self: Any, schema: Any = None, sampleRatio: float | None = None) -> Any:
+        session = SparkSession._active or SparkSession.builder.getOrCreate()
+        return session.createDataFrame(self, schema, sampleRatio)
+
+    RDD.toDF = toDF  # type: ignore[attr-defined]
+
+
 class _Registered:
     """An Arrow table registered on the session's DuckDB, unregistered when no DataFrame
     (nor temporary view) refers to it any more."""
@@ -377,6 +411,11 @@ def _quote(name: str) -> str:
 
 
 def _translate(exc: Exception, sql: str | None = None) -> Exception:
+    from sparklet.sql.udf import python_exception_of
+
+    failed = python_exception_of(str(exc))
+    if failed is not None:
+        return failed
     try:
         from sparklet.sql.execution_errors import translate
     except ImportError:

@@ -524,7 +524,7 @@ class StructField(DataType):
 
     def _tree(self, prefix: str, out: list[str], depth: int) -> None:
         if depth > 0:
-            name = self.name.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
+            name = _escape_meta(self.name)
             out.append(f"{prefix}-- {name}: {self.dataType._tree_name()} "
                        f"(nullable = {str(self.nullable).lower()})\n")  # fmt: skip
             _tree_children(self.dataType, prefix + "    |", out, depth)
@@ -697,6 +697,19 @@ class StructType(DataType):
 
 def _nullable(dt: DataType) -> DataType:
     return dt.toNullable() if isinstance(dt, (ArrayType, MapType, StructType)) else dt
+
+
+# Spark's SchemaUtils.escapeMetaCharacters: control characters that would break a printed
+# schema or table, written as their escapes (a newline prints as the two characters "\n").
+_META_ESCAPES = str.maketrans({
+    "\n": "\\n", "\r": "\\r", "\t": "\\t", "\f": "\\f", "\b": "\\b",
+    "\u000b": "\\v", "\u0007": "\\a",
+})  # fmt: skip
+
+
+def _escape_meta(text: str) -> str:
+    """Spark's ``SchemaUtils.escapeMetaCharacters`` (used by printSchema and show)."""
+    return text.translate(_META_ESCAPES)
 
 
 def _tree_children(dt: DataType, prefix: str, out: list[str], depth: int) -> None:

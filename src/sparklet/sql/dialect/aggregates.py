@@ -477,6 +477,45 @@ def _anonymous(name: str):
     return rule
 
 
-TRANSFORMS = {cls: _transform for cls in BUILDERS}
+def _anonymous_sum_distinct(gen, e: exp.Anonymous) -> Builder | None:
+    # F.sum_distinct builds this node (a plain sum(DISTINCT x) is the numeric rules'), so
+    # that the distinct sum gets Spark's type too
+    return _sum(gen, exp.Sum(this=exp.Distinct(expressions=[e.expressions[0].copy()])))
+
+
+ANONYMOUS_BUILDERS["sum_distinct"] = _anonymous_sum_distinct
+
+
+def _select(gen, e: exp.Select) -> str:
+    """A SELECT of ``spark.sql`` text: its columns typed from the temporary views it reads
+    (the trees of SQL text carry no types), so that every rule sees Spark's types."""
+    for col in e.find_all(exp.Column):
+        if (col.type is None or col.type.this == exp.DataType.Type.UNKNOWN) and \
+                not isinstance(col.this, exp.Star) and not _is_lambda_variable(col) and \
+                col.find_ancestor(exp.Pivot) is None:  # PIVOT's aggregate must stay one call
+            found = _view_column_type(col)
+            if found is not None:
+                col.type = found
+    return gen.select_sql(e)
+
+
+def _is_lambda_variable(col: exp.Column) -> bool:
+    node = col.parent
+    while node is not None:
+        if isinstance(node, exp.Lambda) and any(
+                p.name.lower() == col.name.lower() for p in node.expressions):
+            return True
+        node = node.parent
+    return False
+
+
+# sum and avg outside windows and FILTER clauses, and try_sum / try_avg, are the numeric and
+# ANSI rules' (dialect/numeric.py, dialect/ansi.py); inside a window or a pivot's FILTER their
+# call must stay bare, and the builders here type it there
+_ELSEWHERE = {exp.Sum, exp.Avg}
+_ELSEWHERE_FUNCTIONS = {"try_sum", "try_avg"}
+TRANSFORMS = {cls: _transform for cls in BUILDERS if cls not in _ELSEWHERE}
 TRANSFORMS[exp.Filter] = _filter
-FUNCTIONS = {name: _anonymous(name) for name in ANONYMOUS_BUILDERS}
+TRANSFORMS[exp.Select] = _select
+FUNCTIONS = {name: _anonymous(name) for name in ANONYMOUS_BUILDERS
+             if name not in _ELSEWHERE_FUNCTIONS}

@@ -11,7 +11,7 @@ NOT_COLUMN_OR_STR), a literal parameter (``substring(str, pos, len)``'s ``pos``,
 
 >>> from sparklet.sql import functions as F
 >>> F.sum("v"), F.count("*"), F.upper(F.col("name")), F.lit(1) + 1
-(Column<'sum(v)'>, Column<'count(1)'>, Column<'upper(name)'>, Column<'(1 + 1)'>)
+(Column<'sum(v)'>, Column<'count(1)'>, Column<'upper(name)'>, Column<'+(1, 1)'>)
 """
 
 from __future__ import annotations
@@ -44,12 +44,13 @@ from sparklet.sql.functions.misc import *  # noqa: F403
 from sparklet.sql.functions.string import *  # noqa: F403
 from sparklet.sql.functions.window import *  # noqa: F403
 
-# The UDF helper adds ``udf`` and ``pandas_udf`` here:
-# from sparklet.sql.udf import udf, pandas_udf  (keep this marked place for it)
+# Python UDFs (sparklet.sql.udf)
+from sparklet.sql.udf import pandas_udf, udf  # noqa: E402, F401
 
 __all__ = ["col", "column", "lit", "expr", "when", "broadcast"]
 for _module in (_aggregate, _collection, _datetime, _math, _misc, _string, _window):
     __all__ += list(_module.__all__)
+__all__ += ["udf", "pandas_udf"]
 
 
 def col(col: str) -> Column:

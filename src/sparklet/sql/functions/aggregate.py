@@ -422,7 +422,12 @@ countDistinct = count_distinct
 
 def sum_distinct(col) -> Column:
     """The sum of the distinct values of ``col``."""
-    node = E.Sum(this=E.Distinct(expressions=[_c(col, "col")._expr]))
+    # an Anonymous node (typed by dialect/aggregates.py), named as Spark's sum(DISTINCT col)
+    from sparklet.sql.naming import spark_name
+
+    arg = _c(col, "col")._expr
+    node = E.Anonymous(this="sum_distinct", expressions=[arg])
+    node.meta["spark_name"] = f"sum(DISTINCT {spark_name(arg)})"
     return Column(node)
 
 
