@@ -31,6 +31,7 @@ from sqlglot.dialects.spark import Spark
 from sqlglot.tokens import TokenType
 
 from sparklet.errors import AnalysisException, ParseException
+from sparklet.sql import types as T
 from sparklet.sql.naming import spark_name
 
 # Statements whose first keyword Spark's grammar accepts.
@@ -199,7 +200,10 @@ def _check_spark_grammar(text: str, tokens: list[Any], tree: exp.Expression) -> 
 def _spark_names(select: exp.Select) -> None:
     items = []
     for item in select.expressions:
-        if isinstance(item, (exp.Alias, exp.Aliases, exp.Star, exp.Column)):
+        if isinstance(item, (exp.Alias, exp.Aliases, exp.Star, exp.Column, exp.UDTF)) or (
+                isinstance(item, exp.Anonymous)
+                and item.name.lower() in ("json_tuple", "inline_outer")):
+            # generators name their own columns (col, pos, key, value, c0, ...)
             # a plain column keeps DuckDB's name for it (as written, as Spark's); aliasing it
             # to itself would make an unknown column read as a reference to the alias
             items.append(item)
@@ -367,18 +371,28 @@ def run(session: Any, text: str, args: Any = None) -> Any:
 
 
 def _written_names(df: Any, tree: exp.Query) -> Any:
-    """A selected column is named as written (``SELECT ID`` gives ``ID``), as Spark's."""
+    """A selected column is named as written (``SELECT ID`` gives ``ID``), and a literal is
+    never NULL, as Spark's."""
+    from sparklet.sql.analysis import Attribute, nullable
+
     if not isinstance(tree, exp.Select) or len(tree.expressions) != len(df._attrs):
         return df
-    renames = {}
+    attrs, changed = [], False
     for item, attr in zip(tree.expressions, df._attrs, strict=True):
+        name, null = attr.name, attr.nullable
         if isinstance(item, exp.Column) and not isinstance(item.this, exp.Star) and \
                 item.name != attr.name and item.name.lower() == attr.name.lower():
-            renames[attr.id] = item.name
-    if not renames:
-        return df
-    attrs = [a.renamed(renames[a.id]) if a.id in renames else a for a in df._attrs]
-    return df._derive(df._sql, attrs)
+            name = item.name
+        inner = item.this if isinstance(item, exp.Alias) else item
+        dt = attr.dataType
+        if not isinstance(inner, (exp.Column, exp.Star)) and not nullable(inner):
+            null = False
+            if isinstance(inner, exp.Array) and isinstance(dt, T.ArrayType) and inner.expressions \
+                    and not any(nullable(x) for x in inner.expressions):
+                dt = T.ArrayType(dt.elementType, False)
+        changed |= (name, null, dt) != (attr.name, attr.nullable, attr.dataType)
+        attrs.append(Attribute(name, attr.id, dt, null, attr.qualifier))
+    return df._derive(df._sql, attrs) if changed else df
 
 
 def _unresolved_column(session: Any, tree: exp.Query, text: str, exc: Exception) -> Exception:

@@ -9,8 +9,7 @@ import pathlib
 import sys
 
 import pytest
-
-from conftest import RECORDED
+from iohelpers import RECORDED, con, utc  # noqa: E402, F401 - fixtures (autouse: utc)
 
 sys.path.insert(0, str(pathlib.Path(__file__).parents[2] / "sql_parity"))
 
@@ -25,10 +24,13 @@ from sparklet.sql.readwriter import DataFrameReader, DataFrameWriter  # noqa: E4
 
 
 @pytest.fixture(scope="module")
-def spark():
-    session = SparkSession.builder.config("spark.sql.session.timeZone", "UTC").getOrCreate()
-    session.conf.set("spark.sql.session.timeZone", "UTC")
-    return session
+def spark(tmp_path_factory):
+    # a session of its own, with its warehouse in a temporary directory
+    session = (SparkSession.builder.config("spark.sql.session.timeZone", "UTC")
+               .config("spark.sql.warehouse.dir", str(tmp_path_factory.mktemp("warehouse")))
+               .create())
+    yield session
+    session.stop()
 
 
 IO_CASES = [c for c in runner.CASES if c["area"] == "io"]

@@ -10,8 +10,8 @@ import datetime
 import decimal
 
 import pytest
+from iohelpers import collect, con, dtypes, frame, utc  # noqa: E402, F401 - fixtures (autouse: utc)
 
-from conftest import collect, dtypes, frame
 from sparklet.errors import AnalysisException
 from sparklet.sql.io import read, write
 

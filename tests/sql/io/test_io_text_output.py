@@ -7,7 +7,8 @@ from __future__ import annotations
 import datetime
 import decimal
 
-from conftest import frame, part_lines
+from iohelpers import con, frame, part_lines, utc  # noqa: E402, F401 - fixtures (autouse: utc)
+
 from sparklet.sql.io import write
 
 
