@@ -35,8 +35,6 @@ OTHERS = ("dataframe.describe_cols", "dataframe.stat_corr", "dataframe.summary_d
           "schema.dtypes_agg", "sql.pivot_sql")
 
 KNOWN = {
-    "agg.agg_nonagg_col_error": "DuckDB's BinderException is not yet translated to Spark's "
-                                "MISSING_AGGREGATION (execution_errors, the ANSI helper)",
     "sql.pivot_sql": "sum(v) in a SQL PIVOT: the numeric rules' typed sum is not one aggregate "
                      "call, which DuckDB's PIVOT needs, so the column stays untyped (HUGEINT)",
 }
