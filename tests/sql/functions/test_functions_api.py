@@ -31,8 +31,8 @@ def test_pyspark_names_and_signatures():
 def test_column_or_name_type_error():
     with pytest.raises(PySparkTypeError) as e:
         F.upper(1)
-    assert e.value.getCondition() == "NOT_COLUMN_OR_STR"
-    assert "Argument `col` should be a Column or str, got int." in str(e.value)
+    assert e.value.getCondition() == "NOT_EXPECTED_TYPE"  # PySpark 4's _to_java_column
+    assert str(e.value) == "[NOT_EXPECTED_TYPE] Argument `col` should be Column or str, got int."
     with pytest.raises(PySparkTypeError):
         F.concat_ws(1, "a")
 

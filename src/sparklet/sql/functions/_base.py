@@ -22,6 +22,7 @@ from sparklet.sql.column import Column, _literal, _to_expr
 
 # PySpark's own (Python-side) messages, for the conditions the shared table may lack
 _MESSAGES = {
+    "NOT_EXPECTED_TYPE": "Argument `<arg_name>` should be <expected_type>, got <arg_type>.",
     "NOT_COLUMN_OR_STR": "Argument `<arg_name>` should be a Column or str, got <arg_type>.",
     "NOT_COLUMN": "Argument `<arg_name>` should be a Column, got <arg_type>.",
     "NOT_COLUMN_OR_INT": "Argument `<arg_name>` should be a Column or int, got <arg_type>.",
@@ -136,7 +137,9 @@ def _c(value: Any, arg_name: str = "col") -> Column | None:
         return value
     if isinstance(value, str):
         return Column(_to_expr(value))
-    raise _type_error("NOT_COLUMN_OR_STR", arg_name, value)
+    # PySpark's _to_java_column names the argument ``col`` whatever the parameter is
+    raise _error(PySparkTypeError, "NOT_EXPECTED_TYPE", expected_type="Column or str",
+                 arg_name="col", arg_type=type(value).__name__)
 
 
 def _cn(value: Any) -> Any:
