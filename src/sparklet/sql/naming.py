@@ -17,7 +17,7 @@ _BINARY = {
     exp.Add: "+", exp.Sub: "-", exp.Mul: "*", exp.Div: "/", exp.Mod: "%", exp.EQ: "=",
     exp.NullSafeEQ: "<=>", exp.LT: "<", exp.LTE: "<=", exp.GT: ">", exp.GTE: ">=",
     exp.And: "AND", exp.Or: "OR", exp.BitwiseAnd: "&", exp.BitwiseOr: "|",
-    exp.BitwiseXor: "^", exp.IntDiv: "div", exp.DPipe: "||",
+    exp.BitwiseXor: "^", exp.IntDiv: "div",
 }
 
 # sqlglot node names whose Spark function name differs
@@ -133,7 +133,16 @@ def spark_name(e: exp.Expression) -> str:
         # the implicit date cast sqlglot puts under year(x), month(x), ...: not in Spark's name
         return spark_name(e.this)
     if isinstance(e, exp.Struct):
-        return "struct(" + ", ".join(_struct_field(f) for f in e.expressions) + ")"
+        fields = e.expressions
+        if fields and all(isinstance(f, exp.PropertyEQ) and not f.this.quoted and not (
+                isinstance(f.expression, exp.Column) and f.expression.name == f.this.name)
+                for f in fields):
+            # SQL text's named_struct('a', 1) (sqlglot reads it as a struct of a := 1)
+            return "named_struct(" + ", ".join(
+                f"{f.this.name}, {spark_name(f.expression)}" for f in fields) + ")"
+        return "struct(" + ", ".join(_struct_field(f) for f in fields) + ")"
+    if isinstance(e, exp.DPipe):  # a || b is Spark's concat
+        return f"concat({spark_name(e.this)}, {spark_name(e.expression)})"
     if isinstance(e, exp.IgnoreNulls):
         return spark_name(e.this)  # Spark's name does not show ignoreNulls
     if isinstance(e, exp.BitwiseNot):

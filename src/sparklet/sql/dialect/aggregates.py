@@ -103,7 +103,14 @@ def _view_column_type(col: exp.Column, depth: int = 0) -> exp.DataType | None:
         if col.table and col.table.lower() != alias and not (
                 isinstance(source, exp.Table) and col.table.lower() == source.name.lower()):
             continue
-        if isinstance(source, exp.Table) and isinstance(source.this, exp.Identifier):
+        if isinstance(source, exp.Table) and isinstance(source.this, (
+                exp.Anonymous, exp.GenerateSeries)) and (
+                not isinstance(source.this, exp.Anonymous) or source.this.name.lower() ==
+                "range"):
+            # Spark's range table function: one bigint column id
+            if col.name.lower() == "id":
+                found.append(exp.DataType.build("BIGINT"))
+        elif isinstance(source, exp.Table) and isinstance(source.this, exp.Identifier):
             name = source.name.lower()
             if name in ctes or name not in session._views or source.args.get("db"):
                 return None
