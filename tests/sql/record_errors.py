@@ -178,7 +178,8 @@ def used_conditions() -> set[str]:
                 continue
             with open(os.path.join(folder, name)) as f:
                 text = f.read()
-            for pattern in (r'errorClass\s*=\s*"([A-Z_][A-Z0-9_]+)', r"error\('\[([A-Z_][A-Z0-9_]+)",
+            for pattern in (r'errorClass\s*=\s*"([A-Z_][A-Z0-9_]+)',
+                            r"error\('\[([A-Z_][A-Z0-9_]+)",
                             r'(?:exception_for|_raw_error|_type_error|_value_error)\(\s*"'
                             r'([A-Z_][A-Z0-9_]+)'):
                 found.update(m.group(1) for m in re.finditer(pattern, text))

@@ -98,7 +98,8 @@ class PySparkException(Exception):
         """Returns full error message: ``[CONDITION] message`` (and ``SQLSTATE: ...``)."""
         text = f"[{self.getCondition()}] {self._message}"
         state = self.getSqlState()
-        if state is not None and is_jvm_condition(self._errorClass):
+        if state is not None and is_jvm_condition(self._errorClass) and \
+                "SQLSTATE: " not in self._message:  # a message given whole may carry it
             text += f" SQLSTATE: {state}"
         return text
 
