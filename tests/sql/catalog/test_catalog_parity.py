@@ -38,8 +38,6 @@ CASES = sorted(k for k, v in RECORDED.items()
 
 KNOWN = {
     "sql.pivot_sql": "sum(int) in PIVOT is decimal(38,0), not bigint: the aggregate rules'",
-    "sql.range_tvf": "sum(bigint) is decimal(38,0), not bigint: the aggregate rules'",
-    "sql.stack": "stack(...) AS (n, s) is not translated: the generator functions' (dialect)",
 }
 
 HAS_WRITER = importlib.util.find_spec("sparklet.sql.readwriter") is not None

@@ -25,7 +25,6 @@ KNOWN = {
                      " Spark's bigint needs the column's type (aggregate rules / core)",
     "sql.select_no_from": "un-aliased column names (`x` for 'x') are the core's "
                           "(spark.sql aliases projections with naming.spark_name)",
-    "sql.stack": "the generator stack() with AS (n, s) has no rule yet",
     "sql.tablesample_count": "Spark's parser refuses TABLESAMPLE after a table function; "
                              "sqlglot accepts it",
 }
