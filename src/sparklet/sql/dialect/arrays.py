@@ -1098,7 +1098,30 @@ _TRANSFORMS: dict = {
     exp.Lateral: _lateral_sql,
 }
 
+def _drop_fields_sql(gen, e: exp.Anonymous) -> str:
+    """``Column.dropFields``: the struct rebuilt without the named fields (DuckDB has no
+    struct_remove); the struct's fields come from its type."""
+    from sparklet.errors import AnalysisException
+    from sparklet.sql.dialect.numeric import spark_type
+
+    struct, *names = e.expressions
+    t = spark_type(struct)
+    if t is None or t.this != exp.DType.STRUCT:
+        raise AnalysisException("dropFields needs a struct column of a known type")
+    drop = {n.name.lower() for n in names}
+    keep = [f.name for f in t.expressions if f.name.lower() not in drop]
+    if not keep:
+        raise AnalysisException(
+            errorClass="DATATYPE_MISMATCH.CANNOT_DROP_ALL_FIELDS", messageParameters={
+                "sqlExpr": '"dropFields"'})
+    s_sql = gen.sql(struct)
+    fields = ", ".join(f'"{n}" := struct_extract({s_sql}, ' + "'" + n.replace("'", "''") + "')"
+                       for n in keep)
+    return f"CASE WHEN {s_sql} IS NULL THEN NULL ELSE struct_pack({fields}) END"
+
+
 _FUNCTIONS: dict = {
+    "__sparklet_drop_fields": _drop_fields_sql,
     "cardinality": _size_sql,
     "array_union": lambda gen, e: _set_op(gen, *_args(e), "union"),
     "arrays_overlap": _arrays_overlap_sql,
