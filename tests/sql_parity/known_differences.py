@@ -3,8 +3,7 @@
 fails when a case listed here starts to match, so the list only shrinks."""
 # ruff: noqa: E501
 
-KNOWN: dict[str, str] = {'collections.withField_dropFields': "sparklet raises TypeError: 'Column' object is not callable",
- 'dataframe.union_positional': 'PySpark raises NumberFormatException: [CAST_INVALID_INPUT] The '
+KNOWN: dict[str, str] = {'dataframe.union_positional': 'PySpark raises NumberFormatException: [CAST_INVALID_INPUT] The '
                                'value \'a\' of the type "STRING" cannot be cast to "BIGINT" '
                                'because it is malformed. Correct the value as per the syn; '
                                'sparklet returns a value',
