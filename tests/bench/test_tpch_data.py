@@ -229,7 +229,7 @@ def spark(data_dir):
     try:
         from sparklet.sql import SparkSession
 
-        session = SparkSession.builder.master("local[2]").getOrCreate()
+        session = SparkSession.builder.master("local[2]").create()
         reader = session.read
     except Exception as exc:  # noqa: BLE001  (the SQL layer lands in pieces)
         pytest.skip(f"sparklet.sql has no SparkSession.read yet: {type(exc).__name__}: {exc}")

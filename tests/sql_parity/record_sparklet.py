@@ -18,11 +18,11 @@ def namespace() -> dict:
     import shim
 
     shim.install()
+    import tempfile
+
     from sparklet.sql import Row, SparkSession, Window
     from sparklet.sql import functions as F
     from sparklet.sql import types as T
-
-    import tempfile
 
     # a fresh warehouse: tables a failing case leaves behind must not break the next run
     spark = (SparkSession.builder.config("spark.sql.session.timeZone", "UTC")

@@ -218,6 +218,8 @@ def nullable(tree: exp.Expression) -> bool:
         return True
     if isinstance(tree, exp.Count):
         return False
+    if isinstance(tree, (exp.Array, exp.Struct)) and not isinstance(tree, exp.Bracket):
+        return False  # a constructor's value is never NULL (its elements may be)
     if isinstance(tree, exp.Coalesce):
         return all(nullable(c) for c in [tree.this, *tree.expressions])
     if isinstance(tree, exp.Anonymous) and tree.name.lower() in ("row_number", "rank",

@@ -223,6 +223,33 @@ class Column:
         return Column(exp.Dot(this=self._expr, expression=exp.Identifier(this=name,
                                                                          quoted=True)))
 
+    def withField(self, fieldName: str, col: Column) -> Column:
+        """The struct with field ``fieldName`` set to ``col`` (replaced, or added last)."""
+        if not isinstance(fieldName, str):
+            raise PySparkTypeError(errorClass="NOT_STR", messageParameters={
+                "arg_name": "fieldName", "arg_type": type(fieldName).__name__})
+        if not isinstance(col, Column):
+            raise PySparkTypeError(errorClass="NOT_COLUMN", messageParameters={
+                "arg_name": "col", "arg_type": type(col).__name__})
+        node = exp.Anonymous(this="struct_update", expressions=[
+            self._expr, exp.PropertyEQ(this=exp.Identifier(this=fieldName, quoted=True),
+                                       expression=col._expr)])
+        from sparklet.sql.naming import spark_name
+
+        node.meta["spark_name"] = (f"update_fields({spark_name(self._expr)}, "
+                                   f"WithField({spark_name(col._expr)}))")
+        return Column(node)
+
+    def dropFields(self, *fieldNames: str) -> Column:
+        """The struct without the named fields."""
+        from sparklet.sql.naming import spark_name
+
+        node = exp.Anonymous(this="__sparklet_drop_fields", expressions=[
+            self._expr, *[exp.Literal.string(n) for n in fieldNames]])
+        node.meta["spark_name"] = f"update_fields({spark_name(self._expr)}, " + ", ".join(
+            "dropfield()" for _ in fieldNames) + ")"
+        return Column(node)
+
     # -- predicates -----------------------------------------------------------------------
     def isNull(self) -> Column:
         return Column(exp.Is(this=self._expr, expression=exp.Null()))

@@ -128,6 +128,14 @@ class DataFrame:
         items: list[str] = []
         attrs: list[Attribute] = []
         fresh: set[int] = set()
+        generators = [t for t in trees if _is_generator(
+            t.this if isinstance(t, (exp.Alias, exp.Aliases)) else t)]
+        if len(generators) > 1:  # DuckDB would zip them; Spark refuses
+            from sparklet.sql.functions._base import _error
+
+            raise _error(AnalysisException, "UNSUPPORTED_GENERATOR.MULTI_GENERATOR",
+                         num=str(len(generators)), generators=", ".join(
+                             f'"{_generator_call(g)}"' for g in generators))
         for tree in trees:
             star = resolver.expand_star(tree)
             if star is not None and isinstance(tree, exp.Star) and tree.args.get("except_"):
@@ -149,13 +157,20 @@ class DataFrame:
             names = [i.name for i in tree.expressions] if isinstance(tree, exp.Aliases) else None
             inner = tree.this if isinstance(tree, (exp.Alias, exp.Aliases)) else tree
             resolved = resolver.resolve(inner)
-            if names is not None:  # a generator with several output names
+            if _is_generator(resolved):  # explode, posexplode, inline, stack, json_tuple
+                if isinstance(tree, exp.Alias):
+                    names = [tree.alias]
+                item, out = self._multi_alias(resolved, names)
+                items.append(item)
+                attrs.extend(out)
+                fresh |= {a.id for a in out}
+                continue
+            if names is not None:  # several names for another expression: one column each
                 items.append(self._gen(resolved))
-                for name in names:
-                    a = Attribute(name, new_id(), None, True)  # type: ignore[arg-type]
-                    attrs.append(a)
-                    fresh.add(a.id)
-                items[-1] = self._multi_alias(items[-1], attrs[-len(names):])
+                a = Attribute(names[0], new_id(), None, True)  # type: ignore[arg-type]
+                items[-1] = f"{items[-1]} AS {quote(a.phys)}"
+                attrs.append(a)
+                fresh.add(a.id)
                 continue
             if is_plain_ref(inner) and not isinstance(resolved, exp.Dot) and \
                     isinstance(resolved, exp.Column):
@@ -189,11 +204,75 @@ class DataFrame:
             self._session._bind(sql)  # still checks the statement
         return self._derive(sql, attrs)
 
-    def _multi_alias(self, item: str, attrs: list[Attribute]) -> str:
-        # explode of a map / posexplode / inline give several columns: DuckDB unnests a
-        # struct into its fields, so the generator's struct is unpacked under our names
-        names = ", ".join(quote(a.phys) for a in attrs)
-        return f"UNNEST([{item}], recursive := false) AS _gen({names})"
+    def _multi_alias(self, tree: exp.Expression, names: list[str] | None
+                     ) -> tuple[str, list[Attribute]]:
+        """A generator in a select list: its select item and output attributes.
+
+        DuckDB's ``UNNEST(list of structs, max_depth := 2)`` in a select list gives a row
+        per element and a column per struct field, so each generator becomes a list of
+        structs whose field names are the new attributes' DuckDB names. ``names`` are the
+        user's (``alias("k", "v")``); Spark's defaults otherwise (``col``, ``pos``, ``key``,
+        ``value``, the struct's fields for ``inline``, ``c0``... for ``json_tuple``).
+        """
+        from sparklet.sql.naming import generator_names
+        from sparklet.sql.typemap import from_duckdb_type
+
+        kind = tree.name.lower() if isinstance(tree, exp.Anonymous) else tree.key.lower()
+        outer = kind.endswith("outer") or isinstance(tree, exp.ExplodeOuter)
+        args = ([tree.this] if tree.this is not None and not isinstance(tree, exp.Anonymous)
+                else []) + list(tree.expressions)
+        element = None
+        source = ""
+        if kind not in ("stack", "json_tuple"):
+            source = self._gen(args[0])
+            _, types = self._session._bind(f"SELECT {source} FROM ({self._sql}) AS _t")
+            element = from_duckdb_type(types[0])
+        if isinstance(element, T.ArrayType) and kind.startswith("inline"):
+            element = element.elementType
+        default = generator_names(tree, element)
+        if names is None or len(names) != len(default):
+            if names is not None:
+                from sparklet.sql.functions._base import _error
+
+                raise _error(AnalysisException, "UDTF_ALIAS_NUMBER_MISMATCH",
+                             aliasesSize=str(len(default)), aliasesNames=", ".join(names))
+            names = default
+        is_pos = kind.startswith("posexplode")
+        out = [Attribute(n, new_id(), None, not (is_pos and i == 0 and not outer))
+               for i, n in enumerate(names)]  # type: ignore[arg-type]
+        keys = [f"'{a.phys}'" for a in out]
+        if kind == "json_tuple":
+            fields = [f"json_extract_string({self._gen(args[0])}, "
+                      f"'$.\"' || {self._gen(f)} || '\"') AS {quote(a.phys)}"
+                      for f, a in zip(args[1:], out, strict=False)]
+            return ", ".join(fields), out
+        if kind == "stack":
+            rows = int(args[0].name)
+            values = [self._gen(v) for v in args[1:]]
+            width = len(out)
+            structs = []
+            for r in range(rows):
+                row = values[r * width:(r + 1) * width]
+                row += ["NULL"] * (width - len(row))
+                structs.append("{" + ", ".join(f"{k}: {v}" for k, v in zip(keys, row,
+                                                                          strict=True)) + "}")
+            return f"UNNEST([{', '.join(structs)}], max_depth := 2)", out
+        if isinstance(element, T.MapType):
+            source = f"map_entries({source})"
+            parts = ["x.key", "x.value"]
+        elif kind.startswith("inline") and isinstance(element, T.StructType):
+            parts = [f"x.{quote(f.name)}" for f in element.fields]
+        else:
+            parts = ["x"]
+        if is_pos:
+            pos = "CAST(i - 1 AS INTEGER)"
+            if outer:  # the NULL row of an empty collection has a NULL position
+                pos = f"CASE WHEN len({source}) > 0 THEN {pos} END"
+            parts = [pos] + parts
+        if outer:  # a NULL or empty collection gives one row of NULLs
+            source = f"CASE WHEN len({source}) > 0 THEN {source} ELSE [NULL] END"
+        struct = "{" + ", ".join(f"{k}: {v}" for k, v in zip(keys, parts, strict=True)) + "}"
+        return f"UNNEST(list_transform({source}, lambda x, i: {struct}), max_depth := 2)", out
 
     def _expand_struct_star(self, tree: exp.Column, resolver: Resolver, items: list[str],
                             attrs: list[Attribute], fresh: set[int]) -> None:
@@ -970,6 +1049,28 @@ class DataFrame:
     @property
     def isStreaming(self) -> bool:
         return False
+
+
+_GENERATORS = (exp.Explode, exp.Inline, exp.Stack)
+
+
+def _is_generator(tree: exp.Expression) -> bool:
+    """Whether ``tree`` is a generator (several rows, or columns, per input row)."""
+    if isinstance(tree, _GENERATORS):
+        return True
+    return isinstance(tree, exp.Anonymous) and tree.name.lower() in (
+        "explode_outer", "posexplode_outer", "inline_outer", "json_tuple", "stack", "inline")
+
+
+def _generator_call(tree: exp.Expression) -> str:
+    """``explode(a)``: a generator as Spark's messages show it."""
+    if isinstance(tree, (exp.Alias, exp.Aliases)):
+        tree = tree.this
+    meta = tree.meta or {}
+    name = meta.get("spark_fn") or (tree.name if isinstance(tree, exp.Anonymous) else tree.key)
+    args = meta.get("spark_args") or [a for a in [tree.this, *tree.expressions]
+                                      if isinstance(a, exp.Expression)]
+    return f"{name.lower()}({', '.join(spark_name(a) for a in args)})"
 
 
 def _sql_string(text: str) -> str:

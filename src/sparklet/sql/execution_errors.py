@@ -301,6 +301,12 @@ def _fallback(exc: Exception, text: str) -> PySparkException | None:
         return ArithmeticException(message=first)
     if kind == "ConversionException":
         return SparkRuntimeException(message=first)
+    if kind in ("BinderException", "CatalogException"):
+        # DuckDB failed to analyse the statement: Spark's analyzer raises AnalysisException
+        if "WHERE clause cannot contain" in first:
+            return AnalysisException(message=first, errorClass="INVALID_WHERE_CONDITION",
+                                     messageParameters={})
+        return AnalysisException(message=first)
     return None
 
 

@@ -31,6 +31,7 @@ from sqlglot.dialects.spark import Spark
 from sqlglot.tokens import TokenType
 
 from sparklet.errors import AnalysisException, ParseException
+from sparklet.sql import types as T
 from sparklet.sql.naming import spark_name
 
 # Statements whose first keyword Spark's grammar accepts.
@@ -199,8 +200,12 @@ def _check_spark_grammar(text: str, tokens: list[Any], tree: exp.Expression) -> 
 def _spark_names(select: exp.Select) -> None:
     items = []
     for item in select.expressions:
-        if isinstance(item, (exp.Alias, exp.Aliases, exp.Star)) or (
-                isinstance(item, exp.Column) and isinstance(item.this, exp.Star)):
+        if isinstance(item, (exp.Alias, exp.Aliases, exp.Star, exp.Column, exp.UDTF)) or (
+                isinstance(item, exp.Anonymous)
+                and item.name.lower() in ("json_tuple", "inline_outer")):
+            # generators name their own columns (col, pos, key, value, c0, ...)
+            # a plain column keeps DuckDB's name for it (as written, as Spark's); aliasing it
+            # to itself would make an unknown column read as a reference to the alias
             items.append(item)
         else:
             items.append(exp.Alias(this=item, alias=exp.Identifier(this=spark_name(item),
@@ -357,8 +362,63 @@ def run(session: Any, text: str, args: Any = None) -> Any:
         return commands.run_text(session, text, words)
     tree = bind_args(parse(session, text, tokens), args)
     if isinstance(tree, exp.Query):
-        return session._frame_from_sql(query_sql(session, tree, text))
+        try:
+            df = session._frame_from_sql(query_sql(session, tree, text))
+        except Exception as exc:
+            raise _unresolved_column(session, tree, text, exc) from None
+        return _written_names(df, tree)
     return commands.run(session, tree, text)
+
+
+def _written_names(df: Any, tree: exp.Query) -> Any:
+    """A selected column is named as written (``SELECT ID`` gives ``ID``), and a literal is
+    never NULL, as Spark's."""
+    from sparklet.sql.analysis import Attribute, nullable
+
+    if not isinstance(tree, exp.Select) or len(tree.expressions) != len(df._attrs):
+        return df
+    attrs, changed = [], False
+    for item, attr in zip(tree.expressions, df._attrs, strict=True):
+        name, null = attr.name, attr.nullable
+        if isinstance(item, exp.Column) and not isinstance(item.this, exp.Star) and \
+                item.name != attr.name and item.name.lower() == attr.name.lower():
+            name = item.name
+        inner = item.this if isinstance(item, exp.Alias) else item
+        dt = attr.dataType
+        if not isinstance(inner, (exp.Column, exp.Star)) and not nullable(inner):
+            null = False
+            if isinstance(inner, exp.Array) and isinstance(dt, T.ArrayType) and inner.expressions \
+                    and not any(nullable(x) for x in inner.expressions):
+                dt = T.ArrayType(dt.elementType, False)
+        changed |= (name, null, dt) != (attr.name, attr.nullable, attr.dataType)
+        attrs.append(Attribute(name, attr.id, dt, null, attr.qualifier))
+    return df._derive(df._sql, attrs) if changed else df
+
+
+def _unresolved_column(session: Any, tree: exp.Query, text: str, exc: Exception) -> Exception:
+    """DuckDB's "column not found" as Spark's UNRESOLVED_COLUMN: every column the query's
+    FROM clause offers is a candidate, and the position is the name's in the text."""
+    import re
+
+    from sparklet.errors.suggestions import unresolved_column
+
+    found = re.search(r'Referenced column "([^"]+)" not found', str(exc))
+    if found is None or not isinstance(tree, exp.Select):
+        return exc
+    name = found.group(1)
+    probe = tree.copy()
+    for key in ("group", "having", "order", "limit", "offset", "qualify", "distinct", "where"):
+        probe.set(key, None)
+    probe.set("expressions", [exp.Star()])
+    try:
+        candidates, _ = session._bind(query_sql(session, probe, text))
+    except Exception:  # noqa: BLE001 - no candidates: Spark's message without suggestions
+        candidates = []
+    at = re.search(r"(?<![\w`.])" + re.escape(name) + r"(?![\w`])", text, re.I)
+    line = text.count("\n", 0, at.start()) + 1 if at else None
+    pos = at.start() - (text.rfind("\n", 0, at.start()) + 1) if at else None
+    return unresolved_column(name, list(dict.fromkeys(candidates)), line=line,
+                             startPosition=pos)
 
 
 def _recover_partitions(text: str, words: list[Any]) -> bool:

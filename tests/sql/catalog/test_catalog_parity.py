@@ -37,10 +37,7 @@ CASES = sorted(k for k, v in RECORDED.items()
                or (v["area"] == "errors" and any(w in k for w in _ERRORS)))
 
 KNOWN = {
-    "sql.interval_arith": "DATE + INTERVAL gives a timestamp: the datetime rules' (dialect)",
     "sql.pivot_sql": "sum(int) in PIVOT is decimal(38,0), not bigint: the aggregate rules'",
-    "sql.range_tvf": "sum(bigint) is decimal(38,0), not bigint: the aggregate rules'",
-    "sql.stack": "stack(...) AS (n, s) is not translated: the generator functions' (dialect)",
 }
 
 HAS_WRITER = importlib.util.find_spec("sparklet.sql.readwriter") is not None

@@ -25,7 +25,6 @@ KNOWN = {
                      " Spark's bigint needs the column's type (aggregate rules / core)",
     "sql.select_no_from": "un-aliased column names (`x` for 'x') are the core's "
                           "(spark.sql aliases projections with naming.spark_name)",
-    "sql.stack": "the generator stack() with AS (n, s) has no rule yet",
     "sql.tablesample_count": "Spark's parser refuses TABLESAMPLE after a table function; "
                              "sqlglot accepts it",
 }
@@ -188,9 +187,17 @@ def test_translate_reads_parameters_back():
                                         "targetType": '"INT"'}
 
 
+def test_translate_binder_errors_are_analysis_errors():
+    # DuckDB could not analyse the statement: Spark's analyzer would raise AnalysisException
+    from sparklet.errors import AnalysisException
+
+    e = _duckdb_error("SELECT nope FROM range(1)")
+    assert isinstance(e, AnalysisException) and "nope" in str(e)
+
+
 def test_translate_leaves_other_errors():
     import duckdb
-    e = _duckdb_error("SELECT nope FROM range(1)")
+    e = _duckdb_error("SELECT * FROM read_parquet('/nonexistent/sparklet/x.parquet')")
     assert isinstance(e, duckdb.Error)
 
 

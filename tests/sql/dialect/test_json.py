@@ -63,7 +63,11 @@ def test_recorded_from_json_df():
      "'STRUCT<teacher: STRING, student: ARRAY<STRUCT<name: STRING, rank: INT>>>') AS r",
      ["Row(r=Row(teacher='Alice', student=[Row(name='Bob', rank=1), "
       "Row(name='Charlie', rank=2)]))"]),
+    ("SELECT to_json(named_struct('time', to_timestamp('2015-08-26', 'yyyy-MM-dd')), "
+     "map('timestampFormat', 'dd/MM/yyyy')) AS r", ["Row(r='{\"time\":\"26/08/2015\"}')"]),
     ("SELECT get_json_object('{\"a\":\"b\"}', '$.a') AS r", ["Row(r='b')"]),
+    ("SELECT from_json('{\"a\":1}', schema_of_json('{\"a\":0}')) AS r",
+     ["Row(r=Row(a=1))"]),
     ("SELECT schema_of_json('[{\"col\":0}]') AS r", ["Row(r='ARRAY<STRUCT<col: BIGINT>>')"]),
     ("SELECT json_array_length('[1,2,3,{\"f1\":1,\"f2\":[5,6]},4]') AS r", ["Row(r=5)"]),
     ("SELECT json_array_length('[1,2') AS r", ["Row(r=None)"]),

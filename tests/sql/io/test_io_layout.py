@@ -7,8 +7,8 @@ import datetime
 import os
 
 import pytest
+from iohelpers import collect, con, dtypes, frame, part_files, people, utc  # noqa: E402, F401 - fixtures (autouse: utc)
 
-from conftest import collect, dtypes, frame, part_files, people
 from sparklet.errors import AnalysisException
 from sparklet.sql.io import layout, read, write
 

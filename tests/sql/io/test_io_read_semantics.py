@@ -8,8 +8,8 @@ import decimal
 
 import duckdb
 import pytest
+from iohelpers import collect, con, dtypes, utc  # noqa: E402, F401 - fixtures (autouse: utc)
 
-from conftest import collect, dtypes
 from sparklet.errors import PySparkException
 from sparklet.sql import types as T
 from sparklet.sql.io import read
@@ -221,7 +221,8 @@ def test_csv_backslashes_stay_unless_before_a_quote(con, tmp_path):
 
 
 def test_csv_written_backslashes_round_trip(con, tmp_path):
-    from conftest import frame
+    from iohelpers import frame
+
     from sparklet.sql.io import write
 
     table, schema = frame([('a\\b "c"', 1), ("x\\", 2)], "s STRING, i INT")

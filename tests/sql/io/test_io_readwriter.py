@@ -9,8 +9,7 @@ import pathlib
 import sys
 
 import pytest
-
-from conftest import RECORDED
+from iohelpers import RECORDED, con, utc  # noqa: E402, F401 - fixtures (autouse: utc)
 
 sys.path.insert(0, str(pathlib.Path(__file__).parents[2] / "sql_parity"))
 
@@ -23,20 +22,15 @@ from sparklet.sql import functions as F  # noqa: E402
 from sparklet.sql import types as T  # noqa: E402
 from sparklet.sql.readwriter import DataFrameReader, DataFrameWriter  # noqa: E402
 
-# Cases whose difference lies outside the data sources (reported to the owners):
-OUTSIDE = {
-    # collect() gives bytearray for binary; PySpark 4.3 gives bytes (sparklet.sql.conversion)
-    "io.parquet_all_types": "binary collected as bytearray",
-    # parquet.`path` in spark.sql is the SQL layer's to resolve (it can call sparklet.sql.io)
-    "io.sql_on_file": "parquet.`path` in spark.sql",
-}
-
 
 @pytest.fixture(scope="module")
-def spark():
-    session = SparkSession.builder.config("spark.sql.session.timeZone", "UTC").getOrCreate()
-    session.conf.set("spark.sql.session.timeZone", "UTC")
-    return session
+def spark(tmp_path_factory):
+    # a session of its own, with its warehouse in a temporary directory
+    session = (SparkSession.builder.config("spark.sql.session.timeZone", "UTC")
+               .config("spark.sql.warehouse.dir", str(tmp_path_factory.mktemp("warehouse")))
+               .create())
+    yield session
+    session.stop()
 
 
 IO_CASES = [c for c in runner.CASES if c["area"] == "io"]
@@ -44,8 +38,6 @@ IO_CASES = [c for c in runner.CASES if c["area"] == "io"]
 
 @pytest.mark.parametrize("case", IO_CASES, ids=[c["id"] for c in IO_CASES])
 def test_recorded_case(spark, case):
-    if case["id"] in OUTSIDE:
-        pytest.xfail(OUTSIDE[case["id"]])
     namespace = {"spark": spark, "F": F, "T": T, "Row": Row}
     got = runner.run_case(case, namespace)
     want = RECORDED[case["id"]]

@@ -10,9 +10,9 @@ import os
 import pathlib
 
 import pytest
-
-from conftest import (
+from iohelpers import (  # noqa: E402, F401 - fixtures (autouse: utc)
     collect,
+    con,
     dtypes,
     frame,
     part_files,
@@ -20,7 +20,9 @@ from conftest import (
     people,
     recorded,
     recorded_value,
+    utc,
 )
+
 from sparklet.errors import AnalysisException
 from sparklet.sql import types as T
 from sparklet.sql.io import read, write

@@ -10,8 +10,8 @@ import datetime
 import decimal
 
 import pytest
+from iohelpers import collect, con, dtypes, frame, utc  # noqa: E402, F401 - fixtures (autouse: utc)
 
-from conftest import collect, dtypes, frame
 from sparklet.errors import AnalysisException
 from sparklet.sql.io import read, write
 
@@ -193,3 +193,16 @@ def test_int96_timestamps_read_as_instants(con, tmp_path):
     assert dtypes(got) == [("t", "timestamp")]
     assert con.sql(f"SELECT CAST(t AS VARCHAR) FROM ({sql})").fetchall() == \
         [("2024-01-04 23:08:09-08",)]
+
+
+def test_void_columns(con, tmp_path):
+    # JSON and CSV hold a NULL-only column (never written / nullValue); parquet and ORC refuse
+    table, schema = frame([(1, None)], "i INT, n VOID")
+    write(table, schema, str(tmp_path / "j"), "json")
+    assert [p.read_text() for p in (tmp_path / "j").glob("part-*")] == ['{"i":1}\n']
+    write(table, schema, str(tmp_path / "c"), "csv")
+    assert [p.read_text() for p in (tmp_path / "c").glob("part-*")] == ["1,\n"]
+    for fmt in ("parquet", "orc"):
+        with pytest.raises(AnalysisException) as info:
+            write(table, schema, str(tmp_path / fmt), fmt)
+        assert info.value.getCondition() == "UNSUPPORTED_DATA_TYPE_FOR_DATASOURCE"

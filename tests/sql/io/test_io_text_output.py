@@ -7,7 +7,8 @@ from __future__ import annotations
 import datetime
 import decimal
 
-from conftest import frame, part_lines
+from iohelpers import con, frame, part_lines, utc  # noqa: E402, F401 - fixtures (autouse: utc)
+
 from sparklet.sql.io import write
 
 
@@ -74,6 +75,7 @@ def test_csv_options(tmp_path):
         ['"a","1"']
     assert csv_lines(tmp_path / "e", [('x"y',)], "s STRING", quote="'", escape="\\") == \
         ['x"y']
+    assert csv_lines(tmp_path / "n", [('x"y',)], "s STRING", escapeQuotes=False) == ['x"y']
 
 
 def test_csv_numbers(tmp_path):

@@ -28,11 +28,20 @@ from sqlglot import exp
 from sqlglot.dialects.duckdb import DuckDB
 from sqlglot.dialects.spark import Spark
 
-from sparklet.sql.dialect import ansi, arrays, datetimes, jsonfuncs, numeric, strings
+from sparklet.sql.dialect import (
+    aggregates,
+    ansi,
+    arrays,
+    datetimes,
+    jsonfuncs,
+    numeric,
+    strings,
+    windows,
+)
 
 Transform = Callable[..., str]
 
-_MODULES = (ansi, numeric, strings, datetimes, arrays, jsonfuncs)
+_MODULES = (ansi, numeric, strings, datetimes, arrays, jsonfuncs, aggregates, windows)
 
 
 def _merge(attribute: str) -> dict:

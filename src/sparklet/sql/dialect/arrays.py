@@ -23,10 +23,18 @@ bind the argument's SQL (with typed NULLs for the resolved columns).
 A lambda's variable is bound to a value with :func:`let`, a one-element ``list_transform``:
 DuckDB has no ``LET`` inside expressions, and nested lambdas see the outer lambdas'
 variables, so Spark's lambda bodies are generated unchanged.
+
+Generators (``explode``, ``posexplode``, ``inline``, their ``_outer`` forms, ``stack``,
+``json_tuple``) become ``UNNEST`` items of the projection, named as Spark names them
+(``col``; ``pos, col``; ``key, value``; the struct's fields; ``col0``...; ``c0``...) or by
+the query's ``AS (a, b)``; one name for several columns raises
+``UDTF_ALIAS_NUMBER_MISMATCH``. ``LATERAL VIEW [OUTER]`` is a correlated subquery of the
+same items. A DataFrame's ``select`` can ask :func:`generator_projection` for the columns.
 """
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import threading
 
@@ -95,7 +103,9 @@ def spark_type(gen, e: exp.Expression) -> T.DataType | None:
     for col in list(tree.find_all(exp.Column)):
         t = col.type
         if t is not None and not _has_unknown(t):
-            col.replace(exp.Cast(this=exp.Null(), to=t.copy()))
+            typed_null = exp.Cast(this=exp.Null(), to=t.copy())
+            typed_null.meta.update(col.meta or {})  # the Spark name a struct field takes
+            col.replace(typed_null)
         elif not (col.name in lambda_vars and not col.table):
             return None
     if any(isinstance(n, (exp.Subquery, exp.Select)) for n in tree.walk()):
@@ -119,9 +129,36 @@ def spark_type(gen, e: exp.Expression) -> T.DataType | None:
     return dt
 
 
+_scope = threading.local()
+
+
 def fresh(stem: str = "v") -> str:
-    """A lambda variable name that no Spark query uses."""
-    return f"__{stem}{next(_counter)}"
+    """A lambda variable name that no Spark query uses. Inside a rule (see :func:`scoped`)
+    the name is the rule's expression's digest and a count, so that the same expression
+    is the same SQL wherever it appears (SELECT and GROUP BY must match for DuckDB)."""
+    state = getattr(_scope, "state", None)
+    if state is None:
+        return f"__{stem}{next(_counter)}"
+    state[1] += 1
+    return f"__{stem}_{state[0]}_{state[1]}"
+
+
+def scoped(fn):
+    """A rule whose :func:`fresh` names derive from its expression's Spark text."""
+    def rule(gen, e):
+        try:
+            digest = hashlib.blake2s(e.sql(dialect="spark").encode(), digest_size=5).hexdigest()
+        except Exception:  # noqa: BLE001 - a node Spark's generator cannot print: counted names
+            digest = f"n{next(_counter)}"
+        saved = getattr(_scope, "state", None)
+        _scope.state = [digest, 0]
+        try:
+            return fn(gen, e)
+        finally:
+            _scope.state = saved
+    rule.__name__ = getattr(fn, "__name__", "rule")
+    rule.__doc__ = getattr(fn, "__doc__", None)
+    return rule
 
 
 def let(value_sql: str, var: str, body_sql: str) -> str:
@@ -385,20 +422,57 @@ def _sequence_sql(gen, e: exp.GenerateSeries) -> str:
     return f"CAST({series} AS {to_duckdb_type(elem)}[])"
 
 
+def _field_name(e: exp.Expression) -> str | None:
+    """The name Spark gives a struct field built from ``e`` (a column's, an alias's, a
+    field's), or None for an expression without one. A resolved DataFrame column carries
+    its Spark name in ``meta["attr"]`` (its identifier is the physical name)."""
+    if isinstance(e, exp.Alias):
+        return e.alias
+    if isinstance(e, (exp.Column, exp.Cast)) and (e.meta or {}).get("attr") is not None:
+        return e.meta["attr"].name  # a resolved column (in a type probe: its typed NULL)
+    if isinstance(e, exp.Column) and not isinstance(e.this, exp.Star):
+        attr = (e.meta or {}).get("attr")
+        if attr is not None:
+            return attr.name
+        return (e.meta or {}).get("display") or e.name
+    if isinstance(e, exp.Dot):
+        return e.expression.name
+    return None
+
+
+def _struct_sql(gen, e: exp.Struct) -> str:
+    """``struct(a, b AS c, 1)`` / ``named_struct('x', 1)``: fields named by the given
+    names, else by the columns (their Spark names) or aliases, else ``col1``, ``col2``..."""
+    fields = []
+    for i, item in enumerate(e.expressions, 1):
+        if isinstance(item, exp.PropertyEQ):
+            name, value = item.name, item.expression
+            if name.startswith("__sparklet_arg"):  # F.struct(...): the argument names it
+                name = _field_name(value) or f"col{i}"
+        else:
+            name, value = _field_name(item) or f"col{i}", item
+        if isinstance(value, exp.Alias):
+            value = value.this
+        fields.append(f"{_str_lit(name)}: {gen.sql(value)}")
+    if not fields:
+        return default_sql(gen, e)
+    return "{" + ", ".join(fields) + "}"
+
+
+def _reverse_sql(gen, e: exp.Reverse) -> str:
+    """``reverse``: of an array, its elements backwards; of a string, its characters."""
+    if isinstance(spark_type(gen, e.this), T.ArrayType):
+        return array_reverse_sql(gen, e)
+    return default_sql(gen, e)
+
+
 def _arrays_zip_sql(gen, e: exp.ArraysZip) -> str:
     """Structs of the i-th elements, as long as the longest input (NULL-padded); the field
     names are the inputs' column names, or their positions ``0``, ``1``, ... ."""
     args = list(e.expressions)
     if not args:
         return "[]"
-    names = []
-    for i, arg in enumerate(args):
-        if isinstance(arg, exp.Column):
-            names.append(arg.name)
-        elif isinstance(arg, exp.Dot):
-            names.append(arg.expression.name)
-        else:
-            names.append(str(i))
+    names = [_field_name(arg) or str(i) for i, arg in enumerate(args)]
     vars_ = [fresh("z") for _ in args]
     i = fresh("i")
     fields = ", ".join(f"{_str_lit(n)}: {v}[{i}]" for n, v in zip(names, vars_, strict=True))
@@ -734,7 +808,7 @@ def _str_to_map_sql(gen, e: exp.StrToMap) -> str:
 # generators: explode, posexplode, inline (and _outer), json_tuple
 # --------------------------------------------------------------------------------------------
 
-_GENERATORS = (exp.Explode, exp.Posexplode, exp.Inline)
+_GENERATORS = (exp.Explode, exp.Posexplode, exp.Inline, exp.Stack)
 
 
 def _udtf_alias_error(expected: int, names: list[str]) -> Exception:
@@ -752,14 +826,21 @@ def _udtf_alias_error(expected: int, names: list[str]) -> Exception:
         messageParameters={"aliasesSize": str(expected), "aliasesNames": got})
 
 
-def generator_columns(gen, e: exp.Expression, outer: bool = False) -> list[tuple[str, str]]:
-    """The output columns of a table-generating function as (DuckDB SQL, Spark's default
-    name); the SQL uses ``UNNEST`` in a projection, one row per element. ``outer`` (or an
-    ``_outer`` generator): a NULL or empty input still gives one row, of NULLs."""
+def generator_columns(gen, e: exp.Expression, outer: bool = False,
+                      names: int | None = None) -> list[tuple[str, str]]:
+    """The output columns of a table-generating function, as (DuckDB SQL of the list that
+    ``UNNEST`` turns into the column's rows, Spark's default name). The lists of one
+    generator are equally long (DuckDB zips the UNNESTs of one projection). ``outer`` (or an
+    ``_outer`` generator): a NULL or empty input still gives one row, of NULLs. The name
+    ``*`` marks a list of structs to unnest into its fields (``inline`` of an untyped
+    argument). ``names``: how many names the query gives the columns, which tells a map
+    from an array when the argument's type is unknown (a ``spark.sql`` view's column)."""
     name = e.name.lower() if isinstance(e, exp.Anonymous) else ""
     if name == "json_tuple":
         from sparklet.sql.dialect.jsonfuncs import json_tuple_columns
-        return json_tuple_columns(gen, e)
+        return [(f"[{sql}]", n) for sql, n in json_tuple_columns(gen, e)]
+    if isinstance(e, exp.Stack):
+        return _stack_columns(gen, e)
     outer = outer or isinstance(e, exp.ExplodeOuter) or name == "inline_outer"
     arg = _args(e)[0] if isinstance(e, exp.Anonymous) else e.this
     x = gen.sql(arg)
@@ -767,60 +848,146 @@ def generator_columns(gen, e: exp.Expression, outer: bool = False) -> list[tuple
     positions = isinstance(e, exp.Posexplode)
     inline = isinstance(e, exp.Inline) or name in ("inline", "inline_outer")
 
-    def unnest(list_sql: str, empty: str) -> str:
+    def rows(list_sql: str, empty: str) -> str:
         if outer:  # a NULL or empty input still gives one row, of NULLs
-            list_sql = f"CASE WHEN {empty} THEN [NULL] ELSE {list_sql} END"
-        return f"UNNEST({list_sql})"
+            return f"CASE WHEN {empty} THEN [NULL] ELSE {list_sql} END"
+        return list_sql
 
     cols: list[tuple[str, str]] = []
+    if dt is None and not inline and names == (3 if positions else 2):
+        dt = T.MapType(T.StringType(), T.StringType())  # only "a map" matters below
     if isinstance(dt, T.MapType):
         empty = f"{x} IS NULL OR CARDINALITY({x}) = 0"
         if positions:
             i = fresh("i")
-            cols.append((unnest(f"LIST_TRANSFORM(RANGE(CAST(CARDINALITY({x}) AS BIGINT)), "
-                                f"LAMBDA {i} : CAST({i} AS INTEGER))", empty), "pos"))
-        cols.append((unnest(f"MAP_KEYS({x})", empty), "key"))
-        cols.append((unnest(f"MAP_VALUES({x})", empty), "value"))
+            cols.append((rows(f"LIST_TRANSFORM(RANGE(CAST(CARDINALITY({x}) AS BIGINT)), "
+                              f"LAMBDA {i} : CAST({i} AS INTEGER))", empty), "pos"))
+        cols.append((rows(f"MAP_KEYS({x})", empty), "key"))
+        cols.append((rows(f"MAP_VALUES({x})", empty), "value"))
         return cols
     empty = f"{x} IS NULL OR LEN({x}) = 0"
     if positions:
         i = fresh("i")
-        cols.append((unnest(f"LIST_TRANSFORM(RANGE(LEN({x})), LAMBDA {i} : "
-                            f"CAST({i} AS INTEGER))", empty), "pos"))
+        cols.append((rows(f"LIST_TRANSFORM(RANGE(LEN({x})), LAMBDA {i} : "
+                          f"CAST({i} AS INTEGER))", empty), "pos"))
     if inline:
         if isinstance(dt, T.ArrayType) and isinstance(dt.elementType, T.StructType):
             for f in dt.elementType.fields:
                 y = fresh("x")
                 field = (f"LIST_TRANSFORM({x}, LAMBDA {y} : "
                          f"STRUCT_EXTRACT({y}, {_str_lit(f.name)}))")
-                cols.append((unnest(field, empty), f.name))
+                cols.append((rows(field, empty), f.name))
             return cols
-        cols.append((f"UNNEST({x}, max_depth := 2)", "col"))
-        return cols
-    cols.append((unnest(x, empty), "col"))
+        return [(x, "*")]
+    cols.append((rows(x, empty), "col"))
     return cols
 
 
+def _stack_columns(gen, e: exp.Stack) -> list[tuple[str, str]]:
+    """``stack(n, v1, ..., vk)``: n rows of ceil(k / n) columns ``col0``, ``col1``, ...,
+    filled row by row (NULL past the last value)."""
+    n = _literal_int(e.this)
+    values = list(e.expressions)
+    if n is None or n < 1:
+        raise ValueError("stack: the number of rows must be a positive integer literal")
+    width = max(1, -(-len(values) // n))
+    cols = []
+    for j in range(width):
+        cells = [values[i * width + j] if i * width + j < len(values) else None
+                 for i in range(n)]
+        cols.append(("[" + ", ".join("NULL" if c is None else gen.sql(c) for c in cells) + "]",
+                     f"col{j}"))
+    return cols
+
+
+def _unnest_items(gen, cols: list[tuple[str, str]], names: list[str]) -> str:
+    items = []
+    for (list_sql, default), n in zip(cols, names, strict=True):
+        if default == "*":
+            items.append(f"UNNEST({list_sql}, max_depth := 2)")
+        else:
+            items.append(f"UNNEST({list_sql}) AS {gen.sql(exp.to_identifier(n, quoted=True))}")
+    return ", ".join(items)
+
+
+def _one_unnest(cols: list[tuple[str, str]]) -> str:
+    """The generator as one expression: one column's UNNEST, or for several columns an
+    UNNEST of structs named by Spark's defaults, expanded into its fields."""
+    if len(cols) == 1:
+        list_sql, default = cols[0]
+        return f"UNNEST({list_sql}, max_depth := 2)" if default == "*" else f"UNNEST({list_sql})"
+    vars_ = [fresh("l") for _ in cols]
+    i = fresh("i")
+    fields = ", ".join(f"{_str_lit(n)}: {v}[{i}]" for (_, n), v in zip(cols, vars_, strict=True))
+    body = f"LIST_TRANSFORM(RANGE(1, LEN({vars_[0]}) + 1), LAMBDA {i} : {{{fields}}})"
+    for (list_sql, _), v in reversed(list(zip(cols, vars_, strict=True))):
+        body = let(list_sql, v, body)
+    return f"UNNEST({body}, max_depth := 2)"
+
+
+def generator_projection(tree: exp.Expression, names: list[str] | None = None, *,
+                         ansi: bool = True, time_zone: str = "UTC") -> list[tuple[str, str]]:
+    """A generator (``explode``, ``posexplode``, ``inline``, their ``_outer`` forms,
+    ``json_tuple``) as SELECT-list columns: ``[(DuckDB SQL, name)]``, the names Spark's
+    defaults (``col``; ``pos, col``; ``key, value``; the struct's fields; ``c0, c1``) or
+    ``names``, whose number must be the generator's (else ``UDTF_ALIAS_NUMBER_MISMATCH``).
+    For a DataFrame's ``select``: write each as ``sql AS <physical name>``."""
+    from sparklet.sql.dialect import SparkOnDuckDB
+
+    gen = SparkOnDuckDB(ansi=ansi, time_zone=time_zone).generator()
+    cols = generator_columns(gen, tree, names=None if names is None else len(names))
+    defaults = [n for _, n in cols]
+    if names is not None and len(names) != len(cols):
+        raise _udtf_alias_error(len(cols), list(names))
+    out = []
+    for (list_sql, default), n in zip(cols, names or defaults, strict=True):
+        out.append((f"UNNEST({list_sql}, max_depth := 2)" if default == "*"
+                    else f"UNNEST({list_sql})", n))
+    return out
+
+
+def is_generator(e: exp.Expression) -> bool:
+    """Whether ``e`` is a table-generating function of a SELECT list."""
+    return _is_generator(e)
+
+
 def _generator_sql(gen, e: exp.Expression) -> str:
-    """A generator in a SELECT list: its columns, named by the AS clause or Spark's
-    defaults (``col``; ``pos, col``; ``key, value``; the struct's fields; ``c0, c1``)."""
-    cols = generator_columns(gen, e)
+    """A generator in a SELECT list: its columns, named by the AS clause (see
+    :func:`_alias_sql`, :func:`_aliases_sql`) or Spark's defaults; alone (a DataFrame's
+    expression) one UNNEST expression; in FROM, a subquery."""
     parent = e.parent
+    given = len(parent.expressions) if isinstance(parent, exp.Aliases) else None
+    cols = generator_columns(gen, e, names=given)
+    names = [n for _, n in cols]
     if isinstance(parent, exp.Aliases):
         names = [p.name for p in parent.expressions]
         if len(names) != len(cols):
             raise _udtf_alias_error(len(cols), names)
-    elif isinstance(parent, exp.Alias):
-        if len(cols) != 1:
-            raise _udtf_alias_error(len(cols), [parent.alias])
-        return cols[0][0]  # the Alias names it
-    else:
-        names = [n for _, n in cols]
-    items = ", ".join(f"{sql} AS {gen.sql(exp.to_identifier(n, quoted=True))}"
-                      for (sql, _), n in zip(cols, names, strict=True))
+        return _unnest_items(gen, cols, names)
     if isinstance(parent, (exp.From, exp.Table, exp.Join)):
-        return f"(SELECT {items})"
-    return items
+        return f"(SELECT {_unnest_items(gen, cols, names)})"
+    if isinstance(parent, exp.Select):
+        return _unnest_items(gen, cols, names)
+    return _one_unnest(cols)
+
+
+def _alias_sql(gen, e: exp.Alias) -> str:
+    """``generator AS name``: one name for a one-column generator (more columns raise
+    ``UDTF_ALIAS_NUMBER_MISMATCH``, as Spark); an alias equal to the generator's
+    auto-generated name (``spark.sql`` names every item) leaves Spark's default names."""
+    g = e.this
+    if isinstance(g, exp.Aliases) and _is_generator(g.this):
+        return gen.sql(g)  # spark.sql's name for "gen(...) AS (a, b)": the names are given
+    if not _is_generator(g):
+        return default_sql(gen, e)
+    from sparklet.sql.naming import spark_name
+
+    cols = generator_columns(gen, g)
+    if e.alias == spark_name(g):
+        return _unnest_items(gen, cols, [n for _, n in cols])
+    if len(cols) != 1 or cols[0][1] == "*":
+        raise _udtf_alias_error(len(cols), [e.alias])
+    return _unnest_items(gen, cols, [e.alias])
 
 
 def _lateral_sql(gen, e: exp.Lateral) -> str:
@@ -829,14 +996,13 @@ def _lateral_sql(gen, e: exp.Lateral) -> str:
     g = e.this
     if not e.args.get("view") or not _is_generator(g):
         return default_sql(gen, e)
-    cols = generator_columns(gen, g, outer=bool(e.args.get("outer")))
     alias = e.args.get("alias")
     names = [c.name for c in alias.columns] if alias is not None and alias.columns else []
+    cols = generator_columns(gen, g, outer=bool(e.args.get("outer")), names=len(names) or None)
     if names and len(names) != len(cols):
         raise _udtf_alias_error(len(cols), names)
     names = names or [n for _, n in cols]
-    items = ", ".join(f"{sql} AS {gen.sql(exp.to_identifier(n, quoted=True))}"
-                      for (sql, _), n in zip(cols, names, strict=True))
+    items = _unnest_items(gen, cols, names)
     table = alias.this if alias is not None and alias.this else exp.to_identifier(fresh("g"))
     return gen.seg(f"CROSS JOIN LATERAL (SELECT {items}) AS {gen.sql(table)}")
 
@@ -892,7 +1058,7 @@ def nested_to_string_sql(gen, expr_sql: str, spark_type: T.DataType,
 
 # --------------------------------------------------------------------------------------------
 
-TRANSFORMS: dict = {
+_TRANSFORMS: dict = {
     exp.ArraySize: _size_sql,
     exp.ArrayContains: _array_contains_sql,
     exp.ArrayDistinct: _array_distinct_sql,
@@ -909,6 +1075,8 @@ TRANSFORMS: dict = {
     exp.Shuffle: _shuffle_sql,
     exp.Bracket: _bracket_sql,
     exp.Dot: _dot_sql,
+    exp.Struct: _struct_sql,
+    exp.Reverse: _reverse_sql,
     exp.Tuple: _tuple_sql,
     exp.Transform: _transform_sql,
     exp.ArrayFilter: _filter_sql,
@@ -924,11 +1092,36 @@ TRANSFORMS: dict = {
     exp.Posexplode: _generator_sql,
     exp.PosexplodeOuter: _generator_sql,
     exp.Inline: _generator_sql,
+    exp.Stack: _generator_sql,
     exp.Aliases: _aliases_sql,
+    exp.Alias: _alias_sql,
     exp.Lateral: _lateral_sql,
 }
 
-FUNCTIONS: dict = {
+def _drop_fields_sql(gen, e: exp.Anonymous) -> str:
+    """``Column.dropFields``: the struct rebuilt without the named fields (DuckDB has no
+    struct_remove); the struct's fields come from its type."""
+    from sparklet.errors import AnalysisException
+    from sparklet.sql.dialect.numeric import spark_type
+
+    struct, *names = e.expressions
+    t = spark_type(struct)
+    if t is None or t.this != exp.DType.STRUCT:
+        raise AnalysisException("dropFields needs a struct column of a known type")
+    drop = {n.name.lower() for n in names}
+    keep = [f.name for f in t.expressions if f.name.lower() not in drop]
+    if not keep:
+        raise AnalysisException(
+            errorClass="DATATYPE_MISMATCH.CANNOT_DROP_ALL_FIELDS", messageParameters={
+                "sqlExpr": '"dropFields"'})
+    s_sql = gen.sql(struct)
+    fields = ", ".join(f'"{n}" := struct_extract({s_sql}, ' + "'" + n.replace("'", "''") + "')"
+                       for n in keep)
+    return f"CASE WHEN {s_sql} IS NULL THEN NULL ELSE struct_pack({fields}) END"
+
+
+_FUNCTIONS: dict = {
+    "__sparklet_drop_fields": _drop_fields_sql,
     "cardinality": _size_sql,
     "array_union": lambda gen, e: _set_op(gen, *_args(e), "union"),
     "arrays_overlap": _arrays_overlap_sql,
@@ -943,3 +1136,6 @@ FUNCTIONS: dict = {
     "map_zip_with": _map_zip_with_sql,
     "inline_outer": _generator_sql,
 }
+
+TRANSFORMS: dict = {k: scoped(fn) for k, fn in _TRANSFORMS.items()}
+FUNCTIONS: dict = {k: scoped(fn) for k, fn in _FUNCTIONS.items()}

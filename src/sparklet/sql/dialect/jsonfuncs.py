@@ -25,9 +25,25 @@ from sparklet.sql.dialect.arrays import (
     default_sql,
     fresh,
     let,
+    scoped,
+    spark_error,
     spark_type,
 )
 from sparklet.sql.typemap import to_duckdb_type
+
+
+def _options(e: exp.Expression) -> dict[str, str]:
+    """A function's literal ``map('key', 'value', ...)`` options (keys case-insensitive)."""
+    opts = e.args.get("options")
+    if not isinstance(opts, exp.VarMap):
+        return {}
+    keys, values = opts.args.get("keys"), opts.args.get("values")
+    out = {}
+    for k, v in zip(getattr(keys, "expressions", []), getattr(values, "expressions", []),
+                    strict=False):
+        if isinstance(k, exp.Literal) and isinstance(v, exp.Literal):
+            out[k.this.lower()] = v.this
+    return out
 
 
 def _valid(j: str, kind: str | None = None) -> str:
@@ -41,19 +57,36 @@ def _valid(j: str, kind: str | None = None) -> str:
 # to_json
 # --------------------------------------------------------------------------------------------
 
-def json_text_sql(gen, sql: str, dt: T.DataType) -> str:
-    """SQL for the JSON text Spark writes for value ``sql`` of type ``dt`` (NULL for NULL)."""
+def json_text_sql(gen, sql: str, dt: T.DataType, ignore_null_fields: bool = True,
+                  options: dict[str, str] | None = None) -> str:
+    """SQL for the JSON text Spark writes for value ``sql`` of type ``dt`` (NULL for NULL);
+    a struct's NULL fields are left out unless ``ignore_null_fields`` is false; ``options``
+    (lower-case keys) may give ``dateformat`` / ``timestampformat`` / ``timestampntzformat``
+    (Spark datetime patterns)."""
+    options = options or {}
+
+    def inner(sql: str, dt: T.DataType) -> str:
+        return json_text_sql(gen, sql, dt, ignore_null_fields, options)
+
+    pattern = {T.DateType: "dateformat", T.TimestampType: "timestampformat",
+               T.TimestampNTZType: "timestampntzformat"}.get(type(dt))
+    if pattern is not None and pattern in options:
+        from sparklet.sql.dialect.datetimes import format_sql
+        return f"('\"' || {format_sql(sql, options[pattern])} || '\"')"
+
     if isinstance(dt, T.StructType):
         s = fresh("s")
         parts = []
         for f in dt.fields:
-            value = json_text_sql(gen, f"STRUCT_EXTRACT({s}, {_str_lit(f.name)})", f.dataType)
+            value = inner(f"STRUCT_EXTRACT({s}, {_str_lit(f.name)})", f.dataType)
+            if not ignore_null_fields:
+                value = f"COALESCE({value}, 'null')"
             parts.append(f"{_str_lit(json.dumps(f.name) + ':')} || {value}")
         inner = f"CONCAT_WS(',', {', '.join(parts)})" if parts else "''"
         return let(sql, s, f"CASE WHEN {s} IS NULL THEN NULL ELSE '{{' || {inner} || '}}' END")
     if isinstance(dt, T.ArrayType):
         y = fresh("x")
-        elem = f"COALESCE({json_text_sql(gen, y, dt.elementType)}, 'null')"
+        elem = f"COALESCE({inner(y, dt.elementType)}, 'null')"
         return f"('[' || ARRAY_TO_STRING(LIST_TRANSFORM({sql}, LAMBDA {y} : {elem}), ',') || ']')"
     if isinstance(dt, T.MapType):
         en = fresh("e")
@@ -61,7 +94,7 @@ def json_text_sql(gen, sql: str, dt: T.DataType) -> str:
         if not isinstance(dt.keyType, T.StringType):
             from sparklet.sql.dialect.arrays import nested_to_string_sql
             key = f"TO_JSON({nested_to_string_sql(gen, f'{en}.key', dt.keyType)})"
-        value = f"COALESCE({json_text_sql(gen, f'{en}.value', dt.valueType)}, 'null')"
+        value = f"COALESCE({inner(f'{en}.value', dt.valueType)}, 'null')"
         pairs = f"LIST_TRANSFORM(MAP_ENTRIES({sql}), LAMBDA {en} : {key} || ':' || {value})"
         return f"('{{' || ARRAY_TO_STRING({pairs}, ',') || '}}')"
     if isinstance(dt, (T.StringType, T.CharType, T.VarcharType)):
@@ -98,39 +131,99 @@ def _to_json_sql(gen, e: exp.JSONFormat) -> str:
     dt = spark_type(gen, e.this)
     if not isinstance(dt, (T.StructType, T.ArrayType, T.MapType)):
         return default_sql(gen, e)
-    return json_text_sql(gen, gen.sql(e.this), dt)
+    options = _options(e)
+    keep = options.get("ignorenullfields", "true").lower() == "false"
+    return json_text_sql(gen, gen.sql(e.this), dt, ignore_null_fields=not keep,
+                         options=options)
 
 
 # --------------------------------------------------------------------------------------------
 # from_json
 # --------------------------------------------------------------------------------------------
 
-def _structure(dt: T.DataType) -> object:
-    """DuckDB ``json_transform``'s structure for Spark type ``dt``."""
+_INTEGRAL_JSON = "('UBIGINT', 'BIGINT')"
+_NUMBER_JSON = "('UBIGINT', 'BIGINT', 'HUGEINT', 'DOUBLE')"
+
+
+def _json_path_key(name: str) -> str:
+    return _str_lit('$."' + name.replace("\\", "\\\\").replace('"', '\\"') + '"')
+
+
+def convert_json_sql(j: str, dt: T.DataType) -> str:
+    """SQL for DuckDB JSON value ``j`` read as Spark's JSON parser reads it into ``dt``: a
+    token of another kind gives NULL (a string is no number, a number with a fraction no
+    int, an out-of-range number NULL), and only that field is lost (Spark's partial
+    results); a string field takes any value's JSON text."""
+    kind = f"JSON_TYPE({j})"
     if isinstance(dt, T.StructType):
-        return {f.name: _structure(f.dataType) for f in dt.fields}
+        fields = ", ".join(
+            _str_lit(f.name) + ": "
+            + convert_json_sql(f"JSON_EXTRACT({j}, {_json_path_key(f.name)})", f.dataType)
+            for f in dt.fields)
+        if not fields:
+            return f"CASE WHEN {kind} = 'OBJECT' THEN {{}} END"
+        return f"CASE WHEN {kind} = 'OBJECT' THEN {{{fields}}} END"
     if isinstance(dt, T.ArrayType):
-        return [_structure(dt.elementType)]
-    return to_duckdb_type(dt)
+        y = fresh("x")
+        return (f"CASE WHEN {kind} = 'ARRAY' THEN LIST_TRANSFORM(CAST({j} AS JSON[]), "
+                f"LAMBDA {y} : {convert_json_sql(y, dt.elementType)}) END")
+    if isinstance(dt, T.MapType):
+        en = fresh("e")
+        value = convert_json_sql(f"{en}.value", dt.valueType)
+        key = f"{en}.key" if isinstance(dt.keyType, T.StringType) else \
+            f"TRY_CAST({en}.key AS {to_duckdb_type(dt.keyType)})"
+        return (f"CASE WHEN {kind} = 'OBJECT' THEN MAP_FROM_ENTRIES(LIST_TRANSFORM("
+                f"MAP_ENTRIES(CAST({j} AS MAP(VARCHAR, JSON))), "
+                f"LAMBDA {en} : {{'key': {key}, 'value': {value}}})) END")
+    duck = to_duckdb_type(dt)
+    if isinstance(dt, (T.ByteType, T.ShortType, T.IntegerType, T.LongType)):
+        return f"CASE WHEN {kind} IN {_INTEGRAL_JSON} THEN TRY_CAST({j} AS {duck}) END"
+    if isinstance(dt, (T.FloatType, T.DoubleType, T.DecimalType)):
+        return f"CASE WHEN {kind} IN {_NUMBER_JSON} THEN TRY_CAST({j} AS {duck}) END"
+    if isinstance(dt, T.BooleanType):
+        return f"CASE WHEN {kind} = 'BOOLEAN' THEN CAST({j} AS BOOLEAN) END"
+    if isinstance(dt, (T.StringType, T.CharType, T.VarcharType)):
+        return (f"CASE WHEN {kind} = 'VARCHAR' THEN {j} ->> '$' WHEN {kind} = 'NULL' "
+                f"THEN NULL ELSE CAST({j} AS VARCHAR) END")
+    if isinstance(dt, T.TimestampType):  # a string, or seconds since the epoch
+        return (f"CASE WHEN {kind} = 'VARCHAR' THEN TRY_CAST({j} ->> '$' AS {duck}) "
+                f"WHEN {kind} IN {_INTEGRAL_JSON} THEN TO_TIMESTAMP(CAST({j} AS BIGINT)) END")
+    if isinstance(dt, (T.DateType, T.TimestampNTZType)):
+        return f"CASE WHEN {kind} = 'VARCHAR' THEN TRY_CAST({j} ->> '$' AS {duck}) END"
+    if isinstance(dt, T.BinaryType):
+        return f"CASE WHEN {kind} = 'VARCHAR' THEN TRY(FROM_BASE64({j} ->> '$')) END"
+    return f"TRY_CAST({j} AS {duck})"
 
 
 def _from_json_sql(gen, e: exp.FromJson) -> str:
     """``from_json(text, schema)``: a DDL schema (``a INT, b STRING``, ``ARRAY<INT>``);
     text that is not JSON gives a struct of NULLs (struct schema) or NULL."""
     schema = e.expression
-    if not (isinstance(schema, exp.Literal) and schema.is_string):
-        return default_sql(gen, e)
-    dt = T._parse_datatype_string(schema.this)
-    structure = _str_lit(json.dumps(_structure(dt)))
-    duck = to_duckdb_type(dt)
-    j = fresh("j")
-    parsed = f"CAST(JSON_TRANSFORM({j}, {structure}) AS {duck})"
-    if isinstance(dt, T.StructType):
-        body = (f"CASE WHEN {j} IS NULL THEN NULL WHEN {_valid(j, 'OBJECT')} THEN {parsed} "
-                f"ELSE CAST(JSON_TRANSFORM('{{}}', {structure}) AS {duck}) END")
+    if isinstance(schema, exp.Anonymous) and schema.name.lower() == "schema_of_json" and \
+            schema.expressions and isinstance(schema.expressions[0], exp.Literal):
+        text = _schema_text(schema.expressions[0].this)  # folded, as Spark folds it
+    elif isinstance(schema, exp.Literal) and schema.is_string:
+        text = schema.this
     else:
-        kind = "ARRAY" if isinstance(dt, T.ArrayType) else "OBJECT"
-        body = f"CASE WHEN {_valid(j, kind)} THEN {parsed} ELSE NULL END"
+        return default_sql(gen, e)
+    dt = T._parse_datatype_string(text)
+    failfast = _options(e).get("mode", "PERMISSIVE").upper() == "FAILFAST"
+    duck = to_duckdb_type(dt)
+    j, v = fresh("j"), fresh("v")
+    parsed = f"CAST({let(f'CAST({j} AS JSON)', v, convert_json_sql(v, dt))} AS {duck})"
+    kind = "ARRAY" if isinstance(dt, T.ArrayType) else "OBJECT"
+    if failfast:
+        bad = spark_error("MALFORMED_RECORD_IN_PARSING.WITHOUT_SUGGESTION",
+                          "Malformed records are detected in record parsing: [null].\n"
+                          "Parse Mode: FAILFAST. To process malformed records as null result, "
+                          "try setting the option 'mode' as 'PERMISSIVE'.")
+    elif isinstance(dt, T.StructType):
+        nulls = ", ".join(f"{_str_lit(f.name)}: CAST(NULL AS {to_duckdb_type(f.dataType)})"
+                          for f in dt.fields)
+        bad = f"CAST({{{nulls}}} AS {duck})" if dt.fields else f"CAST(NULL AS {duck})"
+    else:
+        bad = "NULL"
+    body = f"CASE WHEN {j} IS NULL THEN NULL WHEN {_valid(j, kind)} THEN {parsed} ELSE {bad} END"
     return let(gen.sql(e.this), j, body)
 
 
@@ -267,26 +360,35 @@ def spark_sql_type(dt: T.DataType) -> str:
     return dt.simpleString().upper()
 
 
+def _schema_text(text: str) -> str:
+    """``schema_of_json(text)``'s answer."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return "STRING"
+    return spark_sql_type(_canonical(infer_json_type(value)))
+
+
 def _schema_of_json_sql(gen, e: exp.Expression) -> str:
     arg = e.expressions[0] if e.expressions else None
     if not (isinstance(arg, exp.Literal) and arg.is_string):
         return default_sql(gen, e)
-    try:
-        value = json.loads(arg.this)
-    except ValueError:
-        return "'STRING'"
-    return _str_lit(spark_sql_type(_canonical(infer_json_type(value))))
+    return _str_lit(_schema_text(arg.this))
 
 
-TRANSFORMS: dict = {
+_TRANSFORMS: dict = {
     exp.JSONFormat: _to_json_sql,
     exp.FromJson: _from_json_sql,
     exp.JSONExtractScalar: _get_json_object_sql,
     exp.JSONKeys: _json_object_keys_sql,
 }
 
-FUNCTIONS: dict = {
+_FUNCTIONS: dict = {
     "json_tuple": _generator_sql,
     "schema_of_json": _schema_of_json_sql,
     "json_array_length": _json_array_length_sql,
 }
+
+# fresh lambda names by expression (the same SQL in SELECT and GROUP BY)
+TRANSFORMS: dict = {k: scoped(fn) for k, fn in _TRANSFORMS.items()}
+FUNCTIONS: dict = {k: scoped(fn) for k, fn in _FUNCTIONS.items()}

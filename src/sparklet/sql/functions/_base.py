@@ -22,6 +22,7 @@ from sparklet.sql.column import Column, _literal, _to_expr
 
 # PySpark's own (Python-side) messages, for the conditions the shared table may lack
 _MESSAGES = {
+    "NOT_EXPECTED_TYPE": "Argument `<arg_name>` should be <expected_type>, got <arg_type>.",
     "NOT_COLUMN_OR_STR": "Argument `<arg_name>` should be a Column or str, got <arg_type>.",
     "NOT_COLUMN": "Argument `<arg_name>` should be a Column, got <arg_type>.",
     "NOT_COLUMN_OR_INT": "Argument `<arg_name>` should be a Column or int, got <arg_type>.",
@@ -40,6 +41,18 @@ _MESSAGES = {
     "UNSUPPORTED_PARAM_TYPE_FOR_HIGHER_ORDER_FUNCTION":
         "Function `<func_name>` should use only POSITIONAL or POSITIONAL OR KEYWORD arguments.",
     "NOT_DATATYPE_OR_STR": "Argument `<arg_name>` should be a DataType or str, got <arg_type>.",
+    "NOT_CALLABLE": "Argument `<arg_name>` should be a callable, got <arg_type>.",
+    "HIGHER_ORDER_FUNCTION_SHOULD_RETURN_COLUMN":
+        "Function `<func_name>` should return Column, got <return_type>.",
+    "WRONG_NUM_COLUMNS": "Function `<func_name>` should take at least <num_cols> columns.",
+    "UDTF_ALIAS_NUMBER_MISMATCH":
+        "The number of aliases supplied in the AS clause does not match the number of columns "
+        "output by the UDTF. Expected <aliasesSize> aliases, but got <aliasesNames>. Please "
+        "ensure that the number of aliases provided matches the number of columns output by "
+        "the UDTF.",
+    "UNSUPPORTED_GENERATOR.MULTI_GENERATOR":
+        "The generator is not supported: only one generator allowed per SELECT clause but "
+        "found <num>: <generators>.",
 }
 
 
@@ -51,7 +64,7 @@ def _error(cls: type, condition: str, **params: str) -> Exception:
         text = _MESSAGES.get(condition, condition)
         for k, v in params.items():
             text = text.replace(f"<{k}>", str(v))
-        return cls(f"[{condition}] {text}", errorClass=condition, messageParameters=params)
+        return cls(text, errorClass=condition, messageParameters=params)
 
 
 def _type_error(condition: str, arg_name: str, value: Any) -> Exception:
@@ -64,13 +77,24 @@ def _value_error(condition: str, **params: str) -> Exception:
 
 
 @functools.lru_cache(maxsize=4096)
-def _template(name: str, nargs: int) -> E.Expression:
-    text = f"{name}({', '.join(f'__sparklet_arg{i}' for i in range(nargs))})"
+def _parsed(text: str) -> E.Expression:
     return sqlglot.parse_one(text, read=Spark)
 
 
+def _template(name: str, nargs: int) -> E.Expression:
+    return _parsed(f"{name}({', '.join(f'__sparklet_arg{i}' for i in range(nargs))})")
+
+
+def _inline(tree: E.Expression) -> bool:
+    # literals go into the text: Spark's parser reads some of them (a date_format pattern,
+    # a unit) into the node it builds, exactly as for SQL text
+    return isinstance(tree, (E.Literal, E.Boolean, E.Null)) and not tree.meta
+
+
 def _node(name: str, trees: list[E.Expression]) -> E.Expression:
-    node = _template(name, len(trees)).copy()
+    parts = [t.sql(dialect=Spark) if _inline(t) else f"__sparklet_arg{i}"
+             for i, t in enumerate(trees)]
+    node = _parsed(f"{name}({', '.join(parts)})").copy()
 
     def put(n: E.Expression) -> E.Expression:
         if isinstance(n, E.Column) and n.name.startswith("__sparklet_arg") and not n.table:
@@ -78,6 +102,9 @@ def _node(name: str, trees: list[E.Expression]) -> E.Expression:
         return n
     node = node.transform(put, copy=False)
     node.meta["spark_fn"] = name
+    # Spark names a call by its function and arguments as given, whatever sqlglot's parser
+    # made of them (``date_sub(d, 2)`` parses into ``date_add(d, 2 * -1)``)
+    node.meta["spark_args"] = trees
     return node
 
 
@@ -110,7 +137,9 @@ def _c(value: Any, arg_name: str = "col") -> Column | None:
         return value
     if isinstance(value, str):
         return Column(_to_expr(value))
-    raise _type_error("NOT_COLUMN_OR_STR", arg_name, value)
+    # PySpark's _to_java_column names the argument ``col`` whatever the parameter is
+    raise _error(PySparkTypeError, "NOT_EXPECTED_TYPE", expected_type="Column or str",
+                 arg_name="col", arg_type=type(value).__name__)
 
 
 def _cn(value: Any) -> Any:
@@ -176,8 +205,8 @@ def _lambda(f: Callable[..., Column], func_name: str, max_args: int = 3) -> E.La
     if not 1 <= len(params) <= max_args:
         raise _value_error("WRONG_NUM_ARGS_FOR_HIGHER_ORDER_FUNCTION",
                            func_name=f.__name__, num_args=str(len(params)))
-    n = next(_lambda_ids)
-    names = [f"{p.name}_{n}" for p in params]
+    # PySpark names the variables x, y, z with a fresh suffix (Spark's freshVarName)
+    names = [f"{v}_{next(_lambda_ids)}" for v in "xyz"[:len(params)]]
     variables = [Column(E.Column(this=E.Identifier(this=v, quoted=False))) for v in names]
     body = f(*variables)
     if not isinstance(body, Column):

@@ -21,6 +21,7 @@ import csv
 import io
 import mmap
 import os
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -65,6 +66,8 @@ def _csv_text(dt: T.DataType, d: _Dialect, column: str) -> Callable[[Any], str]:
     """A function: a non-null value of ``dt`` → its CSV field text (before quoting)."""
     if isinstance(dt, (T.ByteType, T.ShortType, T.IntegerType, T.LongType)):
         return str
+    if isinstance(dt, T.NullType):  # only NULLs, written as nullValue
+        return lambda v: ""
     if isinstance(dt, T.BooleanType):
         return lambda v: "true" if v else "false"
     if isinstance(dt, T.DoubleType):
@@ -85,23 +88,26 @@ def _csv_text(dt: T.DataType, d: _Dialect, column: str) -> Callable[[Any], str]:
 
 
 def _quoter(d: _Dialect) -> Callable[[str], str]:
-    specials = {d.sep, "\n", "\r"} | ({d.quote} if d.quote != "\0" else set())
+    # escapeQuotes (default on): a value holding the quote character is quoted, and its
+    # quotes escaped; off, it is written as it is
+    specials = [d.sep, "\n", "\r"] + ([d.quote] if d.quote != "\0" and d.escape_quotes
+                                        else [])
+    needs_quotes = re.compile("|".join(re.escape(x) for x in specials if x))
+    trim_leading, trim_trailing = d.trim_leading, d.trim_trailing
+    quote_all, quote, escape = d.quote_all, d.quote, d.escape
 
     def field(text: str) -> str:
-        if d.trim_leading:
+        if trim_leading:
             text = text.lstrip()
-        if d.trim_trailing:
+        if trim_trailing:
             text = text.rstrip()
-        if d.quote == "\0":
+        if quote == "\0":
             return text
-        needs = d.quote_all or any(s and s in text for s in specials)
-        if d.quote in text and d.escape_quotes:
-            needs = True
-        if not needs:
+        if not quote_all and needs_quotes.search(text) is None:
             return text
-        if d.escape != "\0":
-            text = text.replace(d.quote, d.escape + d.quote)
-        return d.quote + text + d.quote
+        if escape != "\0":
+            text = text.replace(quote, escape + quote)
+        return quote + text + quote
     return field
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import bz2
 import gzip
-import io
 import zlib
 
 from sparklet.errors import AnalysisException, SparkRuntimeException
@@ -62,11 +61,6 @@ def read_bytes(path: str) -> bytes:
 def read_text(path: str, encoding: str | None = None) -> str:
     """A file's text (UTF-8 unless ``encoding``); bytes that do not decode become U+FFFD."""
     return read_bytes(path).decode(encoding or "utf-8", errors="replace")
-
-
-def plain_copy(path: str) -> io.BytesIO:
-    """A compressed file's decompressed bytes as a file object (for pyarrow's readers)."""
-    return io.BytesIO(read_bytes(path))
 
 
 def is_compressed(path: str) -> bool:

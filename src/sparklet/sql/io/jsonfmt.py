@@ -59,6 +59,8 @@ def json_encoder(dt: T.DataType, ctx: _WriteContext, column: str = "") -> Callab
     """A function: a non-null Arrow Python value of Spark type ``dt`` → its JSON text."""
     if isinstance(dt, (T.ByteType, T.ShortType, T.IntegerType, T.LongType)):
         return str
+    if isinstance(dt, T.NullType):  # only NULLs: the field is never written
+        return lambda v: "null"
     if isinstance(dt, T.BooleanType):
         return lambda v: "true" if v else "false"
     if isinstance(dt, T.DoubleType):

@@ -50,15 +50,29 @@ def _shortest(value: float, fmt_digits: int, same) -> tuple[str, int]:
     return digits, int(exp) + 1
 
 
+def _repr_digits(value: float) -> tuple[str, int]:
+    """The shortest round-trip digits of a positive float (Python's repr is shortest too)
+    and the decimal exponent, as ``0.digits × 10^exponent``."""
+    text = repr(value)
+    mantissa, _, exp = text.partition("e")
+    whole, _, frac = mantissa.partition(".")
+    digits = (whole + frac).lstrip("0")
+    exponent = len(whole) + (int(exp) if exp else 0)
+    if whole == "0":  # 0.00123: the leading zeros of the fraction move the point
+        stripped = frac.lstrip("0")
+        exponent = -(len(frac) - len(stripped)) + (int(exp) if exp else 0)
+    return digits.rstrip("0") or "0", exponent
+
+
 def java_double(value: float) -> str:
     """``Double.toString(value)``: ``1.0``, ``2.5``, ``1.0E20``, ``1.0E-5``, ``NaN``."""
-    if math.isnan(value):
+    if value != value:
         return "NaN"
     if math.isinf(value):
         return "Infinity" if value > 0 else "-Infinity"
     if value == 0:
         return "-0.0" if math.copysign(1, value) < 0 else "0.0"
-    digits, exponent = _shortest(abs(value), 17, lambda v: v == abs(value))
+    digits, exponent = _repr_digits(abs(value))
     return _java_digits(digits, exponent, value < 0)
 
 
@@ -173,8 +187,30 @@ def _field(value: datetime.date, letters: str) -> str:
     raise ValueError(f"unsupported datetime pattern letter {kind!r}")
 
 
+def _default_timestamp(v: datetime.datetime) -> str:
+    return (f"{v.year:04d}-{v.month:02d}-{v.day:02d}T{v.hour:02d}:{v.minute:02d}:"
+            f"{v.second:02d}.{v.microsecond // 1000:03d}{_offset(v, 'XXX')}")
+
+
+def _default_ntz(v: datetime.datetime) -> str:
+    return (f"{v.year:04d}-{v.month:02d}-{v.day:02d}T{v.hour:02d}:{v.minute:02d}:"
+            f"{v.second:02d}.{v.microsecond // 1000:03d}")
+
+
+def _default_date(v: datetime.date) -> str:
+    return f"{v.year:04d}-{v.month:02d}-{v.day:02d}"
+
+
+_FAST = {DEFAULT_TIMESTAMP_FORMAT: _default_timestamp,
+         DEFAULT_TIMESTAMP_NTZ_FORMAT: _default_ntz, DEFAULT_DATE_FORMAT: _default_date}
+
+
 def format_datetime(value: datetime.date, pattern: str) -> str:
     """Format a date or (aware, already in the output zone) datetime with a Spark pattern."""
+    fast = _FAST.get(pattern)
+    if fast is not None and (isinstance(value, datetime.datetime)
+                             or pattern == DEFAULT_DATE_FORMAT):
+        return fast(value)
     return "".join(text if kind == "L" else _field(value, text)
                    for kind, text in _tokens(pattern) if kind in "LF")
 

@@ -11,7 +11,7 @@ from sparklet.errors import AnalysisException
 from sparklet.sql import types as T
 from sparklet.sql.io import columnar, csvfmt, jsonfmt, layout, textfmt
 from sparklet.sql.io import values as V
-from sparklet.sql.io.files import codec_extension, write_bytes
+from sparklet.sql.io.files import codec_extension, unsupported_type, write_bytes
 from sparklet.sql.io.options import Options
 
 FORMATS = ("parquet", "json", "csv", "text", "orc")
@@ -31,6 +31,22 @@ def _check_types(schema: T.StructType, fmt: str) -> None:
         ctx = jsonfmt._WriteContext(Options())
         for f in schema.fields:
             jsonfmt.json_encoder(f.dataType, ctx, f.name)
+    if fmt in ("parquet", "orc"):  # neither file format has a type for void
+        for f in schema.fields:
+            if _has_void(f.dataType):
+                raise unsupported_type(f.name, f.dataType, fmt)
+
+
+def _has_void(dt: T.DataType) -> bool:
+    if isinstance(dt, T.NullType):
+        return True
+    if isinstance(dt, T.ArrayType):
+        return _has_void(dt.elementType)
+    if isinstance(dt, T.MapType):
+        return _has_void(dt.keyType) or _has_void(dt.valueType)
+    if isinstance(dt, T.StructType):
+        return any(_has_void(f.dataType) for f in dt.fields)
+    return False
 
 
 def _partition_text(value: Any, dt: T.DataType, tz: datetime.tzinfo) -> str | None:
