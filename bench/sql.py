@@ -207,6 +207,7 @@ def run_driver(args: argparse.Namespace) -> None:
             entry["rows"] = tpch_queries.normalize_rows(rows)
             if engine != "duckdb":  # result names and types, for the parity note (untimed)
                 entry["dtypes"] = [list(d) for d in session.sql(text).dtypes]
+                entry["exact"] = tpch_queries.exact_rows(rows)
         except Exception as exc:  # noqa: BLE001  (an engine's failure on one query is data)
             entry["error"] = f"{type(exc).__name__}: {str(exc).strip()[:2000]}"
             entry["traceback"] = traceback.format_exc()[-4000:]
@@ -292,7 +293,9 @@ def check_results(results: dict[str, dict], queries: list[int]) -> list[str]:
 
 
 def dtype_notes(results: dict[str, dict], queries: list[int]) -> list[str]:
-    """Queries whose sparklet result columns (names, Spark types) are not PySpark's."""
+    """Queries whose sparklet result columns (names, Spark types) are not PySpark's, or
+    whose decimal values differ from PySpark's in any digit (the row check has a tolerance).
+    """
     notes = []
     for n in queries:
         ours, theirs = (results.get(e, {}).get("queries", {}).get(str(n), {}).get("dtypes")
@@ -303,6 +306,11 @@ def dtype_notes(results: dict[str, dict], queries: list[int]) -> list[str]:
                 diff.append(f"{len(ours)} columns vs {len(theirs)}")
             notes.append(f"Q{n} sparklet's result columns differ from PySpark's: "
                          + "; ".join(diff[:6]))
+        ours, theirs = (results.get(e, {}).get("queries", {}).get(str(n), {}).get("exact")
+                        for e in ("sparklet", "pyspark"))
+        why = tpch_queries.compare_exact(ours, theirs) if ours and theirs else None
+        if why:
+            notes.append(f"Q{n} sparklet's decimals are not exactly PySpark's: {why[:400]}")
     return notes
 
 

@@ -8,8 +8,10 @@ expression. Q11's fraction depends on the scale factor (0.0001 / SF), so ``query
 builds the text.
 
 Also here, because the PySpark driver runs in its own venv without numpy or the project:
-``normalize`` (engine rows to plain comparable values) and ``compare_rows`` (equality within
-float tolerance). This module imports nothing outside the standard library.
+``normalize`` (engine rows to plain comparable values), ``compare_rows`` (equality within
+float tolerance, what every engine must meet) and ``exact_rows`` / ``compare_exact`` (the
+decimals to the last digit, what sparklet should meet against PySpark). This module imports
+nothing outside the standard library.
 """
 
 from __future__ import annotations
@@ -393,6 +395,34 @@ def normalize(value: Any) -> Any:
 def normalize_rows(rows: Iterable[Sequence[Any]]) -> list[list[Any]]:
     """Rows (PySpark/sparklet ``Row`` objects or DuckDB tuples) as lists of plain values."""
     return [[normalize(v) for v in row] for row in rows]
+
+
+def exact_rows(rows: Iterable[Sequence[Any]]) -> list[list[Any]]:
+    """Rows with every Decimal kept exact, as its text (JSON-serialisable): for comparing
+    sparklet's values with PySpark's to the last digit, which ``normalize_rows`` cannot."""
+    return [[str(v) if isinstance(v, decimal.Decimal) else normalize(v) for v in row]
+            for row in rows]
+
+
+def _decimal_equal(a: Any, b: Any) -> bool:
+    try:
+        return decimal.Decimal(a) == decimal.Decimal(b)
+    except (decimal.InvalidOperation, TypeError, ValueError):
+        return False
+
+
+def compare_exact(a: list[list[Any]], b: list[list[Any]]) -> str | None:
+    """None if two ``exact_rows`` results hold equal values (decimals compared as numbers,
+    so 1.50 equals 1.5000: a scale difference is a type difference, reported apart), else
+    the first difference."""
+    if len(a) != len(b):
+        return f"{len(a)} rows vs {len(b)}"
+    for i, (ra, rb) in enumerate(zip(a, b, strict=True)):
+        if len(ra) != len(rb) or not all(
+                x == y or (isinstance(x, str) and isinstance(y, str) and _decimal_equal(x, y))
+                for x, y in zip(ra, rb, strict=True)):
+            return f"row {i}: {ra!r} vs {rb!r}"
+    return None
 
 
 def _same(a: Any, b: Any) -> bool:

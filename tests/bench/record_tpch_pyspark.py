@@ -1,7 +1,8 @@
 """Record PySpark's answers to the 22 TPC-H queries on the SF 0.001 data of bench/tpch_data.py.
 
 Writes ``pyspark_tpch_sf0.001.json`` beside this file: per query, PySpark 4.3's result
-columns (``df.dtypes``) and rows (normalized by ``tpch_queries.normalize_rows``), which
+columns (``df.dtypes``) and rows (normalized by ``tpch_queries.normalize_rows``, and with
+exact decimals by ``tpch_queries.exact_rows``), which
 test_tpch_data.py compares DuckDB's and sparklet.sql's answers with. It runs bench/sql.py
 (which builds its PySpark venv on first use) with only the PySpark engine; re-run it after
 any change of the generator's output (``GENERATOR_VERSION``) or of the query texts:
@@ -38,7 +39,7 @@ def main() -> int:
         "meta": {"engine": "pyspark", "version": engine["version"], "sf": SF,
                  "generator_version": tpch_data.GENERATOR_VERSION,
                  "seed": tpch_data.DEFAULT_SEED},
-        "queries": {q: {"dtypes": e["dtypes"], "rows": e["rows"]}
+        "queries": {q: {"dtypes": e["dtypes"], "rows": e["rows"], "exact": e["exact"]}
                     for q, e in engine["queries"].items()},
     }, indent=1) + "\n")
     print(f"wrote {OUT}")

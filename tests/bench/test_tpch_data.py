@@ -207,7 +207,9 @@ RECORDED = json.loads(pathlib.Path(__file__).with_name("pyspark_tpch_sf0.001.jso
 
 # Queries whose sparklet result types are not yet PySpark's (decimal sum/avg precision,
 # decimal division as double).
-DTYPE_GAPS = {1, 8, 11, 14, 17, 18, 22}
+DTYPE_GAPS = {7, 8, 9, 14, 17}
+# Queries whose decimal values sparklet does not yet give to the last digit.
+EXACT_GAPS = {8, 9, 14}
 
 
 def test_recording_is_of_this_data():
@@ -251,3 +253,12 @@ def test_sparklet_rows_match_pyspark(spark, n):
 def test_sparklet_dtypes_match_pyspark(spark, n):
     got = [list(d) for d in spark.sql(tpch_queries.query(n, SF)).dtypes]
     assert got == RECORDED["queries"][str(n)]["dtypes"]
+
+
+@pytest.mark.parametrize("n", [
+    pytest.param(n, marks=pytest.mark.xfail(reason="sparklet.sql decimal results",
+                                            strict=False))
+    if n in EXACT_GAPS else n for n in tpch_queries.ALL])
+def test_sparklet_decimals_exactly_pyspark(spark, n):
+    got = tpch_queries.exact_rows(spark.sql(tpch_queries.query(n, SF)).collect())
+    assert tpch_queries.compare_exact(got, RECORDED["queries"][str(n)]["exact"]) is None
