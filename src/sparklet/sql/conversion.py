@@ -129,6 +129,11 @@ _PYTHON_TEMPLATES = {
         "Number of columns of the returned pandas.DataFrame doesn't match specified schema. "
         "Expected: <expected> Actual: <actual>",
     "UNSUPPORTED_OPERATION": "<operation> is not supported.",
+    "UDF_RETURN_TYPE":
+        "Return type of the user-defined function should be <expected>, but is <actual>.",
+    "CANNOT_SPECIFY_RETURN_TYPE_FOR_UDF":
+        "returnType can not be specified when `<arg_name>` is a user-defined function, but "
+        "got <return_type>.",
     "STOP_ITERATION_OCCURRED_FROM_SCALAR_ITER_PANDAS_UDF":
         "pandas iterator UDF should exhaust the input iterator.",
 }

@@ -458,7 +458,7 @@ def _pandas_rows(pdf: Any) -> tuple[list[tuple], list[str]]:
             # nullable Int64 / boolean / string / Float64: pd.NA is NULL
             values = [None if v is pd.NA or v is None else _py(v)
                       for v in series.astype(object)]
-        elif dtype == object:
+        elif pd.api.types.is_object_dtype(dtype):
             values = [None if v is None or v is pd.NA or v is pd.NaT else _py(v)
                       for v in series]
         else:

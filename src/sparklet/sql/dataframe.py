@@ -67,6 +67,7 @@ class DataFrame:
         self._num_partitions = num_partitions
         self._cached: Any = None
         self.is_cached = False
+        self._select_of: Any = None
 
     # -- construction ---------------------------------------------------------------------
     @classmethod
@@ -255,7 +256,10 @@ class DataFrame:
         """The columns (names, Columns, ``"*"``) as a new DataFrame."""
         if len(cols) == 1 and isinstance(cols[0], (list, tuple)):
             cols = tuple(cols[0])
-        return self._project([_to_expr(c) for c in cols])
+        trees = [_to_expr(c) for c in cols]
+        out = self._project(trees)
+        out._select_of = (self, trees)  # orderBy may sort by a column the select dropped
+        return out
 
     def selectExpr(self, *expr: str) -> DataFrame:
         from sparklet.sql.dialect import parse_expression
@@ -368,9 +372,27 @@ class DataFrame:
 
     def orderBy(self, *cols: Any, ascending: Any = True) -> DataFrame:
         """Rows sorted (ascending: NULLs first; descending: NULLs last, as Spark)."""
-        sql = f"SELECT * FROM ({self._sql}) AS _t ORDER BY {self._order_items(cols, ascending)}"
+        try:
+            order = self._order_items(cols, ascending)
+        except AnalysisException:
+            if getattr(self, "_select_of", None) is None:
+                raise
+            return self._order_by_dropped(cols, ascending)
+        sql = f"SELECT * FROM ({self._sql}) AS _t ORDER BY {order}"
         self._session._bind(sql)
         return self._derive(sql, self._attrs)
+
+    def _order_by_dropped(self, cols: tuple, ascending: Any) -> DataFrame:
+        """Spark resolves a sort key missing from a select in the select's input: select
+        the input's columns too, sort, then keep the select's columns."""
+        parent, trees = self._select_of
+        kept = {a.id for a in self._attrs}
+        wide = parent._project(list(trees) + [bound_ref(a) for a in parent._attrs
+                                              if a.id not in kept])
+        ordered = wide.orderBy(*cols, ascending=ascending)
+        keep = ", ".join(f"{quote(a.phys)} AS {quote(b.phys)}"
+                         for a, b in zip(ordered._attrs, self._attrs, strict=False))
+        return self._derive(f"SELECT {keep} FROM ({ordered._sql}) AS _t", self._attrs)
 
     sort = orderBy
 

@@ -244,8 +244,8 @@ class SparkSession:
         """The result of ``sql`` as a ``pyarrow.Table``."""
         with self._lock:
             try:
-                result = self._con.execute(sql)
-                # DuckDB 1.x: .arrow() is a Table; 2.x dropped it for to_arrow_table()
+                result = self._con.sql(sql)
+                # DuckDB 1.x: .arrow() is a Table; 2.x has to_arrow_table() (.arrow() a reader)
                 fetch = getattr(result, "to_arrow_table", None) or result.arrow
                 table = fetch()
                 return table.read_all() if hasattr(table, "read_all") else table
