@@ -54,6 +54,12 @@ _DEFAULTS = {
 }
 
 
+# Settings of the engine (not spark.sql.*) that the session applies to DuckDB: the memory
+# DuckDB may use before it spills (lowest precedence first) and where it spills
+_MEMORY_KEYS = ("spark.executor.memory", "spark.driver.memory", "spark.sql.sparklet.memoryLimit")
+_ENGINE_KEYS = (*_MEMORY_KEYS, "spark.local.dir")
+
+
 def _to_duckdb_memory(value: str) -> str:
     """Spark's ``4g`` / ``512m`` memory strings as DuckDB's ``4GiB`` / ``512MiB``."""
     text = value.strip().lower()
@@ -152,7 +158,8 @@ class SparkSession:
                     session = SparkSession(options=self._options)
                 else:
                     for k, v in self._options.items():
-                        if k.startswith("spark.sql.") or k in ("spark.app.name",):
+                        if k.startswith("spark.sql.") or k in ("spark.app.name",) or \
+                                k in _ENGINE_KEYS:
                             session.conf.set(k, v)
                 return session
 
@@ -172,9 +179,9 @@ class SparkSession:
         self._options = dict(options or {})
         self._names = itertools.count(1)
         self._views: dict[str, Any] = {}  # temp view name (lower case) -> DataFrame
+        self._memory_rank = -1
         self.conf = RuntimeConfig(self, {k: v for k, v in self._options.items()
-                                         if k.startswith("spark.sql.")
-                                         or k.startswith("spark.executor.memory")})
+                                         if k.startswith("spark.sql.") or k in _ENGINE_KEYS})
         SparkSession._active = self
         _patch_rdd()
 
@@ -186,13 +193,18 @@ class SparkSession:
             with self._lock:
                 self._con.execute("SET TimeZone = ?", [value])
             self._time_zone = value
-        elif key in ("spark.executor.memory", "spark.driver.memory",
-                     "spark.sql.sparklet.memoryLimit"):
-            with self._lock:
-                self._con.execute(f"SET memory_limit = '{_to_duckdb_memory(value)}'")
+        elif key in _MEMORY_KEYS:
+            # DuckDB runs in the driver: its own setting wins over the driver's memory, which
+            # wins over the executors', whatever order they were set in
+            rank = _MEMORY_KEYS.index(key)
+            if rank >= self._memory_rank:
+                with self._lock:
+                    self._con.execute(f"SET memory_limit = '{_to_duckdb_memory(value)}'")
+                self._memory_rank = rank
         elif key == "spark.local.dir" or key == "spark.sql.sparklet.tempDirectory":
+            # Spark takes a comma-separated list of scratch directories; DuckDB spills to one
             with self._lock:
-                self._con.execute("SET temp_directory = ?", [value])
+                self._con.execute("SET temp_directory = ?", [value.split(",")[0].strip()])
 
     # -- the engine underneath ------------------------------------------------------------
     @property
