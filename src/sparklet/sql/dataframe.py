@@ -697,17 +697,9 @@ class DataFrame:
         return self._to_arrow()
 
     def _to_arrow(self) -> Any:
-        import pyarrow as pa
+        from sparklet.sql.conversion import to_arrow
 
-        from sparklet.sql.typemap import to_arrow_type
-
-        table = self._session._arrow(self._display_sql())
-        target = pa.schema([pa.field(a.name, to_arrow_type(a.dataType), a.nullable)
-                            for a in self._attrs])
-        try:
-            return table.cast(target)
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, ValueError):
-            return table
+        return to_arrow(self)
 
     def toPandas(self) -> Any:
         """The rows as a pandas DataFrame, with PySpark's dtypes (see

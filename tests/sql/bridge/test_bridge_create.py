@@ -177,11 +177,11 @@ def test_rows_and_tuples_match_a_schema_by_position_dicts_and_objects_by_name(sp
     df = spark.createDataFrame([{"q": 2, "p": "y"}], "p STRING, q INT")
     assert df.collect() == [Row(p="y", q=2)]
 
-    class O:
+    class Thing:
         def __init__(self):
             self.q, self.p = 3, "z"
 
-    assert spark.createDataFrame([O()], "p STRING, q INT").collect() == [Row(p="z", q=3)]
+    assert spark.createDataFrame([Thing()], "p STRING, q INT").collect() == [Row(p="z", q=3)]
 
 
 def test_string_columns_take_any_value(spark):
