@@ -202,6 +202,8 @@ def _arrow_result(dt: T.DataType) -> Any:
         return lambda v: float(v) if isinstance(v, int) and not isinstance(v, bool) else v
     if isinstance(dt, T.StructType):
         return lambda v: v.asDict() if isinstance(v, T.Row) and hasattr(v, "__fields__") else v
+    if isinstance(dt, T.BinaryType):
+        return lambda v: v.encode() if isinstance(v, str) else v  # pyarrow takes str as UTF-8
     return None
 
 
@@ -238,8 +240,15 @@ def _pickled_result(dt: T.DataType) -> Any:
         return lambda v: bytes(v) if isinstance(v, (bytes, bytearray)) else (
             v.encode() if isinstance(v, str) else None)
     if isinstance(dt, (T.DateType, T.TimestampType, T.TimestampNTZType)):
-        kind = datetime.datetime if not isinstance(dt, T.DateType) else datetime.date
-        return lambda v: v if isinstance(v, kind) else None
+        # the worker's toInternal runs first: another type fails there, as in PySpark
+        date = isinstance(dt, T.DateType)
+        kind, attr = (datetime.date, "toordinal") if date else (datetime.datetime, "tzinfo")
+
+        def temporal(v: Any) -> Any:
+            if not isinstance(v, kind):
+                raise AttributeError(f"'{type(v).__name__}' object has no attribute '{attr}'")
+            return v
+        return temporal
     if isinstance(dt, T.ArrayType):
         inner = _pickled_result(dt.elementType)
         return lambda v: [None if x is None else inner(x) for x in v] if isinstance(
@@ -343,14 +352,19 @@ class UserDefinedFunction:
         return str(value).strip().lower() == "true"
 
     def _vectorised(self, nargs: int, session: Any) -> Any:
-        """The Arrow function DuckDB calls, with exactly ``nargs`` parameters."""
+        """The Arrow function DuckDB calls, with exactly ``nargs`` parameters (a function of
+        no arguments gets one it ignores: the batch's length comes with it)."""
         func, dt, kind = self.func, self.returnType, self.evalType
+        dummy = nargs == 0
+        nargs = max(nargs, 1)
         pickled = kind == PythonEvalType.SQL_BATCHED_UDF and not self._arrow_enabled(session)
         time_zone = session._time_zone
 
         def run(*arrays: Any) -> Any:
             try:
-                n = len(arrays[0]) if arrays else 1
+                n = len(arrays[0])
+                if dummy:
+                    arrays = ()
                 if kind == PandasUDFType.SCALAR_ITER:
                     series = [_to_series(a, time_zone) for a in arrays]
                     batch = series[0] if len(series) == 1 else tuple(series)
@@ -415,7 +429,8 @@ class UserDefinedFunction:
 
         session = SparkSession._active or SparkSession.builder.getOrCreate()
         trees = [_to_expr(c) for c in cols]
-        node = exp.Anonymous(this=self._register(session, len(trees)), expressions=trees)
+        args = trees or [exp.true()]  # see _vectorised: the batch's length, not a value
+        node = exp.Anonymous(this=self._register(session, len(trees)), expressions=args)
         node.meta["spark_name"] = f"{self._name}({', '.join(spark_name(t) for t in trees)})"
         node.meta["udf"] = self
         return Column(node)
