@@ -309,7 +309,7 @@ def to_arrow(df: Any) -> Any:
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError, ValueError):
                 f = pa.field(f.name, col.type, f.nullable)  # kept as DuckDB gave it
         columns.append((f, col))
-    schema = pa.schema([pa.field(f.name, f.type, True) for f, _ in columns])
+    schema = pa.schema([f for f, _ in columns])
     return pa.Table.from_arrays([c for _, c in columns], schema=schema)
 
 

@@ -15,6 +15,8 @@ import decimal
 from collections import namedtuple
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sparklet.errors import PySparkTypeError, PySparkValueError
 from sparklet.sql import Row
@@ -282,3 +284,28 @@ def test_pyarrow_table_keeps_its_types_or_takes_the_schema(spark):
                                   [("a", "int"), ("b", "string"), ("m", "map<string,double>")])
     df = spark.createDataFrame(table.select(["a"]), "z BIGINT")
     assert rows_and_types(df) == ([Row(z=1), Row(z=None)], [("z", "bigint")])
+
+
+# -- the column-wise inference is the row-by-row merge ---------------------------------------
+
+_ATOM = (st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False)
+         | st.text(max_size=3) | st.dates() | st.datetimes()
+         | st.decimals(allow_nan=False, allow_infinity=False) | st.binary(max_size=2)
+         | st.timedeltas())
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(_ATOM, _ATOM), min_size=1, max_size=6), st.booleans())
+def test_column_inference_equals_the_row_merge(rows, ntz):
+    from functools import reduce
+
+    from sparklet.sql.create import _infer_columns
+    from sparklet.sql.infer import _infer_schema, _merge_type
+
+    flags = {"prefer_timestamp_ntz": ntz}
+    try:
+        slow = reduce(_merge_type, (_infer_schema(r, ["a"], **flags) for r in rows))
+    except TypeError:
+        slow = None
+    fast = _infer_columns(rows, ["a"], flags)
+    assert fast == slow
