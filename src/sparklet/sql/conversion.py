@@ -3,6 +3,9 @@
 ``collect()`` gives PySpark's Python values: ``Row`` for structs, ``dict`` for maps,
 ``bytearray`` for binary, and for ``timestamp`` a naive ``datetime`` in the Python process's
 local time zone (PySpark converts the instant with ``datetime.fromtimestamp``).
+``to_arrow_table`` turns the rows given to ``createDataFrame`` into Arrow (tuples and Rows by
+position, dicts and objects by name; naive datetimes are local time); ``to_pandas`` and
+``to_arrow`` are ``toPandas()`` and ``toArrow()`` with PySpark's dtypes and Arrow types.
 
 >>> schema = T._parse_datatype_string("a int, s struct<x:int,y:string>, b binary")
 >>> to_row = row_converter(schema)

@@ -374,9 +374,10 @@ def create_dataframe(session: Any, data: Any, schema: Any, samplingRatio: float 
         struct = infer_schema_from_rows(rows, names, flags)
         rows = [_to_tuple(r, struct) for r in rows]
         struct = _rename(struct, names)
-        single = None
-    else:
-        rows = _prepared(rows, struct, single, verify)
+        # unverified, as PySpark's inferred rows: what does not fit (a long past 64 bits)
+        # is NULL, as the JVM's EvaluatePython makes it
+        return session._register_arrow(_arrow_of(rows, struct, False), struct)
+    rows = _prepared(rows, struct, single, verify)
     return session._register_arrow(_arrow_of(rows, struct, verify), struct)
 
 
