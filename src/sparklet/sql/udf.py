@@ -330,7 +330,6 @@ class UserDefinedFunction:
         self.deterministic = deterministic
         self.useArrow = useArrow
         self._sql_name = f"__sparklet_udf_{next(_ids)}"
-        self._registered: set[tuple[int, int]] = set()
         if hasattr(func, "__name__"):
             functools.update_wrapper(self, func, updated=())
 
@@ -341,7 +340,6 @@ class UserDefinedFunction:
     def asNondeterministic(self) -> UserDefinedFunction:
         """The same UDF, marked non-deterministic (DuckDB then calls it for every row)."""
         self.deterministic = False
-        self._registered.clear()
         self._sql_name = f"__sparklet_udf_{next(_ids)}"
         return self
 
@@ -417,10 +415,11 @@ class UserDefinedFunction:
 
     def _register(self, session: Any, nargs: int) -> str:
         name = f"{self._sql_name}_{nargs}"
-        key = (id(session), nargs)
-        if key not in self._registered:
+        # kept on the session (an id() may come back for a later session)
+        made = session.__dict__.setdefault("_udf_functions", set())
+        if name not in made:
             self._create(session, name, nargs)
-            self._registered.add(key)
+            made.add(name)
         return name
 
     def __call__(self, *cols: Any) -> Column:

@@ -220,3 +220,15 @@ def test_grouped_agg_apply_and_map_in_pandas(spark):
             yield pdf[pdf.k % 2 == 0][["k"]]
 
     assert df.mapInPandas(evens, "k INT").collect() == [Row(k=2)]
+
+
+def test_a_udf_works_in_every_session():
+    from sparklet.sql import SparkSession
+
+    f = F.udf(lambda x: x + 1, "long")
+    for _ in range(3):
+        session = SparkSession.builder.create()
+        try:
+            assert session.range(2).select(f("id").alias("r")).collect() == [Row(r=1), Row(r=2)]
+        finally:
+            session.stop()
