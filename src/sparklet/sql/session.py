@@ -179,6 +179,7 @@ class SparkSession:
         self._options = dict(options or {})
         self._names = itertools.count(1)
         self._views: dict[str, Any] = {}  # temp view name (lower case) -> DataFrame
+        self._unregistered: list[str] = []  # Arrow tables to unregister (see _unregister)
         self._memory_rank = -1
         self.conf = RuntimeConfig(self, {k: v for k, v in self._options.items()
                                          if k.startswith("spark.sql.") or k in _ENGINE_KEYS})
@@ -284,6 +285,7 @@ class SparkSession:
         """A DataFrame over an Arrow table registered on this session's DuckDB."""
         name = self._fresh_name()
         with self._lock:
+            _drop_unregistered(self)
             self._con.register(name, table)
         holder = _Registered(self, name, table)
         cols = ", ".join(_quote(n) for n in table.column_names)
@@ -409,14 +411,24 @@ class _Registered:
 
 
 def _unregister(session_ref: Any, name: str) -> None:
+    # A finalizer runs wherever the garbage collector happens to run: possibly inside a
+    # Python UDF that DuckDB is calling, on one of its threads, mid-query. Calling DuckDB
+    # there interrupts the running query (or waits for the lock its caller holds), so the
+    # name is only queued; the next registration drops the queued tables.
     session = session_ref()
     if session is None or session._stopped:
         return
-    try:
-        with session._lock:
+    session._unregistered.append(name)
+
+
+def _drop_unregistered(session: SparkSession) -> None:
+    """Unregister the Arrow tables no DataFrame refers to any more (caller holds the lock)."""
+    while session._unregistered:
+        name = session._unregistered.pop()
+        try:
             session._con.unregister(name)
-    except Exception:  # noqa: BLE001 - the database may be closing
-        pass
+        except Exception:  # noqa: BLE001 - the database may be closing
+            pass
 
 
 def _quote(name: str) -> str:
