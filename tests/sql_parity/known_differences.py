@@ -25,13 +25,4 @@ KNOWN: dict[str, str] = {'dataframe.union_positional': 'PySpark raises NumberFor
                   "sparklet [['p', 'string'], ['x', 'decimal(38,0)'], ['y', 'decimal(38,0)']]",
  'string.string_plus_number': 'sparklet raises BinderException: Binder Error: Could not choose a '
                               'best candidate function for the function call "+(STRING_LITERAL, '
-                              'INTEGER_LITERAL)". In order to select one,',
- 'udf.udf_exception': 'PySpark raises PythonException, sparklet ValueError: Cannot find main error '
-                      "class 'PYTHON_EXCEPTION'",
- 'udf.udf_int_overflow_return': 'PySpark raises PythonException, sparklet ValueError: Cannot find '
-                                "main error class 'PYTHON_EXCEPTION'",
- 'udf.udf_map_return': 'sparklet raises AnalysisException: [UNRESOLVED_COLUMN.WITH_SUGGESTION] A '
-                       'column, variable, or function parameter with name `id` cannot be resolved. '
-                       'Did you mean one of the fol',
- 'udf.udf_wrong_type_null': 'PySpark raises PythonException, sparklet ValueError: Cannot find main '
-                            "error class 'PYTHON_EXCEPTION'"}
+                              'INTEGER_LITERAL)". In order to select one,'}

@@ -4,6 +4,9 @@
 ``bytes`` for binary (PySpark 4; 3.x gave ``bytearray``), and for ``timestamp`` a naive
 ``datetime`` in the Python process's local time zone (PySpark converts the instant with
 ``datetime.fromtimestamp``).
+``to_arrow_table`` turns the rows given to ``createDataFrame`` into Arrow (tuples and Rows by
+position, dicts and objects by name; naive datetimes are local time); ``to_pandas`` and
+``to_arrow`` are ``toPandas()`` and ``toArrow()`` with PySpark's dtypes and Arrow types.
 
 >>> schema = T._parse_datatype_string("a int, s struct<x:int,y:string>, b binary")
 >>> to_row = row_converter(schema)
@@ -130,6 +133,11 @@ _PYTHON_TEMPLATES = {
         "Number of columns of the returned pandas.DataFrame doesn't match specified schema. "
         "Expected: <expected> Actual: <actual>",
     "UNSUPPORTED_OPERATION": "<operation> is not supported.",
+    "UDF_RETURN_TYPE":
+        "Return type of the user-defined function should be <expected>, but is <actual>.",
+    "CANNOT_SPECIFY_RETURN_TYPE_FOR_UDF":
+        "returnType can not be specified when `<arg_name>` is a user-defined function, but "
+        "got <return_type>.",
     "STOP_ITERATION_OCCURRED_FROM_SCALAR_ITER_PANDAS_UDF":
         "pandas iterator UDF should exhaust the input iterator.",
 }
@@ -171,7 +179,8 @@ def _to_arrow_value(dt: T.DataType, lenient: bool = False) -> Converter:
         return (lambda v: v if type(v) is bool else None) if lenient else None
     if isinstance(dt, T.DecimalType):
         quantum = decimal.Decimal(1).scaleb(-dt.scale)
-        limit = decimal.Decimal(10) ** (dt.precision - dt.scale)
+        limit = decimal.Decimal(10).scaleb(dt.precision - dt.scale - 1)
+        context = decimal.Context(prec=80)  # 38 digits need more than the default 28
 
         def dec(v: Any) -> Any:
             if not isinstance(v, decimal.Decimal):
@@ -179,8 +188,8 @@ def _to_arrow_value(dt: T.DataType, lenient: bool = False) -> Converter:
             if not v.is_finite():
                 return None
             # Spark's Decimal.set: rounded HALF_UP to the scale; too many digits: NULL
-            q = v.quantize(quantum, rounding=decimal.ROUND_HALF_UP)
-            return q if abs(q) < limit else None
+            q = v.quantize(quantum, rounding=decimal.ROUND_HALF_UP, context=context)
+            return q if q.copy_abs() < limit else None
         return dec
     if isinstance(dt, T.TimestampType):
         def timestamp(v: Any) -> Any:
@@ -274,6 +283,42 @@ def to_arrow_table(rows: Iterable[Any], schema: T.StructType, lenient: bool = Fa
     fields = [pa.field(f.name, a.type, f.nullable) for f, a in zip(schema.fields, arrays,
                                                                     strict=True)]
     return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
+
+
+# -- DataFrame → Arrow ------------------------------------------------------------------------
+
+def to_arrow(df: Any) -> Any:
+    """``df.toArrow()``: a ``pyarrow.Table`` with Spark's Arrow types (``int`` is int32,
+    ``timestamp`` is ``timestamp[us, tz=UTC]``, a day-time interval ``duration[us]``), the
+    columns under their Spark names."""
+    import pyarrow as pa
+
+    from sparklet.sql.typemap import to_arrow_type
+
+    items = []
+    for a in df._attrs:
+        ref = _quote(a.phys)
+        if isinstance(a.dataType, T.DayTimeIntervalType):
+            # DuckDB exports INTERVAL as month-day-nano, whose nanoseconds overflow past
+            # 106 751 days; Spark's interval is a long of microseconds: take those exactly
+            ref = f"epoch_us({ref})"
+        items.append(f"{ref} AS {_quote(a.name)}")
+    table = df._session._arrow(f"SELECT {', '.join(items)} FROM ({df._sql}) AS _t")
+    fields = [pa.field(a.name, to_arrow_type(a.dataType), a.nullable) for a in df._attrs]
+    columns = []
+    for f, col in zip(fields, table.columns, strict=True):
+        if col.type != f.type:
+            try:
+                col = col.cast(f.type)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError, ValueError):
+                f = pa.field(f.name, col.type, f.nullable)  # kept as DuckDB gave it
+        columns.append((f, col))
+    schema = pa.schema([f for f, _ in columns])
+    return pa.Table.from_arrays([c for _, c in columns], schema=schema)
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 # -- DataFrame → pandas -----------------------------------------------------------------------

@@ -251,10 +251,59 @@ def infer_schema_from_rows(rows: list[Any], names: list[str] | None,
     if not rows:
         raise pyspark_error(PySparkValueError, "CANNOT_INFER_EMPTY_SCHEMA", {})
     flags = flags or {}
-    schema = reduce(_merge, (_infer_one(r, names, flags) for r in rows))
+    schema = _infer_columns(rows, names, flags)
+    if schema is None:
+        schema = reduce(_merge, (_infer_one(r, names, flags) for r in rows))
     if _has_null_type(schema):
         raise pyspark_error(PySparkValueError, "CANNOT_DETERMINE_TYPE", {})
     return schema  # type: ignore[return-value]
+
+
+# Python types whose inferred Spark type depends on the type alone (not on the value)
+_BY_TYPE = (type(None), bool, int, float, str, bytes, bytearray, decimal.Decimal,
+            datetime.date, datetime.timedelta)
+
+
+def _infer_columns(rows: list[Any], names: list[str] | None,
+                   flags: dict[str, bool]) -> T.StructType | None:
+    """The merge of every row's schema, column by column, for plain tuples of atomic values
+    (what pandas and most lists give): the same result as merging row by row, without a
+    schema per row. None when the rows are anything else or a column does not merge (the
+    row-by-row merge then names the conflict PySpark names)."""
+    first = rows[0]
+    if type(first) not in (tuple, list):
+        return None
+    n = len(first)
+    if any(type(r) not in (tuple, list) or len(r) != n for r in rows):
+        return None
+    fields = list(names or [])[:n]
+    fields += ["_%d" % i for i in range(len(fields) + 1, n + 1)]
+    # preferring TIMESTAMP_NTZ, a datetime's type depends on its tzinfo: inferred each time
+    ntz = flags.get("prefer_timestamp_ntz")
+    by_type = _BY_TYPE if ntz else (*_BY_TYPE, datetime.datetime)
+    out = []
+    for j in range(n):
+        dt: T.DataType = T.NullType()
+        seen: set[type] = set()
+        for r in rows:
+            v = r[j]
+            t = type(v)
+            if t in seen:
+                continue
+            if t not in by_type:
+                if t is not datetime.datetime:
+                    return None
+            else:
+                seen.add(t)  # its type is known: merging it again changes nothing
+            if v is None:
+                continue
+            try:
+                vt = _infer_schema((v,), None, **flags).fields[0].dataType
+                dt = _merge_type(dt, vt)
+            except TypeError:
+                return None
+        out.append(T.StructField(fields[j], dt, True))
+    return T.StructType(out)
 
 
 def _rename(struct: T.StructType, names: list[str] | None) -> T.StructType:
@@ -325,9 +374,10 @@ def create_dataframe(session: Any, data: Any, schema: Any, samplingRatio: float 
         struct = infer_schema_from_rows(rows, names, flags)
         rows = [_to_tuple(r, struct) for r in rows]
         struct = _rename(struct, names)
-        single = None
-    else:
-        rows = _prepared(rows, struct, single, verify)
+        # unverified, as PySpark's inferred rows: what does not fit (a long past 64 bits)
+        # is NULL, as the JVM's EvaluatePython makes it
+        return session._register_arrow(_arrow_of(rows, struct, False), struct)
+    rows = _prepared(rows, struct, single, verify)
     return session._register_arrow(_arrow_of(rows, struct, verify), struct)
 
 
@@ -454,11 +504,15 @@ def _pandas_rows(pdf: Any) -> tuple[list[tuple], list[str]]:
             values = [None if v is pd.NaT else v.to_pydatetime() for v in series]
         elif pd.api.types.is_timedelta64_dtype(dtype):
             values = [None if v is pd.NaT else v.to_pytimedelta() for v in series]
+        elif isinstance(dtype, pd.StringDtype):
+            # pandas 3's default string dtype marks a missing value with NaN, not pd.NA
+            values = [None if v is None or v is pd.NA or (isinstance(v, float) and v != v)
+                      else v for v in series.astype(object)]
         elif isinstance(dtype, pd.api.extensions.ExtensionDtype):
             # nullable Int64 / boolean / string / Float64: pd.NA is NULL
             values = [None if v is pd.NA or v is None else _py(v)
                       for v in series.astype(object)]
-        elif dtype == object:
+        elif pd.api.types.is_object_dtype(dtype):
             values = [None if v is None or v is pd.NA or v is pd.NaT else _py(v)
                       for v in series]
         else:

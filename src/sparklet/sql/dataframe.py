@@ -73,6 +73,7 @@ class DataFrame:
         self.is_cached = False
         self._plan_id = next(_plan_ids)
         self._aliases: dict[tuple[int, int], int] = {}
+        self._select_of: Any = None
 
     # -- construction ---------------------------------------------------------------------
     @classmethod
@@ -365,7 +366,10 @@ class DataFrame:
         """The columns (names, Columns, ``"*"``) as a new DataFrame."""
         if len(cols) == 1 and isinstance(cols[0], (list, tuple)):
             cols = tuple(cols[0])
-        return self._project([_to_expr(c) for c in cols])
+        trees = [_to_expr(c) for c in cols]
+        out = self._project(trees)
+        out._select_of = (self, trees)  # orderBy may sort by a column the select dropped
+        return out
 
     def selectExpr(self, *expr: str) -> DataFrame:
         from sparklet.sql.dialect import parse_expression
@@ -486,9 +490,27 @@ class DataFrame:
 
     def orderBy(self, *cols: Any, ascending: Any = True) -> DataFrame:
         """Rows sorted (ascending: NULLs first; descending: NULLs last, as Spark)."""
-        sql = f"SELECT * FROM ({self._sql}) AS _t ORDER BY {self._order_items(cols, ascending)}"
+        try:
+            order = self._order_items(cols, ascending)
+        except AnalysisException:
+            if getattr(self, "_select_of", None) is None:
+                raise
+            return self._order_by_dropped(cols, ascending)
+        sql = f"SELECT * FROM ({self._sql}) AS _t ORDER BY {order}"
         self._session._bind(sql)
         return self._derive(sql, self._attrs)
+
+    def _order_by_dropped(self, cols: tuple, ascending: Any) -> DataFrame:
+        """Spark resolves a sort key missing from a select in the select's input: select
+        the input's columns too, sort, then keep the select's columns."""
+        parent, trees = self._select_of
+        kept = {a.id for a in self._attrs}
+        wide = parent._project(list(trees) + [bound_ref(a) for a in parent._attrs
+                                              if a.id not in kept])
+        ordered = wide.orderBy(*cols, ascending=ascending)
+        keep = ", ".join(f"{quote(a.phys)} AS {quote(b.phys)}"
+                         for a, b in zip(ordered._attrs, self._attrs, strict=False))
+        return self._derive(f"SELECT {keep} FROM ({ordered._sql}) AS _t", self._attrs)
 
     sort = orderBy
 
@@ -877,17 +899,9 @@ class DataFrame:
         return self._to_arrow()
 
     def _to_arrow(self) -> Any:
-        import pyarrow as pa
+        from sparklet.sql.conversion import to_arrow
 
-        from sparklet.sql.typemap import to_arrow_type
-
-        table = self._session._arrow(self._display_sql())
-        target = pa.schema([pa.field(a.name, to_arrow_type(a.dataType), a.nullable)
-                            for a in self._attrs])
-        try:
-            return table.cast(target)
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, ValueError):
-            return table
+        return to_arrow(self)
 
     def toPandas(self) -> Any:
         """The rows as a pandas DataFrame, with PySpark's dtypes (see

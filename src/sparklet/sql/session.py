@@ -54,6 +54,12 @@ _DEFAULTS = {
 }
 
 
+# Settings of the engine (not spark.sql.*) that the session applies to DuckDB: the memory
+# DuckDB may use before it spills (lowest precedence first) and where it spills
+_MEMORY_KEYS = ("spark.executor.memory", "spark.driver.memory", "spark.sql.sparklet.memoryLimit")
+_ENGINE_KEYS = (*_MEMORY_KEYS, "spark.local.dir")
+
+
 def _to_duckdb_memory(value: str) -> str:
     """Spark's ``4g`` / ``512m`` memory strings as DuckDB's ``4GiB`` / ``512MiB``."""
     text = value.strip().lower()
@@ -152,7 +158,8 @@ class SparkSession:
                     session = SparkSession(options=self._options)
                 else:
                     for k, v in self._options.items():
-                        if k.startswith("spark.sql.") or k in ("spark.app.name",):
+                        if k.startswith("spark.sql.") or k in ("spark.app.name",) or \
+                                k in _ENGINE_KEYS:
                             session.conf.set(k, v)
                 return session
 
@@ -172,9 +179,10 @@ class SparkSession:
         self._options = dict(options or {})
         self._names = itertools.count(1)
         self._views: dict[str, Any] = {}  # temp view name (lower case) -> DataFrame
+        self._unregistered: list[str] = []  # Arrow tables to unregister (see _unregister)
+        self._memory_rank = -1
         self.conf = RuntimeConfig(self, {k: v for k, v in self._options.items()
-                                         if k.startswith("spark.sql.")
-                                         or k.startswith("spark.executor.memory")})
+                                         if k.startswith("spark.sql.") or k in _ENGINE_KEYS})
         SparkSession._active = self
         _patch_rdd()
 
@@ -186,13 +194,18 @@ class SparkSession:
             with self._lock:
                 self._con.execute("SET TimeZone = ?", [value])
             self._time_zone = value
-        elif key in ("spark.executor.memory", "spark.driver.memory",
-                     "spark.sql.sparklet.memoryLimit"):
-            with self._lock:
-                self._con.execute(f"SET memory_limit = '{_to_duckdb_memory(value)}'")
+        elif key in _MEMORY_KEYS:
+            # DuckDB runs in the driver: its own setting wins over the driver's memory, which
+            # wins over the executors', whatever order they were set in
+            rank = _MEMORY_KEYS.index(key)
+            if rank >= self._memory_rank:
+                with self._lock:
+                    self._con.execute(f"SET memory_limit = '{_to_duckdb_memory(value)}'")
+                self._memory_rank = rank
         elif key == "spark.local.dir" or key == "spark.sql.sparklet.tempDirectory":
+            # Spark takes a comma-separated list of scratch directories; DuckDB spills to one
             with self._lock:
-                self._con.execute("SET temp_directory = ?", [value])
+                self._con.execute("SET temp_directory = ?", [value.split(",")[0].strip()])
 
     # -- the engine underneath ------------------------------------------------------------
     @property
@@ -244,10 +257,11 @@ class SparkSession:
         """The result of ``sql`` as a ``pyarrow.Table``."""
         with self._lock:
             try:
-                rel = self._con.sql(sql)
-                # DuckDB 2 renamed arrow() (a table) to to_arrow_table()
-                fetch = getattr(rel, "to_arrow_table", None) or rel.arrow
-                return fetch()
+                result = self._con.sql(sql)
+                # DuckDB 1.x: .arrow() is a Table; 2.x has to_arrow_table() (.arrow() a reader)
+                fetch = getattr(result, "to_arrow_table", None) or result.arrow
+                table = fetch()
+                return table.read_all() if hasattr(table, "read_all") else table
             except Exception as exc:
                 raise _translate(exc, sql) from None
 
@@ -271,6 +285,7 @@ class SparkSession:
         """A DataFrame over an Arrow table registered on this session's DuckDB."""
         name = self._fresh_name()
         with self._lock:
+            _drop_unregistered(self)
             self._con.register(name, table)
         holder = _Registered(self, name, table)
         cols = ", ".join(_quote(n) for n in table.column_names)
@@ -396,14 +411,24 @@ class _Registered:
 
 
 def _unregister(session_ref: Any, name: str) -> None:
+    # A finalizer runs wherever the garbage collector happens to run: possibly inside a
+    # Python UDF that DuckDB is calling, on one of its threads, mid-query. Calling DuckDB
+    # there interrupts the running query (or waits for the lock its caller holds), so the
+    # name is only queued; the next registration drops the queued tables.
     session = session_ref()
     if session is None or session._stopped:
         return
-    try:
-        with session._lock:
+    session._unregistered.append(name)
+
+
+def _drop_unregistered(session: SparkSession) -> None:
+    """Unregister the Arrow tables no DataFrame refers to any more (caller holds the lock)."""
+    while session._unregistered:
+        name = session._unregistered.pop()
+        try:
             session._con.unregister(name)
-    except Exception:  # noqa: BLE001 - the database may be closing
-        pass
+        except Exception:  # noqa: BLE001 - the database may be closing
+            pass
 
 
 def _quote(name: str) -> str:

@@ -3,11 +3,25 @@
 
 A UDF runs inside DuckDB as a vectorised (Arrow) function: DuckDB hands it a batch of Arrow
 arrays, the values are turned into PySpark's Python values (``Row`` for structs, ``dict`` for
-maps), the function runs per row (per batch for ``pandas_udf``), and the results become an
-Arrow array of the declared return type, as PySpark 4's Arrow-optimised UDFs convert them:
-a value that does not fit the type fails (``"str"`` or ``2**40`` for ``int``), a float for an
-integer type is truncated. An exception in the function is a ``PythonException`` with the
-function's own traceback.
+maps, ``bytearray`` for binary), the function runs per row (per batch of pandas Series for a
+``pandas_udf``), and the results become an Arrow array of the declared return type:
+
+- **Arrow-optimised** (``useArrow=None`` or ``True``; PySpark 4's default,
+  ``spark.sql.execution.pythonUDF.arrow.enabled``): pyarrow infers the results' own type and
+  casts it safely, so ``"str"`` or ``2**40`` for an ``int`` fail, a float for an integer
+  type is truncated, an int for a ``string`` becomes its text;
+- **pickled** (``useArrow=False``): as the JVM's ``EvaluatePython`` takes a pickled value,
+  a value of another type is NULL (``1.5`` for ``int``), a ``long`` into ``int`` wraps;
+- **pandas** (``pandas_udf``): Series → Series (scalar), ``Iterator[pd.Series]`` →
+  ``Iterator[pd.Series]`` (scalar iterator: the function gets an iterator over the batches
+  of one DuckDB call), Series → scalar (grouped aggregate, in ``groupBy().agg``).
+
+An exception in the function is a ``PythonException`` whose message is PySpark's: ``An
+exception was thrown from the Python worker:`` and the function's own traceback.
+
+Not as in Spark: ``groupBy().applyInPandas``, ``mapInPandas`` and grouped-aggregate pandas
+UDFs run on the driver, in pandas, over the whole DataFrame brought to the driver (DuckDB has
+no Python table or aggregate functions); they suit data that fits in the driver's memory.
 
 >>> from sparklet.sql import SparkSession, functions as F
 >>> spark = SparkSession.builder.getOrCreate()
@@ -21,6 +35,7 @@ function's own traceback.
 from __future__ import annotations
 
 import functools
+import inspect
 import itertools
 import threading
 import traceback
@@ -28,11 +43,14 @@ from typing import Any
 
 from sqlglot import exp
 
-from sparklet.errors import PySparkTypeError, PythonException
+from sparklet.errors import PySparkRuntimeError, PySparkTypeError
+from sparklet.errors import PythonException as _PythonException
 from sparklet.sql import types as T
 from sparklet.sql.column import Column, _to_expr
+from sparklet.sql.conversion import pyspark_error
 
-__all__ = ["udf", "pandas_udf", "UserDefinedFunction", "UDFRegistration", "PandasUDFType"]
+__all__ = ["udf", "pandas_udf", "UserDefinedFunction", "UDFRegistration", "PandasUDFType",
+           "PythonEvalType", "PythonException"]
 
 _ids = itertools.count(1)
 # Tracebacks of failed UDF calls, by token: DuckDB re-raises a UDF's exception as its own
@@ -42,11 +60,39 @@ _FAILURE_MARK = "__sparklet_udf_failure_"
 _lock = threading.Lock()
 
 
+class PythonEvalType:
+    """PySpark's evaluation types of Python functions."""
+
+    NON_UDF = 0
+    SQL_BATCHED_UDF = 100
+    SQL_ARROW_BATCHED_UDF = 101
+    SQL_SCALAR_PANDAS_UDF = 200
+    SQL_GROUPED_MAP_PANDAS_UDF = 201
+    SQL_GROUPED_AGG_PANDAS_UDF = 202
+    SQL_WINDOW_AGG_PANDAS_UDF = 203
+    SQL_SCALAR_PANDAS_ITER_UDF = 204
+    SQL_MAP_PANDAS_ITER_UDF = 205
+
+
 class PandasUDFType:
-    SCALAR = 200
-    SCALAR_ITER = 204
-    GROUPED_MAP = 201
-    GROUPED_AGG = 202
+    """The ``functionType`` of ``pandas_udf`` (PySpark's, deprecated there for type hints)."""
+
+    SCALAR = PythonEvalType.SQL_SCALAR_PANDAS_UDF
+    SCALAR_ITER = PythonEvalType.SQL_SCALAR_PANDAS_ITER_UDF
+    GROUPED_MAP = PythonEvalType.SQL_GROUPED_MAP_PANDAS_UDF
+    GROUPED_AGG = PythonEvalType.SQL_GROUPED_AGG_PANDAS_UDF
+
+
+_PANDAS_TYPES = {PandasUDFType.SCALAR, PandasUDFType.SCALAR_ITER, PandasUDFType.GROUPED_MAP,
+                 PandasUDFType.GROUPED_AGG}
+
+
+class PythonException(_PythonException):
+    """A UDF failed: PySpark's captured ``PythonException`` (condition ``PYTHON_EXCEPTION``),
+    whose text is the worker's description without the ``[PYTHON_EXCEPTION]`` prefix."""
+
+    def __str__(self) -> str:
+        return self._message
 
 
 def _return_type(returnType: Any) -> T.DataType:
@@ -54,12 +100,13 @@ def _return_type(returnType: Any) -> T.DataType:
         return T._parse_datatype_string(returnType)
     if isinstance(returnType, T.DataType):
         return returnType
-    raise PySparkTypeError(errorClass="NOT_DATATYPE_OR_STR", messageParameters={
+    raise pyspark_error(PySparkTypeError, "NOT_DATATYPE_OR_STR", {
         "arg_name": "returnType", "arg_type": type(returnType).__name__})
 
 
 def _user_traceback(exc: BaseException) -> str:
-    """``Traceback ...`` of the user's frames only (not sparklet's wrapper)."""
+    """``Traceback ...`` of the user's frames (and the libraries they called), without
+    sparklet's own."""
     tb = exc.__traceback__
     while tb is not None and tb.tb_frame.f_code.co_filename == __file__:
         tb = tb.tb_next
@@ -88,9 +135,12 @@ def python_exception_of(message: str) -> PythonException | None:
         text = _FAILURES.pop(message[start:end], None)
     if text is None:
         return None
-    return PythonException(errorClass="PYTHON_EXCEPTION", messageParameters={
-        "msg": "An exception was thrown from the Python worker:\n" + text})
+    desc = "An exception was thrown from the Python worker:\n" + text
+    return PythonException(message=desc, remote_traceback=text, errorClass="PYTHON_EXCEPTION",
+                           messageParameters={"msg": desc})
 
+
+# -- arguments: Arrow → PySpark's Python values ------------------------------------------------
 
 def _from_arrow(array: Any) -> list[Any]:
     """An Arrow array as PySpark's Python values."""
@@ -99,7 +149,7 @@ def _from_arrow(array: Any) -> list[Any]:
 
     dt = from_arrow_type(array.type)
     values = array.to_pylist()
-    if isinstance(dt, T.MapType) or _has_map(dt):
+    if _has_map(dt):
         values = [_maps_to_dicts(v, dt) for v in values]
     convert = _value_converter(dt)
     return values if convert is None else [convert(v) for v in values]
@@ -128,8 +178,21 @@ def _maps_to_dicts(v: Any, dt: T.DataType) -> Any:
     return v
 
 
-def _result_value(dt: T.DataType) -> Any:
-    """PySpark's coercion of a returned Python value before it becomes Arrow."""
+def _to_series(array: Any, time_zone: str) -> Any:
+    """An Arrow argument as the pandas Series a pandas UDF gets (timestamps naive in the
+    session time zone, as PySpark's)."""
+    import pyarrow as pa
+
+    series = array.to_pandas()
+    if pa.types.is_timestamp(array.type) and array.type.tz is not None:
+        series = series.dt.tz_convert(time_zone).dt.tz_localize(None)
+    return series
+
+
+# -- results: Python values → Arrow -----------------------------------------------------------
+
+def _arrow_result(dt: T.DataType) -> Any:
+    """PySpark's coercion of a returned Python value before it becomes Arrow (Arrow UDFs)."""
     if isinstance(dt, T.StringType):
         return lambda v: v if v is None or isinstance(v, str) else (
             ("true" if v else "false") if isinstance(v, bool) else str(v))
@@ -139,89 +202,224 @@ def _result_value(dt: T.DataType) -> Any:
         return lambda v: float(v) if isinstance(v, int) and not isinstance(v, bool) else v
     if isinstance(dt, T.StructType):
         return lambda v: v.asDict() if isinstance(v, T.Row) and hasattr(v, "__fields__") else v
+    if isinstance(dt, T.BinaryType):
+        return lambda v: v.encode() if isinstance(v, str) else v  # pyarrow takes str as UTF-8
     return None
 
 
-def _to_arrow(values: list[Any], dt: T.DataType) -> Any:
+_WIDTH = {T.ByteType: 8, T.ShortType: 16, T.IntegerType: 32, T.LongType: 64}
+
+
+def _wrap(v: int, bits: int) -> int:
+    """``v`` narrowed as the JVM's ``Long.toInt`` / ``toShort`` / ``toByte`` (two's
+    complement)."""
+    v &= (1 << bits) - 1
+    return v - (1 << bits) if v >= 1 << (bits - 1) else v
+
+
+def _pickled_result(dt: T.DataType) -> Any:
+    """A returned value as the JVM's ``EvaluatePython.makeFromJava`` takes it from a pickled
+    (non-Arrow) UDF: another type than the declared one is NULL."""
+    import datetime
+    import decimal
+
+    from sparklet.sql.conversion import _java_string
+
+    if isinstance(dt, T.BooleanType):
+        return lambda v: v if type(v) is bool else None
+    if type(dt) in _WIDTH:
+        bits = _WIDTH[type(dt)]
+        return lambda v: _wrap(v, bits) if type(v) is int and -(2**63) <= v < 2**63 else None
+    if isinstance(dt, (T.FloatType, T.DoubleType)):
+        return lambda v: v if type(v) is float else None
+    if isinstance(dt, T.DecimalType):
+        return lambda v: v if isinstance(v, decimal.Decimal) else None
+    if isinstance(dt, T.StringType):
+        return lambda v: v if v is None or isinstance(v, str) else _java_string(v)
+    if isinstance(dt, T.BinaryType):
+        return lambda v: bytes(v) if isinstance(v, (bytes, bytearray)) else (
+            v.encode() if isinstance(v, str) else None)
+    if isinstance(dt, (T.DateType, T.TimestampType, T.TimestampNTZType)):
+        # the worker's toInternal runs first: another type fails there, as in PySpark
+        date = isinstance(dt, T.DateType)
+        kind, attr = (datetime.date, "toordinal") if date else (datetime.datetime, "tzinfo")
+
+        def temporal(v: Any) -> Any:
+            if not isinstance(v, kind):
+                raise AttributeError(f"'{type(v).__name__}' object has no attribute '{attr}'")
+            return v
+        return temporal
+    if isinstance(dt, T.ArrayType):
+        inner = _pickled_result(dt.elementType)
+        return lambda v: [None if x is None else inner(x) for x in v] if isinstance(
+            v, (list, tuple)) else None
+    if isinstance(dt, T.MapType):
+        kc, vc = _pickled_result(dt.keyType), _pickled_result(dt.valueType)
+        return lambda v: {kc(k): None if x is None else vc(x) for k, x in v.items()} if \
+            isinstance(v, dict) else None
+    if isinstance(dt, T.StructType):
+        fields = [(f.name, _pickled_result(f.dataType)) for f in dt.fields]
+
+        def struct(v: Any) -> Any:
+            if isinstance(v, dict):
+                values = [v.get(n) for n, _ in fields]
+            elif isinstance(v, (tuple, list)):
+                values = list(v)
+            else:
+                return None
+            return {n: None if x is None else c(x) for (n, c), x in zip(fields, values,
+                                                                       strict=False)}
+        return struct
+    return lambda v: v
+
+
+def _to_arrow(values: list[Any], dt: T.DataType, pickled: bool = False) -> Any:
     import pyarrow as pa
 
     from sparklet.sql.conversion import _to_arrow_value
     from sparklet.sql.typemap import to_arrow_type
 
-    coerce = _result_value(dt)
+    coerce = _pickled_result(dt) if pickled else _arrow_result(dt)
     if coerce is not None:
-        values = [coerce(v) for v in values]
+        values = [None if v is None else coerce(v) for v in values]
     convert = _to_arrow_value(dt)
     if convert is not None:
-        values = [convert(v) for v in values]
+        values = [None if v is None else convert(v) for v in values]
     target = to_arrow_type(dt)
-    if isinstance(dt, (T.IntegralType, T.FractionalType, T.BooleanType)):
+    if not pickled and isinstance(dt, (T.IntegralType, T.FractionalType, T.BooleanType)) \
+            and not isinstance(dt, T.DecimalType):
         # Arrow infers the values' own type, then casts safely: "str" or 2**40 for an int fail
         return pa.array(values).cast(target) if values else pa.array([], target)
     return pa.array(values, type=target)
 
 
+def _pandas_to_arrow(result: Any, dt: T.DataType) -> Any:
+    """A pandas UDF's result (a Series, or a DataFrame for a struct type) as Arrow."""
+    import pyarrow as pa
+
+    from sparklet.sql.typemap import to_arrow_type
+
+    target = to_arrow_type(dt)
+    if isinstance(dt, T.StructType):
+        table = pa.Table.from_pandas(result, preserve_index=False)
+        return table.to_struct_array().combine_chunks().cast(target) if hasattr(
+            table, "to_struct_array") else pa.StructArray.from_arrays(
+            [c.combine_chunks() for c in table.columns], names=table.column_names).cast(target)
+    return pa.Array.from_pandas(result).cast(target)
+
+
+def _length(x: Any) -> int:
+    return len(x)
+
+
+# -- the UDF object -----------------------------------------------------------------------
+
 class UserDefinedFunction:
     """A Python function usable as a Column expression (what ``udf`` returns)."""
 
-    def __init__(self, func: Any, returnType: Any = T.StringType(), name: str | None = None,
-                 evalType: int = 100, deterministic: bool = True):
+    def __init__(self, func: Any, returnType: Any = None, name: str | None = None,
+                 evalType: int = PythonEvalType.SQL_BATCHED_UDF, deterministic: bool = True,
+                 useArrow: bool | None = None):
         if not callable(func):
-            raise PySparkTypeError(errorClass="NOT_CALLABLE", messageParameters={
+            raise pyspark_error(PySparkTypeError, "NOT_CALLABLE", {
                 "arg_name": "func", "arg_type": type(func).__name__})
         self.func = func
-        self.returnType = _return_type(returnType)
+        self._returnType = _return_type(T.StringType() if returnType is None else returnType)
         self._name = name or getattr(func, "__name__", type(func).__name__)
         self.evalType = evalType
         self.deterministic = deterministic
+        self.useArrow = useArrow
         self._sql_name = f"__sparklet_udf_{next(_ids)}"
-        self._registered: set[int] = set()
-        functools.update_wrapper(self, func, updated=()) if hasattr(func, "__name__") else None
+        if hasattr(func, "__name__"):
+            functools.update_wrapper(self, func, updated=())
+
+    @property
+    def returnType(self) -> T.DataType:
+        return self._returnType
 
     def asNondeterministic(self) -> UserDefinedFunction:
+        """The same UDF, marked non-deterministic (DuckDB then calls it for every row)."""
         self.deterministic = False
+        self._sql_name = f"__sparklet_udf_{next(_ids)}"
         return self
 
-    def _vectorised(self, nargs: int) -> Any:
-        """The Arrow function DuckDB calls, with exactly ``nargs`` parameters."""
-        func, dt, pandas = self.func, self.returnType, self.evalType != 100
+    def _arrow_enabled(self, session: Any) -> bool:
+        if self.useArrow is not None:
+            return bool(self.useArrow)
+        value = session.conf.get("spark.sql.execution.pythonUDF.arrow.enabled", "true")
+        return str(value).strip().lower() == "true"
+
+    def _vectorised(self, nargs: int, session: Any) -> Any:
+        """The Arrow function DuckDB calls, with exactly ``nargs`` parameters (a function of
+        no arguments gets one it ignores: the batch's length comes with it)."""
+        func, dt, kind = self.func, self.returnType, self.evalType
+        dummy = nargs == 0
+        nargs = max(nargs, 1)
+        pickled = kind == PythonEvalType.SQL_BATCHED_UDF and not self._arrow_enabled(session)
+        time_zone = session._time_zone
 
         def run(*arrays: Any) -> Any:
             try:
-                if pandas:
-                    import pyarrow as pa
+                n = len(arrays[0])
+                if dummy:
+                    arrays = ()
+                if kind == PandasUDFType.SCALAR_ITER:
+                    series = [_to_series(a, time_zone) for a in arrays]
+                    batch = series[0] if len(series) == 1 else tuple(series)
+                    parts = list(func(iter([batch])))
+                    import pandas as pd
 
-                    series = [a.to_pandas() for a in arrays]
-                    result = func(*series)
-                    return pa.Array.from_pandas(result, type=None).cast(
-                        __import__("sparklet.sql.typemap", fromlist=["x"]).to_arrow_type(dt))
+                    result = pd.concat(parts, ignore_index=True) if parts else pd.Series([])
+                    if _length(result) != n:
+                        raise pyspark_error(
+                            PySparkRuntimeError,
+                            "RESULT_LENGTH_MISMATCH_FOR_SCALAR_ITER_PANDAS_UDF",
+                            {"output_length": str(_length(result)), "input_length": str(n)})
+                    return _pandas_to_arrow(result, dt)
+                if kind in _PANDAS_TYPES:
+                    result = func(*[_to_series(a, time_zone) for a in arrays])
+                    if not hasattr(result, "__len__"):
+                        raise pyspark_error(PySparkTypeError, "UDF_RETURN_TYPE", {
+                            "expected": "pandas.Series", "actual": type(result).__name__})
+                    if _length(result) != n:
+                        raise pyspark_error(PySparkRuntimeError,
+                                            "SCHEMA_MISMATCH_FOR_PANDAS_UDF", {
+                                                "udf_type": "pandas_udf",
+                                                "expected": str(n),
+                                                "actual": str(_length(result))})
+                    return _pandas_to_arrow(result, dt)
                 columns = [_from_arrow(a) for a in arrays]
-                n = len(arrays[0]) if arrays else 1
                 if not columns:
                     results = [func() for _ in range(n)]
                 else:
                     results = [func(*row) for row in zip(*columns, strict=True)]
-                return _to_arrow(results, dt)
+                return _to_arrow(results, dt, pickled)
             except Exception as exc:  # noqa: BLE001 - it becomes the query's PythonException
                 raise _fail(_user_traceback(exc)) from None
-
-        import inspect
 
         run.__signature__ = inspect.Signature([  # type: ignore[attr-defined]
             inspect.Parameter(f"a{i}", inspect.Parameter.POSITIONAL_ONLY) for i in range(nargs)])
         return run
 
-    def _register(self, session: Any, nargs: int) -> str:
+    def _create(self, session: Any, name: str, nargs: int) -> None:
         from sparklet.sql.typemap import to_duckdb_type
 
+        with session._lock:
+            try:
+                session._con.remove_function(name)
+            except Exception:  # noqa: BLE001 - not registered yet
+                pass
+            session._con.create_function(
+                name, self._vectorised(nargs, session), None, to_duckdb_type(self.returnType),
+                type="arrow", null_handling="special", side_effects=not self.deterministic)
+
+    def _register(self, session: Any, nargs: int) -> str:
         name = f"{self._sql_name}_{nargs}"
-        key = id(session) * 1000 + nargs
-        if key not in self._registered:
-            with session._lock:
-                session._con.create_function(
-                    name, self._vectorised(nargs), None, to_duckdb_type(self.returnType),
-                    type="arrow", null_handling="special", side_effects=not self.deterministic)
-            self._registered.add(key)
+        # kept on the session (an id() may come back for a later session)
+        made = session.__dict__.setdefault("_udf_functions", set())
+        if name not in made:
+            self._create(session, name, nargs)
+            made.add(name)
         return name
 
     def __call__(self, *cols: Any) -> Column:
@@ -230,36 +428,68 @@ class UserDefinedFunction:
 
         session = SparkSession._active or SparkSession.builder.getOrCreate()
         trees = [_to_expr(c) for c in cols]
-        node = exp.Anonymous(this=self._register(session, len(trees)), expressions=trees)
+        args = trees or [exp.true()]  # see _vectorised: the batch's length, not a value
+        node = exp.Anonymous(this=self._register(session, len(trees)), expressions=args)
         node.meta["spark_name"] = f"{self._name}({', '.join(spark_name(t) for t in trees)})"
         node.meta["udf"] = self
         return Column(node)
 
 
-def udf(f: Any = None, returnType: Any = T.StringType(), *, useArrow: bool | None = None) -> Any:
-    """A Python UDF (the default return type is ``string``); also a decorator."""
+def udf(f: Any = None, returnType: Any = None, *, useArrow: bool | None = None) -> Any:
+    """A Python UDF (the default return type is ``string``); also a decorator
+    (``@udf``, ``@udf("int")``, ``@udf(returnType=...)``)."""
     if f is None or isinstance(f, (str, T.DataType)):
         rt = returnType if f is None else f
-        return lambda func: UserDefinedFunction(func, rt)
-    return UserDefinedFunction(f, returnType)
+        return lambda func: UserDefinedFunction(func, rt, useArrow=useArrow,
+                                                evalType=_batched(useArrow))
+    return UserDefinedFunction(f, returnType, useArrow=useArrow, evalType=_batched(useArrow))
+
+
+def _batched(useArrow: bool | None) -> int:
+    return PythonEvalType.SQL_ARROW_BATCHED_UDF if useArrow else PythonEvalType.SQL_BATCHED_UDF
+
+
+def _eval_type_from_hints(func: Any) -> int | None:
+    """PySpark's reading of a pandas UDF's type hints: Series → Series is scalar,
+    Iterator[Series] → Iterator[Series] scalar iterator, Series → a scalar grouped-agg."""
+    try:
+        sig = inspect.signature(func)
+    except (TypeError, ValueError):
+        return None
+    ret = sig.return_annotation
+    params = [p.annotation for p in sig.parameters.values()]
+    if ret is inspect.Signature.empty:
+        return None
+    text = str(ret)
+    if "Iterator" in text:
+        return PandasUDFType.SCALAR_ITER
+    if "Series" in text or "DataFrame" in text:
+        return PandasUDFType.SCALAR
+    if params and all("Series" in str(p) or "DataFrame" in str(p) for p in params):
+        return PandasUDFType.GROUPED_AGG
+    return PandasUDFType.GROUPED_AGG
 
 
 def pandas_udf(f: Any = None, returnType: Any = None, functionType: int | None = None) -> Any:
-    """A vectorised UDF over pandas Series: Series → Series (scalar) or Series → scalar
-    (a grouped aggregate, used in ``groupBy().agg``)."""
-    def make(func: Any, rt: Any) -> UserDefinedFunction:
-        import inspect
+    """A vectorised UDF over pandas Series: Series → Series (scalar), Iterator[Series] →
+    Iterator[Series] (scalar iterator), Series → scalar (a grouped aggregate, used in
+    ``groupBy().agg``); the kind is read from the type hints, or ``functionType``."""
+    if functionType is not None and functionType not in _PANDAS_TYPES:
+        raise pyspark_error(PySparkTypeError, "INVALID_PANDAS_UDF_TYPE", {
+            "arg_name": "functionType", "arg_type": str(functionType)})
 
-        eval_type = functionType or PandasUDFType.SCALAR
-        ret = inspect.signature(func).return_annotation
-        if functionType is None and ret is not inspect.Signature.empty and \
-                "Series" not in str(ret) and "DataFrame" not in str(ret) and "Iterator" not in \
-                str(ret):
-            eval_type = PandasUDFType.GROUPED_AGG
+    def make(func: Any, rt: Any) -> UserDefinedFunction:
+        eval_type = functionType or _eval_type_from_hints(func) or PandasUDFType.SCALAR
         return UserDefinedFunction(func, rt, evalType=eval_type)
 
+    if isinstance(f, int) and not isinstance(f, bool) and returnType is None:
+        raise pyspark_error(PySparkTypeError, "NOT_DATATYPE_OR_STR", {
+            "arg_name": "returnType", "arg_type": type(f).__name__})
     if f is None or isinstance(f, (str, T.DataType)):
         rt = returnType if f is None else f
+        if isinstance(returnType, int) and f is not None:  # pandas_udf("long", SCALAR)
+            functionType = returnType
+            rt = f
         return lambda func: make(func, rt)
     return make(f, returnType)
 
@@ -271,13 +501,16 @@ class UDFRegistration:
         self._session = session
 
     def register(self, name: str, f: Any, returnType: Any = None) -> UserDefinedFunction:
+        """Register ``f`` (a function, default type ``string``, or a UDF keeping its own
+        type) as the SQL function ``name``; returns the UDF."""
         if isinstance(f, UserDefinedFunction):
-            fn = f
+            if returnType is not None:
+                raise pyspark_error(PySparkTypeError, "CANNOT_SPECIFY_RETURN_TYPE_FOR_UDF", {
+                    "arg_name": "f", "return_type": str(returnType)})
+            fn = UserDefinedFunction(f.func, f.returnType, name=name, evalType=f.evalType,
+                                     deterministic=f.deterministic, useArrow=f.useArrow)
         else:
-            fn = UserDefinedFunction(f, returnType or T.StringType(), name=name)
-        fn._name = name
-        import inspect
-
+            fn = UserDefinedFunction(f, returnType, name=name)
         try:
             params = [p for p in inspect.signature(fn.func).parameters.values()
                       if p.default is inspect.Parameter.empty and p.kind in
@@ -285,17 +518,12 @@ class UDFRegistration:
             nargs = len(params)
         except (TypeError, ValueError):
             nargs = 1
-        from sparklet.sql.typemap import to_duckdb_type
-
-        with self._session._lock:
-            self._session._con.create_function(
-                name, fn._vectorised(nargs), None, to_duckdb_type(fn.returnType), type="arrow",
-                null_handling="special", side_effects=not fn.deterministic)
+        fn._create(self._session, name, nargs)
         self._session.__dict__.setdefault("_udfs", {})[name.lower()] = fn
         return fn
 
     def registerJavaFunction(self, *args: Any, **kwargs: Any) -> None:
-        raise PySparkTypeError(errorClass="UNSUPPORTED_OPERATION", messageParameters={
+        raise pyspark_error(PySparkTypeError, "UNSUPPORTED_OPERATION", {
             "operation": "registerJavaFunction (no JVM in sparklet)"})
 
 
@@ -304,7 +532,7 @@ class UDFRegistration:
 def _schema(schema: Any) -> T.StructType:
     dt = _return_type(schema)
     if not isinstance(dt, T.StructType):
-        raise PySparkTypeError(errorClass="NOT_STRUCT", messageParameters={
+        raise pyspark_error(PySparkTypeError, "NOT_STRUCT", {
             "arg_name": "schema", "arg_type": type(dt).__name__})
     return dt
 
