@@ -68,7 +68,7 @@ PySpark; PySpark 4.3.0 with 4g driver memory, DuckDB 2.0.1; 4 min 43 s in all)::
     8 temp views              2.552       0.087     0.008            29.39x           10.32x
 
 All three engines returned the same rows (tolerance 1e-6). The headline five (Q1 Q3 Q5 Q6
-Q10): sparklet 12-25x faster than PySpark, 1.10-1.23x DuckDB's time. Median CPU seconds:
+Q10): sparklet 8-25x faster than PySpark, 1.10-1.23x DuckDB's time. Median CPU seconds:
 total PySpark/sparklet 16.8x, sparklet/DuckDB 1.14x. Parity notes from the run: sparklet's
 result types differ from PySpark's on Q7 Q9 (sum of a decimal product typed decimal(25,2)
 and rounded to 2 digits, Spark: decimal(38,4)) and Q8 Q14 Q17 (decimal division/avg as
