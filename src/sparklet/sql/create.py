@@ -504,6 +504,10 @@ def _pandas_rows(pdf: Any) -> tuple[list[tuple], list[str]]:
             values = [None if v is pd.NaT else v.to_pydatetime() for v in series]
         elif pd.api.types.is_timedelta64_dtype(dtype):
             values = [None if v is pd.NaT else v.to_pytimedelta() for v in series]
+        elif isinstance(dtype, pd.StringDtype):
+            # pandas' string columns (pandas 3's default ``str``): NaN or pd.NA is missing
+            values = [None if v is None or v is pd.NA or v != v else str(v)
+                      for v in series.astype(object)]
         elif isinstance(dtype, pd.api.extensions.ExtensionDtype):
             # nullable Int64 / boolean / string / Float64: pd.NA is NULL
             values = [None if v is pd.NA or v is None else _py(v)

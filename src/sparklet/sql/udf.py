@@ -356,7 +356,13 @@ class UserDefinedFunction:
         dummy = nargs == 0
         nargs = max(nargs, 1)
         pickled = kind == PythonEvalType.SQL_BATCHED_UDF and not self._arrow_enabled(session)
-        time_zone = session._time_zone
+        import weakref
+
+        session_ref = weakref.ref(session)  # the time zone is read per call: it may change
+
+        def time_zone() -> str:
+            live = session_ref()
+            return "UTC" if live is None else live._time_zone
 
         def run(*arrays: Any) -> Any:
             try:
@@ -364,7 +370,7 @@ class UserDefinedFunction:
                 if dummy:
                     arrays = ()
                 if kind == PandasUDFType.SCALAR_ITER:
-                    series = [_to_series(a, time_zone) for a in arrays]
+                    series = [_to_series(a, time_zone()) for a in arrays]
                     batch = series[0] if len(series) == 1 else tuple(series)
                     parts = list(func(iter([batch])))
                     import pandas as pd
@@ -377,7 +383,7 @@ class UserDefinedFunction:
                             {"output_length": str(_length(result)), "input_length": str(n)})
                     return _pandas_to_arrow(result, dt)
                 if kind in _PANDAS_TYPES:
-                    result = func(*[_to_series(a, time_zone) for a in arrays])
+                    result = func(*[_to_series(a, time_zone()) for a in arrays])
                     if not hasattr(result, "__len__"):
                         raise pyspark_error(PySparkTypeError, "UDF_RETURN_TYPE", {
                             "expected": "pandas.Series", "actual": type(result).__name__})

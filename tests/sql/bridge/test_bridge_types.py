@@ -183,7 +183,9 @@ def test_duckdb_holds_the_spark_types(spark):
 # -- property tests -----------------------------------------------------------------------
 
 def _decimals(p: int, s: int):
-    return st.integers(-(10**p) + 1, 10**p - 1).map(lambda i: decimal.Decimal(i).scaleb(-s))
+    exact = decimal.Context(prec=80)  # the default 28 digits would round 38-digit values
+    return st.integers(-(10**p) + 1, 10**p - 1).map(
+        lambda i: decimal.Decimal(i).scaleb(-s, context=exact))
 
 
 ATOMS = {
