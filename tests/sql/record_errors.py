@@ -166,6 +166,26 @@ def record():
     _write(out)
 
 
+def used_conditions() -> set[str]:
+    """The main error conditions sparklet's source raises (``errorClass="..."`` and the
+    ``[CONDITION]`` prefixes of the dialect's runtime errors)."""
+    import re
+
+    found = set()
+    for folder, _, files in os.walk(os.path.join(ROOT, "src", "sparklet")):
+        for name in files:
+            if not name.endswith(".py") or name == "error_conditions.py":
+                continue
+            with open(os.path.join(folder, name)) as f:
+                text = f.read()
+            for pattern in (r'errorClass\s*=\s*"([A-Z_][A-Z0-9_]+)',
+                            r"error\('\[([A-Z_][A-Z0-9_]+)",
+                            r'(?:exception_for|_raw_error|_type_error|_value_error)\(\s*"'
+                            r'([A-Z_][A-Z0-9_]+)'):
+                found.update(m.group(1) for m in re.finditer(pattern, text))
+    return found
+
+
 def conditions():
     import pyspark
 
@@ -177,7 +197,16 @@ def conditions():
     with open(os.path.join(pyspark_dir, "errors", "error-conditions.json")) as f:
         py = json.load(f)
     table = {}
-    for origin, names, source in (("jvm", JVM_CONDITIONS, jvm), ("python", PYTHON_CONDITIONS, py)):
+    # and every condition sparklet's code names, from whichever file has it
+    listed = set(JVM_CONDITIONS) | set(PYTHON_CONDITIONS)
+    scanned = sorted(used_conditions() - listed)
+    extra_py = [n for n in scanned if n in py]
+    extra_jvm = [n for n in scanned if n not in py and n in jvm]
+    unknown = [n for n in scanned if n not in py and n not in jvm]
+    if unknown:
+        print("conditions in sparklet that Spark does not have:", unknown, file=sys.stderr)
+    for origin, names, source in (("jvm", JVM_CONDITIONS + extra_jvm, jvm),
+                                  ("python", PYTHON_CONDITIONS + extra_py, py)):
         for name in names:
             entry = source[name]
             kept = {"origin": origin, "message": entry["message"]}

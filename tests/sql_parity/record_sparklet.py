@@ -15,11 +15,19 @@ import time
 
 
 def namespace() -> dict:
+    import shim
+
+    shim.install()
+    import tempfile
+
     from sparklet.sql import Row, SparkSession, Window
     from sparklet.sql import functions as F
     from sparklet.sql import types as T
 
-    spark = SparkSession.builder.config("spark.sql.session.timeZone", "UTC").getOrCreate()
+    # a fresh warehouse: tables a failing case leaves behind must not break the next run
+    spark = (SparkSession.builder.config("spark.sql.session.timeZone", "UTC")
+             .config("spark.sql.warehouse.dir", tempfile.mkdtemp(prefix="sqlparity-wh-"))
+             .getOrCreate())
     return {"spark": spark, "F": F, "T": T, "Row": Row, "Window": Window}
 
 
@@ -47,12 +55,12 @@ def main() -> None:
                 if k in want}
     print(compare.summary_markdown(verdicts))
     if "--list" in sys.argv:
-        for k, (area, v) in sorted(verdicts.items()):
+        for k, (_, v) in sorted(verdicts.items()):
             if v != "match":
-                got = results[k]
+                got, w = results[k], want[k]
                 shown = got.get("error") or got.get("rows") or got.get("value")
-                print(f"{k} [{v}]\n  code: {want[k]['code'][:200]}\n  want: "
-                      f"{(want[k].get('error') or want[k].get('rows') or want[k].get('value'))!s:.300}"
+                wanted = w.get("error") or w.get("rows") or w.get("value")
+                print(f"{k} [{v}]\n  code: {w['code'][:200]}\n  want: {wanted!s:.300}"
                       f"\n  got:  {shown!s:.300}")
 
 

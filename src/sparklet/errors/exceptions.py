@@ -68,6 +68,7 @@ class PySparkException(Exception):
         if message is None:
             if errorClass is None:
                 raise ValueError("a PySparkException needs a message or an errorClass")
+            errorClass, messageParameters = _expected_type(errorClass, messageParameters)
             message = get_error_message(errorClass, messageParameters or {})
         super().__init__(message)
         self._message = message
@@ -97,7 +98,8 @@ class PySparkException(Exception):
         """Returns full error message: ``[CONDITION] message`` (and ``SQLSTATE: ...``)."""
         text = f"[{self.getCondition()}] {self._message}"
         state = self.getSqlState()
-        if state is not None and is_jvm_condition(self._errorClass):
+        if state is not None and is_jvm_condition(self._errorClass) and \
+                "SQLSTATE: " not in self._message:  # a message given whole may carry it
             text += f" SQLSTATE: {state}"
         return text
 
@@ -121,6 +123,31 @@ class PySparkException(Exception):
 
     def __reduce__(self):
         return (_rebuild, (type(self), self.__dict__.copy()))
+
+
+_TYPE_WORDS = {"COLUMN": "Column", "STR": "str", "INT": "int", "FLOAT": "float",
+               "LIST": "list", "TUPLE": "tuple", "DICT": "dict", "BOOL": "bool",
+               "DATATYPE": "DataType", "STRUCT": "StructType", "CALLABLE": "callable",
+               "RDD": "RDD", "OF": "of"}
+
+
+def _expected_type(errorClass: str, params: dict[str, str] | None
+                   ) -> tuple[str, dict[str, str] | None]:
+    """PySpark 3's ``NOT_<TYPE>[_OR_<TYPE>...]`` conditions are PySpark 4's
+    ``NOT_EXPECTED_TYPE`` with the types spelt out (``NOT_COLUMN_OR_STR`` → ``Column or
+    str``)."""
+    from sparklet.errors.error_conditions import ERROR_CONDITIONS
+
+    if not errorClass.startswith("NOT_") or errorClass in ERROR_CONDITIONS:
+        return errorClass, params
+    words = errorClass[4:].split("_")
+    if not all(w in _TYPE_WORDS or w == "OR" for w in words):
+        return errorClass, params
+    expected = " ".join("or" if w == "OR" else _TYPE_WORDS[w] for w in words)
+    params = dict(params or {})
+    return "NOT_EXPECTED_TYPE", {"arg_name": params.get("arg_name", ""),
+                                 "expected_type": expected,
+                                 "arg_type": params.get("arg_type", "")}
 
 
 def _rebuild(cls: type, state: dict) -> PySparkException:
@@ -394,6 +421,13 @@ _CLASS_OF = {
     "NOT_EXPECTED_TYPE": PySparkTypeError,
     "NOT_IMPLEMENTED": PySparkNotImplementedError,
     "NOT_ITERABLE": PySparkTypeError,
+    "PYTHON_EXCEPTION": PythonException,
+    "SQL_CONF_NOT_FOUND": SparkNoSuchElementException,
+    "CANNOT_BE_EMPTY": PySparkValueError,
+    "SLICE_WITH_STEP": PySparkValueError,
+    "VALUE_NOT_POSITIVE": PySparkValueError,
+    "UNSUPPORTED_LITERAL": PySparkTypeError,
+    "CANNOT_APPLY_IN_FOR_COLUMN": PySparkValueError,
 }
 
 # CAST_INVALID_INPUT's class follows the target type.

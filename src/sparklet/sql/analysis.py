@@ -68,20 +68,27 @@ def physical(attr: Attribute) -> exp.Column:
     return node
 
 
-def bound_ref(attr: Attribute) -> exp.Column:
-    """A Column tree that means exactly ``attr`` (``df.x``, ``df["x"]``)."""
+def bound_ref(attr: Attribute, plan: int | None = None) -> exp.Column:
+    """A Column tree that means exactly ``attr`` (``df.x``, ``df["x"]``); ``plan`` is the
+    id of the DataFrame it was taken from (to tell the two sides of a self-join apart)."""
     node = exp.Column(this=exp.Identifier(this=attr.name, quoted=True))
     node.meta["attr_id"] = attr.id
     node.meta["display"] = attr.name
+    if plan is not None:
+        node.meta["plan"] = plan
     return node
 
 
 class Resolver:
     """Resolves the column references of trees against ``attrs``."""
 
-    def __init__(self, attrs: list[Attribute], case_sensitive: bool = False):
+    def __init__(self, attrs: list[Attribute], case_sensitive: bool = False,
+                 aliases: dict[tuple[int, int], int] | None = None):
         self.attrs = attrs
         self.case_sensitive = case_sensitive
+        # (DataFrame id, attribute id) -> the id the attribute has here (a self-join's
+        # right side gets new ids)
+        self.aliases = aliases or {}
 
     def _norm(self, name: str) -> str:
         return name if self.case_sensitive else name.lower()
@@ -115,16 +122,23 @@ class Resolver:
                     for a in found) + "]"})
         return found[0]
 
-    def by_id(self, attr_id: int, display: str) -> Attribute:
+    def by_id(self, attr_id: int, display: str, plan: int | None = None) -> Attribute:
+        attr_id = self.aliases.get((plan, attr_id), attr_id)
         for a in self.attrs:
             if a.id == attr_id:
                 return a
-        # a column of another DataFrame: Spark 4 resolves it by name when that is unique
-        found = self.by_name(display)
-        if len(found) == 1:
-            return found[0]
-        raise AnalysisException(errorClass="CANNOT_RESOLVE_DATAFRAME_COLUMN", messageParameters={
-            "name": display})
+        # a column of another DataFrame (as Spark: even when one here has its name)
+        names = ", ".join(f'"{a.name}"' for a in self.attrs)
+        same = [a.name for a in self.attrs if self._norm(a.name) == self._norm(display)]
+        message = (f'Resolved attribute(s) "{display}" missing from {names} in operator '
+                   f'!Project. ')
+        if same:
+            message += (f'Attribute(s) with the same name appear in the operation: '
+                        f'"{display}".\nPlease check if the right attribute(s) are used.')
+        condition = ("MISSING_ATTRIBUTES.RESOLVED_ATTRIBUTE_APPEAR_IN_OPERATION" if same
+                     else "MISSING_ATTRIBUTES.RESOLVED_ATTRIBUTE_MISSING_FROM_INPUT")
+        raise AnalysisException(message.strip(), errorClass=condition, messageParameters={
+                                    "missingAttributes": f'"{display}"', "input": names})
 
     def resolve(self, tree: exp.Expression) -> exp.Expression:
         """A copy of ``tree`` whose column references are DuckDB columns of ``attrs``."""
@@ -150,7 +164,8 @@ class Resolver:
         if "attr" in meta:  # already resolved
             return node
         if "attr_id" in meta:
-            attr, rest = self.by_id(meta["attr_id"], meta.get("display", node.name)), []
+            attr = self.by_id(meta["attr_id"], meta.get("display", node.name), meta.get("plan"))
+            rest = []
         else:
             parts = meta.get("parts") or [p.name for p in node.parts]
             if len(parts) == 1 and self._norm(parts[0]) in lambdas:
@@ -203,6 +218,10 @@ def nullable(tree: exp.Expression) -> bool:
         return True
     if isinstance(tree, exp.Count):
         return False
+    if isinstance(tree, (exp.Array, exp.Struct)) and not isinstance(tree, exp.Bracket):
+        return False  # a constructor's value is never NULL (its elements may be)
+    if isinstance(tree, exp.Coalesce):
+        return all(nullable(c) for c in [tree.this, *tree.expressions])
     if isinstance(tree, exp.Anonymous) and tree.name.lower() in ("row_number", "rank",
                                                                   "dense_rank", "count"):
         return False

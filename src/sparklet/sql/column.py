@@ -7,9 +7,9 @@ attribute it means, so that after a join ``a.id`` and ``b.id`` stay apart.
 
 >>> from sparklet.sql import functions as F
 >>> F.col("age") + 1
-Column<'(age + 1)'>
+Column<'+(age, 1)'>
 >>> (F.col("a") > 1) & F.col("b").isNull()
-Column<'((a > 1) AND (b IS NULL))'>
+Column<'AND(>(a, 1), (b IS NULL))'>
 """
 
 from __future__ import annotations
@@ -172,7 +172,7 @@ class Column:
 
     def __bool__(self) -> bool:
         raise PySparkValueError(errorClass="CANNOT_CONVERT_COLUMN_INTO_BOOL",
-                                messageParameters={})
+                                messageParameters={"column": repr(self)})
 
     __nonzero__ = __bool__
 
@@ -186,9 +186,7 @@ class Column:
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        from sparklet.sql.naming import spark_name
-
-        return f"Column<'{spark_name(self._expr)}'>"
+        return f"Column<'{_repr_text(self._expr)}'>"
 
     # -- names ----------------------------------------------------------------------------
     def alias(self, *alias: str, **kwargs: Any) -> Column:
@@ -224,6 +222,33 @@ class Column:
         """A struct field."""
         return Column(exp.Dot(this=self._expr, expression=exp.Identifier(this=name,
                                                                          quoted=True)))
+
+    def withField(self, fieldName: str, col: Column) -> Column:
+        """The struct with field ``fieldName`` set to ``col`` (replaced, or added last)."""
+        if not isinstance(fieldName, str):
+            raise PySparkTypeError(errorClass="NOT_STR", messageParameters={
+                "arg_name": "fieldName", "arg_type": type(fieldName).__name__})
+        if not isinstance(col, Column):
+            raise PySparkTypeError(errorClass="NOT_COLUMN", messageParameters={
+                "arg_name": "col", "arg_type": type(col).__name__})
+        node = exp.Anonymous(this="struct_update", expressions=[
+            self._expr, exp.PropertyEQ(this=exp.Identifier(this=fieldName, quoted=True),
+                                       expression=col._expr)])
+        from sparklet.sql.naming import spark_name
+
+        node.meta["spark_name"] = (f"update_fields({spark_name(self._expr)}, "
+                                   f"WithField({spark_name(col._expr)}))")
+        return Column(node)
+
+    def dropFields(self, *fieldNames: str) -> Column:
+        """The struct without the named fields."""
+        from sparklet.sql.naming import spark_name
+
+        node = exp.Anonymous(this="__sparklet_drop_fields", expressions=[
+            self._expr, *[exp.Literal.string(n) for n in fieldNames]])
+        node.meta["spark_name"] = f"update_fields({spark_name(self._expr)}, " + ", ".join(
+            "dropfield()" for _ in fieldNames) + ")"
+        return Column(node)
 
     # -- predicates -----------------------------------------------------------------------
     def isNull(self) -> Column:
@@ -322,6 +347,20 @@ class Column:
 
     def outer(self) -> Column:
         return self
+
+
+def _repr_text(e: exp.Expression) -> str:
+    """The text of PySpark 4's Column repr: operators in prefix form (``+(a, 1)``)."""
+    from sparklet.sql.naming import _BINARY, spark_name
+
+    if isinstance(e, exp.Paren):
+        return _repr_text(e.this)
+    op = _BINARY.get(type(e))
+    if op is not None:
+        return f"{op}({_repr_text(e.this)}, {_repr_text(e.expression)})"
+    if isinstance(e, exp.Alias):
+        return f"{_repr_text(e.this)} AS {e.alias}"
+    return spark_name(e)
 
 
 def _sql_type(dataType: Any) -> exp.DataType:

@@ -1,8 +1,9 @@
 """Values between Python, Arrow and DuckDB, as PySpark converts them.
 
 ``collect()`` gives PySpark's Python values: ``Row`` for structs, ``dict`` for maps,
-``bytearray`` for binary, and for ``timestamp`` a naive ``datetime`` in the Python process's
-local time zone (PySpark converts the instant with ``datetime.fromtimestamp``).
+``bytes`` for binary (PySpark 4; 3.x gave ``bytearray``), and for ``timestamp`` a naive
+``datetime`` in the Python process's local time zone (PySpark converts the instant with
+``datetime.fromtimestamp``).
 ``to_arrow_table`` turns the rows given to ``createDataFrame`` into Arrow (tuples and Rows by
 position, dicts and objects by name; naive datetimes are local time); ``to_pandas`` and
 ``to_arrow`` are ``toPandas()`` and ``toArrow()`` with PySpark's dtypes and Arrow types.
@@ -10,7 +11,7 @@ position, dicts and objects by name; naive datetimes are local time); ``to_panda
 >>> schema = T._parse_datatype_string("a int, s struct<x:int,y:string>, b binary")
 >>> to_row = row_converter(schema)
 >>> to_row((1, {"x": 2, "y": "z"}, b"ab"))
-Row(a=1, s=Row(x=2, y='z'), b=bytearray(b'ab'))
+Row(a=1, s=Row(x=2, y='z'), b=b'ab')
 >>> to_arrow_table([(1, (2, "z"), b"ab")], schema).to_pylist()
 [{'a': 1, 's': {'x': 2, 'y': 'z'}, 'b': b'ab'}]
 """
@@ -37,7 +38,7 @@ def _value_converter(dt: T.DataType) -> Converter:
             return v.astimezone().replace(tzinfo=None)
         return timestamp
     if isinstance(dt, T.BinaryType):
-        return lambda v: None if v is None else bytearray(v)
+        return lambda v: v if v is None or type(v) is bytes else bytes(v)
     if isinstance(dt, T.ArrayType):
         inner = _value_converter(dt.elementType)
         if inner is None:
@@ -331,7 +332,7 @@ def to_pandas(df: Any) -> Any:
     ``int8``…``int64`` (``float64`` with NaN once a NULL is in them), floats ``float32`` /
     ``float64``, booleans ``bool`` (``object`` with a NULL), timestamps ``datetime64[ns]``
     naive in the session time zone, day-time intervals ``timedelta64[ns]``; dates, decimals,
-    strings, binary (bytearray), arrays (list), maps (dict) and structs (Row) are objects."""
+    strings, binary (bytes), arrays (list), maps (dict) and structs (Row) are objects."""
     import zoneinfo
 
     import numpy as np

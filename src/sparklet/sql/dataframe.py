@@ -17,6 +17,7 @@ statement. Nothing is copied between operations but the SQL text.
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections.abc import Iterator
 from typing import Any
@@ -28,6 +29,7 @@ from sparklet.errors import (
     IllegalArgumentException,
     PySparkAttributeError,
     PySparkTypeError,
+    PySparkValueError,
 )
 from sparklet.sql import types as T
 from sparklet.sql.analysis import (
@@ -43,6 +45,8 @@ from sparklet.sql.column import Column, _to_expr
 from sparklet.sql.naming import spark_name
 
 __all__ = ["DataFrame"]
+
+_plan_ids = itertools.count(1)
 
 _JOIN_TYPES = {
     "inner": "INNER", "cross": "CROSS", "outer": "FULL", "full": "FULL", "fullouter": "FULL",
@@ -67,6 +71,8 @@ class DataFrame:
         self._num_partitions = num_partitions
         self._cached: Any = None
         self.is_cached = False
+        self._plan_id = next(_plan_ids)
+        self._aliases: dict[tuple[int, int], int] = {}
         self._select_of: Any = None
 
     # -- construction ---------------------------------------------------------------------
@@ -87,9 +93,11 @@ class DataFrame:
 
     def _derive(self, sql: str, attrs: list[Attribute], sources: tuple | None = None,
                 num_partitions: Any = ...) -> DataFrame:
-        return DataFrame(self._session, sql, attrs,
-                         self._sources if sources is None else sources,
-                         self._num_partitions if num_partitions is ... else num_partitions)
+        df = DataFrame(self._session, sql, attrs,
+                       self._sources if sources is None else sources,
+                       self._num_partitions if num_partitions is ... else num_partitions)
+        df._aliases = self._aliases
+        return df
 
     def _gen(self, tree: exp.Expression) -> str:
         from sparklet.sql.dialect import to_duckdb
@@ -97,7 +105,7 @@ class DataFrame:
         return to_duckdb(tree, ansi=self._session._ansi, time_zone=self._session._time_zone)
 
     def _resolver(self) -> Resolver:
-        return Resolver(self._attrs)
+        return Resolver(self._attrs, aliases=self._aliases)
 
     def _bind_types(self, sql: str, attrs: list[Attribute], fresh: set[int]) -> list[Attribute]:
         """Attributes with the types DuckDB binds for the new columns (ids in ``fresh``)."""
@@ -121,8 +129,24 @@ class DataFrame:
         items: list[str] = []
         attrs: list[Attribute] = []
         fresh: set[int] = set()
+        generators = [t for t in trees if _is_generator(
+            t.this if isinstance(t, (exp.Alias, exp.Aliases)) else t)]
+        if len(generators) > 1:  # DuckDB would zip them; Spark refuses
+            from sparklet.sql.functions._base import _error
+
+            raise _error(AnalysisException, "UNSUPPORTED_GENERATOR.MULTI_GENERATOR",
+                         num=str(len(generators)), generators=", ".join(
+                             f'"{_generator_call(g)}"' for g in generators))
         for tree in trees:
             star = resolver.expand_star(tree)
+            if star is not None and isinstance(tree, exp.Star) and tree.args.get("except_"):
+                drop = {resolver.lookup([c.name], c.name)[0].id for c in tree.args["except_"]}
+                star = [a for a in star if a.id not in drop]
+            regex = (tree.meta or {}).get("colRegex")
+            if regex is not None:
+                import re
+
+                star = [a for a in self._attrs if re.fullmatch(regex, a.name)]
             if star is not None:
                 for a in star:
                     items.append(quote(a.phys))
@@ -134,17 +158,28 @@ class DataFrame:
             names = [i.name for i in tree.expressions] if isinstance(tree, exp.Aliases) else None
             inner = tree.this if isinstance(tree, (exp.Alias, exp.Aliases)) else tree
             resolved = resolver.resolve(inner)
-            if names is not None:  # a generator with several output names
+            if _is_generator(resolved):  # explode, posexplode, inline, stack, json_tuple
+                if isinstance(tree, exp.Alias):
+                    names = [tree.alias]
+                item, out = self._multi_alias(resolved, names)
+                items.append(item)
+                attrs.extend(out)
+                fresh |= {a.id for a in out}
+                continue
+            if names is not None:  # several names for another expression: one column each
                 items.append(self._gen(resolved))
-                for name in names:
-                    a = Attribute(name, new_id(), None, True)  # type: ignore[arg-type]
-                    attrs.append(a)
-                    fresh.add(a.id)
-                items[-1] = self._multi_alias(items[-1], attrs[-len(names):])
+                a = Attribute(names[0], new_id(), None, True)  # type: ignore[arg-type]
+                items[-1] = f"{items[-1]} AS {quote(a.phys)}"
+                attrs.append(a)
+                fresh.add(a.id)
                 continue
             if is_plain_ref(inner) and not isinstance(resolved, exp.Dot) and \
                     isinstance(resolved, exp.Column):
                 attr = resolved.meta["attr"]
+                written = (inner.meta or {}).get("parts")
+                if written and "attr_id" not in (inner.meta or {}) and written[-1] != attr.name:
+                    # Spark names a column selected by name as written (select("ID") -> ID)
+                    attr = attr.renamed(written[-1])
                 if isinstance(tree, exp.Alias):
                     attr = Attribute(tree.alias, new_id(), attr.dataType,
                                      attr.nullable)
@@ -170,11 +205,75 @@ class DataFrame:
             self._session._bind(sql)  # still checks the statement
         return self._derive(sql, attrs)
 
-    def _multi_alias(self, item: str, attrs: list[Attribute]) -> str:
-        # explode of a map / posexplode / inline give several columns: DuckDB unnests a
-        # struct into its fields, so the generator's struct is unpacked under our names
-        names = ", ".join(quote(a.phys) for a in attrs)
-        return f"UNNEST([{item}], recursive := false) AS _gen({names})"
+    def _multi_alias(self, tree: exp.Expression, names: list[str] | None
+                     ) -> tuple[str, list[Attribute]]:
+        """A generator in a select list: its select item and output attributes.
+
+        DuckDB's ``UNNEST(list of structs, max_depth := 2)`` in a select list gives a row
+        per element and a column per struct field, so each generator becomes a list of
+        structs whose field names are the new attributes' DuckDB names. ``names`` are the
+        user's (``alias("k", "v")``); Spark's defaults otherwise (``col``, ``pos``, ``key``,
+        ``value``, the struct's fields for ``inline``, ``c0``... for ``json_tuple``).
+        """
+        from sparklet.sql.naming import generator_names
+        from sparklet.sql.typemap import from_duckdb_type
+
+        kind = tree.name.lower() if isinstance(tree, exp.Anonymous) else tree.key.lower()
+        outer = kind.endswith("outer") or isinstance(tree, exp.ExplodeOuter)
+        args = ([tree.this] if tree.this is not None and not isinstance(tree, exp.Anonymous)
+                else []) + list(tree.expressions)
+        element = None
+        source = ""
+        if kind not in ("stack", "json_tuple"):
+            source = self._gen(args[0])
+            _, types = self._session._bind(f"SELECT {source} FROM ({self._sql}) AS _t")
+            element = from_duckdb_type(types[0])
+        if isinstance(element, T.ArrayType) and kind.startswith("inline"):
+            element = element.elementType
+        default = generator_names(tree, element)
+        if names is None or len(names) != len(default):
+            if names is not None:
+                from sparklet.sql.functions._base import _error
+
+                raise _error(AnalysisException, "UDTF_ALIAS_NUMBER_MISMATCH",
+                             aliasesSize=str(len(default)), aliasesNames=", ".join(names))
+            names = default
+        is_pos = kind.startswith("posexplode")
+        out = [Attribute(n, new_id(), None, not (is_pos and i == 0 and not outer))
+               for i, n in enumerate(names)]  # type: ignore[arg-type]
+        keys = [f"'{a.phys}'" for a in out]
+        if kind == "json_tuple":
+            fields = [f"json_extract_string({self._gen(args[0])}, "
+                      f"'$.\"' || {self._gen(f)} || '\"') AS {quote(a.phys)}"
+                      for f, a in zip(args[1:], out, strict=False)]
+            return ", ".join(fields), out
+        if kind == "stack":
+            rows = int(args[0].name)
+            values = [self._gen(v) for v in args[1:]]
+            width = len(out)
+            structs = []
+            for r in range(rows):
+                row = values[r * width:(r + 1) * width]
+                row += ["NULL"] * (width - len(row))
+                structs.append("{" + ", ".join(f"{k}: {v}" for k, v in zip(keys, row,
+                                                                          strict=True)) + "}")
+            return f"UNNEST([{', '.join(structs)}], max_depth := 2)", out
+        if isinstance(element, T.MapType):
+            source = f"map_entries({source})"
+            parts = ["x.key", "x.value"]
+        elif kind.startswith("inline") and isinstance(element, T.StructType):
+            parts = [f"x.{quote(f.name)}" for f in element.fields]
+        else:
+            parts = ["x"]
+        if is_pos:
+            pos = "CAST(i - 1 AS INTEGER)"
+            if outer:  # the NULL row of an empty collection has a NULL position
+                pos = f"CASE WHEN len({source}) > 0 THEN {pos} END"
+            parts = [pos] + parts
+        if outer:  # a NULL or empty collection gives one row of NULLs
+            source = f"CASE WHEN len({source}) > 0 THEN {source} ELSE [NULL] END"
+        struct = "{" + ", ".join(f"{k}: {v}" for k, v in zip(keys, parts, strict=True)) + "}"
+        return f"UNNEST(list_transform({source}, lambda x, i: {struct}), max_depth := 2)", out
 
     def _expand_struct_star(self, tree: exp.Column, resolver: Resolver, items: list[str],
                             attrs: list[Attribute], fresh: set[int]) -> None:
@@ -216,10 +315,10 @@ class DataFrame:
             raise AttributeError(name)
         for a in self._attrs:
             if a.name == name:
-                return Column(bound_ref(a))
+                return Column(bound_ref(a, self._plan_id))
         for a in self._attrs:
             if a.name.lower() == name.lower():
-                return Column(bound_ref(a))
+                return Column(bound_ref(a, self._plan_id))
         raise PySparkAttributeError(errorClass="ATTRIBUTE_NOT_SUPPORTED",
                                     messageParameters={"attr_name": name})
 
@@ -233,12 +332,12 @@ class DataFrame:
                     .parse_attribute_name(item), item)
             except AnalysisException:
                 raise
-            node: exp.Expression = bound_ref(attr)
+            node: exp.Expression = bound_ref(attr, self._plan_id)
             for field in rest:
                 node = exp.Dot(this=node, expression=exp.Identifier(this=field, quoted=True))
             return Column(node)
         if isinstance(item, int):
-            return Column(bound_ref(self._attrs[item]))
+            return Column(bound_ref(self._attrs[item], self._plan_id))
         if isinstance(item, Column):
             return self.filter(item)
         if isinstance(item, (list, tuple)):
@@ -250,6 +349,17 @@ class DataFrame:
     def __repr__(self) -> str:
         return "DataFrame[" + ", ".join(f"{a.name}: {a.dataType.simpleString()}"
                                         for a in self._attrs) + "]"
+
+    def colRegex(self, colName: str) -> Column:
+        """The columns whose names match the back-quoted regular expression ``colName``."""
+        if not isinstance(colName, str):
+            raise PySparkTypeError(errorClass="NOT_STR", messageParameters={
+                "arg_name": "colName", "arg_type": type(colName).__name__})
+        pattern = colName[1:-1] if colName.startswith("`") and colName.endswith("`") \
+            else colName
+        node = exp.Star()
+        node.meta["colRegex"] = pattern
+        return Column(node)
 
     # -- projections ----------------------------------------------------------------------
     def select(self, *cols: Any) -> DataFrame:
@@ -344,8 +454,16 @@ class DataFrame:
 
         tree = parse_expression(condition) if isinstance(condition, str) else condition._expr
         where = self._gen(self._resolver().resolve(tree))
+        _, types = self._session._bind(f"SELECT {where} FROM ({self._sql}) AS _t")
+        if str(types[0]) not in ("BOOLEAN", '"NULL"', "NULL"):
+            from sparklet.sql.typemap import from_duckdb_type
+
+            shown = spark_name(tree)
+            raise AnalysisException(
+                errorClass="DATATYPE_MISMATCH.FILTER_NOT_BOOLEAN", messageParameters={
+                    "sqlExpr": f'"{shown}"', "filter": f'"{shown}"',
+                    "type": f'"{from_duckdb_type(types[0]).simpleString().upper()}"'})
         sql = f"SELECT * FROM ({self._sql}) AS _t WHERE {where}"
-        self._session._bind(sql)
         return self._derive(sql, self._attrs)
 
     where = filter
@@ -438,6 +556,76 @@ class DataFrame:
         sql = (f"SELECT * FROM ({self._sql}) AS _t USING SAMPLE {pct} PERCENT "
                f"(bernoulli, {seed})")
         return self._derive(sql, self._attrs)
+
+    def randomSplit(self, weights: list[float], seed: int | None = None) -> list[DataFrame]:
+        """Disjoint random parts with about the given weights (a row's part is a hash of its
+        values and ``seed``, so the parts partition the rows exactly)."""
+        for w in weights:
+            if w < 0:
+                raise PySparkValueError(errorClass="VALUE_NOT_POSITIVE", messageParameters={
+                    "arg_name": "weights", "arg_value": str(w)})
+        seed = random.randrange(2**31) if seed is None else int(seed)
+        total = float(sum(weights))
+        cols = ", ".join(quote(a.phys) for a in self._attrs)
+        u = f"(hash({cols}, {seed}) % 1000000007) / 1000000007.0"
+        parts, low = [], 0.0
+        for i, w in enumerate(weights):
+            high = 1.0 if i == len(weights) - 1 else low + w / total
+            parts.append(self._derive(
+                f"SELECT * FROM ({self._sql}) AS _t WHERE {u} >= {low!r} AND {u} < {high!r}"
+                if i < len(weights) - 1 else
+                f"SELECT * FROM ({self._sql}) AS _t WHERE {u} >= {low!r}", self._attrs))
+            low = high
+        return parts
+
+    def unpivot(self, ids: Any, values: Any, variableColumnName: str,
+                valueColumnName: str) -> DataFrame:
+        """Columns ``values`` turned into rows of (variable, value), next to the ``ids``."""
+        def names(cols: Any) -> list[Any]:
+            if cols is None:
+                return []
+            return list(cols) if isinstance(cols, (list, tuple)) else [cols]
+        resolver = self._resolver()
+        id_trees = [resolver.resolve(_to_expr(c)) for c in names(ids)]
+        id_attrs = [t.meta["attr"] for t in id_trees if "attr" in (t.meta or {})]
+        if values is None:
+            taken = {a.id for a in id_attrs}
+            value_attrs = [a for a in self._attrs if a.id not in taken]
+        else:
+            value_attrs = [resolver.lookup([v], v)[0] if isinstance(v, str) else
+                           resolver.resolve(v._expr).meta["attr"] for v in names(values)]
+        var = Attribute(variableColumnName, new_id(), T.StringType(), False)
+        val = Attribute(valueColumnName, new_id(), None, True)  # type: ignore[arg-type]
+        entries = ", ".join(
+            f"{{'v': {_sql_string(a.name)}, 'x': {quote(a.phys)}}}" for a in value_attrs)
+        inner = (f"SELECT {', '.join(quote(a.phys) for a in id_attrs)}"
+                 f"{', ' if id_attrs else ''}unnest([{entries}], recursive := true) "
+                 f"FROM ({self._sql}) AS _t")
+        items = [quote(a.phys) for a in id_attrs] + [f"v AS {quote(var.phys)}",
+                                                      f"x AS {quote(val.phys)}"]
+        sql = f"SELECT {', '.join(items)} FROM ({inner}) AS _u"
+        attrs = self._bind_types(sql, id_attrs + [var, val], {val.id})
+        return self._derive(sql, attrs)
+
+    melt = unpivot
+
+    def approxQuantile(self, col: Any, probabilities: list[float], relativeError: float) -> Any:
+        return self.stat.approxQuantile(col, probabilities, relativeError)
+
+    def corr(self, col1: str, col2: str, method: str | None = None) -> float:
+        return self.stat.corr(col1, col2, method)
+
+    def cov(self, col1: str, col2: str) -> float:
+        return self.stat.cov(col1, col2)
+
+    def crosstab(self, col1: str, col2: str) -> DataFrame:
+        return self.stat.crosstab(col1, col2)
+
+    def freqItems(self, cols: list[str], support: float | None = None) -> DataFrame:
+        return self.stat.freqItems(cols, support)
+
+    def sampleBy(self, col: str, fractions: dict, seed: int | None = None) -> DataFrame:
+        return self.stat.sampleBy(col, fractions, seed)
 
     def repartition(self, numPartitions: Any, *cols: Any) -> DataFrame:
         n = numPartitions if isinstance(numPartitions, int) else None
@@ -533,8 +721,18 @@ class DataFrame:
                 "'left_outer', 'rightouter', 'right', 'right_outer', 'leftsemi', 'left_semi', "
                 "'semi', 'leftanti', 'left_anti', 'anti', 'cross'.")
         mine = {a.id for a in self._attrs}
+        renamed: dict[int, int] = {}
+        aliases = {**self._aliases, **other._aliases}
         if any(b.id in mine for b in other._attrs):  # a self-join: new ids for the right side
-            other = other._with_fresh_ids()
+            fresh = other._with_fresh_ids()
+            renamed = {a.id: b.id for a, b in zip(other._attrs, fresh._attrs, strict=True)}
+            aliases = {**self._aliases, **{k: renamed.get(v, v)
+                                           for k, v in other._aliases.items()}}
+            if other._plan_id != self._plan_id:
+                # columns taken from the right DataFrame (df2.x) mean its side
+                aliases.update({(other._plan_id, old): new for old, new in renamed.items()})
+                renamed = {}
+            other = fresh
         if isinstance(on, str):
             on = [on]
         if isinstance(on, Column):
@@ -542,6 +740,8 @@ class DataFrame:
         using = isinstance(on, (list, tuple)) and on and all(isinstance(c, str) for c in on)
         lres, rres = self._resolver(), other._resolver()
         left_sql, right_sql = f"({self._sql}) AS _l", f"({other._sql}) AS _r"
+        if kind == "CROSS" and on is not None and not (isinstance(on, (list, tuple)) and not on):
+            kind = "INNER"  # Spark: a "cross" join with a condition is an inner join
         if kind == "CROSS" or on is None or (isinstance(on, (list, tuple)) and not on):
             cond = None
         elif using:
@@ -558,8 +758,8 @@ class DataFrame:
                 pairs.append((found_l[0], found_r[0]))
             cond = " AND ".join(f"_l.{quote(a.phys)} = _r.{quote(b.phys)}" for a, b in pairs)
         else:
-            both = Resolver(self._attrs + other._attrs)
-            trees = [c._expr for c in on]
+            both = Resolver(self._attrs + other._attrs, aliases=aliases)
+            trees = [_self_join_sides(c._expr, renamed) for c in on]
             tree = trees[0]
             for t in trees[1:]:
                 tree = exp.And(this=tree, expression=t)
@@ -605,7 +805,9 @@ class DataFrame:
                 [_outer_nullable(b, kind in ("LEFT", "FULL")) for b in other._attrs]
         sql = f"SELECT {', '.join(items)} FROM {join}"
         self._session._bind(sql)
-        return self._derive(sql, attrs, self._sources + other._sources)
+        df = self._derive(sql, attrs, self._sources + other._sources)
+        df._aliases = aliases
+        return df
 
     def _with_fresh_ids(self) -> DataFrame:
         attrs = [a.fresh() for a in self._attrs]
@@ -777,10 +979,25 @@ class DataFrame:
         self._session.catalog._create_temp_view(name, self, replace=True, is_global=True)
 
     def explain(self, extended: Any = None, mode: str | None = None) -> None:
-        """Print DuckDB's physical plan for the DataFrame."""
-        rows = self._session._fetchall(f"EXPLAIN {self._sql}")
-        print("== Physical Plan ==")
-        print("\n".join(r[1] for r in rows))
+        """Print DuckDB's plans for the DataFrame under Spark's headings (``extended`` or
+        ``mode="extended"``: the logical plans too)."""
+        if isinstance(extended, str):
+            mode, extended = extended, None
+        full = bool(extended) or mode == "extended"
+        with self._session._lock:
+            if full:
+                self._session._con.execute("SET explain_output = 'all'")
+            try:
+                rows = self._session._con.execute(f"EXPLAIN {self._sql}").fetchall()
+            finally:
+                self._session._con.execute("SET explain_output = 'physical_only'")
+        plans = {kind: text for kind, text in rows}
+        if full:
+            for title, kind in (("Parsed Logical Plan", "logical_plan"),
+                                ("Analyzed Logical Plan", "logical_plan"),
+                                ("Optimized Logical Plan", "logical_opt")):
+                print(f"== {title} ==\n{plans.get(kind, '')}\n")
+        print(f"== Physical Plan ==\n{plans.get('physical_plan', '')}\n")
 
     # -- writers, helpers -----------------------------------------------------------------
     @property
@@ -846,6 +1063,48 @@ class DataFrame:
     @property
     def isStreaming(self) -> bool:
         return False
+
+
+_GENERATORS = (exp.Explode, exp.Inline, exp.Stack)
+
+
+def _is_generator(tree: exp.Expression) -> bool:
+    """Whether ``tree`` is a generator (several rows, or columns, per input row)."""
+    if isinstance(tree, _GENERATORS):
+        return True
+    return isinstance(tree, exp.Anonymous) and tree.name.lower() in (
+        "explode_outer", "posexplode_outer", "inline_outer", "json_tuple", "stack", "inline")
+
+
+def _generator_call(tree: exp.Expression) -> str:
+    """``explode(a)``: a generator as Spark's messages show it."""
+    if isinstance(tree, (exp.Alias, exp.Aliases)):
+        tree = tree.this
+    meta = tree.meta or {}
+    name = meta.get("spark_fn") or (tree.name if isinstance(tree, exp.Anonymous) else tree.key)
+    args = meta.get("spark_args") or [a for a in [tree.this, *tree.expressions]
+                                      if isinstance(a, exp.Expression)]
+    return f"{name.lower()}({', '.join(spark_name(a) for a in args)})"
+
+
+def _sql_string(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _self_join_sides(tree: exp.Expression, renamed: dict[int, int]) -> exp.Expression:
+    """In a self-join, ``df.k == df2.k`` names one attribute twice: as Spark, the left side
+    of each such equality is the left input's and the right side the right input's."""
+    if not renamed:
+        return tree
+    tree = tree.copy()
+    for eq in tree.find_all(exp.EQ, exp.NullSafeEQ):
+        left, right = (e.this if isinstance(e, exp.Paren) else e
+                       for e in (eq.this, eq.expression))
+        lid = (left.meta or {}).get("attr_id") if isinstance(left, exp.Column) else None
+        rid = (right.meta or {}).get("attr_id") if isinstance(right, exp.Column) else None
+        if lid is not None and lid == rid and rid in renamed:
+            right.meta["attr_id"] = renamed[rid]
+    return tree
 
 
 def _outer_nullable(a: Attribute, outer: bool) -> Attribute:

@@ -15,12 +15,14 @@ from typing import Any
 
 from sqlglot import exp
 
-from sparklet.errors import AnalysisException, PySparkTypeError
+from sparklet.errors import AnalysisException
 from sparklet.sql.column import Column, _literal, _to_expr
+from sparklet.sql.na import _spark_string
 
 __all__ = ["GroupedData"]
 
-_DICT_FUNCTIONS = {"mean": "avg", "average": "avg", "std": "stddev", "stddev": "stddev"}
+_DICT_FUNCTIONS = {"mean": "avg", "average": "avg", "std": "stddev", "stddev": "stddev",
+                   "size": "count"}
 
 
 class GroupedData:
@@ -45,12 +47,10 @@ class GroupedData:
                 cols.append(F.count(name) if fn == "count" else F._invoke(fn, name))
             exprs = tuple(cols)
         if not exprs:
-            raise PySparkTypeError(errorClass="CANNOT_BE_EMPTY",
-                                   messageParameters={"item": "exprs"})
+            raise AssertionError("exprs should not be empty")  # PySpark's assert
         for e in exprs:
             if not isinstance(e, Column):
-                raise PySparkTypeError(errorClass="NOT_COLUMN", messageParameters={
-                    "arg_name": "exprs", "arg_type": type(e).__name__})
+                raise AssertionError("all exprs should be Column")  # PySpark's assert
         from sparklet.sql.udf import aggregate_in_pandas, is_pandas_aggregate
 
         if any(is_pandas_aggregate(e._expr) for e in exprs):
@@ -60,7 +60,8 @@ class GroupedData:
             aggs = self._pivoted(aggs)
         df = self._df
         resolver = df._resolver()
-        keys_sql = [df._gen(resolver.resolve(k)) for k in self._keys]
+        keys_sql = [df._gen(resolver.resolve(k.this if isinstance(k, exp.Alias) else k))
+                    for k in self._keys]
         group_by = None
         if self._keys:
             joined = ", ".join(keys_sql)
@@ -86,12 +87,12 @@ class GroupedData:
         pivot_col, values = self._pivot  # type: ignore[misc]
         out = []
         for value in values:
-            label = "null" if value is None else str(value)
+            label = "null" if value is None else _spark_string(value)
             for agg in aggs:
                 inner = agg.this if isinstance(agg, exp.Alias) else agg
                 cond = (exp.Is(this=pivot_col.copy(), expression=exp.Null()) if value is None
                         else exp.EQ(this=pivot_col.copy(), expression=_literal(value)))
-                filtered = exp.Filter(this=inner.copy(), expression=exp.Where(this=cond))
+                filtered = _pivot_cell(inner, cond)
                 if len(aggs) == 1:
                     name = label
                 else:
@@ -121,11 +122,9 @@ class GroupedData:
         from sparklet.sql import functions as F
         from sparklet.sql import types as T
 
-        if not cols:
-            key_names = {k.name.lower() for k in self._keys if isinstance(k, exp.Column)}
+        if not cols:  # every numeric column, the grouping columns too (as Spark)
             cols = tuple(a.name for a in self._df._attrs
-                         if isinstance(a.dataType, T.NumericType)
-                         and a.name.lower() not in key_names)
+                         if isinstance(a.dataType, T.NumericType))
         else:
             for c in cols:
                 attr = self._df._resolver().lookup([c], c)[0]
@@ -152,3 +151,19 @@ class GroupedData:
         from sparklet.sql.udf import apply_in_pandas
 
         return apply_in_pandas(self, func, schema)
+
+
+def _pivot_cell(agg: exp.Expression, cond: exp.Expression) -> exp.Expression:
+    """One pivot cell: every aggregate in ``agg`` restricted to the rows of the pivot value,
+    and NULL where the group has no such row (as Spark's pivot, whose missing cells are NULL
+    even for ``count``)."""
+    def put(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.AggFunc) and not isinstance(node.parent, exp.Filter):
+            return exp.Filter(this=node.copy(), expression=exp.Where(this=cond.copy()))
+        return node
+    body = agg.copy()
+    body = put(body) if isinstance(body, exp.AggFunc) else body.transform(put)
+    rows = exp.Filter(this=exp.Count(this=exp.Star()), expression=exp.Where(this=cond.copy()))
+    return exp.Case(ifs=[exp.If(this=exp.EQ(this=rows, expression=exp.Literal.number(0)),
+                                true=exp.Null())], default=body)
+

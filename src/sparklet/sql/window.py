@@ -3,7 +3,8 @@
 >>> from sparklet.sql import functions as F
 >>> w = Window.partitionBy("g").orderBy("k")
 >>> F.row_number().over(w)  # doctest: +NORMALIZE_WHITESPACE
-Column<'row_number() OVER (PARTITION BY g ORDER BY k ASC NULLS FIRST)'>
+Column<'row_number() OVER (PARTITION BY g ORDER BY k ASC NULLS FIRST ROWS BETWEEN UNBOUNDED
+PRECEDING AND CURRENT ROW)'>
 """
 
 from __future__ import annotations

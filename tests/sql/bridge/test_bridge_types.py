@@ -1,6 +1,6 @@
 """Every Spark type round-trips Python → createDataFrame → DuckDB → collect / toPandas /
 toArrow without loss, as PySpark gives the values back: the same Python values, except
-``binary`` as ``bytearray``, a struct as ``Row``, a ``float`` rounded to 32 bits, a decimal
+``binary`` as ``bytes`` (PySpark 4.3: ``b'x'`` in the recorded cases), a struct as ``Row``, a ``float`` rounded to 32 bits, a decimal
 rounded to its scale, and a ``timestamp`` as the naive local time of its instant
 (``datetime.fromtimestamp``) whatever the session time zone. Example-based tests pin the
 edges; hypothesis tests generate schemas and rows and compare ``collect()`` with a model of
@@ -39,7 +39,7 @@ def expect(dt: T.DataType, v):
     if v is None:
         return None
     if isinstance(dt, T.BinaryType):
-        return bytearray(v)
+        return bytes(v)
     if isinstance(dt, T.FloatType):
         return f32(v)
     if isinstance(dt, T.DecimalType):

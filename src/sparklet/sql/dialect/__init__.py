@@ -28,11 +28,20 @@ from sqlglot import exp
 from sqlglot.dialects.duckdb import DuckDB
 from sqlglot.dialects.spark import Spark
 
-from sparklet.sql.dialect import ansi, arrays, datetimes, jsonfuncs, numeric, strings
+from sparklet.sql.dialect import (
+    aggregates,
+    ansi,
+    arrays,
+    datetimes,
+    jsonfuncs,
+    numeric,
+    strings,
+    windows,
+)
 
 Transform = Callable[..., str]
 
-_MODULES = (ansi, numeric, strings, datetimes, arrays, jsonfuncs)
+_MODULES = (ansi, numeric, strings, datetimes, arrays, jsonfuncs, aggregates, windows)
 
 
 def _merge(attribute: str) -> dict:
@@ -73,14 +82,53 @@ class SparkOnDuckDB(DuckDB):
             return str(self.dialect.settings.get("time_zone", "UTC"))
 
 
+_STATEMENT_STARTS = frozenset("""SELECT WITH FROM VALUES TABLE CREATE INSERT DROP SET SHOW
+DESCRIBE DESC EXPLAIN USE CACHE UNCACHE REFRESH ALTER TRUNCATE RESET ANALYZE MSCK DELETE UPDATE
+MERGE ADD LIST CLEAR REPLACE LOAD COMMENT""".split())
+
+
+def parse_error(text: str, exc: Exception, statement: bool = False) -> Exception:
+    """Spark's ``ParseException`` for a sqlglot parse error of ``text``: at the offending
+    token's start, or "end of input" when the text stopped early."""
+    from sparklet.errors import ParseException
+
+    errors = getattr(exc, "errors", None) or [{}]
+    first = errors[0]
+    line = first.get("line") or 1
+    token = first.get("highlight") or ""
+    end_col = first.get("col") or 0  # sqlglot: 1-based column of the token's last character
+    lines = text.split("\n")
+    words = text.split()
+    if statement and words and words[0].upper() not in _STATEMENT_STARTS \
+            and not words[0].startswith("("):
+        # not a statement at all: Spark's parser stops at the first word
+        return ParseException(errorClass="PARSE_SYNTAX_ERROR", messageParameters={
+            "error": f"'{words[0]}'", "hint": ""}, command=text, line=1,
+            startPosition=len(text) - len(text.lstrip()))
+    at_end = line >= len(lines) and end_col >= len(lines[-1].rstrip())
+    if at_end and not first.get("description", "").startswith("Invalid expression"):
+        return ParseException(errorClass="PARSE_SYNTAX_ERROR", messageParameters={
+            "error": "end of input", "hint": ""}, command=text, line=len(lines),
+            startPosition=len(lines[-1]))
+    return ParseException(errorClass="PARSE_SYNTAX_ERROR", messageParameters={
+        "error": f"'{token}'", "hint": ""}, command=text, line=line,
+        startPosition=max(end_col - len(token), 0))
+
+
 def parse(sql: str) -> exp.Expression:
     """One Spark SQL statement as a sqlglot tree (Spark's dialect)."""
-    return sqlglot.parse_one(sql, read=Spark)
+    try:
+        return sqlglot.parse_one(sql, read=Spark)
+    except sqlglot.errors.ParseError as exc:
+        raise parse_error(sql, exc, statement=True) from None
 
 
 def parse_expression(sql: str) -> exp.Expression:
     """A Spark SQL expression (``selectExpr``, ``expr``, ``filter("...")``)."""
-    return sqlglot.parse_one(sql, read=Spark)
+    try:
+        return sqlglot.parse_one(sql, read=Spark)
+    except sqlglot.errors.ParseError as exc:
+        raise parse_error(sql, exc) from None
 
 
 def to_duckdb(expression: exp.Expression, *, ansi: bool = True, time_zone: str = "UTC") -> str:
