@@ -3,7 +3,7 @@
 
 A UDF runs inside DuckDB as a vectorised (Arrow) function: DuckDB hands it a batch of Arrow
 arrays, the values are turned into PySpark's Python values (``Row`` for structs, ``dict`` for
-maps, ``bytearray`` for binary), the function runs per row (per batch of pandas Series for a
+maps, ``bytes`` for binary), the function runs per row (per batch of pandas Series for a
 ``pandas_udf``), and the results become an Arrow array of the declared return type:
 
 - **Arrow-optimised** (``useArrow=None`` or ``True``; PySpark 4's default,

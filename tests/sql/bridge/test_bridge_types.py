@@ -1,10 +1,10 @@
 """Every Spark type round-trips Python → createDataFrame → DuckDB → collect / toPandas /
 toArrow without loss, as PySpark gives the values back: the same Python values, except
-``binary`` as ``bytes`` (PySpark 4.3: ``b'x'`` in the recorded cases), a struct as ``Row``, a ``float`` rounded to 32 bits, a decimal
-rounded to its scale, and a ``timestamp`` as the naive local time of its instant
-(``datetime.fromtimestamp``) whatever the session time zone. Example-based tests pin the
-edges; hypothesis tests generate schemas and rows and compare ``collect()`` with a model of
-those rules."""
+``binary`` as ``bytes`` (PySpark 4.3: ``b'x'`` in the recorded cases), a struct as ``Row``,
+a ``float`` rounded to 32 bits, a decimal rounded to its scale, and a ``timestamp`` as the
+naive local time of its instant (``datetime.fromtimestamp``) whatever the session time
+zone. Example-based tests pin the edges; hypothesis tests generate schemas and rows and
+compare ``collect()`` with a model of those rules."""
 
 from __future__ import annotations
 

@@ -30,13 +30,13 @@ def one(spark, f, *cols):
     (3, "double", 3.0, None),             # an Int is not a Double
     (3, "string", "3", "3"),              # toString
     (True, "string", "true", "true"),
-    ("x", "binary", bytearray(b"x"), bytearray(b"x")),  # a String becomes its UTF-8 bytes
+    ("x", "binary", b"x", b"x"),  # a String becomes its UTF-8 bytes
     ([1, "a"], "array<string>", ["1", "a"], ["1", "a"]),
     ({"k": 1.5}, "map<string,int>", {"k": 1}, {"k": None}),
 ])
 def test_arrow_and_pickled_result_conversions(spark, value, ddl, arrow, pickled):
     got_pickled = one(spark, F.udf(lambda _: value, ddl, useArrow=False), "id")
-    assert got_pickled == [pickled]
+    assert got_pickled == [pickled] and type(got_pickled[0]) is type(pickled)
     spark.conf.set("spark.sql.execution.pythonUDF.arrow.enabled", "false")
     assert one(spark, F.udf(lambda _: value, ddl), "id") == [pickled]
     spark.conf.unset("spark.sql.execution.pythonUDF.arrow.enabled")
@@ -46,7 +46,8 @@ def test_arrow_and_pickled_result_conversions(spark, value, ddl, arrow, pickled)
                 one(spark, f, "id")
             assert str(info.value).splitlines()[-1].startswith("pyarrow.lib.ArrowInvalid: ")
         else:
-            assert one(spark, f, "id") == [arrow]
+            got = one(spark, f, "id")
+            assert got == [arrow] and type(got[0]) is type(arrow)
 
 
 def test_eval_types(spark):
@@ -111,7 +112,7 @@ def test_date_timestamp_and_binary(spark):
     g = F.udf(lambda b: bytes(reversed(b)), "binary")
     h = F.udf(lambda t: t.date(), "date")
     assert df.select(f("t").alias("t"), g("b").alias("b"), h("t").alias("d")).collect() == [
-        Row(t=datetime.datetime(2024, 1, 2, 0, 30), b=bytearray(b"ba"),
+        Row(t=datetime.datetime(2024, 1, 2, 0, 30), b=b"ba",
             d=datetime.date(2024, 1, 1))]
 
 
