@@ -349,12 +349,23 @@ class UserDefinedFunction:
         value = session.conf.get("spark.sql.execution.pythonUDF.arrow.enabled", "true")
         return str(value).strip().lower() == "true"
 
+    def _scalar(self, session: Any) -> Any:
+        """A function of no arguments, as DuckDB calls it: once per row (an Arrow function
+        would not learn the batch's length), its result converted as an Arrow batch's."""
+        func, dt = self.func, self.returnType
+        pickled = self.evalType == PythonEvalType.SQL_BATCHED_UDF and \
+            not self._arrow_enabled(session)
+
+        def run() -> Any:
+            try:
+                return _to_arrow([func()], dt, pickled).to_pylist()[0]
+            except Exception as exc:  # noqa: BLE001 - it becomes the query's PythonException
+                raise _fail(_user_traceback(exc)) from None
+        return run
+
     def _vectorised(self, nargs: int, session: Any) -> Any:
-        """The Arrow function DuckDB calls, with exactly ``nargs`` parameters (a function of
-        no arguments gets one it ignores: the batch's length comes with it)."""
+        """The Arrow function DuckDB calls, with exactly ``nargs`` (> 0) parameters."""
         func, dt, kind = self.func, self.returnType, self.evalType
-        dummy = nargs == 0
-        nargs = max(nargs, 1)
         pickled = kind == PythonEvalType.SQL_BATCHED_UDF and not self._arrow_enabled(session)
         import weakref
 
@@ -367,8 +378,6 @@ class UserDefinedFunction:
         def run(*arrays: Any) -> Any:
             try:
                 n = len(arrays[0])
-                if dummy:
-                    arrays = ()
                 if kind == PandasUDFType.SCALAR_ITER:
                     series = [_to_series(a, time_zone()) for a in arrays]
                     batch = series[0] if len(series) == 1 else tuple(series)
@@ -395,10 +404,7 @@ class UserDefinedFunction:
                                                 "actual": str(_length(result))})
                     return _pandas_to_arrow(result, dt)
                 columns = [_from_arrow(a) for a in arrays]
-                if not columns:
-                    results = [func() for _ in range(n)]
-                else:
-                    results = [func(*row) for row in zip(*columns, strict=True)]
+                results = [func(*row) for row in zip(*columns, strict=True)]
                 return _to_arrow(results, dt, pickled)
             except Exception as exc:  # noqa: BLE001 - it becomes the query's PythonException
                 raise _fail(_user_traceback(exc)) from None
@@ -415,6 +421,12 @@ class UserDefinedFunction:
                 session._con.remove_function(name)
             except Exception:  # noqa: BLE001 - not registered yet
                 pass
+            if nargs == 0 and self.evalType not in _PANDAS_TYPES:
+                session._con.create_function(
+                    name, self._scalar(session), [], to_duckdb_type(self.returnType),
+                    type="native", null_handling="special",
+                    side_effects=not self.deterministic)
+                return
             session._con.create_function(
                 name, self._vectorised(nargs, session), None, to_duckdb_type(self.returnType),
                 type="arrow", null_handling="special", side_effects=not self.deterministic)
@@ -434,8 +446,7 @@ class UserDefinedFunction:
 
         session = SparkSession._active or SparkSession.builder.getOrCreate()
         trees = [_to_expr(c) for c in cols]
-        args = trees or [exp.true()]  # see _vectorised: the batch's length, not a value
-        node = exp.Anonymous(this=self._register(session, len(trees)), expressions=args)
+        node = exp.Anonymous(this=self._register(session, len(trees)), expressions=trees)
         node.meta["spark_name"] = f"{self._name}({', '.join(spark_name(t) for t in trees)})"
         node.meta["udf"] = self
         return Column(node)

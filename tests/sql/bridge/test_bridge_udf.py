@@ -233,3 +233,25 @@ def test_a_udf_works_in_every_session():
             assert session.range(2).select(f("id").alias("r")).collect() == [Row(r=1), Row(r=2)]
         finally:
             session.stop()
+
+
+def test_zero_argument_udfs_in_sql_and_the_dataframe_api(spark):
+    calls = []
+
+    def seven():
+        calls.append(1)
+        return 7
+
+    spark.udf.register("seven", F.udf(seven, "int").asNondeterministic())
+    assert spark.sql("SELECT seven() AS r FROM range(3)").collect() == [Row(r=7)] * 3
+    assert len(calls) == 3  # non-deterministic: once per row
+    struct = F.udf(lambda: {"a": 1, "b": [2.5]}, "struct<a: long, b: array<double>>")
+    assert spark.range(2).select(struct().alias("s")).collect() == [
+        Row(s=Row(a=1, b=[2.5]))] * 2
+
+    def fails():
+        raise KeyError("k")
+
+    with pytest.raises(PythonException) as info:
+        spark.range(1).select(F.udf(fails)()).collect()
+    assert str(info.value).splitlines()[-1] == "KeyError: 'k'"
