@@ -587,7 +587,12 @@ def map_in_pandas(df: Any, func: Any, schema: Any) -> Any:
     import pandas as pd
 
     schema = _schema(schema)
-    parts = list(func(iter([df.toPandas()])))
+    pdf = df.toPandas()
+    # the batches PySpark's Arrow stream gives: spark.sql.execution.arrow.maxRecordsPerBatch
+    size = int(df._session.conf.get("spark.sql.execution.arrow.maxRecordsPerBatch", "10000"))
+    size = size if size > 0 else max(len(pdf), 1)
+    batches = (pdf.iloc[i:i + size].reset_index(drop=True) for i in range(0, len(pdf), size))
+    parts = list(func(batches))
     out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
         columns=schema.names)
     return _frame_of(df._session, out, schema)

@@ -255,3 +255,20 @@ def test_zero_argument_udfs_in_sql_and_the_dataframe_api(spark):
     with pytest.raises(PythonException) as info:
         spark.range(1).select(F.udf(fails)()).collect()
     assert str(info.value).splitlines()[-1] == "KeyError: 'k'"
+
+
+def test_map_in_pandas_batches_of_max_records_per_batch(spark):
+    sizes = []
+
+    def count(it):
+        for pdf in it:
+            sizes.append(len(pdf))
+            yield pdf.assign(id=pdf.id * 2)
+
+    spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", "4")
+    try:
+        got = spark.range(10).mapInPandas(count, "id LONG").collect()
+    finally:
+        spark.conf.unset("spark.sql.execution.arrow.maxRecordsPerBatch")
+    assert sorted(r.id for r in got) == [2 * i for i in range(10)]
+    assert sizes == [4, 4, 2]
