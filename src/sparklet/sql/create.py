@@ -357,6 +357,15 @@ def create_dataframe(session: Any, data: Any, schema: Any, samplingRatio: float 
         data = pd.DataFrame(data)
         if names is None and struct is None:
             names = [str(c) for c in data.columns]
+    if _is_pandas(data) and _conf_true(session, "spark.sql.execution.arrow.pyspark.enabled") \
+            and len(data) > 0:
+        try:
+            return _from_arrow(session, _pandas_to_arrow(session, data), struct, names)
+        except Exception:
+            # PySpark falls back to the non-Arrow conversion unless told not to
+            if not _conf_true(session, "spark.sql.execution.arrow.pyspark.fallback.enabled",
+                              "true"):
+                raise
     if _is_pandas(data):
         rows, pandas_names = _pandas_rows(data)
         if struct is None and names is None:
@@ -505,9 +514,9 @@ def _pandas_rows(pdf: Any) -> tuple[list[tuple], list[str]]:
         elif pd.api.types.is_timedelta64_dtype(dtype):
             values = [None if v is pd.NaT else v.to_pytimedelta() for v in series]
         elif isinstance(dtype, pd.StringDtype):
-            # pandas 3's default string dtype marks a missing value with NaN, not pd.NA
-            values = [None if v is None or v is pd.NA or (isinstance(v, float) and v != v)
-                      else v for v in series.astype(object)]
+            # pandas' string columns (pandas 3's default ``str``): NaN or pd.NA is missing
+            values = [None if v is None or v is pd.NA or v != v else str(v)
+                      for v in series.astype(object)]
         elif isinstance(dtype, pd.api.extensions.ExtensionDtype):
             # nullable Int64 / boolean / string / Float64: pd.NA is NULL
             values = [None if v is pd.NA or v is None else _py(v)
@@ -520,6 +529,36 @@ def _pandas_rows(pdf: Any) -> tuple[list[tuple], list[str]]:
         columns.append(values)
     rows = list(zip(*columns, strict=True)) if columns else [() for _ in range(len(pdf))]
     return rows, [str(c) for c in pdf.columns]
+
+
+def _conf_true(session: Any, key: str, default: str = "false") -> bool:
+    return str(session.conf.get(key, default)).strip().lower() == "true"
+
+
+def _pandas_to_arrow(session: Any, pdf: Any) -> Any:
+    """PySpark's Arrow path for pandas (``spark.sql.execution.arrow.pyspark.enabled``): the
+    columns' own Arrow types (int32 stays int, NaN and None are NULL), naive timestamps
+    read in the session time zone."""
+    import pandas as pd
+    import pyarrow as pa
+
+    columns = {}
+    for name, series in pdf.items():
+        if pd.api.types.is_datetime64_dtype(series.dtype) and \
+                not isinstance(series.dtype, pd.DatetimeTZDtype):
+            series = series.dt.tz_localize(session._time_zone, ambiguous="NaT",
+                                           nonexistent="NaT")
+        columns[str(name)] = series
+    table = pa.Table.from_pandas(pd.DataFrame(columns), preserve_index=False)
+    cast = []
+    for f in table.schema:
+        t = f.type
+        if pa.types.is_timestamp(t):
+            t = pa.timestamp("us", tz="UTC")
+        elif pa.types.is_large_string(t) or getattr(pa.types, "is_string_view", bool)(t):
+            t = pa.string()
+        cast.append(pa.field(f.name, t, True))
+    return table.cast(pa.schema(cast))
 
 
 def _py(v: Any) -> Any:

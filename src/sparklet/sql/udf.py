@@ -3,7 +3,7 @@
 
 A UDF runs inside DuckDB as a vectorised (Arrow) function: DuckDB hands it a batch of Arrow
 arrays, the values are turned into PySpark's Python values (``Row`` for structs, ``dict`` for
-maps, ``bytearray`` for binary), the function runs per row (per batch of pandas Series for a
+maps, ``bytes`` for binary), the function runs per row (per batch of pandas Series for a
 ``pandas_udf``), and the results become an Arrow array of the declared return type:
 
 - **Arrow-optimised** (``useArrow=None`` or ``True``; PySpark 4's default,
@@ -349,22 +349,37 @@ class UserDefinedFunction:
         value = session.conf.get("spark.sql.execution.pythonUDF.arrow.enabled", "true")
         return str(value).strip().lower() == "true"
 
+    def _scalar(self, session: Any) -> Any:
+        """A function of no arguments, as DuckDB calls it: once per row (an Arrow function
+        would not learn the batch's length), its result converted as an Arrow batch's."""
+        func, dt = self.func, self.returnType
+        pickled = self.evalType == PythonEvalType.SQL_BATCHED_UDF and \
+            not self._arrow_enabled(session)
+
+        def run() -> Any:
+            try:
+                return _to_arrow([func()], dt, pickled).to_pylist()[0]
+            except Exception as exc:  # noqa: BLE001 - it becomes the query's PythonException
+                raise _fail(_user_traceback(exc)) from None
+        return run
+
     def _vectorised(self, nargs: int, session: Any) -> Any:
-        """The Arrow function DuckDB calls, with exactly ``nargs`` parameters (a function of
-        no arguments gets one it ignores: the batch's length comes with it)."""
+        """The Arrow function DuckDB calls, with exactly ``nargs`` (> 0) parameters."""
         func, dt, kind = self.func, self.returnType, self.evalType
-        dummy = nargs == 0
-        nargs = max(nargs, 1)
         pickled = kind == PythonEvalType.SQL_BATCHED_UDF and not self._arrow_enabled(session)
-        time_zone = session._time_zone
+        import weakref
+
+        session_ref = weakref.ref(session)  # the time zone is read per call: it may change
+
+        def time_zone() -> str:
+            live = session_ref()
+            return "UTC" if live is None else live._time_zone
 
         def run(*arrays: Any) -> Any:
             try:
                 n = len(arrays[0])
-                if dummy:
-                    arrays = ()
                 if kind == PandasUDFType.SCALAR_ITER:
-                    series = [_to_series(a, time_zone) for a in arrays]
+                    series = [_to_series(a, time_zone()) for a in arrays]
                     batch = series[0] if len(series) == 1 else tuple(series)
                     parts = list(func(iter([batch])))
                     import pandas as pd
@@ -377,7 +392,7 @@ class UserDefinedFunction:
                             {"output_length": str(_length(result)), "input_length": str(n)})
                     return _pandas_to_arrow(result, dt)
                 if kind in _PANDAS_TYPES:
-                    result = func(*[_to_series(a, time_zone) for a in arrays])
+                    result = func(*[_to_series(a, time_zone()) for a in arrays])
                     if not hasattr(result, "__len__"):
                         raise pyspark_error(PySparkTypeError, "UDF_RETURN_TYPE", {
                             "expected": "pandas.Series", "actual": type(result).__name__})
@@ -389,10 +404,7 @@ class UserDefinedFunction:
                                                 "actual": str(_length(result))})
                     return _pandas_to_arrow(result, dt)
                 columns = [_from_arrow(a) for a in arrays]
-                if not columns:
-                    results = [func() for _ in range(n)]
-                else:
-                    results = [func(*row) for row in zip(*columns, strict=True)]
+                results = [func(*row) for row in zip(*columns, strict=True)]
                 return _to_arrow(results, dt, pickled)
             except Exception as exc:  # noqa: BLE001 - it becomes the query's PythonException
                 raise _fail(_user_traceback(exc)) from None
@@ -409,6 +421,12 @@ class UserDefinedFunction:
                 session._con.remove_function(name)
             except Exception:  # noqa: BLE001 - not registered yet
                 pass
+            if nargs == 0 and self.evalType not in _PANDAS_TYPES:
+                session._con.create_function(
+                    name, self._scalar(session), [], to_duckdb_type(self.returnType),
+                    type="native", null_handling="special",
+                    side_effects=not self.deterministic)
+                return
             session._con.create_function(
                 name, self._vectorised(nargs, session), None, to_duckdb_type(self.returnType),
                 type="arrow", null_handling="special", side_effects=not self.deterministic)
@@ -428,8 +446,7 @@ class UserDefinedFunction:
 
         session = SparkSession._active or SparkSession.builder.getOrCreate()
         trees = [_to_expr(c) for c in cols]
-        args = trees or [exp.true()]  # see _vectorised: the batch's length, not a value
-        node = exp.Anonymous(this=self._register(session, len(trees)), expressions=args)
+        node = exp.Anonymous(this=self._register(session, len(trees)), expressions=trees)
         node.meta["spark_name"] = f"{self._name}({', '.join(spark_name(t) for t in trees)})"
         node.meta["udf"] = self
         return Column(node)
@@ -570,7 +587,12 @@ def map_in_pandas(df: Any, func: Any, schema: Any) -> Any:
     import pandas as pd
 
     schema = _schema(schema)
-    parts = list(func(iter([df.toPandas()])))
+    pdf = df.toPandas()
+    # the batches PySpark's Arrow stream gives: spark.sql.execution.arrow.maxRecordsPerBatch
+    size = int(df._session.conf.get("spark.sql.execution.arrow.maxRecordsPerBatch", "10000"))
+    size = size if size > 0 else max(len(pdf), 1)
+    batches = (pdf.iloc[i:i + size].reset_index(drop=True) for i in range(0, len(pdf), size))
+    parts = list(func(batches))
     out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
         columns=schema.names)
     return _frame_of(df._session, out, schema)

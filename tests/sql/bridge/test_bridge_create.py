@@ -80,7 +80,7 @@ def test_inferred_types_of_python_values(spark):
     got = df.collect()[0]
     assert got[5] == decimal.Decimal("1.500000000000000000")
     assert got[8] == datetime.timedelta(days=1, microseconds=5)
-    assert got[4] == bytearray(b"\x00") and got[9] == [1] and got[10] == {"k": [1.0]}
+    assert got[4] == b"\x00" and type(got[4]) is bytes and got[9] == [1] and got[10] == {"k": [1.0]}
 
 
 def test_prefer_timestamp_ntz(spark):
@@ -198,7 +198,7 @@ def test_nested_values_with_a_schema(spark):
     got = spark.createDataFrame(data, schema).collect()
     # a datetime is accepted for a date (its date part)
     assert got == [Row(a=[Row(x=1, y={"k": datetime.date(2024, 2, 29)}), Row(x=2, y=None)],
-                       b=bytearray(b"\x01\x02"), d=datetime.date(2024, 3, 1))]
+                       b=b"\x01\x02", d=datetime.date(2024, 3, 1))]
 
 
 def test_verify_schema_false_skips_the_checks(spark):
@@ -309,3 +309,32 @@ def test_column_inference_equals_the_row_merge(rows, ntz):
         slow = None
     fast = _infer_columns(rows, ["a"], flags)
     assert fast == slow
+
+
+def test_pandas_through_arrow_when_enabled(spark):
+    # spark.sql.execution.arrow.pyspark.enabled: PySpark's _create_from_pandas_with_arrow --
+    # the columns' Arrow types (int32 stays int), NaN and None are NULL, naive timestamps
+    # are wall-clock times of the session time zone
+    import numpy as np
+    import pandas as pd
+
+    spark.conf.set("spark.sql.execution.arrow.pyspark.enabled", "true")
+    spark.conf.set("spark.sql.session.timeZone", "America/New_York")
+    try:
+        pdf = pd.DataFrame({"i": np.array([1, 2], dtype="int32"), "f": [1.5, np.nan],
+                            "s": ["x", None], "t": pd.to_datetime(["2024-01-01 10:00", None]),
+                            "c": pd.Categorical(["a", "b"])})
+        df = spark.createDataFrame(pdf)
+        assert df.dtypes == [("i", "int"), ("f", "double"), ("s", "string"),
+                             ("t", "timestamp"), ("c", "string")]
+        first, second = df.collect()
+        assert (first.i, first.f, first.s, first.c) == (1, 1.5, "x", "a")
+        assert (second.f, second.s, second.t) == (None, None, None)
+        instant = datetime.datetime(2024, 1, 1, 15, tzinfo=datetime.UTC)  # 10:00 in New York
+        assert first.t == instant.astimezone().replace(tzinfo=None)
+        # an empty frame, or one Arrow cannot take, goes the non-Arrow way
+        assert spark.createDataFrame(pdf.iloc[:0], "i INT").count() == 0
+        mixed = pd.DataFrame({"m": [1, "a"]})
+        assert spark.createDataFrame(mixed).collect() == [Row(m="1"), Row(m="a")]
+    finally:
+        spark.conf.unset("spark.sql.execution.arrow.pyspark.enabled")

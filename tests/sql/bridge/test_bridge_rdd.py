@@ -104,7 +104,7 @@ def test_to_pandas_dtypes(session):
     assert pdf["b"].isna().tolist() == [True, False]
     assert first["d"] == datetime.date(2024, 1, 2) and first["m"] == decimal.Decimal("1.50")
     assert first["arr"] == [1] and first["mp"] == {"k": 1} and first["st"] == Row(i=1, j="a")
-    assert first["bin"] == bytearray(b"z")
+    assert first["bin"] == b"z" and type(first["bin"]) is bytes
     assert str(first["ts"]) == "2024-01-01 12:00:00"
     assert session.createDataFrame([(True,)], "t BOOLEAN").toPandas()["t"].dtype == bool
     empty = session.createDataFrame([], "a INT, s STRING").toPandas()

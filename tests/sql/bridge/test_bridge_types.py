@@ -1,10 +1,10 @@
 """Every Spark type round-trips Python → createDataFrame → DuckDB → collect / toPandas /
 toArrow without loss, as PySpark gives the values back: the same Python values, except
-``binary`` as ``bytes`` (PySpark 4.3's ``b'x'``), a struct as ``Row``, a ``float`` rounded to
-32 bits, a decimal rounded to its scale, and a ``timestamp`` as the naive local time of its instant
-(``datetime.fromtimestamp``) whatever the session time zone. Example-based tests pin the
-edges; hypothesis tests generate schemas and rows and compare ``collect()`` with a model of
-those rules."""
+``binary`` as ``bytes`` (PySpark 4.3: ``b'x'`` in the recorded cases), a struct as ``Row``,
+a ``float`` rounded to 32 bits, a decimal rounded to its scale, and a ``timestamp`` as the
+naive local time of its instant (``datetime.fromtimestamp``) whatever the session time
+zone. Example-based tests pin the edges; hypothesis tests generate schemas and rows and
+compare ``collect()`` with a model of those rules."""
 
 from __future__ import annotations
 
@@ -183,10 +183,9 @@ def test_duckdb_holds_the_spark_types(spark):
 # -- property tests -----------------------------------------------------------------------
 
 def _decimals(p: int, s: int):
-    # scaleb in a context wide enough for 38 digits (the default context rounds to 28)
-    wide = decimal.Context(prec=80)
+    exact = decimal.Context(prec=80)  # the default 28 digits would round 38-digit values
     return st.integers(-(10**p) + 1, 10**p - 1).map(
-        lambda i: decimal.Decimal(i).scaleb(-s, context=wide))
+        lambda i: decimal.Decimal(i).scaleb(-s, context=exact))
 
 
 ATOMS = {

@@ -30,13 +30,13 @@ def one(spark, f, *cols):
     (3, "double", 3.0, None),             # an Int is not a Double
     (3, "string", "3", "3"),              # toString
     (True, "string", "true", "true"),
-    ("x", "binary", bytearray(b"x"), bytearray(b"x")),  # a String becomes its UTF-8 bytes
+    ("x", "binary", b"x", b"x"),  # a String becomes its UTF-8 bytes
     ([1, "a"], "array<string>", ["1", "a"], ["1", "a"]),
     ({"k": 1.5}, "map<string,int>", {"k": 1}, {"k": None}),
 ])
 def test_arrow_and_pickled_result_conversions(spark, value, ddl, arrow, pickled):
     got_pickled = one(spark, F.udf(lambda _: value, ddl, useArrow=False), "id")
-    assert got_pickled == [pickled]
+    assert got_pickled == [pickled] and type(got_pickled[0]) is type(pickled)
     spark.conf.set("spark.sql.execution.pythonUDF.arrow.enabled", "false")
     assert one(spark, F.udf(lambda _: value, ddl), "id") == [pickled]
     spark.conf.unset("spark.sql.execution.pythonUDF.arrow.enabled")
@@ -46,7 +46,8 @@ def test_arrow_and_pickled_result_conversions(spark, value, ddl, arrow, pickled)
                 one(spark, f, "id")
             assert str(info.value).splitlines()[-1].startswith("pyarrow.lib.ArrowInvalid: ")
         else:
-            assert one(spark, f, "id") == [arrow]
+            got = one(spark, f, "id")
+            assert got == [arrow] and type(got[0]) is type(arrow)
 
 
 def test_eval_types(spark):
@@ -111,7 +112,7 @@ def test_date_timestamp_and_binary(spark):
     g = F.udf(lambda b: bytes(reversed(b)), "binary")
     h = F.udf(lambda t: t.date(), "date")
     assert df.select(f("t").alias("t"), g("b").alias("b"), h("t").alias("d")).collect() == [
-        Row(t=datetime.datetime(2024, 1, 2, 0, 30), b=bytearray(b"ba"),
+        Row(t=datetime.datetime(2024, 1, 2, 0, 30), b=b"ba",
             d=datetime.date(2024, 1, 1))]
 
 
@@ -232,3 +233,42 @@ def test_a_udf_works_in_every_session():
             assert session.range(2).select(f("id").alias("r")).collect() == [Row(r=1), Row(r=2)]
         finally:
             session.stop()
+
+
+def test_zero_argument_udfs_in_sql_and_the_dataframe_api(spark):
+    calls = []
+
+    def seven():
+        calls.append(1)
+        return 7
+
+    spark.udf.register("seven", F.udf(seven, "int").asNondeterministic())
+    assert spark.sql("SELECT seven() AS r FROM range(3)").collect() == [Row(r=7)] * 3
+    assert len(calls) == 3  # non-deterministic: once per row
+    struct = F.udf(lambda: {"a": 1, "b": [2.5]}, "struct<a: long, b: array<double>>")
+    assert spark.range(2).select(struct().alias("s")).collect() == [
+        Row(s=Row(a=1, b=[2.5]))] * 2
+
+    def fails():
+        raise KeyError("k")
+
+    with pytest.raises(PythonException) as info:
+        spark.range(1).select(F.udf(fails)()).collect()
+    assert str(info.value).splitlines()[-1] == "KeyError: 'k'"
+
+
+def test_map_in_pandas_batches_of_max_records_per_batch(spark):
+    sizes = []
+
+    def count(it):
+        for pdf in it:
+            sizes.append(len(pdf))
+            yield pdf.assign(id=pdf.id * 2)
+
+    spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", "4")
+    try:
+        got = spark.range(10).mapInPandas(count, "id LONG").collect()
+    finally:
+        spark.conf.unset("spark.sql.execution.arrow.maxRecordsPerBatch")
+    assert sorted(r.id for r in got) == [2 * i for i in range(10)]
+    assert sizes == [4, 4, 2]
