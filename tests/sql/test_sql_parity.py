@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import time
 
 import pytest
 
@@ -24,8 +23,8 @@ PARITY = os.path.join(HERE, "..", "sql_parity")
 sys.path.insert(0, PARITY)
 
 import compare  # noqa: E402
+import record_sparklet  # noqa: E402
 import runner  # noqa: E402
-import shim  # noqa: E402
 from known_differences import KNOWN  # noqa: E402
 
 with open(os.path.join(PARITY, "pyspark_results.json")) as f:
@@ -34,34 +33,8 @@ with open(os.path.join(PARITY, "pyspark_results.json")) as f:
 
 @pytest.fixture(scope="module")
 def namespace(tmp_path_factory):
-    # the recording ran with the Python process and the session in UTC
-    old_tz = os.environ.get("TZ")
-    os.environ["TZ"] = "UTC"
-    time.tzset()
-    undo = shim.install()
-    from sparklet.sql import Row, SparkSession, Window
-    from sparklet.sql import functions as F
-    from sparklet.sql import types as T
-
-    spark = (SparkSession.builder.config("spark.sql.session.timeZone", "UTC")
-             .config("spark.sql.warehouse.dir", str(tmp_path_factory.mktemp("warehouse")))
-             .create())
-    yield {"spark": spark, "F": F, "T": T, "Row": Row, "Window": Window}
-    spark.stop()
-    undo()
-    if old_tz is None:
-        os.environ.pop("TZ", None)
-    else:
-        os.environ["TZ"] = old_tz
-    time.tzset()
-
-
-def _reset(ns: dict) -> None:
-    spark = ns["spark"]
-    for name in list(spark._views):
-        spark.catalog.dropTempView(name)
-    spark.conf.set("spark.sql.ansi.enabled", "true")
-    spark.conf.set("spark.sql.session.timeZone", "UTC")
+    with record_sparklet.sparklet_namespace(str(tmp_path_factory.mktemp("warehouse"))) as ns:
+        yield ns
 
 
 @pytest.mark.parametrize("case_id", sorted(RECORDED))
@@ -71,7 +44,7 @@ def test_case(case_id, namespace):
     try:
         got = runner.run_case(case, namespace)
     finally:
-        _reset(namespace)
+        record_sparklet.reset(namespace)
     verdict = compare.verdict(want, got)
     if case_id in KNOWN:
         if verdict == "match":

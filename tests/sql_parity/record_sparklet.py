@@ -8,45 +8,64 @@ case that does not match with what sparklet gave.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
 
 
-def namespace() -> dict:
+@contextlib.contextmanager
+def sparklet_namespace(warehouse: str | None = None) -> Iterator[dict]:
+    """What a recorded program runs with on sparklet, as ``record_pyspark.py`` had it on
+    PySpark: ``pyspark`` imports aliased to sparklet, the process and the session in UTC, a
+    session of its own whose warehouse is ``warehouse`` (a fresh temporary directory by
+    default, so tables a failing case leaves behind cannot break the next run). Undone on
+    exit."""
     import shim
 
-    shim.install()
-    import tempfile
-
+    old_tz = os.environ.get("TZ")
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    undo = shim.install()
     from sparklet.sql import Row, SparkSession, Window
     from sparklet.sql import functions as F
     from sparklet.sql import types as T
 
-    # a fresh warehouse: tables a failing case leaves behind must not break the next run
     spark = (SparkSession.builder.config("spark.sql.session.timeZone", "UTC")
-             .config("spark.sql.warehouse.dir", tempfile.mkdtemp(prefix="sqlparity-wh-"))
-             .getOrCreate())
-    return {"spark": spark, "F": F, "T": T, "Row": Row, "Window": Window}
+             .config("spark.sql.warehouse.dir",
+                     warehouse or tempfile.mkdtemp(prefix="sqlparity-wh-"))
+             .create())
+    try:
+        yield {"spark": spark, "F": F, "T": T, "Row": Row, "Window": Window}
+    finally:
+        spark.stop()
+        undo()
+        if old_tz is None:
+            os.environ.pop("TZ", None)
+        else:
+            os.environ["TZ"] = old_tz
+        time.tzset()
+
+
+def reset(ns: dict) -> None:
+    """Undo what a case may have left in the session: temp views, ANSI, the time zone."""
+    spark = ns["spark"]
+    for name in list(spark._views):
+        spark.catalog.dropTempView(name)
+    spark.conf.set("spark.sql.ansi.enabled", "true")
+    spark.conf.set("spark.sql.session.timeZone", "UTC")
 
 
 def main() -> None:
-    os.environ["TZ"] = "UTC"
-    time.tzset()
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     import compare
     import runner
 
-    ns = namespace()
-
-    def reset() -> None:  # a case's temp views must not leak into the next
-        for name in list(ns["spark"]._views):
-            ns["spark"].catalog.dropTempView(name)
-        ns["spark"].conf.set("spark.sql.ansi.enabled", "true")
-        ns["spark"].conf.set("spark.sql.session.timeZone", "UTC")
-
-    results = runner.run_all(ns, after_each=reset, only=args or None)
+    with sparklet_namespace() as ns:
+        results = runner.run_all(ns, after_each=lambda: reset(ns), only=args or None)
     with open("sparklet_results.json", "w") as f:
         json.dump({"meta": {}, "cases": results}, f, indent=1, sort_keys=True, default=str)
     with open("pyspark_results.json") as f:

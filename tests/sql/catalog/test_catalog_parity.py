@@ -4,17 +4,14 @@ parsing, tables and views) on sparklet.sql: ``compare.verdict`` must say ``match
 Each case runs in a session whose ``spark.sql.warehouse.dir`` is a temporary directory, so
 the persistent tables the cases make never land in the working directory. Cases in ``KNOWN``
 differ for a reason that lies outside the catalog (said beside each); they still run, and one
-that starts to match fails the test, so the list only shrinks. Cases that write through
-``df.write`` need the IO helper's ``DataFrameWriter`` and are skipped while it is absent.
+that starts to match fails the test, so the list only shrinks.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import sys
-import time
 
 import pytest
 
@@ -25,8 +22,8 @@ PARITY = os.path.join(HERE, "..", "..", "sql_parity")
 sys.path.insert(0, PARITY)
 
 import compare  # noqa: E402
+import record_sparklet  # noqa: E402
 import runner  # noqa: E402
-import shim  # noqa: E402
 
 with open(os.path.join(PARITY, "pyspark_results.json")) as f:
     RECORDED = json.load(f)["cases"]
@@ -40,45 +37,19 @@ KNOWN = {
     "sql.pivot_sql": "sum(int) in PIVOT is decimal(38,0), not bigint: the aggregate rules'",
 }
 
-HAS_WRITER = importlib.util.find_spec("sparklet.sql.readwriter") is not None
-
-
 @pytest.fixture(scope="module")
 def namespace(tmp_path_factory):
-    old_tz = os.environ.get("TZ")
-    os.environ["TZ"] = "UTC"
-    time.tzset()
-    undo = shim.install()
-    from sparklet.sql import Row, SparkSession, Window
-    from sparklet.sql import functions as F
-    from sparklet.sql import types as T
-
-    warehouse = tmp_path_factory.mktemp("warehouse")
-    spark = SparkSession.builder.config("spark.sql.session.timeZone", "UTC") \
-        .config("spark.sql.warehouse.dir", str(warehouse)).create()
-    yield {"spark": spark, "F": F, "T": T, "Row": Row, "Window": Window}
-    spark.stop()
-    undo()
-    if old_tz is None:
-        os.environ.pop("TZ", None)
-    else:
-        os.environ["TZ"] = old_tz
-    time.tzset()
+    with record_sparklet.sparklet_namespace(str(tmp_path_factory.mktemp("warehouse"))) as ns:
+        yield ns
 
 
 @pytest.mark.parametrize("case_id", CASES)
 def test_case(case_id, namespace):
     want = RECORDED[case_id]
-    if ".write." in want["code"] and not HAS_WRITER:
-        pytest.skip("needs DataFrameWriter (sparklet.sql.readwriter, the IO helper's)")
-    spark = namespace["spark"]
     try:
         got = runner.run_case({"id": case_id, "code": want["code"]}, namespace)
     finally:
-        for name in list(spark._views):
-            spark.catalog.dropTempView(name)
-        spark.conf.set("spark.sql.ansi.enabled", "true")
-        spark.conf.set("spark.sql.session.timeZone", "UTC")
+        record_sparklet.reset(namespace)
     verdict = compare.verdict(want, got)
     if case_id in KNOWN:
         if verdict == "match":

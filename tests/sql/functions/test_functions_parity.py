@@ -2,7 +2,7 @@
 cases of other areas that the functions, generators and ``df.na``/``df.stat`` serve), run on
 sparklet.sql and judged against the recording by ``tests/sql_parity/compare.py``.
 
-Each case runs through ``runner.run_case`` with ``record_sparklet.namespace()``, as
+Each case runs through ``runner.run_case`` with ``record_sparklet.sparklet_namespace()``, as
 ``record_sparklet.py`` does; ``KNOWN`` lists the cases that do not match yet, each with the
 reason.
 """
@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import time
 
 import pytest
 
@@ -45,19 +44,14 @@ IDS = sorted(k for k in RECORDED if k.startswith(AREAS) or k in OTHERS)
 
 @pytest.fixture(scope="module")
 def namespace():
-    os.environ["TZ"] = "UTC"
-    time.tzset()
-    return record_sparklet.namespace()
+    with record_sparklet.sparklet_namespace() as ns:
+        yield ns
 
 
 @pytest.fixture(autouse=True)
 def _reset(namespace):
     yield
-    spark = namespace["spark"]
-    for name in list(spark._views):
-        spark.catalog.dropTempView(name)
-    spark.conf.set("spark.sql.ansi.enabled", "true")
-    spark.conf.set("spark.sql.session.timeZone", "UTC")
+    record_sparklet.reset(namespace)
 
 
 @pytest.mark.parametrize("case_id", IDS)
