@@ -60,7 +60,30 @@ def _default_source(session: Any) -> str:
     return _conf(session, "spark.sql.sources.default", "parquet") or "parquet"
 
 
-class DataFrameReader:
+class _OptionsBuilder:
+    """``format``/``option``/``options``, shared by the reader and the writer."""
+
+    _format: str | None
+    _options: dict[str, Any]
+
+    def format(self, source: str) -> Any:  # noqa: A003 - PySpark's name
+        """The data source: ``parquet``, ``json``, ``csv``, ``text``, ``orc``."""
+        self._format = source
+        return self
+
+    def option(self, key: str, value: Any) -> Any:
+        """One option for the data source (see the format methods for the known ones)."""
+        self._options[key] = option_string(value)
+        return self
+
+    def options(self, **options: Any) -> Any:
+        """Several options at once."""
+        for k, v in options.items():
+            self.option(k, v)
+        return self
+
+
+class DataFrameReader(_OptionsBuilder):
     """Loads a DataFrame from files (``spark.read``)."""
 
     def __init__(self, spark: Any):
@@ -68,11 +91,6 @@ class DataFrameReader:
         self._format: str | None = None
         self._schema: T.StructType | None = None
         self._options: dict[str, Any] = {}
-
-    def format(self, source: str) -> DataFrameReader:  # noqa: A003 - PySpark's name
-        """The data source: ``parquet``, ``json``, ``csv``, ``text``, ``orc``."""
-        self._format = source
-        return self
 
     def schema(self, schema: T.StructType | str) -> DataFrameReader:
         """The schema to read with (a StructType or a DDL string), instead of inferring it."""
@@ -83,17 +101,6 @@ class DataFrameReader:
         elif not isinstance(schema, T.StructType):
             raise _type_error("NOT_STR_OR_STRUCT", "schema", "a str or struct type", schema)
         self._schema = schema
-        return self
-
-    def option(self, key: str, value: Any) -> DataFrameReader:
-        """One option for the data source (see the format methods for the known ones)."""
-        self._options[key] = option_string(value)
-        return self
-
-    def options(self, **options: Any) -> DataFrameReader:
-        """Several options at once."""
-        for k, v in options.items():
-            self.option(k, v)
         return self
 
     def load(self, path: str | list[str] | None = None, format: str | None = None,  # noqa: A002
@@ -204,7 +211,7 @@ class DataFrameReader:
         return self._spark.table(tableName)
 
 
-class DataFrameWriter:
+class DataFrameWriter(_OptionsBuilder):
     """Saves a DataFrame to files (``df.write``)."""
 
     def __init__(self, df: Any):
@@ -221,19 +228,6 @@ class DataFrameWriter:
         if saveMode is not None:
             normalize_save_mode(saveMode)  # an unknown mode fails here, as in Spark
             self._mode = saveMode
-        return self
-
-    def format(self, source: str) -> DataFrameWriter:  # noqa: A003 - PySpark's name
-        self._format = source
-        return self
-
-    def option(self, key: str, value: Any) -> DataFrameWriter:
-        self._options[key] = option_string(value)
-        return self
-
-    def options(self, **options: Any) -> DataFrameWriter:
-        for k, v in options.items():
-            self.option(k, v)
         return self
 
     def partitionBy(self, *cols: str | list[str]) -> DataFrameWriter:
