@@ -82,6 +82,16 @@ class _OptionsBuilder:
             self.option(k, v)
         return self
 
+    def _path(self, path: Any) -> Any:
+        """``path``, else the ``path`` option; Spark's error when neither is given."""
+        if path is None:
+            path = next((v for k, v in self._options.items() if k.lower() == "path"), None)
+            if path is None:
+                from sparklet.errors import AnalysisException
+
+                raise AnalysisException(message="'path' is not specified")
+        return path
+
 
 class DataFrameReader(_OptionsBuilder):
     """Loads a DataFrame from files (``spark.read``)."""
@@ -111,12 +121,7 @@ class DataFrameReader(_OptionsBuilder):
         if schema is not None:
             self.schema(schema)
         self.options(**options)
-        if path is None:
-            path = next((v for k, v in self._options.items() if k.lower() == "path"), None)
-            if path is None:
-                from sparklet.errors import AnalysisException
-
-                raise AnalysisException(message="'path' is not specified")
+        path = self._path(path)
         fmt = (self._format or _default_source(self._spark)).lower()
         opts = dict(self._options)
         if not any(k.lower() == "timezone" for k in opts):
@@ -253,12 +258,7 @@ class DataFrameWriter(_OptionsBuilder):
         if partitionBy is not None:
             self.partitionBy(partitionBy)
         self.options(**options)
-        if path is None:
-            path = next((v for k, v in self._options.items() if k.lower() == "path"), None)
-            if path is None:
-                from sparklet.errors import AnalysisException
-
-                raise AnalysisException(message="'path' is not specified")
+        path = self._path(path)
         fmt = (self._format or _default_source(self._spark)).lower()
         if fmt == "noop":  # Spark's benchmark sink: run the query, keep nothing
             self._df._to_arrow()

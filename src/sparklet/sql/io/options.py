@@ -10,6 +10,21 @@ from typing import Any
 
 from sparklet.errors import AnalysisException
 
+# the file formats sparklet reads and writes
+FORMATS = ("parquet", "json", "csv", "text", "orc")
+
+
+def check_format(format: str) -> str:  # noqa: A002 - PySpark's parameter name
+    """The lower-cased format name; Spark's DATA_SOURCE_NOT_FOUND for an unknown one."""
+    fmt = format.lower()
+    if fmt not in FORMATS:
+        raise AnalysisException(
+            message=(f"Failed to find the data source: {format}. Make sure the provider name "
+                     "is correct and the package is properly registered and compatible with "
+                     "your Spark version."),
+            errorClass="DATA_SOURCE_NOT_FOUND", messageParameters={"provider": format})
+    return fmt
+
 
 def option_string(value: Any) -> str | None:
     """An option value as Spark stores it: ``True`` → ``"true"``, ``None`` stays None."""

@@ -9,9 +9,7 @@ from sparklet.errors import AnalysisException
 from sparklet.sql import types as T
 from sparklet.sql.io import columnar, csvfmt, jsonfmt, layout, textfmt
 from sparklet.sql.io import values as V
-from sparklet.sql.io.options import Options
-
-FORMATS = ("parquet", "json", "csv", "text", "orc")
+from sparklet.sql.io.options import Options, check_format
 
 
 def _quote(name: str) -> str:
@@ -52,13 +50,7 @@ def read(con, paths: list[str], format: str, schema: T.StructType | None,
     given a ``registered`` list, noted in it as ``(name, table)``)."""
     from sparklet.sql.typemap import to_duckdb_type
 
-    fmt = format.lower()
-    if fmt not in FORMATS:
-        raise AnalysisException(
-            message=(f"Failed to find the data source: {format}. Make sure the provider name "
-                     "is correct and the package is properly registered and compatible with "
-                     "your Spark version."),
-            errorClass="DATA_SOURCE_NOT_FOUND", messageParameters={"provider": format})
+    fmt = check_format(format)
     opts = Options(options)
     if registered is not None:
         con = _Recording(con, registered)
@@ -93,7 +85,7 @@ def read(con, paths: list[str], format: str, schema: T.StructType | None,
         relations, data_schema = csvfmt.read_csv(con, groups, data_user, opts)
     elif fmt == "text":
         relations, data_schema = textfmt.read_text_files(con, groups, data_user, opts)
-    else:  # pragma: no cover - FORMATS is checked above
+    else:  # pragma: no cover - check_format refused the others
         raise AssertionError(fmt)
     # A partition column also stored in the files keeps the files' position, with the
     # directory's value and type (Spark's mergeDataAndPartitionSchema); the others go last.

@@ -12,9 +12,7 @@ from sparklet.sql import types as T
 from sparklet.sql.io import columnar, csvfmt, jsonfmt, layout, textfmt
 from sparklet.sql.io import values as V
 from sparklet.sql.io.files import codec_extension, unsupported_type, write_bytes
-from sparklet.sql.io.options import Options
-
-FORMATS = ("parquet", "json", "csv", "text", "orc")
+from sparklet.sql.io.options import Options, check_format
 
 
 def _check_types(schema: T.StructType, fmt: str) -> None:
@@ -102,12 +100,7 @@ def write(table, schema: T.StructType, path: str, format: str,
 
     fmt = format.lower()
     mode = layout.normalize_save_mode(mode)
-    if fmt not in FORMATS:
-        raise AnalysisException(
-            message=(f"Failed to find the data source: {format}. Make sure the provider name "
-                     "is correct and the package is properly registered and compatible with "
-                     "your Spark version."),
-            errorClass="DATA_SOURCE_NOT_FOUND", messageParameters={"provider": format})
+    check_format(format)
     opts = Options(options)
     partition_by = list(partition_by or [])
     by_lower = {f.name.lower(): i for i, f in enumerate(schema.fields)}
