@@ -21,7 +21,6 @@ import weakref
 from typing import Any
 
 from sparklet.errors import (
-    PySparkTypeError,
     PySparkValueError,
     SparkNoSuchElementException,
 )
@@ -446,9 +445,3 @@ def _translate(exc: Exception, sql: str | None = None) -> Exception:
     except ImportError:
         return exc
     return translate(exc, sql)
-
-
-def _check_type(value: Any, types: tuple, arg: str) -> None:
-    if not isinstance(value, types):
-        raise PySparkTypeError(errorClass="NOT_STR", messageParameters={
-            "arg_name": arg, "arg_type": type(value).__name__})

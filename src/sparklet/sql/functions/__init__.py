@@ -32,7 +32,6 @@ from sparklet.sql.functions._base import (  # noqa: F401 - the shared builders
     _c,
     _invoke,
     _invoke_opt,
-    _lit_args,
     _template,
     _type_error,
 )

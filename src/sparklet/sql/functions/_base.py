@@ -124,11 +124,6 @@ def _invoke_opt(name: str, *args: Any) -> Column:
     return _invoke(name, *[E.Null() if a is None else a for a in args_list])
 
 
-def _lit_args(name: str, *args: Any) -> Column:
-    """A function whose arguments are all literals (never column names)."""
-    return _invoke(name, *args, names=False)
-
-
 def _c(value: Any, arg_name: str = "col") -> Column | None:
     """A column-or-name argument (PySpark's ``ColumnOrName``); ``None`` stays ``None``."""
     if value is None:
