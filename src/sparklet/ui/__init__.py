@@ -1,0 +1,1 @@
+"""sparklet's web UI (placeholder: the integrator owns this module)."""
