@@ -28,7 +28,13 @@ from collections.abc import Callable
 
 from sparklet.ui.store import views
 from sparklet.ui.store.entities import (
-    METRIC_KEYS, LiveExecutor, LiveJob, LiveRDD, LiveStage, LiveTask)
+    METRIC_KEYS,
+    LiveExecutor,
+    LiveJob,
+    LiveRDD,
+    LiveStage,
+    LiveTask,
+)
 from sparklet.ui.store.util import now_ms
 
 try:
