@@ -51,7 +51,9 @@ class SparkUI:
 
         conf = self._sc._conf
         kill_enabled = conf.get("spark.ui.killEnabled", "false").lower() == "true"
-        poll = conf.getTimeAsSeconds("spark.ui.liveUpdate.period", "100ms")
+        # How often an open page asks for fresh data (sparklet's key: Spark's pages do not
+        # refresh themselves).
+        poll = conf.getTimeAsSeconds("spark.ui.refreshInterval", "1s")
         app = create_app(SingleStore(self.store), token=conf.get("spark.ui.auth.token"),
                          kill_enabled=kill_enabled, poll_ms=max(int(poll * 1000), 50),
                          kill_handler=self._kill_job if kill_enabled else None)
