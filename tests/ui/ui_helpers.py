@@ -122,3 +122,41 @@ def serve(app, timeout=10.0):
         server.should_exit = True
         thread.join(timeout)
         sock.close()
+
+
+@contextlib.contextmanager
+def live_ui(app_name="ui-test", master="local[2]", **conf):
+    """A SparkContext with the UI on (port 0); yields (sc, base_url, store). When the web
+    server (sparklet.ui.server) is not there yet, the API routes are served here by
+    uvicorn instead, from the same live store the bus feeds."""
+    import importlib.util
+
+    import sparklet.ui
+    from sparklet import SparkConf, SparkContext
+
+    has_server = importlib.util.find_spec("sparklet.ui.server") is not None
+    original = sparklet.ui.SparkUI.start_server
+    if not has_server:
+        sparklet.ui.SparkUI.start_server = lambda self: None
+    c = (SparkConf().setMaster(master).setAppName(app_name)
+         .set("spark.ui.enabled", "true").set("spark.ui.port", "0"))
+    for k, v in conf.items():
+        c.set(k.replace("_", "."), str(v))
+    try:
+        sc = SparkContext(conf=c)
+    finally:
+        sparklet.ui.SparkUI.start_server = original
+    try:
+        store = sc._ui.store
+        if has_server:
+            yield sc, sc.uiWebUrl, store
+        else:
+            from starlette.applications import Starlette
+
+            from sparklet.ui import api
+            from sparklet.ui.store import SingleStore
+
+            with serve(Starlette(routes=api.routes(SingleStore(store)))) as url:
+                yield sc, url, store
+    finally:
+        sc.stop()

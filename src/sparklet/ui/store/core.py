@@ -336,11 +336,15 @@ class AppStatusStore:
         if jid is not None and jid not in job_ids:
             job_ids.append(jid)
         st.job_ids = job_ids
+        props = ev.get("properties") or {}
+        if props:
+            st.description = props.get("spark.job.description", st.description)
+            st.pool = props.get("spark.scheduler.pool") or st.pool
         for j in job_ids:
             job = self._jobs.get(j)
             if job is None:
                 continue
-            if st.description is None:
+            if st.description is None and not props:
                 st.description = job.description
                 st.pool = job.properties.get("spark.scheduler.pool") or "default"
             if job.status == "RUNNING":

@@ -37,9 +37,8 @@ class LiveJob:
     def __init__(self, job_id: int, time: int | None, stage_ids: list[int],
                  properties: dict, stage_infos: list[dict]):
         self.job_id = job_id
-        # Spark's job name: the name (call site) of its result stage, the highest id.
-        last = max(stage_infos, key=lambda s: s.get("stageId", -1), default=None)
-        self.name = (last or {}).get("name") or properties.get("callSite.short") or ""
+        result = _result_stage(stage_infos)
+        self.name = (result or {}).get("name") or properties.get("callSite.short") or ""
         self.description = properties.get("spark.job.description")
         self.submission_time = time
         self.completion_time: int | None = None
@@ -63,6 +62,18 @@ class LiveJob:
         self.properties = properties
         self.stage_infos = stage_infos
         self.error_message: str | None = None
+
+
+def _result_stage(stage_infos: list[dict]) -> dict | None:
+    """Spark names a job after its result stage (its call site). Spark's result stage has
+    the highest id; sparklet numbers it first, so find it by shape: not a shuffle map
+    stage, else the stage no other stage of the job depends on."""
+    for s in stage_infos:
+        if s.get("isShuffleMap") is False:
+            return s
+    parents = {p for s in stage_infos for p in s.get("parentIds") or ()}
+    tops = [s for s in stage_infos if s.get("stageId") not in parents]
+    return max(tops or stage_infos, key=lambda s: s.get("stageId", -1), default=None)
 
 
 class LiveStage:
