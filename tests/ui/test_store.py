@@ -321,3 +321,34 @@ def test_events_reach_streaming_and_dashboard_stores_and_wait_for():
     assert store.wait_for(lambda s: (s.job(4) or {}).get("status") == "SUCCEEDED", 10)
     t.join(5)
     assert store.wait_for(lambda s: False, 0.05) is False
+
+
+def test_reads_while_the_bus_thread_writes():
+    store, feed = new_feed(spark_ui_retainedTasks=50, spark_ui_retainedJobs=5,
+                           spark_ui_retainedStages=5)
+    errors = []
+    stop = threading.Event()
+
+    def reader():
+        try:
+            while not stop.is_set():
+                for s in store.stages(details=True):
+                    store.task_list(s["stageId"], s["attemptId"], length=100)
+                    store.task_summary(s["stageId"], s["attemptId"])
+                store.jobs()
+                store.executors(include_removed=True)
+                store.counters()
+        except Exception as e:      # noqa: BLE001 - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=reader) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for j in range(20):
+        map_reduce_job(feed, job_id=j, map_id=2 * j, result_id=2 * j + 1)
+    stop.set()
+    for t in threads:
+        t.join(10)
+    assert errors == []
+    assert store.counters()["totals"]["tasksCompleted"] == 80
+    assert len(store.jobs()) == 5 and len(store._tasks) <= 50

@@ -115,8 +115,23 @@ def _quantiles(request: Request) -> list[float]:
     return out
 
 
+class _CallableProvider(StoreProvider):
+    def __init__(self, get, list_stores=None):
+        self._get, self._list = get, list_stores
+
+    def get(self, app_id):
+        return self._get(app_id)
+
+    def list(self):
+        return list(self._list()) if self._list is not None else []
+
+
 def routes(provider: StoreProvider) -> list[BaseRoute]:
-    """Every ``/api/v1`` route, for the applications ``provider`` serves."""
+    """Every ``/api/v1`` route, for the applications ``provider`` serves (a
+    StoreProvider; a plain ``app_id -> store`` callable with a ``list_stores`` attribute
+    works too)."""
+    if not hasattr(provider, "get") and callable(provider):
+        provider = _CallableProvider(provider, getattr(provider, "list_stores", None))
 
     def store_of(request: Request):
         app = request.path_params["app"]
