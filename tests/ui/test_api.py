@@ -171,6 +171,10 @@ def test_jobs_stages_tasks_executors_over_http():
             assert map_stage["shuffleWriteBytes"] > 0
 
         sid = map_stage["stageId"]
+        summarized = get(c, base + "/stages?withSummaries=true&quantiles=0.5")
+        dist = next(s for s in summarized if s["stageId"] == sid)["taskMetricsDistributions"]
+        assert_shape(dist, SUMMARY)
+        assert dist["quantiles"] == [0.5] and len(dist["executorRunTime"]) == 1
         [full] = get(c, base + "/stages/%d" % sid)
         assert_shape(full, STAGE, STAGE_OPT)
         assert len(full["tasks"]) == 4 and set(full["executorSummary"]) <= {"0", "1"}

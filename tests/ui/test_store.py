@@ -146,20 +146,26 @@ def test_failures_retries_and_kills():
     feed.task(s, 0, reason="ExceptionFailure", error="Traceback: ZeroDivisionError")
     feed.task(s, 0, attempt=1)
     feed.task(s, 1, reason="TaskKilled", error="Stage cancelled")
+    lost = feed.start_task(s, 1, eid="1")
+    feed.end_task(s, dict(lost, executorId="", host=""), reason="ExecutorLostFailure",
+                  error="executor 1 lost")
     feed.complete(s, failure="Job aborted due to stage failure")
     feed.job_end(0, ok=False, error="boom")
     job = store.job(0)
     assert job["status"] == "FAILED"
-    assert (job["numFailedTasks"], job["numCompletedTasks"], job["numKilledTasks"]) == (1, 1, 1)
+    assert (job["numFailedTasks"], job["numCompletedTasks"], job["numKilledTasks"]) == (2, 1, 1)
     assert job["numFailedStages"] == 1 and job["killedTasksSummary"] == {"Stage cancelled": 1}
     assert job["numCompletedIndices"] == 1
     st = store.stage_attempt(0, 0)
     assert st["status"] == "FAILED" and st["failureReason"].startswith("Job aborted")
     failed = store.task_list(0, 0, status="failed")
-    assert [t["errorMessage"] for t in failed] == ["Traceback: ZeroDivisionError"]
+    assert [t["errorMessage"] for t in failed] == ["Traceback: ZeroDivisionError",
+                                                   "executor 1 lost"]
     assert store.jobs(status="failed")[0]["jobId"] == 0 and store.jobs("succeeded") == []
     ex = {e["id"]: e for e in store.executors()}
     assert ex["0"]["failedTasks"] == 2 and ex["0"]["completedTasks"] == 1
+    assert "" not in ex and ex["1"]["activeTasks"] == 0 and ex["1"]["failedTasks"] == 1
+    assert store.task_list(0, 0, status="failed")[-1]["executorId"] == "1"
     assert store.counters()["totals"]["tasksKilled"] == 1
 
 

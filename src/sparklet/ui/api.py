@@ -99,8 +99,8 @@ def _bool_param(request: Request, name: str, default: bool) -> bool:
     return raw.lower() == "true"       # Java's Boolean.valueOf: anything else is false
 
 
-def _quantiles(request: Request) -> list[float]:
-    raw = request.query_params.get("quantiles") or DEFAULT_QUANTILES
+def _quantiles(request: Request, default: str = DEFAULT_QUANTILES) -> list[float]:
+    raw = request.query_params.get("quantiles") or default
     out = []
     for part in raw.split(","):
         try:
@@ -186,9 +186,13 @@ def routes(provider: StoreProvider) -> list[BaseRoute]:
 
     def stages(request: Request):
         store = store_of(request)
+        with_summaries = _bool_param(request, "withSummaries", False)
         return store.stages(_statuses(request, STAGE_STATUSES),
                             details=_bool_param(request, "details", False),
-                            task_status=_statuses(request, TASK_STATUSES, "taskStatus"))
+                            task_status=_statuses(request, TASK_STATUSES, "taskStatus"),
+                            with_summaries=with_summaries,
+                            quantiles=_quantiles(request, "0.0,0.25,0.5,0.75,1.0")
+                            if with_summaries else ())
 
     def stage(request: Request):
         store = store_of(request)

@@ -391,8 +391,9 @@ class AppStatusStore:
                 job = self._jobs.get(j)
                 if job is not None:
                     job.active_tasks += 1
-        ex = self._executor(str(info.get("executorId")), info.get("host"))
-        ex.active_tasks += 1
+        eid = info.get("executorId")
+        if eid not in (None, ""):
+            self._executor(str(eid), info.get("host")).active_tasks += 1
         self._trim_tasks()
 
     def _on_task_end(self, ev: dict) -> None:
@@ -403,7 +404,10 @@ class AppStatusStore:
         was_running = task is not None and not task.finished
         if task is None:            # no start seen (dropped or posted late): keep the end
             task = self._tasks[tid] = LiveTask(info, key)
-        task.info.update(info)
+        # An end without a result (lost, killed) may not name the executor: keep the
+        # start's.
+        task.info.update((k, v) for k, v in info.items()
+                         if v not in (None, "") or k not in ("executorId", "host"))
         reason = ev.get("reason") or "Success"
         kind = _TASK_END_KIND.get(reason, "failed")
         if task.info.get("status") in (None, "RUNNING"):
@@ -472,7 +476,15 @@ class AppStatusStore:
                 else:
                     job.failed_tasks += 1
 
-        ex = self._executor(eid, task.info.get("host"))
+        ex = self._executor(eid, task.info.get("host")) if eid not in ("", "None") else None
+        if ex is not None:
+            self._executor_task_end(ex, was_running, kind, duration, metrics)
+        self._finished_tasks[tid] = None
+        self._trim_tasks()
+
+    @staticmethod
+    def _executor_task_end(ex: LiveExecutor, was_running: bool, kind: str, duration: int,
+                           metrics: dict) -> None:
         if was_running:
             ex.active_tasks -= 1
         ex.total_tasks += 1
@@ -485,9 +497,6 @@ class AppStatusStore:
         ex.input_bytes += metrics.get("inputBytes") or 0
         ex.shuffle_read += metrics.get("shuffleReadBytes") or 0
         ex.shuffle_write += metrics.get("shuffleWriteBytes") or 0
-
-        self._finished_tasks[tid] = None
-        self._trim_tasks()
 
     def _trim_tasks(self) -> None:
         while len(self._tasks) > self.retained_tasks and self._finished_tasks:
@@ -576,16 +585,32 @@ class AppStatusStore:
             return views.job_dag(self, j) if j is not None else None
 
     def stages(self, status: list[str] | str | None = None, details: bool = False,
-               task_status: list[str] | str | None = None) -> list[dict]:
-        """StageData of every retained stage attempt, newest first (Spark's order)."""
+               task_status: list[str] | str | None = None,
+               with_summaries: bool = False,
+               quantiles: list[float] = (0.0, 0.25, 0.5, 0.75, 1.0)) -> list[dict]:
+        """StageData of every retained stage attempt, newest first (Spark's order);
+        ``with_summaries`` adds each one's taskMetricsDistributions (Spark's
+        ``withSummaries=true``)."""
         wanted = _statuses(status)
         with self._lock:
             now = self._now()
             out = [st for st in self._stages.values()
                    if wanted is None or st.status in wanted]
             out.sort(key=lambda s: (-s.stage_id, -s.attempt_id))
-            return [views.stage_data(self, st, details, now, _statuses(task_status))
-                    for st in out]
+            bodies = []
+            for st in out:
+                body = views.stage_data(self, st, details, now, _statuses(task_status))
+                if with_summaries:
+                    done = self._successful_tasks(st)
+                    body["taskMetricsDistributions"] = (
+                        views.task_summary(done, list(quantiles)) if done else None)
+                bodies.append(body)
+            return bodies
+
+    def _successful_tasks(self, st: LiveStage) -> list[LiveTask]:
+        tasks = self._tasks
+        return [tasks[t] for t in st.task_ids
+                if t in tasks and tasks[t].info.get("status") == "SUCCESS"]
 
     def stage_attempts(self, stage_id: int, details: bool = True,
                        task_status: list[str] | str | None = None) -> list[dict] | None:
@@ -636,8 +661,7 @@ class AppStatusStore:
             st = self._stages.get((stage_id, attempt_id))
             if st is None:
                 return None
-            done = [self._tasks[t] for t in st.task_ids if t in self._tasks
-                    and self._tasks[t].info.get("status") == "SUCCESS"]
+            done = self._successful_tasks(st)
             if not done:
                 return False
             return views.task_summary(done, list(quantiles))
