@@ -21,7 +21,11 @@ PREFIX = "sparklet_"
 
 
 def escape_label(value) -> str:
-    """A label value: backslash, double quote and line feed escaped."""
+    r"""A label value: backslash, double quote and line feed escaped.
+
+    >>> print(escape_label('say "hi"\n'))
+    say \"hi\"\n
+    """
     return str(value).replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n")
 
 
