@@ -68,6 +68,8 @@ def test_metrics_match_the_store():
                              "diskBytesSpilled": 3, "executorRunTime": 4})
     feed.task(s, 1, eid="1", reason="ExceptionFailure", error="boom",
               metrics={"shuffleReadBytes": 11})
+    feed.task(s, 2, eid="1", metrics={"executorRssBytes": 5000,
+                                       "executorMaxStorageMemory": 10**6})
     running = feed.start_task(s, 2, eid="1")
     feed.post("SparkListenerBlockUpdated", executorId="1", blockId="rdd_4_0", rddId=4,
               storageLevel="Memory Deserialized 1x Replicated", memSize=640, diskSize=32)
@@ -78,7 +80,7 @@ def test_metrics_match_the_store():
     assert value(fam, "sparklet_jobs_active") == 1
     assert fam["sparklet_jobs_active"]["type"] == "gauge"
     assert fam["sparklet_tasks_completed_total"]["type"] == "counter"
-    assert value(fam, "sparklet_tasks_completed_total") == c["totals"]["tasksCompleted"] == 1
+    assert value(fam, "sparklet_tasks_completed_total") == c["totals"]["tasksCompleted"] == 2
     assert value(fam, "sparklet_tasks_failed_total") == 1
     assert value(fam, "sparklet_tasks_active") == 1
     assert value(fam, "sparklet_stages_active") == 1
@@ -86,7 +88,9 @@ def test_metrics_match_the_store():
     assert value(fam, "sparklet_shuffle_read_bytes_total") == 11
     assert value(fam, "sparklet_memory_spilled_bytes_total") == 5
     assert value(fam, "sparklet_disk_spilled_bytes_total") == 3
-    assert value(fam, "sparklet_task_duration_seconds_total") == 0.06   # 2 tasks x 30 ms
+    assert value(fam, "sparklet_task_duration_seconds_total") == 0.09   # 3 tasks x 30 ms
+    assert value(fam, "sparklet_executor_rss_bytes", executor_id=1) == 5000
+    assert value(fam, "sparklet_executor_max_memory_bytes", executor_id=1) == 10**6
     assert value(fam, "sparklet_executors_active") == 1
     assert value(fam, "sparklet_executors_removed_total") == 1
     assert value(fam, "sparklet_executor_memory_used_bytes", executor_id=1) == 640
@@ -106,6 +110,9 @@ def test_metrics_match_the_store():
     assert value(fam, "sparklet_jobs_active") == 0
     assert value(fam, "sparklet_jobs_succeeded_total") == 1
     assert value(fam, "sparklet_stages_completed_total") == 1
+    [ex1] = [e for e in store.executors() if e["id"] == "1"]
+    assert ex1["maxMemory"] == 10**6
+    assert ex1["peakMemoryMetrics"]["ProcessTreePythonRSSMemory"] == 5000
     assert value(fam, "sparklet_tasks_active") == 0
 
 

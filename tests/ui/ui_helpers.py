@@ -142,6 +142,9 @@ def live_ui(app_name="ui-test", master="local[2]", **conf):
          .set("spark.ui.enabled", "true").set("spark.ui.port", "0"))
     for k, v in conf.items():
         c.set(k.replace("_", "."), str(v))
+    active = SparkContext._active_spark_context
+    if active is not None:      # the shared test context (tests/conftest.py restarts it)
+        active.stop()
     try:
         sc = SparkContext(conf=c)
     finally:

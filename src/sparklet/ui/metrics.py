@@ -122,6 +122,11 @@ def render(store) -> str:
              [({"executor_id": e[0]}, e[2]) for e in alive])
     w.family("executor_active_tasks", "gauge", "Tasks running on the executor.",
              [({"executor_id": e[0]}, e[3]) for e in alive])
+    w.family("executor_max_memory_bytes", "gauge", "Storage memory the executor may use.",
+             [({"executor_id": e[0]}, e[5]) for e in alive if e[5]])
+    w.family("executor_rss_bytes", "gauge",
+             "Resident memory of the executor's process, sampled at its last task end.",
+             [({"executor_id": e[0]}, e[6]) for e in alive if e[6]])
     w.family("rdd_memory_used_bytes", "gauge", "Memory used by a cached RDD's blocks.",
              [({"rdd_id": r[0], "rdd_name": r[1]}, r[2]) for r in c["rdds"]])
     w.family("rdd_disk_used_bytes", "gauge", "Disk used by a cached RDD's blocks.",

@@ -497,6 +497,16 @@ class AppStatusStore:
         ex.input_bytes += metrics.get("inputBytes") or 0
         ex.shuffle_read += metrics.get("shuffleReadBytes") or 0
         ex.shuffle_write += metrics.get("shuffleWriteBytes") or 0
+        # The executor's own state when the task ended (sparklet's task metrics).
+        if metrics.get("executorMaxStorageMemory"):
+            ex.max_memory = metrics["executorMaxStorageMemory"]
+        used = metrics.get("executorStorageMemoryUsed")
+        if used and used > ex.peak_storage_memory:
+            ex.peak_storage_memory = used
+        rss = metrics.get("executorRssBytes")
+        if rss:
+            ex.rss_bytes = rss
+            ex.peak_rss = max(ex.peak_rss, rss)
 
     def _trim_tasks(self) -> None:
         while len(self._tasks) > self.retained_tasks and self._finished_tasks:

@@ -129,7 +129,7 @@ class LiveExecutor:
                  "remove_reason", "active_tasks", "completed_tasks", "failed_tasks",
                  "total_tasks", "total_duration", "total_gc_time", "input_bytes",
                  "shuffle_read", "shuffle_write", "rdd_blocks", "memory_used", "disk_used",
-                 "max_memory", "is_active")
+                 "max_memory", "is_active", "rss_bytes", "peak_rss", "peak_storage_memory")
 
     def __init__(self, executor_id: str, host: str | None = None, total_cores: int = 0,
                  pid: int | None = None, add_time: int | None = None):
@@ -146,6 +146,10 @@ class LiveExecutor:
         self.rdd_blocks = self.memory_used = self.disk_used = 0
         self.max_memory = 0
         self.is_active = True
+        # sampled by the executor at each task end (H-metrics' executor* task metrics)
+        self.rss_bytes: int | None = None
+        self.peak_rss = 0
+        self.peak_storage_memory = 0
 
 
 class LiveRDD:

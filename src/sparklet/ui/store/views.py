@@ -353,13 +353,34 @@ def executor_summary(store, e) -> dict:
                           "totalOnHeapStorageMemory": e.max_memory,
                           "totalOffHeapStorageMemory": 0},
         "blacklistedInStages": [],
-        "peakMemoryMetrics": None,
+        "peakMemoryMetrics": _peak_memory_metrics(e),
         "attributes": {},
         "resources": {},
         "resourceProfileId": 0,
         "isExcluded": False,
         "excludedInStages": [],
     }
+
+
+# Spark's ExecutorMetricType names, the keys of peakMemoryMetrics
+_EXECUTOR_METRIC_TYPES = (
+    "JVMHeapMemory", "JVMOffHeapMemory", "OnHeapExecutionMemory", "OffHeapExecutionMemory",
+    "OnHeapStorageMemory", "OffHeapStorageMemory", "OnHeapUnifiedMemory",
+    "OffHeapUnifiedMemory", "DirectPoolMemory", "MappedPoolMemory", "ProcessTreeJVMVMemory",
+    "ProcessTreeJVMRSSMemory", "ProcessTreePythonVMemory", "ProcessTreePythonRSSMemory",
+    "ProcessTreeOtherVMemory", "ProcessTreeOtherRSSMemory", "MinorGCCount", "MinorGCTime",
+    "MajorGCCount", "MajorGCTime", "TotalGCTime")
+
+
+def _peak_memory_metrics(e) -> dict | None:
+    """Spark's peak executor metrics, from what sparklet's executors report: the Python
+    process's resident memory and the block manager's storage memory (others 0)."""
+    if not e.peak_rss and not e.peak_storage_memory:
+        return None
+    d = dict.fromkeys(_EXECUTOR_METRIC_TYPES, 0)
+    d["ProcessTreePythonRSSMemory"] = e.peak_rss
+    d["OnHeapStorageMemory"] = d["OnHeapUnifiedMemory"] = e.peak_storage_memory
+    return d
 
 
 def rdd_storage_info(store, r, details: bool) -> dict:
@@ -469,6 +490,6 @@ def counters(store) -> dict:
         "tasksActive": tasks_active,
         "executorsActive": sum(1 for e in execs if e.is_active),
         "executors": [(e.executor_id, e.memory_used, e.disk_used, e.active_tasks,
-                       e.is_active) for e in execs],
+                       e.is_active, e.max_memory, e.rss_bytes) for e in execs],
         "rdds": [(r.rdd_id, r.name, *r.totals()) for r in store._rdds.values()],
     }
