@@ -377,8 +377,7 @@ class AppStatusStore:
         info = ev.get("taskInfo") or {}
         key = (ev.get("stageId"), ev.get("stageAttemptId") or 0)
         task = LiveTask(info, key)
-        task.info.setdefault("status", "RUNNING")
-        tid = info.get("taskId")
+        tid = task.task_id
         self._tasks[tid] = task
         st = self._stages.get(key)
         if st is not None:
@@ -404,25 +403,19 @@ class AppStatusStore:
         was_running = task is not None and not task.finished
         if task is None:            # no start seen (dropped or posted late): keep the end
             task = self._tasks[tid] = LiveTask(info, key)
-        # An end without a result (lost, killed) may not name the executor: keep the
-        # start's.
-        task.info.update((k, v) for k, v in info.items()
-                         if v not in (None, "") or k not in ("executorId", "host"))
+        task.update(info)
         reason = ev.get("reason") or "Success"
         kind = _TASK_END_KIND.get(reason, "failed")
-        if task.info.get("status") in (None, "RUNNING"):
-            task.info["status"] = {"complete": "SUCCESS", "killed": "KILLED"}.get(kind, "FAILED")
-        if task.info.get("finishTime") is None:
-            task.info["finishTime"] = ev.get("time")
+        if task.status == "RUNNING":
+            task.status = {"complete": "SUCCESS", "killed": "KILLED"}.get(kind, "FAILED")
+        if task.finish_time is None:
+            task.finish_time = ev.get("time")
         metrics = ev.get("taskMetrics") or {}
-        task.metrics = metrics
-        task.reason = reason
+        task.set_metrics(metrics)
         task.error_message = ev.get("errorMessage")
-        task.task_type = ev.get("taskType")
-        launch = task.info.get("launchTime")
-        finish = task.info.get("finishTime")
+        launch, finish = task.launch_time, task.finish_time
         duration = finish - launch if launch is not None and finish is not None else 0
-        eid = str(task.info.get("executorId"))
+        eid = str(task.executor_id)
         killed_key = task.error_message or reason
 
         tot = self.totals
@@ -453,7 +446,7 @@ class AppStatusStore:
             if kind == "complete":
                 st.complete_tasks += 1
                 es["succeededTasks"] += 1
-                st.completed_indices.add(task.info.get("index"))
+                st.completed_indices.add(task.index)
             elif kind == "killed":
                 st.killed_tasks += 1
                 es["killedTasks"] += 1
@@ -469,14 +462,15 @@ class AppStatusStore:
                     job.active_tasks -= 1
                 if kind == "complete":
                     job.completed_tasks += 1
-                    job.completed_indices.add((st.stage_id, task.info.get("index")))
+                    # one int per (stage, partition): a tuple would cost 3x the memory
+                    job.completed_indices.add((st.stage_id << 32) | (task.index or 0))
                 elif kind == "killed":
                     job.killed_tasks += 1
                     job.killed_summary[killed_key] = job.killed_summary.get(killed_key, 0) + 1
                 else:
                     job.failed_tasks += 1
 
-        ex = self._executor(eid, task.info.get("host")) if eid not in ("", "None") else None
+        ex = self._executor(eid, task.host) if eid not in ("", "None") else None
         if ex is not None:
             self._executor_task_end(ex, was_running, kind, duration, metrics)
         self._finished_tasks[tid] = None
@@ -620,7 +614,7 @@ class AppStatusStore:
     def _successful_tasks(self, st: LiveStage) -> list[LiveTask]:
         tasks = self._tasks
         return [tasks[t] for t in st.task_ids
-                if t in tasks and tasks[t].info.get("status") == "SUCCESS"]
+                if t in tasks and tasks[t].status == "SUCCESS"]
 
     def stage_attempts(self, stage_id: int, details: bool = True,
                        task_status: list[str] | str | None = None) -> list[dict] | None:
@@ -658,7 +652,7 @@ class AppStatusStore:
             now = self._now()
             tasks = [self._tasks[t] for t in st.task_ids if t in self._tasks]
             if wanted is not None:
-                tasks = [t for t in tasks if t.info.get("status") in wanted]
+                tasks = [t for t in tasks if t.status in wanted]
             tasks.sort(key=order)
             return [views.task_data(t, now) for t in tasks[offset:offset + length]]
 

@@ -7,6 +7,9 @@ into the REST API's shapes only when someone asks, so an event costs a few addit
 
 from __future__ import annotations
 
+import sys
+from array import array
+
 __all__ = ["METRIC_KEYS", "LiveJob", "LiveStage", "LiveTask", "LiveExecutor", "LiveRDD",
            "new_sums"]
 
@@ -20,6 +23,9 @@ METRIC_KEYS = (
     "shuffleLocalBlocksFetched", "shuffleRemoteBytesRead", "shuffleFetchWaitTime",
     "shuffleWriteBytes", "shuffleWriteRecords", "shuffleWriteTime",
 )
+
+
+METRIC_INDEX = {k: i for i, k in enumerate(METRIC_KEYS)}
 
 
 def new_sums() -> dict[str, int]:
@@ -52,7 +58,7 @@ class LiveJob:
                              if s.get("completionTime") is None)
         self.active_tasks = self.completed_tasks = self.failed_tasks = 0
         self.killed_tasks = self.skipped_tasks = 0
-        self.completed_indices: set[tuple[int, int]] = set()
+        self.completed_indices: set[int] = set()     # (stageId << 32) | partition index
         self.active_stages: set[int] = set()
         self.completed_stages: set[int] = set()
         self.skipped_stages: set[int] = set()
@@ -109,19 +115,64 @@ class LiveStage:
 
 
 class LiveTask:
-    __slots__ = ("info", "stage_key", "metrics", "error_message", "reason", "task_type")
+    """One task attempt. Compact on purpose (up to ``spark.ui.retainedTasks`` of them):
+    slots, interned strings, and the metrics as one array in METRIC_KEYS order."""
+
+    __slots__ = ("task_id", "index", "attempt", "partition_id", "launch_time",
+                 "finish_time", "executor_id", "host", "locality", "speculative", "status",
+                 "stage_key", "metrics", "error_message")
 
     def __init__(self, info: dict, stage_key: tuple[int, int]):
-        self.info = dict(info)
+        self.task_id = info.get("taskId")
+        self.index = info.get("index")
+        self.attempt = info.get("attempt") or 0
+        self.partition_id = info.get("partitionId", self.index)
+        self.launch_time = info.get("launchTime")
+        self.finish_time = info.get("finishTime")
+        self.executor_id = _intern(info.get("executorId"))
+        self.host = _intern(info.get("host"))
+        self.locality = _intern(info.get("locality"))
+        self.speculative = bool(info.get("speculative"))
+        self.status = _intern(info.get("status") or "RUNNING")
         self.stage_key = stage_key
-        self.metrics: dict | None = None
+        self.metrics: array | None = None
         self.error_message: str | None = None
-        self.reason: str | None = None
-        self.task_type: str | None = None
+
+    def update(self, info: dict) -> None:
+        """Take a later TaskInfo's values; an end without a result (lost, killed) may not
+        name the executor: the start's is kept."""
+        g = info.get
+        if g("finishTime") is not None:
+            self.finish_time = g("finishTime")
+        if g("launchTime") is not None:
+            self.launch_time = g("launchTime")
+        if g("status"):
+            self.status = _intern(g("status"))
+        if g("executorId") not in (None, ""):
+            self.executor_id = _intern(g("executorId"))
+        if g("host"):
+            self.host = _intern(g("host"))
+        if g("locality"):
+            self.locality = _intern(g("locality"))
 
     @property
     def finished(self) -> bool:
-        return self.info.get("status") not in (None, "RUNNING")
+        return self.status != "RUNNING"
+
+    def set_metrics(self, m: dict) -> None:
+        self.metrics = array("q", [int(m.get(k) or 0) for k in METRIC_KEYS])
+
+    def metric(self, key: str) -> int:
+        return self.metrics[METRIC_INDEX[key]] if self.metrics is not None else 0
+
+    def metrics_dict(self) -> dict[str, int] | None:
+        if self.metrics is None:
+            return None
+        return dict(zip(METRIC_KEYS, self.metrics, strict=True))
+
+
+def _intern(s):
+    return sys.intern(str(s)) if s is not None else None
 
 
 class LiveExecutor:

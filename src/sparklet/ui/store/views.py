@@ -165,7 +165,7 @@ def stage_data(store, st, details: bool, now: int, task_status: set[str] | None)
         tasks = {}
         for tid in st.task_ids:
             t = store._tasks.get(tid)
-            if t is not None and (task_status is None or t.info.get("status") in task_status):
+            if t is not None and (task_status is None or t.status in task_status):
                 tasks[str(tid)] = task_data(t, now)
         body["tasks"] = tasks
         body["executorSummary"] = {
@@ -222,31 +222,31 @@ def task_metrics(m: dict) -> dict:
 
 
 def task_duration(t, now: int) -> int | None:
-    launch = t.info.get("launchTime")
+    launch = t.launch_time
     if launch is None:
         return None
-    finish = t.info.get("finishTime")
+    finish = t.finish_time
     return (finish if finish is not None else now) - launch
 
 
 def task_data(t, now: int) -> dict:
-    i = t.info
+    metrics = t.metrics_dict()
     return {
-        "taskId": i.get("taskId"),
-        "index": i.get("index"),
-        "attempt": i.get("attempt") or 0,
-        "partitionId": i.get("partitionId", i.get("index")),
-        "launchTime": spark_date(i.get("launchTime")),
+        "taskId": t.task_id,
+        "index": t.index,
+        "attempt": t.attempt,
+        "partitionId": t.partition_id,
+        "launchTime": spark_date(t.launch_time),
         "resultFetchStart": None,
         "duration": task_duration(t, now),
-        "executorId": str(i.get("executorId")),
-        "host": i.get("host") or "",
-        "status": i.get("status") or "UNKNOWN",
-        "taskLocality": i.get("locality") or "PROCESS_LOCAL",
-        "speculative": bool(i.get("speculative")),
+        "executorId": str(t.executor_id),
+        "host": t.host or "",
+        "status": t.status or "UNKNOWN",
+        "taskLocality": t.locality or "PROCESS_LOCAL",
+        "speculative": t.speculative,
         "accumulatorUpdates": [],
         "errorMessage": t.error_message,
-        "taskMetrics": task_metrics(t.metrics) if t.metrics is not None else None,
+        "taskMetrics": task_metrics(metrics) if metrics is not None else None,
         "executorLogs": {},
         "schedulerDelay": 0,
         "gettingResultTime": 0,
@@ -257,7 +257,7 @@ def task_sorting(sort_by: str | None):
     """A sort key for Spark's TaskSorting names (case-insensitive); ValueError else."""
     name = (sort_by or "ID").lower()
     if name == "id":
-        return lambda t: t.info.get("taskId") or 0
+        return lambda t: t.task_id or 0
     if name in ("runtime", "increasing_runtime", "increasingruntime"):
         return lambda t: _run_time(t)
     if name in ("-runtime", "decreasing_runtime", "decreasingruntime"):
@@ -266,12 +266,12 @@ def task_sorting(sort_by: str | None):
 
 
 def _run_time(t) -> int:
-    return (t.metrics or {}).get("executorRunTime", -1) if t.metrics is not None else -1
+    return t.metric("executorRunTime") if t.metrics is not None else -1
 
 
 def task_summary(tasks: list, quantiles: list[float]) -> dict:
     def dist(key):
-        return quantiles_of([(t.metrics or {}).get(key) or 0 for t in tasks], quantiles)
+        return quantiles_of([t.metric(key) for t in tasks], quantiles)
 
     def dist_of(f):
         return quantiles_of([f(t) for t in tasks], quantiles)
@@ -307,8 +307,8 @@ def task_summary(tasks: list, quantiles: list[float]) -> dict:
             "remoteBytesRead": dist("shuffleRemoteBytesRead"),
             "remoteBytesReadToDisk": list(zeros),
             "totalBlocksFetched": dist_of(lambda t: (
-                (t.metrics.get("shuffleRemoteBlocksFetched") or 0)
-                + (t.metrics.get("shuffleLocalBlocksFetched") or 0))),
+                t.metric("shuffleRemoteBlocksFetched")
+                + t.metric("shuffleLocalBlocksFetched"))),
             "remoteReqsDuration": list(zeros),
             "shufflePushReadMetricsDist": {k: list(zeros) for k in (
                 "corruptMergedBlockChunks", "mergedFetchFallbackCount",
