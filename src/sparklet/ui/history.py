@@ -202,20 +202,25 @@ class FsHistoryProvider:
 
 
 class HistoryServer:
-    """A running history server: the provider, the web app and its uvicorn thread."""
+    """A running history server: the provider, the web app and its uvicorn thread.
+
+    ``app_factory``/``server_factory`` default to ``sparklet.ui.server``'s ``create_app``
+    and ``UIServer``; ``store_factory`` to ``AppStatusStore(live=False)``."""
 
     def __init__(self, log_dir: str, *, host: str = "127.0.0.1", port: int = DEFAULT_PORT,
                  token: str | None = None, update_interval: float = 10.0,
                  store_factory: Callable[[], Any] | None = None,
-                 app_factory: Callable[..., Any] | None = None):
+                 app_factory: Callable[..., Any] | None = None,
+                 server_factory: Callable[..., Any] | None = None):
         self.provider = FsHistoryProvider(log_dir, update_interval=update_interval,
                                           store_factory=store_factory)
         if app_factory is None:
             from sparklet.ui.server import create_app as app_factory
-        from sparklet.ui.server import UIServer
+        if server_factory is None:
+            from sparklet.ui.server import UIServer as server_factory
 
         self.app = app_factory(self.provider, history=True, token=token)
-        self._server = UIServer(self.app, host=host, port=port)
+        self._server = server_factory(self.app, host=host, port=port)
         self.port: int | None = None
 
     def start(self) -> str:
