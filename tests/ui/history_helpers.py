@@ -134,8 +134,8 @@ class StandInHooks:
                             "speculative": False, "status": "SUCCESS" if ok else "FAILED"},
                   taskMetrics=dict(getattr(result, "metrics", None) or {}))
 
-    def streaming_listener(self):
-        """A StreamingListener posting the SPEC's streaming events (add it to the ssc)."""
+    def streaming_listener(self, ssc):
+        """A StreamingListener posting the SPEC's streaming events; added to ``ssc``."""
         from sparklet.streaming.listener import StreamingListener
 
         hooks = self
@@ -157,8 +157,8 @@ class StandInHooks:
 
         class _L(StreamingListener):
             def onStreamingStarted(self, e):
-                hooks.post("StreamingListenerStreamingStarted", batchDuration=hooks.batch_ms,
-                           checkpointDir=None)
+                hooks.post("StreamingListenerStreamingStarted",
+                           batchDuration=ssc._graph.batch_duration, checkpointDir=None)
 
             def onBatchSubmitted(self, e):
                 hooks.post("StreamingListenerBatchSubmitted", batchInfo=batch(e.batchInfo()))
@@ -169,8 +169,9 @@ class StandInHooks:
             def onBatchCompleted(self, e):
                 hooks.post("StreamingListenerBatchCompleted", batchInfo=batch(e.batchInfo()))
 
-        self.batch_ms = 0
-        return _L()
+        listener = _L()
+        ssc.addStreamingListener(listener)
+        return listener
 
     def application_end(self) -> None:
         self.post("SparkListenerApplicationEnd")
@@ -397,12 +398,13 @@ class StandInUIServer:
 
 APP_SCRIPT = r'''
 """A small finished application: three jobs, then three streaming batches on a manual
-clock; prints what it ran as JSON (the facts the history server must show)."""
+clock; prints what it ran, as the live application saw it, as JSON: the facts the
+history server must show."""
 import json, sys
 sys.path.insert(0, sys.argv[2])
 import history_helpers as hh
 from sparklet import SparkConf, SparkContext
-from sparklet.streaming import StreamingContext
+from sparklet.streaming import StreamingContext, StreamingListener
 from sparklet.streaming.testing import advance_batches, use_manual_clock
 
 conf = (SparkConf().setMaster("local[2]").setAppName("history-app")
@@ -410,21 +412,41 @@ conf = (SparkConf().setMaster("local[2]").setAppName("history-app")
         .set("spark.ui.port", "0"))
 sc = SparkContext(conf=conf)
 log, hooks = hh.attach_event_log(sc)
-counts = [sc.parallelize(range(10), 2).count(),
-          sc.parallelize(range(6), 3).map(lambda x: (x % 2, x)).reduceByKey(lambda a, b: a + b)
-          .count(),
-          sc.parallelize([1, 2, 3], 1).sum()]
+results = [sc.parallelize(range(10), 2).count(),
+           sc.parallelize(range(6), 3).map(lambda x: (x % 2, x))
+           .reduceByKey(lambda a, b: a + b).count(),
+           sc.parallelize([1, 2, 3], 1).sum()]
 ssc = StreamingContext(sc, 1)
 use_manual_clock(ssc)
 if hooks is not None:
-    hooks.batch_ms = 1000
-    ssc.addStreamingListener(hooks.streaming_listener())
+    hooks.streaming_listener(ssc)
+batch_records = {}
+
+
+class Records(StreamingListener):
+    def onBatchCompleted(self, e):
+        info = e.batchInfo()
+        batch_records[info.batchTime().milliseconds()] = info.numRecords()
+
+
+ssc.addStreamingListener(Records())
 seen = []
-ssc.queueStream([[1, 2], [3, 4, 5], [6]]).foreachRDD(lambda t, rdd: seen.append(rdd.count()))
+ssc.queueStream([[1, 2], [3, 4, 5], [6]]).foreachRDD(lambda rdd: seen.append(rdd.count()))
 ssc.start()
 batch_times = advance_batches(ssc, 3)
-facts = {"appId": sc.applicationId, "appName": sc.appName, "counts": counts, "seen": seen,
-         "batchTimes": batch_times, "logPath": log.log_path}
+tracker = sc.statusTracker()
+jobs = {}
+stages = {}
+for job_id in tracker.getJobIdsForGroup(None):
+    info = tracker.getJobInfo(job_id)
+    jobs[job_id] = {"status": info.status, "stageIds": sorted(info.stageIds)}
+    for stage_id in info.stageIds:
+        s = tracker.getStageInfo(stage_id)
+        stages[stage_id] = {"numTasks": s.numTasks, "numCompleteTasks": s.numCompletedTasks}
+facts = {"appId": sc.applicationId, "appName": sc.appName, "results": results,
+         "seen": seen, "batchTimes": batch_times, "batchRecords": batch_records,
+         "jobs": jobs, "stages": stages, "logPath": log.log_path,
+         "standInHooks": hooks is not None}
 hh.stop_app(sc, log, hooks, ssc)
 print("FACTS " + json.dumps(facts), flush=True)
 '''

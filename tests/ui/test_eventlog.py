@@ -40,8 +40,7 @@ def test_log_of_jobs_and_a_streaming_app(make_context, tmp_path):
     ssc = StreamingContext(sc, 1)
     use_manual_clock(ssc)
     if hooks is not None:
-        hooks.batch_ms = 1000
-        ssc.addStreamingListener(hooks.streaming_listener())
+        hooks.streaming_listener(ssc)
     sizes = []
     ssc.queueStream([[1, 2], [3]]).foreachRDD(lambda rdd: sizes.append(rdd.count()))
     ssc.start()
