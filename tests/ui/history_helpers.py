@@ -1,18 +1,15 @@
 """Helpers of test_eventlog.py and test_history.py (imported as a top-level module).
 
-The event log and the history server sit between parts other helpers build: the listener
-bus and its scheduler/streaming adapters (``sparklet.ui.bus``/``hooks``), the store
-(``sparklet.ui.store``) and the web server (``sparklet.ui.server``). Each of them is used
-when present; until then this module has small stand-ins, marked ``StandIn``, so the log
-writer and the history provider are tested against real SparkContexts and a real uvicorn
-server in the meantime. Nothing of it is in ``src``.
+The history server serves parts other helpers build: the store (``sparklet.ui.store``)
+and the web server (``sparklet.ui.server``). Each is used when present; until then this
+module has small stand-ins, marked ``StandIn``, so the history provider is tested against
+real applications and a real uvicorn server in the meantime. Nothing of it is in ``src``.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import platform
 import socket
 import sys
 import threading
@@ -32,169 +29,18 @@ def has_module(name: str) -> bool:
         return False
 
 
-# -- events of a running SparkContext ------------------------------------------------------
+# -- a running SparkContext's event log ---------------------------------------------------
 
-def attach_event_log(sc) -> tuple[Any, Any]:
-    """Start ``sc``'s event log. With the integrator's wiring (``sc._listener_bus``) the
-    context already did; else start one here and feed it through :class:`StandInHooks`.
-    Returns ``(listener, hooks or None)``."""
-    from sparklet.ui.eventlog import EventLoggingListener, maybe_start_event_log
-
-    existing = getattr(sc, "_event_log", None)
-    if existing is not None:
-        return existing, None
-    if getattr(sc, "_listener_bus", None) is not None:
-        for listener in getattr(sc._listener_bus, "listeners", lambda: [])() or []:
-            if isinstance(listener, EventLoggingListener):
-                return listener, None
-        return maybe_start_event_log(sc), None
-    listener = maybe_start_event_log(sc)
-    hooks = StandInHooks(sc, listener)
-    hooks.application_start()
-    return listener, hooks
+def event_log_of(sc):
+    """The EventLoggingListener SparkContext start-up registered on ``sc._listener_bus``
+    (``spark.eventLog.enabled=true``), or None."""
+    ui = getattr(sc, "_ui", None)
+    return None if ui is None else ui.event_log
 
 
-def now_ms() -> int:
-    return int(time.time() * 1000)
-
-
-class StandInHooks:
-    """Stand-in of ``sparklet.ui.hooks``: the SPEC's events from the DAGScheduler's and the
-    StreamingContext's listener callbacks, delivered straight to ``sink.on_event``."""
-
-    def __init__(self, sc, sink):
-        from sparklet.scheduler.dag import SchedulerListener
-
-        self.sc, self.sink = sc, sink
-        self._lock = threading.Lock()
-        self._job_stages: dict[int, list[int]] = {}
-        hooks = self
-
-        class _Sched(SchedulerListener):
-            def on_job_start(self, job_id, stage_id, num_tasks):
-                hooks._job_start(job_id, stage_id, num_tasks)
-
-            def on_job_end(self, job_id, succeeded):
-                hooks.post("SparkListenerJobEnd", jobId=job_id,
-                           result="JobSucceeded" if succeeded else "JobFailed",
-                           errorMessage=None)
-
-            def on_stage_submitted(self, stage_id, num_tasks, job_id):
-                hooks.post("SparkListenerStageSubmitted", jobId=job_id,
-                           stageInfo=_stage_info(stage_id, num_tasks, submission=now_ms()))
-
-            def on_stage_completed(self, stage_id, succeeded):
-                hooks.post("SparkListenerStageCompleted", stageInfo=_stage_info(
-                    stage_id, 0, completion=now_ms(),
-                    failure=None if succeeded else "failed"))
-
-            def on_task_end(self, stage_id, task, status, result):
-                hooks._task_end(stage_id, task, status, result)
-
-        self._sched = _Sched()
-        sc._dag_scheduler.listeners.append(self._sched)
-
-    def post(self, name: str, **fields) -> None:
-        event = {"Event": name, "time": now_ms(), **fields}
-        with self._lock:
-            self.sink.on_event(event)
-
-    def application_start(self) -> None:
-        sc = self.sc
-        self.post("SparkListenerApplicationStart", appName=sc.appName, appId=sc.applicationId,
-                  time=sc.startTime, sparkUser=sc.sparkUser(), sparkVersion=sc.version,
-                  master=sc.master)
-        self.post("SparkListenerEnvironmentUpdate",
-                  sparkProperties=sorted([list(kv) for kv in sc._conf.getAll()]),
-                  systemProperties=[],
-                  runtime={"pythonVersion": platform.python_version(),
-                           "pythonExecutable": sys.executable,
-                           "platform": platform.platform(), "sparkletVersion": "0.1.0"})
-        self.post("SparkListenerExecutorAdded", executorId="driver", host="localhost",
-                  totalCores=1, pid=os.getpid())
-
-    def _job_start(self, job_id, stage_id, num_tasks):
-        props = dict(getattr(self.sc._local_properties, "props", None) or {})
-        self.post("SparkListenerJobStart", jobId=job_id, stageIds=[stage_id],
-                  properties={str(k): str(v) for k, v in props.items()},
-                  stageInfos=[_stage_info(stage_id, num_tasks)])
-
-    def _task_end(self, stage_id, task, status, result):
-        ok = status == "success"
-        finish = now_ms()
-        self.post("SparkListenerTaskEnd", stageId=stage_id, stageAttemptId=task.stage_attempt,
-                  taskType="ShuffleMapTask" if task.kind == "shuffle_map" else "ResultTask",
-                  reason="Success" if ok else "ExceptionFailure",
-                  errorMessage=None if ok else getattr(result, "error", None),
-                  taskInfo={"taskId": task.task_id, "index": task.partition,
-                            "attempt": task.attempt, "partitionId": task.partition,
-                            "launchTime": finish, "finishTime": finish,
-                            "executorId": getattr(result, "executor_id", "") or "driver",
-                            "host": "localhost", "locality": "PROCESS_LOCAL",
-                            "speculative": False, "status": "SUCCESS" if ok else "FAILED"},
-                  taskMetrics=dict(getattr(result, "metrics", None) or {}))
-
-    def streaming_listener(self, ssc):
-        """A StreamingListener posting the SPEC's streaming events; added to ``ssc``."""
-        from sparklet.streaming.listener import StreamingListener
-
-        hooks = self
-
-        def batch(info) -> dict:
-            def opt(v):
-                return None if v is None or v < 0 else v
-
-            return {"batchTime": info.batchTime().milliseconds(),
-                    "submissionTime": info.submissionTime(),
-                    "processingStartTime": opt(info.processingStartTime()),
-                    "processingEndTime": opt(info.processingEndTime()),
-                    "numRecords": info.numRecords(),
-                    "streamIdToInputInfo": {
-                        str(k): {"inputStreamId": k, "numRecords": v.numRecords(),
-                                 "description": v.metadataDescription()}
-                        for k, v in info.streamIdToInputInfo().items()},
-                    "outputOperationInfos": {}}
-
-        class _L(StreamingListener):
-            def onStreamingStarted(self, e):
-                hooks.post("StreamingListenerStreamingStarted",
-                           batchDuration=ssc._graph.batch_duration, checkpointDir=None)
-
-            def onBatchSubmitted(self, e):
-                hooks.post("StreamingListenerBatchSubmitted", batchInfo=batch(e.batchInfo()))
-
-            def onBatchStarted(self, e):
-                hooks.post("StreamingListenerBatchStarted", batchInfo=batch(e.batchInfo()))
-
-            def onBatchCompleted(self, e):
-                hooks.post("StreamingListenerBatchCompleted", batchInfo=batch(e.batchInfo()))
-
-        listener = _L()
-        ssc.addStreamingListener(listener)
-        return listener
-
-    def application_end(self) -> None:
-        self.post("SparkListenerApplicationEnd")
-        self.sc._dag_scheduler.listeners.remove(self._sched)
-
-
-def _stage_info(stage_id, num_tasks, submission=None, completion=None, failure=None) -> dict:
-    return {"stageId": stage_id, "attemptId": 0, "name": "stage %d" % stage_id,
-            "numTasks": num_tasks, "parentIds": [], "details": "", "rddInfos": [],
-            "submissionTime": submission, "completionTime": completion,
-            "failureReason": failure}
-
-
-def stop_app(sc, listener, hooks, ssc=None) -> None:
-    """Stop the streaming context and ``sc``, ending the event log the way each wiring
-    does (the integrator's bus posts ApplicationEnd on ``sc.stop()``)."""
-    if ssc is not None:
-        ssc.stop(stopSparkContext=False)
-    if hooks is not None:
-        hooks.application_end()
-    sc.stop()
-    if listener is not None:
-        listener.stop()
+def drain(sc, timeout: float = 10) -> None:
+    """Wait until the listener bus delivered every event posted so far."""
+    assert sc._listener_bus.wait_until_empty(timeout), "listener bus not drained"
 
 
 # -- the store and the web app of the history server ---------------------------------------
@@ -409,17 +255,15 @@ from sparklet.streaming.testing import advance_batches, use_manual_clock
 
 conf = (SparkConf().setMaster("local[2]").setAppName("history-app")
         .set("spark.eventLog.enabled", "true").set("spark.eventLog.dir", sys.argv[1])
-        .set("spark.ui.port", "0"))
+        .set("spark.ui.enabled", "false"))  # the event log needs no web UI
 sc = SparkContext(conf=conf)
-log, hooks = hh.attach_event_log(sc)
+log = hh.event_log_of(sc)
 results = [sc.parallelize(range(10), 2).count(),
            sc.parallelize(range(6), 3).map(lambda x: (x % 2, x))
            .reduceByKey(lambda a, b: a + b).count(),
            sc.parallelize([1, 2, 3], 1).sum()]
 ssc = StreamingContext(sc, 1)
 use_manual_clock(ssc)
-if hooks is not None:
-    hooks.streaming_listener(ssc)
 batch_records = {}
 
 
@@ -445,9 +289,8 @@ for job_id in tracker.getJobIdsForGroup(None):
         stages[stage_id] = {"numTasks": s.numTasks, "numCompleteTasks": s.numCompletedTasks}
 facts = {"appId": sc.applicationId, "appName": sc.appName, "results": results,
          "seen": seen, "batchTimes": batch_times, "batchRecords": batch_records,
-         "jobs": jobs, "stages": stages, "logPath": log.log_path,
-         "standInHooks": hooks is not None}
-hh.stop_app(sc, log, hooks, ssc)
+         "jobs": jobs, "stages": stages, "logPath": log.log_path}
+ssc.stop(stopSparkContext=True)
 print("FACTS " + json.dumps(facts), flush=True)
 '''
 

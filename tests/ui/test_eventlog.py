@@ -7,7 +7,7 @@ import json
 import os
 
 import pytest
-from history_helpers import attach_event_log, read_log, stop_app
+from history_helpers import drain, event_log_of, read_log
 
 from sparklet import SparkConf
 from sparklet.streaming import StreamingContext
@@ -28,7 +28,7 @@ def test_log_of_jobs_and_a_streaming_app(make_context, tmp_path):
     log_dir = tmp_path / "events"
     log_dir.mkdir()
     sc = make_context(_conf("file://%s" % log_dir))
-    log, hooks = attach_event_log(sc)
+    assert event_log_of(sc) is not None
     assert os.listdir(log_dir) == [log_file_name(sc.applicationId) + ".inprogress"]
 
     sc.setJobGroup("batchjobs", "two plain jobs")
@@ -39,14 +39,12 @@ def test_log_of_jobs_and_a_streaming_app(make_context, tmp_path):
 
     ssc = StreamingContext(sc, 1)
     use_manual_clock(ssc)
-    if hooks is not None:
-        hooks.streaming_listener(ssc)
     sizes = []
     ssc.queueStream([[1, 2], [3]]).foreachRDD(lambda rdd: sizes.append(rdd.count()))
     ssc.start()
     batch_times = advance_batches(ssc, 2)
     app_id = sc.applicationId
-    stop_app(sc, log, hooks, ssc)
+    ssc.stop(stopSparkContext=True)
 
     assert sizes == [2, 1]
     # renamed on ApplicationEnd: only the complete log remains
@@ -88,17 +86,12 @@ def test_log_of_jobs_and_a_streaming_app(make_context, tmp_path):
 
 def test_flushed_at_job_end_so_a_running_log_is_readable(make_context, tmp_path):
     sc = make_context(_conf(str(tmp_path)))
-    log, hooks = attach_event_log(sc)
-    try:
-        sc.parallelize(range(4), 2).count()
-        # the bus may still be delivering: wait for it when there is one
-        bus = getattr(sc, "_listener_bus", None)
-        if bus is not None:
-            assert bus.wait_until_empty(10)
-        events = read_log(log.in_progress_path)
-        assert [e["Event"] for e in events][-1] == "SparkListenerJobEnd"
-    finally:
-        stop_app(sc, log, hooks)
+    log = event_log_of(sc)
+    sc.parallelize(range(4), 2).count()
+    drain(sc)
+    events = read_log(log.in_progress_path)
+    assert [e["Event"] for e in events][-1] == "SparkListenerJobEnd"
+    sc.stop()
     assert not os.path.exists(log.in_progress_path) and os.path.exists(log.log_path)
 
 
@@ -121,13 +114,10 @@ def test_existing_log_is_an_error_unless_overwrite(tmp_path):
 def test_missing_directory_fails_the_context_naming_the_key(make_context, tmp_path):
     missing = tmp_path / "nope"
     sc = make_context(_conf(str(missing)).set("spark.eventLog.enabled", "false"))
-    assert maybe_start_event_log(sc) is None  # disabled: nothing checked, nothing written
+    assert event_log_of(sc) is None and maybe_start_event_log(sc) is None  # nothing checked
     sc.stop()
-    conf = _conf(str(missing))
     with pytest.raises(FileNotFoundError, match="spark.eventLog.dir") as info:
-        sc = make_context(conf)
-        # with the integrator's wiring SparkContext() itself raises; else start it here
-        maybe_start_event_log(sc)
+        make_context(_conf(str(missing)))  # SparkContext() itself fails, as Spark's
     assert str(missing) in str(info.value)
     assert not missing.exists()  # not created, as Spark does not
     with pytest.raises(NotADirectoryError, match="spark.eventLog.dir"):
