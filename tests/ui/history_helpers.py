@@ -166,11 +166,17 @@ def app_factory():
 
 
 def standin_create_app(provider, *, history=False, token=None, **_):
-    """Stand-in of ``create_app``: the REST routes test_history.py reads, over ``provider``
-    (without auth: the real server's is tested by its owner)."""
+    """Stand-in of ``create_app``: ``sparklet.ui.api.routes(provider)`` when it exists, else
+    the REST routes test_history.py reads over :class:`StandInStore` (no auth, no pages:
+    the real server's are tested by its owner)."""
     from starlette.applications import Starlette
     from starlette.responses import JSONResponse
     from starlette.routing import Route
+
+    if has_module("sparklet.ui.api"):
+        from sparklet.ui.api import routes as api_routes
+
+        return Starlette(routes=api_routes(provider))
 
     def store_of(request):
         store = provider.get(request.path_params["app"])
