@@ -153,3 +153,18 @@ def test_events_are_json_lines_with_str_fallback_and_buffering(tmp_path):
     log.on_event({"Event": "SparkListenerJobEnd", "jobId": 1})  # after the end: dropped
     log.stop()
     assert len(read_log(log.log_path)) == 203
+
+
+def test_block_updates_are_logged_only_when_asked(tmp_path):
+    block = {"Event": "SparkListenerBlockUpdated", "time": 1, "executorId": "0",
+             "blockId": "rdd_3_0", "rddId": 3, "storageLevel": "Memory Deserialized 1x "
+             "Replicated", "memSize": 10, "diskSize": 0}
+    for enabled, expected in (("false", []), ("true", ["SparkListenerBlockUpdated"])):
+        log = EventLoggingListener({"spark.eventLog.dir": str(tmp_path),
+                                    "spark.eventLog.logBlockUpdates.enabled": enabled},
+                                   "app-" + enabled)
+        log.start()
+        log.on_event(block)
+        log.on_event({"Event": "SparkListenerUnpersistRDD", "time": 2, "rddId": 3})
+        log.stop()
+        assert [e["Event"] for e in read_log(log.log_path)][1:-1] == expected

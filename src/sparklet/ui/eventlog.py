@@ -112,6 +112,9 @@ class EventLoggingListener:
         self.log_dir_url = url
         self.log_dir = resolve_log_dir(url)
         self.overwrite = _is_true(conf, "spark.eventLog.overwrite")
+        # Spark leaves block updates out unless asked: there is one per cached partition,
+        # and the history server's Storage tab is empty without them, as Spark's is.
+        self.log_block_updates = _is_true(conf, "spark.eventLog.logBlockUpdates.enabled")
         self.buffer_size = _buffer_bytes(_conf_get(conf, "spark.eventLog.buffer.kb", "100k")
                                          or "100k")
         if _is_true(conf, "spark.eventLog.compress"):
@@ -165,6 +168,8 @@ class EventLoggingListener:
     def on_event(self, event: dict) -> None:
         """Append ``event`` (called by the listener bus's thread, in posting order)."""
         name = event.get("Event")
+        if name == "SparkListenerBlockUpdated" and not self.log_block_updates:
+            return
         with self._lock:
             if self._file is None:
                 return  # not started, or stopped: later events have nowhere to go
