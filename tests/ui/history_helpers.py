@@ -301,18 +301,39 @@ print("FACTS " + json.dumps(facts), flush=True)
 '''
 
 
-def run_finished_app(log_dir: str, tmp_dir: str, timeout: float = 120) -> dict:
-    """Run :data:`APP_SCRIPT` as a separate Python process writing its event log into
-    ``log_dir``; returns the facts it printed."""
+CRASH_SCRIPT = r'''
+"""An application that dies after two jobs (os._exit: no stop, no atexit, no flush of
+anything but what the event log flushed itself)."""
+import json, os, sys
+from sparklet import SparkConf, SparkContext
+
+conf = (SparkConf().setMaster("local[2]").setAppName("crashing-app")
+        .set("spark.eventLog.enabled", "true").set("spark.eventLog.dir", sys.argv[1])
+        .set("spark.ui.enabled", "false"))
+sc = SparkContext(conf=conf)
+sc.parallelize(range(10), 2).count()
+sc.parallelize(range(10), 2).sum()
+assert sc._listener_bus.wait_until_empty(10)
+print("FACTS " + json.dumps({"appId": sc.applicationId,
+                             "jobs": sorted(sc.statusTracker().getJobIdsForGroup(None))}),
+      flush=True)
+os._exit(7)
+'''
+
+
+def run_finished_app(log_dir: str, tmp_dir: str, timeout: float = 120,
+                     script_text: str = APP_SCRIPT, returncode: int = 0) -> dict:
+    """Run ``script_text`` (:data:`APP_SCRIPT`) as a separate Python process writing its
+    event log into ``log_dir``; returns the facts it printed."""
     import subprocess
 
-    script = os.path.join(tmp_dir, "history_app.py")
+    script = os.path.join(tmp_dir, "history_app_%d.py" % returncode)
     with open(script, "w") as f:
-        f.write(APP_SCRIPT)
+        f.write(script_text)
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([SRC, HERE]))
     proc = subprocess.run([sys.executable, script, log_dir, HERE], capture_output=True,
                           text=True, timeout=timeout, cwd=tmp_dir, env=env)
-    if proc.returncode != 0:
+    if proc.returncode != returncode:
         raise AssertionError("app failed (%d):\n%s\n%s" % (proc.returncode, proc.stdout,
                                                             proc.stderr))
     line = next(x for x in proc.stdout.splitlines() if x.startswith("FACTS "))

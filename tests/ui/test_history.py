@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
 
 import pytest
 from history_helpers import (
+    CRASH_SCRIPT,
     SRC,
     app_factory,
     drain,
@@ -137,6 +137,22 @@ def test_a_log_cut_mid_line_by_a_crash_is_still_listed(finished, tmp_path, histo
     assert [(j["jobId"], j["status"]) for j in jobs] == [(0, "SUCCEEDED")]
 
 
+def test_an_app_that_died_is_listed_incomplete_with_what_it_ran(tmp_path, history_server):
+    log_dir = tmp_path / "events"
+    log_dir.mkdir()
+    facts = run_finished_app(str(log_dir), str(tmp_path), script_text=CRASH_SCRIPT,
+                             returncode=7)
+    app = facts["appId"]
+    assert os.listdir(log_dir) == [log_file_name(app) + ".inprogress"]
+    (tmp_path / "events" / "notes.txt").write_text("not an event log\n")  # not an app
+    server = history_server(str(log_dir))
+    apps = get_json(server.url + "/api/v1/applications")
+    assert [(a["id"], a["attempts"][0]["completed"]) for a in apps] == [(app, False)]
+    jobs = get_json(server.url + "/api/v1/applications/%s/jobs" % app)
+    assert sorted((j["jobId"], j["status"]) for j in jobs) == [
+        (j, "SUCCEEDED") for j in facts["jobs"]]
+
+
 def test_replay_skips_a_malformed_middle_line_and_waits_for_a_partial_last_one():
     seen = []
 
@@ -176,20 +192,29 @@ def test_a_running_app_is_listed_incomplete_then_complete(make_context, tmp_path
     assert not provider.log_paths()[log_file_name(sc.applicationId)].endswith(".inprogress")
 
 
+def _copy_as(facts, directory, app_id: str) -> None:
+    """The finished app's log as the log of another application id."""
+    with open(facts["logPath"], encoding="utf-8") as f:
+        text = f.read().replace(facts["appId"], app_id)
+    (directory / app_id).write_text(text, encoding="utf-8")
+
+
 def test_logs_are_cached_until_the_update_interval(finished, tmp_path):
-    log_dir, facts = finished
-    shutil.copy(facts["logPath"], tmp_path / "app-one")
+    _, facts = finished
+    _copy_as(facts, tmp_path, "local-1")
     provider = FsHistoryProvider(str(tmp_path), update_interval=3600,
                                  store_factory=store_factory)
     (first,) = provider.list()
-    shutil.copy(facts["logPath"], tmp_path / "app-two")
+    assert first.app_id == "local-1"
+    _copy_as(facts, tmp_path, "local-2")
     assert provider.list() == [first]  # not rescanned yet: within the interval
     provider.refresh()
     stores = provider.list()
     assert len(stores) == 2 and first in stores  # the unchanged log was not replayed again
-    os.remove(tmp_path / "app-one")
+    assert provider.get("local-2").app_id == "local-2"
+    os.remove(tmp_path / "local-1")
     provider.refresh()
-    assert provider.get("app-one") is None and provider.get("app-two") is not None
+    assert provider.get("local-1") is None and provider.get("local-2") is not None
 
 
 def test_missing_history_directory_is_an_error(tmp_path):

@@ -123,16 +123,19 @@ class FsHistoryProvider:
         self._maybe_refresh()
         with self._lock:
             entry = self._logs.get(app_id)
-            if entry is None:  # the id as the store knows it, should a file name differ
-                entry = next((e for e in self._logs.values()
-                              if getattr(e.store, "app_id", None) == app_id), None)
+            if entry is None or entry.store.app_id != app_id:
+                # the id as the store knows it, should the file have been renamed
+                entry = next((e for e in self._logs.values() if e.store.app_id == app_id),
+                             None)
             return None if entry is None else entry.store
 
     def list(self) -> list[Any]:
-        """Every application, the latest started first (the history page's order)."""
+        """Every application, the latest started first (the history page's order). Files
+        without a ``SparkListenerApplicationStart`` (not event logs, or empty ones) are not
+        applications and are left out, as Spark's history server does."""
         self._maybe_refresh()
         with self._lock:
-            entries = list(self._logs.values())
+            entries = [e for e in self._logs.values() if e.store.app_id is not None]
         return [e.store for e in sorted(entries, key=self._start_time, reverse=True)]
 
     # -- scanning ---------------------------------------------------------------------------
