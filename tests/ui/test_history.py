@@ -215,6 +215,13 @@ def test_logs_are_cached_until_the_update_interval(finished, tmp_path):
     os.remove(tmp_path / "local-1")
     provider.refresh()
     assert provider.get("local-1") is None and provider.get("local-2") is not None
+    # rewritten in place (same inode, longer): another log, replayed from the start
+    with open(facts["logPath"], encoding="utf-8") as f:
+        other = f.read().replace(facts["appId"], "local-22")
+    with open(tmp_path / "local-2", "w", encoding="utf-8") as f:
+        f.write(other)
+    provider.refresh()
+    assert [s.app_id for s in provider.list()] == ["local-22"]
 
 
 def test_missing_history_directory_is_an_error(tmp_path):

@@ -40,6 +40,7 @@ _log = logging.getLogger(__name__)
 
 DEFAULT_PORT = 18080
 DEFAULT_UPDATE_INTERVAL = "10s"
+_HEAD_BYTES = 1024  # the LogStart and ApplicationStart lines: unique to one application
 
 
 def _default_store_factory() -> Any:
@@ -90,6 +91,7 @@ class _Log:
     inode: int
     offset: int  # bytes replayed
     store: Any
+    head: bytes = b""  # the file's first bytes: tells a grown log from a new one
 
     @property
     def completed_file(self) -> bool:
@@ -174,16 +176,20 @@ class FsHistoryProvider:
         if old is not None and (old.path, old.size, old.mtime_ns) == (path, st.st_size,
                                                                       st.st_mtime_ns):
             return
-        # The same file (an in-progress log that grew, or was renamed on completion) is
-        # continued from where its replay stopped; anything else is replayed from scratch.
-        if old is not None and old.inode == st.st_ino and st.st_size >= old.offset:
-            entry, start = old, old.offset
-        else:
-            entry = _Log(app_id, path, 0, 0, st.st_ino, 0, self._store_factory())
-            start = 0
         with open(path, "rb") as f:
+            # The same file (an in-progress log that grew, or was renamed on completion) is
+            # continued from where its replay stopped; anything else -- also a new log that
+            # got a deleted one's inode -- is replayed from scratch.
+            if (old is not None and old.inode == st.st_ino and st.st_size >= old.offset
+                    and f.read(len(old.head)) == old.head):
+                entry, start = old, old.offset
+            else:
+                entry = _Log(app_id, path, 0, 0, st.st_ino, 0, self._store_factory())
+                start = 0
             f.seek(start)
             data = f.read()
+        if start == 0:
+            entry.head = data[:_HEAD_BYTES]
         final = not path.endswith(IN_PROGRESS)
         entry.offset = start + replay(data, entry.store, final=final)
         entry.path, entry.size, entry.mtime_ns = path, start + len(data), st.st_mtime_ns
