@@ -237,8 +237,12 @@ def test_missing_history_directory_is_an_error(tmp_path):
         sparklet_main(["no-such-command"])
 
 
-@pytest.mark.skipif(not (has_module("sparklet.ui.server") and has_module("sparklet.ui.store")),
-                    reason="the command lines serve sparklet.ui.server/store, not merged yet")
+needs_server = pytest.mark.skipif(
+    not (has_module("sparklet.ui.server") and has_module("sparklet.ui.store")),
+    reason="needs sparklet.ui.server and sparklet.ui.store (not merged yet)")
+
+
+@needs_server
 @pytest.mark.parametrize("command", [["-m", "sparklet.ui.history"],
                                      ["-m", "sparklet.launcher", "history"]])
 def test_command_line_serves_the_log_directory(finished, tmp_path, command):
@@ -269,3 +273,28 @@ def test_json_of_every_line_round_trips(finished):
     with open(facts["logPath"], encoding="utf-8") as f:
         for line in f:
             assert json.dumps(json.loads(line), separators=(",", ":")) == line.rstrip("\n")
+
+
+@needs_server
+def test_history_pages_in_a_browser(finished, history_server, browser):
+    from playwright.sync_api import expect
+
+    log_dir, facts = finished
+    app = facts["appId"]
+    server = history_server(log_dir)
+    page = browser.new_page()
+    try:
+        page.goto(server.url + "/")
+        page.locator('[data-testid=history-app][data-app-id="%s"] a' % app).click()
+        page.wait_for_url("**/history/%s/**" % app, timeout=10_000)
+        rows = page.locator("[data-testid=jobs-completed] [data-testid=job-row]")
+        expect(rows).to_have_count(len(facts["jobs"]), timeout=10_000)
+        assert sorted(int(k) for k in rows.evaluate_all("rs => rs.map(r => r.dataset.key)")
+                      ) == sorted(int(k) for k in facts["jobs"])
+        page.goto(server.url + "/history/%s/#/streaming" % app)
+        batches = page.locator("tr[data-testid=batches-completed][data-batch-time]")
+        expect(batches).to_have_count(len(facts["batchTimes"]), timeout=10_000)
+        assert sorted(int(t) for t in batches.evaluate_all(
+            "rs => rs.map(r => r.dataset.batchTime)")) == facts["batchTimes"]
+    finally:
+        page.close()
