@@ -43,10 +43,11 @@ DEFAULT_UPDATE_INTERVAL = "10s"
 _HEAD_BYTES = 1024  # the LogStart and ApplicationStart lines: unique to one application
 
 
-def _default_store_factory() -> Any:
+def _store_factory(conf: dict[str, str] | None) -> Callable[[], Any]:
+    """Empty stores for replays, retaining what ``conf`` says (``spark.ui.retained*``)."""
     from sparklet.ui.store import AppStatusStore
 
-    return AppStatusStore(live=False)
+    return lambda: AppStatusStore(conf, live=False)
 
 
 def replay(lines: bytes, store: Any, *, final: bool) -> int:
@@ -104,17 +105,19 @@ class FsHistoryProvider:
     ``get(app_id)`` and ``list()`` are what ``sparklet.ui.server``/``sparklet.ui.api`` call;
     both rescan the directory when the last scan is older than ``update_interval`` seconds
     (0: on every call; :meth:`refresh` forces one). ``store_factory`` makes the empty store a
-    log is replayed into (default ``AppStatusStore(live=False)``)."""
+    log is replayed into (default ``AppStatusStore(conf, live=False)``: the history
+    server's configuration decides how many jobs, stages, tasks and batches it keeps)."""
 
     def __init__(self, log_dir: str, *, update_interval: float = 10.0,
-                 store_factory: Callable[[], Any] | None = None):
+                 store_factory: Callable[[], Any] | None = None,
+                 conf: dict[str, str] | None = None):
         self.log_dir_url = log_dir
         self.log_dir = resolve_log_dir(log_dir, "spark.history.fs.logDirectory")
         if not os.path.isdir(self.log_dir):
             raise FileNotFoundError("Log directory specified does not exist: %s "
                                     "(spark.history.fs.logDirectory)" % log_dir)
         self.update_interval = update_interval
-        self._store_factory = store_factory or _default_store_factory
+        self._store_factory = store_factory or _store_factory(conf)
         self._logs: dict[str, _Log] = {}
         self._lock = threading.RLock()
         self._last_scan: float | None = None
@@ -220,9 +223,10 @@ class HistoryServer:
                  token: str | None = None, update_interval: float = 10.0,
                  store_factory: Callable[[], Any] | None = None,
                  app_factory: Callable[..., Any] | None = None,
-                 server_factory: Callable[..., Any] | None = None):
+                 server_factory: Callable[..., Any] | None = None,
+                 conf: dict[str, str] | None = None):
         self.provider = FsHistoryProvider(log_dir, update_interval=update_interval,
-                                          store_factory=store_factory)
+                                          store_factory=store_factory, conf=conf)
         if app_factory is None:
             from sparklet.ui.server import create_app as app_factory
         if server_factory is None:
@@ -287,7 +291,7 @@ def run(args: argparse.Namespace, *, ready: Callable[[HistoryServer], None] | No
         "spark.history.fs.update.interval", DEFAULT_UPDATE_INTERVAL))
     try:
         server = HistoryServer(log_dir, host=host, port=port, token=token,
-                               update_interval=interval)
+                               update_interval=interval, conf=conf)
     except (FileNotFoundError, ValueError) as e:
         print("sparklet history: %s" % e, file=sys.stderr)
         return 2
