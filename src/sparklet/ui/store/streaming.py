@@ -42,7 +42,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict, deque
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 __all__ = ["StreamingStore", "spark_date"]
@@ -61,7 +61,7 @@ def spark_date(ms: int | None) -> str | None:
     """
     if ms is None or ms < 0:
         return None
-    d = datetime.fromtimestamp(ms / 1000.0, tz=timezone.utc)
+    d = datetime.fromtimestamp(ms / 1000.0, tz=UTC)
     return d.strftime("%Y-%m-%dT%H:%M:%S.") + f"{int(ms) % 1000:03d}GMT"
 
 

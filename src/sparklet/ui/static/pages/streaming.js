@@ -1,0 +1,1 @@
+export function mount(root, ctx) { return {update: async () => {}, unmount: () => {}}; }
