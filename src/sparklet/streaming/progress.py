@@ -154,8 +154,11 @@ class StreamingProgress:
             for s in streams:
                 kind = _state_kind(s)
                 if kind is not None:
-                    shown = outer.get(id(s), s)
-                    found.append((s, kind, shown.name()))
+                    name = outer[id(s)].name() if id(s) in outer else s.name()
+                    if kind == "mapWithState" and id(s) not in outer and s._name:
+                        # setName on the mapped stream names its state stream NAME.state
+                        name = s._name.removesuffix(".state")
+                    found.append((s, kind, name))
             self._states = found
         return self._states
 
