@@ -284,8 +284,14 @@ def fallback_app(provider: Any, app_id: str) -> Any:
 
     from sparklet.ui import api_streaming
 
+    index = STATIC / "index.html"
+
+    def home(request):
+        # The real shell (H-web's index.html and app.js) when it is there, else a bare one.
+        return HTMLResponse(index.read_text() if index.exists() else SHELL)
+
     return Starlette(routes=[
-        Route("/", lambda r: HTMLResponse(SHELL)),
+        Route("/", home),
         Route("/ui-config.json", lambda r: JSONResponse(
             {"appId": app_id, "appName": "ui-tests", "pollMs": 100, "killEnabled": False,
              "history": False})),
