@@ -206,3 +206,27 @@ def test_no_listener_bus_means_no_meters():
         ssc.stop(stopSparkContext=False)
     finally:
         sc.stop()
+
+
+def test_backpressure_rate_limit_is_the_controllers_capped_rate(harness):
+    h = harness(master="local[3]", **{"spark.streaming.blockInterval": "50ms",
+                                      "spark.streaming.backpressure.enabled": "true",
+                                      "spark.streaming.backpressure.initialRate": "123",
+                                      "spark.streaming.receiver.maxRate": "1000"})
+    ssc = h.ssc
+    ssc.receiverStream(Words()).foreachRDD(lambda rdd: rdd.count())
+    ssc.start()
+    assert wait_until(lambda: ssc._receiver_tracker.received_records(0) == len(WORDS))
+    advance_batches(ssc, 1)
+    h.settle()
+    (stream,) = h.api("/streaming/progress")["inputStreams"]
+    assert stream["rateLimit"] == 123.0  # no estimate yet: the initial rate
+    controller = ssc._receiver_tracker.rate_controllers[0]
+    controller._latest_rate = 2500.0     # as if the estimator said so
+    advance_batches(ssc, 1)
+    h.settle()
+    (stream,) = h.api("/streaming/progress")["inputStreams"]
+    assert stream["rateLimit"] == 1000.0  # never above maxRate
+    samples = {name: s for name, _, _, s in h.streaming.metric_samples()}
+    assert samples["sparklet_streaming_rate_limit"] == [({"stream": "0", "name": "Words-0"},
+                                                         1000.0)]
