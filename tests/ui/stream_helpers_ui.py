@@ -11,7 +11,6 @@ the streaming routes and the static front end.
 
 from __future__ import annotations
 
-import queue
 import socket
 import threading
 import time
@@ -57,157 +56,18 @@ class RecordingListener(StreamingListener):
         self.receivers[info.streamId()] = info
 
 
-# -- stand-ins until the integrator's wiring is on main -----------------------------------
+# -- stand-ins until the status store and the web server are on main ---------------------
 
 
-class MiniBus:
-    """The LiveListenerBus contract of the SPEC (post dicts, one delivery thread)."""
+def _full_ui_available() -> bool:
+    """Whether the AppStatusStore (H-store) and the UI server (H-web) are installed."""
+    try:
+        from sparklet.ui.server import UIServer  # noqa: F401
 
-    def __init__(self) -> None:
-        self.listeners: list[Any] = []
-        self._queue: queue.Queue = queue.Queue()
-        self._pending = 0
-        self._cond = threading.Condition()
-        self._thread = threading.Thread(target=self._run, daemon=True, name="mini-bus")
-        self._thread.start()
-
-    def add_listener(self, listener: Any) -> None:
-        self.listeners.append(listener)
-
-    def post(self, event: dict) -> None:
-        with self._cond:
-            self._pending += 1
-        self._queue.put(event)
-
-    def _run(self) -> None:
-        while True:
-            event = self._queue.get()
-            if event is None:
-                return
-            for listener in list(self.listeners):
-                try:
-                    listener.on_event(event)
-                except Exception:  # noqa: BLE001 - as the real bus: log and go on
-                    import traceback
-
-                    traceback.print_exc()
-            with self._cond:
-                self._pending -= 1
-                self._cond.notify_all()
-
-    def wait_until_empty(self, timeout: float = 10.0) -> bool:
-        with self._cond:
-            return self._cond.wait_for(lambda: self._pending == 0, timeout)
-
-    def stop(self) -> None:
-        self._queue.put(None)
-
-
-def _now() -> int:
-    return int(time.time() * 1000)
-
-
-def _opt(v: int) -> int | None:
-    return None if v is None or v < 0 else v
-
-
-def _op_dict(op) -> dict:
-    return {"batchTime": op.batchTime().milliseconds(), "id": op.id(), "name": op.name(),
-            "description": op.description(), "startTime": _opt(op.startTime()),
-            "endTime": _opt(op.endTime()), "failureReason": op.failureReason()}
-
-
-def _batch_dict(info) -> dict:
-    return {"batchTime": info.batchTime().milliseconds(),
-            "submissionTime": info.submissionTime(),
-            "processingStartTime": _opt(info.processingStartTime()),
-            "processingEndTime": _opt(info.processingEndTime()),
-            "numRecords": info.numRecords(),
-            "streamIdToInputInfo": {
-                str(k): {"inputStreamId": k, "numRecords": v.numRecords(),
-                         "description": v.metadataDescription()}
-                for k, v in info.streamIdToInputInfo().items()},
-            "outputOperationInfos": {str(k): _op_dict(v)
-                                     for k, v in info.outputOperationInfos().items()}}
-
-
-def _receiver_dict(info) -> dict:
-    return {"streamId": info.streamId(), "name": info.name(), "active": info.active(),
-            "location": info.location(), "executorId": info.executorId(),
-            "lastErrorMessage": info.lastErrorMessage(), "lastError": info.lastError(),
-            "lastErrorTime": info.lastErrorTime()}
-
-
-class StreamingToBus(StreamingListener):
-    """The SPEC's conversion of StreamingListener events into event dicts."""
-
-    def __init__(self, ssc: StreamingContext, bus: Any):
-        super().__init__()
-        self.ssc, self.bus = ssc, bus
-
-    def onStreamingStarted(self, e) -> None:
-        self.bus.post({"Event": "StreamingListenerStreamingStarted", "time": e.time(),
-                       "batchDuration": self.ssc._graph.batch_duration,
-                       "checkpointDir": self.ssc._checkpoint_dir})
-
-    def _batch(self, kind: str, e) -> None:
-        self.bus.post({"Event": "StreamingListener" + kind, "time": _now(),
-                       "batchInfo": _batch_dict(e.batchInfo())})
-
-    def onBatchSubmitted(self, e) -> None:
-        self._batch("BatchSubmitted", e)
-
-    def onBatchStarted(self, e) -> None:
-        self._batch("BatchStarted", e)
-
-    def onBatchCompleted(self, e) -> None:
-        self._batch("BatchCompleted", e)
-
-    def onOutputOperationStarted(self, e) -> None:
-        self.bus.post({"Event": "StreamingListenerOutputOperationStarted", "time": _now(),
-                       "outputOperationInfo": _op_dict(e.outputOperationInfo())})
-
-    def onOutputOperationCompleted(self, e) -> None:
-        self.bus.post({"Event": "StreamingListenerOutputOperationCompleted", "time": _now(),
-                       "outputOperationInfo": _op_dict(e.outputOperationInfo())})
-
-    def _receiver(self, kind: str, e) -> None:
-        self.bus.post({"Event": "StreamingListenerReceiver" + kind, "time": _now(),
-                       "receiverInfo": _receiver_dict(e.receiverInfo())})
-
-    def onReceiverStarted(self, e) -> None:
-        self._receiver("Started", e)
-
-    def onReceiverError(self, e) -> None:
-        self._receiver("Error", e)
-
-    def onReceiverStopped(self, e) -> None:
-        self._receiver("Stopped", e)
-
-
-class JobsToBus:
-    """Job start/end with the job's local properties (a DAGScheduler listener)."""
-
-    def __init__(self, sc: SparkContext, bus: Any):
-        self.sc, self.bus = sc, bus
-
-    def on_job_start(self, job_id, stage_id, num_tasks) -> None:
-        # Called in the thread that runs the job: its local properties are the job's.
-        props = {k: self.sc.getLocalProperty(k)
-                 for k in ("spark.streaming.internal.batchTime",
-                           "spark.streaming.internal.outputOpId")}
-        self.bus.post({"Event": "SparkListenerJobStart", "time": _now(), "jobId": job_id,
-                       "stageIds": [stage_id],
-                       "properties": {k: v for k, v in props.items() if v is not None}})
-
-    def on_job_end(self, job_id, succeeded) -> None:
-        self.bus.post({"Event": "SparkListenerJobEnd", "time": _now(), "jobId": job_id,
-                       "result": "JobSucceeded" if succeeded else "JobFailed"})
-
-    def __getattr__(self, name):
-        if name.startswith("on_"):
-            return lambda *a, **k: None
-        raise AttributeError(name)
+        from sparklet.ui.store import AppStatusStore  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 class _Provider:
@@ -304,13 +164,16 @@ class UIHarness:
     """A SparkContext with its UI on and a StreamingContext on a manual clock.
 
     ``store`` is the application's status store (``.streaming`` the StreamingStore),
-    ``bus`` the application listener bus, ``url`` the UI's address."""
+    ``bus`` the application's listener bus, ``url`` the UI's address. Without the status
+    store and the web server on this branch yet, the real bus and hooks feed a bare
+    StreamingStore served by :func:`fallback_app`."""
 
     def __init__(self, batch: float = 1.0, checkpoint: str | None = None,
-                 master: str = "local[2]", serve: bool = True, **conf: str):
+                 master: str = "local[2]", **conf: str):
+        self.integrated = _full_ui_available()
         c = (SparkConf(loadDefaults=False).setMaster(master).setAppName("ui-streaming-tests")
-             .set("spark.ui.enabled", "true").set("spark.ui.port", "0")
-             .set("spark.ui.liveUpdate.period", "100ms"))
+             .set("spark.ui.enabled", "true" if self.integrated else "false")
+             .set("spark.ui.port", "0").set("spark.ui.refreshInterval", "100ms"))
         for k, v in conf.items():
             c.set(k, v)
         active = SparkContext._active_spark_context
@@ -318,29 +181,26 @@ class UIHarness:
             active.stop()
         self.sc = SparkContext(conf=c)
         self.server = None
-        ui = getattr(self.sc, "_ui", None)
-        self.integrated = ui is not None and getattr(self.sc, "_listener_bus", None) is not None
+        self.bus = self.sc._listener_bus
         if self.integrated:
-            self.store = ui.store
-            self.bus = self.sc._listener_bus
+            self.store = self.sc._ui.store
             self.url = self.sc.uiWebUrl
         else:
-            self.bus = MiniBus()
-            self.sc._listener_bus = self.bus
+            from sparklet.ui.hooks import SchedulerEvents
+
             self.store = SimpleNamespace(streaming=StreamingStore(dict(c.getAll())))
             self.bus.add_listener(self.store.streaming)
-            self.sc._dag_scheduler.listeners.append(JobsToBus(self.sc, self.bus))
-            self.url = None
-            if serve:
-                self.server = Server(fallback_app(_Provider(self.sc.applicationId, self.store),
-                                                  self.sc.applicationId))
-                self.url = self.server.url
+            self.bus.start()
+            poster = SchedulerEvents(self.sc, self.bus)
+            self.sc._dag_scheduler.ui_events = poster
+            self.sc._task_scheduler.ui_events = poster
+            self.server = Server(fallback_app(_Provider(self.sc.applicationId, self.store),
+                                              self.sc.applicationId))
+            self.url = self.server.url
         self.ssc = StreamingContext(self.sc, batch)
         use_manual_clock(self.ssc)
         if checkpoint is not None:
             self.ssc.checkpoint(checkpoint)
-        if not self.integrated:
-            self.ssc.addStreamingListener(StreamingToBus(self.ssc, self.bus))
         self.truth = RecordingListener()
         self.ssc.addStreamingListener(self.truth)
 

@@ -46,7 +46,7 @@ EVENT = "SparkletStreamingProgress"
 def listener_bus(sc: Any) -> Any:
     """The SparkContext's listener bus if something listens on it, else None."""
     bus = getattr(sc, "_listener_bus", None)
-    if bus is None:
+    if bus is None or getattr(bus, "active", True) is False:
         return None
     listeners = getattr(bus, "listeners", None)
     if listeners is None:
