@@ -230,3 +230,46 @@ def test_backpressure_rate_limit_is_the_controllers_capped_rate(harness):
     samples = {name: s for name, _, _, s in h.streaming.metric_samples()}
     assert samples["sparklet_streaming_rate_limit"] == [({"stream": "0", "name": "Words-0"},
                                                          1000.0)]
+
+
+def test_direct_stream_rate_limit():
+    """A direct (Kafka) stream's bound: maxRatePerPartition times its partitions, lowered
+    by backpressure's estimate (or its initial rate before the first estimate)."""
+    from types import SimpleNamespace as NS
+
+    from sparklet.streaming.progress import StreamingProgress
+
+    progress = StreamingProgress(NS())
+    partitions = {("t", 0): 0, ("t", 1): 0, ("t", 2): 0}
+
+    def stream(max_rate, latest=None, initial=0.0):
+        controller = None if latest is None else NS(getLatestRate=lambda: latest)
+        return NS(max_rate=max_rate, _current=partitions, _rate_controller=controller,
+                  initial_rate=initial)
+
+    assert progress._rate_limit(stream(100.0), "direct") == 300.0
+    assert progress._rate_limit(stream(0.0), "direct") is None
+    assert progress._rate_limit(stream(100.0, latest=50.0), "direct") == 50.0
+    assert progress._rate_limit(stream(100.0, latest=1000.0), "direct") == 300.0
+    assert progress._rate_limit(stream(0.0, latest=-1.0, initial=20.0), "direct") == 20.0
+    assert progress._rate_limit(stream(0.0, latest=-1.0), "direct") is None
+    assert progress._rate_limit(NS(), "queue") is None
+
+
+def test_routes_take_a_plain_callable():
+    from starlette.applications import Starlette
+    from starlette.testclient import TestClient
+
+    from sparklet.ui import api_streaming
+    from sparklet.ui.store.streaming import StreamingStore
+
+    streaming = StreamingStore()
+    store = type("S", (), {"streaming": streaming})()
+    client = TestClient(Starlette(routes=api_streaming.routes(
+        lambda app: store if app == "app-1" else None)))
+    assert client.get("/api/v1/applications/app-1/streaming/statistics").status_code == 404
+    streaming.on_event({"Event": "StreamingListenerStreamingStarted", "time": 5,
+                        "batchDuration": 200, "checkpointDir": None})
+    body = client.get("/api/v1/applications/app-1/streaming/statistics").json()
+    assert body["batchDuration"] == 200 and body["avgInputRate"] is None
+    assert client.get("/api/v1/applications/app-2/streaming/batches").status_code == 404

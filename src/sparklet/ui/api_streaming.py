@@ -45,7 +45,12 @@ def _found(value: Any, what: str) -> Any:
 
 def routes(provider: Any) -> list[BaseRoute]:
     """The streaming endpoints; ``provider.get(app_id)`` gives the application's store
-    (None if unknown), whose ``.streaming`` is its StreamingStore."""
+    (None if unknown), whose ``.streaming`` is its StreamingStore; a plain
+    ``app_id -> store`` callable works too."""
+    if not hasattr(provider, "get") and callable(provider):
+        from types import SimpleNamespace
+
+        provider = SimpleNamespace(get=provider)
 
     def streaming(request: Request):
         app_id = request.path_params["app_id"]
