@@ -254,6 +254,8 @@ class StreamingProgress:
             if acc is None:
                 continue
             keys, size, parts = acc.value
+            if parts == 0:
+                continue  # no job of the batch computed this state (yet): nothing known
             out.append({"streamId": stream._id, "name": name, "operation": kind,
                         "numKeys": keys, "sizeBytes": size, "partitions": parts})
         return out
