@@ -28,9 +28,15 @@ function num(value, format) {
 const ms = (v) => num(v, fmt.duration);
 const rate = (v) => num(v, (x) => `${Number(x).toFixed(2)} records/s`);
 
+/** A batch time as Spark shows it, with milliseconds when it is not a whole second. */
+function batchTimeText(batchMs) {
+  const t = Number(batchMs);
+  return t % 1000 ? `${fmt.date(t)}.${String(t % 1000).padStart(3, "0")}` : fmt.date(t);
+}
+
 function batchLink(batchId) {
   return h("a", { href: `#/streaming/batch/${batchId}`, "data-testid": "batch-link" },
-    fmt.date(batchId));
+    batchTimeText(batchId));
 }
 
 function outputOpsCell(b) {
@@ -249,7 +255,7 @@ function mountOverview(root, ctx) {
       h("br"), h("b", {}, "Last written: "),
       ck.lastTime === null ? "never" : h("span", { "data-field": "ageMs", "data-value": ck.ageMs },
         `${fmt.duration(ck.ageMs)} ago`),
-      ck.lastTime === null ? "" : ` (batch ${fmt.date(ck.lastBatchTime)}, took `,
+      ck.lastTime === null ? "" : ` (batch ${batchTimeText(ck.lastBatchTime)}, took `,
       ck.lastTime === null ? "" : h("span", { "data-field": "lastDurationMs", "data-value": ck.lastDurationMs },
         fmt.duration(ck.lastDurationMs)),
       ck.lastTime === null ? "" : ")");
@@ -296,7 +302,7 @@ function mountOverview(root, ctx) {
 // -- one batch ---------------------------------------------------------------------------
 
 function mountBatch(root, ctx, batchId) {
-  const title = h("h3", {}, `Details of batch at ${fmt.date(Number(batchId))}`);
+  const title = h("h3", {}, `Details of batch at ${batchTimeText(batchId)}`);
   const message = h("p", { class: "muted", "data-testid": "batch-message" });
   const summaryEl = h("ul", { class: "summary", "data-testid": "batch-summary" });
   const ops = table([
@@ -306,13 +312,26 @@ function mountBatch(root, ctx, batchId) {
     { label: "Duration", field: "duration", render: (o) => ms(o.duration) },
     { label: "Status", field: "status",
       value: (o) => o.failureReason ? "Failed" : o.endTime ? "Succeeded" : "Running" },
-    { label: "Job Ids", field: "jobIds", render: (o) => h("span", {},
+    { label: "Jobs", field: "jobIds", render: (o) => h("span", {},
       o.jobIds.flatMap((id, i) => [i ? ", " : "",
-        h("a", { href: `#/jobs/${id}`, "data-testid": "job-link", "data-job-id": id }, String(id))])) },
+        h("a", { href: `#/jobs/${id}`, "data-testid": "job-link", "data-job-id": id }, String(id)),
+        jobStatus(id)])) },
     { label: "Error", field: "failureReason",
       render: (o) => o.failureReason ? h("pre", { class: "error" }, o.failureReason) : "" },
   ], [], { key: "outputOpId", testid: "output-op", tableTestid: "output-ops",
            empty: "No output operations" });
+  // Each job's status from the Jobs API, when the application's store serves it.
+  const statuses = new Map();
+  function jobStatus(id) {
+    const el = h("span", { class: "job-status muted", "data-testid": "job-status" });
+    const set = (st) => { el.textContent = st ? ` (${st})` : ""; el.dataset.status = st || ""; };
+    set(statuses.get(id));
+    if (statuses.get(id) !== "SUCCEEDED" && statuses.get(id) !== "FAILED") {
+      ctx.api(`/jobs/${id}`).then((j) => { statuses.set(id, j.status); set(j.status); })
+        .catch(() => {});
+    }
+    return el;
+  }
   root.append(h("p", {}, h("a", { href: "#/streaming" }, "Back to Streaming")), title, message,
     summaryEl, h("h4", {}, "Output Operations"), ops);
 
