@@ -22,9 +22,9 @@ points of every series); the Dashboard tab draws one panel per name. Three kinds
 Values are made JSON-able on the way (numpy scalars and arrays, ``Decimal``, dates,
 times, ``bytes``, nested rows); a record that cannot be shown (say, a bar whose value is
 not a number) is dropped, counted in the event's ``options["droppedRows"]`` and logged
-once: a bad record never stops the stream. Without a listener bus (the UI and event log
-are off) the operation still runs its job every batch, logs once that nothing is shown,
-and posts nothing.
+once: a bad record never stops the stream. When nothing listens on the bus (the UI and
+the event log are off) the operation still runs its job every batch (it is an output
+operation like any other), logs once that nothing is shown, and posts nothing.
 
 >>> from sparklet import SparkContext
 >>> from sparklet.streaming import StreamingContext
@@ -44,19 +44,19 @@ True
 ...     def on_event(self, event):
 ...         if event["Event"] == "SparkletDashboardUpdate":
 ...             seen.append((event["batchTime"], event["name"], event["rows"]))
->>> bus = getattr(sc, "_listener_bus", None) or _demo_bus(sc)  # the UI's, or a stand-in
->>> bus.add_listener(Listener())
+>>> listener = Listener()
+>>> sc._listener_bus.add_listener(listener)  # as the UI's store listens
+>>> sc._listener_bus.start()
 >>> ssc.start()
 >>> advance_batches(ssc, 2)
 [1000, 2000]
->>> _ = bus.wait_until_empty(10)
 >>> for update in sorted(seen): print(update)
 (1000, 'lines per batch', [['lines per batch', 2]])
 (1000, 'top words', [['a', 3], ['rose', 3]])
 (2000, 'lines per batch', [['lines per batch', 1]])
 (2000, 'top words', [['b', 1]])
 >>> ssc.stop(stopSparkContext=False)
->>> _demo_bus(sc, remove=True)
+>>> sc._listener_bus.remove_listener(listener)
 
 The live UI shows them at ``sc.uiWebUrl + "/#/dashboard"``; the REST API serves them at
 ``/api/v1/applications/{appId}/dashboard/{name}`` (see :mod:`sparklet.ui.api_dashboard`).
@@ -212,7 +212,7 @@ class _Publisher:
                             "a %s (first: %s); further drops are only counted",
                             self.name, dropped, self.kind, error)
         bus = getattr(rdd.ctx, "_listener_bus", None)
-        if bus is None:
+        if bus is None or not getattr(bus, "active", True):
             self._warn_once("bus", "dashboard %r: the web UI is off (no listener bus), "
                             "so its updates are not shown", self.name)
             return
@@ -446,30 +446,3 @@ class _SafeKey:
             return (0, self.key(record))
         except Exception:
             return (1, None)
-
-
-# -- the doctest's stand-in bus (when the UI is not wired into the SparkContext) ---------
-
-def _demo_bus(sc, remove: bool = False):
-    """A synchronous stand-in for ``sc._listener_bus``, for the module's example only."""
-    if remove:
-        if isinstance(getattr(sc, "_listener_bus", None), _DemoBus):
-            del sc._listener_bus
-        return None
-    sc._listener_bus = _DemoBus()
-    return sc._listener_bus
-
-
-class _DemoBus:
-    def __init__(self) -> None:
-        self._listeners: list = []
-
-    def add_listener(self, listener) -> None:
-        self._listeners.append(listener)
-
-    def post(self, event: dict) -> None:
-        for listener in self._listeners:
-            listener.on_event(event)
-
-    def wait_until_empty(self, timeout: float | None = None) -> bool:
-        return True

@@ -29,7 +29,7 @@ from __future__ import annotations
 import bisect
 import copy
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 __all__ = ["DashboardStore", "EVENT"]
@@ -43,7 +43,7 @@ def _spark_date(ms: int | None) -> str | None:
     """Spark's REST date text: ``2026-12-02T18:03:04.567GMT`` (UTC)."""
     if ms is None:
         return None
-    moment = datetime.fromtimestamp(ms / 1000.0, tz=timezone.utc)
+    moment = datetime.fromtimestamp(ms / 1000.0, tz=UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}GMT"
 
 
