@@ -213,8 +213,8 @@ class _Publisher:
                             self.name, dropped, self.kind, error)
         bus = getattr(rdd.ctx, "_listener_bus", None)
         if bus is None or not getattr(bus, "active", True):
-            self._warn_once("bus", "dashboard %r: the web UI is off (no listener bus), "
-                            "so its updates are not shown", self.name)
+            self._warn_once("bus", "dashboard %r: not shown, the web UI and the event "
+                            "log are off (nothing listens on the listener bus)", self.name)
             return
         options = {"title": self.title, "limit": self.limit,
                    "sort": self.sort if self.sort in (None, "desc", "asc") else "key",

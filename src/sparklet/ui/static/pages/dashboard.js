@@ -13,6 +13,8 @@ import { h, fmt, table } from "../lib.js";
 const COLORS = ["#2f6fde", "#d9822b", "#3d9a50", "#c8423b", "#8e5cc4", "#1a9aa0",
   "#b8860b", "#d0508a", "#5f6b7a", "#6a9a1f"];
 const LINE_HEIGHT = 220;
+const X_INCRS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400,
+  43200, 86400];
 
 const enc = encodeURIComponent;
 
@@ -143,7 +145,8 @@ function lineView(body, uPlot) {
           label: name, stroke: COLORS[i % COLORS.length], width: 2, spanGaps: false,
           points: { show: data[0].length < 60 },
         }))],
-        axes: [{}, { size: 60 }],
+        // Whole seconds at least: batch times are (multiples of) the batch interval.
+        axes: [{ space: 70, incrs: X_INCRS }, { size: 60 }],
       }, data, chartEl);
     },
     destroy() { resize.disconnect(); if (plot) plot.destroy(); plot = null; },
