@@ -383,12 +383,14 @@ def test_metric_samples():
     store = DashboardStore()
     store.on_event(_update("top", 1000, [["a", 2], ["b", 1.5]], kind="bar"))
     store.on_event(_update("t", 1000, [["x"]], kind="table", columns=["value"]))
-    samples = store.metric_samples()
-    assert ("sparklet_dashboard_updates_total", {"name": "top", "kind": "bar"}, 1) in samples
-    assert ("sparklet_dashboard_value", {"name": "top", "series": "b"}, 1.5) in samples
-    assert ("sparklet_dashboard_last_batch_time_seconds", {"name": "t", "kind": "table"},
-            1.0) in samples
-    assert all(math.isfinite(v) for _, _, v in samples)
+    families = {name: (kind, rows) for name, kind, _, rows in store.metric_samples()}
+    assert families["sparklet_dashboard_updates_total"] == (
+        "counter", [({"name": "top", "kind": "bar"}, 1), ({"name": "t", "kind": "table"}, 1)])
+    assert families["sparklet_dashboard_value"] == (
+        "gauge", [({"name": "top", "series": "a"}, 2.0), ({"name": "top", "series": "b"}, 1.5)])
+    assert families["sparklet_dashboard_last_batch_time_seconds"][1][1] == (
+        {"name": "t", "kind": "table"}, 1.0)
+    assert all(math.isfinite(v) for _, _, _, rows in store.metric_samples() for _, v in rows)
 
 
 # -- REST routes -------------------------------------------------------------------------------

@@ -26,6 +26,11 @@ once: a bad record never stops the stream. When nothing listens on the bus (the 
 the event log are off) the operation still runs its job every batch (it is an output
 operation like any other), logs once that nothing is shown, and posts nothing.
 
+The event (SPEC-UI): ``{"Event": "SparkletDashboardUpdate", time, name, kind, batchTime,
+columns, rows, options}`` with ``options`` = ``{title, limit, sort ("desc" | "asc" | "key"
+| None), truncated (the batch had more than ``limit`` records), droppedRows (this batch),
+droppedRowsTotal}``. Batch times are epoch ms; rows are lists.
+
 >>> from sparklet import SparkContext
 >>> from sparklet.streaming import StreamingContext
 >>> from sparklet.streaming import dashboard

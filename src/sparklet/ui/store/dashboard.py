@@ -157,23 +157,29 @@ class DashboardStore:
                 by_time.setdefault(t, []).append([series, v])
         return [[t, by_time[t]] for t in sorted(by_time)]
 
-    def metric_samples(self) -> list[tuple[str, dict[str, str], float]]:
-        """Prometheus samples ``(metric, labels, value)``: updates per panel, its newest
-        batch time, and the newest value of every line series and bar."""
-        samples: list[tuple[str, dict[str, str], float]] = []
+    def metric_samples(self) -> list[tuple[str, str, str, list[tuple[dict, float]]]]:
+        """Prometheus families, as ``sparklet.ui.metrics`` takes them: ``(name, type, help,
+        [(labels, value), ...])`` -- updates per panel, its newest batch time, and the
+        newest value of every bar and line series (at most ``limit`` per panel)."""
+        updates, batch_times, values = [], [], []
         with self._lock:
             for p in self._panels.values():
                 labels = {"name": p.name, "kind": p.kind}
-                samples.append(("sparklet_dashboard_updates_total", labels, p.updates))
+                updates.append((labels, p.updates))
                 if p.batch_time is not None:
-                    samples.append(("sparklet_dashboard_last_batch_time_seconds", labels,
-                                    p.batch_time / 1000.0))
+                    batch_times.append((labels, p.batch_time / 1000.0))
                 if p.kind in ("line", "bar"):
                     for row in p.rows:
                         if isinstance(row, (list, tuple)) and len(row) == 2 \
                                 and isinstance(row[1], (int, float)) \
                                 and not isinstance(row[1], bool):
-                            samples.append(("sparklet_dashboard_value",
-                                            {"name": p.name, "series": str(row[0])},
-                                            float(row[1])))
-        return samples
+                            values.append(({"name": p.name, "series": str(row[0])},
+                                           float(row[1])))
+        return [
+            ("sparklet_dashboard_updates_total", "counter",
+             "Updates posted by a published stream (one per batch).", updates),
+            ("sparklet_dashboard_last_batch_time_seconds", "gauge",
+             "Batch time of a published stream's newest update.", batch_times),
+            ("sparklet_dashboard_value", "gauge",
+             "Newest value of a bar or line series of a published stream.", values),
+        ]
