@@ -131,3 +131,29 @@ def test_dashboard_route_for_one_panel(app, browser):
         assert _panel(page, name).evaluate(BARS) == [["x", 2], ["y", 1]]
     finally:
         page.close()
+
+
+def test_markup_in_labels_and_cells_is_text(app, browser):
+    sc, ssc = app
+    img = "<img src=x onerror=alert(2)>"
+    dashboard.publish(ssc.queueStream([[(img, 3)]]), "bars", "bar")
+    dashboard.publish(ssc.queueStream([[{"html": img, "n": 1}]]), "cells", "table")
+    dashboard.publish(ssc.queueStream([[(img, 1.5)]]), "series", "line")
+    ssc.start()
+    (t,) = advance_batches(ssc, 1)
+    page = browser.new_page()
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    try:
+        page.goto(f"{sc.uiWebUrl}/#/dashboard")
+        for name in ("bars", "cells", "series"):
+            _wait_panel_batch(page, name, t)
+        assert _panel(page, "bars").evaluate(BARS) == [[img, 3]]
+        assert _panel(page, "bars").locator(".dash-bar-label").text_content() == img
+        row = _panel(page, "cells").get_by_test_id("dashboard-row")
+        assert row.locator("td").all_text_contents() == [img, "1"]
+        legend = _panel(page, "series").get_by_test_id("dashboard-series")
+        assert legend.get_attribute("data-series") == img
+        assert page.locator("main img").count() == 0 and dialogs == []
+    finally:
+        page.close()

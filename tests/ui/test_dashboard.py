@@ -145,6 +145,10 @@ def test_publish_checks_its_arguments(app):
     assert dashboard.publish(stream, "x", "table") is stream
     with pytest.raises(ValueError, match="already published"):
         dashboard.publish(stream, "x", "bar")
+    ssc.start()
+    with pytest.raises(Exception, match="(?i)start"):
+        dashboard.publish(stream, "late", "bar")  # no new output operations once started
+    ssc.stop(stopSparkContext=False)
 
 
 def test_publisher_pickles_with_the_graph():

@@ -160,7 +160,12 @@ def publish(dstream, name: str, kind: str = "line", *, limit: int = 20,
                              "StreamingContext")
         taken.add(name)
     publisher = _Publisher(name, kind, limit, columns, title or name, sort)
-    ForEachDStream(dstream, publisher, *_call_site("dashboard.publish"))
+    try:
+        ForEachDStream(dstream, publisher, *_call_site("dashboard.publish"))
+    except BaseException:  # e.g. the context already started: the name stays free
+        with _names_lock:
+            taken.discard(name)
+        raise
     return dstream
 
 

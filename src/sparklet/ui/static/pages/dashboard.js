@@ -226,8 +226,10 @@ export function mount(root, ctx) {
     heading.append(h("a", { href: "#/dashboard" }, "Dashboard"), " / ", only);
   }
   const empty = h("p", { class: "muted", "data-testid": "dashboard-empty", hidden: true },
-    "No stream is published yet: sparklet.streaming.dashboard.publish(dstream, name, kind) " +
-    "adds one.");
+    only === null
+      ? "No stream is published yet: sparklet.streaming.dashboard.publish(dstream, name, " +
+        "kind) adds one."
+      : `No stream is published as "${only}" (yet).`);
   const grid = h("div", { class: "dash-grid", "data-testid": "dashboard-panels" });
   root.append(heading, empty, grid);
   const panels = new Map(); // name -> panel
