@@ -17,6 +17,8 @@ import cloudpickle
 import numpy as np
 import pytest
 from dash_helpers import Recorder, listen, streaming_app, top_words
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sparklet.sql import Row
 from sparklet.streaming import dashboard
@@ -513,3 +515,60 @@ def test_example_runs_and_prints_the_dashboard_address():
         "/#/dashboard (top words, live)")
     assert "Time: " in result.stdout and "('" in result.stdout  # pprint of the top words
     assert "not shown" not in result.stderr
+
+
+# -- properties ------------------------------------------------------------------------------
+
+_scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True, allow_infinity=True),
+    st.decimals(allow_nan=True, allow_infinity=True), st.text(), st.binary(),
+    st.datetimes(), st.dates(), st.timedeltas(),
+    st.integers(-2**31, 2**31).map(np.int64), st.floats(width=32).map(np.float32))
+_values = st.recursive(_scalars, lambda inner: st.one_of(
+    st.lists(inner, max_size=4), st.tuples(inner, inner),
+    st.dictionaries(st.one_of(st.text(), st.integers()), inner, max_size=4),
+    st.frozensets(st.integers(), max_size=4)), max_leaves=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_values, max_size=6), st.sampled_from(["bar", "line", "table"]))
+def test_every_published_row_is_strict_json(records, kind):
+    import json
+
+    columns, rows, dropped, _ = to_rows(kind, records, name="n")
+    json.dumps({"columns": columns, "rows": rows}, allow_nan=False)  # what the API sends
+    assert len(rows) + dropped == len(records)
+    if kind != "table":
+        assert all(isinstance(v, (int, float)) and math.isfinite(v) for _, v in rows)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(1, 4), st.lists(st.tuples(
+    st.integers(1, 8), st.lists(st.tuples(st.sampled_from("abcde"), st.integers(0, 9)),
+                                max_size=3, unique_by=lambda p: p[0])), max_size=25))
+def test_line_history_matches_a_model(retained, updates):
+    """The history is, per series, the ``retained`` latest batch times ever posted (a rerun
+    batch's newest value), for series with a point in the last ``retained`` updates."""
+    store = DashboardStore({"spark.ui.dashboard.retainedPoints": str(retained)})
+    points: dict[str, dict[int, int]] = {}
+    last_seen: dict[str, int] = {}
+    for n, (k, rows) in enumerate(updates, 1):
+        store.on_event(_update("p", k * 1000, [list(r) for r in rows]))
+        for s, v in rows:
+            points.setdefault(s, {})[k * 1000] = v
+            kept = sorted(points[s])[-retained:]
+            points[s] = {t: points[s][t] for t in kept}
+            last_seen[s] = n
+        for s in [s for s, seen in last_seen.items() if n - seen >= retained]:
+            del points[s], last_seen[s]
+    if not updates:
+        assert store.get("p") is None
+        return
+    model: dict[int, list] = {}
+    for s in points:  # the store lists a batch's series in their first-seen order
+        for t in sorted(points[s]):
+            model.setdefault(t, []).append([s, points[s][t]])
+    got = store.get("p")["history"]
+    assert [t for t, _ in got] == sorted(model)
+    for t, rows in got:
+        assert sorted(rows) == sorted(model[t])
