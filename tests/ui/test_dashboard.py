@@ -572,3 +572,27 @@ def test_line_history_matches_a_model(retained, updates):
     assert [t for t, _ in got] == sorted(model)
     for t, rows in got:
         assert sorted(rows) == sorted(model[t])
+
+
+def test_publish_survives_the_checkpointed_graph(make_context, tmp_path):
+    """With checkpointing on, start() serializes the graph: the publisher (and a user sort
+    key) must pickle, and the restored graph holds a publisher with the same settings."""
+    from sparklet.streaming.dashboard import _Publisher
+    from sparklet.streaming.recovery.checkpoint import latest_checkpoint
+
+    sc, ssc = streaming_app(make_context)
+    try:
+        ssc.checkpoint(str(tmp_path / "ck"))
+        (tmp_path / "in").mkdir()
+        lines = ssc.textFileStream(str(tmp_path / "in"))
+        dashboard.publish(lines.map(lambda s: (s, len(s))), "lengths", "table", limit=3,
+                          sort=lambda kv: -kv[1])
+        ssc.start()
+        advance_batches(ssc, 2)
+        payload, _ = latest_checkpoint(str(tmp_path / "ck"))
+        graph = pickle.loads(payload["dstream_graph"])
+        publishers = [d.func for d in graph.output_streams if isinstance(d.func, _Publisher)]
+        assert [(p.name, p.kind, p.limit, p.sort(("x", 4))) for p in publishers] == [
+            ("lengths", "table", 3, -4)]
+    finally:
+        ssc.stop(stopSparkContext=False)
