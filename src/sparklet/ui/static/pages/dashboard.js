@@ -207,7 +207,10 @@ function makePanel(entry, uPlot) {
       batch.title = d.updated ? `updated ${fmt.date(d.updated)}` : "";
       const o = d.options || {};
       const notes = [];
-      if (o.truncated) notes.push(`first ${o.limit} of the batch`);
+      if (o.truncated) {
+        const which = o.sort === "desc" ? "top" : o.sort === "asc" ? "lowest" : "first";
+        notes.push(`${which} ${o.limit} of the batch`);
+      }
       if (o.droppedRowsTotal) notes.push(`${o.droppedRowsTotal} record(s) not shown`);
       note.textContent = notes.join(" \u00b7 ");
       view.render(d);
