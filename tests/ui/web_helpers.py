@@ -1,0 +1,70 @@
+"""Helpers shared by the web UI tests (server and browser): a minimal store stand-in for
+the server-only tests, a context manager serving an app on a free 127.0.0.1 port, and a
+bounded wait. Imported as ``from web_helpers import ...`` (tests/ui has no __init__.py;
+pytest's rootdir-relative import puts this folder on sys.path)."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable, Iterator
+
+from sparklet.ui.server import UIServer
+
+
+class StubStore:
+    """The few AppStatusStore attributes the server itself reads (tests of routing, auth
+    and binding that need no scheduler)."""
+
+    def __init__(self, app_id: str = "local-1764000000000", app_name: str = "stub-app",
+                 completed: bool = False):
+        self.app_id = app_id
+        self.app_name = app_name
+        self.completed = completed
+
+    def application_info(self) -> dict:
+        return {"id": self.app_id, "name": self.app_name, "attempts": [
+            {"startTime": "2026-12-02T18:00:00.000GMT", "completed": self.completed,
+             "sparkUser": "test"}]}
+
+    def on_event(self, event: dict) -> None:  # a listener like the real store
+        pass
+
+
+class StubProvider:
+    """``get``/``list`` over a fixed set of stores (the StoreProvider protocol)."""
+
+    def __init__(self, *stores):
+        self.stores = {s.app_id: s for s in stores}
+
+    def get(self, app_id: str):
+        return self.stores.get(app_id)
+
+    def list(self) -> list:
+        return list(self.stores.values())
+
+
+@contextlib.contextmanager
+def serving(app, host: str = "127.0.0.1", port: int = 0, **kw) -> Iterator[UIServer]:
+    """A real uvicorn server on ``app`` (port 0: any free port), stopped afterwards."""
+    server = UIServer(app, host=host, port=port, **kw)
+    server.start()
+    try:
+        assert server.wait_ready(10), "the UI server thread did not start"
+        yield server
+    finally:
+        server.stop()
+
+
+def wait_until(predicate: Callable[[], object], timeout: float = 10.0,
+               interval: float = 0.02, what: str = "condition") -> object:
+    """Poll ``predicate`` until it returns a truthy value (returned) or fail after
+    ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(interval)
