@@ -234,8 +234,13 @@ def create_app(provider, *, token: str | None = None, kill_enabled: bool = False
     without it the route does not exist and the Jobs page shows no kill links.
     """
     from starlette.applications import Starlette
-    from starlette.responses import (HTMLResponse, JSONResponse, PlainTextResponse,
-                                     RedirectResponse, Response)
+    from starlette.responses import (
+        HTMLResponse,
+        JSONResponse,
+        PlainTextResponse,
+        RedirectResponse,
+        Response,
+    )
     from starlette.routing import Mount, Route
     from starlette.staticfiles import StaticFiles
 
