@@ -9,7 +9,7 @@ import time
 
 import httpx
 import pytest
-from web_helpers import StubProvider, StubStore, serving
+from web_helpers import StubProvider, make_store, serving
 
 from sparklet.ui import server as ui_server
 from sparklet.ui.server import UIServer, bind_socket, create_app
@@ -19,7 +19,7 @@ TOKEN = "s3cr3t-t0ken-\u00e9"  # non-ASCII on purpose: compared as UTF-8 bytes
 
 @pytest.fixture
 def store():
-    return StubStore(app_id="local-1764000000001", app_name="server-test")
+    return make_store(app_id="local-1764000000001", app_name="server-test")
 
 
 def test_serves_index_config_static_and_security_headers(store):
@@ -220,7 +220,7 @@ def test_kill_route_absent_unless_enabled(store):
 
 
 def test_history_mode_lists_apps_and_serves_each(store):
-    other = StubStore(app_id="app-<i>&2", app_name="<script>alert(1)</script>",
+    other = make_store(app_id="app-<i>&2", app_name="<script>alert(1)</script>",
                       completed=True)
     with serving(create_app(StubProvider(store, other), history=True)) as srv:
         with httpx.Client(base_url=srv.url, timeout=10) as c:

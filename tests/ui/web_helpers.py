@@ -31,6 +31,23 @@ class StubStore:
         pass
 
 
+def make_store(app_id: str = "local-1764000000000", app_name: str = "stub-app",
+               completed: bool = False):
+    """The real AppStatusStore fed an application start (and end) by hand, when the store
+    module is there; else a :class:`StubStore` (the server alone needs no more)."""
+    try:
+        from sparklet.ui.store import AppStatusStore
+    except ImportError:
+        return StubStore(app_id, app_name, completed)
+    store = AppStatusStore()
+    store.on_event({"Event": "SparkListenerApplicationStart", "appName": app_name,
+                    "appId": app_id, "time": 1764000000000, "sparkUser": "test",
+                    "sparkVersion": "3.5.0", "master": "local[2]"})
+    if completed:
+        store.on_event({"Event": "SparkListenerApplicationEnd", "time": 1764000001000})
+    return store
+
+
 class StubProvider:
     """``get``/``list`` over a fixed set of stores (the StoreProvider protocol)."""
 

@@ -90,15 +90,39 @@ function jobList(root, ctx) {
 // -- the DAG -----------------------------------------------------------------------------
 
 const LINE = 16;
-const CHAR = 7;
+const MAX_WIDTH = 360;
+const FONT = "12px system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
+let measurer = null;
+
+/** Text width in px with the DAG's font (a canvas measures it; no layout pass needed). */
+function textWidth(text, bold) {
+  if (!measurer) measurer = document.createElement("canvas").getContext("2d");
+  measurer.font = bold ? `600 ${FONT}` : FONT;
+  return measurer.measureText(text).width;
+}
+
+/** Shorten text from the middle to fit MAX_WIDTH (the full text is in the node's title). */
+function fit(text, bold) {
+  if (textWidth(text, bold) <= MAX_WIDTH - 20) return text;
+  let lo = 0, hi = text.length;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    const cut = `${text.slice(0, Math.ceil(mid / 2))}\u2026${text.slice(text.length - Math.floor(mid / 2))}`;
+    if (textWidth(cut, bold) <= MAX_WIDTH - 20) lo = mid; else hi = mid - 1;
+  }
+  return `${text.slice(0, Math.ceil(lo / 2))}\u2026${text.slice(text.length - Math.floor(lo / 2))}`;
+}
 
 function stageLabel(st) {
   return [`Stage ${st.stageId}${st.attemptId ? ` (attempt ${st.attemptId})` : ""}`,
     ...(st.status === "SKIPPED" ? ["(skipped)"] : [])];
 }
 
+// "map at /long/path/app.py:12" -> "map at app.py:12": the box shows the file name.
+const shortSite = (site) => String(site || "").split("\n")[0].replace(/(\S*\/)([^/\s]+)/g, "$2");
+
 function rddLine(r) {
-  return `${r.name || "RDD"} [${r.rddId}]${r.callSite ? ` ${r.callSite}` : ""}`;
+  return `${r.name || "RDD"} [${r.rddId}]${r.callSite ? ` ${shortSite(r.callSite)}` : ""}`;
 }
 
 /** The job's stages as an SVG: one box per stage listing its RDDs, edges parent -> child. */
@@ -109,9 +133,11 @@ export function drawDag(dag) {
   g.setDefaultEdgeLabel(() => ({}));
   const ids = new Set(stages.map((st) => String(st.stageId)));
   for (const st of stages) {
-    const lines = [...stageLabel(st), ...(st.rdds || []).map(rddLine)];
-    const width = Math.min(420, Math.max(120, ...lines.map((l) => l.length * CHAR + 20)));
-    g.setNode(String(st.stageId), { width, height: lines.length * LINE + 16, st });
+    const head = stageLabel(st).map((l, i) => fit(l, i === 0));
+    const rdds = (st.rdds || []).map((r) => fit((r.cached ? "\u25CF " : "") + rddLine(r), false));
+    const lines = [...head, ...rdds];
+    const width = Math.min(MAX_WIDTH, Math.max(120, ...lines.map((l, i) => textWidth(l, i === 0) + 22)));
+    g.setNode(String(st.stageId), { width, height: lines.length * LINE + 12, st, head, rdds });
   }
   const edges = [];
   for (const st of stages) {
@@ -145,19 +171,19 @@ export function drawDag(dag) {
     const box = s("g", {
       class: `stage status-${st.status}`, "data-testid": "dag-stage", "data-stage-id": st.stageId,
       "data-status": st.status, transform: `translate(${x.toFixed(1)},${y.toFixed(1)})`,
-    }, s("title", {}, `Stage ${st.stageId}: ${st.name ?? ""} (${st.status}, ${st.numTasks} tasks)`),
+    }, s("title", {}, [`Stage ${st.stageId}: ${st.name ?? ""} (${st.status}, ${st.numTasks} tasks)`,
+      ...(st.rdds || []).map((r) => `${rddLine(r)}${r.cached ? " (cached)" : ""}`)].join("\n")),
     s("rect", { width: n.width, height: n.height, rx: 4 }));
     const link = s("a", { href: `#/stages/${st.stageId}/${st.attemptId ?? 0}` });
-    stageLabel(st).forEach((text, i) => {
-      link.append(s("text", { x: 10, y: 20 + i * LINE, class: i === 0 ? "title" : "" }, text));
+    n.head.forEach((text, i) => {
+      link.append(s("text", { x: 10, y: 19 + i * LINE, class: i === 0 ? "title" : "" }, text));
     });
     box.append(link);
-    const off = stageLabel(st).length;
     (st.rdds || []).forEach((r, i) => {
       box.append(s("text", {
-        x: 10, y: 20 + (off + i) * LINE, class: r.cached ? "cached" : "", "data-testid": "dag-rdd",
-        "data-rdd-id": r.rddId,
-      }, (r.cached ? "\u25CF " : "") + rddLine(r)));
+        x: 10, y: 19 + (n.head.length + i) * LINE, class: r.cached ? "cached" : "",
+        "data-testid": "dag-rdd", "data-rdd-id": r.rddId,
+      }, n.rdds[i]));
     });
     svg.append(box);
   }
