@@ -6,11 +6,12 @@ Full-page screenshots of every page go to tests/ui/artifacts/ (git-ignored)."""
 
 from __future__ import annotations
 
+import threading
 from operator import add
 from pathlib import Path
 
 import pytest
-from web_helpers import wait_until
+from web_helpers import one_job_events, wait_until
 
 pytest.importorskip("sparklet.ui.store", reason="the status store (H-store) is not merged")
 pytest.importorskip("sparklet.ui.api", reason="the REST API (H-store) is not merged")
@@ -35,13 +36,16 @@ def js_bytes(n: float) -> str:
 @pytest.fixture
 def ui_context(request):
     """A SparkContext of its own with the UI on a free port (stopped afterwards)."""
-    name = getattr(request, "param", "browser-core")
+    param = getattr(request, "param", "browser-core")
+    name, extra = (param, {}) if isinstance(param, str) else (param["name"], param["conf"])
     active = SparkContext._active_spark_context
     if active is not None:
         active.stop()
     conf = (SparkConf().setMaster("local[2]").setAppName(name)
             .set("spark.ui.enabled", "true").set("spark.ui.port", "0")
             .set("spark.ui.refreshInterval", "100ms").set("spark.ui.liveUpdate.period", "100ms"))
+    for k, v in extra.items():
+        conf.set(k, v)
     sc = SparkContext(conf=conf)
     try:
         assert sc.uiWebUrl, "spark.ui.enabled=true but the context has no UI URL"
@@ -258,3 +262,102 @@ def test_pages_update_live_and_say_when_the_connection_is_lost(ui_context, page)
     page.get_by_test_id("conn-lost").wait_for(state="visible")
     assert "Connection lost" in page.get_by_test_id("conn-lost").inner_text()
     assert page.dialogs == []
+
+
+TOKEN = "t0ken-for-the-browser"
+
+
+@pytest.mark.parametrize("ui_context", [{"name": "token-app",
+                                         "conf": {"spark.ui.auth.token": TOKEN}}],
+                         indirect=True)
+def test_token_in_the_url_then_the_cookie_carries_the_spa(browser, ui_context):
+    sc, token = ui_context, TOKEN
+    assert sc.parallelize(range(6), 2).count() == 6
+    settle(sc)
+    context = browser.new_context()
+    try:
+        pg = context.new_page()
+        pg.set_default_timeout(TIMEOUT_MS)
+        denied = pg.goto(sc.uiWebUrl + "/#/jobs")
+        assert denied.status == 401
+        pg.goto(sc.uiWebUrl + f"/?token={token}#/jobs")
+        assert "token=" not in pg.url  # redirected to the same page without it
+        pg.locator('[data-testid="job-row"][data-key="0"]').wait_for()
+        cookies = {c["name"]: c for c in context.cookies()}
+        assert cookies["sparklet_ui_token"]["httpOnly"] is True
+        assert cookies["sparklet_ui_token"]["sameSite"] == "Strict"
+    finally:
+        context.close()
+
+
+def test_history_mode_lists_apps_and_stops_polling_a_finished_one(page):
+    from sparklet.ui.store import AppStatusStore, MultiStore
+
+    from sparklet.ui.server import UIServer, create_app
+
+    provider = MultiStore()
+    for app_id, name, done in (("app-20261202-0001", "finished <b>app</b>", True),
+                               ("app-20261202-0002", "still running", False)):
+        store = AppStatusStore(live=False)
+        for event in one_job_events(app_id, name, completed=done):
+            store.on_event(event)
+        provider.add(store)
+    server = UIServer(create_app(provider, history=True, poll_ms=100), port=0)
+    server.start()
+    try:
+        page.goto(server.url + "/")
+        rows = page.locator('[data-testid="history-app"]')
+        wait_until(lambda: rows.count() == 2, what="two applications listed")
+        assert "finished <b>app</b>" in page.inner_text("body")
+        page.locator('[data-app-id="app-20261202-0001"] a').click()
+        page.wait_for_url("**/history/app-20261202-0001/**")
+        page.locator('[data-testid="jobs-completed"] [data-testid="job-row"][data-key="0"]'
+                     ).wait_for()
+        assert page.get_by_test_id("app-name").inner_text() == "finished <b>app</b>"
+        page.wait_for_selector('body[data-polling="stopped"]')
+        page.get_by_test_id("tab-executors").click()
+        page.locator('[data-testid="executor-row"][data-key="0"]').wait_for()
+        shot(page, "history-app")
+        # an application still running keeps being polled
+        page.goto(server.url + "/history/app-20261202-0002/#/jobs")
+        page.locator('[data-testid="job-row"][data-key="0"]').wait_for()
+        page.wait_for_selector('body[data-polling="on"]')
+        assert page.dialogs == [] and page.errors == []
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize("ui_context", [{"name": "kill-app",
+                                         "conf": {"spark.ui.killEnabled": "true"}}],
+                         indirect=True)
+def test_kill_link_cancels_a_running_job(browser, ui_context):
+    sc = ui_context
+    outcome = {}
+
+    def slow_job():
+        import time as _t
+        try:
+            outcome["value"] = sc.parallelize(range(2), 2).map(
+                lambda x: _t.sleep(60) or x).collect()
+        except Exception as e:  # noqa: BLE001 - the cancellation is the expected outcome
+            outcome["error"] = e
+
+    runner = threading.Thread(target=slow_job, daemon=True)
+    runner.start()
+    context = browser.new_context()
+    try:
+        pg = context.new_page()
+        pg.set_default_timeout(TIMEOUT_MS)
+        pg.on("dialog", lambda d: d.accept())
+        pg.goto(sc.uiWebUrl + "/#/jobs")
+        row = pg.locator('[data-testid="jobs-active"] [data-testid="job-row"][data-key="0"]')
+        row.locator('[data-testid="kill-job"]').click()
+        pg.locator('[data-testid="jobs-failed"] [data-testid="job-row"][data-key="0"]'
+                   ).wait_for()
+        runner.join(30)
+        assert not runner.is_alive()
+        assert "error" in outcome and "value" not in outcome
+        assert settle(sc).job(0)["status"] == "FAILED"
+        assert pg.locator('[data-testid="kill-job"]').count() == 0
+    finally:
+        context.close()

@@ -85,3 +85,52 @@ def wait_until(predicate: Callable[[], object], timeout: float = 10.0,
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout}s waiting for {what}")
         time.sleep(interval)
+
+
+def stage_info(stage_id: int, name: str, num_tasks: int, parent_ids=(), rdd_id: int = 0,
+               submitted: int | None = None, completed: int | None = None) -> dict:
+    """A StageInfo dict of the SPEC's event schema (one RDD per stage)."""
+    return {"stageId": stage_id, "attemptId": 0, "name": name, "numTasks": num_tasks,
+            "parentIds": list(parent_ids), "details": f"{name}\nat test.py:1",
+            "rddInfos": [{"rddId": rdd_id, "name": f"rdd{rdd_id}", "callSite": name,
+                          "parentIds": [], "numPartitions": num_tasks,
+                          "storageLevel": "None", "scope": None}],
+            "submissionTime": submitted, "completionTime": completed, "failureReason": None}
+
+
+def one_job_events(app_id: str, app_name: str, t0: int = 1764000000000,
+                   completed: bool = True) -> list[dict]:
+    """The events of a small finished application, built by hand: one job of one stage of
+    two tasks on executor "0" (for history-mode tests that need no SparkContext)."""
+    stage = stage_info(0, "count at test.py:1", 2)
+    ev = [
+        {"Event": "SparkListenerApplicationStart", "appName": app_name, "appId": app_id,
+         "time": t0, "sparkUser": "test", "sparkVersion": "3.5.0", "master": "local[2]"},
+        {"Event": "SparkListenerExecutorAdded", "time": t0 + 1, "executorId": "0",
+         "host": "localhost", "totalCores": 2, "pid": 1},
+        {"Event": "SparkListenerJobStart", "time": t0 + 10, "jobId": 0, "stageIds": [0],
+         "properties": {"callSite.short": "count at test.py:1"}, "stageInfos": [stage]},
+        {"Event": "SparkListenerStageSubmitted", "time": t0 + 11, "jobId": 0,
+         "stageInfo": {**stage, "submissionTime": t0 + 11}},
+    ]
+    for i in range(2):
+        info = {"taskId": i, "index": i, "attempt": 0, "partitionId": i,
+                "launchTime": t0 + 12, "finishTime": None, "executorId": "0",
+                "host": "localhost", "locality": "PROCESS_LOCAL", "speculative": False,
+                "status": "RUNNING"}
+        ev.append({"Event": "SparkListenerTaskStart", "time": t0 + 12, "stageId": 0,
+                   "stageAttemptId": 0, "taskInfo": info})
+        ev.append({"Event": "SparkListenerTaskEnd", "time": t0 + 20 + i, "stageId": 0,
+                   "stageAttemptId": 0, "taskType": "ResultTask", "reason": "Success",
+                   "errorMessage": None,
+                   "taskInfo": {**info, "finishTime": t0 + 20 + i, "status": "SUCCESS"},
+                   "taskMetrics": {"executorRunTime": 5 + i, "resultSize": 100}})
+    ev += [
+        {"Event": "SparkListenerStageCompleted", "time": t0 + 30,
+         "stageInfo": {**stage, "submissionTime": t0 + 11, "completionTime": t0 + 30}},
+        {"Event": "SparkListenerJobEnd", "time": t0 + 31, "jobId": 0,
+         "result": "JobSucceeded", "errorMessage": None},
+    ]
+    if completed:
+        ev.append({"Event": "SparkListenerApplicationEnd", "time": t0 + 40})
+    return ev

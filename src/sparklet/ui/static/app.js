@@ -131,8 +131,10 @@ async function tick(gen) {
   // A finished application's data no longer changes (history mode): stop polling.
   if (state.config.history && state.failures === 0 && await appCompleted()) {
     state.config.completed = true;
+    document.body.dataset.polling = "stopped"; // (tests and curious users can see it)
     return;
   }
+  document.body.dataset.polling = "on";
   const delay = Math.max(50, state.config.pollMs || 100) * (state.failures ? 5 : 1);
   state.timer = setTimeout(() => tick(gen), delay);
 }
