@@ -361,3 +361,39 @@ def test_kill_link_cancels_a_running_job(browser, ui_context):
         assert pg.locator('[data-testid="kill-job"]').count() == 0
     finally:
         context.close()
+
+
+def test_a_failed_task_shows_its_traceback(ui_context, page):
+    sc = ui_context
+
+    def boom(x):
+        raise ValueError(f"bad record {x} <img src=x onerror=alert(2)>")
+
+    with pytest.raises(Exception, match="bad record"):
+        sc.parallelize([7], 1).map(boom).collect()
+    store = settle(sc)
+    (job,) = store.jobs()
+    assert job["status"] == "FAILED"
+    page.goto(sc.uiWebUrl + "/#/jobs")
+    page.locator(f'[data-testid="jobs-failed"] [data-testid="job-row"]'
+                 f'[data-key="{job["jobId"]}"]').wait_for()
+    (stage,) = store.stages()
+    assert stage["status"] == "FAILED"
+    page.goto(sc.uiWebUrl + f"/#/stages/{stage['stageId']}/{stage['attemptId']}")
+    failed = [t for t in store.task_list(stage["stageId"], stage["attemptId"], offset=0,
+                                         length=100, sort_by="ID") if t["status"] == "FAILED"]
+    assert failed
+    row = page.locator(f'[data-testid="task-row"][data-key="{failed[0]["taskId"]}"]')
+    row.wait_for()
+    assert field(row, "status") == "FAILED"
+    err = row.locator('[data-testid="error"]')
+    pre = err.locator("pre")
+    assert pre.is_hidden()  # collapsed until asked for
+    err.locator("summary").click()
+    pre.wait_for(state="visible")
+    assert pre.inner_text().strip() == failed[0]["errorMessage"].strip()
+    assert "ValueError: bad record 7 <img src=x onerror=alert(2)>" in pre.inner_text()
+    assert "Traceback" in pre.inner_text()
+    assert page.locator("img").count() == 0
+    shot(page, "stage-failed")
+    assert page.dialogs == [] and page.errors == []

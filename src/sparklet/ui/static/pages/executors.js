@@ -14,7 +14,7 @@ export function mount(root, ctx) {
       render: (e) => h("span", { class: e.isActive ? "" : "status-FAILED" }, e.isActive ? "Active" : "Dead") },
     num("RDD Blocks", "rddBlocks"),
     { label: "Storage Memory", field: "memoryUsed", value: (e) => `${e.memoryUsed ?? 0}/${e.maxMemory ?? 0}`,
-      render: (e) => `${fmt.bytes(e.memoryUsed ?? 0)} / ${fmt.bytes(e.maxMemory ?? 0)}` },
+      render: (e) => (e.maxMemory ? `${fmt.bytes(e.memoryUsed ?? 0)} / ${fmt.bytes(e.maxMemory)}` : fmt.bytes(e.memoryUsed ?? 0)) },
     bytes("Disk Used", "diskUsed"),
     num("Cores", "totalCores"),
     num("Active Tasks", "activeTasks"),
