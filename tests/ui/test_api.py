@@ -251,6 +251,11 @@ def test_failed_job_and_error_answers():
         failed_only = get(c, base + "/stages/%d/0/taskList?status=failed" % stage["stageId"])
         assert [t["taskId"] for t in failed_only] == [t["taskId"] for t in failed]
 
+        assert [a["id"] for a in get(c, "/applications?status=running")] == [
+            sc.applicationId]
+        assert get(c, "/applications?status=completed") == []
+        assert get(c, "/applications?limit=0") == []
+
         env = get(c, base + "/environment")
         assert_shape(env, ENV)
         props = dict(env["sparkProperties"])

@@ -8,6 +8,35 @@ Counters (``*_total``) are whole-application totals the store keeps apart from i
 jobs/stages/tasks, so they never go down when old entities are dropped. Streaming figures
 come from ``store.streaming.metric_samples()`` when the streaming store provides it: a list
 of ``(name, type, help, [(labels, value), ...])``.
+
+The core families (all prefixed ``sparklet_``):
+
+=====================================================  =======  ===========================
+``application_info{app_id,app_name,spark_version}``    gauge    always 1
+``jobs_active``                                        gauge    jobs running
+``jobs_succeeded_total`` / ``jobs_failed_total``       counter
+``stages_active``                                      gauge    stage attempts running
+``stages_completed_total`` / ``_failed_total`` /       counter  stage attempts
+``_skipped_total``
+``tasks_active``                                       gauge
+``tasks_completed_total`` / ``_failed_total`` /        counter
+``_killed_total``
+``task_duration_seconds_total``                        counter  launch to end, summed
+``executor_run_time_seconds_total``                    counter  executorRunTime, summed
+``shuffle_read_bytes_total`` / ``_records_total``      counter
+``shuffle_write_bytes_total`` / ``_records_total``     counter
+``memory_spilled_bytes_total`` /                       counter
+``disk_spilled_bytes_total``
+``executors_active``                                   gauge    the driver included
+``executors_removed_total``                            counter
+``executor_memory_used_bytes{executor_id}``            gauge    cached blocks in memory
+``executor_disk_used_bytes{executor_id}``              gauge    cached blocks on disk
+``executor_active_tasks{executor_id}``                 gauge
+``executor_max_memory_bytes{executor_id}``             gauge    storage memory limit
+``executor_rss_bytes{executor_id}``                    gauge    process RSS, last sample
+``rdd_memory_used_bytes{rdd_id,rdd_name}``             gauge    a cached RDD in memory
+``rdd_disk_used_bytes{rdd_id,rdd_name}``               gauge    ... on disk
+=====================================================  =======  ===========================
 """
 
 from __future__ import annotations
