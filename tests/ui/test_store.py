@@ -358,3 +358,32 @@ def test_reads_while_the_bus_thread_writes():
     assert errors == []
     assert store.counters()["totals"]["tasksCompleted"] == 80
     assert len(store.jobs()) == 5 and len(store._tasks) <= 50
+
+
+def test_a_json_replay_builds_the_same_store():
+    """What the history server does: the same events, through JSON, into a store with
+    live=False, give the same bodies."""
+    import json
+
+    direct = AppStatusStore(live=False)
+    replayed = AppStatusStore(live=False)
+
+    class Tee:
+        def on_event(self, event):
+            direct.on_event(event)
+            replayed.on_event(json.loads(json.dumps(event)))
+
+    feed = Feed(Tee())
+    feed.executor("0")
+    map_reduce_job(feed, spark_job_description="replayed")
+    feed.post("SparkListenerBlockUpdated", executorId="0", blockId="rdd_1_0", rddId=1,
+              storageLevel="Memory Deserialized 1x Replicated", memSize=64, diskSize=0)
+    feed.post("SparkListenerExecutorRemoved", executorId="0", reason="lost")
+    feed.post("SparkListenerApplicationEnd")
+    for read in (lambda s: s.application_info(), lambda s: s.jobs(),
+                 lambda s: s.stages(details=True), lambda s: s.executors(True),
+                 lambda s: s.rdds(), lambda s: s.rdd(1), lambda s: s.job_dag(0),
+                 lambda s: s.task_summary(1, 0), lambda s: s.environment()):
+        assert read(direct) == read(replayed)
+    assert replayed.completed and replayed.application_info()["attempts"][0]["duration"] > 0
+    assert replayed.stage_attempt(1, 0)["tasks"]["2"]["duration"] == 30
