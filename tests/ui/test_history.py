@@ -14,20 +14,17 @@ import pytest
 from history_helpers import (
     CRASH_SCRIPT,
     SRC,
-    app_factory,
     drain,
     event_log_of,
     get_json,
-    has_module,
     read_log,
     run_finished_app,
-    server_factory,
-    store_factory,
 )
 
 from sparklet import SparkConf
 from sparklet.ui.eventlog import log_file_name
 from sparklet.ui.history import FsHistoryProvider, HistoryServer, replay
+from sparklet.ui.store import AppStatusStore, StoreProvider
 
 
 @pytest.fixture(scope="module")
@@ -46,9 +43,7 @@ def history_server():
     started: list[HistoryServer] = []
 
     def start(log_dir, **kw):
-        server = HistoryServer(log_dir, host="127.0.0.1", port=0, update_interval=0,
-                               store_factory=store_factory, app_factory=app_factory(),
-                               server_factory=server_factory(), **kw)
+        server = HistoryServer(log_dir, host="127.0.0.1", port=0, update_interval=0, **kw)
         server.start()
         started.append(server)
         return server
@@ -172,8 +167,8 @@ def test_a_running_app_is_listed_incomplete_then_complete(make_context, tmp_path
             .set("spark.eventLog.dir", str(tmp_path)).set("spark.ui.port", "0"))
     sc = make_context(conf)
     assert event_log_of(sc) is not None
-    provider = FsHistoryProvider(str(tmp_path), update_interval=0,
-                                 store_factory=store_factory)
+    provider = FsHistoryProvider(str(tmp_path), update_interval=0)
+    assert isinstance(provider, StoreProvider)
     sc.parallelize(range(4), 2).count()
     drain(sc)
     (store,) = provider.list()
@@ -202,9 +197,9 @@ def _copy_as(facts, directory, app_id: str) -> None:
 def test_logs_are_cached_until_the_update_interval(finished, tmp_path):
     _, facts = finished
     _copy_as(facts, tmp_path, "local-1")
-    provider = FsHistoryProvider(str(tmp_path), update_interval=3600,
-                                 store_factory=store_factory)
+    provider = FsHistoryProvider(str(tmp_path), update_interval=3600)
     (first,) = provider.list()
+    assert isinstance(first, AppStatusStore) and not first.live
     assert first.app_id == "local-1"
     _copy_as(facts, tmp_path, "local-2")
     assert provider.list() == [first]  # not rescanned yet: within the interval
@@ -237,12 +232,6 @@ def test_missing_history_directory_is_an_error(tmp_path):
         sparklet_main(["no-such-command"])
 
 
-needs_server = pytest.mark.skipif(
-    not (has_module("sparklet.ui.server") and has_module("sparklet.ui.store")),
-    reason="needs sparklet.ui.server and sparklet.ui.store (not merged yet)")
-
-
-@needs_server
 @pytest.mark.parametrize("command", [["-m", "sparklet.ui.history"],
                                      ["-m", "sparklet.launcher", "history"]])
 def test_command_line_serves_the_log_directory(finished, tmp_path, command):
@@ -275,7 +264,6 @@ def test_json_of_every_line_round_trips(finished):
             assert json.dumps(json.loads(line), separators=(",", ":")) == line.rstrip("\n")
 
 
-@needs_server
 def test_history_pages_in_a_browser(finished, history_server, browser):
     from playwright.sync_api import expect
 

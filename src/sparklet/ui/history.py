@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sparklet.ui.eventlog import DEFAULT_LOG_DIR, IN_PROGRESS, resolve_log_dir
+from sparklet.ui.store import AppStatusStore, StoreProvider
 from sparklet.util import parse_seconds
 
 __all__ = ["FsHistoryProvider", "HistoryServer", "add_arguments", "run", "main",
@@ -43,10 +44,8 @@ DEFAULT_UPDATE_INTERVAL = "10s"
 _HEAD_BYTES = 1024  # the LogStart and ApplicationStart lines: unique to one application
 
 
-def _store_factory(conf: dict[str, str] | None) -> Callable[[], Any]:
+def _store_factory(conf: dict[str, str] | None) -> Callable[[], AppStatusStore]:
     """Empty stores for replays, retaining what ``conf`` says (``spark.ui.retained*``)."""
-    from sparklet.ui.store import AppStatusStore
-
     return lambda: AppStatusStore(conf, live=False)
 
 
@@ -99,7 +98,7 @@ class _Log:
         return not self.path.endswith(IN_PROGRESS)
 
 
-class FsHistoryProvider:
+class FsHistoryProvider(StoreProvider):
     """The StoreProvider of the history server: one replayed store per event log.
 
     ``get(app_id)`` and ``list()`` are what ``sparklet.ui.server``/``sparklet.ui.api`` call;
@@ -124,7 +123,7 @@ class FsHistoryProvider:
 
     # -- the StoreProvider interface --------------------------------------------------------
 
-    def get(self, app_id: str) -> Any | None:
+    def get(self, app_id: str) -> AppStatusStore | None:
         self._maybe_refresh()
         with self._lock:
             entry = self._logs.get(app_id)
@@ -134,7 +133,7 @@ class FsHistoryProvider:
                              None)
             return None if entry is None else entry.store
 
-    def list(self) -> list[Any]:
+    def list(self) -> list[AppStatusStore]:
         """Every application, the latest started first (the history page's order). Files
         without a ``SparkListenerApplicationStart`` (not event logs, or empty ones) are not
         applications and are left out, as Spark's history server does."""
