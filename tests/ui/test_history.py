@@ -286,3 +286,16 @@ def test_history_pages_in_a_browser(finished, history_server, browser):
             "rs => rs.map(r => r.dataset.batchTime)")) == facts["batchTimes"]
     finally:
         page.close()
+
+
+def test_console_scripts_name_these_entry_points():
+    import importlib
+    import tomllib
+
+    with open(os.path.join(os.path.dirname(SRC), "pyproject.toml"), "rb") as f:
+        scripts = tomllib.load(f)["project"]["scripts"]
+    assert scripts["sparklet"] == "sparklet.launcher:main"
+    assert scripts["sparklet-history-server"] == "sparklet.ui.history:main"
+    for target in (scripts["sparklet"], scripts["sparklet-history-server"]):
+        module, _, name = target.partition(":")
+        assert callable(getattr(importlib.import_module(module), name))
