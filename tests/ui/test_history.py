@@ -299,3 +299,19 @@ def test_console_scripts_name_these_entry_points():
     for target in (scripts["sparklet"], scripts["sparklet-history-server"]):
         module, _, name = target.partition(":")
         assert callable(getattr(importlib.import_module(module), name))
+
+
+def test_metrics_and_token_of_the_history_server(finished, history_server):
+    import httpx
+
+    log_dir, facts = finished
+    app = facts["appId"]
+    server = history_server(log_dir, token="s3cret")
+    assert httpx.get(server.url + "/api/v1/applications", timeout=10).status_code == 401
+    auth = {"Authorization": "Bearer s3cret"}
+    r = httpx.get(server.url + "/history/%s/metrics" % app, headers=auth, timeout=10)
+    assert r.status_code == 200
+    values = {line.split()[0]: float(line.split()[1]) for line in r.text.splitlines()
+              if line and not line.startswith("#")}
+    assert values["sparklet_jobs_succeeded_total"] == len(facts["jobs"])
+    assert values["sparklet_streaming_completed_batches_total"] == len(facts["batchTimes"])
