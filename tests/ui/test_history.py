@@ -162,6 +162,19 @@ def test_replay_skips_a_malformed_middle_line_and_waits_for_a_partial_last_one()
     assert seen == ["A", "B", "C"]
 
 
+def test_replay_in_small_chunks_gives_the_same_store(finished, tmp_path, monkeypatch):
+    import sparklet.ui.history as history
+
+    _, facts = finished
+    whole = FsHistoryProvider(os.path.dirname(facts["logPath"]), update_interval=0)
+    monkeypatch.setattr(history, "_CHUNK", 61)  # lines span chunks
+    chunked = FsHistoryProvider(os.path.dirname(facts["logPath"]), update_interval=0)
+    (a,), (b,) = whole.list(), chunked.list()
+    for view in ("jobs", "stages", "executors"):
+        assert getattr(a, view)() == getattr(b, view)()
+    assert a.application_info() == b.application_info()
+
+
 def test_a_running_app_is_listed_incomplete_then_complete(make_context, tmp_path):
     conf = (SparkConf().setAppName("running-app").set("spark.eventLog.enabled", "true")
             .set("spark.eventLog.dir", str(tmp_path)).set("spark.ui.port", "0"))
@@ -217,6 +230,36 @@ def test_logs_are_cached_until_the_update_interval(finished, tmp_path):
         f.write(other)
     provider.refresh()
     assert [s.app_id for s in provider.list()] == ["local-22"]
+
+
+def test_background_scanning_finds_new_and_grown_logs(finished, tmp_path):
+    _, facts = finished
+    provider = FsHistoryProvider(str(tmp_path), update_interval=0.05)
+    provider.start_scanning()
+    try:
+        with open(facts["logPath"], encoding="utf-8") as f:
+            lines = f.read().replace(facts["appId"], "local-7").splitlines(keepends=True)
+        first_job_end = next(i for i, line in enumerate(lines) if "SparkListenerJobEnd" in line)
+        path = tmp_path / "local-7.inprogress"
+        path.write_text("".join(lines[:first_job_end + 1]), encoding="utf-8")
+
+        def wait_for(predicate, timeout=10):
+            deadline = time.monotonic() + timeout
+            while not predicate():
+                assert time.monotonic() < deadline, "not seen within %ss" % timeout
+                time.sleep(0.02)
+
+        wait_for(lambda: [s.app_id for s in provider.list()] == ["local-7"])
+        store = provider.get("local-7")
+        assert len(store.jobs()) == 1 and not store.completed
+        with open(path, "a", encoding="utf-8") as f:  # the application goes on, and ends
+            f.write("".join(lines[first_job_end + 1:]))
+        os.rename(path, tmp_path / "local-7")
+        wait_for(lambda: provider.get("local-7").completed)
+        assert provider.get("local-7") is store  # continued, not replayed afresh
+        assert len(store.jobs()) == len(facts["jobs"])
+    finally:
+        provider.stop_scanning()
 
 
 def test_missing_history_directory_is_an_error(tmp_path):
