@@ -1,32 +1,18 @@
 """Helpers of test_eventlog.py and test_history.py (imported as a top-level module).
 
-The history server serves parts other helpers build: the store (``sparklet.ui.store``)
-and the web server (``sparklet.ui.server``). Each is used when present; until then this
-module has small stand-ins, marked ``StandIn``, so the history provider is tested against
-real applications and a real uvicorn server in the meantime. Nothing of it is in ``src``.
+Applications run as separate Python processes (a history server shows applications that
+are over, not the test's own context), their facts printed as JSON for comparison.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import socket
 import sys
-import threading
-import time
 from typing import Any
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.path.join(os.path.dirname(os.path.dirname(HERE)), "src")
-
-
-def has_module(name: str) -> bool:
-    import importlib.util
-
-    try:
-        return importlib.util.find_spec(name) is not None
-    except ModuleNotFoundError:
-        return False
 
 
 # -- a running SparkContext's event log ---------------------------------------------------
@@ -41,209 +27,6 @@ def event_log_of(sc):
 def drain(sc, timeout: float = 10) -> None:
     """Wait until the listener bus delivered every event posted so far."""
     assert sc._listener_bus.wait_until_empty(timeout), "listener bus not drained"
-
-
-# -- the store and the web app of the history server ---------------------------------------
-
-def store_factory():
-    """``AppStatusStore(live=False)`` when it exists, else :class:`StandInStore`."""
-    if has_module("sparklet.ui.store"):
-        from sparklet.ui.store import AppStatusStore
-
-        return AppStatusStore(live=False)
-    return StandInStore()
-
-
-def spark_date(ms: int | None) -> str | None:
-    if ms is None:
-        return None
-    t = time.gmtime(ms / 1000)
-    return time.strftime("%Y-%m-%dT%H:%M:%S", t) + ".%03dGMT" % (ms % 1000)
-
-
-class StandInStore:
-    """Stand-in of ``AppStatusStore``: the few REST bodies test_history.py reads, in the
-    SPEC's shapes (ApplicationInfo, JobData, StageData, ExecutorSummary, environment,
-    StreamingStatistics, BatchInfo), built from the events."""
-
-    def __init__(self):
-        self.app_id = self.app_name = None
-        self.completed = False
-        self._start = self._end = self._last = None
-        self._user = self._version = None
-        self._jobs: dict[int, dict] = {}
-        self._stages: dict[int, dict] = {}
-        self._executors: dict[str, dict] = {}
-        self._env: dict = {}
-        self._batches: dict[int, dict] = {}
-        self._batch_ms = None
-
-    def on_event(self, e: dict) -> None:
-        name, t = e["Event"], e.get("time")
-        if t is not None:
-            self._last = t
-        if name == "SparkListenerApplicationStart":
-            self.app_id, self.app_name, self._start = e["appId"], e["appName"], e["time"]
-            self._user, self._version = e.get("sparkUser"), e.get("sparkVersion")
-        elif name == "SparkListenerApplicationEnd":
-            self.completed, self._end = True, t
-        elif name == "SparkListenerEnvironmentUpdate":
-            self._env = e
-        elif name == "SparkListenerExecutorAdded":
-            self._executors[e["executorId"]] = {"id": e["executorId"], "isActive": True,
-                                                "totalCores": e.get("totalCores", 0)}
-        elif name == "SparkListenerJobStart":
-            self._jobs[e["jobId"]] = {"jobId": e["jobId"], "stageIds": e["stageIds"],
-                                      "status": "RUNNING",
-                                      "submissionTime": spark_date(t), "numTasks": sum(
-                                          s["numTasks"] for s in e["stageInfos"])}
-        elif name == "SparkListenerJobEnd":
-            job = self._jobs[e["jobId"]]
-            job["status"] = "SUCCEEDED" if e["result"] == "JobSucceeded" else "FAILED"
-            job["completionTime"] = spark_date(t)
-        elif name == "SparkListenerStageSubmitted":
-            info = e["stageInfo"]
-            self._stages[info["stageId"]] = {"stageId": info["stageId"], "attemptId": 0,
-                                            "status": "ACTIVE", "numTasks": info["numTasks"],
-                                            "numCompleteTasks": 0}
-        elif name == "SparkListenerTaskEnd":
-            stage = self._stages.get(e["stageId"])
-            if stage is not None and e["reason"] == "Success":
-                stage["numCompleteTasks"] += 1
-        elif name == "SparkListenerStageCompleted":
-            info = e["stageInfo"]
-            self._stages[info["stageId"]]["status"] = (
-                "FAILED" if info.get("failureReason") else "COMPLETE")
-        elif name == "StreamingListenerStreamingStarted":
-            self._batch_ms = e["batchDuration"]
-        elif name.startswith("StreamingListenerBatch"):
-            info = e["batchInfo"]
-            status = {"Submitted": "QUEUED", "Started": "PROCESSING",
-                      "Completed": "COMPLETED"}[name[len("StreamingListenerBatch"):]]
-            self._batches[info["batchTime"]] = {"batchId": info["batchTime"],
-                                                "batchTime": spark_date(info["batchTime"]),
-                                                "status": status,
-                                                "inputSize": info["numRecords"]}
-
-    def application_info(self) -> dict:
-        return {"id": self.app_id, "name": self.app_name, "attempts": [{
-            "startTime": spark_date(self._start), "endTime": spark_date(self._end),
-            "lastUpdated": spark_date(self._last), "completed": self.completed,
-            "sparkUser": self._user, "appSparkVersion": self._version,
-            "startTimeEpoch": self._start, "endTimeEpoch": self._end if self._end else -1,
-            "lastUpdatedEpoch": self._last}]}
-
-    def jobs(self, status=None) -> list[dict]:
-        return sorted(self._jobs.values(), key=lambda j: -j["jobId"])
-
-    def stages(self, status=None) -> list[dict]:
-        return sorted(self._stages.values(), key=lambda s: -s["stageId"])
-
-    def executors(self) -> list[dict]:
-        return list(self._executors.values())
-
-    def environment(self) -> dict:
-        return {"runtime": self._env.get("runtime", {}),
-                "sparkProperties": self._env.get("sparkProperties", []),
-                "systemProperties": self._env.get("systemProperties", [])}
-
-    def streaming_statistics(self) -> dict:
-        done = [b for b in self._batches.values() if b["status"] == "COMPLETED"]
-        return {"batchDuration": self._batch_ms, "numTotalCompletedBatches": len(done),
-                "numProcessedRecords": sum(b["inputSize"] for b in done)}
-
-    def batches(self, status=None) -> list[dict]:
-        return sorted(self._batches.values(), key=lambda b: -b["batchId"])
-
-
-def app_factory():
-    """``sparklet.ui.server.create_app`` when it exists, else :func:`standin_create_app`."""
-    if has_module("sparklet.ui.server"):
-        from sparklet.ui.server import create_app
-
-        return create_app
-    return standin_create_app
-
-
-def standin_create_app(provider, *, history=False, token=None, **_):
-    """Stand-in of ``create_app``: ``sparklet.ui.api.routes(provider)`` when it exists, else
-    the REST routes test_history.py reads over :class:`StandInStore` (no auth, no pages:
-    the real server's are tested by its owner)."""
-    from starlette.applications import Starlette
-    from starlette.responses import JSONResponse
-    from starlette.routing import Route
-
-    if has_module("sparklet.ui.api"):
-        from sparklet.ui.api import routes as api_routes
-
-        return Starlette(routes=api_routes(provider))
-
-    def store_of(request):
-        store = provider.get(request.path_params["app"])
-        if store is None:
-            return None, JSONResponse({"error": "no such app"}, status_code=404)
-        return store, None
-
-    def endpoint(method):
-        def handler(request):
-            store, err = store_of(request)
-            return err or JSONResponse(getattr(store, method)())
-        return handler
-
-    def applications(request):
-        return JSONResponse([s.application_info() for s in provider.list()])
-
-    base = "/api/v1/applications/{app}"
-    routes = [Route("/api/v1/applications", applications),
-              Route(base, endpoint("application_info"))]
-    for path, method in (("/jobs", "jobs"), ("/stages", "stages"),
-                         ("/executors", "executors"), ("/environment", "environment"),
-                         ("/streaming/statistics", "streaming_statistics"),
-                         ("/streaming/batches", "batches")):
-        routes.append(Route(base + path, endpoint(method)))
-    return Starlette(routes=routes)
-
-
-def server_factory():
-    """``sparklet.ui.server.UIServer`` when it exists, else :class:`StandInUIServer`."""
-    if has_module("sparklet.ui.server"):
-        from sparklet.ui.server import UIServer
-
-        return UIServer
-    return StandInUIServer
-
-
-class StandInUIServer:
-    """Stand-in of ``UIServer``: uvicorn in a daemon thread on a socket bound here."""
-
-    def __init__(self, app, host="127.0.0.1", port=4040, max_retries=16):
-        self.app, self.host, self.port = app, host, port
-        self._server = None
-        self._thread = None
-
-    @property
-    def url(self) -> str:
-        return "http://%s:%d" % (self.host, self.port)
-
-    def start(self) -> int:
-        import uvicorn
-
-        sock = socket.socket()
-        sock.bind((self.host, self.port))
-        self.port = sock.getsockname()[1]
-        config = uvicorn.Config(self.app, log_level="warning", lifespan="off")
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},
-                                        daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started and time.monotonic() < deadline:
-            time.sleep(0.02)
-        return self.port
-
-    def stop(self) -> None:
-        self._server.should_exit = True
-        self._thread.join(5)
 
 
 # -- the finished application of test_history.py ---------------------------------------

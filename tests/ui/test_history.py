@@ -14,20 +14,17 @@ import pytest
 from history_helpers import (
     CRASH_SCRIPT,
     SRC,
-    app_factory,
     drain,
     event_log_of,
     get_json,
-    has_module,
     read_log,
     run_finished_app,
-    server_factory,
-    store_factory,
 )
 
 from sparklet import SparkConf
 from sparklet.ui.eventlog import log_file_name
 from sparklet.ui.history import FsHistoryProvider, HistoryServer, replay
+from sparklet.ui.store import AppStatusStore, StoreProvider
 
 
 @pytest.fixture(scope="module")
@@ -46,9 +43,7 @@ def history_server():
     started: list[HistoryServer] = []
 
     def start(log_dir, **kw):
-        server = HistoryServer(log_dir, host="127.0.0.1", port=0, update_interval=0,
-                               store_factory=store_factory, app_factory=app_factory(),
-                               server_factory=server_factory(), **kw)
+        server = HistoryServer(log_dir, host="127.0.0.1", port=0, update_interval=0, **kw)
         server.start()
         started.append(server)
         return server
@@ -167,13 +162,26 @@ def test_replay_skips_a_malformed_middle_line_and_waits_for_a_partial_last_one()
     assert seen == ["A", "B", "C"]
 
 
+def test_replay_in_small_chunks_gives_the_same_store(finished, tmp_path, monkeypatch):
+    import sparklet.ui.history as history
+
+    _, facts = finished
+    whole = FsHistoryProvider(os.path.dirname(facts["logPath"]), update_interval=0)
+    monkeypatch.setattr(history, "_CHUNK", 61)  # lines span chunks
+    chunked = FsHistoryProvider(os.path.dirname(facts["logPath"]), update_interval=0)
+    (a,), (b,) = whole.list(), chunked.list()
+    for view in ("jobs", "stages", "executors"):
+        assert getattr(a, view)() == getattr(b, view)()
+    assert a.application_info() == b.application_info()
+
+
 def test_a_running_app_is_listed_incomplete_then_complete(make_context, tmp_path):
     conf = (SparkConf().setAppName("running-app").set("spark.eventLog.enabled", "true")
             .set("spark.eventLog.dir", str(tmp_path)).set("spark.ui.port", "0"))
     sc = make_context(conf)
     assert event_log_of(sc) is not None
-    provider = FsHistoryProvider(str(tmp_path), update_interval=0,
-                                 store_factory=store_factory)
+    provider = FsHistoryProvider(str(tmp_path), update_interval=0)
+    assert isinstance(provider, StoreProvider)
     sc.parallelize(range(4), 2).count()
     drain(sc)
     (store,) = provider.list()
@@ -202,9 +210,9 @@ def _copy_as(facts, directory, app_id: str) -> None:
 def test_logs_are_cached_until_the_update_interval(finished, tmp_path):
     _, facts = finished
     _copy_as(facts, tmp_path, "local-1")
-    provider = FsHistoryProvider(str(tmp_path), update_interval=3600,
-                                 store_factory=store_factory)
+    provider = FsHistoryProvider(str(tmp_path), update_interval=3600)
     (first,) = provider.list()
+    assert isinstance(first, AppStatusStore) and not first.live
     assert first.app_id == "local-1"
     _copy_as(facts, tmp_path, "local-2")
     assert provider.list() == [first]  # not rescanned yet: within the interval
@@ -224,6 +232,36 @@ def test_logs_are_cached_until_the_update_interval(finished, tmp_path):
     assert [s.app_id for s in provider.list()] == ["local-22"]
 
 
+def test_background_scanning_finds_new_and_grown_logs(finished, tmp_path):
+    _, facts = finished
+    provider = FsHistoryProvider(str(tmp_path), update_interval=0.05)
+    provider.start_scanning()
+    try:
+        with open(facts["logPath"], encoding="utf-8") as f:
+            lines = f.read().replace(facts["appId"], "local-7").splitlines(keepends=True)
+        first_job_end = next(i for i, line in enumerate(lines) if "SparkListenerJobEnd" in line)
+        path = tmp_path / "local-7.inprogress"
+        path.write_text("".join(lines[:first_job_end + 1]), encoding="utf-8")
+
+        def wait_for(predicate, timeout=10):
+            deadline = time.monotonic() + timeout
+            while not predicate():
+                assert time.monotonic() < deadline, "not seen within %ss" % timeout
+                time.sleep(0.02)
+
+        wait_for(lambda: [s.app_id for s in provider.list()] == ["local-7"])
+        store = provider.get("local-7")
+        assert len(store.jobs()) == 1 and not store.completed
+        with open(path, "a", encoding="utf-8") as f:  # the application goes on, and ends
+            f.write("".join(lines[first_job_end + 1:]))
+        os.rename(path, tmp_path / "local-7")
+        wait_for(lambda: provider.get("local-7").completed)
+        assert provider.get("local-7") is store  # continued, not replayed afresh
+        assert len(store.jobs()) == len(facts["jobs"])
+    finally:
+        provider.stop_scanning()
+
+
 def test_missing_history_directory_is_an_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="spark.history.fs.logDirectory"):
         FsHistoryProvider(str(tmp_path / "nope"))
@@ -237,12 +275,6 @@ def test_missing_history_directory_is_an_error(tmp_path):
         sparklet_main(["no-such-command"])
 
 
-needs_server = pytest.mark.skipif(
-    not (has_module("sparklet.ui.server") and has_module("sparklet.ui.store")),
-    reason="needs sparklet.ui.server and sparklet.ui.store (not merged yet)")
-
-
-@needs_server
 @pytest.mark.parametrize("command", [["-m", "sparklet.ui.history"],
                                      ["-m", "sparklet.launcher", "history"]])
 def test_command_line_serves_the_log_directory(finished, tmp_path, command):
@@ -275,7 +307,6 @@ def test_json_of_every_line_round_trips(finished):
             assert json.dumps(json.loads(line), separators=(",", ":")) == line.rstrip("\n")
 
 
-@needs_server
 def test_history_pages_in_a_browser(finished, history_server, browser):
     from playwright.sync_api import expect
 
@@ -298,3 +329,32 @@ def test_history_pages_in_a_browser(finished, history_server, browser):
             "rs => rs.map(r => r.dataset.batchTime)")) == facts["batchTimes"]
     finally:
         page.close()
+
+
+def test_console_scripts_name_these_entry_points():
+    import importlib
+    import tomllib
+
+    with open(os.path.join(os.path.dirname(SRC), "pyproject.toml"), "rb") as f:
+        scripts = tomllib.load(f)["project"]["scripts"]
+    assert scripts["sparklet"] == "sparklet.launcher:main"
+    assert scripts["sparklet-history-server"] == "sparklet.ui.history:main"
+    for target in (scripts["sparklet"], scripts["sparklet-history-server"]):
+        module, _, name = target.partition(":")
+        assert callable(getattr(importlib.import_module(module), name))
+
+
+def test_metrics_and_token_of_the_history_server(finished, history_server):
+    import httpx
+
+    log_dir, facts = finished
+    app = facts["appId"]
+    server = history_server(log_dir, token="s3cret")
+    assert httpx.get(server.url + "/api/v1/applications", timeout=10).status_code == 401
+    auth = {"Authorization": "Bearer s3cret"}
+    r = httpx.get(server.url + "/history/%s/metrics" % app, headers=auth, timeout=10)
+    assert r.status_code == 200
+    values = {line.split()[0]: float(line.split()[1]) for line in r.text.splitlines()
+              if line and not line.startswith("#")}
+    assert values["sparklet_jobs_succeeded_total"] == len(facts["jobs"])
+    assert values["sparklet_streaming_completed_batches_total"] == len(facts["batchTimes"])

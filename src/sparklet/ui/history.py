@@ -8,9 +8,11 @@ about a finished application is what the live UI showed. A complete log (``{appI
 finished application; a ``{appId}.inprogress`` one is running, or crashed: both are listed,
 as incomplete. A last line cut off by a crash is ignored.
 
-Logs are cached by (path, size, mtime) and the directory is rescanned on a request when the
-last scan is older than ``spark.history.fs.update.interval`` (10s): a log that grew is
-replayed from where the last replay stopped, a changed one from the start.
+Logs are cached by (path, size, mtime) and the directory is rescanned every
+``spark.history.fs.update.interval`` (10s) -- by a background thread in the server, so no
+request waits for a long replay, or on a request when the last scan is older (the
+provider alone): a log that grew is replayed on from where the last replay stopped, a
+changed one from the start.
 
 Run it with ``sparklet history DIR`` (or ``sparklet-history-server DIR``, or
 ``python -m sparklet.ui.history DIR``); ``--port`` defaults to ``spark.history.ui.port``
@@ -31,6 +33,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sparklet.ui.eventlog import DEFAULT_LOG_DIR, IN_PROGRESS, resolve_log_dir
+from sparklet.ui.store import AppStatusStore, StoreProvider
 from sparklet.util import parse_seconds
 
 __all__ = ["FsHistoryProvider", "HistoryServer", "add_arguments", "run", "main",
@@ -43,10 +46,8 @@ DEFAULT_UPDATE_INTERVAL = "10s"
 _HEAD_BYTES = 1024  # the LogStart and ApplicationStart lines: unique to one application
 
 
-def _store_factory(conf: dict[str, str] | None) -> Callable[[], Any]:
+def _store_factory(conf: dict[str, str] | None) -> Callable[[], AppStatusStore]:
     """Empty stores for replays, retaining what ``conf`` says (``spark.ui.retained*``)."""
-    from sparklet.ui.store import AppStatusStore
-
     return lambda: AppStatusStore(conf, live=False)
 
 
@@ -81,6 +82,28 @@ def replay(lines: bytes, store: Any, *, final: bool) -> int:
     return consumed
 
 
+_CHUNK = 1 << 20
+
+
+def replay_file(f: Any, store: Any, start: int, *, final: bool) -> tuple[int, int]:
+    """:func:`replay` of binary file ``f`` from its position ``start``, a chunk at a time
+    (a day-long streaming log need not fit in memory). Returns ``(offset after the last
+    replayed line, bytes read)``."""
+    pending = b""
+    offset = start
+    read = 0
+    while True:
+        chunk = f.read(_CHUNK)
+        read += len(chunk)
+        last = len(chunk) < _CHUNK
+        data = pending + chunk
+        used = replay(data, store, final=final and last)
+        offset += used
+        pending = data[used:]
+        if last:
+            return offset, read
+
+
 @dataclass
 class _Log:
     """One application's log as last replayed."""
@@ -99,7 +122,7 @@ class _Log:
         return not self.path.endswith(IN_PROGRESS)
 
 
-class FsHistoryProvider:
+class FsHistoryProvider(StoreProvider):
     """The StoreProvider of the history server: one replayed store per event log.
 
     ``get(app_id)`` and ``list()`` are what ``sparklet.ui.server``/``sparklet.ui.api`` call;
@@ -119,12 +142,15 @@ class FsHistoryProvider:
         self.update_interval = update_interval
         self._store_factory = store_factory or _store_factory(conf)
         self._logs: dict[str, _Log] = {}
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # guards _logs; held briefly
+        self._scan_lock = threading.Lock()  # one scan at a time
         self._last_scan: float | None = None
+        self._scanner: threading.Thread | None = None
+        self._stop_scanning = threading.Event()
 
     # -- the StoreProvider interface --------------------------------------------------------
 
-    def get(self, app_id: str) -> Any | None:
+    def get(self, app_id: str) -> AppStatusStore | None:
         self._maybe_refresh()
         with self._lock:
             entry = self._logs.get(app_id)
@@ -134,7 +160,7 @@ class FsHistoryProvider:
                              None)
             return None if entry is None else entry.store
 
-    def list(self) -> list[Any]:
+    def list(self) -> list[AppStatusStore]:
         """Every application, the latest started first (the history page's order). Files
         without a ``SparkListenerApplicationStart`` (not event logs, or empty ones) are not
         applications and are left out, as Spark's history server does."""
@@ -147,8 +173,9 @@ class FsHistoryProvider:
 
     def refresh(self) -> None:
         """Rescan the directory now: new logs are replayed, grown ones continued, changed
-        ones replayed afresh and vanished ones dropped."""
-        with self._lock:
+        ones replayed afresh and vanished ones dropped. Requests go on being answered
+        from the stores as they are meanwhile (one scan runs at a time)."""
+        with self._scan_lock:
             found: dict[str, str] = {}
             with os.scandir(self.log_dir) as it:
                 for entry in it:
@@ -158,9 +185,10 @@ class FsHistoryProvider:
                     # A complete log wins over a stale in-progress one of the same app.
                     if app_id not in found or not entry.name.endswith(IN_PROGRESS):
                         found[app_id] = entry.path
-            for app_id in list(self._logs):
-                if app_id not in found:
-                    del self._logs[app_id]
+            with self._lock:
+                for app_id in list(self._logs):
+                    if app_id not in found:
+                        del self._logs[app_id]
             for app_id, path in found.items():
                 try:
                     self._load(app_id, path)
@@ -169,13 +197,41 @@ class FsHistoryProvider:
             self._last_scan = time.monotonic()
 
     def _maybe_refresh(self) -> None:
+        if self._scanner is not None:
+            return  # the scanning thread keeps the stores fresh
         last = self._last_scan
         if last is None or time.monotonic() - last >= self.update_interval:
             self.refresh()
 
+    def start_scanning(self) -> None:
+        """Scan from a daemon thread every ``update_interval`` (Spark's history server
+        does): a request never waits for a long replay, it sees the applications replayed
+        so far."""
+        if self._scanner is not None:
+            return
+        self._stop_scanning.clear()
+        self._scanner = threading.Thread(target=self._scan_loop, daemon=True,
+                                         name="history-log-scanner")
+        self._scanner.start()
+
+    def stop_scanning(self) -> None:
+        scanner, self._scanner = self._scanner, None
+        if scanner is not None:
+            self._stop_scanning.set()
+            scanner.join(10)
+
+    def _scan_loop(self) -> None:
+        while not self._stop_scanning.is_set():
+            try:
+                self.refresh()
+            except Exception:  # the directory vanished, say: try again next time
+                _log.exception("scanning %s failed", self.log_dir)
+            self._stop_scanning.wait(max(self.update_interval, 0.05))
+
     def _load(self, app_id: str, path: str) -> None:
         st = os.stat(path)
-        old = self._logs.get(app_id)
+        with self._lock:
+            old = self._logs.get(app_id)
         if old is not None and (old.path, old.size, old.mtime_ns) == (path, st.st_size,
                                                                       st.st_mtime_ns):
             return
@@ -189,14 +245,13 @@ class FsHistoryProvider:
             else:
                 entry = _Log(app_id, path, 0, 0, st.st_ino, 0, self._store_factory())
                 start = 0
+                entry.head = f.read(_HEAD_BYTES)
             f.seek(start)
-            data = f.read()
-        if start == 0:
-            entry.head = data[:_HEAD_BYTES]
-        final = not path.endswith(IN_PROGRESS)
-        entry.offset = start + replay(data, entry.store, final=final)
-        entry.path, entry.size, entry.mtime_ns = path, start + len(data), st.st_mtime_ns
-        self._logs[app_id] = entry
+            entry.offset, read = replay_file(f, entry.store, start,
+                                             final=not path.endswith(IN_PROGRESS))
+        entry.path, entry.size, entry.mtime_ns = path, start + read, st.st_mtime_ns
+        with self._lock:
+            self._logs[app_id] = entry
 
     @staticmethod
     def _start_time(entry: _Log) -> Any:
@@ -217,14 +272,17 @@ class HistoryServer:
     """A running history server: the provider, the web app and its uvicorn thread.
 
     ``app_factory``/``server_factory`` default to ``sparklet.ui.server``'s ``create_app``
-    and ``UIServer``; ``store_factory`` to ``AppStatusStore(live=False)``."""
+    and ``UIServer``; ``store_factory`` to ``AppStatusStore(live=False)``. With
+    ``scan_in_background`` (the command line's way) a thread rescans the directory every
+    ``update_interval``; without, a request rescans it when the last scan is older."""
 
     def __init__(self, log_dir: str, *, host: str = "127.0.0.1", port: int = DEFAULT_PORT,
                  token: str | None = None, update_interval: float = 10.0,
                  store_factory: Callable[[], Any] | None = None,
                  app_factory: Callable[..., Any] | None = None,
                  server_factory: Callable[..., Any] | None = None,
-                 conf: dict[str, str] | None = None):
+                 conf: dict[str, str] | None = None, scan_in_background: bool = False):
+        self.scan_in_background = scan_in_background
         self.provider = FsHistoryProvider(log_dir, update_interval=update_interval,
                                           store_factory=store_factory, conf=conf)
         if app_factory is None:
@@ -239,6 +297,8 @@ class HistoryServer:
     def start(self) -> str:
         """Bind and serve from a daemon thread; returns the URL."""
         self.port = self._server.start()
+        if self.scan_in_background:
+            self.provider.start_scanning()
         return self.url
 
     @property
@@ -246,6 +306,7 @@ class HistoryServer:
         return self._server.url
 
     def stop(self) -> None:
+        self.provider.stop_scanning()
         self._server.stop()
 
 
@@ -291,7 +352,8 @@ def run(args: argparse.Namespace, *, ready: Callable[[HistoryServer], None] | No
         "spark.history.fs.update.interval", DEFAULT_UPDATE_INTERVAL))
     try:
         server = HistoryServer(log_dir, host=host, port=port, token=token,
-                               update_interval=interval, conf=conf)
+                               update_interval=interval, conf=conf,
+                               scan_in_background=True)
     except (FileNotFoundError, ValueError) as e:
         print("sparklet history: %s" % e, file=sys.stderr)
         return 2
