@@ -121,6 +121,11 @@ def test_streaming_tab_live(browser, app):
         assert int(summary.locator('[data-field="numRecords"] [data-value]')
                    .get_attribute("data-value")) == truth[1000].numRecords()
         page.screenshot(path=str(ARTIFACTS / "streaming-batch.png"), full_page=True)
+        if app.integrated:  # the Jobs tab is there: a job link opens the job's page
+            first = ops[0]["jobIds"][0]
+            page.locator(f'a[data-testid="job-link"][data-job-id="{first}"]').click()
+            page.wait_for_selector('[data-testid="page-jobs"]', timeout=TIMEOUT_MS)
+            assert page.url.endswith(f"#/jobs/{first}")
         assert dialogs == []
     finally:
         page.close()

@@ -106,6 +106,9 @@ def test_statistics_batches_operations_and_state_match_the_listener(harness, tmp
             job_ids += o["jobIds"]
         assert h.api(f"/streaming/batches/{t}/operations/1") == ops[1]
     assert len(job_ids) == len(set(job_ids))
+    if h.integrated:  # the Jobs API knows them as this batch's jobs
+        for job in job_ids:
+            assert h.api(f"/jobs/{job}")["status"] == "SUCCEEDED"
 
     timeline = h.api("/streaming/timeline?count=2")
     assert [p["batchTime"] for p in timeline] == [3000, 4000]
