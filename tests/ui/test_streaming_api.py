@@ -122,6 +122,7 @@ def test_statistics_batches_operations_and_state_match_the_listener(harness, tmp
     assert [row[1] for row in st["history"]] == [len(truth_state[t]) for t in times]
     assert st["numKeys"] == len(truth_state[4000]) == 6   # a b c d e f
     assert all(row[2] > 0 for row in st["history"])
+    assert st["partitions"] == st["numPartitions"] > 0  # collect() computed every one
     inputs = {s["streamId"]: s for s in progress["inputStreams"]}
     assert inputs[0]["kind"] == "receiver" and inputs[0]["rateLimit"] == 5000.0
     assert inputs[0]["name"] == "Words-0"
