@@ -106,9 +106,10 @@ def test_statistics_batches_operations_and_state_match_the_listener(harness, tmp
             job_ids += o["jobIds"]
         assert h.api(f"/streaming/batches/{t}/operations/1") == ops[1]
     assert len(job_ids) == len(set(job_ids))
-    if h.integrated:  # the Jobs API knows them as this batch's jobs
-        for job in job_ids:
-            assert h.api(f"/jobs/{job}")["status"] == "SUCCEEDED"
+    for job in job_ids:  # the Jobs tab knows them as streaming jobs
+        data = h.api(f"/jobs/{job}")
+        assert data["status"] == "SUCCEEDED"
+        assert data["description"].startswith("Streaming job from foreachRDD at")
 
     timeline = h.api("/streaming/timeline?count=2")
     assert [p["batchTime"] for p in timeline] == [3000, 4000]
