@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from stream_helpers_ui import STATIC, UIHarness, wait_until
+from stream_helpers_ui import UIHarness, wait_until
 
 from sparklet.streaming.receiver import Receiver
 from sparklet.streaming.testing import advance_batches
@@ -17,8 +17,6 @@ ARTIFACTS = Path(__file__).parent / "artifacts"
 EVIL = "<script>alert(1)</script>"
 TIMEOUT_MS = 30_000
 
-pytestmark = pytest.mark.skipif(not (STATIC / "lib.js").exists(),
-                                reason="the front end's lib.js (H-web) is not installed")
 
 
 class Letters(Receiver):
@@ -121,6 +119,11 @@ def test_streaming_tab_live(browser, app):
         assert int(summary.locator('[data-field="numRecords"] [data-value]')
                    .get_attribute("data-value")) == truth[1000].numRecords()
         page.screenshot(path=str(ARTIFACTS / "streaming-batch.png"), full_page=True)
+        # a job link opens the job's page on the Jobs tab
+        first = ops[0]["jobIds"][0]
+        page.locator(f'a[data-testid="job-link"][data-job-id="{first}"]').click()
+        page.wait_for_selector('[data-testid="page-jobs"]', timeout=TIMEOUT_MS)
+        assert page.url.endswith(f"#/jobs/{first}")
         assert dialogs == []
     finally:
         page.close()

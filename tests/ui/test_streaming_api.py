@@ -106,6 +106,10 @@ def test_statistics_batches_operations_and_state_match_the_listener(harness, tmp
             job_ids += o["jobIds"]
         assert h.api(f"/streaming/batches/{t}/operations/1") == ops[1]
     assert len(job_ids) == len(set(job_ids))
+    for job in job_ids:  # the Jobs tab knows them as streaming jobs
+        data = h.api(f"/jobs/{job}")
+        assert data["status"] == "SUCCEEDED"
+        assert data["description"].startswith("Streaming job from foreachRDD at")
 
     timeline = h.api("/streaming/timeline?count=2")
     assert [p["batchTime"] for p in timeline] == [3000, 4000]
@@ -119,6 +123,7 @@ def test_statistics_batches_operations_and_state_match_the_listener(harness, tmp
     assert [row[1] for row in st["history"]] == [len(truth_state[t]) for t in times]
     assert st["numKeys"] == len(truth_state[4000]) == 6   # a b c d e f
     assert all(row[2] > 0 for row in st["history"])
+    assert st["partitions"] == st["numPartitions"] > 0  # collect() computed every one
     inputs = {s["streamId"]: s for s in progress["inputStreams"]}
     assert inputs[0]["kind"] == "receiver" and inputs[0]["rateLimit"] == 5000.0
     assert inputs[0]["name"] == "Words-0"

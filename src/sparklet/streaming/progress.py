@@ -20,7 +20,7 @@ before, then counts its keys -- ``len`` of the partition's map: a dict for
 accumulator of that RDD. On the driver the accumulator has summed every partition by the
 time the batch completes. A partition no job of the batch computed (an output that reads
 only part of the state, e.g. ``pprint``'s ``take``) is missing from the sum until some
-later job computes it; ``partitions`` says how many were counted.
+later job computes it; ``partitions`` says how many of the ``numPartitions`` were counted.
 """
 
 from __future__ import annotations
@@ -257,7 +257,8 @@ class StreamingProgress:
             if parts == 0:
                 continue  # no job of the batch computed this state (yet): nothing known
             out.append({"streamId": stream._id, "name": name, "operation": kind,
-                        "numKeys": keys, "sizeBytes": size, "partitions": parts})
+                        "numKeys": keys, "sizeBytes": size, "partitions": parts,
+                        "numPartitions": rdd.getNumPartitions()})
         return out
 
     def _checkpoint(self, time_ms: int) -> dict | None:

@@ -279,7 +279,9 @@ class StreamingStore:
             if entry is None:
                 entry = self._states[sid] = {"history": deque(maxlen=self.retained)}
             entry.update(streamId=sid, name=s.get("name"), operation=s.get("operation"),
-                         numKeys=s.get("numKeys"), sizeBytes=s.get("sizeBytes"))
+                         numKeys=s.get("numKeys"), sizeBytes=s.get("sizeBytes"),
+                         partitions=s.get("partitions"),
+                         numPartitions=s.get("numPartitions"))
             hist = entry["history"]
             if not hist or hist[-1][0] != t:
                 hist.append([t, s.get("numKeys"), s.get("sizeBytes")])

@@ -205,7 +205,12 @@ function mountOverview(root, ctx) {
   const states = table([
     { label: "State Stream", field: "name" },
     { label: "Operation", field: "operation" },
-    { label: "Keys", field: "numKeys", render: (s) => num(s.numKeys) },
+    { label: "Keys", field: "numKeys",
+      value: (s) => `${s.numKeys}/${s.partitions}/${s.numPartitions}`,
+      render: (s) => h("span", {}, num(s.numKeys),
+        s.partitions != null && s.numPartitions != null && s.partitions < s.numPartitions
+          ? h("span", { class: "muted", title: "partitions no job of the batch computed are not counted" },
+            ` (${s.partitions} of ${s.numPartitions} partitions)`) : "") },
     { label: "Size (estimate)", field: "sizeBytes", render: (s) => num(s.sizeBytes, fmt.bytes) },
     { label: "Keys over time", field: "history", value: (s) => s.history.length ? s.history[s.history.length - 1] : "",
       render: (s) => sparkline(s.history) },
