@@ -595,3 +595,33 @@ def test_publish_survives_the_checkpointed_graph(make_context, tmp_path):
             ("lengths", "table", 3, -4)]
     finally:
         ssc.stop(stopSparkContext=False)
+
+
+def test_event_log_replays_the_dashboard(make_context, tmp_path):
+    """The history server's path: the dashboard events written to the event log and
+    replayed into a fresh store give the same panels as the live store."""
+    from sparklet.ui.eventlog import log_file_name
+    from sparklet.ui.history import replay
+    from sparklet.ui.store import AppStatusStore
+
+    logs = tmp_path / "events"
+    logs.mkdir()
+    sc, ssc = streaming_app(make_context, {"spark.eventLog.enabled": "true",
+                                           "spark.eventLog.dir": logs.as_uri()})
+    batches = _lines(random.Random(8), 3, 12)
+    counts = (ssc.queueStream(batches).flatMap(str.split).map(lambda w: (w, 1))
+              .reduceByKey(lambda a, b: a + b))
+    dashboard.publish(counts, "top", "bar", limit=3)
+    dashboard.publish(counts.count(), "distinct")
+    ssc.start()
+    advance_batches(ssc, len(batches))
+    ssc.stop(stopSparkContext=False)
+    app_id = sc.applicationId
+    sc.stop()
+    store = AppStatusStore(live=False)
+    replay((logs / log_file_name(app_id)).read_bytes(), store, final=True)
+    assert [e["name"] for e in store.dashboard.list()] == ["top", "distinct"]
+    assert store.dashboard.get("top")["rows"] == top_words(batches[-1], 3)
+    assert store.dashboard.get("distinct")["history"] == [
+        [1000 * (k + 1), [["distinct", len(top_words(b, 100))]]]
+        for k, b in enumerate(batches)]
