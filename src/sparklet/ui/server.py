@@ -75,6 +75,10 @@ class _Guard:
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
+            if scope["type"] == "websocket" and self.token is not None \
+                    and self._check(scope) == "deny":
+                await send({"type": "websocket.close", "code": 1008})
+                return
             await self.app(scope, receive, send)
             return
         extra: list[tuple[bytes, bytes]] = []
