@@ -778,8 +778,16 @@ def read_text_split(split: FileSplit, use_unicode: bool = True) -> Iterator[str 
     only the split starting at 0 yields lines (see the module docstring).  The file is opened
     lazily and closed when the iterator is exhausted or discarded.  Lines are decoded a block
     (256 KiB) at a time and handed out by ``itertools.chain``, so no Python code runs per line.
+    In a task, the lines count in its ``inputRecords`` (a block at a time) and the split's
+    length in its ``inputBytes``.
     """
-    return itertools.chain.from_iterable(text_split_batches(split, use_unicode))
+    from sparklet.taskcontext import TaskContext, count_input_batches
+
+    context = TaskContext.get()
+    if context is not None:
+        context._metrics["inputBytes"] += max(0, split.length)
+    return itertools.chain.from_iterable(
+        count_input_batches(text_split_batches(split, use_unicode), context))
 
 
 def text_split_batches(split: FileSplit, use_unicode: bool = True) -> Iterator[list[Any]]:

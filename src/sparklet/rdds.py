@@ -60,7 +60,16 @@ class ParallelCollectionRDD(RDD):
         return [_DataPartition(i, s) for i, s in enumerate(self._slices)]
 
     def compute(self, split, context) -> Iterator:
-        return iter(split.data)
+        data = split.data
+        if context is None:
+            return iter(data)
+        if isinstance(data, serializers.PickledSlice):  # counted a batch at a time
+            from sparklet.taskcontext import count_input_batches
+
+            return itertools.chain.from_iterable(
+                count_input_batches(data.iter_batches(), context))
+        context._metrics["inputRecords"] += len(data)  # a list or a range
+        return iter(data)
 
     def _transient(self) -> tuple[str, ...]:
         return (*super()._transient(), "_slices")

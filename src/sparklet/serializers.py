@@ -253,6 +253,12 @@ class PickledSlice:
             return _read_file_records(self.path)
         return chain.from_iterable(map(pickle.loads, self.batches))
 
+    def iter_batches(self) -> Iterator[list]:
+        """The records batch by batch (a task counts its input a batch at a time)."""
+        if self.path is not None:
+            return _read_file_batches(self.path)
+        return map(pickle.loads, self.batches)
+
     def __reduce__(self):
         return PickledSlice, (self.batches, self.path)
 
@@ -260,6 +266,11 @@ class PickledSlice:
 def _read_file_records(path: str) -> Iterator[Any]:
     with open(path, "rb") as fh:
         yield from read_records(fh)
+
+
+def _read_file_batches(path: str) -> Iterator[list]:
+    with open(path, "rb") as fh:
+        yield from read_batches(fh)
 
 
 def _remove_owned_file(path: str, owner_pid: int) -> None:

@@ -9,11 +9,39 @@ every task of the stage through the driver's barrier coordinator.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-__all__ = ["TaskContext", "BarrierTaskContext", "BarrierTaskInfo"]
+__all__ = ["TaskContext", "BarrierTaskContext", "BarrierTaskInfo", "TASK_METRIC_KEYS",
+           "count_input_batches"]
 
 _current = threading.local()
+
+# Spark's TaskMetrics names (SPEC-UI) every task reports, each counted from 0 by the part of
+# the engine that knows it for free (the task runner, the shuffle writer and reader, the
+# block manager, the sources); see sparklet.scheduler.task for what each one means.
+TASK_METRIC_KEYS = (
+    "executorDeserializeTime", "executorRunTime", "executorCpuTime", "resultSize",
+    "memoryBytesSpilled", "diskBytesSpilled", "peakExecutionMemory",
+    "inputBytes", "inputRecords",
+    "shuffleReadBytes", "shuffleReadRecords", "shuffleLocalBlocksFetched",
+    "shuffleRemoteBlocksFetched", "shuffleLocalBytesRead", "shuffleRemoteBytesRead",
+    "shuffleWriteBytes", "shuffleWriteRecords", "shuffleWriteTime",
+)
+_ZERO_METRICS = dict.fromkeys(TASK_METRIC_KEYS, 0)
+
+
+def count_input_batches(batches: Iterable[list], context: TaskContext | None) -> Iterator[list]:
+    """``batches`` as they are, adding each one's length to the task's ``inputRecords``:
+    a source that reads its records in batches counts them once per batch, never per record.
+    """
+    if context is None:
+        yield from batches
+        return
+    metrics = context._metrics
+    for batch in batches:
+        metrics["inputRecords"] += len(batch)
+        yield batch
 
 
 class TaskContext:
@@ -57,8 +85,12 @@ class TaskContext:
         # block ids this task stored or dropped, reported to the driver's block tracker
         self._blocks_stored: list[str] = []
         self._blocks_dropped: list[str] = []
-        # Spark's task metrics names, reported to the driver with the task's result.
-        self._metrics: dict[str, int] = {"memoryBytesSpilled": 0, "diskBytesSpilled": 0}
+        # (block id, storage level text, memory size, disk size) of each block this task
+        # stored, moved or dropped ("", 0, 0 for a dropped one): the driver's
+        # SparkListenerBlockUpdated events, with the sizes only the executor knows.
+        self._block_updates: list[tuple[str, str, int, int]] = []
+        # Spark's task metrics (TASK_METRIC_KEYS), reported to the driver with the result.
+        self._metrics: dict[str, int] = _ZERO_METRICS.copy()
 
     @classmethod
     def get(cls) -> TaskContext | None:

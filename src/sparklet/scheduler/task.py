@@ -5,6 +5,30 @@ there), its partition object (which carries whatever the partition needs: a data
 parent splits) and, for each shuffle its stage reads, where the map outputs are.
 Executing a task deserializes the lineage afresh, as Spark does, so every task sees its
 own copy of closures and accumulators.
+
+Every result carries Spark's task metrics in ``TaskResult.metrics`` (the keys of
+``sparklet.taskcontext.TASK_METRIC_KEYS``, all present, 0 when unknown), each counted where
+it is known for free -- per task, per map output or per batch, never per record:
+
+* ``executorDeserializeTime`` / ``executorRunTime`` (ms): unpickling the stage's lineage /
+  running the task after it; ``executorCpuTime`` (ns): the task thread's CPU time;
+* ``resultSize``: bytes of the pickled value (the result list or MapStatus), known when the
+  result is pickled to travel to the driver (0 in the threads backend, where it does not);
+* ``memoryBytesSpilled`` (the in-memory estimate of what was spilled), ``diskBytesSpilled``
+  (bytes of the spill files); ``peakExecutionMemory``: the sum of the peak size estimates
+  of the task's shuffle hash maps and buckets;
+* ``inputRecords``: records read from a ``parallelize`` slice, text file split or cached
+  block; ``inputBytes``: bytes of the text file splits read;
+* ``shuffleRead*``: of the non-empty map outputs this reduce task read, the bytes and
+  records, and how many came from this executor (``Local``) or another (``Remote``);
+* ``shuffleWriteBytes`` / ``shuffleWriteRecords``: the map output's bytes and records
+  (after map-side combine), ``shuffleWriteTime`` (ns): serializing and writing them;
+* the executor's state when the task ended: ``executorStorageMemoryUsed``,
+  ``executorStorageDiskUsed``, ``executorMaxStorageMemory`` (its block manager's use and
+  limit) and ``executorRssBytes`` (resident memory of the process, sampled).
+
+``TaskResult.block_updates`` lists the blocks the task stored, moved or dropped as
+``(blockId, storage level text, memSize, diskSize)``, ``(blockId, "", 0, 0)`` for a drop.
 """
 
 from __future__ import annotations
@@ -59,6 +83,28 @@ class TaskResult:
     duration: float = 0.0
     executor_id: str = ""
     metrics: dict = field(default_factory=dict)
+    block_updates: list = field(default_factory=list)
+
+    # Pickling a result (to send it to the driver) pickles its value first on its own, so
+    # the value's size is known as ``metrics["resultSize"]`` at the cost of one copy of
+    # its bytes; unpickling restores the value.
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        pickled = state.pop("_pickled_value", None)
+        if self.status != "success":
+            return state
+        if pickled is None:
+            # Kept, in case the result is pickled again (cloudpickle's second try).
+            pickled = self.__dict__["_pickled_value"] = serializers.dumps(self.value)
+        state["value"] = pickled
+        state["metrics"] = {**self.metrics, "resultSize": len(pickled)}
+        state["_value_pickled"] = True
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        if state.pop("_value_pickled", False):
+            state["value"] = serializers.loads(state["value"])
+        self.__dict__.update(state)
 
 
 def _memory_limit(env) -> int:
@@ -79,9 +125,41 @@ def _parsed_bytes(text: str) -> int:
     return parse_bytes(text)
 
 
+try:
+    _PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+except (AttributeError, ValueError, OSError):
+    _PAGE_SIZE = 4096
+
+
+_RSS_SAMPLE_S = 0.5
+_rss = [float("-inf"), 0]  # [when read, resident bytes]; one process, every task reuses it
+
+
+def _resident_bytes(now: float) -> int:
+    """This process's resident memory, read from /proc at most every ``_RSS_SAMPLE_S``."""
+    if now - _rss[0] >= _RSS_SAMPLE_S:
+        _rss[0] = now
+        try:
+            with open("/proc/self/statm", "rb") as fh:
+                _rss[1] = int(fh.read().split()[1]) * _PAGE_SIZE
+        except (OSError, ValueError, IndexError):  # no procfs here: report 0 and stop asking
+            _rss[0] = float("inf")
+    return _rss[1]
+
+
+def _executor_metrics(metrics: dict, block_manager, now: float) -> None:
+    """The executor-level figures a result carries (its block manager's, its process's)."""
+    if block_manager is not None:
+        metrics["executorStorageMemoryUsed"] = block_manager.memory_used
+        metrics["executorStorageDiskUsed"] = block_manager.disk_used
+        metrics["executorMaxStorageMemory"] = block_manager.memory_capacity
+    metrics["executorRssBytes"] = _resident_bytes(now)
+
+
 def run_task(task: Task, binary: bytes, env) -> TaskResult:
     """Execute one task in this process; never raises (failures become results)."""
-    start = time.perf_counter()
+    start = ran = time.perf_counter()
+    cpu_start = time.thread_time_ns()
     context_class = TaskContext if task.barrier is None else BarrierTaskContext
     context = context_class(task.stage_id, task.partition, task.attempt, task.task_id,
                             task.local_properties)
@@ -92,6 +170,7 @@ def run_task(task: Task, binary: bytes, env) -> TaskResult:
     TaskContext._set(context)
     try:
         rdd, payload = serializers.loads(binary)
+        ran = time.perf_counter()
         records = rdd.iterator(task.split, context)
         if task.kind == SHUFFLE_MAP:
             from sparklet.shuffle.writer import write_shuffle_output
@@ -116,8 +195,14 @@ def run_task(task: Task, binary: bytes, env) -> TaskResult:
         TaskContext._set(None)
     result.blocks_stored = context._blocks_stored
     result.blocks_dropped = context._blocks_dropped
-    result.metrics = context._metrics
-    result.duration = time.perf_counter() - start
+    result.block_updates = context._block_updates
+    end = time.perf_counter()
+    metrics = result.metrics = context._metrics
+    metrics["executorDeserializeTime"] = round((ran - start) * 1000)
+    metrics["executorRunTime"] = round((end - ran) * 1000)
+    metrics["executorCpuTime"] = time.thread_time_ns() - cpu_start
+    _executor_metrics(metrics, getattr(env, "block_manager", None), end)
+    result.duration = end - start
     result.executor_id = env.executor_id
     return result
 

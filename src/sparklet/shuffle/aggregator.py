@@ -161,6 +161,7 @@ class ExternalAppendOnlyMap:
         self.spills: list[tuple[str, list[tuple[int, int]]]] = []  # (path, per-partition spans)
         self.spill_count = 0
         self.spilled_bytes = 0
+        self.peak_bytes = 0  # the largest size estimate seen (the task's peakExecutionMemory)
         self._entry_size = 0.0
         self._records_at_sample = 0
         self._records = 0
@@ -195,7 +196,10 @@ class ExternalAppendOnlyMap:
 
     def _after_chunk(self, n: int) -> None:
         self._records += n
-        if self.estimated_bytes() > self.memory_limit:
+        estimate = self.estimated_bytes()
+        if estimate > self.peak_bytes:
+            self.peak_bytes = estimate
+        if estimate > self.memory_limit:
             self.spill()
 
     def estimated_bytes(self) -> int:

@@ -1,4 +1,9 @@
-"""Reduce side of a shuffle: fetch this partition's span from every map output, merge."""
+"""Reduce side of a shuffle: fetch this partition's span from every map output, merge.
+
+The task's shuffle read metrics are counted per map output (blocks and bytes, local when
+the output is this executor's, remote otherwise, as Spark counts them) and per batch
+(records): nothing runs per record.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +18,12 @@ from sparklet.shuffle.aggregator import ExternalAppendOnlyMap
 
 __all__ = ["read_shuffle"]
 
+_READ_METRICS = ("shuffleReadBytes", "shuffleReadRecords", "shuffleLocalBlocksFetched",
+                 "shuffleRemoteBlocksFetched", "shuffleLocalBytesRead", "shuffleRemoteBytesRead")
 
-def fetch_batches(shuffle_id: int, reduce_id: int, locations, block_manager) -> Iterator[list]:
+
+def fetch_batches(shuffle_id: int, reduce_id: int, locations, block_manager,
+                  metrics: dict | None = None) -> Iterator[list]:
     """Record batches of one reduce partition, map output by map output, in map order.
 
     ``locations`` lists ``(map_id, executor_id, offset, length, data)`` for this partition,
@@ -23,7 +32,15 @@ def fetch_batches(shuffle_id: int, reduce_id: int, locations, block_manager) -> 
     scheduler recomputes it. An inline output is as lost as a file once the executor that
     computed it is (its shuffle directory is removed with it): a task launched before the
     driver heard of the loss recomputes it too, rather than reading it from the task.
+
+    With ``metrics`` (the task's), each map output read and each batch count in its
+    shuffle read metrics.
     """
+    if metrics is None:
+        metrics = {}
+    for key in _READ_METRICS:
+        metrics.setdefault(key, 0)
+    here = block_manager.executor_id
     for map_id, executor_id, offset, length, data in locations:
         if not length:
             continue
@@ -31,25 +48,43 @@ def fetch_batches(shuffle_id: int, reduce_id: int, locations, block_manager) -> 
         if data is not None:
             if not os.path.isdir(os.path.dirname(path)):
                 raise FetchFailedError(shuffle_id, map_id)
-            yield from serializers.read_batches(io.BytesIO(data), length)
+            _count_block(metrics, executor_id == here, length)
+            for batch in serializers.read_batches(io.BytesIO(data), length):
+                metrics["shuffleReadRecords"] += len(batch)
+                yield batch
             continue
         try:
             fh = open(path, "rb")
         except FileNotFoundError:
             raise FetchFailedError(shuffle_id, map_id) from None
+        _count_block(metrics, executor_id == here, length)
         with fh:
             fh.seek(offset)
             try:
-                yield from serializers.read_batches(fh, length)
+                for batch in serializers.read_batches(fh, length):
+                    metrics["shuffleReadRecords"] += len(batch)
+                    yield batch
             except EOFError as e:
                 raise FetchFailedError(shuffle_id, map_id, "corrupt map output: %s" % e) from e
+
+
+def _count_block(metrics: dict, local: bool, length: int) -> None:
+    """One non-empty map output read: a local block if this executor wrote it."""
+    if local:
+        metrics["shuffleLocalBlocksFetched"] += 1
+        metrics["shuffleLocalBytesRead"] += length
+    else:
+        metrics["shuffleRemoteBlocksFetched"] += 1
+        metrics["shuffleRemoteBytesRead"] += length
+    metrics["shuffleReadBytes"] += length
 
 
 def read_shuffle(dep, reduce_id: int, context, block_manager, memory_limit: int) -> Iterator:
     locations = context._shuffle_locations[dep.shuffle_id][reduce_id]
     # Flattened in C: a generator frame resumed per batch, not per record.
+    metrics = context._metrics if context is not None else None
     records = itertools.chain.from_iterable(
-        fetch_batches(dep.shuffle_id, reduce_id, locations, block_manager))
+        fetch_batches(dep.shuffle_id, reduce_id, locations, block_manager, metrics))
     if dep.aggregator is None:
         return records
     merged = ExternalAppendOnlyMap(dep.aggregator, memory_limit, block_manager.tmp_dir)
@@ -57,4 +92,6 @@ def read_shuffle(dep, reduce_id: int, context, block_manager, memory_limit: int)
         merged.merge_combiners(records)
     else:
         merged.merge_values(records)
+    if metrics is not None:
+        metrics["peakExecutionMemory"] += merged.peak_bytes
     return merged.items()

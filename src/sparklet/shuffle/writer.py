@@ -12,6 +12,10 @@ its span in the task. Creating, renaming, opening and removing a file cost a tin
 task more than all its records, and those bytes would reach the driver anyway as spans.
 The output still belongs to the executor that computed it: when that executor is lost,
 the driver forgets it and recomputes it, as for a file.
+
+The task's shuffle write metrics come from what the writer has at hand: the records it
+buckets (counted per chunk), the spans' bytes, the time spent serializing and writing, and
+the peak size estimate of its combine map or buckets.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import io
 import itertools
 import operator
 import os
+import time
 from collections import deque
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
@@ -28,6 +33,7 @@ from typing import Any, BinaryIO
 from sparklet import serializers
 from sparklet.partitioner import partition_ids
 from sparklet.shuffle.aggregator import ExternalAppendOnlyMap, estimate_size, write_spill_run
+from sparklet.taskcontext import TaskContext
 
 __all__ = ["MapStatus", "write_shuffle_output"]
 
@@ -74,6 +80,21 @@ def write_shuffle_output(records: Iterable[Any], dep, map_id: int, block_manager
                          memory_limit: int, inline_max: int | None = None) -> MapStatus:
     """Write one map task's output; ``inline_max`` (default ``INLINE_MAX_BYTES``, set by
     ``spark.sparklet.shuffle.inlineMaxBytes``) is the largest kept in the MapStatus."""
+    counts = [0, 0, 0]  # records bucketed, write time (ns), peak memory estimate
+    status = _write_output(records, dep, map_id, block_manager, memory_limit, inline_max,
+                           counts)
+    context = TaskContext.get()
+    if context is not None:
+        metrics = context._metrics
+        metrics["shuffleWriteRecords"] += counts[0]
+        metrics["shuffleWriteBytes"] += status.size()
+        metrics["shuffleWriteTime"] += counts[1]
+        metrics["peakExecutionMemory"] += counts[2]
+    return status
+
+
+def _write_output(records: Iterable[Any], dep, map_id: int, block_manager, memory_limit: int,
+                  inline_max: int | None, counts: list[int]) -> MapStatus:
     if inline_max is None:
         inline_max = INLINE_MAX_BYTES
     n = dep.partitioner.numPartitions
@@ -85,12 +106,15 @@ def write_shuffle_output(records: Iterable[Any], dep, map_id: int, block_manager
     if dep.aggregator is not None and dep.map_side_combine:
         combined = ExternalAppendOnlyMap(dep.aggregator, memory_limit, block_manager.tmp_dir)
         combined.merge_values(records)
+        counts[2] = combined.peak_bytes
         if not combined.spills:
             _bucket(combined.data.items(), combined.data.keys(), get_partition, buckets)
+            counts[0] = len(combined.data)
         else:
             items = combined.items()
             while chunk := list(itertools.islice(items, _CHUNK)):
                 _bucket(chunk, list(map(_key, chunk)), get_partition, buckets)
+                counts[0] += len(chunk)
     else:
         # Every record ends up held in a bucket anyway, so listing a chunk first costs no
         # extra live objects; it lets the keys be partitioned in one pass.
@@ -100,8 +124,10 @@ def write_shuffle_output(records: Iterable[Any], dep, map_id: int, block_manager
         while chunk := list(itertools.islice(it, _CHUNK)):
             _bucket(chunk, list(map(_key, chunk)), get_partition, buckets)
             held += len(chunk)
+            counts[0] += len(chunk)
             if not record_size:
                 record_size = 64 + sum(estimate_size(x) for x in chunk[:16]) // min(16, len(chunk))
+            counts[2] = max(counts[2], held * record_size)
             if held * record_size > memory_limit:
                 path, spans, _ = write_spill_run(buckets, block_manager.tmp_dir,
                                                  held * record_size)
@@ -109,21 +135,25 @@ def write_shuffle_output(records: Iterable[Any], dep, map_id: int, block_manager
                 buckets = [[] for _ in range(n)]
                 held = 0
 
-    if inline_max > 0 and not spill_runs and sum(map(len, buckets)) <= _INLINE_MAX_RECORDS:
+    started = time.perf_counter_ns()
+    if inline_max > 0 and not spill_runs and counts[0] <= _INLINE_MAX_RECORDS:
         memory = io.BytesIO()
         spans = _write_partitions(memory, buckets, spill_runs)
         data = memory.getvalue()
         if len(data) <= inline_max:
+            counts[1] = time.perf_counter_ns() - started
             return MapStatus(block_manager.executor_id, map_id, spans, data)
     final = block_manager.shuffle_data_path(block_manager.executor_id, dep.shuffle_id, map_id)
     if memory is not None:  # formed in memory already, too big to travel: write it as is
         _write_file(final, lambda out: out.write(data))
+        counts[1] = time.perf_counter_ns() - started
         return MapStatus(block_manager.executor_id, map_id, spans)
     try:
         spans = _write_file(final, lambda out: _write_partitions(out, buckets, spill_runs))
     finally:
         for path, _ in spill_runs:
             os.remove(path)
+    counts[1] = time.perf_counter_ns() - started
     return MapStatus(block_manager.executor_id, map_id, spans)
 
 

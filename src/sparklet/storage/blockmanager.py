@@ -12,10 +12,16 @@ block share its objects, so whoever reads one must not mutate it: a retried task
 what the first attempt found. The one way to change a block's values is to take them out
 of the store first (:meth:`BlockManager.take_values`), as ``updateStateByKey`` does with
 the previous batch's state (see :mod:`sparklet.streaming.state`).
+
+Each block a task stores, moves to disk or drops is also noted in its context's
+``_block_updates`` with its sizes (what the driver posts as SparkListenerBlockUpdated), and
+the manager keeps its memory and disk use (``memory_used``, ``disk_used``) for the
+executor figures every task result carries.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import threading
@@ -63,7 +69,19 @@ class BlockManager:
         # block id -> (pickled bytes or the deserialized values, level, size in bytes)
         self._memory: OrderedDict[str, tuple[Any, StorageLevel, int]] = OrderedDict()
         self._memory_used = 0
+        self._disk_sizes: dict[str, int] = {}  # block id -> bytes of its file
+        self._disk_used = 0
         self._lock = threading.RLock()
+
+    @property
+    def memory_used(self) -> int:
+        """Bytes of blocks in the memory store (estimates for deserialized blocks)."""
+        return self._memory_used
+
+    @property
+    def disk_used(self) -> int:
+        """Bytes of the block files this manager wrote (shuffle files not included)."""
+        return self._disk_used
 
     # -- cached RDD partitions -------------------------------------------------------------
 
@@ -80,6 +98,11 @@ class BlockManager:
         block_id = rdd_block_id(rdd.id(), split.index)
         values = self.get_local_values(block_id)
         if values is not None:
+            if context is not None:  # a cached block read is input, as in Spark
+                try:
+                    context._metrics["inputRecords"] += len(values)
+                except TypeError:  # a block container without a length: not counted
+                    pass
             return values
         level = rdd.getStorageLevel()
         # An RDD may say how its partition is best held as a block (a stateful RDD: one map
@@ -150,11 +173,17 @@ class BlockManager:
                 self._memory[block_id] = (data, level, size)
                 self._memory_used += size
                 stored = True
+            if context is not None:
+                context._block_updates.append(
+                    (block_id, _level_text(level, True, False), size, 0))
         if level.useDisk and not stored:
             if not isinstance(data, bytes):
                 data = _pickled_block(data)
             self._write_disk(block_id, data)
             stored = True
+            if context is not None:
+                context._block_updates.append(
+                    (block_id, _level_text(level, False, True), 0, len(data)))
         if stored and context is not None:
             context._blocks_stored.append(block_id)
         return stored
@@ -173,8 +202,12 @@ class BlockManager:
                 if level.keeps_objects:
                     data = _pickled_block(data)
                 self._write_disk(victim, data)
+                if context is not None:  # still on this executor: only its sizes changed
+                    context._block_updates.append(
+                        (victim, _level_text(level, False, True), 0, len(data)))
             elif context is not None:
                 context._blocks_dropped.append(victim)
+                context._block_updates.append((victim, "", 0, 0))
 
     def take_values(self, block_id: str, context: TaskContext | None) -> Any:
         """Remove a deserialized block from memory and hand its values to the caller, who
@@ -187,18 +220,21 @@ class BlockManager:
             self._drop_from_memory(block_id)
         if context is not None:
             context._blocks_dropped.append(block_id)
+            context._block_updates.append((block_id, "", 0, 0))
         return entry[0]
 
     def remove_block(self, block_id: str, context: TaskContext | None) -> None:
         """Drop one block from memory and disk (its holder says it is no longer needed)."""
         with self._lock:
             self._drop_from_memory(block_id)
+            self._forget_disk(block_id)
         try:
             os.remove(os.path.join(self.blocks_dir, block_id))
         except FileNotFoundError:
             pass
         if context is not None:
             context._blocks_dropped.append(block_id)
+            context._block_updates.append((block_id, "", 0, 0))
 
     def _write_disk(self, block_id: str, data: bytes) -> None:
         path = os.path.join(self.blocks_dir, block_id)
@@ -206,12 +242,20 @@ class BlockManager:
         with open(tmp, "wb") as fh:
             fh.write(data)
         os.replace(tmp, path)
+        with self._lock:
+            self._disk_used += len(data) - self._disk_sizes.get(block_id, 0)
+            self._disk_sizes[block_id] = len(data)
+
+    def _forget_disk(self, block_id: str) -> None:
+        self._disk_used -= self._disk_sizes.pop(block_id, 0)
 
     def remove_rdd(self, rdd_id: int) -> None:
         prefix = "rdd_%d_" % rdd_id
         with self._lock:
             for block_id in [b for b in self._memory if b.startswith(prefix)]:
                 self._drop_from_memory(block_id)
+            for block_id in [b for b in self._disk_sizes if b.startswith(prefix)]:
+                self._forget_disk(block_id)
         try:
             names = os.listdir(self.blocks_dir)
         except FileNotFoundError:
@@ -252,7 +296,17 @@ class BlockManager:
         with self._lock:
             self._memory.clear()
             self._memory_used = 0
+            self._disk_sizes.clear()
+            self._disk_used = 0
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+@functools.lru_cache(maxsize=64)
+def _level_text(level: StorageLevel, in_memory: bool, on_disk: bool) -> str:
+    """The description of where a block of ``level`` is now, as Spark's BlockStatus names
+    it: a MEMORY_AND_DISK block held in memory is "Memory Serialized 1x Replicated"."""
+    return str(StorageLevel(on_disk, in_memory, level.useOffHeap,
+                            level.deserialized and in_memory, level.replication))
 
 
 def _pickled_block(values: Any) -> bytes:
