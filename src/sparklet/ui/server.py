@@ -452,7 +452,3 @@ class UIServer:
             log.warning("sparklet UI server thread did not stop within %.1fs", timeout)
         self._thread = None
 
-
-def describe(server: UIServer) -> str:
-    """One line for the driver's log: where the UI is."""
-    return f"Bound SparkUI to {server.host}, and started at {server.url}"
