@@ -238,3 +238,16 @@ def test_history_mode_lists_apps_and_serves_each(store):
             assert cfg["completed"] is True and cfg["killEnabled"] is False
             assert c.get("/history/nope/").status_code == 404
             assert c.get("/history/nope/ui-config.json").status_code == 404
+
+
+def test_stop_right_after_start_frees_the_port(store):
+    app = create_app(StubProvider(store))
+    for _ in range(3):
+        srv = UIServer(app, port=0)
+        port = srv.start()
+        t0 = time.perf_counter()
+        srv.stop()
+        assert time.perf_counter() - t0 < 6
+        # nothing listens there any more: the port can be bound again
+        again = bind_socket("127.0.0.1", port, max_retries=0)
+        again.close()
