@@ -308,6 +308,7 @@ def test_history_mode_lists_apps_and_stops_polling_a_finished_one(page):
         rows = page.locator('[data-testid="history-app"]')
         wait_until(lambda: rows.count() == 2, what="two applications listed")
         assert "finished <b>app</b>" in page.inner_text("body")
+        shot(page, "history-list")
         page.locator('[data-app-id="app-20261202-0001"] a').click()
         page.wait_for_url("**/history/app-20261202-0001/**")
         page.locator('[data-testid="jobs-completed"] [data-testid="job-row"][data-key="0"]'

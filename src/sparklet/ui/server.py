@@ -316,6 +316,12 @@ def create_app(provider, *, token: str | None = None, kill_enabled: bool = False
         result = kill_handler(job_id)
         return JSONResponse({"jobId": job_id, "killed": result is not False})
 
+    async def tab_redirect(request):
+        # Spark's page addresses (/jobs/, /stages/, ...) lead to the SPA's hash routes.
+        tab = request.url.path.strip("/").split("/")[-1]
+        base = request.url.path[: -len(tab) - 1].rstrip("/")
+        return RedirectResponse(f"{base}/#/{tab}", status_code=302)
+
     routes: list = []
     if kill_on:
         routes.append(Route("/api/v1/applications/{app}/jobs/{job_id:int}/kill", kill,
@@ -323,12 +329,15 @@ def create_app(provider, *, token: str | None = None, kill_enabled: bool = False
     routes.extend(_api_routes(provider))
     routes.append(Route("/", index))
     routes.append(Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"))
+    tabs = ("jobs", "stages", "storage", "environment", "executors", "streaming", "dashboard")
     if history:
+        routes += [Route(f"/history/{{app}}/{tab}/", tab_redirect) for tab in tabs]
         routes += [Route("/history/{app}", history_redirect),
                    Route("/history/{app}/", history_index),
                    Route("/history/{app}/ui-config.json", history_config),
                    Route("/history/{app}/metrics", metrics_history)]
     else:
+        routes += [Route(f"/{tab}/", tab_redirect) for tab in tabs]
         routes += [Route("/ui-config.json", ui_config), Route("/metrics", metrics_live)]
 
     app = Starlette(routes=routes)
