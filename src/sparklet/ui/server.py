@@ -191,6 +191,15 @@ def _render_metrics(store) -> str:
     return metrics.render(store)
 
 
+def _utc(epoch_ms) -> str:
+    """Epoch ms as ``2026-12-02 18:03:04 UTC`` ('' when unknown)."""
+    if not isinstance(epoch_ms, (int, float)) or epoch_ms <= 0:
+        return ""
+    import datetime
+    t = datetime.datetime.fromtimestamp(epoch_ms / 1000, datetime.UTC)
+    return t.strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
 def _history_list_page(stores: list) -> bytes:
     """The history server's front page: one row per application, linking to its UI.
     Built here with html.escape (no data in a template engine's hands)."""
@@ -203,16 +212,17 @@ def _history_list_page(stores: list) -> bytes:
             pass
         attempt = (info.get("attempts") or [{}])[-1]
         app_id = s.app_id or ""
+        done = bool(getattr(s, "completed", False))
         rows.append(
             "<tr data-testid=\"history-app\" data-app-id=\"{id}\"><td><a href=\"/history/{q}/\">"
             "{id}</a></td><td>{name}</td><td>{start}</td><td>{end}</td><td>{user}</td>"
             "<td>{done}</td></tr>".format(
                 id=html.escape(app_id), q=quote(app_id, safe=""),
                 name=html.escape(str(s.app_name or info.get("name") or "")),
-                start=html.escape(str(attempt.get("startTime") or "")),
-                end=html.escape(str(attempt.get("endTime") or "")),
+                start=_utc(attempt.get("startTimeEpoch")),
+                end=_utc(attempt.get("endTimeEpoch")) if done else "",
                 user=html.escape(str(attempt.get("sparkUser") or "")),
-                done="completed" if getattr(s, "completed", False) else "incomplete"))
+                done="completed" if done else "incomplete"))
     body = "\n".join(rows) or '<tr><td colspan="6">No applications found.</td></tr>'
     return (
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
