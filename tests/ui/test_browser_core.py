@@ -295,10 +295,10 @@ def test_history_mode_lists_apps_and_stops_polling_a_finished_one(page):
     from sparklet.ui.store import AppStatusStore, MultiStore
 
     provider = MultiStore()
-    for app_id, name, done in (("app-20261202-0001", "finished <b>app</b>", True),
-                               ("app-20261202-0002", "still running", False)):
+    for app_id, name, done, jobs in (("app-20261202-0001", "finished <b>app</b>", True, 1),
+                                     ("app-20261202-0002", "still running", False, 130)):
         store = AppStatusStore(live=False)
-        for event in one_job_events(app_id, name, completed=done):
+        for event in one_job_events(app_id, name, completed=done, jobs=jobs):
             store.on_event(event)
         provider.add(store)
     server = UIServer(create_app(provider, history=True, poll_ms=100), port=0)
@@ -308,6 +308,7 @@ def test_history_mode_lists_apps_and_stops_polling_a_finished_one(page):
         rows = page.locator('[data-testid="history-app"]')
         wait_until(lambda: rows.count() == 2, what="two applications listed")
         assert "finished <b>app</b>" in page.inner_text("body")
+        shot(page, "history-list")
         page.locator('[data-app-id="app-20261202-0001"] a').click()
         page.wait_for_url("**/history/app-20261202-0001/**")
         page.locator('[data-testid="jobs-completed"] [data-testid="job-row"][data-key="0"]'
@@ -317,10 +318,17 @@ def test_history_mode_lists_apps_and_stops_polling_a_finished_one(page):
         page.get_by_test_id("tab-executors").click()
         page.locator('[data-testid="executor-row"][data-key="0"]').wait_for()
         shot(page, "history-app")
-        # an application still running keeps being polled
+        # an application still running keeps being polled; of its 130 jobs the newest
+        # 100 are shown until asked for all
         page.goto(server.url + "/history/app-20261202-0002/#/jobs")
-        page.locator('[data-testid="job-row"][data-key="0"]').wait_for()
+        done = page.locator('[data-testid="jobs-completed"] [data-testid="job-row"]')
+        page.locator('[data-testid="job-row"][data-key="129"]').wait_for()
         page.wait_for_selector('body[data-polling="on"]')
+        assert done.count() == 100
+        assert page.locator('[data-testid="job-row"][data-key="29"]').count() == 0
+        page.locator('[data-testid="jobs-completed"] [data-testid="show-all"]').click()
+        page.locator('[data-testid="job-row"][data-key="0"]').wait_for()
+        assert done.count() == 130
         assert page.dialogs == [] and page.errors == []
     finally:
         server.stop()

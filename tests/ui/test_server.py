@@ -50,6 +50,11 @@ def test_serves_index_config_static_and_security_headers(store):
             assert apps.status_code == 200
             assert [a["id"] for a in apps.json()] == [store.app_id]
             assert c.get("/metrics").status_code == 200
+            # Spark's page addresses lead to the SPA's routes
+            jobs = c.get("/jobs/", follow_redirects=False)
+            assert jobs.status_code == 302 and jobs.headers["location"] == "/#/jobs"
+            assert c.get("/executors/", follow_redirects=False).headers["location"] == \
+                "/#/executors"
 
 
 def test_port_retry_takes_the_next_free_port(store):
@@ -233,8 +238,23 @@ def test_history_mode_lists_apps_and_serves_each(store):
             spa = c.get(f"/history/{store.app_id}/")
             assert spa.status_code == 200 and 'src="/static/app.js"' in spa.text
             assert c.get(f"/history/{store.app_id}", follow_redirects=False).status_code == 307
+            r = c.get(f"/history/{store.app_id}/stages/", follow_redirects=False)
+            assert r.headers["location"] == f"/history/{store.app_id}/#/stages"
             cfg = c.get("/history/app-%3Ci%3E%262/ui-config.json").json()
             assert cfg["appId"] == "app-<i>&2" and cfg["history"] is True
             assert cfg["completed"] is True and cfg["killEnabled"] is False
             assert c.get("/history/nope/").status_code == 404
             assert c.get("/history/nope/ui-config.json").status_code == 404
+
+
+def test_stop_right_after_start_frees_the_port(store):
+    app = create_app(StubProvider(store))
+    for _ in range(3):
+        srv = UIServer(app, port=0)
+        port = srv.start()
+        t0 = time.perf_counter()
+        srv.stop()
+        assert time.perf_counter() - t0 < 6
+        # nothing listens there any more: the port can be bound again
+        again = bind_socket("127.0.0.1", port, max_retries=0)
+        again.close()

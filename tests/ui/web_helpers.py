@@ -99,38 +99,43 @@ def stage_info(stage_id: int, name: str, num_tasks: int, parent_ids=(), rdd_id: 
 
 
 def one_job_events(app_id: str, app_name: str, t0: int = 1764000000000,
-                   completed: bool = True) -> list[dict]:
-    """The events of a small finished application, built by hand: one job of one stage of
-    two tasks on executor "0" (for history-mode tests that need no SparkContext)."""
-    stage = stage_info(0, "count at test.py:1", 2)
+                   completed: bool = True, jobs: int = 1) -> list[dict]:
+    """The events of a small application, built by hand: ``jobs`` jobs of one stage of
+    two tasks each on executor "0" (for history-mode tests that need no SparkContext)."""
     ev = [
         {"Event": "SparkListenerApplicationStart", "appName": app_name, "appId": app_id,
          "time": t0, "sparkUser": "test", "sparkVersion": "3.5.0", "master": "local[2]"},
         {"Event": "SparkListenerExecutorAdded", "time": t0 + 1, "executorId": "0",
          "host": "localhost", "totalCores": 2, "pid": 1},
-        {"Event": "SparkListenerJobStart", "time": t0 + 10, "jobId": 0, "stageIds": [0],
-         "properties": {"callSite.short": "count at test.py:1"}, "stageInfos": [stage]},
-        {"Event": "SparkListenerStageSubmitted", "time": t0 + 11, "jobId": 0,
-         "stageInfo": {**stage, "submissionTime": t0 + 11}},
     ]
-    for i in range(2):
-        info = {"taskId": i, "index": i, "attempt": 0, "partitionId": i,
-                "launchTime": t0 + 12, "finishTime": None, "executorId": "0",
-                "host": "localhost", "locality": "PROCESS_LOCAL", "speculative": False,
-                "status": "RUNNING"}
-        ev.append({"Event": "SparkListenerTaskStart", "time": t0 + 12, "stageId": 0,
-                   "stageAttemptId": 0, "taskInfo": info})
-        ev.append({"Event": "SparkListenerTaskEnd", "time": t0 + 20 + i, "stageId": 0,
-                   "stageAttemptId": 0, "taskType": "ResultTask", "reason": "Success",
-                   "errorMessage": None,
-                   "taskInfo": {**info, "finishTime": t0 + 20 + i, "status": "SUCCESS"},
-                   "taskMetrics": {"executorRunTime": 5 + i, "resultSize": 100}})
-    ev += [
-        {"Event": "SparkListenerStageCompleted", "time": t0 + 30,
-         "stageInfo": {**stage, "submissionTime": t0 + 11, "completionTime": t0 + 30}},
-        {"Event": "SparkListenerJobEnd", "time": t0 + 31, "jobId": 0,
-         "result": "JobSucceeded", "errorMessage": None},
-    ]
+    for job in range(jobs):
+        t = t0 + 100 * job
+        stage = stage_info(job, "count at test.py:1", 2, rdd_id=job)
+        ev += [
+            {"Event": "SparkListenerJobStart", "time": t + 10, "jobId": job,
+             "stageIds": [job], "properties": {"callSite.short": "count at test.py:1"},
+             "stageInfos": [stage]},
+            {"Event": "SparkListenerStageSubmitted", "time": t + 11, "jobId": job,
+             "stageInfo": {**stage, "submissionTime": t + 11}},
+        ]
+        for i in range(2):
+            info = {"taskId": 2 * job + i, "index": i, "attempt": 0, "partitionId": i,
+                    "launchTime": t + 12, "finishTime": None, "executorId": "0",
+                    "host": "localhost", "locality": "PROCESS_LOCAL", "speculative": False,
+                    "status": "RUNNING"}
+            ev.append({"Event": "SparkListenerTaskStart", "time": t + 12, "stageId": job,
+                       "stageAttemptId": 0, "taskInfo": info})
+            ev.append({"Event": "SparkListenerTaskEnd", "time": t + 20 + i, "stageId": job,
+                       "stageAttemptId": 0, "taskType": "ResultTask", "reason": "Success",
+                       "errorMessage": None,
+                       "taskInfo": {**info, "finishTime": t + 20 + i, "status": "SUCCESS"},
+                       "taskMetrics": {"executorRunTime": 5 + i, "resultSize": 100}})
+        ev += [
+            {"Event": "SparkListenerStageCompleted", "time": t + 30,
+             "stageInfo": {**stage, "submissionTime": t + 11, "completionTime": t + 30}},
+            {"Event": "SparkListenerJobEnd", "time": t + 31, "jobId": job,
+             "result": "JobSucceeded", "errorMessage": None},
+        ]
     if completed:
-        ev.append({"Event": "SparkListenerApplicationEnd", "time": t0 + 40})
+        ev.append({"Event": "SparkListenerApplicationEnd", "time": t0 + 100 * jobs + 40})
     return ev

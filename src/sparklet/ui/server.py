@@ -75,6 +75,10 @@ class _Guard:
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
+            if scope["type"] == "websocket" and self.token is not None \
+                    and self._check(scope) == "deny":
+                await send({"type": "websocket.close", "code": 1008})
+                return
             await self.app(scope, receive, send)
             return
         extra: list[tuple[bytes, bytes]] = []
@@ -187,6 +191,15 @@ def _render_metrics(store) -> str:
     return metrics.render(store)
 
 
+def _utc(epoch_ms) -> str:
+    """Epoch ms as ``2026-12-02 18:03:04 UTC`` ('' when unknown)."""
+    if not isinstance(epoch_ms, (int, float)) or epoch_ms <= 0:
+        return ""
+    import datetime
+    t = datetime.datetime.fromtimestamp(epoch_ms / 1000, datetime.UTC)
+    return t.strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
 def _history_list_page(stores: list) -> bytes:
     """The history server's front page: one row per application, linking to its UI.
     Built here with html.escape (no data in a template engine's hands)."""
@@ -199,16 +212,17 @@ def _history_list_page(stores: list) -> bytes:
             pass
         attempt = (info.get("attempts") or [{}])[-1]
         app_id = s.app_id or ""
+        done = bool(getattr(s, "completed", False))
         rows.append(
             "<tr data-testid=\"history-app\" data-app-id=\"{id}\"><td><a href=\"/history/{q}/\">"
             "{id}</a></td><td>{name}</td><td>{start}</td><td>{end}</td><td>{user}</td>"
             "<td>{done}</td></tr>".format(
                 id=html.escape(app_id), q=quote(app_id, safe=""),
                 name=html.escape(str(s.app_name or info.get("name") or "")),
-                start=html.escape(str(attempt.get("startTime") or "")),
-                end=html.escape(str(attempt.get("endTime") or "")),
+                start=_utc(attempt.get("startTimeEpoch")),
+                end=_utc(attempt.get("endTimeEpoch")) if done else "",
                 user=html.escape(str(attempt.get("sparkUser") or "")),
-                done="completed" if getattr(s, "completed", False) else "incomplete"))
+                done="completed" if done else "incomplete"))
     body = "\n".join(rows) or '<tr><td colspan="6">No applications found.</td></tr>'
     return (
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
@@ -312,6 +326,12 @@ def create_app(provider, *, token: str | None = None, kill_enabled: bool = False
         result = kill_handler(job_id)
         return JSONResponse({"jobId": job_id, "killed": result is not False})
 
+    async def tab_redirect(request):
+        # Spark's page addresses (/jobs/, /stages/, ...) lead to the SPA's hash routes.
+        tab = request.url.path.strip("/").split("/")[-1]
+        base = request.url.path[: -len(tab) - 1].rstrip("/")
+        return RedirectResponse(f"{base}/#/{tab}", status_code=302)
+
     routes: list = []
     if kill_on:
         routes.append(Route("/api/v1/applications/{app}/jobs/{job_id:int}/kill", kill,
@@ -319,12 +339,15 @@ def create_app(provider, *, token: str | None = None, kill_enabled: bool = False
     routes.extend(_api_routes(provider))
     routes.append(Route("/", index))
     routes.append(Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"))
+    tabs = ("jobs", "stages", "storage", "environment", "executors", "streaming", "dashboard")
     if history:
+        routes += [Route(f"/history/{{app}}/{tab}/", tab_redirect) for tab in tabs]
         routes += [Route("/history/{app}", history_redirect),
                    Route("/history/{app}/", history_index),
                    Route("/history/{app}/ui-config.json", history_config),
                    Route("/history/{app}/metrics", metrics_history)]
     else:
+        routes += [Route(f"/{tab}/", tab_redirect) for tab in tabs]
         routes += [Route("/ui-config.json", ui_config), Route("/metrics", metrics_live)]
 
     app = Starlette(routes=routes)
@@ -448,7 +471,3 @@ class UIServer:
             log.warning("sparklet UI server thread did not stop within %.1fs", timeout)
         self._thread = None
 
-
-def describe(server: UIServer) -> str:
-    """One line for the driver's log: where the UI is."""
-    return f"Bound SparkUI to {server.host}, and started at {server.url}"

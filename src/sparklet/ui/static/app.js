@@ -115,6 +115,12 @@ async function appCompleted() {
 
 async function tick(gen) {
   if (gen !== state.generation || !state.page) return;
+  if (document.hidden) {
+    // A background tab costs the driver nothing: resume when it is shown again.
+    document.body.dataset.polling = "paused";
+    document.addEventListener("visibilitychange", () => tick(gen), { once: true });
+    return;
+  }
   try {
     await state.page.update?.();
     state.failures = 0;

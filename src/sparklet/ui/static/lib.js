@@ -138,6 +138,14 @@ export function table(columns, rows, opts = {}) {
   const t = h("table", { class: "grid", "data-testid": opts.tableTestid }, h("thead", {}, head), tbody);
   const byKey = new Map();
   const empty = h("tr", { class: "empty" }, h("td", { colspan: columns.length }, opts.empty ?? "None"));
+  // opts.pageSize: show that many rows and a "show all" switch (a streaming app has
+  // hundreds of retained jobs; the DOM need not hold them all).
+  let showAll = !opts.pageSize;
+  const moreText = h("span");
+  const more = h("tfoot", {}, h("tr", { class: "more" }, h("td", { colspan: columns.length },
+    moreText, " ", h("a", { href: "#", "data-testid": "show-all", onclick: (ev) => {
+      ev.preventDefault(); showAll = !showAll; t.update(current);
+    } }, ""))));
 
   t.update = (newRows) => {
     current = newRows || [];
@@ -154,6 +162,13 @@ export function table(columns, rows, opts = {}) {
         th.dataset.sort = i === sortCol ? (sortDesc ? "desc" : "asc") : "";
       });
     }
+    const total = ordered.length;
+    if (!showAll && total > opts.pageSize) ordered = ordered.slice(0, opts.pageSize);
+    if (opts.pageSize && total > opts.pageSize) {
+      moreText.textContent = `Showing ${ordered.length} of ${total}.`;
+      more.querySelector("a").textContent = showAll ? "Show fewer" : "Show all";
+      if (!more.parentNode) t.appendChild(more);
+    } else more.remove();
     const seen = new Set();
     let prev = null;
     for (const row of ordered) {

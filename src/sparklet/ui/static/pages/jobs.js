@@ -66,7 +66,7 @@ function jobList(root, ctx) {
     ["SUCCEEDED", "Completed Jobs", "jobs-completed"],
     ["FAILED", "Failed Jobs", "jobs-failed"],
   ].map(([status, title, testid]) => {
-    const t = table(jobColumns(ctx), [], { key: "jobId", testid: "job-row", tableTestid: testid, empty: "No jobs" });
+    const t = table(jobColumns(ctx), [], { key: "jobId", testid: "job-row", tableTestid: testid, empty: "No jobs", pageSize: 100 });
     const sec = section(title, t, { testid: `section-${testid}` });
     return { status, t, sec };
   });

@@ -55,7 +55,7 @@ export function errorCell(text) {
 function stageList(root, ctx) {
   const groups = STATUSES.map(([status, title, testid]) => {
     const t = table(stageColumns(status === "FAILED"), [], {
-      key: (st) => `${st.stageId}.${st.attemptId}`, testid: "stage-row", tableTestid: testid, empty: "No stages",
+      key: (st) => `${st.stageId}.${st.attemptId}`, testid: "stage-row", tableTestid: testid, empty: "No stages", pageSize: 100,
     });
     return { status, t, sec: section(title, t, { testid: `section-${testid}` }) };
   });
@@ -129,7 +129,7 @@ function stagePage(root, ctx, stageId, attempt) {
     [{ label: "Metric", field: "metric" },
       ...QUANTILE_LABELS.map((label, i) => ({ label, field: `q${i}`, value: (r) => r.values[i] ?? "", render: (r) => r.fmt(r.values[i]) }))],
     [], { key: "metric", testid: "quantile-row", tableTestid: "task-summary", empty: "No completed tasks" });
-  const tasks = table(taskColumns(), [], { key: "taskId", testid: "task-row", tableTestid: "tasks", empty: "No tasks" });
+  const tasks = table(taskColumns(), [], { key: "taskId", testid: "task-row", tableTestid: "tasks", empty: "No tasks", pageSize: 200 });
   root.append(h("p", {}, h("a", { href: "#/stages" }, "\u2190 all stages")), title, sum, failure,
     section("Summary Metrics for Completed Tasks", quant, { testid: "section-task-summary" }),
     section("Tasks", tasks, { testid: "section-tasks" }));
