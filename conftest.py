@@ -6,6 +6,12 @@
 
 import pytest
 
+import sparklet.ui
+
+# As Spark's own test suites: no web UI unless a test asks for it (spark.ui.enabled=true),
+# so thousands of short-lived contexts do not each start an HTTP server.
+sparklet.ui.ENABLED_BY_DEFAULT = False
+
 
 class _ActiveContext:
     def __getattr__(self, name):

@@ -112,6 +112,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument(
         "--window-batches", type=int, default=3, help="window length of (b) in batches (3)"
     )
+    p.add_argument(
+        "--ui-overhead", action="store_true",
+        help="instead: sparklet with the web UI off and on (a client polling the streaming "
+             "page's API every second), alternating --ui-rounds times; report the overhead",
+    )
+    p.add_argument("--ui-rounds", type=int, default=3, help="rounds of --ui-overhead (3)")
     args = p.parse_args(argv)
     if args.cores < 1 or args.window_batches < 1:
         p.error("--cores and --window-batches must be >= 1")
@@ -178,8 +184,11 @@ def build_plan(s: Settings, window: int) -> list[dict[str, Any]]:
 # --------------------------------------------------------------------------------------------
 
 
-def run_sparklet(plan: list[dict], cores: int) -> dict[str, Any]:
+def run_sparklet(plan: list[dict], cores: int, ui: bool = False) -> dict[str, Any]:
     """Run the plan in this process on sparklet local[cores]; same shape as PySpark's result.
+
+    The web UI is off, as on the PySpark side, unless ``ui``: then it runs on a free port
+    with a client asking for what an open streaming page asks, once a second.
 
     bench/ goes into PYTHONPATH so sparklet's executor processes can import the driver module
     should a function be pickled by reference.
@@ -190,8 +199,10 @@ def run_sparklet(plan: list[dict], cores: int) -> dict[str, Any]:
     )
     from sparklet.streaming import StreamingContext, StreamingListener
 
-    conf = sparklet.SparkConf().setMaster(f"local[{cores}]").setAppName("bench-streaming")
+    conf = (sparklet.SparkConf().setMaster(f"local[{cores}]").setAppName("bench-streaming")
+            .set("spark.ui.enabled", str(ui).lower()).set("spark.ui.port", "0"))
     startup_s, sc = common.time_call(lambda: sparklet.SparkContext(conf=conf))
+    poller = _PagePoller(sc.uiWebUrl, sc.applicationId) if ui else None
     engine = {
         "sc": sc,
         "StreamingContext": StreamingContext,
@@ -200,8 +211,82 @@ def run_sparklet(plan: list[dict], cores: int) -> dict[str, Any]:
     try:
         phases = driver.run_plan(engine, plan, log=lambda msg: print(msg, flush=True))
     finally:
+        if poller is not None:
+            poller.stop()
         sc.stop()
-    return {"version": sparklet.__version__, "startup_s": startup_s, "phases": phases}
+    out = {"version": sparklet.__version__, "startup_s": startup_s, "phases": phases}
+    if poller is not None:
+        out["ui_requests"], out["ui_request_errors"] = poller.requests, poller.errors
+    return out
+
+
+class _PagePoller:
+    """What an open browser tab on the Streaming page asks the UI for, every second."""
+
+    PATHS = ("/streaming/statistics", "/streaming/timeline?count=300", "/streaming/receivers",
+             "/streaming/batches?status=completed", "/streaming/progress", "/jobs")
+
+    def __init__(self, url: str, app_id: str, period: float = 1.0):
+        import threading
+
+        self.url, self.app_id, self.period = url, app_id, period
+        self.requests = self.errors = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        import urllib.request
+
+        base = f"{self.url}/api/v1/applications/{self.app_id}"
+        while not self._stop.wait(self.period):
+            for path in self.PATHS:
+                try:
+                    with urllib.request.urlopen(base + path, timeout=10) as r:
+                        r.read()
+                    self.requests += 1
+                except OSError:
+                    self.errors += 1
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(15)
+
+
+def ui_overhead(plan: list[dict], s: Settings, cores: int, rounds: int) -> int:
+    """sparklet with the UI off and on, alternating; medians over rounds and the overhead."""
+    runs: dict[str, list[dict]] = {"off": [], "on": []}
+    for i in range(rounds):
+        for mode in ("off", "on") if i % 2 == 0 else ("on", "off"):
+            print(f"round {i + 1}/{rounds}: UI {mode} ...", flush=True)
+            runs[mode].append(run_sparklet(plan, cores, ui=mode == "on"))
+    failed = [f"UI {mode}: {e}" for mode, rs in runs.items() for r in rs
+              for e in verify(plan, {"sparklet": r}) + failures(plan, {"sparklet": r})]
+    rows = []
+    for w in driver.WORKLOADS:
+        for key, label, better in (("tiny", "tiny batch median ms", "low"),
+                                   ("large", "large batch median ms", "low"),
+                                   ("lines_per_s", "large batches lines/s", "high")):
+            values = {}
+            for mode, rs in runs.items():
+                per_round = []
+                for r in rs:
+                    w_sum = summarize_engine(plan, r, s)[w]
+                    per_round.append(w_sum[key]["median_ms"] if key != "lines_per_s"
+                                     else w_sum[key])
+                values[mode] = statistics.median(per_round)
+            off, on = values["off"], values["on"]
+            cost = (on / off - 1) if better == "low" else (off / on - 1)
+            rows.append(f"| {w} | {label} | {off:.1f} | {on:.1f} | {cost * 100:+.1f}% |")
+    requests = sum(r.get("ui_requests", 0) for r in runs["on"])
+    errors = sum(r.get("ui_request_errors", 0) for r in runs["on"])
+    print(f"\nsparklet local[{cores}], UI off vs on, medians of {rounds} rounds "
+          f"(UI on: {requests} API requests answered, {errors} failed)\n")
+    print("| workload | metric | UI off | UI on | UI cost |\n|---|---|---:|---:|---:|")
+    print("\n".join(rows))
+    for line in failed:
+        print("FAIL:", line, file=sys.stderr)
+    return 1 if failed or errors else 0
 
 
 def run_pyspark(python: Path, plan: list[dict], cores: int) -> dict[str, Any]:
@@ -590,6 +675,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     s = QUICK if args.quick else Settings()
     plan = build_plan(s, args.window_batches)
+    if args.ui_overhead:
+        return ui_overhead(plan, s, args.cores, args.ui_rounds)
     pyspark_python, skip_reason = rdd_wordcount.prepare_pyspark(args.skip_pyspark)
     if skip_reason and not args.skip_pyspark:
         print(f"NOTE: skipping PySpark: {skip_reason}", file=sys.stderr)

@@ -47,6 +47,8 @@ def main() -> None:
     conf = SparkConf().setMaster(args.master).setAppName("PythonStreamingNetworkWordCount")
     sc = SparkContext(conf=conf)
     sc.setLogLevel("WARN")
+    if sc.uiWebUrl:
+        print(f"Spark UI at {sc.uiWebUrl} (Streaming tab: batches, delays, receivers)")
     ssc = StreamingContext(sc, args.batch)
 
     lines = ssc.socketTextStream(host, port)

@@ -155,12 +155,15 @@ class SparkContext:
             self._conf.getTimeAsSeconds("spark.locality.wait", "3s"),
             self._conf.getTimeAsSeconds("spark.python.task.killTimeout", "2s"))
         self._dag_scheduler = DAGScheduler(self, self._task_scheduler, self._map_output_tracker)
+        self._ui = self._attach_ui()
         # Handlers for messages that running tasks send to the driver, by message kind.
         self._message_handlers: dict[str, Callable[[str, tuple], None]] = {}
         self._task_scheduler.on_executor_message = self._executor_message
         self._env.send_to_driver = lambda message: self._executor_message("driver", message)
         self._backend = create_backend(self.master, self._conf, spec)
         self._task_scheduler.start(self._backend)
+        if self._ui is not None and self._ui.store is not None:
+            self._ui.start_server()
         self._cleaner = None
         if self._conf.get("spark.cleaner.referenceTracking", "true").lower() == "true":
             from sparklet.cleaner import ContextCleaner
@@ -174,6 +177,22 @@ class SparkContext:
             self.addPyFile(path)
         self._install_sigint_handler()
         atexit.register(self._atexit_stop)
+
+    def _attach_ui(self):
+        """The listener bus with the UI's store and the event log on it (see sparklet.ui);
+        the schedulers post events only when something listens."""
+        from sparklet.ui import attach
+        from sparklet.ui.bus import LiveListenerBus
+
+        self._listener_bus = LiveListenerBus()
+        ui = attach(self)
+        if ui is not None:
+            from sparklet.ui.hooks import SchedulerEvents
+
+            poster = SchedulerEvents(self, ui.bus)
+            self._dag_scheduler.ui_events = poster
+            self._task_scheduler.ui_events = poster
+        return ui
 
     def _install_sigint_handler(self) -> None:
         """Ctrl-C while a job runs cancels every job, then raises KeyboardInterrupt in the
@@ -250,6 +269,9 @@ class SparkContext:
             scheduler = getattr(self, "_task_scheduler", None)
             if scheduler is not None:
                 scheduler.stop()
+            ui = getattr(self, "_ui", None)
+            if ui is not None:
+                ui.stop()
             local_dir = getattr(self, "_local_dir", None)
             if local_dir:
                 shutil.rmtree(local_dir, ignore_errors=True)
@@ -278,6 +300,8 @@ class SparkContext:
             finally:
                 self._task_scheduler.stop()
                 self._dag_scheduler.stop()
+                if self._ui is not None:
+                    self._ui.stop()
                 shutil.rmtree(self._local_dir, ignore_errors=True)
                 if SparkEnv.get() is self._env:
                     SparkEnv.set(self._previous_env)
@@ -311,8 +335,9 @@ class SparkContext:
 
     @property
     def uiWebUrl(self) -> str | None:
-        """URL of the web UI (None: the UI is not served yet)."""
-        return None
+        """URL of the web UI, e.g. ``http://127.0.0.1:4040`` (None when
+        ``spark.ui.enabled`` is false or the ``ui`` extra is not installed)."""
+        return self._ui.url if self._ui is not None else None
 
     @property
     def resources(self) -> dict:
@@ -501,6 +526,8 @@ class SparkContext:
         if self._cleaner is not None:
             self._cleaner.rdd_unpersisted(rdd_id)  # nothing left for it to clean
         self._block_master.remove_rdd(rdd_id)
+        if self._dag_scheduler.ui_events is not None:
+            self._dag_scheduler.ui_events.rdd_unpersisted(rdd_id)
         self._backend.broadcast_message(("remove_rdd", rdd_id))
         self._env.block_manager.remove_rdd(rdd_id)
 

@@ -117,6 +117,8 @@ class DAGScheduler:
         self._lock = threading.RLock()
         self.active_stages: dict[int, StageProgress] = {}
         self.listeners: list[SchedulerListener] = []
+        # sparklet.ui.hooks.SchedulerEvents while the UI or the event log listens, else None
+        self.ui_events = None
         conf = sc._conf
         self.jobs = JobRegistry(conf.getInt("spark.ui.retainedJobs", 1000),
                                 conf.getInt("spark.ui.retainedStages", 1000))
@@ -169,11 +171,16 @@ class DAGScheduler:
         stage = Stage(next(self._stage_ids), rdd, self._parent_stages(rdd), len(partitions),
                       name=call_site())
         props = dict(local_properties or {})
-        job = self.jobs.start(job_id, props, self._job_stage_ids(stage))
+        job_stages = self._job_stages(stage)
+        job = self.jobs.start(job_id, props, [s.id for s in job_stages])
+        ui = self.ui_events
+        if ui is not None:
+            ui.job_start(job_id, job_stages, props)
         for listener in self.listeners:
             listener.on_job_start(job_id, stage.id, len(partitions))
         results: dict[int, list] = {}
         succeeded = False
+        error: BaseException | None = None
         try:
             self._check_barrier_stages(stage, partitions)
             for _ in range(MAX_STAGE_ATTEMPTS + 1):
@@ -192,22 +199,28 @@ class DAGScheduler:
             else:
                 raise SparkException("Job %d aborted: map outputs kept being lost" % job_id)
             succeeded = True
+        except BaseException as e:
+            error = e
+            raise
         finally:
             self.jobs.finish(job, succeeded)
+            if ui is not None:
+                ui.job_end(job_id, succeeded, error)
             for listener in self.listeners:
                 listener.on_job_end(job_id, succeeded)
         return [results[p] for p in partitions]
 
-    def _job_stage_ids(self, stage: Stage) -> list[int]:
+    def _job_stages(self, stage: Stage) -> list[Stage]:
         """The job's stages, its result stage and every map stage it depends on (Spark lists
-        them all, also those whose outputs exist already and are skipped)."""
-        ids, to_visit = set(), [stage]
+        them all, also those whose outputs exist already and are skipped), by id."""
+        stages: dict[int, Stage] = {}
+        to_visit = [stage]
         while to_visit:
             s = to_visit.pop()
-            if s.id not in ids:
-                ids.add(s.id)
+            if s.id not in stages:
+                stages[s.id] = s
                 to_visit.extend(s.parents)
-        return sorted(ids)
+        return [stages[i] for i in sorted(stages)]
 
     def _check_barrier_stages(self, stage: Stage, partitions: list[int]) -> None:
         """Spark's submission checks, for the result stage and every map stage not checked
@@ -369,9 +382,13 @@ class DAGScheduler:
                                                          len(partitions))}
         with self._lock:
             self.active_stages[stage.id] = progress
+        ui = self.ui_events
+        if ui is not None:
+            ui.stage_submitted(stage, job_id, props)
         for listener in self.listeners:
             listener.on_stage_submitted(stage.id, len(partitions), job_id)
         kill = False
+        failure: BaseException | None = None
         try:
             tasks = [make_task(p, 0) for p in partitions]
             progress.active = len(tasks)
@@ -381,6 +398,8 @@ class DAGScheduler:
                 if status == CANCELLED:
                     kill = True
                     raise SparkException(info)
+                if ui is not None:
+                    ui.task_end(task, status, result, info)
                 for listener in self.listeners:
                     listener.on_task_end(stage.id, task, status, result)
                 p = task.partition
@@ -431,8 +450,12 @@ class DAGScheduler:
                             "unsuccessfully.\n%s" % (p, task.attempt, stage.id, stage.attempt,
                                                      result.error))
                     self.task_scheduler.submit(taskset, [make_task(p, task.attempt + 1)])
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as e:
             kill = True  # Ctrl-C in the driver: nothing will wait for these tasks
+            failure = e
+            raise
+        except BaseException as e:
+            failure = e
             raise
         finally:
             self.jobs.detach(job_id, events)
@@ -446,6 +469,8 @@ class DAGScheduler:
                 self.active_stages.pop(stage.id, None)
             progress.active = 0
             self.jobs.stage_finished(progress)
+            if ui is not None:
+                ui.stage_completed(stage, failure if remaining else None)
             for listener in self.listeners:
                 listener.on_stage_completed(stage.id, not remaining)
 

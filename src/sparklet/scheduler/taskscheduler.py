@@ -53,6 +53,8 @@ class TaskScheduler:
                                             name="sparklet-task-dispatcher")
         self.on_executor_lost: Callable[[str], None] = lambda eid: None
         self.on_executor_message: Callable[[str, tuple], None] = lambda eid, message: None
+        # sparklet.ui.hooks.SchedulerEvents while the UI or the event log listens, else None
+        self.ui_events = None
 
     def start(self, backend) -> None:
         self.backend = backend
@@ -128,6 +130,8 @@ class TaskScheduler:
         with self._lock:
             self._free[executor_id] = slots
             self._lock.notify_all()
+        if self.ui_events is not None:
+            self.ui_events.executor_added(executor_id, slots)
 
     def executor_lost(self, executor_id: str, reason: str) -> None:
         with self._lock:
@@ -137,10 +141,14 @@ class TaskScheduler:
             for tid, _, _ in lost:
                 del self._running[tid]
             self._lock.notify_all()
+        if self.ui_events is not None:
+            self.ui_events.executor_removed(executor_id, reason)
         self.on_executor_lost(executor_id)
         for _, taskset, task in lost:
             if not taskset.aborted:
                 taskset.on_event("executor_lost", task, None, reason)
+            elif self.ui_events is not None:
+                self.ui_events.task_end(task, "executor_lost", None, reason)
 
     def status_update(self, executor_id: str, result: TaskResult) -> None:
         with self._lock:
@@ -149,8 +157,12 @@ class TaskScheduler:
                 self._free[executor_id] += 1
             if self._pending:  # a freed slot matters to the dispatcher only then
                 self._lock.notify_all()
-        if entry is not None and not entry[0].aborted:
+        if entry is None:
+            return
+        if not entry[0].aborted:
             entry[0].on_event(result.status, entry[1], result, executor_id)
+        elif self.ui_events is not None:  # its stage is over; the UI still sees it end
+            self.ui_events.task_end(entry[1], result.status, result, executor_id)
 
     def backend_failed(self, reason: str) -> None:
         """No executor can be had: fail every waiting task rather than wait forever."""
@@ -246,7 +258,10 @@ class TaskScheduler:
 
     def _launch(self, launches: list[tuple[str, TaskSet, Task]]) -> None:
         """Hand assigned tasks to the backend (outside the lock: a send may block)."""
+        ui = self.ui_events
         for executor_id, taskset, task in launches:
+            if ui is not None:
+                ui.task_launched(executor_id, task)
             try:
                 self.backend.launch(executor_id, task, taskset.binary_key, taskset.binary)
             except Exception as e:  # noqa: BLE001 - a dead pipe means the executor is gone

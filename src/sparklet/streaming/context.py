@@ -73,6 +73,11 @@ class StreamingContext:
         self._graph = DStreamGraph(batch_ms)
         self._clock = clock_from_conf(sparkContext.getConf())
         self._listener_bus = StreamingListenerBus()
+        live_bus = getattr(sparkContext, "_listener_bus", None)
+        if live_bus is not None and live_bus.active:  # the UI or the event log listens
+            from sparklet.ui.hooks import StreamingEvents
+
+            self._listener_bus.add_listener(StreamingEvents(self, live_bus))
         self._receiver_tracker: Any = None
         self._state = INITIALIZED
         self._waiter = threading.Condition()
@@ -355,6 +360,12 @@ class StreamingContext:
                 self._scheduler.stop(stopGraceFully)
             finally:
                 self._listener_bus.stop()
+                live_bus = getattr(self._sc, "_listener_bus", None)
+                if live_bus is not None:
+                    from sparklet.ui.events import now_ms
+
+                    live_bus.post({"Event": "StreamingListenerStreamingStopped",
+                                   "time": now_ms()})
                 atexit.unregister(self._stop_on_shutdown)
                 self._uninstall_sigterm_handler()
         elif state == STOPPED:

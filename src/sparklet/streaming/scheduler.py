@@ -32,6 +32,7 @@ from sparklet.streaming.listener import (
     StreamInputInfo,
     Time,
 )
+from sparklet.streaming.progress import StreamingProgress
 
 if TYPE_CHECKING:
     from sparklet.streaming.context import StreamingContext
@@ -118,6 +119,7 @@ class JobScheduler:
         self.num_concurrent_jobs = int(ssc._sc.getConf().get(
             "spark.streaming.concurrentJobs", "1"))
         self.input_info_tracker = InputInfoTracker()
+        self.progress = StreamingProgress(ssc)  # the UI's per-batch event (no-op without)
         self.job_generator = JobGenerator(self)
         self._lock = threading.Condition()
         self._job_sets: dict[int, JobSet] = {}
@@ -257,6 +259,7 @@ class JobScheduler:
                 job_set.processing_end = _now_ms()
                 self._job_sets.pop(job_set.time_ms, None)
         if done:
+            self.progress.on_batch_completed(job_set)
             bus.post(StreamingListenerBatchCompleted(job_set.batch_info()))
             self.job_generator.on_batch_completion(job_set.time_ms)
 
@@ -418,6 +421,7 @@ class JobGenerator:
             if tracker is not None:
                 tracker.allocate_blocks_to_batch(time_ms)
             jobs = self.graph.generate_jobs(time_ms)
+            self.scheduler.progress.on_batch_generated(time_ms)
         except Exception as e:
             self.ssc._report_error(f"Error generating jobs for time {time_ms} ms", e)
             self.scheduler.mark_handled(time_ms)

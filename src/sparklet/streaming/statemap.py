@@ -104,7 +104,8 @@ class StateMap:
     ([('b', 6), ('a', 5)], 5, True, 2)
     """
 
-    __slots__ = ("_base", "_parent", "_updates", "_fresh", "_depth", "_entry_bytes", "timed")
+    __slots__ = ("_base", "_parent", "_updates", "_fresh", "_depth", "_entry_bytes", "timed",
+                 "_len")
 
     def __init__(self, base: dict | None = None, parent: StateMap | None = None,
                  timed: bool = False):
@@ -122,6 +123,7 @@ class StateMap:
             self.timed = parent.timed
         self._updates: dict = {}
         self._fresh: dict = {}
+        self._len = -1  # memo, set once a child layer exists (this layer is then final)
 
     @staticmethod
     def from_pairs(pairs: Iterable[tuple[Any, Any]], timed: bool = False) -> StateMap:
@@ -192,7 +194,15 @@ class StateMap:
         return self.items()
 
     def __len__(self) -> int:
-        return sum(1 for _ in self.items()) if self._parent is not None else len(self._base)
+        # Counted from the layers, not by merging them (the UI asks every batch): a removal
+        # mark is a key the parent has; a fresh key is new, or re-added after that mark.
+        if self._parent is None:
+            return len(self._base)
+        parent = self._parent
+        if parent._len < 0:
+            parent._len = len(parent)
+        removed = sum(1 for u in self._updates.values() if u is _REMOVED)
+        return parent._len + len(self._fresh) - removed
 
     # -- the newest layer's changes --------------------------------------------------------
 
@@ -225,18 +235,21 @@ class StateMap:
     def __sizeof__(self) -> int:
         # What keeping this map alive holds: its root and every layer (the block manager
         # sizes blocks with sys.getsizeof; earlier batches' blocks of the chain are released).
-        if self._entry_bytes < 0:
+        if self._entry_bytes <= 0:
+            # Sampled once there are entries: a chain over an empty root (the first batch
+            # of a stream without initial state) samples its own layer's new keys.
             root = self
             while root._parent is not None:
                 root = root._parent
-            root._entry_bytes = _entry_size(self._base.items())
-            self._entry_bytes = root._entry_bytes
+            sample = _entry_size(itertools.chain(self._base.items(), self._fresh.items()))
+            if sample > 0:
+                root._entry_bytes = self._entry_bytes = sample
         entries = len(self._base)
         m: StateMap | None = self
         while m is not None and m._parent is not None:
             entries += len(m._updates) + len(m._fresh)
             m = m._parent
-        return sys.getsizeof(self._base) + entries * self._entry_bytes
+        return sys.getsizeof(self._base) + entries * max(self._entry_bytes, 0)
 
     def __reduce__(self):
         if self._parent is None:

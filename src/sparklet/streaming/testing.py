@@ -59,6 +59,9 @@ def wait_for_batch(ssc: StreamingContext, time_ms: int, timeout: float = 60.0) -
     if not ssc._scheduler.wait_for_batch(time_ms, timeout):
         raise TimeoutError(f"batch {time_ms} ms not processed within {timeout} s")
     ssc._listener_bus.wait_until_empty(timeout)
+    live_bus = getattr(ssc._sc, "_listener_bus", None)  # the UI's and event log's
+    if live_bus is not None:
+        live_bus.wait_until_empty(timeout)
 
 
 def advance_batches(ssc: StreamingContext, n: int = 1, timeout: float = 60.0) -> list[int]:

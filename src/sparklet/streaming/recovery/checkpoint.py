@@ -385,6 +385,8 @@ class CheckpointWriter:
         self._refs: dict[str, set[str]] = {}
         self._known_state_paths: set[str] = set()
         self.last_path: str | None = None
+        # The last file written, for the UI: (wall ms, write duration ms, batch time, phase).
+        self.last_written: tuple[int, int, int, str] | None = None
 
     def _check_unique_keys(self) -> None:
         from sparklet.streaming.inputs import InputDStream
@@ -459,10 +461,13 @@ class CheckpointWriter:
         """Write the checkpoint for batch ``time_ms`` (``phase`` ``g``: generated, ``c``:
         completed); failures are logged, not raised, so streaming goes on."""
         try:
+            started = time.monotonic()
             payload = self.payload(time_ms)
             path = f"{self.meta}/{checkpoint_file_name(time_ms, phase)}"
             self.check_directory()
             write_checkpoint_file(self.fs, path, payload)
+            self.last_written = (int(time.time() * 1000),
+                                 int((time.monotonic() - started) * 1000), time_ms, phase)
             self._refs[path] = _state_paths(payload)
             self.last_path = path
             self._prune()

@@ -1,0 +1,130 @@
+"""LiveListenerBus: carries the driver's listener events to the UI and the event log.
+
+The scheduler posts from its own threads and must never wait on a listener: ``post`` puts
+the event on a bounded queue (``spark.scheduler.listenerbus.eventqueue.capacity``, 10000)
+and returns; one thread delivers events to every listener in posting order. When the
+queue is full the event is dropped and counted, as Spark's bus does (a UI that misses an
+event shows a stale row; a scheduler that waits for the UI would slow every job). With no
+listener at all, posting costs one attribute check.
+
+>>> bus = LiveListenerBus(capacity=10)
+>>> class Printer:
+...     def on_event(self, event): print(event["Event"])
+>>> bus.add_listener(Printer()); bus.start()
+>>> bus.post({"Event": "SparkListenerJobStart"}); bus.wait_until_empty()
+SparkListenerJobStart
+True
+>>> bus.stop()
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import deque
+
+__all__ = ["LiveListenerBus"]
+
+log = logging.getLogger("sparklet.ui")
+
+DEFAULT_CAPACITY = 10000
+
+
+class LiveListenerBus:
+    def __init__(self, capacity: int = DEFAULT_CAPACITY) -> None:
+        if capacity <= 0:
+            raise ValueError("spark.scheduler.listenerbus.eventqueue.capacity must be > 0, "
+                             "got %d" % capacity)
+        self.capacity = capacity
+        self._listeners: list = []
+        self._queue: deque = deque()
+        self._cond = threading.Condition()
+        self._busy = False          # the thread is delivering an event taken off the queue
+        self._thread: threading.Thread | None = None
+        self._stopped = False
+        self.active = False         # True once a listener is added: then posts are queued
+        self.dropped = 0
+        self._last_drop_log = 0.0
+
+    def add_listener(self, listener) -> None:
+        """Add an object with ``on_event(event: dict)``."""
+        with self._cond:
+            self._listeners = [*self._listeners, listener]
+            self.active = True
+
+    def remove_listener(self, listener) -> None:
+        with self._cond:
+            self._listeners = [x for x in self._listeners if x is not listener]
+            self.active = bool(self._listeners)
+
+    @property
+    def listeners(self) -> list:
+        return list(self._listeners)
+
+    def start(self) -> None:
+        with self._cond:
+            if self._thread is not None or self._stopped:
+                return
+            self._thread = threading.Thread(target=self._run, name="spark-listener-bus",
+                                            daemon=True)
+            self._thread.start()
+
+    def post(self, event: dict) -> None:
+        """Queue ``event`` (dropped, and counted, when the queue is full or the bus stopped)."""
+        if not self.active:
+            return
+        with self._cond:
+            if self._stopped:
+                return
+            if len(self._queue) >= self.capacity:
+                self.dropped += 1
+                now = time.monotonic()
+                if now - self._last_drop_log >= 60:
+                    self._last_drop_log = now
+                    log.warning("Dropped %d listener events so far: the event queue is full "
+                                "(raise spark.scheduler.listenerbus.eventqueue.capacity, now "
+                                "%d); the UI may show stale data", self.dropped, self.capacity)
+                return
+            self._queue.append(event)
+            if len(self._queue) == 1:
+                self._cond.notify_all()
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._queue and not self._stopped:
+                    self._cond.wait()
+                if not self._queue:  # stopped and drained
+                    return
+                event = self._queue.popleft()
+                self._busy = True
+                listeners = self._listeners
+            try:
+                for listener in listeners:
+                    try:
+                        listener.on_event(event)
+                    except Exception:  # a broken listener must not stop the others
+                        log.exception("Listener %r failed on %s", listener, event.get("Event"))
+            finally:
+                with self._cond:
+                    self._busy = False
+                    if not self._queue:
+                        self._cond.notify_all()
+
+    def wait_until_empty(self, timeout: float = 10.0) -> bool:
+        """Block until every event posted so far was delivered; False on timeout."""
+        with self._cond:
+            if self._thread is None:
+                return not self._queue
+            return self._cond.wait_for(lambda: not self._queue and not self._busy, timeout)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Deliver what is queued (for at most ``timeout`` s), then stop."""
+        self.wait_until_empty(timeout)
+        with self._cond:
+            self._stopped = True
+            self._cond.notify_all()
+            thread, self._thread = self._thread, None
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)

@@ -1,0 +1,134 @@
+"""``/metrics``: the store's figures in Prometheus' text exposition format 0.0.4.
+
+Written by hand on purpose: the format is a few lines of text (``# HELP``, ``# TYPE``,
+``name{label="value"} number``) and ``prometheus_client`` is not a dependency of sparklet;
+its registry/collector model would also duplicate the store, which already is the registry.
+
+Counters (``*_total``) are whole-application totals the store keeps apart from its retained
+jobs/stages/tasks, so they never go down when old entities are dropped. Streaming figures
+come from ``store.streaming.metric_samples()`` when the streaming store provides it: a list
+of ``(name, type, help, [(labels, value), ...])``.
+"""
+
+from __future__ import annotations
+
+import math
+
+__all__ = ["render", "CONTENT_TYPE", "escape_label", "escape_help"]
+
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+PREFIX = "sparklet_"
+
+
+def escape_label(value) -> str:
+    r"""A label value: backslash, double quote and line feed escaped.
+
+    >>> print(escape_label('say "hi"\n'))
+    say \"hi\"\n
+    """
+    return str(value).replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n")
+
+
+def escape_help(text: str) -> str:
+    return str(text).replace("\\", "\\\\").replace("\n", "\\n")
+
+
+def _number(v) -> str:
+    if isinstance(v, bool):
+        return "1" if v else "0"
+    if isinstance(v, int):
+        return str(v)
+    v = float(v)
+    if math.isnan(v):
+        return "NaN"
+    if math.isinf(v):
+        return "+Inf" if v > 0 else "-Inf"
+    return repr(v)
+
+
+class _Writer:
+    def __init__(self):
+        self.lines: list[str] = []
+        self.seen: set[str] = set()
+
+    def family(self, name: str, kind: str, help_text: str, samples) -> None:
+        if not name.startswith(PREFIX):
+            name = PREFIX + name
+        if name in self.seen:       # a family appears once; later duplicates are dropped
+            return
+        self.seen.add(name)
+        self.lines.append("# HELP %s %s" % (name, escape_help(help_text)))
+        self.lines.append("# TYPE %s %s" % (name, kind))
+        for labels, value in samples:
+            if value is None:
+                continue
+            if labels:
+                text = ",".join('%s="%s"' % (k, escape_label(v)) for k, v in labels.items())
+                self.lines.append("%s{%s} %s" % (name, text, _number(value)))
+            else:
+                self.lines.append("%s %s" % (name, _number(value)))
+
+
+def render(store) -> str:
+    """The exposition text for one application's store."""
+    c = store.counters()
+    t = c["totals"]
+    w = _Writer()
+
+    def gauge(name, help_text, value):
+        w.family(name, "gauge", help_text, [({}, value)])
+
+    def counter(name, help_text, value):
+        w.family(name, "counter", help_text, [({}, value)])
+
+    info = {"app_id": store.app_id or "", "app_name": store.app_name or "",
+            "spark_version": store.version()["spark"]}
+    w.family("application_info", "gauge", "The application this UI serves (always 1).",
+             [(info, 1)])
+    gauge("jobs_active", "Jobs running now.", c["jobsActive"])
+    counter("jobs_succeeded_total", "Jobs that succeeded.", t["jobsSucceeded"])
+    counter("jobs_failed_total", "Jobs that failed.", t["jobsFailed"])
+    gauge("stages_active", "Stage attempts running now.", c["stagesActive"])
+    counter("stages_completed_total", "Stage attempts that completed.", t["stagesCompleted"])
+    counter("stages_failed_total", "Stage attempts that failed.", t["stagesFailed"])
+    counter("stages_skipped_total", "Stages skipped (their shuffle output was there).",
+            t["stagesSkipped"])
+    gauge("tasks_active", "Tasks running now.", c["tasksActive"])
+    counter("tasks_completed_total", "Tasks that succeeded.", t["tasksCompleted"])
+    counter("tasks_failed_total", "Tasks that failed.", t["tasksFailed"])
+    counter("tasks_killed_total", "Tasks that were killed.", t["tasksKilled"])
+    counter("task_duration_seconds_total", "Sum of finished tasks' durations (launch to end).",
+            t["taskDurationMs"] / 1000.0)
+    counter("executor_run_time_seconds_total", "Sum of finished tasks' executorRunTime.",
+            t["executorRunTimeMs"] / 1000.0)
+    counter("shuffle_read_bytes_total", "Shuffle bytes read by tasks.", t["shuffleReadBytes"])
+    counter("shuffle_read_records_total", "Shuffle records read by tasks.",
+            t["shuffleReadRecords"])
+    counter("shuffle_write_bytes_total", "Shuffle bytes written by tasks.",
+            t["shuffleWriteBytes"])
+    counter("shuffle_write_records_total", "Shuffle records written by tasks.",
+            t["shuffleWriteRecords"])
+    counter("memory_spilled_bytes_total", "Bytes spilled from memory by tasks.",
+            t["memoryBytesSpilled"])
+    counter("disk_spilled_bytes_total", "Bytes spilled to disk by tasks.",
+            t["diskBytesSpilled"])
+    gauge("executors_active", "Executors alive (the driver included).", c["executorsActive"])
+    counter("executors_removed_total", "Executors removed (lost or stopped).",
+            t["executorsRemoved"])
+    alive = [e for e in c["executors"] if e[4]]
+    w.family("executor_memory_used_bytes", "gauge", "Storage memory used by cached blocks.",
+             [({"executor_id": e[0]}, e[1]) for e in alive])
+    w.family("executor_disk_used_bytes", "gauge", "Disk used by cached blocks.",
+             [({"executor_id": e[0]}, e[2]) for e in alive])
+    w.family("executor_active_tasks", "gauge", "Tasks running on the executor.",
+             [({"executor_id": e[0]}, e[3]) for e in alive])
+    w.family("rdd_memory_used_bytes", "gauge", "Memory used by a cached RDD's blocks.",
+             [({"rdd_id": r[0], "rdd_name": r[1]}, r[2]) for r in c["rdds"]])
+    w.family("rdd_disk_used_bytes", "gauge", "Disk used by a cached RDD's blocks.",
+             [({"rdd_id": r[0], "rdd_name": r[1]}, r[3]) for r in c["rdds"]])
+
+    samples = getattr(getattr(store, "streaming", None), "metric_samples", None)
+    if callable(samples):
+        for name, kind, help_text, rows in samples() or ():
+            w.family(name, kind, help_text, rows)
+    return "\n".join(w.lines) + "\n"
