@@ -63,7 +63,6 @@ def _full_ui_available() -> bool:
     """Whether the AppStatusStore (H-store) and the UI server (H-web) are installed."""
     try:
         from sparklet.ui.server import UIServer  # noqa: F401
-
         from sparklet.ui.store import AppStatusStore  # noqa: F401
     except ImportError:
         return False

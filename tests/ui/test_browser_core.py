@@ -291,9 +291,8 @@ def test_token_in_the_url_then_the_cookie_carries_the_spa(browser, ui_context):
 
 
 def test_history_mode_lists_apps_and_stops_polling_a_finished_one(page):
-    from sparklet.ui.store import AppStatusStore, MultiStore
-
     from sparklet.ui.server import UIServer, create_app
+    from sparklet.ui.store import AppStatusStore, MultiStore
 
     provider = MultiStore()
     for app_id, name, done in (("app-20261202-0001", "finished <b>app</b>", True),

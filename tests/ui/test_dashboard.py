@@ -416,35 +416,34 @@ class _Provider:
 
 
 def test_routes_quote_names_and_answer_404():
-    import asyncio
     from urllib.parse import quote
 
     import httpx
     from starlette.applications import Starlette
 
     from sparklet.ui.api_dashboard import routes
+    from sparklet.ui.server import UIServer
 
     store = DashboardStore()
     for i, name in enumerate(NAMES):
         store.on_event(_update(name, 1000, [["a", i]], kind="bar"))
-    app = Starlette(routes=routes(_Provider("app-1", store)))
+    server = UIServer(Starlette(routes=routes(_Provider("app-1", store))), port=0)
+    server.start()
     base = "/api/v1/applications/app-1/dashboard"
-
-    async def check():
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                     base_url="http://ui") as client:
-            assert [e["name"] for e in (await client.get(base)).json()] == NAMES
+    try:
+        with httpx.Client(base_url=server.url, timeout=30) as client:
+            assert [e["name"] for e in client.get(base).json()] == NAMES
             for i, name in enumerate(NAMES):
-                body = (await client.get(f"{base}/{quote(name, safe='')}")).json()
+                body = client.get(f"{base}/{quote(name, safe='')}").json()
                 assert (body["name"], body["rows"]) == (name, [["a", i]])
             # an unencoded slash names the same panel
-            assert (await client.get(f"{base}/a/b")).json()["name"] == "a/b"
+            assert client.get(f"{base}/a/b").json()["name"] == "a/b"
             for missing in (f"{base}/missing", f"{base}/",
                             "/api/v1/applications/other/dashboard",
                             "/api/v1/applications/other/dashboard/a"):
-                assert (await client.get(missing)).status_code == 404, missing
-
-    asyncio.run(check())
+                assert client.get(missing).status_code == 404, missing
+    finally:
+        server.stop()
 
 
 def test_rest_api_of_a_running_app_serves_the_top_words(make_context):

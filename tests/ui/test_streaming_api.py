@@ -257,19 +257,26 @@ def test_direct_stream_rate_limit():
 
 
 def test_routes_take_a_plain_callable():
+    import httpx
     from starlette.applications import Starlette
-    from starlette.testclient import TestClient
 
     from sparklet.ui import api_streaming
+    from sparklet.ui.server import UIServer
     from sparklet.ui.store.streaming import StreamingStore
 
     streaming = StreamingStore()
     store = type("S", (), {"streaming": streaming})()
-    client = TestClient(Starlette(routes=api_streaming.routes(
-        lambda app: store if app == "app-1" else None)))
-    assert client.get("/api/v1/applications/app-1/streaming/statistics").status_code == 404
-    streaming.on_event({"Event": "StreamingListenerStreamingStarted", "time": 5,
-                        "batchDuration": 200, "checkpointDir": None})
-    body = client.get("/api/v1/applications/app-1/streaming/statistics").json()
-    assert body["batchDuration"] == 200 and body["avgInputRate"] is None
-    assert client.get("/api/v1/applications/app-2/streaming/batches").status_code == 404
+    server = UIServer(Starlette(routes=api_streaming.routes(
+        lambda app: store if app == "app-1" else None)), port=0)
+    server.start()
+    try:
+        with httpx.Client(base_url=server.url, timeout=30) as client:
+            base = "/api/v1/applications"
+            assert client.get(f"{base}/app-1/streaming/statistics").status_code == 404
+            streaming.on_event({"Event": "StreamingListenerStreamingStarted", "time": 5,
+                                "batchDuration": 200, "checkpointDir": None})
+            body = client.get(f"{base}/app-1/streaming/statistics").json()
+            assert body["batchDuration"] == 200 and body["avgInputRate"] is None
+            assert client.get(f"{base}/app-2/streaming/batches").status_code == 404
+    finally:
+        server.stop()

@@ -126,37 +126,19 @@ def serve(app, timeout=10.0):
 
 @contextlib.contextmanager
 def live_ui(app_name="ui-test", master="local[2]", **conf):
-    """A SparkContext with the UI on (port 0); yields (sc, base_url, store). When the web
-    server (sparklet.ui.server) is not there yet, the API routes are served here by
-    uvicorn instead, from the same live store the bus feeds."""
-    import importlib.util
-
-    import sparklet.ui
+    """A SparkContext with the UI on (port 0); yields (sc, base_url, store). A context
+    left active (the suite's shared one) is stopped first; the suite restarts it."""
     from sparklet import SparkConf, SparkContext
 
-    has_server = importlib.util.find_spec("sparklet.ui.server") is not None
-    original = sparklet.ui.SparkUI.start_server
-    if not has_server:
-        sparklet.ui.SparkUI.start_server = lambda self: None
+    active = SparkContext._active_spark_context
+    if active is not None:
+        active.stop()
     c = (SparkConf().setMaster(master).setAppName(app_name)
          .set("spark.ui.enabled", "true").set("spark.ui.port", "0"))
     for k, v in conf.items():
         c.set(k.replace("_", "."), str(v))
+    sc = SparkContext(conf=c)
     try:
-        sc = SparkContext(conf=c)
-    finally:
-        sparklet.ui.SparkUI.start_server = original
-    try:
-        store = sc._ui.store
-        if has_server:
-            yield sc, sc.uiWebUrl, store
-        else:
-            from starlette.applications import Starlette
-
-            from sparklet.ui import api
-            from sparklet.ui.store import SingleStore
-
-            with serve(Starlette(routes=api.routes(SingleStore(store)))) as url:
-                yield sc, url, store
+        yield sc, sc.uiWebUrl, sc._ui.store
     finally:
         sc.stop()
