@@ -68,7 +68,10 @@ class ParallelCollectionRDD(RDD):
 
             return itertools.chain.from_iterable(
                 count_input_batches(data.iter_batches(), context))
-        context._metrics["inputRecords"] += len(data)  # a list or a range
+        try:
+            context._metrics["inputRecords"] += len(data)  # a list or a range
+        except TypeError:  # a slice that cannot tell its length: not counted
+            pass
         return iter(data)
 
     def _transient(self) -> tuple[str, ...]:

@@ -80,21 +80,32 @@ def write_shuffle_output(records: Iterable[Any], dep, map_id: int, block_manager
                          memory_limit: int, inline_max: int | None = None) -> MapStatus:
     """Write one map task's output; ``inline_max`` (default ``INLINE_MAX_BYTES``, set by
     ``spark.sparklet.shuffle.inlineMaxBytes``) is the largest kept in the MapStatus."""
-    counts = [0, 0, 0]  # records bucketed, write time (ns), peak memory estimate
+    counts = _Counts()
     status = _write_output(records, dep, map_id, block_manager, memory_limit, inline_max,
                            counts)
     context = TaskContext.get()
     if context is not None:
         metrics = context._metrics
-        metrics["shuffleWriteRecords"] += counts[0]
+        metrics["shuffleWriteRecords"] += counts.records
         metrics["shuffleWriteBytes"] += status.size()
-        metrics["shuffleWriteTime"] += counts[1]
-        metrics["peakExecutionMemory"] += counts[2]
+        metrics["shuffleWriteTime"] += counts.write_ns
+        metrics["peakExecutionMemory"] += counts.peak_bytes
     return status
 
 
+class _Counts:
+    """What one map task's writer counted, for its shuffle write metrics."""
+
+    __slots__ = ("records", "write_ns", "peak_bytes")
+
+    def __init__(self) -> None:
+        self.records = 0      # records bucketed (after map-side combine)
+        self.write_ns = 0     # serializing and writing the output
+        self.peak_bytes = 0   # the largest size estimate of the combine map or buckets
+
+
 def _write_output(records: Iterable[Any], dep, map_id: int, block_manager, memory_limit: int,
-                  inline_max: int | None, counts: list[int]) -> MapStatus:
+                  inline_max: int | None, counts: _Counts) -> MapStatus:
     if inline_max is None:
         inline_max = INLINE_MAX_BYTES
     n = dep.partitioner.numPartitions
@@ -106,15 +117,15 @@ def _write_output(records: Iterable[Any], dep, map_id: int, block_manager, memor
     if dep.aggregator is not None and dep.map_side_combine:
         combined = ExternalAppendOnlyMap(dep.aggregator, memory_limit, block_manager.tmp_dir)
         combined.merge_values(records)
-        counts[2] = combined.peak_bytes
+        counts.peak_bytes = combined.peak_bytes
         if not combined.spills:
             _bucket(combined.data.items(), combined.data.keys(), get_partition, buckets)
-            counts[0] = len(combined.data)
+            counts.records = len(combined.data)
         else:
             items = combined.items()
             while chunk := list(itertools.islice(items, _CHUNK)):
                 _bucket(chunk, list(map(_key, chunk)), get_partition, buckets)
-                counts[0] += len(chunk)
+                counts.records += len(chunk)
     else:
         # Every record ends up held in a bucket anyway, so listing a chunk first costs no
         # extra live objects; it lets the keys be partitioned in one pass.
@@ -124,10 +135,10 @@ def _write_output(records: Iterable[Any], dep, map_id: int, block_manager, memor
         while chunk := list(itertools.islice(it, _CHUNK)):
             _bucket(chunk, list(map(_key, chunk)), get_partition, buckets)
             held += len(chunk)
-            counts[0] += len(chunk)
+            counts.records += len(chunk)
             if not record_size:
                 record_size = 64 + sum(estimate_size(x) for x in chunk[:16]) // min(16, len(chunk))
-            counts[2] = max(counts[2], held * record_size)
+            counts.peak_bytes = max(counts.peak_bytes, held * record_size)
             if held * record_size > memory_limit:
                 path, spans, _ = write_spill_run(buckets, block_manager.tmp_dir,
                                                  held * record_size)
@@ -136,24 +147,24 @@ def _write_output(records: Iterable[Any], dep, map_id: int, block_manager, memor
                 held = 0
 
     started = time.perf_counter_ns()
-    if inline_max > 0 and not spill_runs and counts[0] <= _INLINE_MAX_RECORDS:
+    if inline_max > 0 and not spill_runs and counts.records <= _INLINE_MAX_RECORDS:
         memory = io.BytesIO()
         spans = _write_partitions(memory, buckets, spill_runs)
         data = memory.getvalue()
         if len(data) <= inline_max:
-            counts[1] = time.perf_counter_ns() - started
+            counts.write_ns = time.perf_counter_ns() - started
             return MapStatus(block_manager.executor_id, map_id, spans, data)
     final = block_manager.shuffle_data_path(block_manager.executor_id, dep.shuffle_id, map_id)
     if memory is not None:  # formed in memory already, too big to travel: write it as is
         _write_file(final, lambda out: out.write(data))
-        counts[1] = time.perf_counter_ns() - started
+        counts.write_ns = time.perf_counter_ns() - started
         return MapStatus(block_manager.executor_id, map_id, spans)
     try:
         spans = _write_file(final, lambda out: _write_partitions(out, buckets, spill_runs))
     finally:
         for path, _ in spill_runs:
             os.remove(path)
-    counts[1] = time.perf_counter_ns() - started
+    counts.write_ns = time.perf_counter_ns() - started
     return MapStatus(block_manager.executor_id, map_id, spans)
 
 
