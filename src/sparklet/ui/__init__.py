@@ -54,12 +54,17 @@ class SparkUI:
         # How often an open page asks for fresh data (sparklet's key: Spark's pages do not
         # refresh themselves).
         poll = conf.getTimeAsSeconds("spark.ui.refreshInterval", "1s")
-        app = create_app(SingleStore(self.store), token=conf.get("spark.ui.auth.token"),
-                         kill_enabled=kill_enabled, poll_ms=max(int(poll * 1000), 50),
-                         kill_handler=self._kill_job if kill_enabled else None)
-        server = UIServer(app, host=conf.get("spark.ui.host", "127.0.0.1"),
+        provider = SingleStore(self.store)
+        token = conf.get("spark.ui.auth.token")
+        kill_handler = self._kill_job if kill_enabled else None
+
+        def app():  # built (starlette imported) in the server's thread: start() only binds
+            return create_app(provider, token=token, kill_enabled=kill_enabled,
+                              poll_ms=max(int(poll * 1000), 50), kill_handler=kill_handler)
+
+        server = UIServer(host=conf.get("spark.ui.host", "127.0.0.1"),
                           port=conf.getInt("spark.ui.port", 4040),
-                          max_retries=conf.getInt("spark.port.maxRetries", 16))
+                          max_retries=conf.getInt("spark.port.maxRetries", 16), factory=app)
         server.start()
         self.server = server
         log.info("Bound SparkUI to %s, and started at %s", server.host, server.url)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import threading
 
-from sparklet.streaming.listener import StreamingListener
 from sparklet.ui import events
 
 __all__ = ["SchedulerEvents", "StreamingEvents"]
@@ -83,11 +82,12 @@ class SchedulerEvents:
         self.bus.post(events.unpersist_rdd(rdd_id))
 
 
-class StreamingEvents(StreamingListener):
-    """Forwards a StreamingContext's listener events to the SparkContext's bus, as dicts."""
+class StreamingEvents:
+    """Forwards a StreamingContext's listener events to the SparkContext's bus, as dicts
+    (a StreamingListener by its methods: importing sparklet.streaming here would cost every
+    SparkContext with the UI on the streaming package's import)."""
 
     def __init__(self, ssc, bus) -> None:
-        super().__init__()
         self._ssc = ssc
         self.bus = bus
 

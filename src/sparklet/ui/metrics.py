@@ -6,8 +6,8 @@ its registry/collector model would also duplicate the store, which already is th
 
 Counters (``*_total``) are whole-application totals the store keeps apart from its retained
 jobs/stages/tasks, so they never go down when old entities are dropped. Streaming figures
-come from ``store.streaming.metric_samples()`` when the streaming store provides it: a list
-of ``(name, type, help, [(labels, value), ...])``.
+come from ``store.streaming.metric_samples()`` and ``store.dashboard.metric_samples()``
+when those stores provide them: a list of ``(name, type, help, [(labels, value), ...])``.
 
 The core families (all prefixed ``sparklet_``):
 
@@ -161,8 +161,9 @@ def render(store) -> str:
     w.family("rdd_disk_used_bytes", "gauge", "Disk used by a cached RDD's blocks.",
              [({"rdd_id": r[0], "rdd_name": r[1]}, r[3]) for r in c["rdds"]])
 
-    samples = getattr(getattr(store, "streaming", None), "metric_samples", None)
-    if callable(samples):
-        for name, kind, help_text, rows in samples() or ():
-            w.family(name, kind, help_text, rows)
+    for part in (getattr(store, "streaming", None), getattr(store, "dashboard", None)):
+        samples = getattr(part, "metric_samples", None)
+        if callable(samples):
+            for name, kind, help_text, rows in samples() or ():
+                w.family(name, kind, help_text, rows)
     return "\n".join(w.lines) + "\n"
