@@ -94,8 +94,11 @@ def attach(sc) -> SparkUI | None:
     from sparklet.ui.bus import DEFAULT_CAPACITY, LiveListenerBus
 
     conf = sc._conf
+    # How stale the UI may be: events are delivered in bursts this often (Spark's key: how
+    # often its status store refreshes live entities).
+    period = conf.getTimeAsSeconds("spark.ui.liveUpdate.period", "100ms")
     bus = LiveListenerBus(conf.getInt("spark.scheduler.listenerbus.eventqueue.capacity",
-                                      DEFAULT_CAPACITY))
+                                      DEFAULT_CAPACITY), max(period, 0.0))
     sc._listener_bus = bus
     ui = SparkUI(sc, bus)
     default = "true" if ENABLED_BY_DEFAULT else "false"

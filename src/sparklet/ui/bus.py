@@ -7,6 +7,14 @@ queue is full the event is dropped and counted, as Spark's bus does (a UI that m
 event shows a stale row; a scheduler that waits for the UI would slow every job). With no
 listener at all, posting costs one attribute check.
 
+Three things keep the bus off the scheduler's way, since both share one interpreter lock:
+the scheduler's hooks post with :meth:`LiveListenerBus.post_lazy`, so the event dict is
+built in the bus's thread, from objects that no longer change; events are delivered in
+bursts, ``period`` (``spark.ui.liveUpdate.period``, 100ms) after the first of them, so a
+short job or streaming batch runs before the UI's work on it rather than interleaved with
+it; and the bus's thread gives up the lock after each event (left to Python's 5 ms switch
+interval, a burst would hold a scheduler thread that wants the lock back for that long).
+
 >>> bus = LiveListenerBus(capacity=10)
 >>> class Printer:
 ...     def on_event(self, event): print(event["Event"])
@@ -32,11 +40,13 @@ DEFAULT_CAPACITY = 10000
 
 
 class LiveListenerBus:
-    def __init__(self, capacity: int = DEFAULT_CAPACITY) -> None:
+    def __init__(self, capacity: int = DEFAULT_CAPACITY, period: float = 0.0) -> None:
         if capacity <= 0:
             raise ValueError("spark.scheduler.listenerbus.eventqueue.capacity must be > 0, "
                              "got %d" % capacity)
         self.capacity = capacity
+        self.period = period        # seconds events may wait to be delivered together
+        self._waiters = 0           # threads in wait_until_empty: deliver now
         self._listeners: list = []
         self._queue: deque = deque()
         self._cond = threading.Condition()
@@ -72,8 +82,16 @@ class LiveListenerBus:
 
     def post(self, event: dict) -> None:
         """Queue ``event`` (dropped, and counted, when the queue is full or the bus stopped)."""
-        if not self.active:
-            return
+        if self.active:
+            self._put(event)
+
+    def post_lazy(self, build, *args) -> None:
+        """Queue the event ``build(*args)`` returns, built in the bus's thread (None: no
+        event). ``args`` must not change after the call."""
+        if self.active:
+            self._put((build, args))
+
+    def _put(self, item) -> None:
         with self._cond:
             if self._stopped:
                 return
@@ -86,7 +104,7 @@ class LiveListenerBus:
                                 "(raise spark.scheduler.listenerbus.eventqueue.capacity, now "
                                 "%d); the UI may show stale data", self.dropped, self.capacity)
                 return
-            self._queue.append(event)
+            self._queue.append(item)
             if len(self._queue) == 1:
                 self._cond.notify_all()
 
@@ -97,27 +115,54 @@ class LiveListenerBus:
                     self._cond.wait()
                 if not self._queue:  # stopped and drained
                     return
-                event = self._queue.popleft()
+                if self.period > 0:
+                    # Let the events of the next moments pile up, and deliver them at once,
+                    # after (not during) the burst of scheduling that posted them.
+                    self._cond.wait_for(lambda: self._waiters or self._stopped, self.period)
+                items = list(self._queue)
+                self._queue.clear()
                 self._busy = True
                 listeners = self._listeners
             try:
-                for listener in listeners:
-                    try:
-                        listener.on_event(event)
-                    except Exception:  # a broken listener must not stop the others
-                        log.exception("Listener %r failed on %s", listener, event.get("Event"))
+                for item in items:
+                    self._deliver(item, listeners)
+                    time.sleep(0)  # let a thread waiting for the interpreter lock have it
             finally:
                 with self._cond:
                     self._busy = False
                     if not self._queue:
                         self._cond.notify_all()
 
+    @staticmethod
+    def _deliver(event, listeners) -> None:
+        if type(event) is tuple:
+            build, args = event
+            try:
+                event = build(*args)
+            except Exception:  # noqa: BLE001 - one unbuildable event, not the bus
+                log.exception("Could not build the listener event %s", build.__name__)
+                return
+            if event is None:
+                return
+        for listener in listeners:
+            try:
+                listener.on_event(event)
+            except Exception:  # a broken listener must not stop the others
+                log.exception("Listener %r failed on %s", listener, event.get("Event"))
+
     def wait_until_empty(self, timeout: float = 10.0) -> bool:
-        """Block until every event posted so far was delivered; False on timeout."""
+        """Block until every event posted so far was delivered (at once, not after the
+        delivery period); False on timeout."""
         with self._cond:
             if self._thread is None:
                 return not self._queue
-            return self._cond.wait_for(lambda: not self._queue and not self._busy, timeout)
+            self._waiters += 1
+            self._cond.notify_all()
+            try:
+                return self._cond.wait_for(lambda: not self._queue and not self._busy,
+                                           timeout)
+            finally:
+                self._waiters -= 1
 
     def stop(self, timeout: float = 10.0) -> None:
         """Deliver what is queued (for at most ``timeout`` s), then stop."""

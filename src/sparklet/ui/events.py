@@ -17,7 +17,7 @@ import platform
 import re
 import sys
 import time
-from typing import Any
+from typing import Any, NamedTuple
 
 from sparklet.dependency import NarrowDependency
 
@@ -25,7 +25,7 @@ __all__ = [
     "now_ms", "application_start", "application_end", "environment_update",
     "executor_added", "executor_removed", "job_start", "job_end", "stage_submitted",
     "stage_completed", "task_start", "task_end", "block_updated", "unpersist_rdd",
-    "stage_info", "streaming_event", "REDACTED",
+    "stage_info", "StageRef", "streaming_event", "REDACTED",
 ]
 
 REDACTED = "*********(redacted)"
@@ -110,17 +110,38 @@ def _stage_rdds(rdd) -> list[dict]:
     return infos
 
 
-def stage_info(stage, attempt: int | None = None, submission_time: int | None = None,
+class StageRef(NamedTuple):
+    """What an event needs of a scheduler stage, taken when it is posted: the event is
+    built later, and holding the stage itself would keep it (and so its shuffle's stage
+    identity) alive longer than the scheduler does."""
+
+    id: int
+    attempt: int
+    num_tasks: int
+    call_site: str
+    parent_ids: list
+    rdd: Any
+    is_shuffle_map: bool
+
+    @classmethod
+    def of(cls, stage) -> StageRef:
+        return cls(stage.id, max(stage.attempt, 0), stage.num_partitions, stage.name,
+                   sorted(p.id for p in stage.parents), stage.rdd,
+                   getattr(stage, "dep", None) is not None)
+
+
+def stage_info(stage: StageRef, submission_time: int | None = None,
                completion_time: int | None = None, failure_reason: str | None = None) -> dict:
-    rdd = stage.rdd
-    num_partitions = rdd.getNumPartitions() if stage.num_partitions is None \
-        else stage.num_partitions
-    return {"stageId": stage.id, "attemptId": max(stage.attempt, 0) if attempt is None
-            else attempt, "name": _short_name(stage.name), "numTasks": num_partitions,
-            "parentIds": sorted(p.id for p in stage.parents), "details": stage.name,
-            "rddInfos": _stage_rdds(rdd), "submissionTime": submission_time,
+    # A stage's RDDs do not change: walked once, whichever of its events comes first.
+    rdd_infos = getattr(stage.rdd, "_ui_stage_rdds", None)
+    if rdd_infos is None:
+        rdd_infos = stage.rdd._ui_stage_rdds = _stage_rdds(stage.rdd)
+    return {"stageId": stage.id, "attemptId": stage.attempt,
+            "name": _short_name(stage.call_site), "numTasks": stage.num_tasks,
+            "parentIds": stage.parent_ids, "details": stage.call_site,
+            "rddInfos": rdd_infos, "submissionTime": submission_time,
             "completionTime": completion_time, "failureReason": failure_reason,
-            "isShuffleMap": getattr(stage, "dep", None) is not None}
+            "isShuffleMap": stage.is_shuffle_map}
 
 
 def _short_name(call_site: str) -> str:
@@ -129,8 +150,9 @@ def _short_name(call_site: str) -> str:
     return head + sep + os.path.basename(where) if sep else call_site
 
 
-def job_start(job_id: int, stages: list, props: dict) -> dict:
-    return {"Event": "SparkListenerJobStart", "time": now_ms(), "jobId": job_id,
+def job_start(job_id: int, stages: list[StageRef], props: dict,
+              time_ms: int | None = None) -> dict:
+    return {"Event": "SparkListenerJobStart", "time": time_ms or now_ms(), "jobId": job_id,
             "stageIds": [s.id for s in stages],
             "stageInfos": [stage_info(s) for s in stages],
             "properties": {str(k): str(v) for k, v in props.items() if v is not None}}
@@ -142,15 +164,17 @@ def job_end(job_id: int, succeeded: bool, error: str | None,
             "result": "JobSucceeded" if succeeded else "JobFailed", "errorMessage": error}
 
 
-def stage_submitted(stage, job_id: int, props: dict) -> dict:
-    t = now_ms()
+def stage_submitted(stage: StageRef, job_id: int, props: dict,
+                    time_ms: int | None = None) -> dict:
+    t = time_ms or now_ms()
     return {"Event": "SparkListenerStageSubmitted", "time": t, "jobId": job_id,
             "stageInfo": stage_info(stage, submission_time=t),
             "properties": {str(k): str(v) for k, v in props.items() if v is not None}}
 
 
-def stage_completed(stage, submission_time: int | None, failure_reason: str | None) -> dict:
-    t = now_ms()
+def stage_completed(stage: StageRef, submission_time: int | None, failure_reason: str | None,
+                    time_ms: int | None = None) -> dict:
+    t = time_ms or now_ms()
     return {"Event": "SparkListenerStageCompleted", "time": t,
             "stageInfo": stage_info(stage, submission_time=submission_time,
                                     completion_time=t, failure_reason=failure_reason)}
@@ -180,15 +204,17 @@ def task_start(task, executor_id: str, launch_ms: int) -> dict:
             "taskInfo": _task_info(task, executor_id, launch_ms, None, "RUNNING")}
 
 
-def task_end(task, status: str, result, info: Any, launch_ms: int | None) -> dict:
-    finish = now_ms()
+def task_end(task, status: str, result, info: Any, launch_ms: int | None,
+             finish_ms: int | None = None) -> dict:
+    finish = finish_ms or now_ms()
     executor_id = (result.executor_id if result is not None and result.executor_id
                    else str(info) if status == "success" else "")
     metrics: dict = {}
     error = None
     if result is not None:
-        metrics = {k: v for k, v in result.metrics.items() if isinstance(v, int | float)}
-        metrics.setdefault("executorRunTime", int(result.duration * 1000))
+        metrics = result.metrics  # numbers only (sparklet.taskcontext.TASK_METRIC_KEYS)
+        if "executorRunTime" not in metrics:
+            metrics = {**metrics, "executorRunTime": int(result.duration * 1000)}
         error = result.error or None
     elif status != "success":
         error = str(info)
@@ -205,14 +231,16 @@ def task_end(task, status: str, result, info: Any, launch_ms: int | None) -> dic
 
 # -- storage ---------------------------------------------------------------------------------
 
-def block_updated(executor_id: str, block_id: str, level: str, mem: int, disk: int) -> dict:
+def block_updated(executor_id: str, block_id: str, level: str, mem: int, disk: int,
+                  time_ms: int | None = None) -> dict:
     rdd_id = None
     if block_id.startswith("rdd_"):
         try:
             rdd_id = int(block_id.split("_")[1])
         except (IndexError, ValueError):
             rdd_id = None
-    return {"Event": "SparkListenerBlockUpdated", "time": now_ms(), "executorId": executor_id,
+    return {"Event": "SparkListenerBlockUpdated", "time": time_ms or now_ms(),
+            "executorId": executor_id,
             "blockId": block_id, "rddId": rdd_id, "storageLevel": level, "memSize": mem,
             "diskSize": disk}
 
@@ -249,11 +277,11 @@ def _receiver(info) -> dict:
             "lastErrorTime": info.lastErrorTime()}
 
 
-def streaming_event(event, ssc=None) -> dict | None:
+def streaming_event(event, ssc=None, time_ms: int | None = None) -> dict | None:
     """A :class:`~sparklet.streaming.listener.StreamingListenerEvent` as a dict (None for an
     event the UI does not record)."""
     name = type(event).__name__
-    out: dict = {"Event": name, "time": now_ms()}
+    out: dict = {"Event": name, "time": time_ms or now_ms()}
     if hasattr(event, "batchInfo"):
         out["batchInfo"] = _batch(event.batchInfo())
     elif hasattr(event, "outputOperationInfo"):

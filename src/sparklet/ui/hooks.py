@@ -7,69 +7,60 @@ Building an event here is all the scheduler's thread pays: the bus's own thread 
 
 from __future__ import annotations
 
-import threading
-
 from sparklet.ui import events
 
 __all__ = ["SchedulerEvents", "StreamingEvents"]
 
 
 class SchedulerEvents:
-    """Posts job, stage, task, executor and block events for one SparkContext."""
+    """Posts job, stage, task, executor and block events for one SparkContext. The events
+    are built in the bus's thread (``post_lazy``): here, only the times are taken."""
 
     def __init__(self, sc, bus) -> None:
         self._sc = sc
         self.bus = bus
         self._launched: dict[int, int] = {}   # task id -> launch time (ms)
         self._stage_submitted: dict[tuple[int, int], int] = {}
-        self._lock = threading.Lock()
 
     # -- from the DAGScheduler -------------------------------------------------------------
 
     def job_start(self, job_id: int, stages: list, props: dict) -> None:
-        self.bus.post(events.job_start(job_id, stages, props))
+        self.bus.post_lazy(events.job_start, job_id, [events.StageRef.of(s) for s in stages],
+                           dict(props), events.now_ms())
 
     def job_end(self, job_id: int, succeeded: bool, error: BaseException | None) -> None:
-        self.bus.post(events.job_end(job_id, succeeded,
-                                     None if error is None else str(error)))
+        self.bus.post_lazy(events.job_end, job_id, succeeded,
+                           None if error is None else str(error), events.now_ms())
 
     def stage_submitted(self, stage, job_id: int, props: dict) -> None:
-        event = events.stage_submitted(stage, job_id, props)
-        with self._lock:
-            self._stage_submitted[(stage.id, stage.attempt)] = event["time"]
-        self.bus.post(event)
+        now = events.now_ms()
+        self._stage_submitted[(stage.id, stage.attempt)] = now  # dict ops are atomic
+        self.bus.post_lazy(events.stage_submitted, events.StageRef.of(stage), job_id,
+                           dict(props), now)
 
     def stage_completed(self, stage, failure: BaseException | None) -> None:
-        with self._lock:
-            submitted = self._stage_submitted.pop((stage.id, stage.attempt), None)
-        self.bus.post(events.stage_completed(stage, submitted,
-                                             None if failure is None else str(failure)))
+        submitted = self._stage_submitted.pop((stage.id, stage.attempt), None)
+        self.bus.post_lazy(events.stage_completed, events.StageRef.of(stage), submitted,
+                           None if failure is None else str(failure), events.now_ms())
 
     def task_end(self, task, status: str, result, info) -> None:
-        with self._lock:
-            launch = self._launched.pop(task.task_id, None)
-        self.bus.post(events.task_end(task, status, result, info, launch))
-        if result is not None:
-            for block_id, level, mem, disk in getattr(result, "block_updates", ()):
-                self.bus.post(events.block_updated(result.executor_id, block_id, level,
-                                                   mem, disk))
+        now = events.now_ms()
+        self.bus.post_lazy(events.task_end, task, status, result, info,
+                           self._launched.pop(task.task_id, None), now)
+        if result is not None and result.block_updates:
+            for block_id, level, mem, disk in result.block_updates:
+                self.bus.post_lazy(events.block_updated, result.executor_id, block_id,
+                                   level, mem, disk, now)
 
     # -- from the TaskScheduler ------------------------------------------------------------
 
     def task_launched(self, executor_id: str, task) -> None:
         launch = events.now_ms()
-        with self._lock:
-            self._launched[task.task_id] = launch
-        self.bus.post(events.task_start(task, executor_id, launch))
-
-    def task_lost(self, task_id: int) -> None:
-        """A task whose outcome will never be reported (its task set was aborted)."""
-        with self._lock:
-            self._launched.pop(task_id, None)
+        self._launched[task.task_id] = launch
+        self.bus.post_lazy(events.task_start, task, executor_id, launch)
 
     def executor_added(self, executor_id: str, slots: int) -> None:
-        pids_of = getattr(self._sc._backend, "executor_pids", None) \
-            if hasattr(self._sc, "_backend") else None
+        pids_of = getattr(getattr(self._sc, "_backend", None), "executor_pids", None)
         pid = (pids_of() if pids_of is not None else {}).get(executor_id)
         self.bus.post(events.executor_added(executor_id, slots, pid))
 
@@ -92,9 +83,7 @@ class StreamingEvents:
         self.bus = bus
 
     def _forward(self, event) -> None:
-        converted = events.streaming_event(event, self._ssc)
-        if converted is not None:
-            self.bus.post(converted)
+        self.bus.post_lazy(events.streaming_event, event, self._ssc, events.now_ms())
 
     onStreamingStarted = onReceiverStarted = onReceiverError = onReceiverStopped = _forward
     onBatchSubmitted = onBatchStarted = onBatchCompleted = _forward
