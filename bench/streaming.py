@@ -208,15 +208,33 @@ def run_sparklet(plan: list[dict], cores: int, ui: bool = False) -> dict[str, An
         "StreamingContext": StreamingContext,
         "StreamingListener": StreamingListener,
     }
+    executors0, driver0 = _executor_cpu(sc), time.process_time()
     try:
         phases = driver.run_plan(engine, plan, log=lambda msg: print(msg, flush=True))
+        cpu = {"driver_cpu_s": time.process_time() - driver0,
+               "executors_cpu_s": sum(_executor_cpu(sc).values())
+               - sum(executors0.values())}
     finally:
         if poller is not None:
             poller.stop()
         sc.stop()
-    out = {"version": sparklet.__version__, "startup_s": startup_s, "phases": phases}
+    out = {"version": sparklet.__version__, "startup_s": startup_s, "phases": phases, **cpu}
     if poller is not None:
         out["ui_requests"], out["ui_request_errors"] = poller.requests, poller.errors
+    return out
+
+
+def _executor_cpu(sc) -> dict[str, float]:
+    """CPU seconds (user + system) each executor process has used so far (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    out = {}
+    for executor_id, pid in sc._backend.executor_pids().items():
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            out[executor_id] = (int(fields[11]) + int(fields[12])) / ticks
+        except (OSError, IndexError, ValueError):
+            pass
     return out
 
 
@@ -278,6 +296,18 @@ def ui_overhead(plan: list[dict], s: Settings, cores: int, rounds: int) -> int:
             off, on = values["off"], values["on"]
             cost = (on / off - 1) if better == "low" else (off / on - 1)
             rows.append(f"| {w} | {label} | {off:.1f} | {on:.1f} | {cost * 100:+.1f}% |")
+    # Wall-clock figures on a shared 2-core machine swing by tens of percent from run to run;
+    # the CPU the same work took is steadier, and the UI adds CPU on the driver only.
+    for key, label in (("driver_cpu_s", "driver CPU s"), ("executors_cpu_s", "executors CPU s"),
+                       ("total_cpu_s", "driver + executors CPU s")):
+        values = {}
+        for mode, rs in runs.items():
+            values[mode] = statistics.median(
+                r["driver_cpu_s"] + r["executors_cpu_s"] if key == "total_cpu_s" else r[key]
+                for r in rs)
+        off, on = values["off"], values["on"]
+        cost = (on / off - 1) * 100
+        rows.append(f"| whole plan | {label} | {off:.2f} | {on:.2f} | {cost:+.1f}% |")
     requests = sum(r.get("ui_requests", 0) for r in runs["on"])
     errors = sum(r.get("ui_request_errors", 0) for r in runs["on"])
     print(f"\nsparklet local[{cores}], UI off vs on, medians of {rounds} rounds "
