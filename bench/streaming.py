@@ -241,8 +241,9 @@ def _executor_cpu(sc) -> dict[str, float]:
 class _PagePoller:
     """What an open browser tab on the Streaming page asks the UI for, every second."""
 
+    # the requests of sparklet/ui/static/pages/streaming.js's update()
     PATHS = ("/streaming/statistics", "/streaming/timeline?count=300", "/streaming/receivers",
-             "/streaming/batches?status=completed", "/streaming/progress", "/jobs")
+             "/streaming/batches", "/streaming/progress")
 
     def __init__(self, url: str, app_id: str, period: float = 1.0):
         import threading

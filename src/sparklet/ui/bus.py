@@ -10,10 +10,11 @@ listener at all, posting costs one attribute check.
 Three things keep the bus off the scheduler's way, since both share one interpreter lock:
 the scheduler's hooks post with :meth:`LiveListenerBus.post_lazy`, so the event dict is
 built in the bus's thread, from objects that no longer change; events are delivered in
-bursts, ``period`` (``spark.ui.liveUpdate.period``, 100ms) after the first of them, so a
-short job or streaming batch runs before the UI's work on it rather than interleaved with
-it; and the bus's thread gives up the lock after each event (left to Python's 5 ms switch
-interval, a burst would hold a scheduler thread that wants the lock back for that long).
+bursts, ``period`` (``spark.ui.liveUpdate.period``, 100ms) after the first of them or as
+soon as a streaming batch completes (:meth:`LiveListenerBus.deliver_now`), so a short job
+or batch runs before the UI's work on it rather than interleaved with it; and the bus's
+thread gives up the lock after each event (left to Python's 5 ms switch interval, a burst
+would hold a scheduler thread that wants the lock back for that long).
 
 >>> bus = LiveListenerBus(capacity=10)
 >>> class Printer:
@@ -47,6 +48,7 @@ class LiveListenerBus:
         self.capacity = capacity
         self.period = period        # seconds events may wait to be delivered together
         self._waiters = 0           # threads in wait_until_empty: deliver now
+        self._deliver_now = False   # deliver_now() was called: the burst is over
         self._listeners: list = []
         self._queue: deque = deque()
         self._cond = threading.Condition()
@@ -118,7 +120,10 @@ class LiveListenerBus:
                 if self.period > 0:
                     # Let the events of the next moments pile up, and deliver them at once,
                     # after (not during) the burst of scheduling that posted them.
-                    self._cond.wait_for(lambda: self._waiters or self._stopped, self.period)
+                    self._cond.wait_for(
+                        lambda: self._waiters or self._stopped or self._deliver_now,
+                        self.period)
+                self._deliver_now = False
                 items = list(self._queue)
                 self._queue.clear()
                 self._busy = True
@@ -132,6 +137,13 @@ class LiveListenerBus:
                     self._busy = False
                     if not self._queue:
                         self._cond.notify_all()
+
+    def deliver_now(self) -> None:
+        """End the wait for more events: the work that posted them is over (a streaming
+        batch completed), so their delivery cannot get in its way."""
+        with self._cond:
+            self._deliver_now = True
+            self._cond.notify_all()
 
     @staticmethod
     def _deliver(event, listeners) -> None:

@@ -85,7 +85,12 @@ class StreamingEvents:
     def _forward(self, event) -> None:
         self.bus.post_lazy(events.streaming_event, event, self._ssc, events.now_ms())
 
+    def _batch_completed(self, event) -> None:
+        self._forward(event)
+        self.bus.deliver_now()  # between batches: the UI's work waits no longer
+
     onStreamingStarted = onReceiverStarted = onReceiverError = onReceiverStopped = _forward
-    onBatchSubmitted = onBatchStarted = onBatchCompleted = _forward
+    onBatchSubmitted = onBatchStarted = _forward
+    onBatchCompleted = _batch_completed
     onOutputOperationStarted = onOutputOperationCompleted = _forward
     onWriteAheadLogCorruption = _forward
