@@ -63,7 +63,9 @@ def routes(provider: Any) -> list[BaseRoute]:
         return s
 
     def endpoint(body: Callable[[Request, Any], Any]):
-        def handle(request: Request) -> Response:
+        # async: a store read takes microseconds, and a sync endpoint would cost every
+        # request a hop to starlette's thread pool and back
+        async def handle(request: Request) -> Response:
             try:
                 return JSONResponse(body(request, streaming(request)))
             except _NotFound as e:
