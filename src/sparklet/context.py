@@ -182,10 +182,8 @@ class SparkContext:
         """The listener bus with the UI's store and the event log on it (see sparklet.ui);
         the schedulers post events only when something listens."""
         from sparklet.ui import attach
-        from sparklet.ui.bus import LiveListenerBus
 
-        self._listener_bus = LiveListenerBus()
-        ui = attach(self)
+        ui = attach(self)  # sets self._listener_bus
         if ui is not None:
             from sparklet.ui.hooks import SchedulerEvents
 

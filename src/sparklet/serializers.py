@@ -249,9 +249,7 @@ class PickledSlice:
         return part
 
     def __iter__(self) -> Iterator[Any]:
-        if self.path is not None:
-            return _read_file_records(self.path)
-        return chain.from_iterable(map(pickle.loads, self.batches))
+        return chain.from_iterable(self.iter_batches())
 
     def iter_batches(self) -> Iterator[list]:
         """The records batch by batch (a task counts its input a batch at a time)."""
@@ -261,11 +259,6 @@ class PickledSlice:
 
     def __reduce__(self):
         return PickledSlice, (self.batches, self.path)
-
-
-def _read_file_records(path: str) -> Iterator[Any]:
-    with open(path, "rb") as fh:
-        yield from read_records(fh)
 
 
 def _read_file_batches(path: str) -> Iterator[list]:

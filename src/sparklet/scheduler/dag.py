@@ -450,12 +450,10 @@ class DAGScheduler:
                             "unsuccessfully.\n%s" % (p, task.attempt, stage.id, stage.attempt,
                                                      result.error))
                     self.task_scheduler.submit(taskset, [make_task(p, task.attempt + 1)])
-        except KeyboardInterrupt as e:
-            kill = True  # Ctrl-C in the driver: nothing will wait for these tasks
-            failure = e
-            raise
         except BaseException as e:
             failure = e
+            if isinstance(e, KeyboardInterrupt):
+                kill = True  # Ctrl-C in the driver: nothing will wait for these tasks
             raise
         finally:
             self.jobs.detach(job_id, events)

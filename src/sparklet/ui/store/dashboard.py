@@ -29,22 +29,15 @@ from __future__ import annotations
 import bisect
 import copy
 import threading
-from datetime import UTC, datetime
 from typing import Any
+
+from sparklet.ui.store.util import spark_date
 
 __all__ = ["DashboardStore", "EVENT"]
 
 EVENT = "SparkletDashboardUpdate"
 RETAINED_POINTS_KEY = "spark.ui.dashboard.retainedPoints"
 DEFAULT_RETAINED_POINTS = 300
-
-
-def _spark_date(ms: int | None) -> str | None:
-    """Spark's REST date text: ``2026-12-02T18:03:04.567GMT`` (UTC)."""
-    if ms is None:
-        return None
-    moment = datetime.fromtimestamp(ms / 1000.0, tz=UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}GMT"
 
 
 class _Panel:
@@ -133,7 +126,7 @@ class DashboardStore:
         with self._lock:
             return [{"name": p.name, "kind": p.kind,
                      "title": p.options.get("title", p.name),
-                     "updated": _spark_date(p.updated), "updatedEpoch": p.updated,
+                     "updated": spark_date(p.updated), "updatedEpoch": p.updated,
                      "batchTime": p.batch_time} for p in self._panels.values()]
 
     def get(self, name: str) -> dict | None:
@@ -147,7 +140,7 @@ class DashboardStore:
             return {"name": p.name, "kind": p.kind, "options": copy.deepcopy(p.options),
                     "columns": list(p.columns), "batchTime": p.batch_time,
                     "rows": copy.deepcopy(p.rows), "history": self._history(p),
-                    "updated": _spark_date(p.updated), "updatedEpoch": p.updated}
+                    "updated": spark_date(p.updated), "updatedEpoch": p.updated}
 
     @staticmethod
     def _history(panel: _Panel) -> list:

@@ -40,10 +40,10 @@ every public method takes one lock and returns fresh JSON-able values.
 from __future__ import annotations
 
 import threading
-import time
 from collections import OrderedDict, deque
-from datetime import UTC, datetime
 from typing import Any
+
+from sparklet.ui.store import util
 
 __all__ = ["StreamingStore", "spark_date"]
 
@@ -54,15 +54,13 @@ OUTPUT_OP_PROP = "spark.streaming.internal.outputOpId"
 
 
 def spark_date(ms: int | None) -> str | None:
-    """Spark's REST date text (``2026-12-02T18:03:04.567GMT``, UTC) of epoch ms.
+    """Spark's REST date text (``2026-12-02T18:03:04.567GMT``, UTC) of epoch ms; None for
+    an unknown time (None or Spark's -1: the streaming API leaves those fields out).
 
     >>> spark_date(1764698584567)
     '2025-12-02T18:03:04.567GMT'
     """
-    if ms is None or ms < 0:
-        return None
-    d = datetime.fromtimestamp(ms / 1000.0, tz=UTC)
-    return d.strftime("%Y-%m-%dT%H:%M:%S.") + f"{int(ms) % 1000:03d}GMT"
+    return None if ms is None or ms < 0 else util.spark_date(ms)
 
 
 def _known(v: Any) -> int | None:
@@ -294,7 +292,7 @@ class StreamingStore:
         """Wall ms for ages: the application's end in a replayed (ended) application."""
         if self.app_end_time is not None:
             return int(self.app_end_time)
-        return int(time.time() * 1000)
+        return util.now_ms()
 
     def _retained(self) -> list[_Batch]:
         return list(self._completed.values())

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+from sparklet.ui.events import now_ms
+
 __all__ = ["spark_date", "quantiles_of", "now_ms"]
 
 
@@ -26,7 +28,3 @@ def quantiles_of(values: list[float], quantiles: list[float]) -> list[float]:
         return [0.0 for _ in quantiles]
     ordered = sorted(values)
     return [float(ordered[min(int(q * n), n - 1)]) for q in quantiles]
-
-
-def now_ms() -> int:
-    return int(time.time() * 1000)
