@@ -131,6 +131,7 @@ class JobScheduler:
         self._handled: set[int] = set()
         self.handled_until: int | None = None
         self._started = False
+        self._batch_done: dict[int, list[Callable[[JobSet], None]]] = {}
 
     def start(self) -> None:
         for i in range(self.num_concurrent_jobs):
@@ -259,9 +260,26 @@ class JobScheduler:
                 job_set.processing_end = _now_ms()
                 self._job_sets.pop(job_set.time_ms, None)
         if done:
+            self._run_batch_done(job_set)
             self.progress.on_batch_completed(job_set)
             bus.post(StreamingListenerBatchCompleted(job_set.batch_info()))
             self.job_generator.on_batch_completion(job_set.time_ms)
+
+    def on_batch_done(self, time_ms: int, callback: Callable[[JobSet], None]) -> None:
+        """Call ``callback(job_set)`` once every job of batch ``time_ms`` has run, before
+        ``onBatchCompleted`` is posted (it may add to the batch's input metadata)."""
+        with self._lock:
+            self._batch_done.setdefault(time_ms, []).append(callback)
+
+    def _run_batch_done(self, job_set: JobSet) -> None:
+        with self._lock:
+            callbacks = self._batch_done.pop(job_set.time_ms, [])
+        for callback in callbacks:
+            try:
+                callback(job_set)
+            except Exception:  # noqa: BLE001 - reporting never fails the batch
+                log.warning("Error in a batch-completion callback of batch %d ms",
+                            job_set.time_ms, exc_info=True)
 
     # -- progress --------------------------------------------------------------------------
 
