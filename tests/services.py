@@ -917,4 +917,25 @@ def mariadb_service() -> Iterator[Service]:
     yield from _provide("SPARKLET_TEST_MYSQL", checked, start_mariadb)
 
 
+@contextlib.contextmanager
+def fresh_mariadb_database(service: Service) -> Iterator[str]:
+    """A new, empty database on ``service`` (``sparklet_test_<hex>``), dropped afterwards:
+    yields its ``mysql://`` URL."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    pymysql = importlib.import_module("pymysql")
+    name = f"{MARIADB_DATABASE}_{uuid.uuid4().hex[:8]}"
+    admin = pymysql.connect(**_mysql_url_kwargs(service.url), autocommit=True)
+    try:
+        with admin.cursor() as cur:
+            cur.execute(f"CREATE DATABASE {name}")
+        try:
+            yield urlunsplit(urlsplit(service.url)._replace(path="/" + name))
+        finally:
+            with admin.cursor() as cur:
+                cur.execute(f"DROP DATABASE IF EXISTS {name}")
+    finally:
+        admin.close()
+
+
 FIXTURES = FIXTURES + ("mariadb_service",)

@@ -8,13 +8,12 @@ with the reason printed when there is none, a failure under CI=true.
 from __future__ import annotations
 
 import sys
-import uuid
-from urllib.parse import urlsplit, urlunsplit
+import time
 
 import pytest
 from recovery_helpers import AppRun, expected, load_app, observed
 
-from services import require_module
+from services import fresh_mariadb_database, require_module
 from sparklet.streaming.sinks import COMMITS_TABLE, mysql_connect_args, mysql_sink
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(180)]
@@ -25,17 +24,12 @@ def mysql_db(mariadb_service):
     """A fresh database on the test server: ``(connection, url)``, both on that database;
     dropped afterwards."""
     pymysql = require_module("pymysql", "pymysql (the 'mysql' extra)")
-    name = f"{mariadb_service.extra.get('database') or 'sparklet_test'}_{uuid.uuid4().hex[:8]}"
-    admin = pymysql.connect(**mysql_connect_args(mariadb_service.url), autocommit=True)
-    admin.cursor().execute(f"CREATE DATABASE {name}")
-    url = urlunsplit(urlsplit(mariadb_service.url)._replace(path="/" + name))
-    conn = pymysql.connect(**mysql_connect_args(url), autocommit=True)
-    try:
-        yield conn, url
-    finally:
-        conn.close()
-        admin.cursor().execute(f"DROP DATABASE {name}")
-        admin.close()
+    with fresh_mariadb_database(mariadb_service) as url:
+        conn = pymysql.connect(**mysql_connect_args(url), autocommit=True)
+        try:
+            yield conn, url
+        finally:
+            conn.close()
 
 
 def query(conn, sql: str) -> list[tuple]:
@@ -73,12 +67,36 @@ def test_mysql_commit_table_is_innodb_keyed_by_sink_batch_partition(sc, mysql_db
         == [("sink_id",), ("batch_time",), ("partition_id",)]
 
 
+class FailAfterPartitionZero:
+    """``row_to_params`` that, for partition 1's ``None`` row, first waits (bounded) until
+    partition 0 has committed, so the failure is known to come after that commit."""
+
+    def __init__(self, url: str):
+        self.url = url
+
+    def __call__(self, record):
+        if record[1] is None:
+            import pymysql
+
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                conn = pymysql.connect(**mysql_connect_args(self.url))
+                try:
+                    if query(conn, f"SELECT 1 FROM {COMMITS_TABLE} WHERE partition_id = 0"):
+                        break
+                finally:
+                    conn.close()
+                time.sleep(0.05)
+        return record
+
+
 def test_mysql_failed_partition_rolls_back(sc, mysql_db):
-    """Partition 1 fails half-way (a NULL into a NOT NULL column): partition 0 stays
-    committed, partition 1 leaves neither rows nor marker, and the rerun of the batch
-    writes partition 1 whole and partition 0 not again."""
+    """Partition 1 fails after its marker was inserted (a NULL into a NOT NULL column):
+    partition 0 stays committed, partition 1 leaves neither rows nor marker, and the
+    rerun of the batch writes partition 1 whole and partition 0 not again."""
     conn, url = mysql_db
     sink = mysql_sink(url, "INSERT INTO t(p, k) VALUES (%s, %s)", sink_id="t",
+                      row_to_params=FailAfterPartitionZero(url),
                       setup="CREATE TABLE IF NOT EXISTS t(p INT, k INT NOT NULL) "
                             "ENGINE=InnoDB")
     bad = sc.parallelize([(0, 1), (0, 2), (1, 3), (1, None)], 2)
