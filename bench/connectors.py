@@ -1,8 +1,10 @@
 """Connectors through a word count: each source's DStream against its client's plain loop.
 
 For every module ``bench/connectors/<name>.py`` (or the names given on the command line)
-the runner starts the module's service, generates ``--records`` corpus-like lines (~10
-Zipf-distributed words each: bench/_common.py's generator) and measures records/s of:
+the runner starts the module's service (a module whose client library is missing or whose
+service does not start here is reported as skipped, with the reason), generates
+``--records`` corpus-like lines (~10 Zipf-distributed words each: bench/_common.py's
+generator) and measures records/s of:
 
 * ``plain`` -- the client library's own consume loop reading the N records
   (``plain_consume``: the limit, no engine at all), the median of ``--repeat`` runs;
@@ -68,7 +70,8 @@ REQUIRED = ("NAME", "start", "fill", "plain_consume", "stream", "stop")
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("names", nargs="*", help="connector modules (default: all found)")
+    p.add_argument("names", nargs="*",
+                   help="connector modules, or paths of .py files (default: all found)")
     p.add_argument("--records", type=int, default=100_000, help="lines per run")
     p.add_argument("--repeat", type=int, default=3, help="plain consume runs (median)")
     p.add_argument("--stream-repeat", type=int, default=1, help="stream runs per variant")
@@ -88,10 +91,10 @@ def available() -> list[str]:
 
 
 def load(name: str) -> ModuleType:
-    path = MODULES_DIR / f"{name}.py"
+    path = Path(name) if name.endswith(".py") else MODULES_DIR / f"{name}.py"
     if not path.exists():
         raise SystemExit(f"no connector module {path} (found: {', '.join(available())})")
-    spec = importlib.util.spec_from_file_location(f"bench_connector_{name}", path)
+    spec = importlib.util.spec_from_file_location(f"bench_connector_{path.stem}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     missing = [attr for attr in REQUIRED if not hasattr(module, attr)]
@@ -219,7 +222,12 @@ def bench_connector(mod: ModuleType, args: argparse.Namespace,
     wal_variants = [False]
     if args.wal_all or (args.wal and getattr(mod, "RELIABLE", False)):
         wal_variants.append(True)
-    ctx = mod.start()
+    try:
+        ctx = mod.start()
+    except Exception as e:  # noqa: BLE001 - a service that cannot start here is skipped
+        reason = f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
+        log(f"  {mod.NAME}: skipped, its service did not start ({reason})")
+        return {"name": mod.NAME, "skipped": reason}
     try:
         plain = [plain_run(mod, ctx, lines) for _ in range(args.repeat)]
         plain_rps = n / statistics.median(plain)
@@ -244,6 +252,9 @@ def bench_connector(mod: ModuleType, args: argparse.Namespace,
 def table(results: list[dict[str, Any]]) -> str:
     rows = []
     for r in results:
+        if "skipped" in r:
+            rows.append([r["name"], "-", "-", "-", "-", "-", "skipped", "-"])
+            continue
         for variant, s in r["stream"].items():
             rows.append([r["name"], "on" if variant == "wal" else "off", f"{r['records']:,}",
                          f"{r['plain']['rps']:,.0f}", f"{s['rps']:,.0f}",
@@ -255,9 +266,14 @@ def table(results: list[dict[str, Any]]) -> str:
 
 def run(args: argparse.Namespace, log=print) -> dict[str, Any]:
     names = args.names or available()
-    modules = [load(name) for name in names]
     results = []
-    for mod in modules:
+    for name in names:
+        try:
+            mod = load(name)
+        except ImportError as e:  # its client library is not installed here
+            log(f"{name}: skipped ({e})")
+            results.append({"name": name, "skipped": f"ImportError: {e}"})
+            continue
         log(f"{mod.NAME}: {args.records:,} records, batch {args.batch:g} s")
         results.append(bench_connector(mod, args, log))
     return {"machine": common.machine_info(),
@@ -274,6 +290,9 @@ def main(argv: list[str] | None = None) -> int:
     print(table(report["results"]))
     print(f"(load average {report['machine']['loadavg_1m']}; stream rec/s: wall time from "
           "start to the last record counted; proc rec/s: over the batches' processing time)")
+    for r in report["results"]:
+        if "skipped" in r:
+            print(f"{r['name']}: skipped -- {r['skipped']}")
     if args.json:
         common.write_json(args.json, report)
     return 0

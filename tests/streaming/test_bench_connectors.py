@@ -54,3 +54,14 @@ def test_modules_are_found_and_checked():
     assert "socket" in runner.available()
     with pytest.raises(SystemExit, match="no connector module"):
         runner.load("no-such-connector")
+
+
+def test_a_service_that_does_not_start_is_skipped_with_its_reason(tmp_path):
+    module = tmp_path / "down.py"
+    module.write_text("NAME = 'down'\n"
+                      "def start():\n    raise OSError('connection refused')\n"
+                      "fill = plain_consume = stream = stop = None\n")
+    runner = load_runner()
+    report = runner.run(runner.parse_args([str(module), "--records", "10"]), log=lambda m: None)
+    assert report["results"] == [{"name": "down", "skipped": "OSError: connection refused"}]
+    assert "skipped" in runner.table(report["results"])
