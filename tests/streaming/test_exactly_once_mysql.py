@@ -164,3 +164,22 @@ def test_url_and_keyword_arguments():
     assert args == {"host": "db", "port": 3307, "user": "ann", "password": "other",
                     "database": "shop", "unix_socket": "/run/m.sock", "connect_timeout": 3,
                     "charset": "utf8mb4"}
+
+
+def test_example_writes_word_counts(tmp_path, mysql_db):
+    """examples/streaming/mysql_sink_word_count.py --generate, for a few batches."""
+    import os
+    import subprocess
+    from pathlib import Path
+
+    conn, url = mysql_db
+    example = Path(__file__).resolve().parents[2] / "examples" / "streaming" \
+        / "mysql_sink_word_count.py"
+    proc = subprocess.run([sys.executable, str(example), url, "--generate", "--rate", "200",
+                           "--batch", "0.3", "--seconds", "2.5"], cwd=tmp_path,
+                          env=dict(os.environ), capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    rows = query(conn, "SELECT batch_time, word, n FROM word_counts")
+    assert rows and all(n > 0 for _, _, n in rows)
+    markers = query(conn, f"SELECT DISTINCT batch_time FROM {COMMITS_TABLE}")
+    assert {t for t, _, _ in rows} <= {t for (t,) in markers}
