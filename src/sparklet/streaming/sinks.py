@@ -408,6 +408,17 @@ class ConnectionPool:
     more are closed. A connection that failed inside :meth:`connection` is closed, not
     reused. A forked process starts with no connections.
 
+    Parameters
+    ----------
+    connect : callable
+        ``connect(*args, **kwargs) -> connection``, run in the executors (picklable: a
+        top-level function, a class, ``functools.partial``; a client's ``connect``).
+    max_idle : int
+        idle connections kept per process (an executor of ``local[N]`` runs one task at a
+        time: one is enough there).
+    close : callable, optional
+        ``close(connection)`` for clients whose connections have no ``close()`` method.
+
     >>> import os, sqlite3, tempfile
     >>> from sparklet import SparkContext
     >>> sc = SparkContext.getOrCreate()
@@ -431,7 +442,7 @@ class ConnectionPool:
 
         self.connect, self.args, self.kwargs = connect, args, kwargs
         self.max_idle = max_idle
-        self.close = close
+        self._close_connection = close or (lambda conn: conn.close())
         # Computed once here, so every pickled copy in every executor has the same key.
         self.key = hashlib.sha256(cloudpickle.dumps(
             (connect, args, sorted(kwargs.items())))).hexdigest()[:24]
@@ -480,4 +491,4 @@ class ConnectionPool:
 
     def _close(self, conn: Any) -> None:
         with contextlib.suppress(Exception):
-            (self.close or (lambda c: c.close()))(conn)
+            self._close_connection(conn)
