@@ -15,10 +15,12 @@ generator) and measures records/s of:
   all N. ``stream rec/s`` is N over the wall time from ``ssc.start()`` to the completion of
   the batch that counted the last record (so it includes the receiver's start and the
   batch interval's granularity); ``proc rec/s`` is N over the sum of the batches'
-  processing delays (the engine's own cost). With the write-ahead log off, and with
-  ``--wal`` also on (``spark.streaming.receiver.writeAheadLog.enable``, a checkpoint
-  directory in a temporary directory) for the modules that say ``RELIABLE = True``;
-  ``--wal-all`` for every module.
+  processing delays (the engine's own cost); ``CPU s`` the CPU seconds of the bench's
+  process tree (driver and executors; a service started in-process counts too) over the
+  run. With the write-ahead log off, and with ``--wal`` also on
+  (``spark.streaming.receiver.writeAheadLog.enable``, a checkpoint directory in a
+  temporary directory) for the modules that say ``RELIABLE = True``; ``--wal-all`` for
+  every module.
 
 A module defines (the contract of SPEC-CONNECTORS.md)::
 
@@ -189,11 +191,13 @@ def stream_run(mod: ModuleType, ctx: dict, lines: list[str], batch: float, wal: 
         cpu_before = common.tree_cpu_seconds()
         start = time.perf_counter()
         ssc.start()
-        if push:
-            mod.fill(ctx, lines)
-        finished = listener.done.wait(timeout)
-        cpu = common.tree_cpu_seconds() - cpu_before
-        ssc.stop(stopSparkContext=False, stopGraceFully=False)
+        try:
+            if push:
+                mod.fill(ctx, lines)
+            finished = listener.done.wait(timeout)
+            cpu = common.tree_cpu_seconds() - cpu_before
+        finally:
+            ssc.stop(stopSparkContext=False, stopGraceFully=False)
         if not finished:
             raise RuntimeError(f"{mod.NAME}: {listener.records} of {n} records counted in "
                                f"{timeout:.0f} s")
@@ -253,15 +257,16 @@ def table(results: list[dict[str, Any]]) -> str:
     rows = []
     for r in results:
         if "skipped" in r:
-            rows.append([r["name"], "-", "-", "-", "-", "-", "skipped", "-"])
+            rows.append([r["name"], "-", "-", "-", "-", "-", "skipped", "-", "-"])
             continue
         for variant, s in r["stream"].items():
             rows.append([r["name"], "on" if variant == "wal" else "off", f"{r['records']:,}",
                          f"{r['plain']['rps']:,.0f}", f"{s['rps']:,.0f}",
                          f"{s['proc_rps']:,.0f}" if s["proc_rps"] else "-",
-                         f"{r['ratio'][variant]:.3g}", str(s["batches"])])
+                         f"{r['ratio'][variant]:.3g}", str(s["batches"]),
+                         f"{s['cpu_s']:.2f}"])
     return common.format_table(["connector", "WAL", "records", "plain rec/s", "stream rec/s",
-                                "proc rec/s", "stream/plain", "batches"], rows)
+                                "proc rec/s", "stream/plain", "batches", "CPU s"], rows)
 
 
 def run(args: argparse.Namespace, log=print) -> dict[str, Any]:
