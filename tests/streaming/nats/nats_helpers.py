@@ -1,13 +1,19 @@
-"""A test's hands on the NATS server (nats-py directly, never sparklet) and a running
-stream whose batches are collected."""
+"""A test's hands on the NATS server (nats-py directly, never sparklet), a running stream
+whose batches are collected, and the fixtures of the NATS tests: ``nats_url`` (the
+session's ``nats_service``) and ``nats_own`` (a server of the test module's own, JetStream
+storing in its temp dir so streams and consumers survive a restart). The fixtures are
+imported by the test modules rather than kept in a conftest.py: two conftest.py files in
+package-less test folders collide under ``--doctest-modules``."""
 
 from __future__ import annotations
 
 import asyncio
 import uuid
 
+import pytest
 from receiver_helpers import info_of, wait_until
 
+from services import Restartable, probe_nats_jetstream, require_module, require_service
 from sparklet.streaming import StreamingContext
 from sparklet.streaming.listener import StreamingListener
 from sparklet.streaming.nats import NATSUtils
@@ -150,3 +156,30 @@ def run_until(ctx, n: int, **create) -> Run:
     finally:
         run.stop()
     return run
+
+
+# -- fixtures ----------------------------------------------------------------------------
+
+@pytest.fixture(scope="session", name="nats_url")
+def nats_url_fixture(nats_service) -> str:
+    require_module("nats", "nats-py")
+    return nats_service.url
+
+
+@pytest.fixture(scope="module", name="nats_own")
+def nats_own_fixture():
+    """``(service, Restartable)`` of a NATS server only this module uses."""
+    require_module("nats", "nats-py")
+    from services import ServiceUnavailable, start_nats
+
+    try:
+        service, server = start_nats()
+    except ServiceUnavailable as e:
+        require_service(False, str(e))
+        return
+    proc = Restartable(server, server.procs[0], "nats.log",
+                       lambda: probe_nats_jetstream("127.0.0.1", service.port))
+    try:
+        yield service, proc
+    finally:
+        server.stop()

@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from nats_helpers import Run, numbered, publish, unique
+from nats_helpers import Run, nats_own_fixture, numbered, publish, unique  # noqa: F401
 from receiver_helpers import WAIT, receiver_conf, wait_until
 
 WAL = {"spark.streaming.receiver.writeAheadLog.enable": "true"}

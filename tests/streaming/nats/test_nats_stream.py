@@ -10,10 +10,11 @@ import time
 from collections import Counter
 
 import pytest
-from nats_helpers import (
+from nats_helpers import (  # noqa: F401 - nats_url_fixture: the fixture
     Run,
     consumer_info,
     fetch_without_ack,
+    nats_url_fixture,
     numbered,
     publish,
     publish_core,

@@ -13,7 +13,7 @@ import threading
 from collections import Counter
 from pathlib import Path
 
-from nats_helpers import publish, unique
+from nats_helpers import nats_url_fixture, publish, unique  # noqa: F401 - a fixture
 from receiver_helpers import WAIT
 
 REPO = Path(__file__).parents[3]

@@ -1,13 +1,18 @@
-"""A test's hands on the Redis server (redis-py directly, never sparklet) and a running
-stream whose batches are collected."""
+"""A test's hands on the Redis server (redis-py directly, never sparklet), a running stream
+whose batches are collected, and the fixtures of the Redis tests: ``redis_url`` (the
+session's ``redis_service``) and ``redis_own`` (a server of the test module's own with an
+append-only file, so streams, groups and pending entries survive a restart). The fixtures
+are imported by the test modules rather than kept in a conftest.py: two conftest.py files
+in package-less test folders collide under ``--doctest-modules``."""
 
 from __future__ import annotations
 
 import uuid
 
-import redis
+import pytest
 from receiver_helpers import info_of, wait_until
 
+from services import Restartable, probe_redis, require_module, require_service
 from sparklet.streaming import StreamingContext
 from sparklet.streaming.listener import StreamingListener
 from sparklet.streaming.redis import RedisUtils
@@ -17,7 +22,9 @@ def unique(prefix: str = "t") -> str:
     return f"{prefix}-{uuid.uuid4().hex[:10]}"
 
 
-def client(url: str) -> redis.Redis:
+def client(url: str):
+    import redis
+
     return redis.Redis.from_url(url)
 
 
@@ -110,3 +117,30 @@ def run_until(ctx, n: int, **create) -> Run:
     finally:
         run.stop()
     return run
+
+
+# -- fixtures ----------------------------------------------------------------------------
+
+@pytest.fixture(scope="session", name="redis_url")
+def redis_url_fixture(redis_service) -> str:
+    require_module("redis", "redis")
+    return redis_service.url
+
+
+@pytest.fixture(scope="module", name="redis_own")
+def redis_own_fixture():
+    """``(service, Restartable)`` of a persistent Redis server only this module uses."""
+    require_module("redis", "redis")
+    from services import ServiceUnavailable, start_redis
+
+    try:
+        service, server = start_redis(persistent=True)
+    except ServiceUnavailable as e:
+        require_service(False, str(e))
+        return
+    proc = Restartable(server, server.procs[0], "redis.log",
+                       lambda: probe_redis("127.0.0.1", service.port))
+    try:
+        yield service, proc
+    finally:
+        server.stop()

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from receiver_helpers import WAIT, receiver_conf, wait_until
-from redis_helpers import Run, add, numbered, pending, unique
+from redis_helpers import Run, add, numbered, pending, redis_own_fixture, unique  # noqa: F401
 
 WAL = {"spark.streaming.receiver.writeAheadLog.enable": "true"}
 

@@ -11,7 +11,16 @@ from collections import Counter
 
 import pytest
 from receiver_helpers import receiver_conf, wait_until
-from redis_helpers import Run, add, client, numbered, pending, run_until, unique
+from redis_helpers import (  # noqa: F401 - redis_url_fixture: the fixture
+    Run,
+    add,
+    client,
+    numbered,
+    pending,
+    redis_url_fixture,
+    run_until,
+    unique,
+)
 
 from sparklet.streaming import StreamingContext
 from sparklet.streaming.redis import RedisUtils

@@ -14,7 +14,7 @@ from collections import Counter
 from pathlib import Path
 
 from receiver_helpers import WAIT
-from redis_helpers import add, unique
+from redis_helpers import add, redis_url_fixture, unique  # noqa: F401 - a fixture
 
 REPO = Path(__file__).parents[3]
 APP = REPO / "examples" / "streaming" / "redis_word_count.py"
