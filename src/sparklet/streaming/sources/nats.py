@@ -190,6 +190,9 @@ class NATSReceiver(AckingReceiver):
 
         options = {"connect_timeout": 2, "name": f"sparklet {self.durable or self.subject}",
                    **self.connectOptions,
+                   # Each server tried twice at most, 0.1 s apart: nats-py's defaults
+                   # (60 tries, 2 s apart) would hold a first connect for two minutes.
+                   "max_reconnect_attempts": 1, "reconnect_time_wait": 0.1,
                    "allow_reconnect": False, "error_cb": on_error}
         session.nc = await nats.connect(servers=self.servers, **options)
         if not self.jetstream:
