@@ -21,12 +21,14 @@ WAL = {"spark.streaming.receiver.writeAheadLog.enable": "true"}
 
 def test_server_restart_mid_stream_loses_nothing(make_context, nats_own, tmp_path):
     service, proc = nats_own
-    ctx = make_context(receiver_conf(**WAL))
+    # Paced, so messages are in flight when the server goes; ackWait is longer than the
+    # test may take, so those come again only because the new session NAKs them.
+    ctx = make_context(receiver_conf(**{"spark.streaming.receiver.maxRate": "1000", **WAL}))
     subject, stream = unique("x."), unique("X")
-    first, second = numbered("before", 500), numbered("after", 500)
+    first, second = numbered("before", 1000), numbered("after", 500)
     publish(service.url, subject, first, stream=stream)
     run = Run(ctx, checkpoint=tmp_path, servers=service.url, subject=subject,
-              stream=stream, ackWait=2.0)
+              stream=stream, ackWait=600.0)
     try:
         assert wait_until(lambda: run.count() >= 100), run.events.errors
         proc.restart()

@@ -202,3 +202,35 @@ def test_core_nats_without_jetstream(sc, nats_url):
                           == expected), run.count()
     finally:
         run.stop()
+
+
+def test_a_new_session_asks_again_for_what_a_lost_one_held(nats_url):
+    """The receiver's own calls, as its receiving thread makes them: a session fetches 20
+    messages and is lost before acknowledging them; the next session NAKs them, so they
+    come again at once rather than after ackWait (here 10 minutes)."""
+    from sparklet.streaming.sources.nats import NATSReceiver
+
+    subject, stream = unique("n."), unique("N")
+    records = numbered("n", 20)
+    publish(nats_url, subject, records, stream=stream)
+    receiver = NATSReceiver([nats_url], subject, stream, "d", ackWait=600.0)
+
+    def fetch_all(session) -> list:
+        got: list = []
+        deadline = time.monotonic() + 30
+        while len(got) < len(records) and time.monotonic() < deadline:
+            got.extend(receiver.fetch(session, len(records) - len(got), 0.5))
+        return got
+
+    lost = receiver.connect()
+    assert sorted(r for r, _ in fetch_all(lost)) == sorted(records)
+    receiver.close(lost)  # nothing acknowledged
+    session = receiver.connect()
+    try:
+        again = fetch_all(session)
+        assert sorted(r for r, _ in again) == sorted(records)
+        receiver.ack(session, [t for _, t in again])
+    finally:
+        receiver.close(session)
+    info = consumer_info(nats_url, stream, "d")
+    assert info.num_ack_pending == 0 and info.num_pending == 0

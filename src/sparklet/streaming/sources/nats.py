@@ -10,7 +10,8 @@ nats-py's own reconnection is off: a lost connection ends the session, and the b
 reconnects with backoff, logging each attempt and reporting a ``ReceiverError`` -- the same
 behaviour as every other acking receiver. The durable consumer lives in the server, so a new
 session (or a new receiver after a driver restart) resumes after the last acknowledged
-message; what was delivered but not acknowledged comes again after ``ack_wait``.
+message; what was delivered but not acknowledged comes again after ``ack_wait`` -- or at
+once, when the receiver lost a session holding it: the next session NAKs those messages.
 """
 
 from __future__ import annotations
@@ -112,6 +113,7 @@ class _Session:
         self.queue: deque = deque()
         self.arrived = threading.Event()
         self.dropped = 0
+        self.unacked: dict[str, Any] = {}  # JetStream: reply subject -> message, until acked
 
 
 class NATSReceiver(AckingReceiver):
@@ -139,6 +141,12 @@ class NATSReceiver(AckingReceiver):
         self.paired = paired
         self.connectOptions = dict(connectOptions or {})
         self.queueGroup = queueGroup
+        self._orphans: list = []  # messages of a lost session, never acknowledged
+
+    def __getstate__(self) -> dict:
+        state = super().__getstate__()
+        state["_orphans"] = []
+        return state
 
     # -- AckingReceiver --------------------------------------------------------------------
 
@@ -157,6 +165,15 @@ class NATSReceiver(AckingReceiver):
         except BaseException:
             self.close(session)
             raise
+        if self._orphans:
+            orphans, self._orphans = self._orphans, []
+            try:
+                session.loop.run(self._nak(session, orphans))
+                log.info("Asked for %d messages of the lost session to be redelivered now",
+                         len(orphans))
+            except Exception as e:  # noqa: BLE001 - they still come again after ackWait
+                log.info("Could not ask for the redelivery of %d messages (%s): they come "
+                         "again after ackWait", len(orphans), e)
         return session
 
     def fetch(self, session: _Session, max_records: int, timeout: float) -> list:
@@ -167,6 +184,8 @@ class NATSReceiver(AckingReceiver):
         # nats-py refuses a zero timeout: a short one still picks up what is buffered.
         timeout = max(timeout, 0.02)
         msgs = session.loop.run(self._fetch(session, max_records, timeout), timeout + _CALL_S)
+        for m in msgs:
+            session.unacked[m.reply] = m
         if self.paired:
             return [((m.subject, m.data), m) for m in msgs]
         return [(m.data, m) for m in msgs]
@@ -174,8 +193,14 @@ class NATSReceiver(AckingReceiver):
     def ack(self, session: _Session, tokens: list) -> None:
         if self.jetstream and tokens:
             session.loop.run(self._ack(session, tokens))
+            for m in tokens:
+                session.unacked.pop(m.reply, None)
 
     def close(self, session: _Session) -> None:
+        # What the session fetched and never acknowledged (dropped, or stored and then the
+        # connection broke): the next session asks the server to redeliver it at once
+        # (a NAK) instead of after ackWait.
+        self._orphans.extend(session.unacked.values())
         try:
             if session.nc is not None and not session.nc.is_closed:
                 session.loop.run(session.nc.close(), 5.0)
@@ -259,6 +284,13 @@ class NATSReceiver(AckingReceiver):
         for msg in msgs:
             await msg.ack()
         await session.nc.flush(_CALL_S)  # on the wire (and the connection still up)
+
+    @staticmethod
+    async def _nak(session: _Session, msgs: list) -> None:
+        # Acknowledgements are messages to the reply subject: any connection may send them.
+        for msg in msgs:
+            await session.nc.publish(msg.reply, b"-NAK")
+        await session.nc.flush(_CALL_S)
 
     # -- core NATS: what the callback queued -----------------------------------------------
 
