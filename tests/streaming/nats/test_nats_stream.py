@@ -234,3 +234,13 @@ def test_a_new_session_asks_again_for_what_a_lost_one_held(nats_url):
         receiver.close(session)
     info = consumer_info(nats_url, stream, "d")
     assert info.num_ack_pending == 0 and info.num_pending == 0
+
+
+def test_a_missing_stream_without_create_is_reported(sc, nats_url):
+    stream = unique("Missing")
+    run = Run(sc, servers=nats_url, subject=unique("none."), stream=stream, create=False)
+    try:
+        assert wait_until(lambda: run.events.errors), "no ReceiverError"
+    finally:
+        run.stop()
+    assert f"no JetStream stream {stream} (create=False)" in run.events.errors[0]

@@ -162,3 +162,20 @@ once."""
         got = run.stop()
     assert over == []
     assert Counter(d["line"] for d in got) == Counter(["marker"] + records)
+
+
+def test_pending_entries_deleted_from_the_stream_are_acknowledged(sc, redis_url):
+    """c1 holds 10 entries when 4 of them are deleted (XDEL): c1 again gets the other 6
+    and the rest, and nothing stays pending."""
+    key, group = unique("del"), unique("g")
+    records = numbered("d", 30)
+    r = client(redis_url)
+    r.xgroup_create(key, group, id="0", mkstream=True)
+    ids = add(redis_url, key, records)
+    r.xreadgroup(group, "c1", {key: ">"}, count=10)
+    r.xdel(key, *ids[:4])
+    run = run_until(sc, 26, url=redis_url, streams=key, groupName=group,
+                    consumerName="c1")
+    assert Counter(d["line"] for d in run.records) == Counter(records[4:])
+    assert pending(redis_url, key, group) == 0
+    r.close()
