@@ -455,13 +455,15 @@ def start_postgres() -> tuple[Service, Server]:
     return Service("postgres", "127.0.0.1", port, conninfo, server.dir), server
 
 
-def start_redis() -> tuple[Service, Server]:
+def start_redis(persistent: bool = False) -> tuple[Service, Server]:
+    """``persistent``: an append-only file in the temp dir, so data survives a restart."""
     exe = _binary("redis-server", "/usr/bin/redis-server")
     server = Server("redis")
     try:
         (port,) = free_ports(1)
         proc = server.spawn([exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                             "--appendonly", "no", "--dir", server.dir, "--daemonize", "no"],
+                             "--appendonly", "yes" if persistent else "no",
+                             "--dir", server.dir, "--daemonize", "no"],
                             "redis.log")
         server.wait_ready(lambda: probe_redis("127.0.0.1", port), proc)
     except BaseException:
