@@ -12,6 +12,7 @@ messages per client: a reliable block holds at most this many), ``max_queued_mes
 
 from __future__ import annotations
 
+import getpass
 import uuid
 
 import pytest
@@ -169,7 +170,10 @@ def start_persistent_mosquitto() -> tuple[Service, Server]:
                      f"persistence true\npersistence_location {server.dir}/\n"
                      "autosave_interval 1\nmax_inflight_messages 1000\n"
                      "max_queued_messages 0\nlog_dest stderr\nlog_type error\n"
-                     "log_type warning\nlog_type notice\n")
+                     "log_type warning\nlog_type notice\n"
+                     # As root, mosquitto would drop to its own user, which cannot
+                     # write the persistence file in our temporary directory.
+                     f"user {getpass.getuser()}\n")
         proc = server.spawn([exe, "-c", conf], "mosquitto.log")
         server.wait_ready(lambda: probe_mqtt("127.0.0.1", port), proc)
     except BaseException:

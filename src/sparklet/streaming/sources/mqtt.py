@@ -191,7 +191,8 @@ class MQTTReceiver(AckingReceiver):
         persistent = self.persistent()
         kwargs: dict[str, Any] = {"callback_api_version": CallbackAPIVersion.VERSION2,
                                   "client_id": self.client_id(), "protocol": protocol,
-                                  "transport": transport, "manual_ack": True}
+                                  "transport": transport, "manual_ack": True,
+                                  "reconnect_on_failure": False}
         if not v5:
             kwargs["clean_session"] = not persistent
         client = mqtt.Client(**kwargs)
