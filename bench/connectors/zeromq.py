@@ -1,39 +1,41 @@
-"""ZeroMQ for the connectors benchmark (bench/connectors.py): a PUB socket of the bench's
-own on 127.0.0.1 (no service), lines published as ``[topic, line]`` while the consumer
-runs (``PUSH``), read by pyzmq's plain SUB loop and by ``ZeroMQUtils.createTextStream``.
-PUB/SUB drops what it cannot queue, so the publisher has no high-water mark (SNDHWM 0)
-and ``fill`` first publishes probes until the subscriber sees one."""
+"""ZeroMQ for the connectors benchmark (bench/connectors.py): a publisher socket of the
+bench's own on 127.0.0.1 (no service), lines published as ``[topic, line]`` while the
+consumer runs (``PUSH``), read by pyzmq's plain SUB loop and by
+``ZeroMQUtils.createTextStream``.
+
+PUB/SUB drops what is published before the subscription arrives (the slow joiner) and what
+it cannot queue, so the publisher is an XPUB socket (a PUB that also receives the
+subscriptions): ``fill`` waits for the reader's subscription to arrive, then publishes
+with no high-water mark (SNDHWM 0)."""
 
 from __future__ import annotations
 
-import threading
 import time
 
 NAME = "zeromq"
 PUSH = True
 TOPIC = b"lines"
-PROBE = b"\x00probe"
 
 
 def start() -> dict:
     import zmq
 
     context = zmq.Context()
-    pub = context.socket(zmq.PUB)
+    pub = context.socket(zmq.XPUB)
     pub.setsockopt(zmq.SNDHWM, 0)
+    pub.setsockopt(zmq.XPUB_VERBOSE, 1)  # every subscription, not only the first
     port = pub.bind_to_random_port("tcp://127.0.0.1")
-    return {"context": context, "pub": pub, "url": f"tcp://127.0.0.1:{port}",
-            "live": threading.Event(), "lock": threading.Lock()}
+    return {"context": context, "pub": pub, "url": f"tcp://127.0.0.1:{port}"}
 
 
 def fill(ctx, lines: list[str]) -> None:
-    """Probes until a subscriber is live (the slow joiner), then every line."""
-    ctx["live"].clear()
-    with ctx["lock"]:
-        while not ctx["live"].wait(0.05):
-            ctx["pub"].send_multipart([TOPIC, PROBE])
-        for line in lines:
-            ctx["pub"].send_multipart([TOPIC, line.encode()])
+    """Wait for a reader's subscription (it subscribes after the previous fill), then
+    publish every line."""
+    pub = ctx["pub"]
+    while pub.recv() != b"\x01" + TOPIC:  # \x00: an unsubscription of the last reader
+        pass
+    for line in lines:
+        pub.send_multipart([TOPIC, line.encode()])
 
 
 def plain_consume(ctx, n: int) -> float:
@@ -47,34 +49,20 @@ def plain_consume(ctx, n: int) -> float:
     got, t0 = 0, None
     while got < n:
         frames = sock.recv_multipart()
-        if frames[1] == PROBE:
-            ctx["live"].set()
-            continue
         if t0 is None:
             t0 = time.perf_counter()
         frames[1].decode("utf-8", "replace")
         got += 1
     sock.close(0)
-    return time.perf_counter() - (t0 or time.perf_counter())
-
-
-def _not_probe(line: str) -> bool:
-    return line != "\x00probe"
+    return time.perf_counter() - t0
 
 
 def stream(ctx, ssc):
-    """The text stream without the probes; the first probe seen makes ``fill`` go on."""
+    """The connector's text stream (the topic frame dropped), no receive high-water
+    mark."""
     from sparklet.streaming.zeromq import ZeroMQUtils
 
-    live = ctx["live"]
-    lines = ZeroMQUtils.createTextStream(ssc, ctx["url"], TOPIC, rcvHwm=0)
-
-    def seen(rdd) -> None:
-        if not live.is_set() and not rdd.filter(lambda s: not _not_probe(s)).isEmpty():
-            live.set()
-
-    lines.foreachRDD(seen)
-    return lines.filter(_not_probe)
+    return ZeroMQUtils.createTextStream(ssc, ctx["url"], TOPIC, rcvHwm=0)
 
 
 def stop(ctx) -> None:
