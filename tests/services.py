@@ -942,3 +942,46 @@ def fresh_mariadb_database(service: Service) -> Iterator[str]:
 
 
 FIXTURES = FIXTURES + ("mariadb_service",)
+
+
+# -- flume ---------------------------------------------------------------------------------
+
+FLUME_POM = REPO / ".ci" / "flume-pom.xml"
+
+
+def flume_jars_dir() -> str:
+    """Where .ci/flume-jars puts Apache Flume's agent jars."""
+    if os.environ.get("SPARKLET_FLUME_JARS"):
+        return os.environ["SPARKLET_FLUME_JARS"]
+    match = re.search(r"<flume.version>([^<]+)</flume.version>", FLUME_POM.read_text())
+    assert match, f"no <flume.version> in {FLUME_POM}"
+    cache = os.environ.get("SPARKLET_CACHE") or os.path.expanduser("~/.cache/sparklet")
+    return os.path.join(cache, f"flume-{match.group(1)}")
+
+
+def start_flume_agent(properties: str, agent: str = "a1") -> Server:
+    """A real Apache Flume agent (``org.apache.flume.node.Application``) running the
+    configuration ``properties`` (Flume's properties format) as agent ``agent``. Stop it
+    with ``.stop()``. Its log is ``flume.log`` in its directory."""
+    jars = flume_jars_dir()
+    if not glob.glob(os.path.join(jars, "flume-ng-node-*.jar")):
+        msg = (f"the Flume agent jars are not in {jars}: fetch them with .ci/flume-jars "
+               "(Maven), as .ci/run does")
+        require_service(False, msg)
+    java_home = os.environ.get("JAVA_HOME")
+    java = os.path.join(java_home, "bin", "java") if java_home else _binary("java")
+    server = Server("flume")
+    conf = server.path("agent.properties")
+    with open(conf, "w") as fh:
+        fh.write(properties)
+    log4j = server.path("log4j2.xml")
+    with open(log4j, "w") as fh:
+        fh.write('<Configuration status="warn"><Appenders><Console name="out">'
+                 '<PatternLayout pattern="[%d] %p %m (%c)%n"/></Console></Appenders>'
+                 '<Loggers><Root level="info"><AppenderRef ref="out"/></Root></Loggers>'
+                 '</Configuration>\n')
+    server.spawn([java, "-Xms64m", "-Xmx256m", "-XX:+UseSerialGC", "-Djava.awt.headless=true",
+                  f"-Dlog4j.configurationFile={log4j}", "-cp", os.path.join(jars, "*"),
+                  "org.apache.flume.node.Application", "-f", conf, "-n", agent,
+                  "--no-reload-conf"], "flume.log")
+    return server
