@@ -949,21 +949,25 @@ FIXTURES = FIXTURES + ("mariadb_service",)
 FLUME_POM = REPO / ".ci" / "flume-pom.xml"
 
 
-def flume_jars_dir() -> str:
-    """Where .ci/flume-jars puts Apache Flume's agent jars."""
-    if os.environ.get("SPARKLET_FLUME_JARS"):
-        return os.environ["SPARKLET_FLUME_JARS"]
-    match = re.search(r"<flume.version>([^<]+)</flume.version>", FLUME_POM.read_text())
-    assert match, f"no <flume.version> in {FLUME_POM}"
+FLUME_SINK_POM = REPO / ".ci" / "flume-sink-pom.xml"
+
+
+def flume_jars_dir(sparksink: bool = False) -> str:
+    """Where .ci/flume-jars puts Apache Flume's agent jars (``sparksink``: those of the
+    agent that can run Spark's SparkSink)."""
+    pom, prefix = (FLUME_SINK_POM, "flume-sparksink") if sparksink else (FLUME_POM, "flume")
+    match = re.search(r"<flume.version>([^<]+)</flume.version>", pom.read_text())
+    assert match, f"no <flume.version> in {pom}"
     cache = os.environ.get("SPARKLET_CACHE") or os.path.expanduser("~/.cache/sparklet")
-    return os.path.join(cache, f"flume-{match.group(1)}")
+    return os.path.join(cache, f"{prefix}-{match.group(1)}")
 
 
-def start_flume_agent(properties: str, agent: str = "a1") -> Server:
+def start_flume_agent(properties: str, agent: str = "a1", sparksink: bool = False) -> Server:
     """A real Apache Flume agent (``org.apache.flume.node.Application``) running the
-    configuration ``properties`` (Flume's properties format) as agent ``agent``. Stop it
-    with ``.stop()``. Its log is ``flume.log`` in its directory."""
-    jars = flume_jars_dir()
+    configuration ``properties`` (Flume's properties format) as agent ``agent``; with
+    ``sparksink`` the agent whose classpath has Spark's SparkSink. Stop it with
+    ``.stop()``. Its log is ``flume.log`` in its directory."""
+    jars = flume_jars_dir(sparksink)
     if not glob.glob(os.path.join(jars, "flume-ng-node-*.jar")):
         msg = (f"the Flume agent jars are not in {jars}: fetch them with .ci/flume-jars "
                "(Maven), as .ci/run does")

@@ -29,8 +29,14 @@ see ``docs/connectors.md``). With the write-ahead log on, a batch of events is a
 ``OK`` only once it is durable, so Flume's channel transaction keeps what was not stored:
 nothing is lost (see :mod:`sparklet.streaming.sources.flume`).
 
-The pull-based approach (``createPollingStream``, reading from Spark's custom
-``SparkSink`` in the agent) is not available yet: it raises ``NotImplementedError``.
+:meth:`FlumeUtils.createPollingStream` is the pull-based approach: Spark's custom
+``SparkSink`` (``spark-streaming-flume-sink``) runs in the agent and the receiver pulls
+batches from it, acknowledging each once stored (see
+:mod:`sparklet.streaming.sources.flume_polling`)::
+
+    agent.sinks.spark.type = org.apache.spark.streaming.flume.sink.SparkSink
+    agent.sinks.spark.hostname = <the agent's host>
+    agent.sinks.spark.port = <port>
 
 Arguments are checked on the driver:
 
@@ -47,6 +53,7 @@ from typing import Any
 
 from sparklet.storagelevel import StorageLevel
 from sparklet.streaming.sources.flume import FlumeReceiver, require_fastavro
+from sparklet.streaming.sources.flume_polling import FlumePollingReceiver
 from sparklet.streaming.sources.malformed import decoded
 
 __all__ = ["FlumeUtils", "utf8_decoder"]
@@ -107,7 +114,28 @@ class FlumeUtils:
                             storageLevel: StorageLevel = StorageLevel.MEMORY_AND_DISK_2,
                             maxBatchSize: int = 1000, parallelism: int = 5,
                             bodyDecoder: Callable[[bytes], Any] = utf8_decoder):
-        """Pulling from Spark's ``SparkSink`` in Flume agents: not available yet."""
-        raise NotImplementedError(
-            "FlumeUtils.createPollingStream (pulling from Spark's SparkSink) is not "
-            "available in sparklet yet; use FlumeUtils.createStream with an Avro sink")
+        """A DStream of ``(headers, body)`` pulled from Spark's ``SparkSink`` running in
+        the Flume agents at ``addresses`` (a list of ``(host, port)``).
+
+        :param maxBatchSize: the most events asked for at once
+        :param parallelism: concurrent requests (connections) per sink
+        :param bodyDecoder: turns each body (bytes) into the element's second half
+        """
+        if not isinstance(addresses, (list, tuple)) or not addresses:
+            raise ValueError("addresses should be a non-empty list of (host, port)")
+        for address in addresses:
+            if (not isinstance(address, (list, tuple)) or len(address) != 2
+                    or not isinstance(address[0], str) or isinstance(address[1], bool)
+                    or not isinstance(address[1], int) or not 0 < address[1] < 65536):
+                raise ValueError(f"addresses should be (host, port) pairs, not {address!r}")
+        for name, value in (("maxBatchSize", maxBatchSize), ("parallelism", parallelism)):
+            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+                raise ValueError(f"{name} should be a positive int, not {value!r}")
+        if not callable(bodyDecoder):
+            raise TypeError("bodyDecoder should be callable")
+        require_fastavro()
+        receiver = FlumePollingReceiver([tuple(a) for a in addresses], maxBatchSize,
+                                        parallelism, storageLevel)
+        where = ",".join(f"{h}:{p}" for h, p in addresses)
+        return decoded(ssc.receiverStream(receiver), _DecodeEvent(bodyDecoder),
+                       f"Flume SparkSink at {where}")

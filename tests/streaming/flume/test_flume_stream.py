@@ -158,7 +158,7 @@ def test_bad_rpc_is_reported_and_the_receiver_keeps_listening(make_context, tmp_
         ssc.stop(stopSparkContext=False)
 
 
-def test_bad_arguments_and_what_is_not_there(sc, monkeypatch):
+def test_bad_arguments_and_a_missing_fastavro(sc, monkeypatch):
     ssc = StreamingContext(sc, 1)
     try:
         with pytest.raises(ValueError, match="port"):
@@ -167,8 +167,6 @@ def test_bad_arguments_and_what_is_not_there(sc, monkeypatch):
             FlumeUtils.createStream(ssc, "", 4141)
         with pytest.raises(TypeError, match="bodyDecoder"):
             FlumeUtils.createStream(ssc, "127.0.0.1", 4141, bodyDecoder="utf-8")
-        with pytest.raises(NotImplementedError, match="SparkSink"):
-            FlumeUtils.createPollingStream(ssc, [("127.0.0.1", 4141)])
         monkeypatch.setitem(sys.modules, "fastavro", None)
         with pytest.raises(ImportError, match=r"sparklet\[flume\]"):
             FlumeUtils.createStream(ssc, "127.0.0.1", 4141)

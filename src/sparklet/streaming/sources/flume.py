@@ -97,7 +97,12 @@ def _schema(name: str) -> Any:
             meta=parse({"type": "map", "values": "bytes"}),
             string=parse("string"), boolean=parse("boolean"),
             event=parse(_EVENT), events=parse({"type": "array", "items": _EVENT}),
-            status=parse(PROTOCOL["types"][0]))
+            status=parse(PROTOCOL["types"][0]), int=parse("int"),
+            error=parse(["string"]),
+            event_batch=parse({"type": "record", "name": "EventBatch", "fields": [
+                {"name": "errorMsg", "type": "string", "default": ""},
+                {"name": "sequenceNumber", "type": "string"},
+                {"name": "events", "type": {"type": "array", "items": _EVENT}}]}))
     return _SCHEMAS[name]
 
 
