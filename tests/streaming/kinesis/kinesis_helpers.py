@@ -6,8 +6,8 @@ from __future__ import annotations
 import uuid
 
 import boto3
-
 from receiver_helpers import WAIT, info_of, receiver_conf, wait_until
+
 from sparklet.streaming import StreamingContext
 from sparklet.streaming.kinesis import InitialPositionInStream, KinesisUtils
 from sparklet.streaming.listener import StreamingListener
