@@ -43,7 +43,8 @@ it is not ``endpointUrl``'s: e.g. a local DynamoDB) and ``stsEndpointUrl``. Leas
 come from the Spark conf: ``spark.sparklet.kinesis.failoverTime`` (a lease not renewed for
 this long is taken over; 10s), ``spark.sparklet.kinesis.shardSyncInterval`` (ListShards;
 10s), ``spark.sparklet.kinesis.idleTimeBetweenReads`` (1s) and
-``spark.sparklet.kinesis.maxRecords`` (per GetRecords, 10000).
+``spark.sparklet.kinesis.maxRecords`` (per GetRecords, 10000; a fifth of
+``spark.streaming.receiver.maxRate`` when that is lower).
 
 >>> utf8_decoder(b"caf\\xc3\\xa9"), utf8_decoder(None)
 ('café', None)
@@ -169,6 +170,11 @@ class KinesisUtils:
         if not callable(decoder):
             raise TypeError(f"decoder must be callable, not {decoder!r}")
         conf = ssc.sparkContext.getConf()
+        max_records = int(conf.get("spark.sparklet.kinesis.maxRecords", "10000"))
+        rate = float(conf.get("spark.streaming.receiver.maxRate", "0") or 0)
+        if rate > 0:
+            # Small GetRecords under a rate limit: the limiter paces blocks, not records.
+            max_records = min(max_records, max(10, int(rate // 5)))
         settings = KinesisSettings(
             kinesisAppName, streamName, endpointUrl, regionName,
             positions[initialPositionInStream], interval, awsAccessKeyId, awsSecretKey,
@@ -181,6 +187,6 @@ class KinesisUtils:
                 "spark.sparklet.kinesis.shardSyncInterval"),
             idle_time=_seconds(conf.get("spark.sparklet.kinesis.idleTimeBetweenReads", "1s"),
                                "spark.sparklet.kinesis.idleTimeBetweenReads"),
-            max_records=int(conf.get("spark.sparklet.kinesis.maxRecords", "10000")))
+            max_records=max_records)
         stream = ssc.receiverStream(KinesisReceiver(settings, storageLevel))
         return decoded(stream, decoder, f"Kinesis stream {streamName}")

@@ -206,3 +206,33 @@ def test_a_failing_decoder_is_counted_as_malformed(kinesis, kinesis_ctx):
     finally:
         got = run.stop()
     assert sorted(got) == sorted(b.decode() for b in lines("ok", 30))
+
+
+def test_max_rate_paces_the_receiver(kinesis, make_context):
+    """``spark.streaming.receiver.maxRate`` (1000/s): records put at ``t0`` reach the
+    driver no faster than 1000/s x (now - t0) plus one GetRecords' worth (200) of burst --
+    a loaded machine only holds fewer; unlimited, they would all be there at once."""
+    import time
+
+    ctx = make_context(fast_conf(**{"spark.streaming.receiver.maxRate": "1000"}))
+    stream, app = kinesis.create(shards=1), unique("app")
+    records = lines("r", 1500)
+    kinesis.put(stream, records)
+    t0 = time.monotonic()
+    run = Run(ctx, kinesis.url, app, stream)
+    over = []
+    try:
+        sid = run.ssc._graph.receiver_input_streams[0].input_stream_id
+
+        def within_rate() -> bool:
+            held = run.ssc._receiver_tracker.received_records(sid)
+            if held > 1000 * (time.monotonic() - t0) + 200:
+                over.append(held)
+            return held >= len(records)
+
+        assert wait_until(within_rate)
+        run.wait(len(records))
+    finally:
+        got = run.stop()
+    assert over == []
+    assert sorted(got) == sorted(b.decode() for b in records)
