@@ -989,3 +989,42 @@ def start_flume_agent(properties: str, agent: str = "a1", sparksink: bool = Fals
                   "org.apache.flume.node.Application", "-f", conf, "-n", agent,
                   "--no-reload-conf"], "flume.log")
     return server
+
+
+# -- kinesis ----
+
+def start_moto_restartable() -> tuple[Service, Server]:
+    """A moto server of one test's own, with ``process`` (a :class:`Restartable`) so the
+    test can have it down at start or stop it mid-stream. moto keeps everything in memory:
+    a restarted server has no streams or tables."""
+    try:
+        importlib.import_module("moto.server")
+    except ImportError as e:
+        raise ServiceUnavailable(f"moto's server is not installed ({e})") from None
+    server = Server("moto-own")
+    (port,) = free_ports(1)
+    proc = server.spawn([sys.executable, "-m", "moto.server", "-H", "127.0.0.1",
+                         "-p", str(port)], "moto.log")
+    try:
+        server.wait_ready(lambda: probe_http("127.0.0.1", port), proc)
+    except BaseException:
+        server.stop(keep_dir=True)
+        raise
+    restartable = Restartable(server, proc, "moto.log", lambda: probe_http("127.0.0.1", port))
+    service = Service("moto", "127.0.0.1", port, f"http://127.0.0.1:{port}", server.dir)
+    service.process = restartable
+    return service, server
+
+
+@pytest.fixture
+def moto_own_service() -> Iterator[Service]:
+    """A moto server for one test (stopped after it), which the test may stop and start."""
+    try:
+        service, server = start_moto_restartable()
+    except ServiceUnavailable as e:
+        require_service(False, str(e))
+        return
+    try:
+        yield service
+    finally:
+        server.stop()
