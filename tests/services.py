@@ -265,8 +265,9 @@ class Restartable:
     fixture is shared by the session)."""
 
     def __init__(self, server: Server, proc: subprocess.Popen, log: str,
-                 probe: Callable[[], bool]):
+                 probe: Callable[[], bool], env: dict | None = None):
         self.server, self.proc, self.log, self.probe = server, proc, log, probe
+        self.env = env
 
     @property
     def running(self) -> bool:
@@ -279,7 +280,7 @@ class Restartable:
     def start(self, timeout: float = START_TIMEOUT) -> None:
         if self.running:
             return
-        self.proc = self.server.spawn(list(self.proc.args), self.log)
+        self.proc = self.server.spawn(list(self.proc.args), self.log, self.env)
         self.server.wait_ready(self.probe, self.proc, timeout)
 
     def restart(self, sig: int = signal.SIGTERM) -> None:
@@ -539,8 +540,11 @@ def start_rabbitmq() -> tuple[Service, Server]:
     except BaseException:
         server.stop(keep_dir=True)
         raise
+    broker = Restartable(server, proc, "rabbitmq.log",
+                         lambda: probe_amqp("127.0.0.1", amqp), env)
     return Service("rabbitmq", "127.0.0.1", amqp,
-                   f"amqp://guest:guest@127.0.0.1:{amqp}/%2F", server.dir), server
+                   f"amqp://guest:guest@127.0.0.1:{amqp}/%2F", server.dir, {},
+                   broker), server
 
 
 def kafka_version() -> str:
