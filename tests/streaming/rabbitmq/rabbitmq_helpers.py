@@ -16,8 +16,8 @@ from sparklet.streaming.testing import advance_batches, use_manual_clock
 WAL = {"spark.streaming.receiver.writeAheadLog.enable": "true"}
 
 
-@pytest.fixture
-def amqp_url(rabbitmq_service):
+@pytest.fixture(name="amqp_url")
+def amqp_url_fixture(rabbitmq_service):
     require_module("pika")
     return rabbitmq_service.url
 

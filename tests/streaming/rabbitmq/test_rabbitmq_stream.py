@@ -8,7 +8,7 @@ import sys
 import time
 
 import pytest
-from rabbitmq_helpers import WAL, Run, amqp_url, publish, unique  # noqa: F401 - a fixture
+from rabbitmq_helpers import WAL, Run, amqp_url_fixture, publish, unique  # noqa: F401
 from receiver_helpers import WAIT, wait_until
 
 from sparklet.streaming import StreamingContext
