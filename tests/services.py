@@ -265,8 +265,9 @@ class Restartable:
     fixture is shared by the session)."""
 
     def __init__(self, server: Server, proc: subprocess.Popen, log: str,
-                 probe: Callable[[], bool]):
+                 probe: Callable[[], bool], env: dict | None = None):
         self.server, self.proc, self.log, self.probe = server, proc, log, probe
+        self.env = env
 
     @property
     def running(self) -> bool:
@@ -279,7 +280,7 @@ class Restartable:
     def start(self, timeout: float = START_TIMEOUT) -> None:
         if self.running:
             return
-        self.proc = self.server.spawn(list(self.proc.args), self.log)
+        self.proc = self.server.spawn(list(self.proc.args), self.log, self.env)
         self.server.wait_ready(self.probe, self.proc, timeout)
 
     def restart(self, sig: int = signal.SIGTERM) -> None:
@@ -539,8 +540,11 @@ def start_rabbitmq() -> tuple[Service, Server]:
     except BaseException:
         server.stop(keep_dir=True)
         raise
+    broker = Restartable(server, proc, "rabbitmq.log",
+                         lambda: probe_amqp("127.0.0.1", amqp), env)
     return Service("rabbitmq", "127.0.0.1", amqp,
-                   f"amqp://guest:guest@127.0.0.1:{amqp}/%2F", server.dir), server
+                   f"amqp://guest:guest@127.0.0.1:{amqp}/%2F", server.dir, {},
+                   broker), server
 
 
 def kafka_version() -> str:
@@ -942,3 +946,89 @@ def fresh_mariadb_database(service: Service) -> Iterator[str]:
 
 
 FIXTURES = FIXTURES + ("mariadb_service",)
+
+
+# -- flume ---------------------------------------------------------------------------------
+
+FLUME_POM = REPO / ".ci" / "flume-pom.xml"
+
+
+FLUME_SINK_POM = REPO / ".ci" / "flume-sink-pom.xml"
+
+
+def flume_jars_dir(sparksink: bool = False) -> str:
+    """Where .ci/flume-jars puts Apache Flume's agent jars (``sparksink``: those of the
+    agent that can run Spark's SparkSink)."""
+    pom, prefix = (FLUME_SINK_POM, "flume-sparksink") if sparksink else (FLUME_POM, "flume")
+    match = re.search(r"<flume.version>([^<]+)</flume.version>", pom.read_text())
+    assert match, f"no <flume.version> in {pom}"
+    cache = os.environ.get("SPARKLET_CACHE") or os.path.expanduser("~/.cache/sparklet")
+    return os.path.join(cache, f"{prefix}-{match.group(1)}")
+
+
+def start_flume_agent(properties: str, agent: str = "a1", sparksink: bool = False) -> Server:
+    """A real Apache Flume agent (``org.apache.flume.node.Application``) running the
+    configuration ``properties`` (Flume's properties format) as agent ``agent``; with
+    ``sparksink`` the agent whose classpath has Spark's SparkSink. Stop it with
+    ``.stop()``. Its log is ``flume.log`` in its directory."""
+    jars = flume_jars_dir(sparksink)
+    if not glob.glob(os.path.join(jars, "flume-ng-node-*.jar")):
+        msg = (f"the Flume agent jars are not in {jars}: fetch them with .ci/flume-jars "
+               "(Maven), as .ci/run does")
+        require_service(False, msg)
+    java_home = os.environ.get("JAVA_HOME")
+    java = os.path.join(java_home, "bin", "java") if java_home else _binary("java")
+    server = Server("flume")
+    conf = server.path("agent.properties")
+    with open(conf, "w") as fh:
+        fh.write(properties)
+    log4j = server.path("log4j2.xml")
+    with open(log4j, "w") as fh:
+        fh.write('<Configuration status="warn"><Appenders><Console name="out">'
+                 '<PatternLayout pattern="[%d] %p %m (%c)%n"/></Console></Appenders>'
+                 '<Loggers><Root level="info"><AppenderRef ref="out"/></Root></Loggers>'
+                 '</Configuration>\n')
+    server.spawn([java, "-Xms64m", "-Xmx256m", "-XX:+UseSerialGC", "-Djava.awt.headless=true",
+                  f"-Dlog4j.configurationFile={log4j}", "-cp", os.path.join(jars, "*"),
+                  "org.apache.flume.node.Application", "-f", conf, "-n", agent,
+                  "--no-reload-conf"], "flume.log")
+    return server
+
+
+# -- kinesis ----
+
+def start_moto_restartable() -> tuple[Service, Server]:
+    """A moto server of one test's own, with ``process`` (a :class:`Restartable`) so the
+    test can have it down at start or stop it mid-stream. moto keeps everything in memory:
+    a restarted server has no streams or tables."""
+    try:
+        importlib.import_module("moto.server")
+    except ImportError as e:
+        raise ServiceUnavailable(f"moto's server is not installed ({e})") from None
+    server = Server("moto-own")
+    (port,) = free_ports(1)
+    proc = server.spawn([sys.executable, "-m", "moto.server", "-H", "127.0.0.1",
+                         "-p", str(port)], "moto.log")
+    try:
+        server.wait_ready(lambda: probe_http("127.0.0.1", port), proc)
+    except BaseException:
+        server.stop(keep_dir=True)
+        raise
+    restartable = Restartable(server, proc, "moto.log", lambda: probe_http("127.0.0.1", port))
+    service = Service("moto", "127.0.0.1", port, f"http://127.0.0.1:{port}", server.dir)
+    service.process = restartable
+    return service, server
+
+
+@pytest.fixture
+def moto_own_service() -> Iterator[Service]:
+    """A moto server for one test (stopped after it), which the test may stop and start."""
+    try:
+        service, server = start_moto_restartable()
+    except ServiceUnavailable as e:
+        require_service(False, str(e))
+        return
+    try:
+        yield service
+    finally:
+        server.stop()
