@@ -42,9 +42,21 @@ class Publisher:
     def close(self) -> None:
         self.sock.close(0)
 
-    def rebind(self) -> None:
+    def rebind(self, timeout: float = 30.0) -> None:
+        """Bind again on the same port; closing is asynchronous in ZeroMQ (its I/O thread
+        releases the port a moment later), so retry while the port is still taken."""
+        import time
+
         self.sock = self._socket()
-        self.sock.bind(self.url)
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self.sock.bind(self.url)
+                return
+            except self.zmq.ZMQError as e:
+                if e.errno != self.zmq.EADDRINUSE or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
 
     def stop(self) -> None:
         self.sock.close(0)
