@@ -53,13 +53,15 @@ def publish(url: str, topic: str, payloads: list, qos: int = 1) -> None:
     client.connect(*host_port(url))
     client.loop_start()
     try:
-        infos = []
-        for p in payloads:
-            t, body = p if isinstance(p, tuple) else (topic, p)
-            infos.append(client.publish(t, body, qos=qos))
-        for info in infos:
-            info.wait_for_publish(30)
-            assert info.is_published()
+        # In chunks: a message id (16 bits) must not be reused while still outstanding.
+        for start in range(0, len(payloads), 10000):
+            infos = []
+            for p in payloads[start:start + 10000]:
+                t, body = p if isinstance(p, tuple) else (topic, p)
+                infos.append(client.publish(t, body, qos=qos))
+            for info in infos:
+                info.wait_for_publish(30)
+                assert info.is_published()
     finally:
         client.disconnect()
         client.loop_stop()
