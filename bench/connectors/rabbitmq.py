@@ -24,13 +24,13 @@ def start() -> dict:
     from services import start_rabbitmq
 
     service, server = start_rabbitmq()
-    return {"url": service.url, "server": server, "queue": None}
+    # One queue for every run: each consumer takes exactly what the fill before it put.
+    return {"url": service.url, "server": server, "queue": f"bench-{uuid.uuid4().hex[:8]}"}
 
 
 def fill(ctx: dict, lines: list[str]) -> None:
     import pika
 
-    ctx["queue"] = f"bench-{uuid.uuid4().hex[:8]}"
     connection = pika.BlockingConnection(pika.URLParameters(ctx["url"]))
     channel = connection.channel()
     channel.queue_declare(ctx["queue"], durable=True)
