@@ -8,13 +8,9 @@ once)."""
 
 from __future__ import annotations
 
-import os
-import signal
-import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
+from crash_helpers import CrashingDriver
 from mqtt_helpers import (  # noqa: F401 - mqtt_own_fixture: the fixture
     Run,
     host_port,
@@ -100,51 +96,11 @@ def test_sigkilled_driver_loses_nothing_and_the_sink_holds_each_once(mqtt_own, t
     service, _ = mqtt_own
     topic, client_id = unique("kill"), unique("app")
     records = [f"e{i}" for i in range(2000)]
-    db, logs = tmp_path / "out.db", []
     _make_session(service.url, client_id, topic)
     publish(service.url, topic, records[:1000])
-
-    def start() -> subprocess.Popen:
-        logs.append(tmp_path / f"driver-{len(logs)}.log")
-        with open(logs[-1], "w") as fh:
-            return subprocess.Popen(
-                [sys.executable, str(APP), "--checkpoint", str(tmp_path / "cp"), "--db",
-                 str(db), "--url", service.url, "--topic", topic, "--client-id",
-                 client_id],
-                stdout=fh, stderr=subprocess.STDOUT, start_new_session=True,
-                env=dict(os.environ, PYTHONUNBUFFERED="1"))
-
-    def stored() -> list[str]:
-        if not db.exists():
-            return []
-        try:
-            with sqlite3.connect(db, timeout=30) as conn:
-                return [r[0] for r in conn.execute("SELECT body FROM messages")]
-        except sqlite3.OperationalError:  # the table is not made yet
-            return []
-
-    def kill(p: subprocess.Popen) -> None:
-        try:
-            os.killpg(p.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        p.wait(WAIT)
-
-    def log_text() -> str:
-        return "\n".join(f"--- {p.name}\n{p.read_text()}" for p in logs)
-
-    p = start()
-    try:
-        assert wait_until(lambda: len(stored()) >= 300 or p.poll() is not None), log_text()
-        assert p.poll() is None, log_text()
-    finally:
-        kill(p)
-    publish(service.url, topic, records[1000:])  # queued in the session meanwhile
-    p = start()
-    try:
-        assert wait_until(lambda: len(stored()) >= len(records) or p.poll() is not None,
-                          WAIT * 2), (len(stored()), log_text())
-    finally:
-        kill(p)
-    assert sorted(stored()) == sorted(records)  # the key makes a redelivery a no-op
-    assert "STARTED" in logs[0].read_text() and "RECOVERED" in logs[1].read_text()
+    driver = CrashingDriver(APP, tmp_path, ["--url", service.url, "--topic", topic,
+                                            "--client-id", client_id])
+    # What is published while no driver runs is queued in the persistent session.
+    got = driver.crash_and_recover(len(records),
+                                   lambda: publish(service.url, topic, records[1000:]))
+    assert sorted(got) == sorted(records)  # the key makes a redelivery a no-op

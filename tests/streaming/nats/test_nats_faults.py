@@ -6,15 +6,11 @@ published message exactly once)."""
 
 from __future__ import annotations
 
-import os
-import signal
-import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
+from crash_helpers import CrashingDriver
 from nats_helpers import Run, nats_own_fixture, numbered, publish, unique  # noqa: F401
-from receiver_helpers import WAIT, receiver_conf, wait_until
+from receiver_helpers import receiver_conf, wait_until
 
 WAL = {"spark.streaming.receiver.writeAheadLog.enable": "true"}
 
@@ -75,50 +71,9 @@ def test_sigkilled_driver_loses_nothing_and_the_sink_holds_each_once(nats_own, t
     service, _ = nats_own
     subject, stream = unique("k."), unique("K")
     records = [f"m{i}" for i in range(2000)]
-    db, logs = tmp_path / "out.db", []
     publish(service.url, subject, [r.encode() for r in records[:1000]], stream=stream)
-
-    def start() -> subprocess.Popen:
-        logs.append(tmp_path / f"driver-{len(logs)}.log")
-        with open(logs[-1], "w") as fh:
-            return subprocess.Popen(
-                [sys.executable, str(APP), "--checkpoint", str(tmp_path / "cp"), "--db",
-                 str(db), "--servers", service.url, "--subject", subject, "--stream",
-                 stream], stdout=fh, stderr=subprocess.STDOUT, start_new_session=True,
-                env=dict(os.environ, PYTHONUNBUFFERED="1"))
-
-    def stored() -> list[str]:
-        if not db.exists():
-            return []
-        try:
-            with sqlite3.connect(db, timeout=30) as conn:
-                return [r[0] for r in conn.execute("SELECT body FROM messages")]
-        except sqlite3.OperationalError:  # the table is not made yet
-            return []
-
-    def kill(p: subprocess.Popen) -> None:
-        try:
-            os.killpg(p.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        p.wait(WAIT)
-
-    def log_text() -> str:
-        return "\n".join(f"--- {p.name}\n{p.read_text()}" for p in logs)
-
-    p = start()
-    try:
-        assert wait_until(lambda: len(stored()) >= 300 or p.poll() is not None), log_text()
-        assert p.poll() is None, log_text()
-    finally:
-        kill(p)
-    publish(service.url, subject, [r.encode() for r in records[1000:]])
-    p = start()
-    try:
-        assert wait_until(lambda: len(stored()) >= len(records) or p.poll() is not None,
-                          WAIT * 2), (len(stored()), log_text())
-    finally:
-        kill(p)
-    got = stored()
+    driver = CrashingDriver(APP, tmp_path, ["--servers", service.url, "--subject", subject,
+                                            "--stream", stream])
+    got = driver.crash_and_recover(len(records), lambda: publish(
+        service.url, subject, [r.encode() for r in records[1000:]]))
     assert sorted(got) == sorted(records)  # the key makes a redelivered message a no-op
-    assert "STARTED" in logs[0].read_text() and "RECOVERED" in logs[1].read_text()

@@ -7,14 +7,10 @@ holds every entry exactly once)."""
 
 from __future__ import annotations
 
-import os
-import signal
-import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
-from receiver_helpers import WAIT, receiver_conf, wait_until
+from crash_helpers import CrashingDriver
+from receiver_helpers import receiver_conf, wait_until
 from redis_helpers import Run, add, numbered, pending, redis_own_fixture, unique  # noqa: F401
 
 WAL = {"spark.streaming.receiver.writeAheadLog.enable": "true"}
@@ -74,50 +70,8 @@ def test_sigkilled_driver_loses_nothing_and_the_sink_holds_each_once(redis_own, 
     service, _ = redis_own
     key = unique("k")
     records = [f"e{i}" for i in range(2000)]
-    db, logs = tmp_path / "out.db", []
     add(service.url, key, records[:1000])
-
-    def start() -> subprocess.Popen:
-        logs.append(tmp_path / f"driver-{len(logs)}.log")
-        with open(logs[-1], "w") as fh:
-            return subprocess.Popen(
-                [sys.executable, str(APP), "--checkpoint", str(tmp_path / "cp"), "--db",
-                 str(db), "--url", service.url, "--key", key],
-                stdout=fh, stderr=subprocess.STDOUT, start_new_session=True,
-                env=dict(os.environ, PYTHONUNBUFFERED="1"))
-
-    def stored() -> list[str]:
-        if not db.exists():
-            return []
-        try:
-            with sqlite3.connect(db, timeout=30) as conn:
-                return [r[0] for r in conn.execute("SELECT body FROM messages")]
-        except sqlite3.OperationalError:  # the table is not made yet
-            return []
-
-    def kill(p: subprocess.Popen) -> None:
-        try:
-            os.killpg(p.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        p.wait(WAIT)
-
-    def log_text() -> str:
-        return "\n".join(f"--- {p.name}\n{p.read_text()}" for p in logs)
-
-    p = start()
-    try:
-        assert wait_until(lambda: len(stored()) >= 300 or p.poll() is not None), log_text()
-        assert p.poll() is None, log_text()
-    finally:
-        kill(p)
-    add(service.url, key, records[1000:])
-    p = start()
-    try:
-        assert wait_until(lambda: len(stored()) >= len(records) or p.poll() is not None,
-                          WAIT * 2), (len(stored()), log_text())
-        assert wait_until(lambda: pending(service.url, key, "app") == 0)
-    finally:
-        kill(p)
-    assert sorted(stored()) == sorted(records)  # the key makes a re-read entry a no-op
-    assert "STARTED" in logs[0].read_text() and "RECOVERED" in logs[1].read_text()
+    driver = CrashingDriver(APP, tmp_path, ["--url", service.url, "--key", key])
+    got = driver.crash_and_recover(len(records), lambda: add(service.url, key, records[1000:]),
+                                   settled=lambda: pending(service.url, key, "app") == 0)
+    assert sorted(got) == sorted(records)  # the key makes a re-read entry a no-op
