@@ -3,50 +3,15 @@ counts it prints over its batches add up to the words of the messages published.
 
 from __future__ import annotations
 
-import ast
-import os
-import queue
-import signal
-import subprocess
-import sys
-import threading
-from collections import Counter
-from pathlib import Path
-
+from example_helpers import LINES, WORDS, Example, counted_words
 from nats_helpers import nats_url_fixture, publish, unique  # noqa: F401 - a fixture
-from receiver_helpers import WAIT
-
-REPO = Path(__file__).parents[3]
-APP = REPO / "examples" / "streaming" / "nats_word_count.py"
-LINES = ["to be or not to be", "be quick", "or not", "to to to"]
 
 
 def test_nats_word_count_example(nats_url):
     subject = unique("words.")
     # Published before the example starts: its new consumer reads the whole stream.
     publish(nats_url, subject, [line.encode() for line in LINES], stream=unique("W"))
-    env = dict(os.environ, PYTHONPATH=str(REPO / "src"), PYTHONUNBUFFERED="1")
-    proc = subprocess.Popen([sys.executable, str(APP), nats_url, subject, "--batch", "0.5"],
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                            env=env, start_new_session=True)
-    out: queue.Queue = queue.Queue()
-    threading.Thread(target=lambda: [out.put(line) for line in proc.stdout],
-                     daemon=True).start()
-    counts: Counter = Counter()
-    want = Counter(w for line in LINES for w in line.split(" "))
-    try:
-        while counts != want:
-            line = out.get(timeout=WAIT).strip()
-            if line.startswith("("):
-                word, n = ast.literal_eval(line)
-                counts[word] += n
-                assert counts[word] <= want[word], (word, counts)
-    finally:
-        proc.send_signal(signal.SIGINT)           # the example stops gracefully on Ctrl-C
-        try:
-            proc.wait(60)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(10)
-    assert counts == want
-    assert proc.returncode == 0
+    with Example("nats_word_count.py", [nats_url, subject, "--batch", "0.5"]) as example:
+        counts = counted_words(example)
+        assert example.stop() == 0
+    assert counts == WORDS

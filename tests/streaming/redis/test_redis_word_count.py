@@ -3,51 +3,16 @@ counts it prints over its batches add up to the words of the entries added."""
 
 from __future__ import annotations
 
-import ast
-import os
-import queue
-import signal
-import subprocess
-import sys
-import threading
-from collections import Counter
-from pathlib import Path
-
-from receiver_helpers import WAIT
+from example_helpers import LINES, WORDS, Example, counted_words
 from redis_helpers import add, redis_url_fixture, unique  # noqa: F401 - a fixture
-
-REPO = Path(__file__).parents[3]
-APP = REPO / "examples" / "streaming" / "redis_word_count.py"
-LINES = ["to be or not to be", "be quick", "or not", "to to to"]
 
 
 def test_redis_word_count_example(redis_url):
     key = unique("words")
     # Added before the example starts: its group starts at 0, the whole stream.
     add(redis_url, key, LINES)
-    env = dict(os.environ, PYTHONPATH=str(REPO / "src"), PYTHONUNBUFFERED="1")
-    proc = subprocess.Popen([sys.executable, str(APP), redis_url, key, "--start-id", "0",
-                             "--batch", "0.5"],
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                            env=env, start_new_session=True)
-    out: queue.Queue = queue.Queue()
-    threading.Thread(target=lambda: [out.put(line) for line in proc.stdout],
-                     daemon=True).start()
-    counts: Counter = Counter()
-    want = Counter(w for line in LINES for w in line.split(" "))
-    try:
-        while counts != want:
-            line = out.get(timeout=WAIT).strip()
-            if line.startswith("("):
-                word, n = ast.literal_eval(line)
-                counts[word] += n
-                assert counts[word] <= want[word], (word, counts)
-    finally:
-        proc.send_signal(signal.SIGINT)           # the example stops gracefully on Ctrl-C
-        try:
-            proc.wait(60)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(10)
-    assert counts == want
-    assert proc.returncode == 0
+    with Example("redis_word_count.py", [redis_url, key, "--start-id", "0", "--batch", "0.5"]) \
+            as example:
+        counts = counted_words(example)
+        assert example.stop() == 0
+    assert counts == WORDS
