@@ -187,13 +187,17 @@ class TwitterReceiver(Receiver):
                 response.read()
                 raise _HTTPError(response.status_code, response.text, response.headers)
             log.info("Connected to the X filtered stream at %s", self.api_url)
-            for backoff in self._backoffs:
-                backoff.reset()
+            network, http, limited = self._backoffs
+            http.reset()
+            limited.reset()
             for line in response.iter_lines():
                 if self._done():
                     return
                 if not line.strip():
                     continue  # a keep-alive
+                # Only data proves the connection healthy: one dropped right after its
+                # 200 keeps the network backoff growing.
+                network.reset()
                 self.store(line.encode("utf-8"))
 
     def _fatal(self, message: str, error: BaseException) -> None:
