@@ -10,7 +10,7 @@ import time
 
 import pytest
 from receiver_helpers import wait_until
-from twitter_helpers import TOKEN, Run, server, twitter_conf  # noqa: F401 - fixture
+from twitter_helpers import TOKEN, Run, server_fixture, twitter_conf  # noqa: F401 - fixture
 from twitter_server import STREAM, Answer, TwitterServer, tweet
 
 from sparklet.streaming import StreamingContext
@@ -108,7 +108,7 @@ def test_malformed_lines_and_error_objects_are_counted(make_context, server):
 
 def _gaps(srv) -> list[float]:
     t = srv.stream_attempts
-    return [b - a for a, b in zip(t, t[1:])]
+    return [b - a for a, b in zip(t, t[1:], strict=False)]
 
 
 def test_a_dropped_connection_reconnects_with_the_linear_backoff(make_context, server):
@@ -123,7 +123,7 @@ def test_a_dropped_connection_reconnects_with_the_linear_backoff(make_context, s
     assert sorted(s.getId() for s in got) == [1000, 1001]
     assert len(server.stream_attempts) >= 4
     gaps = _gaps(server)[:3]
-    for gap, delay in zip(gaps, (0.05, 0.10, 0.15)):
+    for gap, delay in zip(gaps, (0.05, 0.10, 0.15), strict=False):
         assert gap >= delay * 0.95, gaps
     assert run.events.errors and "reconnecting" in run.events.errors[0]
 
@@ -138,7 +138,7 @@ def test_http_5xx_backs_off_exponentially(make_context, server):
         run.stop()
     gaps = _gaps(server)[:3]
     assert len(gaps) == 3
-    for gap, delay in zip(gaps, (0.1, 0.2, 0.4)):
+    for gap, delay in zip(gaps, (0.1, 0.2, 0.4), strict=False):
         assert gap >= delay * 0.95, gaps
     assert "HTTP 503" in run.events.errors[0]
 

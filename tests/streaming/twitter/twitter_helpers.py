@@ -73,8 +73,8 @@ def twitter_conf(scale: float = 0.02, stall: str = "30s"):
                             "spark.sparklet.twitter.stallTimeout": stall})
 
 
-@pytest.fixture
-def server():
+@pytest.fixture(name="server")
+def server_fixture():
     s = TwitterServer()
     yield s
     s.stop()
