@@ -16,6 +16,7 @@ from services import (  # noqa: F401  (fixtures, and helpers other test modules 
     browser,
     chromium,
     kafka_service,
+    mariadb_service,
     moto_service,
     mqtt_service,
     nats_service,

@@ -26,12 +26,13 @@ def load_app():
 class AppRun:
     """One application's directories and its successive processes."""
 
-    def __init__(self, root: Path, pg: str = ""):
+    def __init__(self, root: Path, pg: str = "", mysql: str = ""):
         self.root = root
         self.checkpoint = str(root / "checkpoint")
         self.out = root / "out"
         self.db = str(root / "sink.db")
         self.pg = pg
+        self.mysql = mysql
         self.logs: list[str] = []
         self.out.mkdir(parents=True, exist_ok=True)
 
@@ -40,6 +41,8 @@ class AppRun:
                str(self.out), "--db", self.db, *extra]
         if self.pg:
             cmd += ["--pg", self.pg]
+        if self.mysql:
+            cmd += ["--mysql", self.mysql]
         return cmd
 
     def start(self, *extra: str) -> subprocess.Popen:

@@ -104,3 +104,13 @@ def test_an_unknown_policy_names_the_key(make_context):
             ssc.awaitTerminationOrTimeout(0.01)
     finally:
         ssc.stop(stopSparkContext=False)
+
+
+def test_the_count_reaches_the_ui_event():
+    from sparklet.streaming.listener import BatchInfo, StreamInputInfo, Time
+    from sparklet.ui.events import _batch
+
+    info = BatchInfo(Time(1000), {0: StreamInputInfo(0, 5, {"malformedRecords": 2}),
+                                  1: StreamInputInfo(1, 3)}, 1, 2, 3, {})
+    inputs = _batch(info)["streamIdToInputInfo"]
+    assert inputs["0"]["malformedRecords"] == 2 and "malformedRecords" not in inputs["1"]

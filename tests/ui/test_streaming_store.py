@@ -240,3 +240,18 @@ def test_other_events_are_ignored():
     s.on_event({"Event": "SparkListenerTaskEnd", "time": 0})
     s.on_event({"Event": "SomethingNew"})
     assert not s.started and s.batches() == []
+
+
+def test_malformed_records_add_up_per_stream_and_reach_prometheus():
+    s = StreamingStore()
+    started(s)
+    for t, bad in ((1000, 2), (2000, 0), (3000, 5)):
+        i = info(t, {0: 10, 1: 3}, T0 + t, T0 + t + 1, T0 + t + 2)
+        if bad:
+            i["streamIdToInputInfo"]["0"]["malformedRecords"] = bad
+        for kind in ("Submitted", "Started", "Completed"):
+            s.on_event({"Event": "StreamingListenerBatch" + kind, "time": 0, "batchInfo": i})
+    assert s.receiver(0)["malformedRecords"] == 7
+    assert s.receiver(1)["malformedRecords"] == 0
+    samples = {name: values for name, _, _, values in s.metric_samples()}
+    assert samples["sparklet_streaming_malformed_records_total"] == [({"stream": "0"}, 7.0)]

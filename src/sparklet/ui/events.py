@@ -262,6 +262,9 @@ def _batch(info) -> dict:
     inputs = {str(sid): {"inputStreamId": i.inputStreamId(), "numRecords": i.numRecords(),
                          "description": i.metadataDescription()}
               for sid, i in info.streamIdToInputInfo().items()}
+    for sid, i in info.streamIdToInputInfo().items():
+        if "malformedRecords" in i.metadata():  # a connector's decoder skipped some
+            inputs[str(sid)]["malformedRecords"] = int(i.metadata()["malformedRecords"])
     return {"batchTime": info.batchTime().milliseconds(),
             "submissionTime": info.submissionTime(),
             "processingStartTime": info._start, "processingEndTime": info._end,

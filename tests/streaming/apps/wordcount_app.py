@@ -9,8 +9,8 @@ default path (no setupFunc on recovery) is exercised by
 examples/streaming/recoverable_network_word_count.py. Outputs: per-batch counts and the
 updateStateByKey totals through ``saveAsTextFiles``, and every record mapWithState emits --
 ``(word, n)`` for the n-th occurrence of ``word`` -- through the transactional SQLite sink
-(and PostgreSQL with ``--pg``). The app stops gracefully once the totals cover the whole
-input and exits 0.
+(and PostgreSQL with ``--pg``, MySQL/MariaDB with ``--mysql URL``). The app stops
+gracefully once the totals cover the whole input and exits 0.
 
 Fault injection (``--crash``): ``checkpoint:K`` SIGKILLs the driver while it writes its
 K-th checkpoint file (temporary file written, not yet renamed); ``output:K`` after the SQL
@@ -50,6 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", required=True)
     ap.add_argument("--db", required=True)
     ap.add_argument("--pg", default="")
+    ap.add_argument("--mysql", default="")
     ap.add_argument("--batch", type=float, default=0.2)
     ap.add_argument("--version", type=int, default=1)
     ap.add_argument("--crash", default="")
@@ -61,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     from sparklet import SparkConf, SparkContext
     from sparklet.streaming import StateSpec, StreamingContext
     from sparklet.streaming.recovery import checkpoint as ckpt
-    from sparklet.streaming.sinks import postgres_sink, sqlite_sink
+    from sparklet.streaming.sinks import mysql_sink, postgres_sink, sqlite_sink
 
     kind, _, nth = args.crash.partition(":")
     calls = {"checkpoint": 0, "output": 0}
@@ -113,6 +114,13 @@ def main(argv: list[str] | None = None) -> int:
                                setup="CREATE TABLE IF NOT EXISTS occurrences("
                                      "batch_time BIGINT, word TEXT, n INTEGER)")
 
+        my = None
+        if args.mysql:
+            my = mysql_sink(args.mysql, "INSERT INTO occurrences(batch_time, word, n) "
+                            "VALUES (%s, %s, %s)", sink_id="occurrences",
+                            setup="CREATE TABLE IF NOT EXISTS occurrences(batch_time "
+                                  "BIGINT, word VARCHAR(16), n INT) ENGINE=InnoDB")
+
         def write_sql(t, rdd):
             from sparklet.streaming.sinks import _batch_time_ms
 
@@ -121,6 +129,8 @@ def main(argv: list[str] | None = None) -> int:
             sink(t, rows)
             if pg is not None:
                 pg(t, rows)
+            if my is not None:
+                my(t, rows)
             calls["output"] += 1
             if kind == "output" and calls["output"] == int(nth):
                 _kill_self()

@@ -1,50 +1,225 @@
-"""TwitterUtils against the tests' local X API v2 filtered-stream server: rules synced,
-tweets arriving exactly as Status objects, keep-alives ignored, malformed lines counted,
-the documented reconnect backoff (asserted on the server's record of attempts: each gap is
-at least the configured, scaled delay), 401 stopping the receiver, bad arguments."""
+"""The X filtered-stream source against a local server that speaks the API: rules kept in
+line, posts arriving exactly, keep-alives ignored, reconnects after drops, stalls, HTTP
+errors and rate limits with X's backoff (scaled down), malformed lines counted."""
 
 from __future__ import annotations
 
-import json
-import time
+import sys
+import threading
 
 import pytest
-from receiver_helpers import wait_until
-from twitter_helpers import TOKEN, Run, server_fixture, twitter_conf  # noqa: F401 - fixture
-from twitter_server import STREAM, Answer, TwitterServer, tweet
+from receiver_helpers import WAIT, receiver_conf, wait_until
+from twitter_server import HOLD, TwitterServer, post
 
-from sparklet.streaming import StreamingContext
-from sparklet.streaming.twitter import TwitterUtils
+from sparklet.streaming import StreamingContext, StreamingListener
+from sparklet.streaming.sources.twitter import ReconnectPolicy
+from sparklet.streaming.testing import advance_batches, use_manual_clock
+from sparklet.streaming.twitter import Status, TwitterUtils, parse_status
+
+TOKEN = "test-bearer-token"
 
 
-def test_bad_arguments_fail_at_create_stream(sc):
+@pytest.fixture
+def server():
+    s = TwitterServer()
+    yield s
+    s.close()
+
+
+class Errors(StreamingListener):
+    def __init__(self):
+        super().__init__()
+        self.errors, self.infos, self.stopped = [], [], []
+
+    def onReceiverStopped(self, receiverStopped):
+        self.stopped.append(receiverStopped.receiverInfo().lastErrorMessage())
+
+    def onReceiverError(self, receiverError):
+        self.errors.append(receiverError.receiverInfo().lastErrorMessage())
+
+    def onBatchCompleted(self, batchCompleted):
+        self.infos.append(batchCompleted.batchInfo())
+
+
+def start(make_context, server, filters=None, stall="0.5", scale="0.001", **kwargs):
+    sc = make_context(receiver_conf(**{"spark.sparklet.twitter.stallTimeout": stall,
+                                       "spark.sparklet.twitter.backoffScale": scale}))
+    ssc = StreamingContext(sc, 1)
+    use_manual_clock(ssc)
+    listener = Errors()
+    ssc.addStreamingListener(listener)
+    statuses = TwitterUtils.createStream(ssc, TOKEN, filters, apiUrl=server.url, **kwargs)
+    got: list = []
+    lock = threading.Lock()
+
+    def record(rdd):
+        items = rdd.map(lambda s: (s.getId(), s.getText(), s.getUser().getScreenName(),
+                                   [h.getText() for h in s.getHashtagEntities()])).collect()
+        with lock:
+            got.extend(items)
+
+    statuses.foreachRDD(record)
+    ssc.start()
+    return ssc, listener, got
+
+
+def drain(ssc, got, n):
+    """Advance batches until ``n`` posts were collected (bounded)."""
+    for _ in range(200):
+        if len(got) >= n:
+            return
+        advance_batches(ssc, 1)
+    raise AssertionError(f"only {len(got)} of {n} posts arrived")
+
+
+def received(ssc) -> int:
+    """Posts the receiver has stored so far (the context's only input stream)."""
+    (stream,) = ssc._graph.input_streams
+    return ssc._receiver_tracker.received_records(stream.input_stream_id)
+
+
+def test_rules_are_kept_in_line_and_posts_arrive_exactly(make_context, server):
+    server.rules = [{"id": "1", "value": "old", "tag": "sparklet"},
+                    {"id": "2", "value": "keep", "tag": "other"}]
+    lines = []
+    for i in range(300):
+        lines.append(post(i, tags=("spark",) if i % 3 == 0 else ()))
+        if i % 50 == 0:
+            lines.append("")  # keep-alives between posts
+    server.script(*lines, HOLD)
+    ssc, _, got = start(make_context, server, ["cats has:images", "keep"], stall="30")
+    try:
+        assert wait_until(lambda: received(ssc) == 300, WAIT)
+        drain(ssc, got, 300)
+    finally:
+        ssc.stop(stopSparkContext=False)
+    assert sorted(got) == [(1000 + i, f"post {i}", "ada", ["spark"] if i % 3 == 0 else [])
+                           for i in range(300)]
+    assert sorted((r["value"], r["tag"]) for r in server.rules) == [
+        ("cats has:images", "sparklet"), ("keep", "other")]
+    stream = server.stream_connections()
+    assert stream[0]["authorization"] == f"Bearer {TOKEN}"
+    assert "author_id" in stream[0]["query"]["expansions"][0]
+    assert len(stream) == 1  # held open: no reconnect with a 30 s stall timeout
+
+
+def test_a_dropped_or_stalled_stream_is_reconnected(make_context, server):
+    server.script(post(1), post(2))                 # ends after two posts
+    server.script(HOLD)                             # stalls: nothing, not even keep-alives
+    server.script(post(3), "", post(4), HOLD)
+    ssc, _, got = start(make_context, server)
+    try:
+        assert wait_until(lambda: received(ssc) == 4, WAIT)
+        drain(ssc, got, 4)
+    finally:
+        ssc.stop(stopSparkContext=False)
+    assert sorted(i for i, *_ in got) == [1001, 1002, 1003, 1004]
+    assert len(server.stream_connections()) >= 3
+
+
+def test_http_errors_and_rate_limits_back_off_then_data_flows(make_context, server):
+    server.script(status=503, body={"title": "Service Unavailable"})
+    server.script(status=503, body={"title": "Service Unavailable"})
+    server.script(status=429, body={"title": "Too Many Requests"},
+                  headers={"x-rate-limit-reset": "0"})
+    server.script(post(7), HOLD)
+    ssc, listener, got = start(make_context, server, stall="30")
+    try:
+        assert wait_until(lambda: received(ssc) == 1, WAIT)
+        drain(ssc, got, 1)
+    finally:
+        ssc.stop(stopSparkContext=False)
+    assert [i for i, *_ in got] == [1007]
+    assert len(server.stream_connections()) == 4
+    # One report for the outage, naming what X answered.
+    assert len(listener.errors) == 1 and "HTTP 503" in listener.errors[0]
+
+
+def test_a_refused_token_is_reported_and_retried(make_context, server):
+    for _ in range(2):
+        server.script(status=401, body={"title": "Unauthorized",
+                                        "detail": "Unauthorized", "status": 401})
+    server.script(post(1), HOLD)
+    ssc, listener, got = start(make_context, server, stall="30")
+    try:
+        assert wait_until(lambda: received(ssc) == 1, WAIT)
+    finally:
+        ssc.stop(stopSparkContext=False)
+    assert "HTTP 401: Unauthorized" in listener.errors[0]
+    assert len(server.stream_connections()) == 3
+
+
+def test_a_refused_rule_stops_the_receiver_with_xs_message(make_context, server):
+    ssc, listener, _ = start(make_context, server, ["INVALID ((("])
+    try:
+        assert wait_until(lambda: listener.stopped, WAIT)  # stopped for good, not restarted
+    finally:
+        ssc.stop(stopSparkContext=False)
+    assert "X refused the stream rules: Invalid Rule INVALID ((( syntax error" in \
+        listener.stopped[0]
+    assert server.stream_connections() == []
+    assert not server.rules
+
+
+def test_operational_errors_and_malformed_lines(make_context, server):
+    server.script(post(1), "not json at all", '{"unexpected": true}',
+                  '{"errors": [{"title": "operational-disconnect", "disconnect_type": '
+                  '"UpstreamOperationalDisconnect", "detail": "This stream has been '
+                  'disconnected upstream for operational reasons."}]}', post(2), HOLD)
+    ssc, listener, got = start(make_context, server, stall="30")
+    try:
+        assert wait_until(lambda: received(ssc) == 4, WAIT)
+        drain(ssc, got, 2)
+        assert wait_until(lambda: listener.infos, WAIT)
+    finally:
+        ssc.stop(stopSparkContext=False)
+    assert sorted(i for i, *_ in got) == [1001, 1002]
+    bad = sum(i.streamIdToInputInfo()[0].metadata().get("malformedRecords", 0)
+              for i in listener.infos if 0 in i.streamIdToInputInfo())
+    assert bad == 2
+    assert any("disconnected upstream" in e for e in listener.errors)
+
+
+def test_reconnect_policy_follows_xs_guide():
+    p = ReconnectPolicy()
+    assert [p.network_error() for _ in range(66)][-3:] == [16.0, 16.0, 16.0]
+    p.connected()
+    assert [p.network_error() for _ in range(4)] == [0.25, 0.5, 0.75, 1.0]
+    assert [p.http_error(500) for _ in range(8)] == [5, 10, 20, 40, 80, 160, 320, 320]
+    assert [p.http_error(429) for _ in range(3)] == [60, 120, 240]
+    assert p.http_error(429, reset_in=900.0) == 900.0
+    assert ReconnectPolicy(0.01).http_error(503) == pytest.approx(0.05)
+
+
+def test_status_getters():
+    s = parse_status(post(5, "I like #spark and #python", tags=("spark", "python"),
+                          user="grace"))
+    assert isinstance(s, Status) and s.getId() == 1005 and s.getLang() == "en"
+    assert s.getUser().getScreenName() == "grace" and s.getUser().getName() == "Grace"
+    assert [h.getText() for h in s.getHashtagEntities()] == ["spark", "python"]
+    assert s.getCreatedAt().year == 2026 and s.getRetweetCount() == 0
+    assert s.getMatchingRules() == [{"id": "1", "tag": "sparklet"}]
+    with pytest.raises(ValueError):
+        parse_status('{"errors": []}')
+
+
+def test_bad_arguments(sc):
     ssc = StreamingContext(sc, 1)
     try:
         with pytest.raises(ValueError, match="bearerToken"):
             TwitterUtils.createStream(ssc, "")
         with pytest.raises(TypeError, match="filters"):
             TwitterUtils.createStream(ssc, TOKEN, "spark")
-        with pytest.raises(TypeError, match="filters"):
-            TwitterUtils.createStream(ssc, TOKEN, ["ok", ""])
-        with pytest.raises(TypeError, match="storageLevel"):
-            TwitterUtils.createStream(ssc, TOKEN, storageLevel="MEMORY")
         with pytest.raises(ValueError, match="apiUrl"):
             TwitterUtils.createStream(ssc, TOKEN, apiUrl="ftp://x")
+        with pytest.raises(ValueError, match="backfillMinutes"):
+            TwitterUtils.createStream(ssc, TOKEN, backfillMinutes=9)
     finally:
         ssc.stop(stopSparkContext=False)
 
 
 def test_a_missing_httpx_names_the_extra(sc, monkeypatch):
-    import builtins
-
-    real = builtins.__import__
-
-    def no_httpx(name, *args, **kwargs):
-        if name == "httpx":
-            raise ImportError("No module named 'httpx'")
-        return real(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", no_httpx)
+    monkeypatch.setitem(sys.modules, "httpx", None)
     ssc = StreamingContext(sc, 1)
     try:
         with pytest.raises(ImportError, match=r"sparklet\[twitter\]"):
@@ -52,142 +227,3 @@ def test_a_missing_httpx_names_the_extra(sc, monkeypatch):
     finally:
         ssc.stop(stopSparkContext=False)
 
-
-def test_rules_synced_tweets_arrive_exactly_keepalives_ignored(make_context):
-    srv = TwitterServer(rules=[{"id": "1", "value": "old", "tag": "sparklet"},
-                               {"id": "2", "value": "spark", "tag": "sparklet"},
-                               {"id": "3", "value": "theirs", "tag": "other-app"}])
-    lines = [tweet(i, tags=("spark",) if i % 2 else ()) for i in range(200)]
-    srv.scripts = [Answer(lines=[b"\r\n"] + lines[:100] + [b"\r\n", b"\r\n"] + lines[100:])]
-    run = Run(make_context(twitter_conf()), srv, filters=["spark", "python"],
-              tweetFields=["created_at", "entities"], expansions=["author_id"])
-    try:
-        assert wait_until(lambda: run.count() >= 200), (run.count(), run.events.errors)
-    finally:
-        got = run.stop()
-        srv.stop()
-    assert sorted(s.getId() for s in got) == [1000 + i for i in range(200)]
-    s = next(s for s in got if s.getId() == 1001)
-    assert s.getText() == "tweet 1" and s.getLang() == "en"
-    assert [h.getText() for h in s.getHashtagEntities()] == ["spark"]
-    assert s.getUser().getScreenName() == "ada" and s.getUser().getId() == 42
-    assert s.getCreatedAt().year == 2026 and s.json["data"]["id"] == "1001"
-    # Rules: its own stale rule deleted, the missing one added with its tag, others kept.
-    assert {r["value"]: r["tag"] for r in srv.rules} == {
-        "spark": "sparklet", "theirs": "other-app", "python": "sparklet"}
-    assert {"delete": {"ids": ["1"]}} in srv.rule_posts
-    assert {"add": [{"value": "python", "tag": "sparklet"}]} in srv.rule_posts
-    assert all(r["auth"] == f"Bearer {TOKEN}" for r in srv.requests)
-    q = srv.stream_requests()[0]["query"]
-    assert q["tweet.fields"] == "created_at,entities" and q["expansions"] == "author_id"
-
-
-def test_filters_none_keeps_the_rules(make_context, server):
-    server.rules = [{"id": "9", "value": "keep", "tag": "sparklet"}]
-    server.feed([tweet(1)])
-    run = Run(make_context(twitter_conf()), server)
-    try:
-        assert wait_until(lambda: run.count() >= 1)
-    finally:
-        run.stop()
-    assert server.rule_posts == [] and server.rules[0]["value"] == "keep"
-
-
-def test_malformed_lines_and_error_objects_are_counted(make_context, server):
-    server.feed([tweet(1), b"not json\r\n",
-                 json.dumps({"errors": [{"title": "operational-disconnect"}]}).encode()
-                 + b"\r\n", b"[1, 2]\r\n", tweet(2)])
-    run = Run(make_context(twitter_conf()), server)
-    try:
-        assert wait_until(lambda: run.count() >= 2 and run.malformed() >= 3), (
-            run.count(), run.malformed())
-    finally:
-        got = run.stop()
-    assert sorted(s.getId() for s in got) == [1001, 1002]
-
-
-def _gaps(srv) -> list[float]:
-    t = srv.stream_attempts
-    return [b - a for a, b in zip(t, t[1:], strict=False)]
-
-
-def test_a_dropped_connection_reconnects_with_the_linear_backoff(make_context, server):
-    # scale 0.2: network delays 50, 100, 150 ms (X's 250 ms steps).
-    server.scripts = [Answer(lines=[tweet(0)], then="close"), Answer(then="close"),
-                      Answer(then="close"), Answer(lines=[tweet(1)])]
-    run = Run(make_context(twitter_conf(scale=0.2)), server)
-    try:
-        assert wait_until(lambda: run.count() >= 2), (run.count(), run.events.errors)
-    finally:
-        got = run.stop()
-    assert sorted(s.getId() for s in got) == [1000, 1001]
-    assert len(server.stream_attempts) >= 4
-    gaps = _gaps(server)[:3]
-    for gap, delay in zip(gaps, (0.05, 0.10, 0.15), strict=False):
-        assert gap >= delay * 0.95, gaps
-    assert run.events.errors and "reconnecting" in run.events.errors[0]
-
-
-def test_http_5xx_backs_off_exponentially(make_context, server):
-    # scale 0.02: HTTP delays 0.1, 0.2, 0.4 s (X's 5, 10, 20 s).
-    server.scripts = [Answer(status=503)] * 3 + [Answer(lines=[tweet(5)])]
-    run = Run(make_context(twitter_conf(scale=0.02)), server)
-    try:
-        assert wait_until(lambda: run.count() >= 1), run.events.errors
-    finally:
-        run.stop()
-    gaps = _gaps(server)[:3]
-    assert len(gaps) == 3
-    for gap, delay in zip(gaps, (0.1, 0.2, 0.4), strict=False):
-        assert gap >= delay * 0.95, gaps
-    assert "HTTP 503" in run.events.errors[0]
-
-
-def test_429_waits_for_x_rate_limit_reset(make_context, server):
-    # scale 0.02: the 429 backoff starts at 1.2 s (60 s); the reset 100 s away scales to
-    # about 2 s, and wins.
-    reset = str(int(time.time()) + 100)
-    server.scripts = [Answer(status=429, headers={"x-rate-limit-reset": reset}),
-                      Answer(lines=[tweet(7)])]
-    run = Run(make_context(twitter_conf(scale=0.02)), server)
-    try:
-        assert wait_until(lambda: run.count() >= 1), run.events.errors
-    finally:
-        run.stop()
-    assert _gaps(server)[0] >= 99 * 0.02 * 0.95
-    assert "HTTP 429" in run.events.errors[0]
-
-
-def test_a_stalled_connection_is_reconnected(make_context, server):
-    server.scripts = [Answer(lines=[tweet(0)], then="hold")]
-    server.feed([tweet(1)])
-    run = Run(make_context(twitter_conf(stall="500ms")), server)
-    try:
-        assert wait_until(lambda: run.count() >= 2), (run.count(), run.events.errors)
-    finally:
-        got = run.stop()
-    assert sorted(s.getId() for s in got) == [1000, 1001]
-    assert len(server.stream_attempts) == 2
-    assert "stalled" in run.events.errors[0]
-
-
-def test_401_is_reported_and_stops_the_receiver(make_context, server):
-    server.scripts = [Answer(status=401)] * 5
-    run = Run(make_context(twitter_conf()), server)
-    try:
-        assert wait_until(lambda: any("bearer token" in e for e in run.events.errors))
-    finally:
-        run.stop()
-    assert len([r for r in server.requests if r["path"] == STREAM]) == 1
-
-
-def test_a_refused_rule_is_a_clear_error(make_context):
-    srv = TwitterServer(rule_error={"errors": [{"title": "Invalid Rule",
-                                                "detail": "bad operator"}]})
-    run = Run(make_context(twitter_conf()), srv, filters=["a AND"])
-    try:
-        assert wait_until(lambda: any("stream rules" in e for e in run.events.errors))
-    finally:
-        run.stop()
-        srv.stop()
-    assert srv.stream_requests() == []

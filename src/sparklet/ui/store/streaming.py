@@ -150,6 +150,7 @@ class StreamingStore:
         self._completed: OrderedDict[int, _Batch] = OrderedDict()
         self.total_completed = 0
         self.total_processed = 0
+        self._malformed: dict[int, int] = {}  # input stream id -> malformed records skipped
         self.total_received = 0
         self._receivers: dict[int, dict] = {}
         self._jobs: dict[tuple[int, int], list[int]] = {}
@@ -221,6 +222,10 @@ class StreamingStore:
         self._completed[t] = b
         self.total_completed += 1
         self.total_processed += b.num_records
+        for sid, i in (info.get("streamIdToInputInfo") or {}).items():
+            if i.get("malformedRecords"):
+                self._malformed[int(sid)] = (self._malformed.get(int(sid), 0)
+                                             + int(i["malformedRecords"]))
         while len(self._completed) > self.retained:
             old, _ = self._completed.popitem(last=False)
             self._forget_jobs(old)
@@ -352,6 +357,7 @@ class StreamingStore:
             "lastError": (info or {}).get("lastError") or None,
             "avgEventRate": sum(r for _, r in rates) / len(rates) if rates else None,
             "eventRates": rates,
+            "malformedRecords": self._malformed.get(sid, 0),  # sparklet's: see docs
         }
 
     def receivers(self) -> list[dict]:
@@ -509,6 +515,11 @@ class StreamingStore:
                               int(i.get("numRecords") or 0) * 1000.0 / self.batch_duration)
                              for sid, i in sorted(last.inputs.items())]
                             or [({}, 0.0)]))
+            if self._malformed:
+                out.append((p + "malformed_records_total", "counter",
+                            "Records a connector's decoder could not decode (skipped)",
+                            [({"stream": str(sid)}, float(n))
+                             for sid, n in sorted(self._malformed.items())]))
             out.append((p + "receivers_active", "gauge", "Active receivers",
                         [({}, float(sum(1 for r in self._receivers.values()
                                         if r.get("active"))))]))

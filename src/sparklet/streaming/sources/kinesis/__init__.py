@@ -1,0 +1,1 @@
+"""The Kinesis receiver (``sparklet.streaming.kinesis``): leases, checkpoints, reading."""
