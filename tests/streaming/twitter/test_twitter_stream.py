@@ -255,3 +255,21 @@ def test_the_delays_between_attempts_are_xs_scaled_backoff(make_context, server)
     assert len(gaps) == 4, gaps
     for gap, delay in zip(gaps, (0.1, 0.2, 0.4, 99 * 0.02), strict=True):
         assert gap >= delay * 0.95, gaps
+
+
+def test_a_stream_ending_without_data_backs_off_linearly(make_context, server):
+    """Connections that end with nothing at all: X's network backoff, 250 ms more per
+    attempt (at scale 0.2: 50, 100, 150 ms), never a hot reconnect loop."""
+    for _ in range(3):
+        server.script()
+    server.script(post(5), HOLD)
+    ssc, _, got = start(make_context, server, stall="30", scale="0.2")
+    try:
+        assert wait_until(lambda: received(ssc) == 1, WAIT)
+        drain(ssc, got, 1)
+    finally:
+        ssc.stop(stopSparkContext=False)
+    gaps = _gaps(server)
+    assert len(gaps) == 3, gaps
+    for gap, delay in zip(gaps, (0.05, 0.10, 0.15), strict=True):
+        assert gap >= delay * 0.95, gaps
