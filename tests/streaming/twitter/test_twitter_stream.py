@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sys
 import threading
+import time
 
 import pytest
 from receiver_helpers import WAIT, receiver_conf, wait_until
@@ -227,3 +228,48 @@ def test_a_missing_httpx_names_the_extra(sc, monkeypatch):
     finally:
         ssc.stop(stopSparkContext=False)
 
+
+
+def _gaps(server) -> list[float]:
+    t = [c["time"] for c in server.stream_connections()]
+    return [b - a for a, b in zip(t, t[1:], strict=False)]
+
+
+def test_the_delays_between_attempts_are_xs_scaled_backoff(make_context, server):
+    """On the server's record of attempts: each gap is at least its scaled delay (a lower
+    bound, so no timing flake): 5xx exponential from 5 s, 429 held until
+    ``x-rate-limit-reset`` when that is later than the 60 s backoff."""
+    for _ in range(3):
+        server.script(status=503, body={"title": "Service Unavailable"})
+    reset = str(int(time.time()) + 100)  # 100 s at scale 0.02: about 2 s, over 60 s * 0.02
+    server.script(status=429, body={"title": "Too Many Requests"},
+                  headers={"x-rate-limit-reset": reset})
+    server.script(post(9), HOLD)
+    ssc, _, got = start(make_context, server, stall="30", scale="0.02")
+    try:
+        assert wait_until(lambda: received(ssc) == 1, WAIT)
+        drain(ssc, got, 1)
+    finally:
+        ssc.stop(stopSparkContext=False)
+    gaps = _gaps(server)
+    assert len(gaps) == 4, gaps
+    for gap, delay in zip(gaps, (0.1, 0.2, 0.4, 99 * 0.02), strict=True):
+        assert gap >= delay * 0.95, gaps
+
+
+def test_a_stream_ending_without_data_backs_off_linearly(make_context, server):
+    """Connections that end with nothing at all: X's network backoff, 250 ms more per
+    attempt (at scale 0.2: 50, 100, 150 ms), never a hot reconnect loop."""
+    for _ in range(3):
+        server.script()
+    server.script(post(5), HOLD)
+    ssc, _, got = start(make_context, server, stall="30", scale="0.2")
+    try:
+        assert wait_until(lambda: received(ssc) == 1, WAIT)
+        drain(ssc, got, 1)
+    finally:
+        ssc.stop(stopSparkContext=False)
+    gaps = _gaps(server)
+    assert len(gaps) == 3, gaps
+    for gap, delay in zip(gaps, (0.05, 0.10, 0.15), strict=True):
+        assert gap >= delay * 0.95, gaps

@@ -218,15 +218,18 @@ class _Run:
                 raise _HTTPError(response.status_code, _error_text(response),
                                  _reset(response))
             self._sock = _socket_of(response)
-            self.policy.connected()
-            self.reported = False
             log.info("Connected to %s", r.describe())
             got_any = False
             try:
                 for line in response.iter_lines():
                     if self.stopping.is_set():
                         return got_any
-                    got_any = True
+                    if not got_any:
+                        # Only a line (data or keep-alive) proves the connection healthy:
+                        # one accepted and ended at once keeps the backoff growing.
+                        got_any = True
+                        self.policy.connected()
+                        self.reported = False
                     line = line.strip()
                     if not line:
                         continue  # a keep-alive
