@@ -16,7 +16,8 @@ import getpass
 import uuid
 
 import pytest
-from receiver_helpers import info_of, wait_until
+from receiver_helpers import wait_until
+from stream_run import StreamRun
 
 from services import (
     Restartable,
@@ -28,8 +29,6 @@ from services import (
     require_module,
     require_service,
 )
-from sparklet.streaming import StreamingContext
-from sparklet.streaming.listener import StreamingListener
 from sparklet.streaming.mqtt import MQTTUtils
 
 
@@ -71,64 +70,12 @@ def numbered(prefix: str, n: int) -> list[str]:
     return [f"{prefix} meddelande {i}" for i in range(n)]
 
 
-class Events(StreamingListener):
-    def __init__(self):
-        super().__init__()
-        self.errors: list = []
-        self.completed: list = []
-
-    def onReceiverError(self, receiverError):
-        self.errors.append(info_of(receiverError).lastErrorMessage)
-
-    def onBatchCompleted(self, batchCompleted):
-        self.completed.append(batchCompleted.batchInfo())
-
-
-_collected: dict[int, list] = {}
-
-
-class Collect:
-    def __init__(self, key: int):
-        self.key = key
-
-    def __call__(self, rdd) -> None:
-        _collected[self.key].extend(rdd.collect())
-
-
-class Run:
-    """A started StreamingContext (real clock, 0.2 s batches) over one MQTT stream
-    (``paired``: createPairedStream), every record of every batch collected."""
+class Run(StreamRun):
+    """One MQTT stream (``paired``: createPairedStream) running, collected."""
 
     def __init__(self, ctx, url, topics, paired=False, checkpoint=None, **options):
-        self.ssc = StreamingContext(ctx, 0.2)
-        if checkpoint:
-            self.ssc.checkpoint(str(checkpoint))
-        self.events = Events()
-        self.ssc.addStreamingListener(self.events)
-        self.records: list = _collected.setdefault(id(self), [])
         create = MQTTUtils.createPairedStream if paired else MQTTUtils.createStream
-        self.stream = create(self.ssc, url, topics, **options)
-        self.stream.foreachRDD(Collect(id(self)))
-        self.ssc.start()
-
-    def count(self) -> int:
-        return len(self.records)
-
-    @property
-    def receiver(self):
-        return self.ssc._graph.receiver_input_streams[0].getReceiver()
-
-    @property
-    def input_id(self) -> int:
-        return self.ssc._graph.receiver_input_streams[0].input_stream_id
-
-    def received(self) -> int:
-        return self.ssc._receiver_tracker.received_records(self.input_id)
-
-    def malformed(self) -> int:
-        return sum(b.streamIdToInputInfo()[self.input_id].metadata().get(
-            "malformedRecords", 0) for b in self.events.completed
-            if self.input_id in b.streamIdToInputInfo())
+        super().__init__(ctx, lambda ssc: create(ssc, url, topics, **options), checkpoint)
 
     def subscribed(self, url: str, topic: str) -> None:
         """Publish probes to ``topic`` until one arrives: the subscription is then live
@@ -141,10 +88,6 @@ class Run:
                           timeout=0.5):
                 return
             assert probes < 120, ("never subscribed", self.events.errors)
-
-    def stop(self) -> list:
-        self.ssc.stop(stopSparkContext=False, stopGraceFully=True)
-        return _collected.pop(id(self), self.records)
 
 
 def without_probes(records: list) -> list:

@@ -11,11 +11,10 @@ import asyncio
 import uuid
 
 import pytest
-from receiver_helpers import info_of, wait_until
+from receiver_helpers import wait_until
+from stream_run import StreamRun
 
 from services import Restartable, probe_nats_jetstream, require_module, require_service
-from sparklet.streaming import StreamingContext
-from sparklet.streaming.listener import StreamingListener
 from sparklet.streaming.nats import NATSUtils
 
 
@@ -90,63 +89,11 @@ def numbered(prefix: str, n: int) -> list[bytes]:
     return [f"{prefix} värde {i}".encode() for i in range(n)]
 
 
-class Events(StreamingListener):
-    def __init__(self):
-        super().__init__()
-        self.errors: list = []
-        self.completed: list = []
-
-    def onReceiverError(self, receiverError):
-        self.errors.append(info_of(receiverError).lastErrorMessage)
-
-    def onBatchCompleted(self, batchCompleted):
-        self.completed.append(batchCompleted.batchInfo())
-
-
-_collected: dict[int, list] = {}
-
-
-class Collect:
-    def __init__(self, key: int):
-        self.key = key
-
-    def __call__(self, rdd) -> None:
-        _collected[self.key].extend(rdd.collect())
-
-
-class Run:
-    """A started StreamingContext (real clock, 0.2 s batches) over one NATS stream, every
-    record of every batch collected."""
+class Run(StreamRun):
+    """One NATS stream (``NATSUtils.createStream(ssc, **create)``) running, collected."""
 
     def __init__(self, ctx, checkpoint=None, **create):
-        self.ssc = StreamingContext(ctx, 0.2)
-        if checkpoint:
-            self.ssc.checkpoint(str(checkpoint))
-        self.events = Events()
-        self.ssc.addStreamingListener(self.events)
-        self.records: list = _collected.setdefault(id(self), [])
-        self.stream = NATSUtils.createStream(self.ssc, **create)
-        self.stream.foreachRDD(Collect(id(self)))
-        self.ssc.start()
-
-    def count(self) -> int:
-        return len(self.records)
-
-    @property
-    def input_id(self) -> int:
-        return self.ssc._graph.receiver_input_streams[0].input_stream_id
-
-    def received(self) -> int:
-        return self.ssc._receiver_tracker.received_records(self.input_id)
-
-    def malformed(self) -> int:
-        return sum(b.streamIdToInputInfo()[self.input_id].metadata().get(
-            "malformedRecords", 0) for b in self.events.completed
-            if self.input_id in b.streamIdToInputInfo())
-
-    def stop(self) -> list:
-        self.ssc.stop(stopSparkContext=False, stopGraceFully=True)
-        return _collected.pop(id(self), self.records)
+        super().__init__(ctx, lambda ssc: NATSUtils.createStream(ssc, **create), checkpoint)
 
 
 def run_until(ctx, n: int, **create) -> Run:
