@@ -135,8 +135,10 @@ def test_latest_skips_what_was_there_before(kinesis, kinesis_ctx):
 
 def test_two_receivers_of_an_application_share_the_shards(kinesis, make_context):
     stream, app = kinesis.create(shards=4), unique("app")
-    # A longer failover time: a receiver busy storing is not taken for dead.
-    conf = fast_conf("local[3]", **{"spark.sparklet.kinesis.failoverTime": "6s"})
+    # Lease rounds come every third of the failover time; a lease expires after three
+    # missed renewals: long enough that a loaded machine does not expire a busy receiver's
+    # leases, so the shards are shared by the fair-share steal, not by expiry.
+    conf = fast_conf("local[3]", **{"spark.sparklet.kinesis.failoverTime": "15s"})
     run = Run(make_context(conf), kinesis.url, app, stream, receivers=2)
     try:
         def balanced() -> bool:
@@ -145,6 +147,13 @@ def test_two_receivers_of_an_application_share_the_shards(kinesis, make_context)
                 owners.count(o) for o in set(owners)) == [2, 2]
 
         assert wait_until(balanced), (kinesis.leases(app), run.events.errors)
+        # A receiver learns that a lease was taken from it at its next round: until every
+        # lease has been renewed by its new owner since, the old one may still read it
+        # (at least once, as the KCL). Then each shard has one reader.
+        counters = {k: int(i["leaseCounter"]) for k, i in kinesis.leases(app).items()}
+        assert wait_until(lambda: balanced() and all(
+            int(i["leaseCounter"]) > counters[k] for k, i in kinesis.leases(app).items())), \
+            kinesis.leases(app)
         per_shard = kinesis.put(stream, lines("s", 800), shards=4)
         run.wait(800)
     finally:
