@@ -181,13 +181,13 @@ def stream_run(mod: ModuleType, ctx: dict, lines: list[str], batch: float, wal: 
         def collect(rdd) -> None:
             counted.update(dict(rdd.collect()))
 
+        push = getattr(mod, "PUSH", False)
+        if not push:
+            mod.fill(ctx, lines)  # before the stream is made: it may name what fill made
         words = mod.stream(ctx, ssc).flatMap(str.split).map(lambda w: (w, 1))
         words.reduceByKey(add).foreachRDD(collect)
         listener = _listener_class()(n)
         ssc.addStreamingListener(listener)
-        push = getattr(mod, "PUSH", False)
-        if not push:
-            mod.fill(ctx, lines)
         cpu_before = common.tree_cpu_seconds()
         start = time.perf_counter()
         ssc.start()

@@ -25,14 +25,15 @@ def start() -> dict:
 
     service, server = start_moto()
     client = boto3.client("kinesis", endpoint_url=service.url, region_name=REGION, **KEYS)
-    stream = f"bench-{uuid.uuid4().hex[:8]}"
-    client.create_stream(StreamName=stream, ShardCount=SHARDS)
-    client.get_waiter("stream_exists").wait(StreamName=stream)
-    return {"url": service.url, "server": server, "client": client, "stream": stream}
+    return {"url": service.url, "server": server, "client": client, "stream": None}
 
 
 def fill(ctx: dict, lines: list[str]) -> None:
+    """The lines into a stream of their own: every reader reads from the shards' starts."""
     client = ctx["client"]
+    ctx["stream"] = f"bench-{uuid.uuid4().hex[:8]}"
+    client.create_stream(StreamName=ctx["stream"], ShardCount=SHARDS)
+    client.get_waiter("stream_exists").wait(StreamName=ctx["stream"])
     for i in range(0, len(lines), 500):
         chunk = lines[i:i + 500]
         client.put_records(StreamName=ctx["stream"], Records=[
