@@ -68,6 +68,7 @@ class Broadcast(Generic[T]):
             self._path = os.path.join(sc._env.broadcast_dir, "broadcast_%d" % self._bid)
             self.dump(value, self._path)
             self._value = value
+            sc._backend.broadcast_created(self._bid, self._path)
         else:  # Broadcast(path=...) reads a value written elsewhere
             self._path = path or ""
             self._value = self.load_from_path(self._path) if path else None
@@ -131,6 +132,8 @@ class Broadcast(Generic[T]):
         self.unpersist(blocking)
         if self._path and os.path.exists(self._path):
             os.remove(self._path)
+            if self._sc is not None:
+                self._sc._backend.broadcast_destroyed(self._bid)
         self._path = None  # type: ignore[assignment]
         self._value = None  # type: ignore[assignment]
 

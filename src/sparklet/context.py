@@ -173,7 +173,9 @@ class SparkContext:
         from sparklet.scheduler.progress import ConsoleProgressBar
 
         self._progress_bar = ConsoleProgressBar.maybe_start(self)
-        for path in py_files or ():
+        # As PySpark: what sparklet-submit --py-files named ships to the executors too.
+        submitted = [p for p in (self._conf.get("spark.submit.pyFiles") or "").split(",") if p]
+        for path in [*submitted, *(py_files or ())]:
             self.addPyFile(path)
         self._install_sigint_handler()
         atexit.register(self._atexit_stop)
@@ -536,6 +538,7 @@ class SparkContext:
     def _remove_broadcast(self, bid: int, path: str | None) -> None:
         """A broadcast nothing can reach any more: its copies and its file go."""
         self._drop_broadcast_copies(bid)
+        self._backend.broadcast_destroyed(bid)
         if path:
             try:
                 os.remove(path)
@@ -674,7 +677,7 @@ class SparkContext:
         of the application's directory that executors read, so launching its task neither
         copies megabytes on the driver nor waits for them to cross the executor's channel
         before the next task can be sent."""
-        if sum(map(len, batches)) >= _SLICE_FILE_MIN_BYTES:
+        if sum(map(len, batches)) >= _SLICE_FILE_MIN_BYTES and self._backend.shares_driver_disk:
             directory = os.path.join(self._local_dir, "parallelize")
             try:
                 os.makedirs(directory, exist_ok=True)
@@ -877,6 +880,7 @@ class SparkContext:
             fs.get(src, target, recursive=True)
         else:
             fs.get(src, target)
+        self._backend.add_file(target)
 
     def addPyFile(self, path: str) -> None:
         """Add a .py, .zip or .egg dependency for tasks (importable in executors)."""

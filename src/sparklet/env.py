@@ -31,20 +31,23 @@ class SparkEnv:
     _instance: SparkEnv | None = None
 
     def __init__(self, spec: EnvSpec):
-        from sparklet.storage.blockmanager import BlockManager
-
         self.spec = spec
         self.executor_id = spec.executor_id
         self.conf = spec.conf
         self.local_dir = spec.local_dir
         self.files_dir = os.path.join(spec.local_dir, "files")
         self.broadcast_dir = os.path.join(spec.local_dir, "broadcast")
-        self.block_manager = BlockManager(spec)
+        self.block_manager = self._make_block_manager(spec)
         # Messages from a running task to the driver (e.g. a receiver's new blocks); the
         # backend wires this to its channel, the driver to its own handlers.
         self.send_to_driver: Callable[[tuple], None] = lambda message: None
         self._broadcast_values: dict[int, Any] = {}
         self._broadcast_lock = threading.Lock()
+
+    def _make_block_manager(self, spec: EnvSpec):
+        from sparklet.storage.blockmanager import BlockManager
+
+        return BlockManager(spec)
 
     @classmethod
     def get(cls) -> SparkEnv | None:

@@ -3,20 +3,28 @@ knows which one it talks to."""
 
 from __future__ import annotations
 
+import os
+
 from sparklet.backends.base import SchedulerBackend
 
 __all__ = ["SchedulerBackend", "create_backend"]
 
 
+# The backend of local masters when spark.sparklet.backend is not set: the environment
+# can name another (the test suite's --backend option runs it all on a Dask cluster).
+DEFAULT_BACKEND = os.environ.get("SPARKLET_BACKEND", "processes")
+
+
 def create_backend(master: str, conf, env_spec) -> SchedulerBackend:
-    """Pick the backend for a master URL: ``local[N]`` and ``local-cluster[N, C, M]``
-    processes (default), or threads."""
+    """Pick the backend for a master URL: ``dask://HOST:PORT`` and ``dask-local[N]`` run on
+    Dask; ``local[N]`` and ``local-cluster[N, C, M]`` on local processes (the default), or
+    threads, or (``spark.sparklet.backend=dask``) a Dask cluster."""
+    from sparklet.backends.dask import create_dask_backend, is_dask_master
     from sparklet.util import parse_local_cluster_master, parse_local_master
 
-    kind = conf.get("spark.sparklet.backend", "processes")
-    if master.startswith("dask://") or master == "dask":
-        raise ValueError("The Dask distributed backend is not available yet (master %r); "
-                         "install sparklet[dask] once it lands" % master)
+    if is_dask_master(master):
+        return create_dask_backend(master, conf, env_spec)
+    kind = conf.get("spark.sparklet.backend", DEFAULT_BACKEND)
     cores, _ = parse_local_master(master)
     cluster = parse_local_cluster_master(master)
     if cluster is not None:
@@ -25,8 +33,11 @@ def create_backend(master: str, conf, env_spec) -> SchedulerBackend:
         from sparklet.backends.local_threads import LocalThreadBackend
 
         return LocalThreadBackend(cores, env_spec)
-    if kind != "processes":
-        raise ValueError("Unknown spark.sparklet.backend %r (use processes or threads)" % kind)
+    if kind == "dask" and cluster is None:
+        return create_dask_backend(master, conf, env_spec, local_cores=cores)
+    if kind not in ("processes", "dask"):
+        raise ValueError("Unknown spark.sparklet.backend %r (use processes, threads or dask)"
+                         % kind)
     from sparklet.backends.local_processes import LocalProcessBackend
 
     if cluster is not None:

@@ -40,6 +40,20 @@ class SchedulerBackend:
         """A path from ``addPyFile`` that tasks must find on ``sys.path`` from now on.
         Backends running tasks in the driver's own interpreter have nothing to do."""
 
+    # Whether executors read the driver's application directory (big parallelize slices,
+    # broadcast and added files are then files there); a cluster backend ships them.
+    shares_driver_disk = True
+
+    def add_file(self, path: str) -> None:
+        """A file (or directory) ``addFile`` put in the driver's files directory, which
+        tasks must find in theirs (``SparkFiles.get``)."""
+
+    def broadcast_created(self, bid: int, path: str) -> None:
+        """A new broadcast, pickled at ``path`` on the driver."""
+
+    def broadcast_destroyed(self, bid: int) -> None:
+        """A broadcast that can never be read again (destroyed, or cleaned up)."""
+
     def wait_control_delivered(self, timeout: float) -> bool:
         """Block until the control messages sent so far were handed to every executor (or
         ``timeout`` passed; returns whether they were). Immediate for in-process backends."""

@@ -41,8 +41,17 @@ def fetch_batches(shuffle_id: int, reduce_id: int, locations, block_manager,
     for key in _READ_METRICS:
         metrics.setdefault(key, 0)
     here = block_manager.executor_id
+    remote = None if block_manager.shared_disk else _RemoteSpans(
+        shuffle_id, reduce_id, locations, block_manager)
     for map_id, executor_id, offset, length, data in locations:
         if not length:
+            continue
+        if remote is not None and executor_id != here:
+            span = remote.take(executor_id, map_id)
+            _count_block(metrics, False, length)
+            for batch in serializers.read_batches(io.BytesIO(span), length):
+                metrics["shuffleReadRecords"] += len(batch)
+                yield batch
             continue
         path = block_manager.shuffle_data_path(executor_id, shuffle_id, map_id)
         if data is not None:
@@ -66,6 +75,36 @@ def fetch_batches(shuffle_id: int, reduce_id: int, locations, block_manager,
                     yield batch
             except EOFError as e:
                 raise FetchFailedError(shuffle_id, map_id, "corrupt map output: %s" % e) from e
+
+
+class _RemoteSpans:
+    """A reduce task's spans of the map outputs other executors hold, when they cannot be
+    read from a shared disk: fetched from each executor in one request, the first time one
+    of its outputs is needed, through the block manager's transport."""
+
+    def __init__(self, shuffle_id: int, reduce_id: int, locations, block_manager):
+        self.shuffle_id = shuffle_id
+        self.block_manager = block_manager
+        self._wanted: dict[str, list[tuple]] = {}
+        for map_id, executor_id, offset, length, _ in locations:
+            if length and executor_id != block_manager.executor_id:
+                self._wanted.setdefault(executor_id, []).append(
+                    (shuffle_id, map_id, offset, length))
+        self._fetched: dict[tuple[str, int], bytes | None] = {}
+
+    def take(self, executor_id: str, map_id: int) -> bytes:
+        key = (executor_id, map_id)
+        if key not in self._fetched:
+            requests = self._wanted.pop(executor_id, [])
+            spans = self.block_manager.fetch_remote_spans(executor_id, requests)
+            if spans is None:
+                raise FetchFailedError(self.shuffle_id, map_id)
+            for (_, m, _, _), span in zip(requests, spans, strict=True):
+                self._fetched[(executor_id, m)] = span
+        span = self._fetched.pop(key, None)
+        if span is None:
+            raise FetchFailedError(self.shuffle_id, map_id)
+        return span
 
 
 def _count_block(metrics: dict, local: bool, length: int) -> None:

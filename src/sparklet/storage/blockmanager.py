@@ -52,6 +52,14 @@ def executor_dir(local_dir: str, executor_id: str) -> str:
 class BlockManager:
     """Memory and disk stores of one executor process."""
 
+    # Whether other executors' map outputs are files this process can open (local
+    # executors share the application's directory); if not, a subclass fetches them with
+    # ``fetch_remote_spans``.
+    shared_disk = True
+
+    def fetch_remote_spans(self, executor_id: str, requests: list[tuple]) -> list | None:
+        raise NotImplementedError
+
     def __init__(self, spec: EnvSpec):
         self.executor_id = spec.executor_id
         self.local_dir = spec.local_dir

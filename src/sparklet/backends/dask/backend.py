@@ -1,0 +1,374 @@
+"""The Dask backend: sparklet's executors are the workers of a Dask distributed cluster.
+
+Each Dask worker is one executor with as many task slots as it has threads. A task is one
+Dask task pinned to its executor's worker (``Client.submit(workers=[address],
+allow_other_workers=False)``): where a task runs stays the DAG scheduler's decision, as
+with every backend, and retries and lost map outputs stay its business too. The executor
+side is :mod:`sparklet.backends.dask.executor`.
+
+What stays on the workers: map outputs (files in the worker's directory, fetched worker to
+worker over Dask's RPC), cached blocks, broadcast values (scattered to every worker once)
+and added files. Only task descriptions go out and task results come back.
+
+Workers are watched through the scheduler: one that joins becomes an executor at once,
+one that leaves is a lost executor (its tasks rerun, its map outputs are recomputed from
+lineage), exactly as a dead local worker.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import logging
+import os
+import sys
+import tarfile
+import threading
+from dataclasses import dataclass, field
+
+from sparklet import serializers
+from sparklet.backends.base import SchedulerBackend
+from sparklet.backends.worker import MAX_CACHED_BINARIES, task_message
+from sparklet.env import EnvSpec
+
+__all__ = ["DaskBackend"]
+
+log = logging.getLogger(__name__)
+
+# How often the scheduler is asked which workers there are.
+_WATCH_INTERVAL = 0.1
+
+
+@dataclass(eq=False)
+class _Executor:
+    executor_id: str
+    address: str
+    slots: int
+    binaries: dict = field(default_factory=dict)      # stage binary keys it holds, LRU
+    includes_sent: int = -1
+    started: bool = False        # it has been sent a task: its executor exists or will
+    pending: list = field(default_factory=list)       # (seq, message) not confirmed yet
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class DaskBackend(SchedulerBackend):
+    """Runs tasks on a Dask cluster: ``scheduler_address``, or one this backend starts
+    (``local_workers`` single-threaded worker processes on this machine)."""
+
+    shares_driver_disk = False
+
+    def __init__(self, env_spec: EnvSpec, scheduler_address: str | None = None,
+                 local_workers: int = 0, parallelism: int | None = None,
+                 client_options: dict | None = None, cluster_options: dict | None = None):
+        self.env_spec = env_spec
+        self.scheduler_address = scheduler_address
+        self.local_workers = local_workers
+        self._parallelism = parallelism
+        self.client_options = client_options or {}
+        self.cluster_options = cluster_options or {}
+        self.app_id = env_spec.app_id
+        self.scheduler = None
+        self.client = None
+        self._cluster = None
+        self._lock = threading.RLock()
+        self._executors: dict[str, _Executor] = {}      # by executor id
+        self._by_address: dict[str, _Executor] = {}
+        self._ids = itertools.count()
+        self._futures: dict[int, tuple] = {}            # task id -> (future, executor, seq)
+        self._seq = itertools.count(1)
+        self._state: dict[tuple, tuple[int, tuple]] = {}  # live state messages
+        self._scattered: dict[tuple, object] = {}       # (kind, name) -> future held
+        self._includes: list[str] = []
+        self._includes_version = 0
+        self._stopping = threading.Event()
+        self._control_ready = threading.Condition(self._lock)
+        self._setup = serializers.dumps((env_spec, list(sys.path)))
+        self._watcher = threading.Thread(target=self._watch_loop, daemon=True,
+                                         name="sparklet-dask-watcher")
+        self._sender = threading.Thread(target=self._control_loop, daemon=True,
+                                        name="sparklet-dask-control-sender")
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def start(self, scheduler) -> None:
+        from distributed import Client
+
+        self.scheduler = scheduler
+        address = self.scheduler_address
+        if address is None:
+            from sparklet.backends.dask.cluster import LocalClusterProcess
+
+            self._cluster = LocalClusterProcess(self.local_workers, self.cluster_options,
+                                                self.env_spec.conf)
+            address = self._cluster.address
+        options = {"timeout": "30s", **self.client_options}
+        self.client = Client(address, set_as_default=False, **options)
+        self._refresh_workers()
+        self._watcher.start()
+        self._sender.start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        with self._control_ready:
+            self._control_ready.notify_all()
+        for thread in (self._watcher, self._sender):
+            if thread.is_alive():
+                thread.join(timeout=30)
+        client = self.client
+        if client is not None:
+            with self._lock:
+                futures = [f for f, _, _ in self._futures.values()]
+                self._futures.clear()
+                self._scattered.clear()
+            try:
+                if futures:
+                    client.cancel(futures)
+                from sparklet.backends.dask.executor import drop_application
+
+                client.run(drop_application, self.app_id, on_error="ignore")
+            except Exception:  # noqa: BLE001 - a cluster already gone
+                log.debug("could not clean the application off the workers", exc_info=True)
+            client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+    # -- executors -------------------------------------------------------------------------
+
+    def _watch_loop(self) -> None:
+        while not self._stopping.wait(_WATCH_INTERVAL):
+            try:
+                self._refresh_workers()
+            except Exception:  # noqa: BLE001 - the scheduler may be briefly unreachable
+                if not self._stopping.is_set():
+                    log.debug("could not list the Dask workers", exc_info=True)
+
+    def _refresh_workers(self) -> None:
+        workers = self.client.scheduler_info(n_workers=-1)["workers"]
+        added, lost = [], []
+        with self._lock:
+            if self._stopping.is_set():
+                return
+            for address, info in workers.items():
+                if address not in self._by_address:
+                    ex = _Executor(str(next(self._ids)), address, int(info.get("nthreads", 1)))
+                    ex.pending = sorted(self._state.values())
+                    self._executors[ex.executor_id] = ex
+                    self._by_address[address] = ex
+                    added.append(ex)
+            for address in list(self._by_address):
+                if address not in workers:
+                    lost.append(self._by_address.pop(address))
+                    del self._executors[lost[-1].executor_id]
+            if added or lost:
+                self._queue_state(("addresses",), ("addresses", {
+                    e.executor_id: e.address for e in self._executors.values()}))
+        for ex in lost:
+            self._executor_lost(ex, "Dask worker %s left the cluster" % ex.address)
+        for ex in added:
+            self.scheduler.executor_added(ex.executor_id, ex.slots)
+
+    def _executor_lost(self, ex: _Executor, reason: str) -> None:
+        with self._lock:
+            mine = [(tid, f) for tid, (f, e, _) in self._futures.items() if e is ex]
+            for tid, _ in mine:
+                del self._futures[tid]
+        if mine:
+            try:
+                self.client.cancel([f for _, f in mine])
+            except Exception:  # noqa: BLE001
+                pass
+        log.warning("lost executor %s: %s", ex.executor_id, reason)
+        self.scheduler.executor_lost(ex.executor_id, reason)
+
+    def default_parallelism(self) -> int:
+        if self._parallelism is not None:
+            return self._parallelism
+        with self._lock:
+            return max(2, sum(e.slots for e in self._executors.values()))
+
+    # -- tasks -----------------------------------------------------------------------------
+
+    def launch(self, executor_id, task, binary_key, binary) -> None:
+        from sparklet.backends.dask.executor import run_dask_task
+
+        with self._lock:
+            ex = self._executors.get(executor_id)
+            if ex is None:
+                raise RuntimeError("executor %s is gone" % executor_id)
+            if binary_key in ex.binaries:
+                send = None
+            else:
+                send = binary
+                ex.binaries[binary_key] = True
+                if len(ex.binaries) > MAX_CACHED_BINARIES:
+                    ex.binaries.pop(next(iter(ex.binaries)))
+            includes = list(self._includes) if ex.includes_sent != self._includes_version \
+                else None
+            ex.includes_sent = self._includes_version
+            ex.started = True
+            controls = list(ex.pending)
+            seq = controls[-1][0] if controls else 0
+        frame = task_message(task, binary_key, send, includes)
+        future = self.client.submit(
+            run_dask_task, self.app_id, executor_id, self._setup, controls, frame,
+            key="sparklet-%s-task-%d" % (self.app_id, task.task_id), workers=[ex.address],
+            allow_other_workers=False, pure=False, retries=0)
+        with self._lock:
+            self._futures[task.task_id] = (future, ex, seq)
+        future.add_done_callback(lambda f, tid=task.task_id: self._task_done(tid, f))
+
+    def _task_done(self, task_id: int, future) -> None:
+        from sparklet.scheduler.task import TaskResult
+
+        with self._lock:
+            entry = self._futures.pop(task_id, None)
+        if entry is None:
+            return  # cancelled: killed, or its executor was lost
+        _, ex, seq = entry
+        if future.status == "finished":
+            try:
+                result = serializers.loads(future.result())
+            except Exception as e:  # noqa: BLE001 - the worker left as we fetched it
+                self._refresh_soon()
+                result = TaskResult(task_id, "failed", executor_id=ex.executor_id,
+                                    error="could not fetch the task's result: %s" % e)
+            else:
+                self._delivered(ex, seq)
+        elif future.status == "cancelled":
+            return
+        else:
+            error = future.exception()
+            self._refresh_soon()
+            result = TaskResult(task_id, "failed", executor_id=ex.executor_id,
+                                error="Dask task failed: %s: %s" % (type(error).__name__,
+                                                                    error))
+        self.scheduler.status_update(ex.executor_id, result)
+
+    def _refresh_soon(self) -> None:
+        """A task erred inside Dask: most likely its worker died; look now."""
+        try:
+            self._refresh_workers()
+        except Exception:  # noqa: BLE001
+            pass
+
+    def kill_task(self, executor_id: str, task_id: int) -> None:
+        """Dask cannot stop a running task's thread: the task is cancelled (its result is
+        dropped) and its slot given back; the worker finishes it in the background."""
+        from sparklet.scheduler.task import TaskResult
+
+        with self._lock:
+            entry = self._futures.pop(task_id, None)
+        if entry is None:
+            return
+        entry[0].cancel()
+        self.scheduler.status_update(executor_id, TaskResult(
+            task_id, "failed", error="task killed", executor_id=executor_id))
+
+    # -- control messages, files, broadcasts -----------------------------------------------
+
+    def broadcast_message(self, message: tuple) -> None:
+        """Queue a control message for every executor; the sender thread delivers it and
+        every task launched from now on carries it until the worker confirmed it."""
+        with self._control_ready:
+            entry = (next(self._seq), message)
+            for ex in self._executors.values():
+                if ex.started:  # an executor yet to be created has nothing to clean
+                    ex.pending.append(entry)
+            self._control_ready.notify_all()
+
+    def _queue_state(self, state_key: tuple, message: tuple) -> None:
+        """A state message (lock held): sent now, and to every executor that joins later."""
+        entry = (next(self._seq), message)
+        self._state[state_key] = entry
+        for ex in self._executors.values():
+            ex.pending.append(entry)
+        self._control_ready.notify_all()
+
+    def _forget_state(self, state_key: tuple) -> None:
+        with self._lock:
+            self._state.pop(state_key, None)
+            self._scattered.pop(state_key, None)
+
+    def _control_loop(self) -> None:
+        from sparklet.backends.dask.executor import apply_controls
+
+        while not self._stopping.is_set():
+            with self._control_ready:
+                ready = [(ex, list(ex.pending)) for ex in self._executors.values()
+                         if ex.started and ex.pending]
+                if not ready:
+                    self._control_ready.wait()
+                    continue
+            undelivered = False
+            for ex, controls in ready:
+                try:
+                    applied = self.client.run(apply_controls, self.app_id, controls,
+                                              workers=[ex.address], on_error="return")
+                except Exception:  # noqa: BLE001 - the worker or the scheduler is gone
+                    applied = {}
+                value = applied.get(ex.address)
+                if isinstance(value, int):
+                    self._delivered(ex, value)
+                elif isinstance(value, BaseException) or ex.address not in self._by_address:
+                    with self._lock:   # a worker that cannot take them is being lost
+                        ex.pending.clear()
+                else:  # its first task has not created the executor yet: try again soon
+                    undelivered = True
+            if undelivered:
+                self._stopping.wait(_WATCH_INTERVAL)
+
+    def _delivered(self, ex: _Executor, seq: int) -> None:
+        with self._control_ready:
+            ex.pending = [entry for entry in ex.pending if entry[0] > seq]
+            self._control_ready.notify_all()
+
+    def wait_control_delivered(self, timeout: float) -> bool:
+        with self._control_ready:
+            return self._control_ready.wait_for(
+                lambda: self._stopping.is_set() or not any(
+                    ex.pending for ex in self._executors.values() if ex.started), timeout)
+
+    def _scatter(self, state_key: tuple, data: bytes) -> str:
+        """Put ``data`` in every worker's memory once; held until its state is forgotten."""
+        future = self.client.scatter(data, broadcast=True, hash=False)
+        with self._lock:
+            self._scattered[state_key] = future
+        return future.key
+
+    def broadcast_created(self, bid: int, path: str) -> None:
+        with open(path, "rb") as fh:
+            key = self._scatter(("broadcast_key", bid), fh.read())
+        with self._lock:
+            self._queue_state(("broadcast_key", bid), ("broadcast_key", bid, key))
+
+    def broadcast_destroyed(self, bid: int) -> None:
+        self._forget_state(("broadcast_key", bid))
+        self.broadcast_message(("forget_broadcast", bid))
+
+    def add_file(self, path: str) -> None:
+        name = os.path.basename(path.rstrip(os.sep))
+        is_dir = os.path.isdir(path)
+        if is_dir:
+            buffer = io.BytesIO()
+            with tarfile.open(fileobj=buffer, mode="w") as tar:
+                tar.add(path, arcname=name)
+            data = buffer.getvalue()
+        else:
+            with open(path, "rb") as fh:
+                data = fh.read()
+        key = self._scatter(("add_file", name), data)
+        with self._lock:
+            self._queue_state(("add_file", name), ("add_file", name, key, is_dir))
+
+    def add_python_include(self, path: str) -> None:
+        with self._lock:
+            if path not in self._includes:
+                self._includes.append(path)
+                self._includes_version += 1
+
+    # -- for tests and diagnostics ---------------------------------------------------------
+
+    def executor_addresses(self) -> dict[str, str]:
+        with self._lock:
+            return {eid: ex.address for eid, ex in self._executors.items()}
+

@@ -1,0 +1,294 @@
+"""The executor side of the Dask backend: what runs inside a Dask worker process.
+
+A Dask worker hosts one sparklet executor per application that sends it tasks, created by
+its first task (every task carries the application's setup, a few kilobytes, so a worker
+that joins the cluster late needs nothing else). The executor's scratch directory is under
+the worker's own ``local_directory``: nothing here assumes the driver's disk is reachable.
+
+Data moves worker to worker over Dask's own RPC layer: the executor registers a handler on
+its worker (``sparklet_shuffle_fetch``), and a reduce task asks the worker holding a map
+output for its spans. Broadcast values and added files are Dask data scattered by the
+driver; the executor learns their keys from control messages and reads them from its
+worker's memory (or has Dask fetch them).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+import os
+import shutil
+import sys
+import tarfile
+import threading
+from collections import OrderedDict
+from typing import Any
+
+from sparklet import serializers
+from sparklet.backends.worker import (
+    MAX_CACHED_BINARIES,
+    _read_task,
+    handle_control,
+    prepare_imports,
+)
+from sparklet.env import EnvSpec, SparkEnv
+from sparklet.storage.blockmanager import BlockManager
+
+__all__ = ["run_dask_task", "apply_controls", "drop_application", "FETCH_HANDLER"]
+
+log = logging.getLogger(__name__)
+
+FETCH_HANDLER = "sparklet_shuffle_fetch"
+
+_executors: dict[str, DaskExecutor] = {}   # application id -> its executor on this worker
+_executors_lock = threading.Lock()
+
+
+def _worker():
+    from distributed import get_worker
+
+    return get_worker()
+
+
+def _scattered(key: str) -> Any:
+    """Data the driver scattered: from this worker's memory, else fetched by Dask."""
+    worker = _worker()
+    try:
+        return worker.data[key]
+    except KeyError:
+        from distributed import Future, get_client
+
+        client = get_client()
+        return client.gather(Future(key, client))
+
+
+class DaskBlockManager(BlockManager):
+    """A block manager whose peers are other Dask workers: map outputs held elsewhere are
+    fetched from their worker, never read from a path."""
+
+    shared_disk = False
+
+    def __init__(self, spec: EnvSpec, executor: DaskExecutor):
+        super().__init__(spec)
+        self._executor = executor
+
+    def fetch_remote_spans(self, executor_id: str, requests: list[tuple]) -> list | None:
+        """The bytes of ``(shuffle_id, map_id, offset, length)`` spans of an executor's map
+        outputs (None for one it no longer has); None if the executor cannot be reached."""
+        address = self._executor.addresses.get(executor_id)
+        if address is None:
+            return None
+        from distributed.utils import sync
+
+        worker = _worker()
+
+        async def fetch():
+            return await worker.rpc(address).sparklet_shuffle_fetch(
+                app_id=self._executor.app_id, requests=requests)
+
+        try:
+            return sync(worker.loop, fetch)
+        except Exception as e:  # noqa: BLE001 - a worker gone, a broken connection
+            log.info("could not fetch map outputs from executor %s (%s): %s",
+                     executor_id, address, e)
+            return None
+
+    def read_own_spans(self, requests: list[tuple]) -> list:
+        spans = []
+        for shuffle_id, map_id, offset, length in requests:
+            path = self.shuffle_data_path(self.executor_id, shuffle_id, map_id)
+            try:
+                with open(path, "rb") as fh:
+                    fh.seek(offset)
+                    data = fh.read(length)
+            except FileNotFoundError:
+                data = None
+            spans.append(data if data is not None and len(data) == length else None)
+        return spans
+
+
+class _DaskEnv(SparkEnv):
+    """A worker's env for one application: broadcasts come from Dask's memory."""
+
+    def __init__(self, spec: EnvSpec, executor: DaskExecutor):
+        self._executor = executor
+        super().__init__(spec)
+
+    def _make_block_manager(self, spec: EnvSpec) -> BlockManager:
+        return DaskBlockManager(spec, self._executor)
+
+    def broadcast_value(self, bid: int, path: str) -> Any:
+        key = self._executor.broadcast_keys.get(bid)
+        if key is None:
+            return super().broadcast_value(bid, path)
+        with self._broadcast_lock:
+            if bid not in self._broadcast_values:
+                self._broadcast_values[bid] = serializers.loads(_scattered(key))
+            return self._broadcast_values[bid]
+
+
+class DaskExecutor:
+    """One application's executor inside a Dask worker."""
+
+    def __init__(self, app_id: str, executor_id: str, driver_spec: EnvSpec,
+                 driver_path: list[str]):
+        worker = _worker()
+        self.app_id = app_id
+        self.executor_id = executor_id
+        self.driver_files_dir = os.path.join(driver_spec.local_dir, "files")
+        local_dir = os.path.join(worker.local_directory, "sparklet-%s" % app_id)
+        self.local_dir = local_dir
+        conf = dict(driver_spec.conf)
+        # Map outputs stay on this worker: none travels inside its status to the driver.
+        conf["spark.sparklet.shuffle.inlineMaxBytes"] = "0"
+        if worker.memory_manager.memory_limit and "spark.executor.memory" not in conf:
+            # The block manager's share of what Dask lets this worker use.
+            conf["spark.executor.memory"] = str(int(worker.memory_manager.memory_limit))
+        self.addresses: dict[str, str] = {}
+        self.broadcast_keys: dict[int, str] = {}
+        self._pending_files: list[tuple[str, str, bool]] = []
+        self.applied = 0   # sequence number of the last control message applied
+        self._lock = threading.RLock()
+        self.binaries: OrderedDict[str, bytes] = OrderedDict()
+        self.env = _DaskEnv(EnvSpec(app_id, executor_id, local_dir, conf), self)
+        os.makedirs(self.env.files_dir, exist_ok=True)
+        # Functions pickled by reference import from the driver's path: the entries that
+        # exist here too (a shared or identical file system) go at the end of ours.
+        for entry in driver_path:
+            if entry and entry not in sys.path and os.path.isdir(entry):
+                sys.path.append(entry)
+
+    # -- control messages ------------------------------------------------------------------
+
+    def apply(self, controls: list[tuple[int, tuple]]) -> None:
+        """Apply the driver's control messages newer than the last applied, in order. They
+        come with tasks and from the driver's sender, so one may arrive twice."""
+        with self._lock:
+            for seq, message in controls:
+                if seq <= self.applied:
+                    continue
+                self.applied = seq
+                try:
+                    self._apply_one(message)
+                except Exception:  # noqa: BLE001 - a failed cleanup must not fail tasks
+                    log.exception("sparklet executor %s: control message %r failed",
+                                  self.executor_id, message[0])
+
+    def _apply_one(self, message: tuple) -> None:
+        kind = message[0]
+        if kind == "addresses":
+            self.addresses = dict(message[1])
+        elif kind == "broadcast_key":
+            self.broadcast_keys[message[1]] = message[2]
+        elif kind == "forget_broadcast":
+            self.broadcast_keys.pop(message[1], None)
+            self.env.drop_broadcast(message[1])
+        elif kind == "add_file":
+            # Fetched by the next task's thread: this may run on the worker's event loop.
+            self._pending_files.append(message[1:])
+        else:
+            handle_control(self.env, message)
+
+    def _fetch_files(self) -> None:
+        while self._pending_files:
+            name, key, is_dir = self._pending_files.pop(0)
+            data = _scattered(key)
+            target = os.path.join(self.env.files_dir, name)
+            if is_dir:
+                shutil.rmtree(target, ignore_errors=True)
+                with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+                    tar.extractall(self.env.files_dir, filter="data")
+            else:
+                tmp = target + ".tmp"
+                with open(tmp, "wb") as fh:
+                    fh.write(data)
+                os.replace(tmp, target)
+
+    # -- tasks -----------------------------------------------------------------------------
+
+    def run(self, frame: bytes) -> bytes:
+        from sparklet.scheduler.task import TaskResult, run_task
+
+        _, task, key, binary, includes = _read_task(frame)
+        with self._lock:
+            self._fetch_files()
+            if binary is None:
+                binary = self.binaries[key]
+            else:
+                self.binaries[key] = binary
+                if len(self.binaries) > MAX_CACHED_BINARIES:
+                    self.binaries.popitem(last=False)
+        if includes is not None:
+            includes = [self._local_path(p) for p in includes]
+        prepare_imports(self.env, includes)
+        SparkEnv.set(self.env)
+        result = run_task(task, binary, self.env)
+        try:
+            return serializers.dumps(result)
+        except Exception as e:  # noqa: BLE001 - e.g. an unpicklable value in the result
+            return serializers.dumps(TaskResult(
+                task.task_id, "failed", error="Task result could not be serialized: %r" % e,
+                executor_id=self.executor_id))
+
+    def _local_path(self, path: str) -> str:
+        """A driver path under its files directory, as this executor's copy of it."""
+        if path == self.driver_files_dir or path.startswith(self.driver_files_dir + os.sep):
+            return self.env.files_dir + path[len(self.driver_files_dir):]
+        return path
+
+    def read_spans(self, requests: list[tuple]) -> list:
+        return self.env.block_manager.read_own_spans(requests)
+
+    def destroy(self) -> None:
+        self.env.block_manager.destroy()
+        shutil.rmtree(self.local_dir, ignore_errors=True)
+        if SparkEnv.get() is self.env:
+            SparkEnv.set(None)
+
+
+async def _serve_shuffle_fetch(app_id: str, requests: list) -> list | None:
+    """The worker RPC a peer's reduce task calls for this worker's map output spans."""
+    executor = _executors.get(app_id)
+    if executor is None:
+        return None
+    return await asyncio.get_running_loop().run_in_executor(None, executor.read_spans,
+                                                            requests)
+
+
+def _executor(app_id: str, executor_id: str, setup: bytes) -> DaskExecutor:
+    with _executors_lock:
+        executor = _executors.get(app_id)
+        if executor is None:
+            driver_spec, driver_path = serializers.loads(setup)
+            executor = _executors[app_id] = DaskExecutor(app_id, executor_id, driver_spec,
+                                                         driver_path)
+            _worker().handlers.setdefault(FETCH_HANDLER, _serve_shuffle_fetch)
+        return executor
+
+
+def run_dask_task(app_id: str, executor_id: str, setup: bytes, controls: list,
+                  frame: bytes) -> bytes:
+    """The Dask task that runs one sparklet task: its pickled TaskResult comes back."""
+    executor = _executor(app_id, executor_id, setup)
+    executor.apply(controls)
+    return executor.run(frame)
+
+
+def apply_controls(app_id: str, controls: list) -> int | None:
+    """Run by the driver's control sender on each worker (``Client.run``, on the worker's
+    event loop: nothing here blocks). Returns the last message applied, or None if the
+    application has no executor here yet (its first task brings the messages)."""
+    executor = _executors.get(app_id)
+    if executor is None:
+        return None
+    executor.apply(controls)
+    return executor.applied
+
+
+def drop_application(app_id: str) -> None:
+    """The application stopped: its executor and everything it stored go."""
+    with _executors_lock:
+        executor = _executors.pop(app_id, None)
+    if executor is not None:
+        executor.destroy()
