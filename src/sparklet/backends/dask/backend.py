@@ -103,6 +103,12 @@ class DaskBackend(SchedulerBackend):
             address = self._cluster.address
         options = {"timeout": "30s", **self.client_options}
         self.client = Client(address, set_as_default=False, **options)
+        # The client batches what it sends the scheduler, 10 ms apart: the second task of
+        # a stage would wait that long behind the first. A stage's tasks are launched in
+        # one go, so they are batched by being sent together anyway.
+        comm = getattr(self.client, "scheduler_comm", None)
+        if comm is not None and hasattr(comm, "interval"):
+            comm.interval = 0.0
         self._refresh_workers()
         self._watcher.start()
         self._sender.start()
