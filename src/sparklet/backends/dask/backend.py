@@ -37,6 +37,11 @@ log = logging.getLogger(__name__)
 
 # How often the scheduler is asked which workers there are.
 _WATCH_INTERVAL = 0.1
+# How long a ``Client.run`` on workers may take. The scheduler relays it, and to a worker
+# that died before the scheduler noticed it tries to connect for its whole connect timeout
+# (30 s by default); a control message is only retried (it is idempotent), so waiting
+# longer buys nothing -- and ``stop`` would wait that long for the sender thread.
+_RUN_TIMEOUT = 2.0
 
 
 @dataclass(eq=False)
@@ -131,7 +136,8 @@ class DaskBackend(SchedulerBackend):
                     client.cancel(futures)
                 from sparklet.backends.dask.executor import drop_application
 
-                client.run(drop_application, self.app_id, on_error="ignore")
+                client.run(drop_application, self.app_id, on_error="ignore",
+                           callback_timeout=_RUN_TIMEOUT)
             except Exception:  # noqa: BLE001 - a cluster already gone
                 log.debug("could not clean the application off the workers", exc_info=True)
             client.close()
@@ -309,7 +315,8 @@ class DaskBackend(SchedulerBackend):
             for ex, controls in ready:
                 try:
                     applied = self.client.run(apply_controls, self.app_id, controls,
-                                              workers=[ex.address], on_error="return")
+                                              workers=[ex.address], on_error="return",
+                                              callback_timeout=_RUN_TIMEOUT)
                 except Exception:  # noqa: BLE001 - the worker or the scheduler is gone
                     applied = {}
                 value = applied.get(ex.address)
