@@ -40,6 +40,12 @@ __all__ = ["run_dask_task", "apply_controls", "drop_application", "FETCH_HANDLER
 log = logging.getLogger(__name__)
 
 FETCH_HANDLER = "sparklet_shuffle_fetch"
+# Seconds a reduce task tries to connect to the worker holding a map output. A worker that
+# died leaves a port that refuses connections, and Dask's connect retries those for its
+# whole connect timeout (``distributed.comm.timeouts.connect``, 30 s): this long a wait,
+# and the task's thread (a worker's only one, often) with it, before the fetch fails and
+# the map output is recomputed. A live worker on this network answers in milliseconds.
+FETCH_CONNECT_TIMEOUT = 5.0
 
 _executors: dict[str, DaskExecutor] = {}   # application id -> its executor on this worker
 _executors_lock = threading.Lock()
@@ -79,13 +85,19 @@ class DaskBlockManager(BlockManager):
         address = self._executor.addresses.get(executor_id)
         if address is None:
             return None
+        from distributed.core import send_recv
         from distributed.utils import sync
 
         worker = _worker()
 
         async def fetch():
-            return await worker.rpc(address).sparklet_shuffle_fetch(
-                app_id=self._executor.app_id, requests=requests)
+            # As the worker's pooled RPC, with a connect timeout of our own.
+            comm = await worker.rpc.connect(address, timeout=FETCH_CONNECT_TIMEOUT)
+            try:
+                return await send_recv(comm, op=FETCH_HANDLER, app_id=self._executor.app_id,
+                                       requests=requests)
+            finally:
+                worker.rpc.reuse(address, comm)
 
         try:
             return sync(worker.loop, fetch)
