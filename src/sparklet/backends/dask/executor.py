@@ -58,15 +58,32 @@ def _worker():
 
 
 def _scattered(key: str) -> Any:
-    """Data the driver scattered: from this worker's memory, else fetched by Dask."""
+    """Data the driver scattered: from this worker's memory, else from a worker holding it.
+
+    Scattered to every worker, it does not stay on every worker: Dask's active memory
+    manager (on by default) drops the replicas no task depends on within seconds, keeping
+    one. Then the holders are asked of the scheduler and the data fetched from one, as Dask
+    fetches a task's inputs. (A ``Future`` made here for the key would never finish: a
+    client no longer tells the scheduler it wants a key it did not submit.)"""
     worker = _worker()
     try:
         return worker.data[key]
     except KeyError:
-        from distributed import Future, get_client
+        pass
+    from distributed.utils import sync
+    from distributed.utils_comm import gather_from_workers
 
-        client = get_client()
-        return client.gather(Future(key, client))
+    async def fetch():
+        who_has = await worker.scheduler.who_has(keys=[key])
+        data, _, _, _ = await gather_from_workers(
+            {key: who_has.get(key) or ()}, worker.rpc, who=worker.address)
+        return data
+
+    data = sync(worker.loop, fetch)
+    if key not in data:
+        raise KeyError("no Dask worker holds %s, data the driver scattered (its worker "
+                       "died, or the driver forgot it)" % key)
+    return data[key]
 
 
 class DaskBlockManager(BlockManager):
