@@ -241,13 +241,15 @@ class DaskExecutor:
 
         _, task, key, binary, includes = _read_task(frame)
         with self._lock:
-            self._fetch_files()
+            # The binary is kept first: the driver sends it once per executor, so a task
+            # that fails fetching files must not leave its stage's later tasks without it.
             if binary is None:
                 binary = self.binaries[key]
             else:
                 self.binaries[key] = binary
                 if len(self.binaries) > MAX_CACHED_BINARIES:
                     self.binaries.popitem(last=False)
+            self._fetch_files()
         if includes is not None:
             includes = [self._local_path(p) for p in includes]
         prepare_imports(self.env, includes)
