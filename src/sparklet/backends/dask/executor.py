@@ -215,6 +215,8 @@ class DaskExecutor:
             self.env.drop_broadcast(message[1])
         elif kind == "add_file":
             # Fetched by the next task's thread: this may run on the worker's event loop.
+            # A file scattered again (its data was lost with a worker) replaces the older.
+            self._pending_files = [f for f in self._pending_files if f[0] != message[1]]
             self._pending_files.append(message[1:])
         else:
             handle_control(self.env, message)
