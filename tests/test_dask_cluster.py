@@ -327,3 +327,81 @@ def test_worker_killed_between_map_and_reduce(dask_cluster, tmp_path):
     lost = {i for i, p in before if p == pid}
     rerun = {i for i, p in _announcements(signals) if (i, p) not in before}
     assert index in lost and lost <= rerun, (before, _announcements(signals))
+
+
+# The --py-files are scattered to the workers when the context starts. Dask keeps one
+# replica of data no task needs (its memory manager drops the rest within seconds): the
+# test waits for that, kills the one worker holding the zip, and only then lets the
+# application run its job -- on workers none of which has the zip.
+LATE_APP = textwrap.dedent('''
+    import json
+    import os
+    import sys
+    import time
+    from operator import add
+
+    import late_words        # shipped inside a .zip
+
+    from sparklet import SparkContext
+
+    text, signals = sys.argv[1:3]
+    with open(text) as fh:
+        lines = fh.read().splitlines()
+    with SparkContext(appName="dask-cli-late") as sc:
+        open(os.path.join(signals, "started"), "w").close()
+        deadline = time.monotonic() + 300
+        while not os.path.exists(os.path.join(signals, "go")):
+            if time.monotonic() > deadline:
+                raise TimeoutError("the test never said go")
+            time.sleep(0.02)
+        counts = (sc.parallelize(lines, 6).flatMap(late_words.words)
+                  .map(lambda w: (w, 1)).reduceByKey(add, 3))
+        result = dict(counts.collect())
+        where = sc.parallelize(range(8), 8).map(lambda _: late_words.__file__).collect()
+        print("RESULT " + json.dumps({"counts": result, "where": where}))
+''')
+
+
+def _scattered_holders(address: str) -> dict:
+    """Every key the scheduler knows that was scattered as bytes, and who holds it."""
+    from distributed import Client
+
+    with Client(address, timeout=30, set_as_default=False) as client:
+        return {k: v for k, v in client.who_has().items() if str(k).startswith("bytes-")}
+
+
+def test_py_files_outlive_the_worker_that_held_them(dask_cluster, tmp_path):
+    from distributed import Client
+
+    wait_dask_workers(dask_cluster.url)
+    rows = _text(tmp_path / "words.txt", seed=31)
+    signals = tmp_path / "signals"
+    signals.mkdir()
+    archive = tmp_path / "late_deps.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("late_words.py", "def words(line):\n"
+                                     "    return [w.strip('.,;').lower() for w in line.split()\n"
+                                     "            if w.strip('.,;')]\n")
+    app = tmp_path / "lateapp.py"
+    app.write_text(LATE_APP)
+    cmd = _submit_command(dask_cluster.extra["master"], app, str(tmp_path / "words.txt"),
+                          str(signals), py_files=[archive])
+    with _running(cmd, _env(), tmp_path) as (proc, out_path, err_path):
+        _wait_for("the context to start", lambda: (signals / "started").exists(), proc,
+                  err_path)
+        # The zip, down to one replica: {key: (its one holder,)}.
+        holders = _wait_for("a single replica of the scattered zip", lambda: (
+            (h := _scattered_holders(dask_cluster.url)) and len(h) == 1
+            and len(next(iter(h.values()))) == 1 and h), proc, err_path)
+        (holder,) = next(iter(holders.values()))
+        with Client(dask_cluster.url, timeout=30, set_as_default=False) as client:
+            pid = client.run(os.getpid, workers=[holder])[holder]
+        _kill_worker(pid)
+        wait_dask_workers(dask_cluster.url)  # the nanny's new worker has joined
+        (signals / "go").touch()
+        result = _finish(proc, out_path, err_path)
+    assert result["counts"] == _expected(rows)
+    workers_dir = os.path.join(dask_cluster.workdir, "workers") + os.sep
+    for path in result["where"]:
+        assert path.startswith(workers_dir), path
+        assert path.endswith(os.path.join("late_deps.zip", "late_words.py")), path
