@@ -160,28 +160,46 @@ def _worker_pids(address: str) -> set[int]:
 # -- the applications ---------------------------------------------------------------------
 
 WORDCOUNT_APP = textwrap.dedent('''
-    """Word count whose helpers come from --py-files only: a .py and a module in a .zip."""
+    """Word count whose helpers come from --py-files only: a .py and a module in a .zip
+    (named by the test: a worker process keeps what it imported for the next application).
+    Given a signal directory, it says when its context has started (``started``) and waits
+    for the test's ``go`` before its jobs."""
+    import importlib
     import json
     import os
     import sys
+    import time
     from operator import add
-
-    import wc_split          # shipped as a .py
-    import wc_norm           # shipped inside a .zip
 
     from sparklet import SparkContext
 
-    with open(sys.argv[1]) as fh:
+    text, split_module, norm_module, *signals = sys.argv[1:]
+    wc_split = importlib.import_module(split_module)   # shipped as a .py
+    wc_norm = importlib.import_module(norm_module)     # shipped inside a .zip
+    with open(text) as fh:
         lines = fh.read().splitlines()
     with SparkContext(appName="dask-cli-wordcount") as sc:
+        if signals:
+            open(os.path.join(signals[0], "started"), "w").close()
+            deadline = time.monotonic() + 300
+            while not os.path.exists(os.path.join(signals[0], "go")):
+                if time.monotonic() > deadline:
+                    raise TimeoutError("the test never said go")
+                time.sleep(0.02)
+        sc.setJobGroup("wordcount", "the jobs whose tasks are counted")
         counts = (sc.parallelize(lines, 6).flatMap(wc_split.words).map(wc_norm.normalize)
                   .filter(bool).map(lambda w: (w, 1)).reduceByKey(add, 3))
         result = dict(counts.collect())
         where = (sc.parallelize(range(8), 8)
                  .map(lambda _: (wc_split.__file__, wc_norm.__file__, os.getpid()))
                  .collect())
+        tracker = sc.statusTracker()
+        stages = [tracker.getStageInfo(s) for j in tracker.getJobIdsForGroup("wordcount")
+                  for s in tracker.getJobInfo(j).stageIds]
         print("RESULT " + json.dumps({"counts": result, "where": where,
-                                      "driver": os.getpid()}))
+                                      "driver": os.getpid(),
+                                      "failed": sum(s.numFailedTasks for s in stages),
+                                      "completed": sum(s.numCompletedTasks for s in stages)}))
 ''')
 
 # The first stage's tasks announce themselves (``map-<partition>-<worker pid>.pid`` in the
@@ -241,37 +259,52 @@ KILL_APP = textwrap.dedent('''
 ''')
 
 
-def _py_files(tmp_path: Path) -> list[Path]:
-    """``wc_split.py`` and ``wc_deps.zip`` (holding ``wc_norm.py``), in a folder of the
-    test's own: nothing puts it on the workers' path but --py-files."""
+def _py_files(tmp_path: Path, tag: str) -> list[Path]:
+    """``wc_split_<tag>.py`` and ``wc_deps_<tag>.zip`` (holding ``wc_norm_<tag>.py``), in
+    a folder of the test's own: nothing puts it on the workers' path but --py-files."""
     deps = tmp_path / "deps"
     deps.mkdir()
-    split = deps / "wc_split.py"
+    split = deps / f"wc_split_{tag}.py"
     split.write_text("def words(line):\n    return line.split()\n")
-    archive = deps / "wc_deps.zip"
+    archive = deps / f"wc_deps_{tag}.zip"
     with zipfile.ZipFile(archive, "w") as zf:
-        zf.writestr("wc_norm.py", "def normalize(word):\n"
-                                  "    return word.strip('.,;').lower()\n")
+        zf.writestr(f"wc_norm_{tag}.py", "def normalize(word):\n"
+                                         "    return word.strip('.,;').lower()\n")
     return [split, archive]
 
 
 # -- the tests ----------------------------------------------------------------------------
 
-def test_submit_ships_py_files_and_counts_words(dask_cluster, tmp_path):
+@pytest.mark.parametrize("replicas", ["as scattered", "down to one"])
+def test_submit_ships_py_files_and_counts_words(dask_cluster, tmp_path, replicas):
+    """``down to one``: the jobs start once Dask has dropped all but one replica of each
+    shipped file, so one worker or the other has to fetch each from its peer."""
     wait_dask_workers(dask_cluster.url)
     worker_pids = _worker_pids(dask_cluster.url)
     rows = _text(tmp_path / "words.txt")
     app = tmp_path / "wordcount.py"
     app.write_text(WORDCOUNT_APP)
-    py_files = _py_files(tmp_path)
-    out = subprocess.run(
-        _submit_command(dask_cluster.extra["master"], app, str(tmp_path / "words.txt"),
-                        py_files=py_files),
-        capture_output=True, text=True, env=_env(), cwd=tmp_path,
-        timeout=APP_TIMEOUT)
-    assert out.returncode == 0, out.stderr[-4000:]
-    result = _result(out.stdout)
+    tag = replicas.split()[0]
+    py_files = _py_files(tmp_path, tag)
+    args = [str(tmp_path / "words.txt"), f"wc_split_{tag}", f"wc_norm_{tag}"]
+    if replicas == "down to one":
+        signals = tmp_path / "signals"
+        signals.mkdir()
+        args.append(str(signals))
+    cmd = _submit_command(dask_cluster.extra["master"], app, *args, py_files=py_files)
+    with _running(cmd, _env(), tmp_path) as (proc, out_path, err_path):
+        if replicas == "down to one":
+            _wait_for("the context to start", lambda: (signals / "started").exists(), proc,
+                      err_path)
+            _wait_for("a single replica of each shipped file", lambda: (
+                (h := _scattered_holders(dask_cluster.url)) and len(h) == len(py_files)
+                and all(len(w) == 1 for w in h.values())), proc, err_path)
+            (signals / "go").touch()
+        result = _finish(proc, out_path, err_path)
     assert result["counts"] == _expected(rows)
+    # No task failed on the way (a failed one is retried elsewhere, which would hide a
+    # worker that could not get the files): 6 map tasks, 3 reduce tasks, 8 tasks.
+    assert (result["failed"], result["completed"]) == (0, 6 + 3 + 8)
     # The tasks ran in the cluster's worker processes, and imported the helpers from the
     # copies shipped to the workers' own directories, not from where the test wrote them.
     ran_in = {pid for _, _, pid in result["where"]}
@@ -279,9 +312,9 @@ def test_submit_ships_py_files_and_counts_words(dask_cluster, tmp_path):
     workers_dir = os.path.join(dask_cluster.workdir, "workers") + os.sep
     for split_file, norm_file, _ in result["where"]:
         assert split_file.startswith(workers_dir), split_file
-        assert split_file.endswith(os.sep + "wc_split.py")
+        assert split_file.endswith(os.sep + f"wc_split_{tag}.py")
         assert norm_file.startswith(workers_dir), norm_file
-        assert norm_file.endswith(os.path.join("wc_deps.zip", "wc_norm.py"))
+        assert norm_file.endswith(os.path.join(f"wc_deps_{tag}.zip", f"wc_norm_{tag}.py"))
 
 
 def _start_kill_app(dask_cluster, tmp_path: Path, mode: str):
