@@ -152,9 +152,13 @@ class _DaskEnv(SparkEnv):
         if key is None:
             return super().broadcast_value(bid, path)
         with self._broadcast_lock:
-            if bid not in self._broadcast_values:
-                self._broadcast_values[bid] = serializers.loads(_scattered(key))
-            return self._broadcast_values[bid]
+            if bid in self._broadcast_values:
+                return self._broadcast_values[bid]
+        # Fetched without the lock: a fetch needs the worker's event loop, and that loop
+        # takes the lock to drop a broadcast (a control message) -- it would wait for us.
+        value = serializers.loads(_scattered(key))
+        with self._broadcast_lock:
+            return self._broadcast_values.setdefault(bid, value)
 
 
 class DaskExecutor:
@@ -179,6 +183,7 @@ class DaskExecutor:
         self._pending_files: list[tuple[str, str, bool]] = []
         self.applied = 0   # sequence number of the last control message applied
         self._lock = threading.RLock()
+        self._files_lock = threading.Lock()   # one task fetches the files; the rest wait
         self.binaries: OrderedDict[str, bytes] = OrderedDict()
         self.env = _DaskEnv(EnvSpec(app_id, executor_id, local_dir, conf), self)
         os.makedirs(self.env.files_dir, exist_ok=True)
@@ -222,19 +227,31 @@ class DaskExecutor:
             handle_control(self.env, message)
 
     def _fetch_files(self) -> None:
-        while self._pending_files:
-            name, key, is_dir = self._pending_files.pop(0)
-            data = _scattered(key)
-            target = os.path.join(self.env.files_dir, name)
-            if is_dir:
-                shutil.rmtree(target, ignore_errors=True)
-                with tarfile.open(fileobj=io.BytesIO(data)) as tar:
-                    tar.extractall(self.env.files_dir, filter="data")
-            else:
-                tmp = target + ".tmp"
-                with open(tmp, "wb") as fh:
-                    fh.write(data)
-                os.replace(tmp, target)
+        """Fetch the added files this executor has not got yet, before a task runs.
+
+        Not under ``_lock``: a fetch may need the worker's event loop, where control
+        messages take ``_lock`` (a deadlock). A file leaves the list once it is here, so
+        a failed fetch is tried again by the next task."""
+        with self._files_lock:
+            while True:
+                with self._lock:
+                    if not self._pending_files:
+                        return
+                    entry = self._pending_files[0]
+                name, key, is_dir = entry
+                data = _scattered(key)
+                target = os.path.join(self.env.files_dir, name)
+                if is_dir:
+                    shutil.rmtree(target, ignore_errors=True)
+                    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+                        tar.extractall(self.env.files_dir, filter="data")
+                else:
+                    tmp = target + ".tmp"
+                    with open(tmp, "wb") as fh:
+                        fh.write(data)
+                    os.replace(tmp, target)
+                with self._lock:
+                    self._pending_files = [f for f in self._pending_files if f is not entry]
 
     # -- tasks -----------------------------------------------------------------------------
 
@@ -243,15 +260,15 @@ class DaskExecutor:
 
         _, task, key, binary, includes = _read_task(frame)
         with self._lock:
-            # The binary is kept first: the driver sends it once per executor, so a task
-            # that fails fetching files must not leave its stage's later tasks without it.
+            # The binary is kept before files are fetched: the driver sends it once per
+            # executor, so a task failing in its fetch must not leave the stage without it.
             if binary is None:
                 binary = self.binaries[key]
             else:
                 self.binaries[key] = binary
                 if len(self.binaries) > MAX_CACHED_BINARIES:
                     self.binaries.popitem(last=False)
-            self._fetch_files()
+        self._fetch_files()
         if includes is not None:
             includes = [self._local_path(p) for p in includes]
         prepare_imports(self.env, includes)
