@@ -185,6 +185,7 @@ class DaskExecutor:
         self._lock = threading.RLock()
         self._files_lock = threading.Lock()   # one task fetches the files; the rest wait
         self.binaries: OrderedDict[str, bytes] = OrderedDict()
+        self.includes: list[str] = []   # this executor's addPyFile paths, for every task
         self.env = _DaskEnv(EnvSpec(app_id, executor_id, local_dir, conf), self)
         os.makedirs(self.env.files_dir, exist_ok=True)
         # Functions pickled by reference import from the driver's path: the entries that
@@ -260,17 +261,20 @@ class DaskExecutor:
 
         _, task, key, binary, includes = _read_task(frame)
         with self._lock:
-            # The binary is kept before files are fetched: the driver sends it once per
-            # executor, so a task failing in its fetch must not leave the stage without it.
+            # The binary and the python includes are kept before files are fetched: the
+            # driver sends each once per executor, so a task failing in its fetch must not
+            # leave the tasks after it without them.
             if binary is None:
                 binary = self.binaries[key]
             else:
                 self.binaries[key] = binary
                 if len(self.binaries) > MAX_CACHED_BINARIES:
                     self.binaries.popitem(last=False)
+            if includes is not None:
+                self.includes = [self._local_path(p) for p in includes]
+            includes = self.includes
         self._fetch_files()
-        if includes is not None:
-            includes = [self._local_path(p) for p in includes]
+        # Every time: the worker's include list is shared by the applications it serves.
         prepare_imports(self.env, includes)
         SparkEnv.set(self.env)
         result = run_task(task, binary, self.env)
