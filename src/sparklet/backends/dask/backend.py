@@ -156,7 +156,10 @@ class DaskBackend(SchedulerBackend):
                     log.debug("could not list the Dask workers", exc_info=True)
 
     def _refresh_workers(self) -> None:
-        workers = self.client.scheduler_info(n_workers=-1)["workers"]
+        # Asked of the scheduler itself: Client.scheduler_info returns the client's cached
+        # identity, which its own periodic refresh overwrites with one listing no workers
+        # -- read at the wrong moment, every worker would seem to have left.
+        workers = self.client.sync(self.client.scheduler.identity, n_workers=-1)["workers"]
         added, lost = [], []
         with self._lock:
             if self._stopping.is_set():
