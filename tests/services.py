@@ -1049,26 +1049,22 @@ def moto_own_service() -> Iterator[Service]:
 DASK_WORKERS = 2
 
 
-def dask_worker_addresses(address: str, timeout: float = 10.0) -> list[str]:
-    """The workers the scheduler at ``address`` lists now (asked through a Dask client)."""
-    from distributed import Client
-
-    with Client(address, timeout=timeout, set_as_default=False) as client:
-        return sorted(client.scheduler_info(n_workers=-1)["workers"])
-
-
 def wait_dask_workers(address: str, count: int = DASK_WORKERS,
                       timeout: float = START_TIMEOUT,
-                      proc: subprocess.Popen | None = None) -> list[str]:
-    """Wait (``timeout`` seconds at most) until the scheduler lists ``count`` workers --
-    after a test killed one, until the nanny's replacement has joined."""
+                      proc: subprocess.Popen | None = None,
+                      without: tuple[str, ...] = ()) -> list[str]:
+    """Wait (``timeout`` seconds at most) until the scheduler lists ``count`` workers and
+    none of ``without`` -- after a test killed one (``without`` its address), until the
+    scheduler has dropped it and the nanny's replacement has joined."""
     from distributed import Client
 
     deadline = time.monotonic() + timeout
     with Client(address, timeout=timeout, set_as_default=False) as client:
         while True:
-            workers = sorted(client.scheduler_info(n_workers=-1)["workers"])
-            if len(workers) >= count:
+            # The scheduler's own answer, not the client's cached identity (its periodic
+            # refresh leaves that listing no workers).
+            workers = sorted(client.sync(client.scheduler.identity, n_workers=-1)["workers"])
+            if len(workers) >= count and not set(without) & set(workers):
                 return workers
             if proc is not None and proc.poll() is not None:
                 raise ServiceUnavailable(f"dask worker exited with code {proc.returncode}")

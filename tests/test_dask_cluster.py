@@ -430,7 +430,7 @@ def test_py_files_outlive_the_worker_that_held_them(dask_cluster, tmp_path):
         with Client(dask_cluster.url, timeout=30, set_as_default=False) as client:
             pid = client.run(os.getpid, workers=[holder])[holder]
         _kill_worker(pid)
-        wait_dask_workers(dask_cluster.url)  # the nanny's new worker has joined
+        wait_dask_workers(dask_cluster.url, without=(holder,))  # and its replacement joined
         (signals / "go").touch()
         result = _finish(proc, out_path, err_path)
     assert result["counts"] == _expected(rows)
