@@ -258,17 +258,16 @@ class DaskBackend(SchedulerBackend):
             pass
 
     def kill_task(self, executor_id: str, task_id: int) -> None:
-        """Dask cannot stop a running task's thread: the task is cancelled (its result is
-        dropped) and its slot given back; the worker finishes it in the background."""
-        from sparklet.scheduler.task import TaskResult
+        """Interrupt the task in its worker thread (see ``executor.interrupt_task``); its
+        result, a failure, comes back as any other."""
+        from sparklet.backends.dask.executor import interrupt_task
 
         with self._lock:
-            entry = self._futures.pop(task_id, None)
+            entry = self._futures.get(task_id)
         if entry is None:
             return
-        entry[0].cancel()
-        self.scheduler.status_update(executor_id, TaskResult(
-            task_id, "failed", error="task killed", executor_id=executor_id))
+        self.client.run(interrupt_task, self.app_id, task_id, workers=[entry[1].address],
+                        on_error="ignore", wait=False)
 
     # -- control messages, files, broadcasts -----------------------------------------------
 

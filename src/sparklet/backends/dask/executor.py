@@ -151,6 +151,7 @@ class DaskExecutor:
         self.applied = 0   # sequence number of the last control message applied
         self._lock = threading.RLock()
         self.binaries: OrderedDict[str, bytes] = OrderedDict()
+        self.running: dict[int, int] = {}   # task id -> ident of the thread running it
         self.env = _DaskEnv(EnvSpec(app_id, executor_id, local_dir, conf), self)
         os.makedirs(self.env.files_dir, exist_ok=True)
         # Functions pickled by reference import from the driver's path: the entries that
@@ -223,7 +224,14 @@ class DaskExecutor:
             includes = [self._local_path(p) for p in includes]
         prepare_imports(self.env, includes)
         SparkEnv.set(self.env)
-        result = run_task(task, binary, self.env)
+        self.running[task.task_id] = threading.get_ident()
+        try:
+            result = run_task(task, binary, self.env)
+        except TaskKilled:  # landed after run_task had caught what it could
+            result = TaskResult(task.task_id, "failed", error="task killed",
+                                executor_id=self.executor_id)
+        finally:
+            self.running.pop(task.task_id, None)
         try:
             return serializers.dumps(result)
         except Exception as e:  # noqa: BLE001 - e.g. an unpicklable value in the result
@@ -273,6 +281,25 @@ def run_dask_task(app_id: str, executor_id: str, setup: bytes, controls: list,
     executor = _executor(app_id, executor_id, setup)
     executor.apply(controls)
     return executor.run(frame)
+
+
+class TaskKilled(BaseException):
+    """Raised inside the thread of a task whose job was cancelled with interruption."""
+
+
+def interrupt_task(app_id: str, task_id: int) -> bool:
+    """Raise :class:`TaskKilled` in a running task's thread (at its next bytecode; a thread
+    blocked in C code sees it when that call returns): Dask cannot cancel a running task,
+    and a cancelled job's tasks must not hold the worker's threads."""
+    import ctypes
+
+    executor = _executors.get(app_id)
+    ident = executor.running.get(task_id) if executor is not None else None
+    if ident is None:
+        return False
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident),
+                                               ctypes.py_object(TaskKilled))
+    return True
 
 
 def apply_controls(app_id: str, controls: list) -> int | None:
