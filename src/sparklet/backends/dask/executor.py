@@ -40,6 +40,7 @@ __all__ = ["run_dask_task", "apply_controls", "drop_application", "FETCH_HANDLER
 log = logging.getLogger(__name__)
 
 FETCH_HANDLER = "sparklet_shuffle_fetch"
+BLOCK_HANDLER = "sparklet_block_fetch"
 
 _executors: dict[str, DaskExecutor] = {}   # application id -> its executor on this worker
 _executors_lock = threading.Lock()
@@ -76,6 +77,13 @@ class DaskBlockManager(BlockManager):
     def fetch_remote_spans(self, executor_id: str, requests: list[tuple]) -> list | None:
         """The bytes of ``(shuffle_id, map_id, offset, length)`` spans of an executor's map
         outputs (None for one it no longer has); None if the executor cannot be reached."""
+        return self._call(executor_id, FETCH_HANDLER, requests=requests)
+
+    def fetch_remote_block(self, executor_id: str, block_id: str) -> bytes | None:
+        return self._call(executor_id, BLOCK_HANDLER, block_id=block_id)
+
+    def _call(self, executor_id: str, handler: str, **kwargs):
+        """A worker RPC to the executor's worker (None if it cannot be reached)."""
         address = self._executor.addresses.get(executor_id)
         if address is None:
             return None
@@ -83,15 +91,14 @@ class DaskBlockManager(BlockManager):
 
         worker = _worker()
 
-        async def fetch():
-            return await worker.rpc(address).sparklet_shuffle_fetch(
-                app_id=self._executor.app_id, requests=requests)
+        async def call():
+            return await getattr(worker.rpc(address), handler)(
+                app_id=self._executor.app_id, **kwargs)
 
         try:
-            return sync(worker.loop, fetch)
+            return sync(worker.loop, call)
         except Exception as e:  # noqa: BLE001 - a worker gone, a broken connection
-            log.info("could not fetch map outputs from executor %s (%s): %s",
-                     executor_id, address, e)
+            log.info("%s to executor %s (%s) failed: %s", handler, executor_id, address, e)
             return None
 
     def read_own_spans(self, requests: list[tuple]) -> list:
@@ -264,6 +271,15 @@ async def _serve_shuffle_fetch(app_id: str, requests: list) -> list | None:
                                                             requests)
 
 
+async def _serve_block_fetch(app_id: str, block_id: str) -> bytes | None:
+    """The worker RPC a peer's task calls for a block this worker's executor keeps."""
+    executor = _executors.get(app_id)
+    if executor is None:
+        return None
+    return await asyncio.get_running_loop().run_in_executor(
+        None, executor.env.block_manager.get_local_bytes, block_id)
+
+
 def _executor(app_id: str, executor_id: str, setup: bytes) -> DaskExecutor:
     with _executors_lock:
         executor = _executors.get(app_id)
@@ -271,7 +287,9 @@ def _executor(app_id: str, executor_id: str, setup: bytes) -> DaskExecutor:
             driver_spec, driver_path = serializers.loads(setup)
             executor = _executors[app_id] = DaskExecutor(app_id, executor_id, driver_spec,
                                                          driver_path)
-            _worker().handlers.setdefault(FETCH_HANDLER, _serve_shuffle_fetch)
+            handlers = _worker().handlers
+            handlers.setdefault(FETCH_HANDLER, _serve_shuffle_fetch)
+            handlers.setdefault(BLOCK_HANDLER, _serve_block_fetch)
         return executor
 
 

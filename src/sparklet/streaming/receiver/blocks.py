@@ -46,10 +46,13 @@ class ReceivedBlockInfo:
     data: bytes | None = None
     path: str | None = None
     wal_ref: tuple | None = None
+    executor_id: str | None = None   # the executor keeping it (cluster backends)
 
     def read(self) -> list:
         if self.data is not None:
             return serializers.loads(self.data)
+        if self.executor_id is not None:
+            return self._read_from_executor()
         if self.path is None:
             raise RuntimeError(f"Block {self.block_id} has been removed")
         try:
@@ -60,6 +63,20 @@ class ReceivedBlockInfo:
                 f"Attempted to use block {self.block_id} of a received-block RDD after it "
                 "was removed (its batch is older than the stream's remember duration)"
             ) from None
+
+
+    def _read_from_executor(self) -> list:
+        from sparklet.env import SparkEnv
+
+        manager = SparkEnv.get().block_manager
+        if self.executor_id == manager.executor_id:
+            data = manager.get_local_bytes(self.block_id)
+        else:
+            data = manager.fetch_remote_block(self.executor_id, self.block_id)
+        if data is None:
+            raise RuntimeError(f"Could not compute split, block {self.block_id} of stream "
+                               f"{self.stream_id} not found on executor {self.executor_id}")
+        return serializers.loads(data)
 
 
 class BlockStore:
@@ -118,7 +135,8 @@ class _BlockPartition(Partition):
         # A copy: removing the block from the store must not empty a partition already
         # handed to an RDD (memory blocks stay readable for as long as the RDD lives).
         self.block = ReceivedBlockInfo(block.stream_id, block.block_id, block.num_records,
-                                       block.nbytes, block.data, block.path)
+                                       block.nbytes, block.data, block.path,
+                                       executor_id=block.executor_id)
 
 
 class ReceivedBlockRDD(RDD):
@@ -132,6 +150,9 @@ class ReceivedBlockRDD(RDD):
         return [_BlockPartition(i, b) for i, b in enumerate(self._blocks)]
 
     def compute(self, split, context) -> Iterator:
+        # No locality preference for a block an executor keeps: that executor runs the
+        # receiver, whose task holds a slot for the stream's life (all of a one-thread
+        # Dask worker's), so a task waiting for it would wait out spark.locality.wait.
         return iter(split.block.read())
 
     def _transient(self) -> tuple[str, ...]:

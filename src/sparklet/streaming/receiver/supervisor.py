@@ -175,6 +175,13 @@ class ReceiverSupervisor:
     def _push_block(self, records: list, wait: bool = False) -> None:
         block_id = f"input-{self.stream_id}-{self.attempt_id}-{next(self._block_ids)}"
         data = serializers.dumps(records)
+        if self.settings.get("blocksOnExecutor"):
+            from sparklet.env import SparkEnv
+
+            # Kept here, at the receiver's storage level; the driver learns the id only.
+            SparkEnv.get().block_manager.put(block_id, data, self.receiver.storageLevel, None)
+            self._send(("block_stored", block_id, len(records), len(data)))
+            return
         if not (wait and self.reliable):
             self._send(("block", block_id, len(records), data))
             return
