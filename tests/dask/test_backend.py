@@ -218,11 +218,14 @@ def test_received_blocks_stay_on_the_receivers_worker(dask_sc):
             batches = list(tracker._allocated.values())
         for batch in batches:
             for blocks in batch.values():
-                holders.update(b.executor_id for b in blocks)
+                holders.update((b.executor_id, b.replicas) for b in blocks)
         # The driver kept no bytes: it knows where each block is, nothing more.
         assert tracker._store.memory_used == 0 and tracker._store.disk_used == 0
     finally:
         ssc.stop(stopSparkContext=False)
     assert sorted(seen) == list(range(1000))
-    assert holders and None not in holders
+    # MEMORY_AND_DISK_2, the receivers' default: every block has a copy on the other worker.
+    assert holders
+    for primary, replicas in holders:
+        assert primary is not None and len(replicas) == 1 and replicas[0] != primary
 

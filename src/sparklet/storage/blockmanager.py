@@ -64,6 +64,12 @@ class BlockManager:
         """Another executor's block, pickled (None if it does not have it)."""
         raise NotImplementedError
 
+    def replicate_block(self, block_id: str, data: bytes, level: StorageLevel,
+                        copies: int) -> list[str]:
+        """Store ``copies`` copies of a pickled block on other executors; returns the ones
+        that took it. Local executors share one machine: they keep none."""
+        return []
+
     def __init__(self, spec: EnvSpec):
         self.executor_id = spec.executor_id
         self.local_dir = spec.local_dir

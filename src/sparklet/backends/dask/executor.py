@@ -41,15 +41,23 @@ log = logging.getLogger(__name__)
 
 FETCH_HANDLER = "sparklet_shuffle_fetch"
 BLOCK_HANDLER = "sparklet_block_fetch"
+PUT_HANDLER = "sparklet_block_put"
 
 _executors: dict[str, DaskExecutor] = {}   # application id -> its executor on this worker
 _executors_lock = threading.Lock()
 
 
-def _worker():
-    from distributed import get_worker
+_this_worker = None   # the Dask worker of this process, once a task has run here
 
-    return get_worker()
+
+def _worker():
+    """This process's Dask worker, also from threads Dask did not start (a receiver's)."""
+    global _this_worker
+    if _this_worker is None:
+        from distributed import get_worker
+
+        _this_worker = get_worker()
+    return _this_worker
 
 
 def _scattered(key: str) -> Any:
@@ -82,9 +90,28 @@ class DaskBlockManager(BlockManager):
     def fetch_remote_block(self, executor_id: str, block_id: str) -> bytes | None:
         return self._call(executor_id, BLOCK_HANDLER, block_id=block_id)
 
-    def _call(self, executor_id: str, handler: str, **kwargs):
-        """A worker RPC to the executor's worker (None if it cannot be reached)."""
-        address = self._executor.addresses.get(executor_id)
+    def replicate_block(self, block_id: str, data: bytes, level, copies: int) -> list[str]:
+        """Copies on the next ``copies`` executors after this one (in id order, so the
+        copies of a receiver's blocks spread the same way every time)."""
+        if copies <= 0:
+            return []
+        peers = sorted((e for e in self._executor.addresses if e != self.executor_id),
+                       key=lambda e: (int(e) if e.isdigit() else 0, e))
+        later = [e for e in peers if e > self.executor_id] + [e for e in peers
+                                                              if e <= self.executor_id]
+        stored = []
+        for peer in later:
+            if len(stored) == copies:
+                break
+            if self._call(peer, PUT_HANDLER, executor_id=peer, setup=self._executor.setup,
+                          block_id=block_id, data=data,
+                          level=(level.useDisk, level.useMemory)):
+                stored.append(peer)
+        return stored
+
+    def _call(self, target: str, handler: str, **kwargs):
+        """A worker RPC to executor ``target``'s worker (None if it cannot be reached)."""
+        address = self._executor.addresses.get(target)
         if address is None:
             return None
         from distributed.utils import sync
@@ -98,7 +125,7 @@ class DaskBlockManager(BlockManager):
         try:
             return sync(worker.loop, call)
         except Exception as e:  # noqa: BLE001 - a worker gone, a broken connection
-            log.info("%s to executor %s (%s) failed: %s", handler, executor_id, address, e)
+            log.info("%s to executor %s (%s) failed: %s", handler, target, address, e)
             return None
 
     def read_own_spans(self, requests: list[tuple]) -> list:
@@ -159,6 +186,7 @@ class DaskExecutor:
         self._lock = threading.RLock()
         self.binaries: OrderedDict[str, bytes] = OrderedDict()
         self.running: dict[int, int] = {}   # task id -> ident of the thread running it
+        self.setup = b""   # what created it, for the peers it creates executors on
         self.env = _DaskEnv(EnvSpec(app_id, executor_id, local_dir, conf), self)
         os.makedirs(self.env.files_dir, exist_ok=True)
         # Functions pickled by reference import from the driver's path: the entries that
@@ -280,6 +308,19 @@ async def _serve_block_fetch(app_id: str, block_id: str) -> bytes | None:
         None, executor.env.block_manager.get_local_bytes, block_id)
 
 
+async def _serve_block_put(app_id: str, executor_id: str, setup: bytes, block_id: str,
+                           data: bytes, level: tuple) -> bool:
+    """The worker RPC a peer's receiver calls to leave a copy of a block here (creating
+    this worker's executor if no task has yet)."""
+    from sparklet.storagelevel import StorageLevel
+
+    def put() -> bool:
+        executor = _executor(app_id, executor_id, setup)
+        return executor.env.block_manager.put(block_id, data, StorageLevel(*level), None)
+
+    return await asyncio.get_running_loop().run_in_executor(None, put)
+
+
 def _executor(app_id: str, executor_id: str, setup: bytes) -> DaskExecutor:
     with _executors_lock:
         executor = _executors.get(app_id)
@@ -287,9 +328,11 @@ def _executor(app_id: str, executor_id: str, setup: bytes) -> DaskExecutor:
             driver_spec, driver_path = serializers.loads(setup)
             executor = _executors[app_id] = DaskExecutor(app_id, executor_id, driver_spec,
                                                          driver_path)
+            executor.setup = setup
             handlers = _worker().handlers
             handlers.setdefault(FETCH_HANDLER, _serve_shuffle_fetch)
             handlers.setdefault(BLOCK_HANDLER, _serve_block_fetch)
+            handlers.setdefault(PUT_HANDLER, _serve_block_put)
         return executor
 
 
@@ -305,10 +348,11 @@ class TaskKilled(BaseException):
     """Raised inside the thread of a task whose job was cancelled with interruption."""
 
 
-def interrupt_task(app_id: str, task_id: int) -> bool:
+async def interrupt_task(app_id: str, task_id: int) -> bool:
     """Raise :class:`TaskKilled` in a running task's thread (at its next bytecode; a thread
     blocked in C code sees it when that call returns): Dask cannot cancel a running task,
-    and a cancelled job's tasks must not hold the worker's threads."""
+    and a cancelled job's tasks must not hold the worker's threads. A coroutine, so the
+    driver can send it without waiting (Dask runs only those that way)."""
     import ctypes
 
     executor = _executors.get(app_id)

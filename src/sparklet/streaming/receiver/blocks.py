@@ -47,6 +47,7 @@ class ReceivedBlockInfo:
     path: str | None = None
     wal_ref: tuple | None = None
     executor_id: str | None = None   # the executor keeping it (cluster backends)
+    replicas: tuple = ()             # other executors keeping a copy
 
     def read(self) -> list:
         if self.data is not None:
@@ -69,14 +70,16 @@ class ReceivedBlockInfo:
         from sparklet.env import SparkEnv
 
         manager = SparkEnv.get().block_manager
-        if self.executor_id == manager.executor_id:
-            data = manager.get_local_bytes(self.block_id)
-        else:
-            data = manager.fetch_remote_block(self.executor_id, self.block_id)
-        if data is None:
-            raise RuntimeError(f"Could not compute split, block {self.block_id} of stream "
-                               f"{self.stream_id} not found on executor {self.executor_id}")
-        return serializers.loads(data)
+        holders = (self.executor_id, *self.replicas)
+        for holder in holders:
+            if holder == manager.executor_id:
+                data = manager.get_local_bytes(self.block_id)
+            else:
+                data = manager.fetch_remote_block(holder, self.block_id)
+            if data is not None:
+                return serializers.loads(data)
+        raise RuntimeError(f"Could not compute split, block {self.block_id} of stream "
+                           f"{self.stream_id} not found on executors {', '.join(holders)}")
 
 
 class BlockStore:
@@ -136,7 +139,8 @@ class _BlockPartition(Partition):
         # handed to an RDD (memory blocks stay readable for as long as the RDD lives).
         self.block = ReceivedBlockInfo(block.stream_id, block.block_id, block.num_records,
                                        block.nbytes, block.data, block.path,
-                                       executor_id=block.executor_id)
+                                       executor_id=block.executor_id,
+                                       replicas=block.replicas)
 
 
 class ReceivedBlockRDD(RDD):

@@ -429,9 +429,9 @@ class ReceiverTracker:
                     continue
                 if ask:  # a reliable store() waits for this: the block is durable now
                     self._send(tracked, ("ack", block_id))
-            elif kind == "block_stored":  # kept by the receiver's executor
-                _, block_id, count, nbytes = message
-                self._add_executor_block(tracked, block_id, count, nbytes)
+            elif kind == "block_stored":  # kept by the receiver's executor (and copies)
+                _, block_id, count, nbytes, holders = message
+                self._add_executor_block(tracked, block_id, count, nbytes, holders)
             elif kind == "started":
                 with self._lock:
                     tracked.active = True
@@ -484,9 +484,9 @@ class ReceiverTracker:
                 self._received_records[sid] += count
 
     def _add_executor_block(self, tracked: _TrackedReceiver, block_id: str, count: int,
-                            nbytes: int) -> None:
+                            nbytes: int, holders: list[str]) -> None:
         info = ReceivedBlockInfo(tracked.stream_id, block_id, count, nbytes,
-                                 executor_id=tracked.executor_id)
+                                 executor_id=holders[0], replicas=tuple(holders[1:]))
         with self._lock:
             self._unallocated[tracked.stream_id].append(info)
             self._received_records[tracked.stream_id] += count
