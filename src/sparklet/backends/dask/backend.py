@@ -109,6 +109,9 @@ class DaskBackend(SchedulerBackend):
         comm = getattr(self.client, "scheduler_comm", None)
         if comm is not None and hasattr(comm, "interval"):
             comm.interval = 0.0
+        from sparklet.backends.dask.executor import worker_plugin
+
+        self.client.register_plugin(worker_plugin())
         self._refresh_workers()
         self._watcher.start()
         self._sender.start()

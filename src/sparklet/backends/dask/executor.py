@@ -316,7 +316,8 @@ async def _serve_block_put(app_id: str, executor_id: str, setup: bytes, block_id
 
     def put() -> bool:
         executor = _executor(app_id, executor_id, setup)
-        return executor.env.block_manager.put(block_id, data, StorageLevel(*level), None)
+        return executor.env.block_manager.put(block_id, data,
+                                              StorageLevel(*level, False, False), None)
 
     return await asyncio.get_running_loop().run_in_executor(None, put)
 
@@ -329,11 +330,30 @@ def _executor(app_id: str, executor_id: str, setup: bytes) -> DaskExecutor:
             executor = _executors[app_id] = DaskExecutor(app_id, executor_id, driver_spec,
                                                          driver_path)
             executor.setup = setup
-            handlers = _worker().handlers
-            handlers.setdefault(FETCH_HANDLER, _serve_shuffle_fetch)
-            handlers.setdefault(BLOCK_HANDLER, _serve_block_fetch)
-            handlers.setdefault(PUT_HANDLER, _serve_block_put)
         return executor
+
+
+def install(worker) -> None:
+    """Make a worker serve its executors' data to peers (the worker RPC handlers); run on
+    every worker the cluster has or will have, by :class:`SparkletWorkerPlugin`."""
+    global _this_worker
+    _this_worker = worker
+    worker.handlers[FETCH_HANDLER] = _serve_shuffle_fetch
+    worker.handlers[BLOCK_HANDLER] = _serve_block_fetch
+    worker.handlers[PUT_HANDLER] = _serve_block_put
+
+
+def worker_plugin():
+    """The Dask WorkerPlugin that installs sparklet on each worker, joining ones included."""
+    from distributed.diagnostics.plugin import WorkerPlugin
+
+    class SparkletWorkerPlugin(WorkerPlugin):
+        name = "sparklet"
+
+        def setup(self, worker):
+            install(worker)
+
+    return SparkletWorkerPlugin()
 
 
 def run_dask_task(app_id: str, executor_id: str, setup: bytes, controls: list,
