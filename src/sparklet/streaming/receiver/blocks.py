@@ -151,7 +151,18 @@ class ReceivedBlockRDD(RDD):
         self._blocks = list(blocks)
 
     def _get_partitions(self) -> list[Partition]:
-        return [_BlockPartition(i, b) for i, b in enumerate(self._blocks)]
+        partitions = [_BlockPartition(i, b) for i, b in enumerate(self._blocks)]
+        if not self.ctx._backend.shares_driver_disk:
+            # Executors elsewhere cannot open the driver's spill files: the bytes travel.
+            for part in partitions:
+                block = part.block
+                if block.data is None and block.path is not None:
+                    try:
+                        with open(block.path, "rb") as fh:
+                            block.data, block.path = fh.read(), None
+                    except FileNotFoundError:  # removed: reading it says so, in the task
+                        pass
+        return partitions
 
     def compute(self, split, context) -> Iterator:
         # No locality preference for a block an executor keeps: that executor runs the
