@@ -194,6 +194,7 @@ def test_lost_executor_reports_the_signal_that_killed_it(fresh_context):
         sc.parallelize([1], 1).map(die).collect()
 
 
+@pytest.mark.local_backend
 def test_lost_executor_reports_its_exit_code(fresh_context, caplog):
     sc = fresh_context("local[1]")
 
