@@ -103,6 +103,16 @@ class DaskBackend(SchedulerBackend):
             address = self._cluster.address
         options = {"timeout": "30s", **self.client_options}
         self.client = Client(address, set_as_default=False, **options)
+        if self._parallelism is not None and self._cluster is None and \
+                self._slots() < self._parallelism:
+            # local[N] on a named cluster of fewer slots: N tasks must be able to run at
+            # once (N - 1 receivers and a batch, say), so it gets a dask-local[N] instead.
+            from sparklet.backends.dask.cluster import LocalClusterProcess
+
+            self.client.close()
+            self._cluster = LocalClusterProcess(self._parallelism, self.cluster_options,
+                                                self.env_spec.conf)
+            self.client = Client(self._cluster.address, set_as_default=False, **options)
         # The client batches what it sends the scheduler, 10 ms apart: the second task of
         # a stage would wait that long behind the first. A stage's tasks are launched in
         # one go, so they are batched by being sent together anyway.
@@ -142,6 +152,10 @@ class DaskBackend(SchedulerBackend):
             self._cluster.close()
 
     # -- executors -------------------------------------------------------------------------
+
+    def _slots(self) -> int:
+        workers = self.client.scheduler_info(n_workers=-1)["workers"]
+        return sum(int(info.get("nthreads", 1)) for info in workers.values())
 
     def _watch_loop(self) -> None:
         while not self._stopping.wait(_WATCH_INTERVAL):
