@@ -113,6 +113,8 @@ class DaskBlockManager(BlockManager):
         """A worker RPC to executor ``target``'s worker (None if it cannot be reached)."""
         address = self._executor.addresses.get(target)
         if address is None:
+            log.warning("%s: executor %s is not among %s", handler, target,
+                        self._executor.addresses)
             return None
         from distributed.utils import sync
 
@@ -125,7 +127,7 @@ class DaskBlockManager(BlockManager):
         try:
             return sync(worker.loop, call)
         except Exception as e:  # noqa: BLE001 - a worker gone, a broken connection
-            log.info("%s to executor %s (%s) failed: %s", handler, target, address, e)
+            log.warning("%s to executor %s (%s) failed: %s", handler, target, address, e)
             return None
 
     def read_own_spans(self, requests: list[tuple]) -> list:
@@ -294,6 +296,8 @@ async def _serve_shuffle_fetch(app_id: str, requests: list) -> list | None:
     """The worker RPC a peer's reduce task calls for this worker's map output spans."""
     executor = _executors.get(app_id)
     if executor is None:
+        log.warning("shuffle fetch for application %s, which has no executor here (%s)",
+                    app_id, list(_executors))
         return None
     return await asyncio.get_running_loop().run_in_executor(None, executor.read_spans,
                                                             requests)
