@@ -171,9 +171,13 @@ class DaskBackend(SchedulerBackend):
         with self._lock:
             if self._stopping.is_set():
                 return
+            slots = sum(e.slots for e in self._executors.values())
             for address, info in workers.items():
                 if address not in self._by_address:
+                    if self._parallelism is not None and slots >= self._parallelism:
+                        continue  # local[N] has N slots: a spare, for when one is lost
                     ex = _Executor(str(next(self._ids)), address, int(info.get("nthreads", 1)))
+                    slots += ex.slots
                     ex.pending = sorted(self._state.values())
                     self._executors[ex.executor_id] = ex
                     self._by_address[address] = ex
