@@ -286,6 +286,8 @@ class DaskExecutor:
         return self.env.block_manager.read_own_spans(requests)
 
     def destroy(self) -> None:
+        # A worker outlives many applications: their import paths go with them.
+        sys.path[:] = [p for p in sys.path if not p.startswith(self.local_dir)]
         self.env.block_manager.destroy()
         shutil.rmtree(self.local_dir, ignore_errors=True)
         if SparkEnv.get() is self.env:
