@@ -398,3 +398,10 @@ class DaskBackend(SchedulerBackend):
         with self._lock:
             return {eid: ex.address for eid, ex in self._executors.items()}
 
+    def executor_pids(self) -> dict[str, int]:
+        """Each executor's worker process id (as the local backend's, for diagnostics)."""
+        addresses = self.executor_addresses()
+        pids = self.client.run(os.getpid, workers=list(addresses.values()),
+                               on_error="return")
+        return {eid: pids[a] for eid, a in addresses.items() if isinstance(pids.get(a), int)}
+
