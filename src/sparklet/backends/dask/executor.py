@@ -402,8 +402,15 @@ def apply_controls(app_id: str, controls: list) -> int | None:
 
 
 def drop_application(app_id: str) -> None:
-    """The application stopped: its executor and everything it stored go."""
+    """The application stopped: its executor and everything it stored go, and its tasks
+    still running are interrupted (a worker outlives the application; its threads must not
+    stay busy with a stopped one's work)."""
+    import ctypes
+
     with _executors_lock:
         executor = _executors.pop(app_id, None)
     if executor is not None:
+        for ident in list(executor.running.values()):
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident),
+                                                       ctypes.py_object(TaskKilled))
         executor.destroy()
