@@ -40,21 +40,30 @@ __all__ = ["run_dask_task", "apply_controls", "drop_application", "FETCH_HANDLER
 log = logging.getLogger(__name__)
 
 FETCH_HANDLER = "sparklet_shuffle_fetch"
-# Seconds a reduce task tries to connect to the worker holding a map output. A worker that
-# died leaves a port that refuses connections, and Dask's connect retries those for its
-# whole connect timeout (``distributed.comm.timeouts.connect``, 30 s): this long a wait,
-# and the task's thread (a worker's only one, often) with it, before the fetch fails and
-# the map output is recomputed. A live worker on this network answers in milliseconds.
-FETCH_CONNECT_TIMEOUT = 5.0
+BLOCK_HANDLER = "sparklet_block_fetch"
+PUT_HANDLER = "sparklet_block_put"
+# Seconds a task tries to connect to a peer's worker (for a map output, a block). A worker
+# that died leaves a port that refuses connections, and Dask's connect retries those for
+# its whole connect timeout (``distributed.comm.timeouts.connect``, 30 s): this long a
+# wait, and the task's thread (a worker's only one, often) with it, before the fetch fails
+# and the map output is recomputed. A live worker on this network answers in milliseconds.
+PEER_CONNECT_TIMEOUT = 5.0
 
 _executors: dict[str, DaskExecutor] = {}   # application id -> its executor on this worker
 _executors_lock = threading.Lock()
 
 
-def _worker():
-    from distributed import get_worker
+_this_worker = None   # the Dask worker of this process, once a task has run here
 
-    return get_worker()
+
+def _worker():
+    """This process's Dask worker, also from threads Dask did not start (a receiver's)."""
+    global _this_worker
+    if _this_worker is None:
+        from distributed import get_worker
+
+        _this_worker = get_worker()
+    return _this_worker
 
 
 def _scattered(key: str) -> Any:
@@ -99,28 +108,55 @@ class DaskBlockManager(BlockManager):
     def fetch_remote_spans(self, executor_id: str, requests: list[tuple]) -> list | None:
         """The bytes of ``(shuffle_id, map_id, offset, length)`` spans of an executor's map
         outputs (None for one it no longer has); None if the executor cannot be reached."""
-        address = self._executor.addresses.get(executor_id)
+        return self._call(executor_id, FETCH_HANDLER, requests=requests)
+
+    def fetch_remote_block(self, executor_id: str, block_id: str) -> bytes | None:
+        return self._call(executor_id, BLOCK_HANDLER, block_id=block_id)
+
+    def replicate_block(self, block_id: str, data: bytes, level, copies: int) -> list[str]:
+        """Copies on the next ``copies`` executors after this one (in id order, so the
+        copies of a receiver's blocks spread the same way every time)."""
+        if copies <= 0:
+            return []
+        peers = sorted((e for e in self._executor.addresses if e != self.executor_id),
+                       key=lambda e: (int(e) if e.isdigit() else 0, e))
+        later = [e for e in peers if e > self.executor_id] + [e for e in peers
+                                                              if e <= self.executor_id]
+        stored = []
+        for peer in later:
+            if len(stored) == copies:
+                break
+            if self._call(peer, PUT_HANDLER, executor_id=peer, setup=self._executor.setup,
+                          block_id=block_id, data=data,
+                          level=(level.useDisk, level.useMemory)):
+                stored.append(peer)
+        return stored
+
+    def _call(self, target: str, handler: str, **kwargs):
+        """A worker RPC to executor ``target``'s worker (None if it cannot be reached)."""
+        address = self._executor.addresses.get(target)
         if address is None:
+            log.warning("%s: executor %s is not among %s", handler, target,
+                        self._executor.addresses)
             return None
         from distributed.core import send_recv
         from distributed.utils import sync
 
         worker = _worker()
 
-        async def fetch():
+        async def call():
             # As the worker's pooled RPC, with a connect timeout of our own.
-            comm = await worker.rpc.connect(address, timeout=FETCH_CONNECT_TIMEOUT)
+            comm = await worker.rpc.connect(address, timeout=PEER_CONNECT_TIMEOUT)
             try:
-                return await send_recv(comm, op=FETCH_HANDLER, app_id=self._executor.app_id,
-                                       requests=requests)
+                return await send_recv(comm, op=handler, app_id=self._executor.app_id,
+                                       **kwargs)
             finally:
                 worker.rpc.reuse(address, comm)
 
         try:
-            return sync(worker.loop, fetch)
+            return sync(worker.loop, call)
         except Exception as e:  # noqa: BLE001 - a worker gone, a broken connection
-            log.info("could not fetch map outputs from executor %s (%s): %s",
-                     executor_id, address, e)
+            log.warning("%s to executor %s (%s) failed: %s", handler, target, address, e)
             return None
 
     def read_own_spans(self, requests: list[tuple]) -> list:
@@ -186,6 +222,8 @@ class DaskExecutor:
         self._files_lock = threading.Lock()   # one task fetches the files; the rest wait
         self.binaries: OrderedDict[str, bytes] = OrderedDict()
         self.includes: list[str] = []   # this executor's addPyFile paths, for every task
+        self.running: dict[int, int] = {}   # task id -> ident of the thread running it
+        self.setup = b""   # what created it, for the peers it creates executors on
         self.env = _DaskEnv(EnvSpec(app_id, executor_id, local_dir, conf), self)
         os.makedirs(self.env.files_dir, exist_ok=True)
         # Functions pickled by reference import from the driver's path: the entries that
@@ -277,7 +315,14 @@ class DaskExecutor:
         # Every time: the worker's include list is shared by the applications it serves.
         prepare_imports(self.env, includes)
         SparkEnv.set(self.env)
-        result = run_task(task, binary, self.env)
+        self.running[task.task_id] = threading.get_ident()
+        try:
+            result = run_task(task, binary, self.env)
+        except TaskKilled:  # landed after run_task had caught what it could
+            result = TaskResult(task.task_id, "failed", error="task killed",
+                                executor_id=self.executor_id)
+        finally:
+            self.running.pop(task.task_id, None)
         try:
             return serializers.dumps(result)
         except Exception as e:  # noqa: BLE001 - e.g. an unpicklable value in the result
@@ -295,6 +340,8 @@ class DaskExecutor:
         return self.env.block_manager.read_own_spans(requests)
 
     def destroy(self) -> None:
+        # A worker outlives many applications: their import paths go with them.
+        sys.path[:] = [p for p in sys.path if not p.startswith(self.local_dir)]
         self.env.block_manager.destroy()
         shutil.rmtree(self.local_dir, ignore_errors=True)
         if SparkEnv.get() is self.env:
@@ -305,9 +352,34 @@ async def _serve_shuffle_fetch(app_id: str, requests: list) -> list | None:
     """The worker RPC a peer's reduce task calls for this worker's map output spans."""
     executor = _executors.get(app_id)
     if executor is None:
+        log.warning("shuffle fetch for application %s, which has no executor here (%s)",
+                    app_id, list(_executors))
         return None
     return await asyncio.get_running_loop().run_in_executor(None, executor.read_spans,
                                                             requests)
+
+
+async def _serve_block_fetch(app_id: str, block_id: str) -> bytes | None:
+    """The worker RPC a peer's task calls for a block this worker's executor keeps."""
+    executor = _executors.get(app_id)
+    if executor is None:
+        return None
+    return await asyncio.get_running_loop().run_in_executor(
+        None, executor.env.block_manager.get_local_bytes, block_id)
+
+
+async def _serve_block_put(app_id: str, executor_id: str, setup: bytes, block_id: str,
+                           data: bytes, level: tuple) -> bool:
+    """The worker RPC a peer's receiver calls to leave a copy of a block here (creating
+    this worker's executor if no task has yet)."""
+    from sparklet.storagelevel import StorageLevel
+
+    def put() -> bool:
+        executor = _executor(app_id, executor_id, setup)
+        return executor.env.block_manager.put(block_id, data,
+                                              StorageLevel(*level, False, False), None)
+
+    return await asyncio.get_running_loop().run_in_executor(None, put)
 
 
 def _executor(app_id: str, executor_id: str, setup: bytes) -> DaskExecutor:
@@ -317,8 +389,31 @@ def _executor(app_id: str, executor_id: str, setup: bytes) -> DaskExecutor:
             driver_spec, driver_path = serializers.loads(setup)
             executor = _executors[app_id] = DaskExecutor(app_id, executor_id, driver_spec,
                                                          driver_path)
-            _worker().handlers.setdefault(FETCH_HANDLER, _serve_shuffle_fetch)
+            executor.setup = setup
         return executor
+
+
+def install(worker) -> None:
+    """Make a worker serve its executors' data to peers (the worker RPC handlers); run on
+    every worker the cluster has or will have, by :class:`SparkletWorkerPlugin`."""
+    global _this_worker
+    _this_worker = worker
+    worker.handlers[FETCH_HANDLER] = _serve_shuffle_fetch
+    worker.handlers[BLOCK_HANDLER] = _serve_block_fetch
+    worker.handlers[PUT_HANDLER] = _serve_block_put
+
+
+def worker_plugin():
+    """The Dask WorkerPlugin that installs sparklet on each worker, joining ones included."""
+    from distributed.diagnostics.plugin import WorkerPlugin
+
+    class SparkletWorkerPlugin(WorkerPlugin):
+        name = "sparklet"
+
+        def setup(self, worker):
+            install(worker)
+
+    return SparkletWorkerPlugin()
 
 
 def run_dask_task(app_id: str, executor_id: str, setup: bytes, controls: list,
@@ -327,6 +422,26 @@ def run_dask_task(app_id: str, executor_id: str, setup: bytes, controls: list,
     executor = _executor(app_id, executor_id, setup)
     executor.apply(controls)
     return executor.run(frame)
+
+
+class TaskKilled(BaseException):
+    """Raised inside the thread of a task whose job was cancelled with interruption."""
+
+
+async def interrupt_task(app_id: str, task_id: int) -> bool:
+    """Raise :class:`TaskKilled` in a running task's thread (at its next bytecode; a thread
+    blocked in C code sees it when that call returns): Dask cannot cancel a running task,
+    and a cancelled job's tasks must not hold the worker's threads. A coroutine, so the
+    driver can send it without waiting (Dask runs only those that way)."""
+    import ctypes
+
+    executor = _executors.get(app_id)
+    ident = executor.running.get(task_id) if executor is not None else None
+    if ident is None:
+        return False
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident),
+                                               ctypes.py_object(TaskKilled))
+    return True
 
 
 def apply_controls(app_id: str, controls: list) -> int | None:
@@ -341,8 +456,15 @@ def apply_controls(app_id: str, controls: list) -> int | None:
 
 
 def drop_application(app_id: str) -> None:
-    """The application stopped: its executor and everything it stored go."""
+    """The application stopped: its executor and everything it stored go, and its tasks
+    still running are interrupted (a worker outlives the application; its threads must not
+    stay busy with a stopped one's work)."""
+    import ctypes
+
     with _executors_lock:
         executor = _executors.pop(app_id, None)
     if executor is not None:
+        for ident in list(executor.running.values()):
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident),
+                                                       ctypes.py_object(TaskKilled))
         executor.destroy()
