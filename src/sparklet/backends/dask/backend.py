@@ -160,8 +160,14 @@ class DaskBackend(SchedulerBackend):
 
     # -- executors -------------------------------------------------------------------------
 
+    def _workers(self) -> dict:
+        """The scheduler's workers, asked of the scheduler itself: Client.scheduler_info
+        returns the client's cached identity, which its own periodic refresh overwrites
+        with one listing no workers -- read at the wrong moment, there would be none."""
+        return self.client.sync(self.client.scheduler.identity, n_workers=-1)["workers"]
+
     def _slots(self) -> int:
-        workers = self.client.scheduler_info(n_workers=-1)["workers"]
+        workers = self._workers()
         return sum(int(info.get("nthreads", 1)) for info in workers.values())
 
     def _watch_loop(self) -> None:
@@ -173,10 +179,7 @@ class DaskBackend(SchedulerBackend):
                     log.debug("could not list the Dask workers", exc_info=True)
 
     def _refresh_workers(self) -> None:
-        # Asked of the scheduler itself: Client.scheduler_info returns the client's cached
-        # identity, which its own periodic refresh overwrites with one listing no workers
-        # -- read at the wrong moment, every worker would seem to have left.
-        workers = self.client.sync(self.client.scheduler.identity, n_workers=-1)["workers"]
+        workers = self._workers()   # (a moment's empty list: every executor lost at once)
         added, lost = [], []
         with self._lock:
             if self._stopping.is_set():
