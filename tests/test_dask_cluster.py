@@ -4,9 +4,10 @@
 ``dask_cluster`` fixture of ``services.py``); the application is a script run by
 ``sparklet-submit --master dask://127.0.0.1:PORT`` in a process of its own, as a user
 would submit it. What is checked is what the issue asks of the Dask backend: the
-``--py-files`` reach the workers, and a worker killed in the middle of a job -- while its
-task runs, or after its map outputs were written and before they are read -- costs time,
-not the answer. Every answer is checked against a plain-Python word count of the same text.
+``--py-files`` reach the workers (also once Dask keeps one copy of them, and once the
+worker with that copy died), and a worker killed in the middle of a job -- while its task
+runs, or after its map outputs were written and before they are read -- costs time, not
+the answer. Every answer is checked against a plain-Python word count of the same text.
 """
 
 from __future__ import annotations
