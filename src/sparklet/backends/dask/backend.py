@@ -328,7 +328,8 @@ class DaskBackend(SchedulerBackend):
             undelivered = False
             for ex, controls in ready:
                 try:
-                    applied = self.client.run(apply_controls, self.app_id, controls,
+                    applied = self.client.run(apply_controls, self.app_id, ex.executor_id,
+                                              controls,
                                               workers=[ex.address], on_error="return")
                 except Exception:  # noqa: BLE001 - the worker or the scheduler is gone
                     applied = {}
