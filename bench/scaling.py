@@ -20,12 +20,13 @@ Then the cost model. On every backend the child also times
 
 * (a) per-task cost: ``parallelize(range(T), T).count()`` for a few T; the least-squares slope
   of the median job time over T is the wall time a task adds (``L``: on one slot a task's
-  whole round trip, driver -> scheduler -> worker -> back), the intercept the fixed cost of a
-  job (``J``); the slope of the CPU seconds of the driver and of the Dask scheduler is the
-  central CPU a task costs (``c``), which no number of workers spreads out;
+  whole round trip, driver -> scheduler -> worker -> back); the smallest job's time less
+  its tasks' share is the fixed cost of a job (``J``); the slope of the CPU seconds of the
+  driver and of the Dask scheduler is the central CPU a task costs (``c``), which no number
+  of workers spreads out;
 * (b) per-shuffle cost: ``parallelize(range(M), M).flatMap(random-bytes records of B bytes
   in all).partitionBy(R).count()`` at a small and a large B: the fixed cost of a shuffle
-  (``F`` = the small job's time minus (a)'s prediction for a one-stage job of M + R tasks),
+  (``F`` = the small job's time minus that of a one-stage job of M + R empty tasks),
   the end-to-end shuffle rate (extra bytes over extra time) and the fetch rate of a reduce
   task (``bw``: the bytes it read from other workers over its run time, a lower bound, as
   that run time also covers reading its local blocks and unpickling);
@@ -106,7 +107,7 @@ class Settings:
     stream_interval: float = 1.0
     stream_partitions: int = 2    # slices of each batch, as bench/streaming.py
     stream_max_s: float = 300.0
-    task_sizes: tuple[int, ...] = (8, 32, 128)
+    task_sizes: tuple[int, ...] = (1, 16, 64, 256)
     probe_repeat: int = 5
     shuffle_maps: int = 4
     shuffle_reduces: int = 4
@@ -118,7 +119,7 @@ class Settings:
 PRESETS = {
     "default": Settings(),
     "quick": Settings(mb=10, repeat=3, stream_lines=20_000, stream_batches=3,
-                      stream_interval=0.5, task_sizes=(8, 32, 64), probe_repeat=3,
+                      stream_interval=0.5, task_sizes=(1, 16, 64), probe_repeat=3,
                       shuffle_large_bytes=16 << 20),
     # For the test: every step runs, on inputs so small that the figures mean nothing.
     "tiny": Settings(mb=0.05, partitions=2, repeat=1, warmup=0, stream_lines=200,
@@ -141,6 +142,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--scale", type=float, default=10.0,
                    help="data factor D of the projection (default 10)")
     p.add_argument("--json", metavar="PATH", help="also write the figures as JSON")
+    p.add_argument("--keep-counts", action="store_true",
+                   help="put every backend's word counts (RDD and per batch) in the JSON")
     for f in dataclasses.fields(Settings):
         if f.name == "task_sizes":
             p.add_argument("--task-sizes", type=int, nargs="+", default=None)
@@ -347,12 +350,15 @@ def child_probes(sc, recorder: _TaskRecorder, s: Settings) -> dict[str, Any]:
             raise AssertionError(f"parallelize(range({n}), {n}).count() gave {result}")
         tasks[str(n)] = {"times": times, "cpu": cpus}
     recorder.take()
-    shuffle = {}
+    one_stage = s.shuffle_maps + s.shuffle_reduces
+    times, _, _ = timed(sc, lambda: sc.parallelize(range(one_stage), one_stage).count(),
+                        s.probe_repeat, 1)
+    shuffle = {"one_stage": {"times": times}}
     for label, size in (("small", s.shuffle_small_bytes), ("large", s.shuffle_large_bytes)):
         fn, records = _payload(size, s.shuffle_record_bytes, s.shuffle_maps)
         runs: list[dict] = []
 
-        def job(fn=fn):
+        def job(fn=fn, runs=runs):
             recorder.take()
             out = (sc.parallelize(range(s.shuffle_maps), s.shuffle_maps).flatMap(fn)
                    .partitionBy(s.shuffle_reduces).count())
@@ -472,9 +478,12 @@ def summarize_backend(r: dict, s: Settings, corpus_lines: int, corpus_bytes: int
     timed_batches = stream["batches"][s.stream_warmup:]
     proc_s = sum(b[5] for b in timed_batches) / 1000
     lines = s.stream_lines * len(timed_batches)
-    sizes = [int(n) for n in probes["tasks"]]
+    sizes = sorted(int(n) for n in probes["tasks"])
     task_med = [med(probes["tasks"][str(n)]["times"]) for n in sizes]
-    job_s, task_s = fit_line(sizes, task_med)
+    _, task_s = fit_line(sizes, task_med)
+    # The intercept of that fit drowns in the noise of the largest jobs: J is read off the
+    # smallest job instead, less its tasks' share.
+    job_s = task_med[0] - task_s * sizes[0]
     central = [cpu_median(probes["tasks"][str(n)]["cpu"], "driver", "scheduler") for n in sizes]
     worker = [cpu_median(probes["tasks"][str(n)]["cpu"], "workers") for n in sizes]
     small, large = probes["shuffle"]["small"], probes["shuffle"]["large"]
@@ -482,7 +491,7 @@ def summarize_backend(r: dict, s: Settings, corpus_lines: int, corpus_bytes: int
     written = large["tasks"]["shuffle_write_bytes"] - small["tasks"]["shuffle_write_bytes"]
     remote = large["tasks"]["remote_read_bytes"]
     reduce_run_s = sum(large["tasks"]["reduce_run_ms"]) / 1000
-    one_stage = job_s + task_s * (s.shuffle_maps + s.shuffle_reduces)
+    one_stage = med(probes["shuffle"]["one_stage"]["times"])
     wc_tasks = rdd["tasks"]
     return {
         "startup_s": r["startup_s"],
@@ -499,7 +508,7 @@ def summarize_backend(r: dict, s: Settings, corpus_lines: int, corpus_bytes: int
             "task_s": task_s,                        # L: wall per task at this many slots
             "task_central_cpu_s": fit_line(sizes, central)[1],   # c
             "task_worker_cpu_s": fit_line(sizes, worker)[1],
-            "shuffle_fixed_s": small_s - one_stage,  # F
+            "shuffle_fixed_s": small_s - one_stage,  # F: 2 stages less 1 of M + R tasks
             "shuffle_mib_per_s": (written / common.MIB / (large_s - small_s)
                                   if large_s > small_s and written > 0 else None),
             "fetch_bytes_per_s": remote / reduce_run_s if remote and reduce_run_s else None,
@@ -524,9 +533,10 @@ def model_inputs(by_master: dict[str, dict]) -> dict[str, float] | None:
         return None
     wc = one["wordcount_tasks"]
     return {
-        "J": one["cost"]["job_s"],
+        # Fits of noisy timings may come out below zero; a cost is never negative.
+        "J": max(0.0, one["cost"]["job_s"]),
         "L": one["cost"]["task_s"],
-        "c": two["cost"]["task_central_cpu_s"],
+        "c": max(0.0, two["cost"]["task_central_cpu_s"]),
         "F": max(0.0, two["cost"]["shuffle_fixed_s"]),
         "bw": two["cost"]["fetch_bytes_per_s"] or GBE_BYTES_PER_S,
         "w_map": wc["map_run_s"],
@@ -649,13 +659,15 @@ def render(summary: dict[str, dict], args, corpus: dict, model: dict | None) -> 
     out.append(common.format_table(
         ["case", "N", "D", "map tasks", "reduce tasks", "model s", "model lines/s",
          "measured s"], rows))
-    ten = model["rows"][-2][1]
+    single, ten = model["rows"][2][1], model["rows"][3][1]
     out.append(
         f"  {args.nodes} nodes, {args.scale:g}x data: {common.fmt_seconds(ten['time_s'])} s "
-        f"= {ten['time_s'] / one['rdd_median_s']:.2f}x dask-local[1]'s time for "
+        f"= {ten['time_s'] / one['rdd_median_s']:.2f}x dask-local[1]'s measured time for "
         f"{args.scale:g}x the work (ideal: {args.scale / args.nodes:.2f}x); lines/s "
         f"{corpus['lines'] * args.scale / ten['time_s'] / one['rdd_lines_per_s']:.1f}x "
-        "dask-local[1]'s")
+        f"dask-local[1]'s; speed-up over the model's 1 node at {args.scale:g}x: "
+        f"{single['time_s'] / ten['time_s']:.2f}x of {args.nodes}; the central CPU caps "
+        f"the cluster at {1 / p['c']:,.0f} tasks/s" if p["c"] else "")
     return "\n".join(out)
 
 
@@ -666,6 +678,7 @@ def build_model(summary: dict[str, dict], args) -> dict | None:
     rows = [
         ("check: dask-local[1]", project(p, 1, 1), summary[ONE_WORKER]["rdd_median_s"]),
         ("check: dask-local[2]", project(p, 2, 1), summary[TWO_WORKERS]["rdd_median_s"]),
+        (f"1 node, {args.scale:g}x data", project(p, 1, args.scale), None),
         (f"{args.nodes} nodes", project(p, args.nodes, args.scale), None),
         (f"{args.nodes} nodes, 1 GbE", project(p, args.nodes, args.scale,
                                                min(p["bw"], GBE_BYTES_PER_S)), None),
@@ -677,8 +690,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     s = args.s
     if args.child:
-        run_child(args.child, Settings(**{**json.loads(args.settings), "task_sizes": tuple(
-            json.loads(args.settings)["task_sizes"])}), args.result)
+        fields = json.loads(args.settings)
+        fields["task_sizes"] = tuple(fields["task_sizes"])
+        run_child(args.child, Settings(**fields), args.result)
         return 0
     path = common.ensure_corpus(s.mb)
     counts = expected_corpus_counts(path)
@@ -698,16 +712,20 @@ def main(argv: list[str] | None = None) -> int:
     print("counts: " + ("MISMATCH: " + "; ".join(errors) if errors else
                         "every RDD run and every batch equal to a Counter of the same text"))
     if args.json:
-        common.write_json(args.json, {
+        payload = {
             "benchmark": "scaling", "machine": common.machine_info(),
             "settings": dataclasses.asdict(s), "nodes": args.nodes, "scale": args.scale,
-            "corpus": corpus, "backends": summary,
+            "corpus": corpus, "stream_spec": stream_spec(s), "backends": summary,
             "counts_identical": not errors, "errors": errors,
             "projection": None if model is None else {
                 "inputs": model["inputs"],
                 "rows": [{"case": label, **proj, "measured_s": measured}
                          for label, proj, measured in model["rows"]]},
-        })
+        }
+        if args.keep_counts:
+            payload["counts"] = {m: {"rdd": r["rdd"]["counts"], "batches": r["stream"]["outputs"]}
+                                 for m, r in results.items()}
+        common.write_json(args.json, payload)
         print(f"results written to {args.json}")
     if errors:
         print("FAIL: " + errors[0], file=sys.stderr)
