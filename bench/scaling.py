@@ -109,6 +109,7 @@ class Settings:
     stream_max_s: float = 300.0
     task_sizes: tuple[int, ...] = (1, 16, 64, 256)
     probe_repeat: int = 5
+    small_repeat: int = 15        # runs of each of the two short jobs F is the difference of
     shuffle_maps: int = 4
     shuffle_reduces: int = 4
     shuffle_small_bytes: int = 64 << 10
@@ -124,8 +125,8 @@ PRESETS = {
     # For the test: every step runs, on inputs so small that the figures mean nothing.
     "tiny": Settings(mb=0.05, partitions=2, repeat=1, warmup=0, stream_lines=200,
                      stream_batches=2, stream_warmup=1, stream_interval=0.2,
-                     stream_max_s=60, task_sizes=(2, 4), probe_repeat=1, shuffle_maps=2,
-                     shuffle_reduces=2, shuffle_small_bytes=4 << 10,
+                     stream_max_s=60, task_sizes=(2, 4), probe_repeat=1, small_repeat=1,
+                     shuffle_maps=2, shuffle_reduces=2, shuffle_small_bytes=4 << 10,
                      shuffle_large_bytes=256 << 10, shuffle_record_bytes=4 << 10),
 }
 
@@ -350,25 +351,37 @@ def child_probes(sc, recorder: _TaskRecorder, s: Settings) -> dict[str, Any]:
             raise AssertionError(f"parallelize(range({n}), {n}).count() gave {result}")
         tasks[str(n)] = {"times": times, "cpu": cpus}
     recorder.take()
-    one_stage = s.shuffle_maps + s.shuffle_reduces
-    times, _, _ = timed(sc, lambda: sc.parallelize(range(one_stage), one_stage).count(),
-                        s.probe_repeat, 1)
-    shuffle = {"one_stage": {"times": times}}
-    for label, size in (("small", s.shuffle_small_bytes), ("large", s.shuffle_large_bytes)):
+
+    def shuffle_job(size: int):
         fn, records = _payload(size, s.shuffle_record_bytes, s.shuffle_maps)
         runs: list[dict] = []
 
-        def job(fn=fn, runs=runs):
+        def job():
             recorder.take()
             out = (sc.parallelize(range(s.shuffle_maps), s.shuffle_maps).flatMap(fn)
                    .partitionBy(s.shuffle_reduces).count())
             runs.append(recorder.take())
+            if out != records:
+                raise AssertionError(f"shuffle probe counted {out} records, not {records}")
             return out
 
-        times, cpus, result = timed(sc, job, s.probe_repeat, 1)
-        if result != records:
-            raise AssertionError(f"shuffle probe counted {result} records, not {records}")
-        shuffle[label] = {"times": times, "cpu": cpus, "records": records, "tasks": runs[-1]}
+        return job, records, runs
+
+    one_stage = s.shuffle_maps + s.shuffle_reduces
+    jobs = {"one_stage": (lambda: sc.parallelize(range(one_stage), one_stage).count(), 0, []),
+            "small": shuffle_job(s.shuffle_small_bytes)}
+    # F is the difference of two short jobs: they alternate, many times, so that the
+    # machine's load drifting during the probe weighs on both alike.
+    shuffle: dict[str, dict] = {name: {"times": []} for name in jobs}
+    for job, _, _ in jobs.values():
+        job()   # warm-up
+    for _ in range(s.small_repeat):
+        for name, (job, _, _) in jobs.items():
+            shuffle[name]["times"].append(common.time_call(job)[0])
+    shuffle["small"].update(records=jobs["small"][1], tasks=jobs["small"][2][-1])
+    job, records, runs = shuffle_job(s.shuffle_large_bytes)
+    times, cpus, _ = timed(sc, job, s.probe_repeat, 1)
+    shuffle["large"] = {"times": times, "cpu": cpus, "records": records, "tasks": runs[-1]}
     return {"tasks": tasks, "shuffle": shuffle}
 
 
@@ -502,6 +515,8 @@ def summarize_backend(r: dict, s: Settings, corpus_lines: int, corpus_bytes: int
         "rdd_lines_per_s": corpus_lines / wc_s,
         "rdd_mib_per_s": corpus_bytes / common.MIB / wc_s,
         "stream_processing_s": [b[5] / 1000 for b in timed_batches],
+        "probe_times": {"tasks": {n: probes["tasks"][n]["times"] for n in probes["tasks"]},
+                        **{k: v["times"] for k, v in probes["shuffle"].items()}},
         "stream_lines_per_s": lines / proc_s if proc_s else None,
         "cost": {
             "job_s": job_s,                          # J: the intercept
