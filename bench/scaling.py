@@ -1,11 +1,13 @@
 """Scaling: the word counts on local[2], dask-local[1] and dask-local[2], and a 10-node projection.
 
 Two workloads, each backend in a fresh SparkContext in a subprocess of its own (one after the
-other, never concurrently):
+other, never concurrently), ``--rounds`` times in alternating order (A B C, C B A, ...), so
+that the shared machine's changing load weighs on every backend alike; every median below is
+over all the rounds' runs:
 
 * ``rdd``    -- the RDD word count of bench/rdd_wordcount.py, ``textFile(corpus, P)`` ->
   flatMap(split) -> map((w, 1)) -> reduceByKey(add, P) -> collect, over the same deterministic
-  Zipf corpus (bench/_common.py); one warm-up, then ``--repeat`` timed runs;
+  Zipf corpus (bench/_common.py); per round one warm-up, then ``--repeat`` timed runs;
 * ``stream`` -- the streaming word count of bench/streaming.py: ``queueStream`` of parallelized
   batches of corpus-like lines (generated as bench/_pyspark_streaming.py does), flatMap ->
   map -> reduceByKey(add), every batch's counts collected; lines/s = lines of the timed batches
@@ -42,10 +44,11 @@ tasks, S' = S*D bytes, of which (N-1)/N cross the network::
     stage(T, t) = max(ceil(T / N) * t, T * c)          # waves of slots, or the central CPU
     time = J + stage(M', w_map + L) + F + stage(R', w_reduce + L + S'*(N-1)/N / R' / bw)
 
-``w_map``/``w_reduce`` are the mean task run times of (c), ``L`` and ``c`` of (a) on
-dask-local[1] and dask-local[2] respectively, ``J`` of (a) on dask-local[1], ``F`` and ``bw``
-of (b) on dask-local[2]. Also shown with ``bw`` capped at a 1 Gbit/s NIC. The same formula at
-N = 1 and N = 2, D = 1, is printed beside the measured dask-local runs as a check of the model.
+``w_map``/``w_reduce`` are the mean task run times of (c) (the median over its runs), ``L``
+of (a) on dask-local[1], ``c`` of (a) on dask-local[2], ``J`` of (a) on dask-local[1], ``F``
+and ``bw`` of (b) on dask-local[2]. Also shown with ``bw`` capped at a 1 Gbit/s NIC. The
+same formula at N = 1 and N = 2, D = 1, is printed beside the measured dask-local runs as a
+check of the model.
 
 What the model omits: skew (tasks are taken to be equal), stragglers and failures, the
 network's latency and any contention in it (a reduce task fetches at ``bw`` whatever the
@@ -97,19 +100,20 @@ GBE_BYTES_PER_S = 125e6  # a 1 Gbit/s NIC, for the capped projection
 class Settings:
     """Sizes of one run; presets below, each field also settable on the command line."""
 
+    rounds: int = 3               # each backend runs this many times, in alternating order
     mb: float = 50.0              # corpus size of the RDD word count
     partitions: int = 8           # textFile's minPartitions and reduceByKey's numPartitions
-    repeat: int = 5               # timed RDD word counts per backend (median)
+    repeat: int = 3               # timed RDD word counts per backend and round
     warmup: int = 1
     stream_lines: int = 100_000   # lines per streaming batch
-    stream_batches: int = 5       # timed batches
+    stream_batches: int = 4       # timed batches per round
     stream_warmup: int = 1        # untimed batches first
     stream_interval: float = 1.0
     stream_partitions: int = 2    # slices of each batch, as bench/streaming.py
     stream_max_s: float = 300.0
     task_sizes: tuple[int, ...] = (1, 16, 64, 256)
-    probe_repeat: int = 5
-    small_repeat: int = 15        # runs of each of the two short jobs F is the difference of
+    probe_repeat: int = 3         # per round, as every count below
+    small_repeat: int = 8         # runs of each of the two short jobs F is the difference of
     shuffle_maps: int = 4
     shuffle_reduces: int = 4
     shuffle_small_bytes: int = 64 << 10
@@ -119,11 +123,11 @@ class Settings:
 
 PRESETS = {
     "default": Settings(),
-    "quick": Settings(mb=10, repeat=3, stream_lines=20_000, stream_batches=3,
+    "quick": Settings(rounds=2, mb=10, repeat=3, stream_lines=20_000, stream_batches=3,
                       stream_interval=0.5, task_sizes=(1, 16, 64), probe_repeat=3,
                       shuffle_large_bytes=16 << 20),
     # For the test: every step runs, on inputs so small that the figures mean nothing.
-    "tiny": Settings(mb=0.05, partitions=2, repeat=1, warmup=0, stream_lines=200,
+    "tiny": Settings(rounds=1, mb=0.05, partitions=2, repeat=1, warmup=0, stream_lines=200,
                      stream_batches=2, stream_warmup=1, stream_interval=0.2,
                      stream_max_s=60, task_sizes=(2, 4), probe_repeat=1, small_repeat=1,
                      shuffle_maps=2, shuffle_reduces=2, shuffle_small_bytes=4 << 10,
@@ -297,7 +301,8 @@ def child_rdd(sc, recorder: _TaskRecorder, s: Settings, path: str) -> dict[str, 
         return result
 
     times, cpus, result = timed(sc, job, s.repeat, s.warmup)
-    return {"times": times, "cpu": cpus, "counts": dict(result), "tasks": runs[-1]}
+    return {"times": times, "cpu": cpus, "counts": dict(result),
+            "tasks": runs[len(runs) - s.repeat:]}
 
 
 def child_stream(sc, s: Settings) -> dict[str, Any]:
@@ -468,6 +473,33 @@ def verify(result: dict, corpus: dict[str, int], batches: list[dict[str, int]]) 
     return errors
 
 
+def merge_rounds(rounds: list[dict], s: Settings) -> dict:
+    """One backend's rounds as one result: every timed run of every round (medians are taken
+    over all of them), the task metrics of the last round's last runs."""
+    last = rounds[-1]
+
+    def joined(get) -> list:
+        return [x for r in rounds for x in get(r)]
+
+    shuffle = {k: {**v, "times": joined(lambda r, k=k: r["probes"]["shuffle"][k]["times"]),
+                   "cpu": joined(lambda r, k=k: r["probes"]["shuffle"][k].get("cpu", []))}
+               for k, v in last["probes"]["shuffle"].items()}
+    tasks = {n: {"times": joined(lambda r, n=n: r["probes"]["tasks"][n]["times"]),
+                 "cpu": joined(lambda r, n=n: r["probes"]["tasks"][n]["cpu"])}
+             for n in last["probes"]["tasks"]}
+    return {
+        "master": last["master"],
+        "startup_s": [r["startup_s"] for r in rounds],
+        "stop_s": [r["stop_s"] for r in rounds],
+        "rdd": {"times": joined(lambda r: r["rdd"]["times"]),
+                "cpu": joined(lambda r: r["rdd"]["cpu"]),
+                "counts": last["rdd"]["counts"], "tasks": joined(lambda r: r["rdd"]["tasks"])},
+        "stream": {"timed": joined(lambda r: r["stream"]["batches"][s.stream_warmup:]),
+                   "outputs": last["stream"]["outputs"]},
+        "probes": {"tasks": tasks, "shuffle": shuffle},
+    }
+
+
 def fit_line(xs: list[float], ys: list[float]) -> tuple[float, float]:
     """Least-squares (intercept, slope)."""
     mx, my = statistics.fmean(xs), statistics.fmean(ys)
@@ -488,7 +520,7 @@ def summarize_backend(r: dict, s: Settings, corpus_lines: int, corpus_bytes: int
     """The headline figures of one backend and its cost-model parameters."""
     rdd, stream, probes = r["rdd"], r["stream"], r["probes"]
     wc_s = med(rdd["times"])
-    timed_batches = stream["batches"][s.stream_warmup:]
+    timed_batches = stream["timed"]
     proc_s = sum(b[5] for b in timed_batches) / 1000
     lines = s.stream_lines * len(timed_batches)
     sizes = sorted(int(n) for n in probes["tasks"])
@@ -505,10 +537,10 @@ def summarize_backend(r: dict, s: Settings, corpus_lines: int, corpus_bytes: int
     remote = large["tasks"]["remote_read_bytes"]
     reduce_run_s = sum(large["tasks"]["reduce_run_ms"]) / 1000
     one_stage = med(probes["shuffle"]["one_stage"]["times"])
-    wc_tasks = rdd["tasks"]
+    wc_runs = rdd["tasks"]  # every timed run's tasks: per-task figures are their medians
     return {
-        "startup_s": r["startup_s"],
-        "stop_s": r["stop_s"],
+        "startup_s": med(r["startup_s"]),
+        "stop_s": med(r["stop_s"]),
         "rdd_median_s": wc_s,
         "rdd_times": rdd["times"],
         "rdd_cpu_s": cpu_median(rdd["cpu"], "driver", "scheduler", "workers"),
@@ -519,7 +551,7 @@ def summarize_backend(r: dict, s: Settings, corpus_lines: int, corpus_bytes: int
                         **{k: v["times"] for k, v in probes["shuffle"].items()}},
         "stream_lines_per_s": lines / proc_s if proc_s else None,
         "cost": {
-            "job_s": job_s,                          # J: the intercept
+            "job_s": job_s,                          # J
             "task_s": task_s,                        # L: wall per task at this many slots
             "task_central_cpu_s": fit_line(sizes, central)[1],   # c
             "task_worker_cpu_s": fit_line(sizes, worker)[1],
@@ -531,12 +563,12 @@ def summarize_backend(r: dict, s: Settings, corpus_lines: int, corpus_bytes: int
             if large["tasks"]["shuffle_read_bytes"] else 0.0,
         },
         "wordcount_tasks": {
-            "maps": len(wc_tasks["map_run_ms"]),
-            "reduces": len(wc_tasks["reduce_run_ms"]),
-            "map_run_s": statistics.fmean(wc_tasks["map_run_ms"]) / 1000,
-            "reduce_run_s": statistics.fmean(wc_tasks["reduce_run_ms"]) / 1000,
-            "shuffle_bytes": wc_tasks["shuffle_write_bytes"],
-            "remote_bytes": wc_tasks["remote_read_bytes"],
+            "maps": len(wc_runs[-1]["map_run_ms"]),
+            "reduces": len(wc_runs[-1]["reduce_run_ms"]),
+            "map_run_s": med([statistics.fmean(t["map_run_ms"]) for t in wc_runs]) / 1000,
+            "reduce_run_s": med([statistics.fmean(t["reduce_run_ms"]) for t in wc_runs]) / 1000,
+            "shuffle_bytes": wc_runs[-1]["shuffle_write_bytes"],
+            "remote_bytes": wc_runs[-1]["remote_read_bytes"],
         },
     }
 
@@ -622,10 +654,12 @@ def render(summary: dict[str, dict], args, corpus: dict, model: dict | None) -> 
         "",
         f"RDD word count: {corpus['path']} ({corpus['bytes']:,} bytes, {corpus['lines']:,} "
         f"lines, {corpus['words']:,} words), textFile({s.partitions}) -> reduceByKey(add, "
-        f"{s.partitions}) -> collect; median of {s.repeat} runs after {s.warmup} warm-up",
+        f"{s.partitions}) -> collect; median of {s.rounds} rounds x {s.repeat} runs (each round "
+        f"a fresh context, {s.warmup} warm-up)",
         f"streaming word count: queueStream of {s.stream_lines:,}-line batches "
         f"({s.stream_partitions} slices), {s.stream_interval:g} s interval; lines/s over the "
-        f"processing delays of {s.stream_batches} batches after {s.stream_warmup}",
+        f"processing delays of {s.rounds} rounds x {s.stream_batches} batches after "
+        f"{s.stream_warmup}",
         f"{m['cpus']} CPUs, Python {m['python']}, load {m['loadavg_1m']}; start-up (context "
         "and, for Dask, its LocalCluster) is not in the job times; CPU s: median CPU seconds "
         "of driver + scheduler + workers per RDD job",
@@ -716,11 +750,17 @@ def main(argv: list[str] | None = None) -> int:
     corpus = {"path": str(path.relative_to(common.REPO_ROOT)), "bytes": path.stat().st_size,
               "lines": lines, "words": sum(counts.values()), "distinct": len(counts)}
     batches = expected_batch_counts(s)
-    results, errors = {}, []
-    for master in args.backends:
-        print(f"{master} (subprocess) ...", flush=True)
-        results[master] = run_backend(master, s)
-        errors += verify(results[master], counts, batches)
+    rounds: dict[str, list[dict]] = {m: [] for m in args.backends}
+    errors = []
+    for i in range(s.rounds):
+        # Alternate the order, so that a change in the machine's load during the run does
+        # not fall on one backend more than on the others.
+        order = args.backends if i % 2 == 0 else args.backends[::-1]
+        for master in order:
+            print(f"round {i + 1}/{s.rounds}: {master} (subprocess) ...", flush=True)
+            rounds[master].append(run_backend(master, s))
+            errors += verify(rounds[master][-1], counts, batches)
+    results = {m: merge_rounds(rs, s) for m, rs in rounds.items()}
     summary = {m: summarize_backend(r, s, lines, corpus["bytes"]) for m, r in results.items()}
     model = build_model(summary, args)
     print(render(summary, args, corpus, model))
