@@ -630,25 +630,32 @@ def render(summary: dict[str, dict], args, corpus: dict, model: dict | None) -> 
     s = args.s
     ref = summary.get(REFERENCE, {})
     one = summary.get(ONE_WORKER, {})
-    rows = []
+    rows, stream_rows = [], []
     for master, b in summary.items():
+        dask = master.startswith("dask")
         rows.append([
             master, common.fmt_seconds(b["startup_s"]), common.fmt_seconds(b["rdd_median_s"]),
+            common.fmt_seconds(min(b["rdd_times"])), common.fmt_seconds(max(b["rdd_times"])),
             _rate(b["rdd_lines_per_s"]), f"{b['rdd_mib_per_s']:.1f}",
             common.fmt_ratio(common.ratio(b["rdd_median_s"], ref.get("rdd_median_s"))),
             common.fmt_ratio(common.ratio(one.get("rdd_median_s"), b["rdd_median_s"]))
-            if master.startswith("dask") else "-",
+            if dask else "-",
             common.fmt_seconds(b["rdd_cpu_s"]),
-            _rate(b["stream_lines_per_s"]),
+            common.fmt_ratio(common.ratio(b["rdd_cpu_s"], ref.get("rdd_cpu_s"))),
+        ])
+        batches = b["stream_processing_s"]
+        stream_rows.append([
+            master, common.fmt_seconds(med(batches)), common.fmt_seconds(min(batches)),
+            common.fmt_seconds(max(batches)), _rate(b["stream_lines_per_s"]),
             common.fmt_ratio(common.ratio(ref.get("stream_lines_per_s"),
                                           b["stream_lines_per_s"])),
             common.fmt_ratio(common.ratio(b["stream_lines_per_s"],
-                                         one.get("stream_lines_per_s")))
-            if master.startswith("dask") else "-",
+                                          one.get("stream_lines_per_s"))) if dask else "-",
         ])
-    headers = ["backend", "start-up s", "RDD wc s", "lines/s", "MiB/s", "time vs local[2]",
-               "speed-up vs dask[1]", "CPU s", "stream lines/s", "time vs local[2]",
-               "speed-up vs dask[1]"]
+    headers = ["backend", "start-up s", "RDD wc median s", "min s", "max s", "lines/s", "MiB/s",
+               "time vs local[2]", "speed-up vs dask[1]", "CPU s", "CPU vs local[2]"]
+    stream_headers = ["backend", "batch median s", "min s", "max s", "lines/s",
+                      "time vs local[2]", "speed-up vs dask[1]"]
     m = common.machine_info()
     out = [
         "",
@@ -660,11 +667,14 @@ def render(summary: dict[str, dict], args, corpus: dict, model: dict | None) -> 
         f"({s.stream_partitions} slices), {s.stream_interval:g} s interval; lines/s over the "
         f"processing delays of {s.rounds} rounds x {s.stream_batches} batches after "
         f"{s.stream_warmup}",
-        f"{m['cpus']} CPUs, Python {m['python']}, load {m['loadavg_1m']}; start-up (context "
+        f"{m['cpus']} CPUs, Python {m['python']}, load {args.load_start:.2f} at the start, "
+        f"{m['loadavg_1m']} at the end; start-up (context "
         "and, for Dask, its LocalCluster) is not in the job times; CPU s: median CPU seconds "
         "of driver + scheduler + workers per RDD job",
         "",
         common.format_table(headers, rows),
+        "",
+        common.format_table(stream_headers, stream_rows),
         "",
         "cost model (a) jobs of T empty tasks, T in " + ", ".join(map(str, s.task_sizes))
         + f"; (b) a shuffle of {s.shuffle_maps} maps -> {s.shuffle_reduces} reduces, "
@@ -743,6 +753,7 @@ def main(argv: list[str] | None = None) -> int:
         fields["task_sizes"] = tuple(fields["task_sizes"])
         run_child(args.child, Settings(**fields), args.result)
         return 0
+    args.load_start = os.getloadavg()[0]
     path = common.ensure_corpus(s.mb)
     counts = expected_corpus_counts(path)
     with open(path, "rb") as f:
@@ -769,6 +780,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         payload = {
             "benchmark": "scaling", "machine": common.machine_info(),
+            "loadavg_1m_start": args.load_start,
             "settings": dataclasses.asdict(s), "nodes": args.nodes, "scale": args.scale,
             "corpus": corpus, "stream_spec": stream_spec(s), "backends": summary,
             "counts_identical": not errors, "errors": errors,
