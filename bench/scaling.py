@@ -490,6 +490,9 @@ def merge_rounds(rounds: list[dict], s: Settings) -> dict:
     return {
         "master": last["master"],
         "startup_s": [r["startup_s"] for r in rounds],
+        "round_rdd_s": [med(r["rdd"]["times"]) for r in rounds],
+        "round_stream_lps": [_lines_per_s(r["stream"]["batches"][s.stream_warmup:], s)
+                             for r in rounds],
         "stop_s": [r["stop_s"] for r in rounds],
         "rdd": {"times": joined(lambda r: r["rdd"]["times"]),
                 "cpu": joined(lambda r: r["rdd"]["cpu"]),
@@ -498,6 +501,19 @@ def merge_rounds(rounds: list[dict], s: Settings) -> dict:
                    "outputs": last["stream"]["outputs"]},
         "probes": {"tasks": tasks, "shuffle": shuffle},
     }
+
+
+def _lines_per_s(batches: list, s: Settings) -> float | None:
+    """Lines of these batches over the sum of their processing delays."""
+    proc_s = sum(b[5] for b in batches) / 1000
+    return s.stream_lines * len(batches) / proc_s if proc_s else None
+
+
+def paired_ratio(a: list, b: list) -> float | None:
+    """The median over rounds of a[i] / b[i]: each round ran the backends back to back, so a
+    change of the machine's load between rounds cancels out of each round's ratio."""
+    ratios = [x / y for x, y in zip(a, b, strict=True) if x and y]
+    return med(ratios) if ratios else None
 
 
 def fit_line(xs: list[float], ys: list[float]) -> tuple[float, float]:
@@ -521,8 +537,6 @@ def summarize_backend(r: dict, s: Settings, corpus_lines: int, corpus_bytes: int
     rdd, stream, probes = r["rdd"], r["stream"], r["probes"]
     wc_s = med(rdd["times"])
     timed_batches = stream["timed"]
-    proc_s = sum(b[5] for b in timed_batches) / 1000
-    lines = s.stream_lines * len(timed_batches)
     sizes = sorted(int(n) for n in probes["tasks"])
     task_med = [med(probes["tasks"][str(n)]["times"]) for n in sizes]
     _, task_s = fit_line(sizes, task_med)
@@ -549,7 +563,9 @@ def summarize_backend(r: dict, s: Settings, corpus_lines: int, corpus_bytes: int
         "stream_processing_s": [b[5] / 1000 for b in timed_batches],
         "probe_times": {"tasks": {n: probes["tasks"][n]["times"] for n in probes["tasks"]},
                         **{k: v["times"] for k, v in probes["shuffle"].items()}},
-        "stream_lines_per_s": lines / proc_s if proc_s else None,
+        "stream_lines_per_s": _lines_per_s(timed_batches, s),
+        "round_rdd_s": r["round_rdd_s"],
+        "round_stream_lps": r["round_stream_lps"],
         "cost": {
             "job_s": job_s,                          # J
             "task_s": task_s,                        # L: wall per task at this many slots
@@ -675,6 +691,7 @@ def render(summary: dict[str, dict], args, corpus: dict, model: dict | None) -> 
         common.format_table(headers, rows),
         "",
         common.format_table(stream_headers, stream_rows),
+        *paired_lines(summary),
         "",
         "cost model (a) jobs of T empty tasks, T in " + ", ".join(map(str, s.task_sizes))
         + f"; (b) a shuffle of {s.shuffle_maps} maps -> {s.shuffle_reduces} reduces, "
@@ -728,6 +745,30 @@ def render(summary: dict[str, dict], args, corpus: dict, model: dict | None) -> 
         f"{single['time_s'] / ten['time_s']:.2f}x of {args.nodes}; the central CPU caps "
         f"the cluster at {1 / p['c']:,.0f} tasks/s" if p["c"] else "")
     return "\n".join(out)
+
+
+def paired_lines(summary: dict[str, dict]) -> list[str]:
+    """Overhead and speed-up as medians of per-round ratios (steadier under changing load)."""
+    ref, one, two = (summary.get(m) for m in (REFERENCE, ONE_WORKER, TWO_WORKERS))
+    if len(summary.get(REFERENCE, {}).get("round_rdd_s", [])) < 2:
+        return []
+    parts = []
+    for label, key, inverse in (("RDD", "round_rdd_s", False),
+                                ("stream", "round_stream_lps", True)):
+        cells = []
+        for m in (ONE_WORKER, TWO_WORKERS):
+            b = summary.get(m)
+            if b and ref:
+                r = (paired_ratio(ref[key], b[key]) if inverse
+                     else paired_ratio(b[key], ref[key]))
+                cells.append(f"{m} time / local[2] = {common.fmt_ratio(r)}")
+        if one and two:
+            r = (paired_ratio(two[key], one[key]) if inverse
+                 else paired_ratio(one[key], two[key]))
+            cells.append(f"speed-up dask-local[1] -> [2] = {common.fmt_ratio(r)}")
+        parts.append(f"  {label}: " + ", ".join(cells))
+    return ["", "medians of per-round ratios (each round runs the backends back to back):",
+            *parts]
 
 
 def build_model(summary: dict[str, dict], args) -> dict | None:
