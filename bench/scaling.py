@@ -2,8 +2,10 @@
 
 Two workloads, each backend in a fresh SparkContext in a subprocess of its own (one after the
 other, never concurrently), ``--rounds`` times in alternating order (A B C, C B A, ...), so
-that the shared machine's changing load weighs on every backend alike; every median below is
-over all the rounds' runs:
+that the shared machine's changing load weighs on every backend alike; every median in the
+tables is over all the rounds' runs, and the overhead (dask-local[N] / local[2]) and the
+speed-up (dask-local[1] -> dask-local[2]) are also given as medians of per-round ratios,
+which a load that changes between rounds does not skew:
 
 * ``rdd``    -- the RDD word count of bench/rdd_wordcount.py, ``textFile(corpus, P)`` ->
   flatMap(split) -> map((w, 1)) -> reduceByKey(add, P) -> collect, over the same deterministic
