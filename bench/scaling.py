@@ -805,19 +805,30 @@ def main(argv: list[str] | None = None) -> int:
               "lines": lines, "words": sum(counts.values()), "distinct": len(counts)}
     batches = expected_batch_counts(s)
     rounds: dict[str, list[dict]] = {m: [] for m in args.backends}
-    errors = []
+    errors, failures = [], []
     for i in range(s.rounds):
         # Alternate the order, so that a change in the machine's load during the run does
         # not fall on one backend more than on the others.
         order = args.backends if i % 2 == 0 else args.backends[::-1]
         for master in order:
             print(f"round {i + 1}/{s.rounds}: {master} (subprocess) ...", flush=True)
-            rounds[master].append(run_backend(master, s))
+            try:
+                result = run_backend(master, s)
+            except RuntimeError as exc:
+                # A failed child is reported, and its round run once more: one failure
+                # should not void the other backends' figures.
+                last = str(exc).strip().splitlines()[-1]
+                failures.append(f"round {i + 1}, {master}: {last}")
+                print(f"  FAILED, running it again: {last}", flush=True)
+                result = run_backend(master, s)
+            rounds[master].append(result)
             errors += verify(rounds[master][-1], counts, batches)
     results = {m: merge_rounds(rs, s) for m, rs in rounds.items()}
     summary = {m: summarize_backend(r, s, lines, corpus["bytes"]) for m, r in results.items()}
     model = build_model(summary, args)
     print(render(summary, args, corpus, model))
+    for failure in failures:
+        print(f"FAILED (and run again): {failure}")
     print("counts: " + ("MISMATCH: " + "; ".join(errors) if errors else
                         "every RDD run and every batch equal to a Counter of the same text"))
     if args.json:
@@ -826,7 +837,7 @@ def main(argv: list[str] | None = None) -> int:
             "loadavg_1m_start": args.load_start,
             "settings": dataclasses.asdict(s), "nodes": args.nodes, "scale": args.scale,
             "corpus": corpus, "stream_spec": stream_spec(s), "backends": summary,
-            "counts_identical": not errors, "errors": errors,
+            "counts_identical": not errors, "errors": errors, "failed_rounds": failures,
             "projection": None if model is None else {
                 "inputs": model["inputs"],
                 "rows": [{"case": label, **proj, "measured_s": measured}
