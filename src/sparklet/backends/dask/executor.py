@@ -42,6 +42,12 @@ log = logging.getLogger(__name__)
 FETCH_HANDLER = "sparklet_shuffle_fetch"
 BLOCK_HANDLER = "sparklet_block_fetch"
 PUT_HANDLER = "sparklet_block_put"
+# Seconds a task tries to connect to a peer's worker (for a map output, a block). A worker
+# that died leaves a port that refuses connections, and Dask's connect retries those for
+# its whole connect timeout (``distributed.comm.timeouts.connect``, 30 s): this long a
+# wait, and the task's thread (a worker's only one, often) with it, before the fetch fails
+# and the map output is recomputed. A live worker on this network answers in milliseconds.
+PEER_CONNECT_TIMEOUT = 5.0
 
 # (application id, executor id) -> the executor on this worker. By both: a worker the
 # scheduler dropped (missed heartbeats) and took back is a new executor to the driver,
@@ -64,15 +70,32 @@ def _worker():
 
 
 def _scattered(key: str) -> Any:
-    """Data the driver scattered: from this worker's memory, else fetched by Dask."""
+    """Data the driver scattered: from this worker's memory, else from a worker holding it.
+
+    Scattered to every worker, it does not stay on every worker: Dask's active memory
+    manager (on by default) drops the replicas no task depends on within seconds, keeping
+    one. Then the holders are asked of the scheduler and the data fetched from one, as Dask
+    fetches a task's inputs. (A ``Future`` made here for the key would never finish: a
+    client no longer tells the scheduler it wants a key it did not submit.)"""
     worker = _worker()
     try:
         return worker.data[key]
     except KeyError:
-        from distributed import Future, get_client
+        pass
+    from distributed.utils import sync
+    from distributed.utils_comm import gather_from_workers
 
-        client = get_client()
-        return client.gather(Future(key, client))
+    async def fetch():
+        who_has = await worker.scheduler.who_has(keys=[key])
+        data, _, _, _ = await gather_from_workers(
+            {key: who_has.get(key) or ()}, worker.rpc, who=worker.address)
+        return data
+
+    data = sync(worker.loop, fetch)
+    if key not in data:
+        raise KeyError("no Dask worker holds %s, data the driver scattered (its worker "
+                       "died, or the driver forgot it)" % key)
+    return data[key]
 
 
 class DaskBlockManager(BlockManager):
@@ -121,13 +144,19 @@ class DaskBlockManager(BlockManager):
             log.warning("%s: executor %s is not among %s", handler, target,
                         self._executor.addresses)
             return None
+        from distributed.core import send_recv
         from distributed.utils import sync
 
         worker = _worker()
 
         async def call():
-            return await getattr(worker.rpc(address), handler)(
-                app_id=self._executor.app_id, **kwargs)
+            # As the worker's pooled RPC, with a connect timeout of our own.
+            comm = await worker.rpc.connect(address, timeout=PEER_CONNECT_TIMEOUT)
+            try:
+                return await send_recv(comm, op=handler, app_id=self._executor.app_id,
+                                       **kwargs)
+            finally:
+                worker.rpc.reuse(address, comm)
 
         try:
             return sync(worker.loop, call)
@@ -164,9 +193,13 @@ class _DaskEnv(SparkEnv):
         if key is None:
             return super().broadcast_value(bid, path)
         with self._broadcast_lock:
-            if bid not in self._broadcast_values:
-                self._broadcast_values[bid] = serializers.loads(_scattered(key))
-            return self._broadcast_values[bid]
+            if bid in self._broadcast_values:
+                return self._broadcast_values[bid]
+        # Fetched without the lock: a fetch needs the worker's event loop, and that loop
+        # takes the lock to drop a broadcast (a control message) -- it would wait for us.
+        value = serializers.loads(_scattered(key))
+        with self._broadcast_lock:
+            return self._broadcast_values.setdefault(bid, value)
 
 
 class DaskExecutor:
@@ -191,7 +224,9 @@ class DaskExecutor:
         self._pending_files: list[tuple[str, str, bool]] = []
         self.applied = 0   # sequence number of the last control message applied
         self._lock = threading.RLock()
+        self._files_lock = threading.Lock()   # one task fetches the files; the rest wait
         self.binaries: OrderedDict[str, bytes] = OrderedDict()
+        self.includes: list[str] = []   # this executor's addPyFile paths, for every task
         self.running: dict[int, int] = {}   # task id -> ident of the thread running it
         self.setup = b""   # what created it, for the peers it creates executors on
         self.env = _DaskEnv(EnvSpec(app_id, executor_id, local_dir, conf), self)
@@ -229,24 +264,38 @@ class DaskExecutor:
             self.env.drop_broadcast(message[1])
         elif kind == "add_file":
             # Fetched by the next task's thread: this may run on the worker's event loop.
+            # A file scattered again (its data was lost with a worker) replaces the older.
+            self._pending_files = [f for f in self._pending_files if f[0] != message[1]]
             self._pending_files.append(message[1:])
         else:
             handle_control(self.env, message)
 
     def _fetch_files(self) -> None:
-        while self._pending_files:
-            name, key, is_dir = self._pending_files.pop(0)
-            data = _scattered(key)
-            target = os.path.join(self.env.files_dir, name)
-            if is_dir:
-                shutil.rmtree(target, ignore_errors=True)
-                with tarfile.open(fileobj=io.BytesIO(data)) as tar:
-                    tar.extractall(self.env.files_dir, filter="data")
-            else:
-                tmp = target + ".tmp"
-                with open(tmp, "wb") as fh:
-                    fh.write(data)
-                os.replace(tmp, target)
+        """Fetch the added files this executor has not got yet, before a task runs.
+
+        Not under ``_lock``: a fetch may need the worker's event loop, where control
+        messages take ``_lock`` (a deadlock). A file leaves the list once it is here, so
+        a failed fetch is tried again by the next task."""
+        with self._files_lock:
+            while True:
+                with self._lock:
+                    if not self._pending_files:
+                        return
+                    entry = self._pending_files[0]
+                name, key, is_dir = entry
+                data = _scattered(key)
+                target = os.path.join(self.env.files_dir, name)
+                if is_dir:
+                    shutil.rmtree(target, ignore_errors=True)
+                    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+                        tar.extractall(self.env.files_dir, filter="data")
+                else:
+                    tmp = target + ".tmp"
+                    with open(tmp, "wb") as fh:
+                        fh.write(data)
+                    os.replace(tmp, target)
+                with self._lock:
+                    self._pending_files = [f for f in self._pending_files if f is not entry]
 
     # -- tasks -----------------------------------------------------------------------------
 
@@ -255,15 +304,20 @@ class DaskExecutor:
 
         _, task, key, binary, includes = _read_task(frame)
         with self._lock:
-            self._fetch_files()
+            # The binary and the python includes are kept before files are fetched: the
+            # driver sends each once per executor, so a task failing in its fetch must not
+            # leave the tasks after it without them.
             if binary is None:
                 binary = self.binaries[key]
             else:
                 self.binaries[key] = binary
                 if len(self.binaries) > MAX_CACHED_BINARIES:
                     self.binaries.popitem(last=False)
-        if includes is not None:
-            includes = [self._local_path(p) for p in includes]
+            if includes is not None:
+                self.includes = [self._local_path(p) for p in includes]
+            includes = self.includes
+        self._fetch_files()
+        # Every time: the worker's include list is shared by the applications it serves.
         prepare_imports(self.env, includes)
         SparkEnv.set(self.env)
         self.running[task.task_id] = threading.get_ident()
