@@ -40,6 +40,7 @@ __all__ = ["run_dask_task", "apply_controls", "drop_application", "FETCH_HANDLER
 log = logging.getLogger(__name__)
 
 FETCH_HANDLER = "sparklet_shuffle_fetch"
+_FETCH_ATTEMPTS = 10   # rounds over the holders of scattered data that answer "busy"
 
 _executors: dict[str, DaskExecutor] = {}   # application id -> its executor on this worker
 _executors_lock = threading.Lock()
@@ -52,15 +53,37 @@ def _worker():
 
 
 def _scattered(key: str) -> Any:
-    """Data the driver scattered: from this worker's memory, else fetched by Dask."""
+    """Data the driver scattered: from this worker's memory or, on a worker that joined
+    after the scatter, from a worker holding a copy (Dask's worker-to-worker ``get_data``
+    with its acknowledgement). A ``Future`` made from the key on this worker's client would
+    never complete: that client is not told about keys it did not create. Called from
+    task threads, never from the worker's event loop, which the fetch needs."""
     worker = _worker()
     try:
         return worker.data[key]
     except KeyError:
-        from distributed import Future, get_client
+        pass
+    from distributed.utils import sync
+    from distributed.worker import get_data_from_worker
 
-        client = get_client()
-        return client.gather(Future(key, client))
+    async def from_a_holder():
+        for attempt in range(_FETCH_ATTEMPTS):
+            holders = list((await worker.scheduler.who_has(keys=[key])).get(key) or ())
+            for address in holders:
+                try:
+                    response = await get_data_from_worker(worker.rpc, [key], address,
+                                                          who=worker.address)
+                except OSError:   # that holder is gone: try the next
+                    continue
+                if response.get("status") == "OK" and key in response.get("data", {}):
+                    return response["data"][key]
+            if not holders:
+                break
+            await asyncio.sleep(0.05 * (attempt + 1))   # holders busy: back off a little
+        raise RuntimeError("no Dask worker holds the scattered data %s any more: every "
+                           "worker that had a copy left the cluster" % key)
+
+    return sync(worker.loop, from_a_holder)
 
 
 class DaskBlockManager(BlockManager):
@@ -123,9 +146,13 @@ class _DaskEnv(SparkEnv):
         if key is None:
             return super().broadcast_value(bid, path)
         with self._broadcast_lock:
-            if bid not in self._broadcast_values:
-                self._broadcast_values[bid] = serializers.loads(_scattered(key))
-            return self._broadcast_values[bid]
+            if bid in self._broadcast_values:
+                return self._broadcast_values[bid]
+        # Fetched without the lock: a fetch from a peer needs the worker's event loop, and
+        # a control message (drop_broadcast) may be waiting for the lock on that loop.
+        value = serializers.loads(_scattered(key))
+        with self._broadcast_lock:
+            return self._broadcast_values.setdefault(bid, value)
 
 
 class DaskExecutor:
@@ -148,6 +175,7 @@ class DaskExecutor:
         self.addresses: dict[str, str] = {}
         self.broadcast_keys: dict[int, str] = {}
         self._pending_files: list[tuple[str, str, bool]] = []
+        self._files_lock = threading.Lock()   # one fetch at a time; not self._lock (below)
         self.applied = 0   # sequence number of the last control message applied
         self._lock = threading.RLock()
         self.binaries: OrderedDict[str, bytes] = OrderedDict()
@@ -191,19 +219,34 @@ class DaskExecutor:
             handle_control(self.env, message)
 
     def _fetch_files(self) -> None:
-        while self._pending_files:
-            name, key, is_dir = self._pending_files.pop(0)
-            data = _scattered(key)
-            target = os.path.join(self.env.files_dir, name)
-            if is_dir:
-                shutil.rmtree(target, ignore_errors=True)
-                with tarfile.open(fileobj=io.BytesIO(data)) as tar:
-                    tar.extractall(self.env.files_dir, filter="data")
-            else:
-                tmp = target + ".tmp"
-                with open(tmp, "wb") as fh:
-                    fh.write(data)
-                os.replace(tmp, target)
+        """Fetch the added files announced so far. Not under ``self._lock``: fetching one
+        from a peer worker needs this worker's event loop, where ``apply_controls`` may be
+        waiting for that lock -- a worker that joined after ``addFile`` would deadlock."""
+        with self._files_lock:
+            while True:
+                with self._lock:
+                    if not self._pending_files:
+                        return
+                    name, key, is_dir = self._pending_files.pop(0)
+                try:
+                    data = _scattered(key)
+                except BaseException:
+                    with self._lock:   # the next task tries again
+                        self._pending_files.insert(0, (name, key, is_dir))
+                    raise
+                self._write_file(name, data, is_dir)
+
+    def _write_file(self, name: str, data: bytes, is_dir: bool) -> None:
+        target = os.path.join(self.env.files_dir, name)
+        if is_dir:
+            shutil.rmtree(target, ignore_errors=True)
+            with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+                tar.extractall(self.env.files_dir, filter="data")
+        else:
+            tmp = target + ".tmp"
+            with open(tmp, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, target)
 
     # -- tasks -----------------------------------------------------------------------------
 
@@ -212,13 +255,15 @@ class DaskExecutor:
 
         _, task, key, binary, includes = _read_task(frame)
         with self._lock:
-            self._fetch_files()
             if binary is None:
                 binary = self.binaries[key]
             else:
                 self.binaries[key] = binary
                 if len(self.binaries) > MAX_CACHED_BINARIES:
                     self.binaries.popitem(last=False)
+        # After the binary is kept: the driver sends it once per executor, so a task that
+        # fails fetching files must not leave the next one without it.
+        self._fetch_files()
         if includes is not None:
             includes = [self._local_path(p) for p in includes]
         prepare_imports(self.env, includes)
