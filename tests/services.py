@@ -20,6 +20,7 @@ fixture               environment variable         names / ``Service.url``
 ``kafka_service``     ``SPARKLET_TEST_KAFKA``      ``host:port``, the bootstrap server
 ``moto_service``      ``SPARKLET_TEST_MOTO``       ``host:port``; ``http://host:port``
 ``chromium``          ``SPARKLET_TEST_CHROMIUM``   the browser executable (a path)
+``dask_service``      ``SPARKLET_TEST_DASK``       ``host:port`` of a scheduler; ``tcp://...``
 ====================  ===========================  =======================================
 
 ``browser`` is a Playwright ``Browser`` on the ``chromium`` executable (headless), for
@@ -630,6 +631,48 @@ def start_moto() -> tuple[Service, Server]:
     return Service("moto", "127.0.0.1", port, f"http://127.0.0.1:{port}", server.dir), server
 
 
+def _dask_command() -> list[str]:
+    """The ``dask`` command of this interpreter's environment: the scheduler and workers
+    must run the distributed and sparklet the tests run."""
+    beside = os.path.join(os.path.dirname(sys.executable), "dask")
+    return [beside] if os.access(beside, os.X_OK) else [_binary("dask")]
+
+
+def probe_dask(host: str, port: int, workers: int = 0) -> bool:
+    """The scheduler answers a Client and has at least ``workers`` workers."""
+    if not _tcp_open(host, port):
+        return False
+    from distributed import Client
+
+    with Client(f"tcp://{host}:{port}", timeout=10, set_as_default=False) as client:
+        return len(client.scheduler_info(n_workers=-1)["workers"]) >= workers
+
+
+def start_dask(workers: int = 2) -> tuple[Service, Server]:
+    """``dask scheduler`` and ``dask worker --nworkers N --nthreads 1`` (one nanny per
+    worker process), as docs/cluster.md starts a cluster by hand; the workers run with
+    PYTHONHASHSEED=0 and this checkout's ``src`` first on their path."""
+    dask = _dask_command()
+    server = Server("dask")
+    try:
+        (port,) = free_ports(1)
+        env = {**os.environ, "PYTHONHASHSEED": "0", "PYTHONPATH": os.pathsep.join(
+            p for p in (str(REPO / "src"), os.environ.get("PYTHONPATH")) if p)}
+        scheduler = server.spawn(dask + ["scheduler", "--host", "127.0.0.1", "--port",
+                                         str(port), "--no-dashboard"], "scheduler.log", env)
+        server.wait_ready(lambda: _tcp_open("127.0.0.1", port), scheduler)
+        nannies = server.spawn(dask + ["worker", f"tcp://127.0.0.1:{port}", "--nworkers",
+                                       str(workers), "--nthreads", "1", "--no-dashboard",
+                                       "--local-directory", server.path("workers")],
+                               "workers.log", env)
+        server.wait_ready(lambda: probe_dask("127.0.0.1", port, workers), nannies)
+    except BaseException:
+        server.stop(keep_dir=True)
+        raise
+    return Service("dask", "127.0.0.1", port, f"tcp://127.0.0.1:{port}", server.dir,
+                   extra={"workers": workers}), server
+
+
 # -- the fixtures --------------------------------------------------------------------------
 
 def _from_env(var: str, name: str, default_port: int, probe, url: Callable[[str, int], str],
@@ -746,6 +789,16 @@ def moto_service() -> Iterator[Service]:
     yield from _provide_simple(
         "SPARKLET_TEST_MOTO", "moto", 5000, probe_http,
         lambda h, p: f"http://{h}:{p}", start_moto)
+
+
+@pytest.fixture(scope="session")
+def dask_service() -> Iterator[Service]:
+    """A Dask cluster: a scheduler and two single-threaded workers; ``address`` is the
+    scheduler's ``host:port`` (the master is ``dask://`` + it)."""
+    require_module("distributed", "dask[distributed] (the 'dask' extra)")
+    yield from _provide_simple(
+        "SPARKLET_TEST_DASK", "dask", 8786, probe_dask,
+        lambda h, p: f"tcp://{h}:{p}", start_dask)
 
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
