@@ -22,7 +22,7 @@ import pytest
 
 from services import require_module
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "cluster.md"
 # The words.txt of the page's standalone run: its shell loop cycles three sentences and
 # keeps the first 100 lines.
