@@ -209,6 +209,7 @@ def test_received_blocks_stay_on_the_receivers_worker(dask_sc):
         values = rdd.collect()
         with lock:
             seen.extend(values)
+            holders.update((b.executor_id, b.replicas) for b in rdd._blocks)
 
     stream = ssc.receiverStream(_Numbers.make(1000))
     stream.foreachRDD(collect)
@@ -216,11 +217,6 @@ def test_received_blocks_stay_on_the_receivers_worker(dask_sc):
     try:
         _until(lambda: len(seen) >= 1000, "every record in some batch")
         tracker = ssc._receiver_tracker
-        with tracker._lock:
-            batches = list(tracker._allocated.values())
-        for batch in batches:
-            for blocks in batch.values():
-                holders.update((b.executor_id, b.replicas) for b in blocks)
         # The driver kept no bytes: it knows where each block is, nothing more.
         assert tracker._store.memory_used == 0 and tracker._store.disk_used == 0
     finally:

@@ -344,9 +344,9 @@ class DaskBackend(SchedulerBackend):
             undelivered = False
             for ex, controls in ready:
                 try:
-                    applied = self.client.run(apply_controls, self.app_id, controls,
-                                              workers=[ex.address], on_error="return",
-                                              callback_timeout=_RUN_TIMEOUT)
+                    applied = self.client.run(apply_controls, self.app_id, ex.executor_id,
+                                              controls, workers=[ex.address],
+                                              on_error="return", callback_timeout=_RUN_TIMEOUT)
                 except Exception:  # noqa: BLE001 - the worker or the scheduler is gone
                     applied = {}
                 value = applied.get(ex.address)

@@ -49,7 +49,10 @@ PUT_HANDLER = "sparklet_block_put"
 # and the map output is recomputed. A live worker on this network answers in milliseconds.
 PEER_CONNECT_TIMEOUT = 5.0
 
-_executors: dict[str, DaskExecutor] = {}   # application id -> its executor on this worker
+# (application id, executor id) -> the executor on this worker. By both: a worker the
+# scheduler dropped (missed heartbeats) and took back is a new executor to the driver,
+# and must not answer for the old one's map outputs.
+_executors: dict[tuple[str, str], DaskExecutor] = {}
 _executors_lock = threading.Lock()
 
 
@@ -108,10 +111,12 @@ class DaskBlockManager(BlockManager):
     def fetch_remote_spans(self, executor_id: str, requests: list[tuple]) -> list | None:
         """The bytes of ``(shuffle_id, map_id, offset, length)`` spans of an executor's map
         outputs (None for one it no longer has); None if the executor cannot be reached."""
-        return self._call(executor_id, FETCH_HANDLER, requests=requests)
+        return self._call(executor_id, FETCH_HANDLER, executor_id=executor_id,
+                          requests=requests)
 
     def fetch_remote_block(self, executor_id: str, block_id: str) -> bytes | None:
-        return self._call(executor_id, BLOCK_HANDLER, block_id=block_id)
+        return self._call(executor_id, BLOCK_HANDLER, executor_id=executor_id,
+                          block_id=block_id)
 
     def replicate_block(self, block_id: str, data: bytes, level, copies: int) -> list[str]:
         """Copies on the next ``copies`` executors after this one (in id order, so the
@@ -348,20 +353,20 @@ class DaskExecutor:
             SparkEnv.set(None)
 
 
-async def _serve_shuffle_fetch(app_id: str, requests: list) -> list | None:
+async def _serve_shuffle_fetch(app_id: str, executor_id: str, requests: list) -> list | None:
     """The worker RPC a peer's reduce task calls for this worker's map output spans."""
-    executor = _executors.get(app_id)
+    executor = _executors.get((app_id, executor_id))
     if executor is None:
-        log.warning("shuffle fetch for application %s, which has no executor here (%s)",
-                    app_id, list(_executors))
+        log.info("shuffle fetch for executor %s of %s, which is not here", executor_id,
+                 app_id)
         return None
     return await asyncio.get_running_loop().run_in_executor(None, executor.read_spans,
                                                             requests)
 
 
-async def _serve_block_fetch(app_id: str, block_id: str) -> bytes | None:
+async def _serve_block_fetch(app_id: str, executor_id: str, block_id: str) -> bytes | None:
     """The worker RPC a peer's task calls for a block this worker's executor keeps."""
-    executor = _executors.get(app_id)
+    executor = _executors.get((app_id, executor_id))
     if executor is None:
         return None
     return await asyncio.get_running_loop().run_in_executor(
@@ -384,11 +389,11 @@ async def _serve_block_put(app_id: str, executor_id: str, setup: bytes, block_id
 
 def _executor(app_id: str, executor_id: str, setup: bytes) -> DaskExecutor:
     with _executors_lock:
-        executor = _executors.get(app_id)
+        executor = _executors.get((app_id, executor_id))
         if executor is None:
             driver_spec, driver_path = serializers.loads(setup)
-            executor = _executors[app_id] = DaskExecutor(app_id, executor_id, driver_spec,
-                                                         driver_path)
+            executor = _executors[app_id, executor_id] = DaskExecutor(
+                app_id, executor_id, driver_spec, driver_path)
             executor.setup = setup
         return executor
 
@@ -435,20 +440,21 @@ async def interrupt_task(app_id: str, task_id: int) -> bool:
     driver can send it without waiting (Dask runs only those that way)."""
     import ctypes
 
-    executor = _executors.get(app_id)
-    ident = executor.running.get(task_id) if executor is not None else None
-    if ident is None:
+    idents = [e.running[task_id] for (app, _), e in list(_executors.items())
+              if app == app_id and task_id in e.running]
+    if not idents:
         return False
+    ident = idents[0]
     ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident),
                                                ctypes.py_object(TaskKilled))
     return True
 
 
-def apply_controls(app_id: str, controls: list) -> int | None:
+def apply_controls(app_id: str, executor_id: str, controls: list) -> int | None:
     """Run by the driver's control sender on each worker (``Client.run``, on the worker's
     event loop: nothing here blocks). Returns the last message applied, or None if the
     application has no executor here yet (its first task brings the messages)."""
-    executor = _executors.get(app_id)
+    executor = _executors.get((app_id, executor_id))
     if executor is None:
         return None
     executor.apply(controls)
@@ -462,8 +468,8 @@ def drop_application(app_id: str) -> None:
     import ctypes
 
     with _executors_lock:
-        executor = _executors.pop(app_id, None)
-    if executor is not None:
+        mine = [_executors.pop(key) for key in list(_executors) if key[0] == app_id]
+    for executor in mine:
         for ident in list(executor.running.values()):
             ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident),
                                                        ctypes.py_object(TaskKilled))
