@@ -103,12 +103,25 @@ class DaskBackend(SchedulerBackend):
             address = self._cluster.address
         options = {"timeout": "30s", **self.client_options}
         self.client = Client(address, set_as_default=False, **options)
+        if self._parallelism is not None and self._cluster is None and \
+                self._slots() < self._parallelism:
+            # local[N] on a named cluster of fewer slots: N tasks must be able to run at
+            # once (N - 1 receivers and a batch, say), so it gets a dask-local[N] instead.
+            from sparklet.backends.dask.cluster import LocalClusterProcess
+
+            self.client.close()
+            self._cluster = LocalClusterProcess(self._parallelism, self.cluster_options,
+                                                self.env_spec.conf)
+            self.client = Client(self._cluster.address, set_as_default=False, **options)
         # The client batches what it sends the scheduler, 10 ms apart: the second task of
         # a stage would wait that long behind the first. A stage's tasks are launched in
         # one go, so they are batched by being sent together anyway.
         comm = getattr(self.client, "scheduler_comm", None)
         if comm is not None and hasattr(comm, "interval"):
             comm.interval = 0.0
+        from sparklet.backends.dask.executor import worker_plugin
+
+        self.client.register_plugin(worker_plugin())
         self._refresh_workers()
         self._watcher.start()
         self._sender.start()
@@ -140,6 +153,10 @@ class DaskBackend(SchedulerBackend):
 
     # -- executors -------------------------------------------------------------------------
 
+    def _slots(self) -> int:
+        workers = self.client.scheduler_info(n_workers=-1)["workers"]
+        return sum(int(info.get("nthreads", 1)) for info in workers.values())
+
     def _watch_loop(self) -> None:
         while not self._stopping.wait(_WATCH_INTERVAL):
             try:
@@ -154,9 +171,13 @@ class DaskBackend(SchedulerBackend):
         with self._lock:
             if self._stopping.is_set():
                 return
+            slots = sum(e.slots for e in self._executors.values())
             for address, info in workers.items():
                 if address not in self._by_address:
+                    if self._parallelism is not None and slots >= self._parallelism:
+                        continue  # local[N] has N slots: a spare, for when one is lost
                     ex = _Executor(str(next(self._ids)), address, int(info.get("nthreads", 1)))
+                    slots += ex.slots
                     ex.pending = sorted(self._state.values())
                     self._executors[ex.executor_id] = ex
                     self._by_address[address] = ex
@@ -258,17 +279,16 @@ class DaskBackend(SchedulerBackend):
             pass
 
     def kill_task(self, executor_id: str, task_id: int) -> None:
-        """Dask cannot stop a running task's thread: the task is cancelled (its result is
-        dropped) and its slot given back; the worker finishes it in the background."""
-        from sparklet.scheduler.task import TaskResult
+        """Interrupt the task in its worker thread (see ``executor.interrupt_task``); its
+        result, a failure, comes back as any other."""
+        from sparklet.backends.dask.executor import interrupt_task
 
         with self._lock:
-            entry = self._futures.pop(task_id, None)
+            entry = self._futures.get(task_id)
         if entry is None:
             return
-        entry[0].cancel()
-        self.scheduler.status_update(executor_id, TaskResult(
-            task_id, "failed", error="task killed", executor_id=executor_id))
+        self.client.run(interrupt_task, self.app_id, task_id, workers=[entry[1].address],
+                        on_error="ignore", wait=False)
 
     # -- control messages, files, broadcasts -----------------------------------------------
 
@@ -308,7 +328,8 @@ class DaskBackend(SchedulerBackend):
             undelivered = False
             for ex, controls in ready:
                 try:
-                    applied = self.client.run(apply_controls, self.app_id, controls,
+                    applied = self.client.run(apply_controls, self.app_id, ex.executor_id,
+                                              controls,
                                               workers=[ex.address], on_error="return")
                 except Exception:  # noqa: BLE001 - the worker or the scheduler is gone
                     applied = {}
@@ -377,4 +398,11 @@ class DaskBackend(SchedulerBackend):
     def executor_addresses(self) -> dict[str, str]:
         with self._lock:
             return {eid: ex.address for eid, ex in self._executors.items()}
+
+    def executor_pids(self) -> dict[str, int]:
+        """Each executor's worker process id (as the local backend's, for diagnostics)."""
+        addresses = self.executor_addresses()
+        pids = self.client.run(os.getpid, workers=list(addresses.values()),
+                               on_error="return")
+        return {eid: pids[a] for eid, a in addresses.items() if isinstance(pids.get(a), int)}
 
