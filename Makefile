@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run run-rdd test test-pyspark test-pyspark-strict bench lint clean venv
+.PHONY: run run-rdd test test-dask test-pyspark test-pyspark-strict bench lint clean venv
 
 venv: $(STAMP)
 
@@ -24,8 +24,16 @@ run: $(STAMP)
 run-rdd: $(STAMP)
 	$(BIN)/python examples/wordcount.py
 
+# The RDD and streaming suites then run again on the Dask backend (a shared dask-local[2]
+# cluster; tests about local worker processes themselves are marked local_backend).
+DASK_SUITES := tests/test_*.py tests/streaming
+
 test: $(STAMP)
 	$(BIN)/python -m pytest src tests
+	$(BIN)/python -m pytest $(DASK_SUITES) --backend=dask
+
+test-dask: $(STAMP)
+	$(BIN)/python -m pytest $(DASK_SUITES) --backend=dask
 
 bench: $(STAMP)
 	$(BIN)/python bench/rdd_wordcount.py

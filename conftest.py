@@ -45,8 +45,6 @@ def pytest_addoption(parser):
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "local_backend: the test is about the local process "
-                            "backend itself (skipped under --backend=dask)")
     if config.getoption("--backend") != "dask":
         return
     from sparklet.backends.dask.cluster import LocalClusterProcess

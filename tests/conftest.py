@@ -15,6 +15,7 @@ from services import (  # noqa: F401  (fixtures, and helpers other test modules 
     IN_CI,
     browser,
     chromium,
+    dask_cluster,
     kafka_service,
     mariadb_service,
     moto_service,

@@ -20,6 +20,7 @@ fixture               environment variable         names / ``Service.url``
 ``kafka_service``     ``SPARKLET_TEST_KAFKA``      ``host:port``, the bootstrap server
 ``moto_service``      ``SPARKLET_TEST_MOTO``       ``host:port``; ``http://host:port``
 ``chromium``          ``SPARKLET_TEST_CHROMIUM``   the browser executable (a path)
+``dask_cluster``      (none: always its own)       ``tcp://`` scheduler; ``extra["master"]``
 ====================  ===========================  =======================================
 
 ``browser`` is a Playwright ``Browser`` on the ``chromium`` executable (headless), for
@@ -1032,3 +1033,98 @@ def moto_own_service() -> Iterator[Service]:
         yield service
     finally:
         server.stop()
+
+
+# -- dask ----------------------------------------------------------------------------------
+#
+# ``dask_cluster`` (no environment variable: its tests kill its workers, so it is always a
+# cluster of its own): a Dask distributed cluster started from the command line, as a user
+# would start one -- ``dask scheduler`` and ``dask worker --nworkers 2 --nthreads 1`` (two
+# worker processes, each under a nanny that starts a new one when it dies), on free
+# 127.0.0.1 ports, with the worktree's ``src`` on the workers' PYTHONPATH and
+# PYTHONHASHSEED=0. ``Service.url`` is the scheduler's ``tcp://`` address,
+# ``extra["master"]`` the ``dask://`` master of sparklet-submit. Ready once the scheduler
+# lists both workers.
+
+DASK_WORKERS = 2
+
+
+def wait_dask_workers(address: str, count: int = DASK_WORKERS,
+                      timeout: float = START_TIMEOUT,
+                      proc: subprocess.Popen | None = None,
+                      without: tuple[str, ...] = ()) -> list[str]:
+    """Wait (``timeout`` seconds at most) until the scheduler lists ``count`` workers and
+    none of ``without`` -- after a test killed one (``without`` its address), until the
+    scheduler has dropped it and the nanny's replacement has joined."""
+    from distributed import Client
+
+    deadline = time.monotonic() + timeout
+    with Client(address, timeout=timeout, set_as_default=False) as client:
+        while True:
+            # The scheduler's own answer, not the client's cached identity (its periodic
+            # refresh leaves that listing no workers).
+            workers = sorted(client.sync(client.scheduler.identity, n_workers=-1)["workers"])
+            if len(workers) >= count and not set(without) & set(workers):
+                return workers
+            if proc is not None and proc.poll() is not None:
+                raise ServiceUnavailable(f"dask worker exited with code {proc.returncode}")
+            if time.monotonic() > deadline:
+                raise ServiceUnavailable(f"the Dask scheduler at {address} lists "
+                                         f"{len(workers)} workers, not {count}, after "
+                                         f"{timeout:.0f} s")
+            time.sleep(0.05)
+
+
+def start_dask_cluster(workers: int = DASK_WORKERS) -> tuple[Service, Server]:
+    try:
+        importlib.import_module("distributed")
+    except ImportError as e:
+        raise ServiceUnavailable(f"Dask distributed is not installed ({e}): pip install -e "
+                                 "'.[dev]' (or 'sparklet[dask]')") from None
+    # The console script of the interpreter running the tests first: its distributed is
+    # the one imported here.
+    exe = os.path.join(os.path.dirname(sys.executable), "dask")
+    if not os.access(exe, os.X_OK):
+        exe = _binary("dask")
+    src = str(REPO / "src")
+    env = {**os.environ, "PYTHONHASHSEED": "0",
+           "PYTHONPATH": os.pathsep.join(p for p in (src, os.environ.get("PYTHONPATH")) if p)}
+    server = Server("dask")
+    try:
+        (port,) = free_ports(1)
+        address = f"tcp://127.0.0.1:{port}"
+        scheduler = server.spawn([exe, "scheduler", "--host", "127.0.0.1", "--port", str(port),
+                                  "--no-dashboard"], "scheduler.log", env)
+        server.wait_ready(lambda: _tcp_open("127.0.0.1", port), scheduler)
+        worker = server.spawn([exe, "worker", address, "--nworkers", str(workers),
+                               "--nthreads", "1", "--host", "127.0.0.1", "--no-dashboard",
+                               "--local-directory", server.path("workers")],
+                              "worker.log", env)
+        try:
+            wait_dask_workers(address, workers, START_TIMEOUT, worker)
+        except Exception as e:  # noqa: BLE001 - a ServiceUnavailable or the client's error
+            raise server.failure(str(e)) from None
+    except BaseException:
+        server.stop(keep_dir=True)
+        raise
+    return Service("dask", "127.0.0.1", port, address, server.dir,
+                   {"master": f"dask://127.0.0.1:{port}", "env": env}), server
+
+
+@pytest.fixture(scope="session")
+def dask_cluster() -> Iterator[Service]:
+    """A Dask cluster of two single-threaded workers started with the ``dask`` CLI. A test
+    that kills a worker leaves the nanny to replace it; the next test should
+    :func:`wait_dask_workers` before it counts on two."""
+    try:
+        service, server = _attempts(start_dask_cluster)
+    except ServiceUnavailable as e:
+        require_service(False, str(e))
+        return
+    try:
+        yield service
+    finally:
+        server.stop()
+
+
+FIXTURES = FIXTURES + ("dask_cluster",)

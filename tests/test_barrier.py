@@ -14,6 +14,9 @@ import pytest
 
 from sparklet import BarrierTaskContext, SparkConf, SparkException, TaskContext
 
+# Barrier stages of local[4]: more slots than the shared Dask cluster's two.
+pytestmark = pytest.mark.local_backend
+
 
 @pytest.fixture
 def sc4(make_context):

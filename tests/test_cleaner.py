@@ -61,8 +61,18 @@ def settle(ctx) -> None:
 
 
 def shuffle_files(ctx, shuffle_id: int) -> list[str]:
-    return glob.glob(os.path.join(ctx._local_dir, "executors", "*", "shuffle",
-                                  "shuffle_%d_*" % shuffle_id))
+    """The map output files of a shuffle on every executor: in the application's directory
+    for local executors, in each worker's own directory on Dask."""
+    pattern = os.path.join("executors", "*", "shuffle", "shuffle_%d_*" % shuffle_id)
+    client = getattr(ctx._backend, "client", None)
+    if client is None:
+        return glob.glob(os.path.join(ctx._local_dir, pattern))
+    app = "sparklet-%s" % ctx.applicationId
+
+    def on_worker(dask_worker):
+        return glob.glob(os.path.join(dask_worker.local_directory, app, pattern))
+
+    return sorted(f for files in client.run(on_worker).values() for f in files)
 
 
 # These tests watch shuffle files come and go: map outputs as small as theirs would travel

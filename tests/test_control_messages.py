@@ -8,7 +8,12 @@ import os
 import threading
 import time
 
+import pytest
+
 from sparklet import SparkConf
+
+# The local backend's control channel to its worker processes.
+pytestmark = pytest.mark.local_backend
 
 TIMEOUT = 60.0
 

@@ -18,6 +18,9 @@ import pytest
 
 from sparklet import SparkConf
 
+# What a local executor process imports and frees.
+pytestmark = pytest.mark.local_backend
+
 
 def _imported(_records):
     import os

@@ -19,7 +19,9 @@ from sparklet import PythonException, SparkConf, SparkContext
 from sparklet.env import SparkEnv
 from sparklet.errors import SparkException
 
+# Local executor processes: their lifetime, limits and daemon.
 pytestmark = [
+    pytest.mark.local_backend,
     pytest.mark.integration,
     pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc (Linux)"),
 ]

@@ -47,6 +47,7 @@ def _wait_for_executors(sc, n, timeout=60.0):
     raise AssertionError("executors did not come up")
 
 
+@pytest.mark.local_backend
 def test_worker_sigkilled_mid_task_is_replaced_and_task_rerun(fresh_context, tmp_path):
     sc = fresh_context("local[2]")
     marker = str(tmp_path / "killed-once")
@@ -66,6 +67,7 @@ def test_worker_sigkilled_mid_task_is_replaced_and_task_rerun(fresh_context, tmp
     assert len(set(after.values()) - set(before.values())) >= 1  # a replacement started
 
 
+@pytest.mark.local_backend
 def test_killed_worker_during_shuffle_job_gives_right_counts(fresh_context, tmp_path):
     sc = fresh_context("local[2]")
     marker = str(tmp_path / "killed")
@@ -83,6 +85,7 @@ def test_killed_worker_during_shuffle_job_gives_right_counts(fresh_context, tmp_
     assert os.path.exists(marker)
 
 
+@pytest.mark.local_backend
 def test_lost_map_outputs_are_recomputed_from_lineage(fresh_context):
     sc = fresh_context("local[2]")
     map_runs = sc.accumulator(0)
@@ -107,6 +110,7 @@ def test_lost_map_outputs_are_recomputed_from_lineage(fresh_context):
     assert map_runs.value > 100  # the lost map outputs were recomputed
 
 
+@pytest.mark.local_backend
 def test_missing_shuffle_file_triggers_fetch_failure_recovery(make_context):
     # Map outputs this small would travel inline with their statuses: ask for files.
     sc = make_context(SparkConf().setMaster("local[2]").setAppName("fault-tolerance")
@@ -177,6 +181,7 @@ def test_failed_attempts_do_not_count_in_accumulators(fresh_context, tmp_path):
     assert acc.value == 10
 
 
+@pytest.mark.local_backend
 def test_lost_executor_reports_the_signal_that_killed_it(fresh_context):
     sc = fresh_context("local[1]")
 
@@ -189,6 +194,7 @@ def test_lost_executor_reports_the_signal_that_killed_it(fresh_context):
         sc.parallelize([1], 1).map(die).collect()
 
 
+@pytest.mark.local_backend
 def test_lost_executor_reports_its_exit_code(fresh_context, caplog):
     sc = fresh_context("local[1]")
 
@@ -202,6 +208,7 @@ def test_lost_executor_reports_its_exit_code(fresh_context, caplog):
                for r in caplog.records)
 
 
+@pytest.mark.local_backend
 def test_killed_worker_daemon_is_replaced_with_its_workers(fresh_context):
     sc = fresh_context("local[2]")
     before = _wait_for_executors(sc, 2)

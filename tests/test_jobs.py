@@ -76,6 +76,7 @@ class JobThread(threading.Thread):
             self.error = e
 
 
+@pytest.mark.local_backend
 def test_cancel_job_group_interrupts_tasks_and_next_job_runs(sc, tmp_path):
     marks = tmp_path / "marks"
 
@@ -101,6 +102,7 @@ def test_cancel_job_group_interrupts_tasks_and_next_job_runs(sc, tmp_path):
     assert sc.getLocalProperty("spark.jobGroup.id") is None  # set in the other thread only
 
 
+@pytest.mark.local_backend
 def test_cancel_without_interrupt_fails_the_job_then_stops_the_task(make_context, tmp_path):
     # Not interrupting: the job fails at once; the task gets killTimeout to finish, as
     # PySpark's worker monitor allows, then its worker is stopped.
@@ -388,6 +390,7 @@ ssc.awaitTermination()
 @pytest.mark.integration
 @pytest.mark.parametrize("program", [ACTION_DRIVER, STREAMING_DRIVER],
                          ids=["action", "awaitTermination"])
+@pytest.mark.local_backend
 def test_ctrl_c_cancels_the_running_job_and_raises(tmp_path, program):
     marks = tmp_path / "marks"
     marks.mkdir()
@@ -413,6 +416,7 @@ def test_ctrl_c_cancels_the_running_job_and_raises(tmp_path, program):
         wait_until(lambda pid=pid: not pid_alive(pid), what="task process %d to stop" % pid)
 
 
+@pytest.mark.local_backend
 def test_stopping_the_context_fails_running_jobs(make_context, tmp_path):
     sc = make_context(SparkConf().setMaster("local[2]"))
     marks = tmp_path / "marks"

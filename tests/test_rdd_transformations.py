@@ -98,6 +98,7 @@ def test_parallelize_pickles_each_slice_once(sc):
     assert [list(p.data) for p in parts] == [list(range(1024)), list(range(1024, 3000))]
 
 
+@pytest.mark.local_backend
 def test_large_parallelized_slices_travel_as_files_removed_with_the_rdd(sc):
     import gc
     import os

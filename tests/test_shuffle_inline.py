@@ -20,6 +20,9 @@ from sparklet.shuffle import writer
 from sparklet.shuffle.aggregator import Aggregator, identity
 from sparklet.shuffle.reader import fetch_batches
 
+# Inline map outputs travel through the driver: off on Dask.
+pytestmark = pytest.mark.local_backend
+
 
 class _Dir:
     """The two block-manager methods the writer and reader use, over one directory."""

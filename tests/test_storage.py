@@ -58,6 +58,7 @@ def test_memory_only_evicts_lru_and_recomputes(make_sc):
     assert computed.value > 4  # evicted partitions were recomputed from lineage
 
 
+@pytest.mark.local_backend
 def test_memory_and_disk_spills_evicted_blocks_instead(make_sc):
     sc = make_sc("local[1]", **{"spark.sparklet.storage.memory": str(1_200_000)})
     rdd, computed = _counted(sc)

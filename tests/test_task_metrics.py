@@ -84,6 +84,7 @@ def _word_pairs(n):
     return [("w%d" % (i * 7 % 23), 1) for i in range(n)]
 
 
+@pytest.mark.local_backend
 @pytest.mark.parametrize("inline", [True, False], ids=["inline", "files"])
 def test_shuffle_write_and_read_records_match_the_map_side_combine(make_sc, inline):
     conf = {} if inline else {"spark.sparklet.shuffle.inlineMaxBytes": "0"}
@@ -216,6 +217,7 @@ def test_memory_only_block_updates_carry_the_memory_size(make_sc):
     assert _total(last, "inputRecords") == 400
 
 
+@pytest.mark.local_backend
 def test_disk_only_block_updates_carry_the_file_size(make_sc):
     sc, recorder = make_sc()
     rdd = sc.parallelize(range(1000), 2).map(lambda x: (x, "v%d" % x))
@@ -235,6 +237,7 @@ def test_disk_only_block_updates_carry_the_file_size(make_sc):
         assert by_executor[executor_id] >= disk_size
 
 
+@pytest.mark.local_backend
 def test_evicted_blocks_are_reported_dropped_or_moved_to_disk(make_sc):
     # Room for one block per executor: each new block evicts the one before.
     sc, recorder = make_sc(**{"spark.sparklet.storage.memory": "2000"})

@@ -23,7 +23,8 @@ __all__ = ["submit_main"]
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="sparklet-submit",
                                 description="Run a sparklet (PySpark-style) application.")
-    p.add_argument("--master", help="local, local[N], local[*], local[N,F]")
+    p.add_argument("--master", help="local, local[N], local[*], local[N,F], "
+                   "dask://HOST:PORT (a Dask cluster), dask-local[N]")
     p.add_argument("--name", help="application name (spark.app.name)")
     p.add_argument("--conf", "-c", action="append", default=[], metavar="KEY=VALUE",
                    help="a Spark configuration property; repeatable")

@@ -883,9 +883,10 @@ class SparkContext:
         self._backend.add_file(target)
 
     def addPyFile(self, path: str) -> None:
-        """Add a .py, .zip or .egg dependency for tasks (importable in executors)."""
-        self.addFile(path)
-        added = os.path.join(self._env.files_dir, os.path.basename(path))
+        """Add a .py, .zip or .egg dependency for tasks (importable in executors).
+        (A folder, as ``sparklet-submit --py-files`` takes, goes on the path as it is.)"""
+        self.addFile(path, recursive=os.path.isdir(path))
+        added = os.path.join(self._env.files_dir, os.path.basename(path.rstrip(os.sep)))
         include = added if not added.endswith(".py") else self._env.files_dir
         if include not in sys.path:
             sys.path.insert(1, include)

@@ -301,6 +301,15 @@ class ShuffledRDD(RDD):
         return read_shuffle(self.dep, split.index, context, env.block_manager,
                             _memory_limit(env))
 
+    def _preferred_executor(self, index: int) -> str | None:
+        """Where the reduce task for ``index`` should run (see BlockManagerMaster): on a
+        cluster, the executor holding the most of its map output bytes, as Spark's reduce
+        locality; local executors read every map output from a shared disk alike."""
+        if self.ctx._backend.shares_driver_disk or self.dep is None:  # or checkpointed
+            return None
+        return self.ctx._map_output_tracker.preferred_reduce_executor(self.dep.shuffle_id,
+                                                                      index)
+
 
 class CheckpointRDD(RDD):
     """Partitions read back from files written by ``checkpoint``/``localCheckpoint``."""

@@ -278,6 +278,8 @@ class DiskCounter(Counter):
         self._storage_level = StorageLevel.DISK_ONLY
 
 
+# The driver's block store; on a cluster backend blocks stay on the receivers' executors.
+@pytest.mark.local_backend
 def test_blocks_spill_to_the_local_dir_beyond_the_memory_limit(make_context):
     sc = make_context(receiver_conf(**{"spark.sparklet.streaming.receivedBlockMemory": "1k"}))
     tracker, _ = start_tracker(sc, {0: Counter(), 1: DiskCounter()})

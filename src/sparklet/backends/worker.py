@@ -42,6 +42,9 @@ def handle_control(env: SparkEnv, message: tuple) -> None:
         env.block_manager.remove_shuffle(message[1])
     elif kind == "drop_broadcast":
         env.drop_broadcast(message[1])
+    elif kind == "remove_blocks":
+        for block_id in message[1]:
+            env.block_manager.remove_block(block_id, None)
 
 
 def apply_memory_limit(conf: dict) -> None:

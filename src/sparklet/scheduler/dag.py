@@ -17,6 +17,7 @@ stop and their running tasks are killed.
 from __future__ import annotations
 
 import itertools
+import logging
 import queue
 import threading
 import time
@@ -33,6 +34,8 @@ from sparklet.scheduler.jobs import CANCELLED, JobRegistry, call_site
 from sparklet.scheduler.mapoutput import MapOutputTracker
 from sparklet.scheduler.task import RESULT, SHUFFLE_MAP, Task
 from sparklet.scheduler.taskscheduler import TaskScheduler, TaskSet
+
+log = logging.getLogger(__name__)
 
 __all__ = ["DAGScheduler", "SchedulerListener"]
 
@@ -419,6 +422,9 @@ class DAGScheduler:
                     self.sc._block_master.update(result)
                     sid, map_id = result.fetch_failed
                     holder = self.tracker.executor_of(sid, map_id)
+                    log.info("task %d of stage %d could not read map output %d of shuffle "
+                             "%d (executor %s): %s", task.task_id, stage.id, map_id, sid,
+                             holder, result.error)
                     raise _FetchFailed(sid, map_id, holder)
                 elif status == "backend_failed":
                     raise SparkException("Job aborted: no executor could be started: %s" % info)

@@ -62,6 +62,25 @@ class MapOutputTracker:
         return [[(s.map_id, s.executor_id, *s.spans[r], s.inline_span(r))  # type: ignore[union-attr]
                  for s in statuses] for r in range(num_reduces)]
 
+    def preferred_reduce_executor(self, shuffle_id: int, reduce_id: int,
+                                  fraction: float = 0.2) -> str | None:
+        """The executor holding the largest share of one reduce partition's map output
+        bytes, if that share is at least ``fraction`` (Spark's REDUCER_PREF_LOCS_FRACTION);
+        None while map outputs are missing or if no executor holds that much."""
+        with self._lock:
+            statuses = list(self._outputs.get(shuffle_id) or ())
+        sizes: dict[str, int] = {}
+        for status in statuses:
+            if status is None:
+                return None
+            length = status.spans[reduce_id][1] if reduce_id < len(status.spans) else 0
+            sizes[status.executor_id] = sizes.get(status.executor_id, 0) + length
+        total = sum(sizes.values())
+        if not total:
+            return None
+        executor, size = max(sizes.items(), key=lambda kv: kv[1])
+        return executor if size >= fraction * total else None
+
     def unregister_shuffle(self, shuffle_id: int) -> None:
         with self._lock:
             self._outputs.pop(shuffle_id, None)

@@ -65,7 +65,9 @@ def fetch_batches(shuffle_id: int, reduce_id: int, locations, block_manager,
         try:
             fh = open(path, "rb")
         except FileNotFoundError:
-            raise FetchFailedError(shuffle_id, map_id) from None
+            raise FetchFailedError(shuffle_id, map_id, "map output %d of shuffle %d is gone "
+                                   "from executor %s (%s)" % (map_id, shuffle_id,
+                                                              executor_id, path)) from None
         _count_block(metrics, executor_id == here, length)
         with fh:
             fh.seek(offset)
@@ -98,12 +100,17 @@ class _RemoteSpans:
             requests = self._wanted.pop(executor_id, [])
             spans = self.block_manager.fetch_remote_spans(executor_id, requests)
             if spans is None:
-                raise FetchFailedError(self.shuffle_id, map_id)
+                raise FetchFailedError(self.shuffle_id, map_id,
+                                       "executor %s, holding map output %d of shuffle %d, "
+                                       "could not be reached" % (executor_id, map_id,
+                                                                 self.shuffle_id))
             for (_, m, _, _), span in zip(requests, spans, strict=True):
                 self._fetched[(executor_id, m)] = span
         span = self._fetched.pop(key, None)
         if span is None:
-            raise FetchFailedError(self.shuffle_id, map_id)
+            raise FetchFailedError(self.shuffle_id, map_id,
+                                   "executor %s no longer has map output %d of shuffle %d"
+                                   % (executor_id, map_id, self.shuffle_id))
         return span
 
 

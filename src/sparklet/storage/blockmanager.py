@@ -60,6 +60,16 @@ class BlockManager:
     def fetch_remote_spans(self, executor_id: str, requests: list[tuple]) -> list | None:
         raise NotImplementedError
 
+    def fetch_remote_block(self, executor_id: str, block_id: str) -> bytes | None:
+        """Another executor's block, pickled (None if it does not have it)."""
+        raise NotImplementedError
+
+    def replicate_block(self, block_id: str, data: bytes, level: StorageLevel,
+                        copies: int) -> list[str]:
+        """Store ``copies`` copies of a pickled block on other executors; returns the ones
+        that took it. Local executors share one machine: they keep none."""
+        return []
+
     def __init__(self, spec: EnvSpec):
         self.executor_id = spec.executor_id
         self.local_dir = spec.local_dir

@@ -55,6 +55,9 @@ class BlockManagerMaster:
         while to_visit and seen < 64:
             r, p = to_visit.pop(0)
             seen += 1
+            held_by = getattr(r, "_preferred_executor", None)
+            if held_by is not None and (executor := held_by(p)) is not None:
+                return executor
             if r.getStorageLevel() != StorageLevel.NONE:
                 holders = self.locations(rdd_block_id(r.id(), p))
                 if holders:

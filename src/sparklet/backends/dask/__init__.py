@@ -5,9 +5,10 @@ Needs the ``sparklet[dask]`` extra (``dask[distributed]``).
 Settings: ``spark.dask.client.<option>`` are passed to ``distributed.Client`` (say
 ``spark.dask.client.timeout=60s``), ``spark.dask.cluster.<option>`` to the
 ``LocalCluster`` of ``dask-local[N]`` (say ``spark.dask.cluster.memory_limit=2GiB``).
-``spark.sparklet.backend=dask`` runs a ``local[N]`` master on a Dask cluster too: the one
-at ``spark.dask.scheduler`` (default: the ``SPARKLET_DASK_SCHEDULER`` environment
-variable) if set, else a ``dask-local[N]`` of its own.
+``spark.sparklet.backend=dask`` runs a ``local[N]`` master on a Dask cluster too, with N
+task slots: the cluster at ``spark.dask.scheduler`` (default: the ``SPARKLET_DASK_SCHEDULER``
+environment variable) if it has N, else a ``dask-local[N]`` of its own. The test suites run
+that way under ``pytest --backend=dask``.
 """
 
 from __future__ import annotations

@@ -37,6 +37,11 @@ log = logging.getLogger(__name__)
 
 # How often the scheduler is asked which workers there are.
 _WATCH_INTERVAL = 0.1
+# How long a ``Client.run`` on workers may take. The scheduler relays it, and to a worker
+# that died before the scheduler noticed it tries to connect for its whole connect timeout
+# (30 s by default); a control message is only retried (it is idempotent), so waiting
+# longer buys nothing -- and ``stop`` would wait that long for the sender thread.
+_RUN_TIMEOUT = 2.0
 
 
 @dataclass(eq=False)
@@ -78,6 +83,7 @@ class DaskBackend(SchedulerBackend):
         self._seq = itertools.count(1)
         self._state: dict[tuple, tuple[int, tuple]] = {}  # live state messages
         self._scattered: dict[tuple, object] = {}       # (kind, name) -> future held
+        self._sources: dict[tuple, str] = {}            # (kind, name) -> the driver's file
         self._includes: list[str] = []
         self._includes_version = 0
         self._stopping = threading.Event()
@@ -103,12 +109,25 @@ class DaskBackend(SchedulerBackend):
             address = self._cluster.address
         options = {"timeout": "30s", **self.client_options}
         self.client = Client(address, set_as_default=False, **options)
+        if self._parallelism is not None and self._cluster is None and \
+                self._slots() < self._parallelism:
+            # local[N] on a named cluster of fewer slots: N tasks must be able to run at
+            # once (N - 1 receivers and a batch, say), so it gets a dask-local[N] instead.
+            from sparklet.backends.dask.cluster import LocalClusterProcess
+
+            self.client.close()
+            self._cluster = LocalClusterProcess(self._parallelism, self.cluster_options,
+                                                self.env_spec.conf)
+            self.client = Client(self._cluster.address, set_as_default=False, **options)
         # The client batches what it sends the scheduler, 10 ms apart: the second task of
         # a stage would wait that long behind the first. A stage's tasks are launched in
         # one go, so they are batched by being sent together anyway.
         comm = getattr(self.client, "scheduler_comm", None)
         if comm is not None and hasattr(comm, "interval"):
             comm.interval = 0.0
+        from sparklet.backends.dask.executor import worker_plugin
+
+        self.client.register_plugin(worker_plugin())
         self._refresh_workers()
         self._watcher.start()
         self._sender.start()
@@ -131,7 +150,8 @@ class DaskBackend(SchedulerBackend):
                     client.cancel(futures)
                 from sparklet.backends.dask.executor import drop_application
 
-                client.run(drop_application, self.app_id, on_error="ignore")
+                client.run(drop_application, self.app_id, on_error="ignore",
+                           callback_timeout=_RUN_TIMEOUT)
             except Exception:  # noqa: BLE001 - a cluster already gone
                 log.debug("could not clean the application off the workers", exc_info=True)
             client.close()
@@ -139,6 +159,16 @@ class DaskBackend(SchedulerBackend):
             self._cluster.close()
 
     # -- executors -------------------------------------------------------------------------
+
+    def _workers(self) -> dict:
+        """The scheduler's workers, asked of the scheduler itself: Client.scheduler_info
+        returns the client's cached identity, which its own periodic refresh overwrites
+        with one listing no workers -- read at the wrong moment, there would be none."""
+        return self.client.sync(self.client.scheduler.identity, n_workers=-1)["workers"]
+
+    def _slots(self) -> int:
+        workers = self._workers()
+        return sum(int(info.get("nthreads", 1)) for info in workers.values())
 
     def _watch_loop(self) -> None:
         while not self._stopping.wait(_WATCH_INTERVAL):
@@ -149,14 +179,18 @@ class DaskBackend(SchedulerBackend):
                     log.debug("could not list the Dask workers", exc_info=True)
 
     def _refresh_workers(self) -> None:
-        workers = self.client.scheduler_info(n_workers=-1)["workers"]
+        workers = self._workers()   # (a moment's empty list: every executor lost at once)
         added, lost = [], []
         with self._lock:
             if self._stopping.is_set():
                 return
+            slots = sum(e.slots for e in self._executors.values())
             for address, info in workers.items():
                 if address not in self._by_address:
+                    if self._parallelism is not None and slots >= self._parallelism:
+                        continue  # local[N] has N slots: a spare, for when one is lost
                     ex = _Executor(str(next(self._ids)), address, int(info.get("nthreads", 1)))
+                    slots += ex.slots
                     ex.pending = sorted(self._state.values())
                     self._executors[ex.executor_id] = ex
                     self._by_address[address] = ex
@@ -170,6 +204,8 @@ class DaskBackend(SchedulerBackend):
                     e.executor_id: e.address for e in self._executors.values()}))
         for ex in lost:
             self._executor_lost(ex, "Dask worker %s left the cluster" % ex.address)
+        if lost:
+            self._restore_scattered()
         for ex in added:
             self.scheduler.executor_added(ex.executor_id, ex.slots)
 
@@ -258,17 +294,16 @@ class DaskBackend(SchedulerBackend):
             pass
 
     def kill_task(self, executor_id: str, task_id: int) -> None:
-        """Dask cannot stop a running task's thread: the task is cancelled (its result is
-        dropped) and its slot given back; the worker finishes it in the background."""
-        from sparklet.scheduler.task import TaskResult
+        """Interrupt the task in its worker thread (see ``executor.interrupt_task``); its
+        result, a failure, comes back as any other."""
+        from sparklet.backends.dask.executor import interrupt_task
 
         with self._lock:
-            entry = self._futures.pop(task_id, None)
+            entry = self._futures.get(task_id)
         if entry is None:
             return
-        entry[0].cancel()
-        self.scheduler.status_update(executor_id, TaskResult(
-            task_id, "failed", error="task killed", executor_id=executor_id))
+        self.client.run(interrupt_task, self.app_id, task_id, workers=[entry[1].address],
+                        on_error="ignore", wait=False)
 
     # -- control messages, files, broadcasts -----------------------------------------------
 
@@ -294,6 +329,7 @@ class DaskBackend(SchedulerBackend):
         with self._lock:
             self._state.pop(state_key, None)
             self._scattered.pop(state_key, None)
+            self._sources.pop(state_key, None)
 
     def _control_loop(self) -> None:
         from sparklet.backends.dask.executor import apply_controls
@@ -308,8 +344,9 @@ class DaskBackend(SchedulerBackend):
             undelivered = False
             for ex, controls in ready:
                 try:
-                    applied = self.client.run(apply_controls, self.app_id, controls,
-                                              workers=[ex.address], on_error="return")
+                    applied = self.client.run(apply_controls, self.app_id, ex.executor_id,
+                                              controls, workers=[ex.address],
+                                              on_error="return", callback_timeout=_RUN_TIMEOUT)
                 except Exception:  # noqa: BLE001 - the worker or the scheduler is gone
                     applied = {}
                 value = applied.get(ex.address)
@@ -334,16 +371,49 @@ class DaskBackend(SchedulerBackend):
                 lambda: self._stopping.is_set() or not any(
                     ex.pending for ex in self._executors.values() if ex.started), timeout)
 
-    def _scatter(self, state_key: tuple, data: bytes) -> str:
+    def _scatter(self, state_key: tuple, data: bytes, source: str) -> str:
         """Put ``data`` in every worker's memory once; held until its state is forgotten."""
         future = self.client.scatter(data, broadcast=True, hash=False)
         with self._lock:
             self._scattered[state_key] = future
+            self._sources[state_key] = source
         return future.key
+
+    def _restore_scattered(self) -> None:
+        """Workers left: scatter again what none of the rest holds. Dask keeps a single
+        replica of data no task depends on (its memory manager drops the others), so the
+        worker that died may have held the only one; workers would wait for it in vain."""
+        with self._lock:
+            held = dict(self._scattered)
+        if not held:
+            return
+        try:
+            # By key: Client.who_has refuses futures whose data is gone, the very ones.
+            holders = self.client.sync(self.client.scheduler.who_has,
+                                       keys=[f.key for f in held.values()])
+        except Exception:  # noqa: BLE001 - the scheduler is gone: nothing to restore to
+            log.debug("could not ask the scheduler who holds the scattered data",
+                      exc_info=True)
+            return
+        for state_key, future in held.items():
+            if holders.get(future.key):
+                continue
+            with self._lock:
+                source = self._sources.get(state_key)
+                if self._scattered.get(state_key) is not future or source is None:
+                    continue  # forgotten, or scattered again, meanwhile
+            log.warning("scattering %s again: no Dask worker holds it any more", state_key)
+            try:
+                if state_key[0] == "broadcast_key":
+                    self.broadcast_created(state_key[1], source)
+                else:
+                    self.add_file(source)
+            except Exception:  # noqa: BLE001 - e.g. a broadcast destroyed meanwhile
+                log.warning("could not scatter %s again", state_key, exc_info=True)
 
     def broadcast_created(self, bid: int, path: str) -> None:
         with open(path, "rb") as fh:
-            key = self._scatter(("broadcast_key", bid), fh.read())
+            key = self._scatter(("broadcast_key", bid), fh.read(), path)
         with self._lock:
             self._queue_state(("broadcast_key", bid), ("broadcast_key", bid, key))
 
@@ -362,7 +432,7 @@ class DaskBackend(SchedulerBackend):
         else:
             with open(path, "rb") as fh:
                 data = fh.read()
-        key = self._scatter(("add_file", name), data)
+        key = self._scatter(("add_file", name), data, path)
         with self._lock:
             self._queue_state(("add_file", name), ("add_file", name, key, is_dir))
 
@@ -377,4 +447,11 @@ class DaskBackend(SchedulerBackend):
     def executor_addresses(self) -> dict[str, str]:
         with self._lock:
             return {eid: ex.address for eid, ex in self._executors.items()}
+
+    def executor_pids(self) -> dict[str, int]:
+        """Each executor's worker process id (as the local backend's, for diagnostics)."""
+        addresses = self.executor_addresses()
+        pids = self.client.run(os.getpid, workers=list(addresses.values()),
+                               on_error="return")
+        return {eid: pids[a] for eid, a in addresses.items() if isinstance(pids.get(a), int)}
 

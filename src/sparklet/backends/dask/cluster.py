@@ -100,7 +100,7 @@ def main(spec_text: str) -> None:
     from distributed import LocalCluster
 
     options = {"n_workers": spec["workers"], "threads_per_worker": 1, "processes": True,
-               "dashboard_address": None, "host": "127.0.0.1", "env": spec["env"],
+               "dashboard_address": ":0", "host": "127.0.0.1", "env": spec["env"],
                **spec["options"]}
     with LocalCluster(**options) as cluster:
         sys.stdout.write(cluster.scheduler_address + "\n")

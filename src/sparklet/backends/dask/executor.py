@@ -40,27 +40,62 @@ __all__ = ["run_dask_task", "apply_controls", "drop_application", "FETCH_HANDLER
 log = logging.getLogger(__name__)
 
 FETCH_HANDLER = "sparklet_shuffle_fetch"
+BLOCK_HANDLER = "sparklet_block_fetch"
+PUT_HANDLER = "sparklet_block_put"
+# Seconds a task tries to connect to a peer's worker (for a map output, a block). A worker
+# that died leaves a port that refuses connections, and Dask's connect retries those for
+# its whole connect timeout (``distributed.comm.timeouts.connect``, 30 s): this long a
+# wait, and the task's thread (a worker's only one, often) with it, before the fetch fails
+# and the map output is recomputed. A live worker on this network answers in milliseconds.
+PEER_CONNECT_TIMEOUT = 5.0
 
-_executors: dict[str, DaskExecutor] = {}   # application id -> its executor on this worker
+# (application id, executor id) -> the executor on this worker. By both: a worker the
+# scheduler dropped (missed heartbeats) and took back is a new executor to the driver,
+# and must not answer for the old one's map outputs.
+_executors: dict[tuple[str, str], DaskExecutor] = {}
 _executors_lock = threading.Lock()
 
 
-def _worker():
-    from distributed import get_worker
+_this_worker = None   # the Dask worker of this process, once a task has run here
 
-    return get_worker()
+
+def _worker():
+    """This process's Dask worker, also from threads Dask did not start (a receiver's)."""
+    global _this_worker
+    if _this_worker is None:
+        from distributed import get_worker
+
+        _this_worker = get_worker()
+    return _this_worker
 
 
 def _scattered(key: str) -> Any:
-    """Data the driver scattered: from this worker's memory, else fetched by Dask."""
+    """Data the driver scattered: from this worker's memory, else from a worker holding it.
+
+    Scattered to every worker, it does not stay on every worker: Dask's active memory
+    manager (on by default) drops the replicas no task depends on within seconds, keeping
+    one. Then the holders are asked of the scheduler and the data fetched from one, as Dask
+    fetches a task's inputs. (A ``Future`` made here for the key would never finish: a
+    client no longer tells the scheduler it wants a key it did not submit.)"""
     worker = _worker()
     try:
         return worker.data[key]
     except KeyError:
-        from distributed import Future, get_client
+        pass
+    from distributed.utils import sync
+    from distributed.utils_comm import gather_from_workers
 
-        client = get_client()
-        return client.gather(Future(key, client))
+    async def fetch():
+        who_has = await worker.scheduler.who_has(keys=[key])
+        data, _, _, _ = await gather_from_workers(
+            {key: who_has.get(key) or ()}, worker.rpc, who=worker.address)
+        return data
+
+    data = sync(worker.loop, fetch)
+    if key not in data:
+        raise KeyError("no Dask worker holds %s, data the driver scattered (its worker "
+                       "died, or the driver forgot it)" % key)
+    return data[key]
 
 
 class DaskBlockManager(BlockManager):
@@ -76,22 +111,57 @@ class DaskBlockManager(BlockManager):
     def fetch_remote_spans(self, executor_id: str, requests: list[tuple]) -> list | None:
         """The bytes of ``(shuffle_id, map_id, offset, length)`` spans of an executor's map
         outputs (None for one it no longer has); None if the executor cannot be reached."""
-        address = self._executor.addresses.get(executor_id)
+        return self._call(executor_id, FETCH_HANDLER, executor_id=executor_id,
+                          requests=requests)
+
+    def fetch_remote_block(self, executor_id: str, block_id: str) -> bytes | None:
+        return self._call(executor_id, BLOCK_HANDLER, executor_id=executor_id,
+                          block_id=block_id)
+
+    def replicate_block(self, block_id: str, data: bytes, level, copies: int) -> list[str]:
+        """Copies on the next ``copies`` executors after this one (in id order, so the
+        copies of a receiver's blocks spread the same way every time)."""
+        if copies <= 0:
+            return []
+        peers = sorted((e for e in self._executor.addresses if e != self.executor_id),
+                       key=lambda e: (int(e) if e.isdigit() else 0, e))
+        later = [e for e in peers if e > self.executor_id] + [e for e in peers
+                                                              if e <= self.executor_id]
+        stored = []
+        for peer in later:
+            if len(stored) == copies:
+                break
+            if self._call(peer, PUT_HANDLER, executor_id=peer, setup=self._executor.setup,
+                          block_id=block_id, data=data,
+                          level=(level.useDisk, level.useMemory)):
+                stored.append(peer)
+        return stored
+
+    def _call(self, target: str, handler: str, **kwargs):
+        """A worker RPC to executor ``target``'s worker (None if it cannot be reached)."""
+        address = self._executor.addresses.get(target)
         if address is None:
+            log.warning("%s: executor %s is not among %s", handler, target,
+                        self._executor.addresses)
             return None
+        from distributed.core import send_recv
         from distributed.utils import sync
 
         worker = _worker()
 
-        async def fetch():
-            return await worker.rpc(address).sparklet_shuffle_fetch(
-                app_id=self._executor.app_id, requests=requests)
+        async def call():
+            # As the worker's pooled RPC, with a connect timeout of our own.
+            comm = await worker.rpc.connect(address, timeout=PEER_CONNECT_TIMEOUT)
+            try:
+                return await send_recv(comm, op=handler, app_id=self._executor.app_id,
+                                       **kwargs)
+            finally:
+                worker.rpc.reuse(address, comm)
 
         try:
-            return sync(worker.loop, fetch)
+            return sync(worker.loop, call)
         except Exception as e:  # noqa: BLE001 - a worker gone, a broken connection
-            log.info("could not fetch map outputs from executor %s (%s): %s",
-                     executor_id, address, e)
+            log.warning("%s to executor %s (%s) failed: %s", handler, target, address, e)
             return None
 
     def read_own_spans(self, requests: list[tuple]) -> list:
@@ -123,9 +193,13 @@ class _DaskEnv(SparkEnv):
         if key is None:
             return super().broadcast_value(bid, path)
         with self._broadcast_lock:
-            if bid not in self._broadcast_values:
-                self._broadcast_values[bid] = serializers.loads(_scattered(key))
-            return self._broadcast_values[bid]
+            if bid in self._broadcast_values:
+                return self._broadcast_values[bid]
+        # Fetched without the lock: a fetch needs the worker's event loop, and that loop
+        # takes the lock to drop a broadcast (a control message) -- it would wait for us.
+        value = serializers.loads(_scattered(key))
+        with self._broadcast_lock:
+            return self._broadcast_values.setdefault(bid, value)
 
 
 class DaskExecutor:
@@ -150,7 +224,11 @@ class DaskExecutor:
         self._pending_files: list[tuple[str, str, bool]] = []
         self.applied = 0   # sequence number of the last control message applied
         self._lock = threading.RLock()
+        self._files_lock = threading.Lock()   # one task fetches the files; the rest wait
         self.binaries: OrderedDict[str, bytes] = OrderedDict()
+        self.includes: list[str] = []   # this executor's addPyFile paths, for every task
+        self.running: dict[int, int] = {}   # task id -> ident of the thread running it
+        self.setup = b""   # what created it, for the peers it creates executors on
         self.env = _DaskEnv(EnvSpec(app_id, executor_id, local_dir, conf), self)
         os.makedirs(self.env.files_dir, exist_ok=True)
         # Functions pickled by reference import from the driver's path: the entries that
@@ -186,24 +264,38 @@ class DaskExecutor:
             self.env.drop_broadcast(message[1])
         elif kind == "add_file":
             # Fetched by the next task's thread: this may run on the worker's event loop.
+            # A file scattered again (its data was lost with a worker) replaces the older.
+            self._pending_files = [f for f in self._pending_files if f[0] != message[1]]
             self._pending_files.append(message[1:])
         else:
             handle_control(self.env, message)
 
     def _fetch_files(self) -> None:
-        while self._pending_files:
-            name, key, is_dir = self._pending_files.pop(0)
-            data = _scattered(key)
-            target = os.path.join(self.env.files_dir, name)
-            if is_dir:
-                shutil.rmtree(target, ignore_errors=True)
-                with tarfile.open(fileobj=io.BytesIO(data)) as tar:
-                    tar.extractall(self.env.files_dir, filter="data")
-            else:
-                tmp = target + ".tmp"
-                with open(tmp, "wb") as fh:
-                    fh.write(data)
-                os.replace(tmp, target)
+        """Fetch the added files this executor has not got yet, before a task runs.
+
+        Not under ``_lock``: a fetch may need the worker's event loop, where control
+        messages take ``_lock`` (a deadlock). A file leaves the list once it is here, so
+        a failed fetch is tried again by the next task."""
+        with self._files_lock:
+            while True:
+                with self._lock:
+                    if not self._pending_files:
+                        return
+                    entry = self._pending_files[0]
+                name, key, is_dir = entry
+                data = _scattered(key)
+                target = os.path.join(self.env.files_dir, name)
+                if is_dir:
+                    shutil.rmtree(target, ignore_errors=True)
+                    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+                        tar.extractall(self.env.files_dir, filter="data")
+                else:
+                    tmp = target + ".tmp"
+                    with open(tmp, "wb") as fh:
+                        fh.write(data)
+                    os.replace(tmp, target)
+                with self._lock:
+                    self._pending_files = [f for f in self._pending_files if f is not entry]
 
     # -- tasks -----------------------------------------------------------------------------
 
@@ -212,18 +304,30 @@ class DaskExecutor:
 
         _, task, key, binary, includes = _read_task(frame)
         with self._lock:
-            self._fetch_files()
+            # The binary and the python includes are kept before files are fetched: the
+            # driver sends each once per executor, so a task failing in its fetch must not
+            # leave the tasks after it without them.
             if binary is None:
                 binary = self.binaries[key]
             else:
                 self.binaries[key] = binary
                 if len(self.binaries) > MAX_CACHED_BINARIES:
                     self.binaries.popitem(last=False)
-        if includes is not None:
-            includes = [self._local_path(p) for p in includes]
+            if includes is not None:
+                self.includes = [self._local_path(p) for p in includes]
+            includes = self.includes
+        self._fetch_files()
+        # Every time: the worker's include list is shared by the applications it serves.
         prepare_imports(self.env, includes)
         SparkEnv.set(self.env)
-        result = run_task(task, binary, self.env)
+        self.running[task.task_id] = threading.get_ident()
+        try:
+            result = run_task(task, binary, self.env)
+        except TaskKilled:  # landed after run_task had caught what it could
+            result = TaskResult(task.task_id, "failed", error="task killed",
+                                executor_id=self.executor_id)
+        finally:
+            self.running.pop(task.task_id, None)
         try:
             return serializers.dumps(result)
         except Exception as e:  # noqa: BLE001 - e.g. an unpicklable value in the result
@@ -241,30 +345,80 @@ class DaskExecutor:
         return self.env.block_manager.read_own_spans(requests)
 
     def destroy(self) -> None:
+        # A worker outlives many applications: their import paths go with them.
+        sys.path[:] = [p for p in sys.path if not p.startswith(self.local_dir)]
         self.env.block_manager.destroy()
         shutil.rmtree(self.local_dir, ignore_errors=True)
         if SparkEnv.get() is self.env:
             SparkEnv.set(None)
 
 
-async def _serve_shuffle_fetch(app_id: str, requests: list) -> list | None:
+async def _serve_shuffle_fetch(app_id: str, executor_id: str, requests: list) -> list | None:
     """The worker RPC a peer's reduce task calls for this worker's map output spans."""
-    executor = _executors.get(app_id)
+    executor = _executors.get((app_id, executor_id))
     if executor is None:
+        log.info("shuffle fetch for executor %s of %s, which is not here", executor_id,
+                 app_id)
         return None
     return await asyncio.get_running_loop().run_in_executor(None, executor.read_spans,
                                                             requests)
 
 
+async def _serve_block_fetch(app_id: str, executor_id: str, block_id: str) -> bytes | None:
+    """The worker RPC a peer's task calls for a block this worker's executor keeps."""
+    executor = _executors.get((app_id, executor_id))
+    if executor is None:
+        return None
+    return await asyncio.get_running_loop().run_in_executor(
+        None, executor.env.block_manager.get_local_bytes, block_id)
+
+
+async def _serve_block_put(app_id: str, executor_id: str, setup: bytes, block_id: str,
+                           data: bytes, level: tuple) -> bool:
+    """The worker RPC a peer's receiver calls to leave a copy of a block here (creating
+    this worker's executor if no task has yet)."""
+    from sparklet.storagelevel import StorageLevel
+
+    def put() -> bool:
+        executor = _executor(app_id, executor_id, setup)
+        return executor.env.block_manager.put(block_id, data,
+                                              StorageLevel(*level, False, False), None)
+
+    return await asyncio.get_running_loop().run_in_executor(None, put)
+
+
 def _executor(app_id: str, executor_id: str, setup: bytes) -> DaskExecutor:
     with _executors_lock:
-        executor = _executors.get(app_id)
+        executor = _executors.get((app_id, executor_id))
         if executor is None:
             driver_spec, driver_path = serializers.loads(setup)
-            executor = _executors[app_id] = DaskExecutor(app_id, executor_id, driver_spec,
-                                                         driver_path)
-            _worker().handlers.setdefault(FETCH_HANDLER, _serve_shuffle_fetch)
+            executor = _executors[app_id, executor_id] = DaskExecutor(
+                app_id, executor_id, driver_spec, driver_path)
+            executor.setup = setup
         return executor
+
+
+def install(worker) -> None:
+    """Make a worker serve its executors' data to peers (the worker RPC handlers); run on
+    every worker the cluster has or will have, by :class:`SparkletWorkerPlugin`."""
+    global _this_worker
+    _this_worker = worker
+    worker.handlers[FETCH_HANDLER] = _serve_shuffle_fetch
+    worker.handlers[BLOCK_HANDLER] = _serve_block_fetch
+    worker.handlers[PUT_HANDLER] = _serve_block_put
+
+
+def worker_plugin():
+    """The Dask WorkerPlugin that installs sparklet on each worker, joining ones included."""
+    from distributed.diagnostics.plugin import WorkerPlugin
+
+    class SparkletWorkerPlugin(WorkerPlugin):
+        name = "sparklet"
+
+        def setup(self, worker):
+            install(worker)
+
+    return SparkletWorkerPlugin()
 
 
 def run_dask_task(app_id: str, executor_id: str, setup: bytes, controls: list,
@@ -275,11 +429,32 @@ def run_dask_task(app_id: str, executor_id: str, setup: bytes, controls: list,
     return executor.run(frame)
 
 
-def apply_controls(app_id: str, controls: list) -> int | None:
+class TaskKilled(BaseException):
+    """Raised inside the thread of a task whose job was cancelled with interruption."""
+
+
+async def interrupt_task(app_id: str, task_id: int) -> bool:
+    """Raise :class:`TaskKilled` in a running task's thread (at its next bytecode; a thread
+    blocked in C code sees it when that call returns): Dask cannot cancel a running task,
+    and a cancelled job's tasks must not hold the worker's threads. A coroutine, so the
+    driver can send it without waiting (Dask runs only those that way)."""
+    import ctypes
+
+    idents = [e.running[task_id] for (app, _), e in list(_executors.items())
+              if app == app_id and task_id in e.running]
+    if not idents:
+        return False
+    ident = idents[0]
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident),
+                                               ctypes.py_object(TaskKilled))
+    return True
+
+
+def apply_controls(app_id: str, executor_id: str, controls: list) -> int | None:
     """Run by the driver's control sender on each worker (``Client.run``, on the worker's
     event loop: nothing here blocks). Returns the last message applied, or None if the
     application has no executor here yet (its first task brings the messages)."""
-    executor = _executors.get(app_id)
+    executor = _executors.get((app_id, executor_id))
     if executor is None:
         return None
     executor.apply(controls)
@@ -287,8 +462,15 @@ def apply_controls(app_id: str, controls: list) -> int | None:
 
 
 def drop_application(app_id: str) -> None:
-    """The application stopped: its executor and everything it stored go."""
+    """The application stopped: its executor and everything it stored go, and its tasks
+    still running are interrupted (a worker outlives the application; its threads must not
+    stay busy with a stopped one's work)."""
+    import ctypes
+
     with _executors_lock:
-        executor = _executors.pop(app_id, None)
-    if executor is not None:
+        mine = [_executors.pop(key) for key in list(_executors) if key[0] == app_id]
+    for executor in mine:
+        for ident in list(executor.running.values()):
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident),
+                                                       ctypes.py_object(TaskKilled))
         executor.destroy()

@@ -46,10 +46,14 @@ class ReceivedBlockInfo:
     data: bytes | None = None
     path: str | None = None
     wal_ref: tuple | None = None
+    executor_id: str | None = None   # the executor keeping it (cluster backends)
+    replicas: tuple = ()             # other executors keeping a copy
 
     def read(self) -> list:
         if self.data is not None:
             return serializers.loads(self.data)
+        if self.executor_id is not None:
+            return self._read_from_executor()
         if self.path is None:
             raise RuntimeError(f"Block {self.block_id} has been removed")
         try:
@@ -60,6 +64,22 @@ class ReceivedBlockInfo:
                 f"Attempted to use block {self.block_id} of a received-block RDD after it "
                 "was removed (its batch is older than the stream's remember duration)"
             ) from None
+
+
+    def _read_from_executor(self) -> list:
+        from sparklet.env import SparkEnv
+
+        manager = SparkEnv.get().block_manager
+        holders = (self.executor_id, *self.replicas)
+        for holder in holders:
+            if holder == manager.executor_id:
+                data = manager.get_local_bytes(self.block_id)
+            else:
+                data = manager.fetch_remote_block(holder, self.block_id)
+            if data is not None:
+                return serializers.loads(data)
+        raise RuntimeError(f"Could not compute split, block {self.block_id} of stream "
+                           f"{self.stream_id} not found on executors {', '.join(holders)}")
 
 
 class BlockStore:
@@ -118,7 +138,9 @@ class _BlockPartition(Partition):
         # A copy: removing the block from the store must not empty a partition already
         # handed to an RDD (memory blocks stay readable for as long as the RDD lives).
         self.block = ReceivedBlockInfo(block.stream_id, block.block_id, block.num_records,
-                                       block.nbytes, block.data, block.path)
+                                       block.nbytes, block.data, block.path,
+                                       executor_id=block.executor_id,
+                                       replicas=block.replicas)
 
 
 class ReceivedBlockRDD(RDD):
@@ -129,9 +151,23 @@ class ReceivedBlockRDD(RDD):
         self._blocks = list(blocks)
 
     def _get_partitions(self) -> list[Partition]:
-        return [_BlockPartition(i, b) for i, b in enumerate(self._blocks)]
+        partitions = [_BlockPartition(i, b) for i, b in enumerate(self._blocks)]
+        if not self.ctx._backend.shares_driver_disk:
+            # Executors elsewhere cannot open the driver's spill files: the bytes travel.
+            for part in partitions:
+                block = part.block
+                if block.data is None and block.path is not None:
+                    try:
+                        with open(block.path, "rb") as fh:
+                            block.data, block.path = fh.read(), None
+                    except FileNotFoundError:  # removed: reading it says so, in the task
+                        pass
+        return partitions
 
     def compute(self, split, context) -> Iterator:
+        # No locality preference for a block an executor keeps: that executor runs the
+        # receiver, whose task holds a slot for the stream's life (all of a one-thread
+        # Dask worker's), so a task waiting for it would wait out spark.locality.wait.
         return iter(split.block.read())
 
     def _transient(self) -> tuple[str, ...]:

@@ -175,6 +175,19 @@ class ReceiverSupervisor:
     def _push_block(self, records: list, wait: bool = False) -> None:
         block_id = f"input-{self.stream_id}-{self.attempt_id}-{next(self._block_ids)}"
         data = serializers.dumps(records)
+        if self.settings.get("blocksOnExecutor"):
+            from sparklet.env import SparkEnv
+
+            # Kept here, at the receiver's storage level, and copied to as many other
+            # executors as the level's replication asks (MEMORY_AND_DISK_2 by default), so
+            # a lost worker loses no batch; the driver learns the id and holders only.
+            level = self.receiver.storageLevel
+            manager = SparkEnv.get().block_manager
+            manager.put(block_id, data, level, None)
+            holders = [manager.executor_id,
+                       *manager.replicate_block(block_id, data, level, level.replication - 1)]
+            self._send(("block_stored", block_id, len(records), len(data), holders))
+            return
         if not (wait and self.reliable):
             self._send(("block", block_id, len(records), data))
             return

@@ -331,7 +331,11 @@ class ReceiverTracker:
         rate = initial_rate_limit(self.sc._conf) if tracked.rate is None else tracked.rate
         return {"blockInterval": self.block_interval_ms / 1000.0,
                 "restartDelay": self.restart_delay_ms, "rate": rate, "secret": self._secret,
-                "wal": self.wal_enabled}
+                "wal": self.wal_enabled,
+                # On a cluster backend a block stays on the receiver's executor and the
+                # driver hears its id only; the driver's write-ahead log needs the bytes.
+                "blocksOnExecutor": not (self.sc._backend.shares_driver_disk
+                                         or self.wal_enabled)}
 
     def _running(self) -> bool:
         return self._state == "started"
@@ -425,6 +429,9 @@ class ReceiverTracker:
                     continue
                 if ask:  # a reliable store() waits for this: the block is durable now
                     self._send(tracked, ("ack", block_id))
+            elif kind == "block_stored":  # kept by the receiver's executor (and copies)
+                _, block_id, count, nbytes, holders = message
+                self._add_executor_block(tracked, block_id, count, nbytes, holders)
             elif kind == "started":
                 with self._lock:
                     tracked.active = True
@@ -475,6 +482,14 @@ class ReceiverTracker:
             with self._lock:
                 self._unallocated[sid].append(info)
                 self._received_records[sid] += count
+
+    def _add_executor_block(self, tracked: _TrackedReceiver, block_id: str, count: int,
+                            nbytes: int, holders: list[str]) -> None:
+        info = ReceivedBlockInfo(tracked.stream_id, block_id, count, nbytes,
+                                 executor_id=holders[0], replicas=tuple(holders[1:]))
+        with self._lock:
+            self._unallocated[tracked.stream_id].append(info)
+            self._received_records[tracked.stream_id] += count
 
     # -- the write-ahead log ---------------------------------------------------------------
 
@@ -728,13 +743,18 @@ class ReceiverTracker:
             with self._lock:
                 old = [t for t in self._allocated if t < time_ms]
                 batches = [self._allocated.pop(t) for t in old]
-            released = []
+            released, on_executors = [], []
             for batch in batches:
                 for sid, blocks in batch.items():
                     for info in blocks:
+                        if info.executor_id is not None:
+                            on_executors.append(info.block_id)
+                            continue
                         self._store.remove(info)
                         if info.wal_ref is not None:
                             released.append((sid, info.wal_ref))
+            if on_executors:
+                self.sc._backend.broadcast_message(("remove_blocks", on_executors))
             if not self.wal_enabled:
                 return
             self._wal_releases.append((time_ms, released))
