@@ -73,6 +73,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import logging
 import math
 import os
 import statistics
@@ -401,6 +402,9 @@ def run_child(master: str, s: Settings, result_path: str) -> None:
             .set("spark.ui.enabled", "false"))
     startup_s, sc = common.time_call(lambda: SparkContext(conf=conf))
     sc.setLogLevel("ERROR")
+    # Except the backend's warnings (a lost executor...): a failed child's output tail,
+    # which the parent prints, then says what went wrong.
+    logging.getLogger("sparklet.backends").setLevel(logging.WARNING)
     recorder = _TaskRecorder(sc)
     try:
         print(f"  [{master}] RDD word count ...", flush=True)
