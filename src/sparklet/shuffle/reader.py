@@ -41,7 +41,7 @@ def fetch_batches(shuffle_id: int, reduce_id: int, locations, block_manager,
     for key in _READ_METRICS:
         metrics.setdefault(key, 0)
     here = block_manager.executor_id
-    remote = None if block_manager.shared_disk else _RemoteSpans(
+    remote = None if getattr(block_manager, "shared_disk", True) else _RemoteSpans(
         shuffle_id, reduce_id, locations, block_manager)
     for map_id, executor_id, offset, length, data in locations:
         if not length:
