@@ -53,7 +53,6 @@ class _Executor:
     includes_sent: int = -1
     started: bool = False        # it has been sent a task: its executor exists or will
     pending: list = field(default_factory=list)       # (seq, message) not confirmed yet
-    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 class DaskBackend(SchedulerBackend):
@@ -119,9 +118,10 @@ class DaskBackend(SchedulerBackend):
             self._cluster = LocalClusterProcess(self._parallelism, self.cluster_options,
                                                 self.env_spec.conf)
             self.client = Client(self._cluster.address, set_as_default=False, **options)
-        # The client batches what it sends the scheduler, 10 ms apart: the second task of
-        # a stage would wait that long behind the first. A stage's tasks are launched in
-        # one go, so they are batched by being sent together anyway.
+        # The client batches what it sends the scheduler, 10 ms apart (a private setting
+        # of its BatchedSend): the second task of a stage would wait that long behind the
+        # first. Unbatched, each task is one small write; measured, a 2-task job goes
+        # from 20 to 15 ms.
         comm = getattr(self.client, "scheduler_comm", None)
         if comm is not None and hasattr(comm, "interval"):
             comm.interval = 0.0
