@@ -81,11 +81,17 @@ def test_default_parallelism_from_conf_and_bad_master(make_context):
 
 
 def test_set_log_level(sc):
-    sc.setLogLevel("ERROR")
-    assert logging.getLogger("sparklet").level == logging.ERROR
-    sc.setLogLevel("warn")
-    with pytest.raises(ValueError, match="did not match"):
-        sc.setLogLevel("LOUD")
+    logger = logging.getLogger("sparklet")
+    before = logger.level
+    try:
+        sc.setLogLevel("ERROR")
+        assert logger.level == logging.ERROR
+        sc.setLogLevel("warn")
+        assert logger.level == logging.WARNING
+        with pytest.raises(ValueError, match="did not match"):
+            sc.setLogLevel("LOUD")
+    finally:  # later tests read sparklet's INFO messages with caplog
+        logger.setLevel(before)
 
 
 def test_add_file_and_spark_files(sc, tmp_path):
