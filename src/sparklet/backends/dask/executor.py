@@ -123,10 +123,13 @@ class DaskBlockManager(BlockManager):
         copies of a receiver's blocks spread the same way every time)."""
         if copies <= 0:
             return []
+        def order(e: str) -> tuple:
+            return (int(e) if e.isdigit() else 0, e)
+
         peers = sorted((e for e in self._executor.addresses if e != self.executor_id),
-                       key=lambda e: (int(e) if e.isdigit() else 0, e))
-        later = [e for e in peers if e > self.executor_id] + [e for e in peers
-                                                              if e <= self.executor_id]
+                       key=order)
+        mine = order(self.executor_id)
+        later = [e for e in peers if order(e) > mine] + [e for e in peers if order(e) < mine]
         stored = []
         for peer in later:
             if len(stored) == copies:
@@ -141,8 +144,8 @@ class DaskBlockManager(BlockManager):
         """A worker RPC to executor ``target``'s worker (None if it cannot be reached)."""
         address = self._executor.addresses.get(target)
         if address is None:
-            log.warning("%s: executor %s is not among %s", handler, target,
-                        self._executor.addresses)
+            log.info("%s: executor %s is not among %s (lost?)", handler, target,
+                     self._executor.addresses)
             return None
         from distributed.core import send_recv
         from distributed.utils import sync
