@@ -164,7 +164,7 @@ class DaskBlockManager(BlockManager):
         try:
             return sync(worker.loop, call)
         except Exception as e:  # noqa: BLE001 - a worker gone, a broken connection
-            log.warning("%s to executor %s (%s) failed: %s", handler, target, address, e)
+            log.info("%s to executor %s (%s) failed: %s", handler, target, address, e)
             return None
 
     def read_own_spans(self, requests: list[tuple]) -> list:
