@@ -35,6 +35,26 @@ def dask_sc():
         sc.stop()
 
 
+@pytest.fixture
+def make_dask_sc():
+    """``make_dask_sc(settings)``: a dask-local[2] context with extra settings."""
+    made = []
+
+    def make(settings: dict):
+        active = SparkContext._active_spark_context
+        if active is not None:
+            active.stop()
+        conf = SparkConf().setMaster("dask-local[2]").setAppName("dask-tests")
+        for key, value in settings.items():
+            conf.set(key, value)
+        made.append(SparkContext(conf=conf))
+        return made[-1]
+
+    yield make
+    for sc in made:
+        sc.stop()
+
+
 def _until(predicate, what: str, timeout: float = WAIT):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -227,3 +247,40 @@ def test_received_blocks_stay_on_the_receivers_worker(dask_sc):
     for primary, replicas in holders:
         assert primary is not None and len(replicas) == 1 and replicas[0] != primary
 
+
+
+def test_a_block_cached_on_another_worker_is_read_from_it_not_recomputed(make_dask_sc,
+                                                                         tmp_path):
+    sc = make_dask_sc({"spark.locality.wait": "0"})  # no waiting for a busy holder
+    _until(lambda: len(sc._backend.executor_addresses()) == 2, "two executors")
+    computed = sc.accumulator(0)
+
+    def count(x):
+        computed.add(1)
+        return x * 3
+
+    rdd = sc.parallelize(range(400), 8).map(count).cache()
+    assert rdd.sum() == 3 * sum(range(400))
+    assert computed.value == 400
+    holders = {sc._block_master.preferred_executor(rdd, p) for p in range(8)}
+    assert holders == {"0", "1"}  # both workers cache some partitions
+    # One worker busy with a task of its own: every partition is read on the other one,
+    # the busy worker's from the busy worker (its RPC handler answers while a task runs).
+    go, started = tmp_path / "go", tmp_path / "started"
+
+    def block(x, go=str(go), started=str(started)):
+        open(started, "w").close()
+        deadline = time.monotonic() + 60
+        while not os.path.exists(go) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return x
+
+    blocker = threading.Thread(target=lambda: sc.parallelize([0], 1).map(block).collect())
+    blocker.start()
+    try:
+        _until(started.exists, "the blocking task to start")
+        assert sorted(rdd.collect()) == [3 * x for x in range(400)]
+        assert computed.value == 400  # nothing recomputed
+    finally:
+        go.touch()
+        blocker.join(WAIT)

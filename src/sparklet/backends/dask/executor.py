@@ -33,7 +33,7 @@ from sparklet.backends.worker import (
     prepare_imports,
 )
 from sparklet.env import EnvSpec, SparkEnv
-from sparklet.storage.blockmanager import BlockManager
+from sparklet.storage.blockmanager import BlockManager, rdd_block_id
 
 __all__ = ["run_dask_task", "apply_controls", "drop_application", "FETCH_HANDLER"]
 
@@ -147,24 +147,59 @@ class DaskBlockManager(BlockManager):
             log.info("%s: executor %s is not among %s (lost?)", handler, target,
                      self._executor.addresses)
             return None
-        from distributed.core import send_recv
         from distributed.utils import sync
 
-        worker = _worker()
-
-        async def call():
-            # As the worker's pooled RPC, with a connect timeout of our own.
-            comm = await worker.rpc.connect(address, timeout=PEER_CONNECT_TIMEOUT)
-            try:
-                return await send_recv(comm, op=handler, app_id=self._executor.app_id,
-                                       **kwargs)
-            finally:
-                worker.rpc.reuse(address, comm)
-
         try:
-            return sync(worker.loop, call)
+            return sync(_worker().loop, self._rpc, address, handler, kwargs)
         except Exception as e:  # noqa: BLE001 - a worker gone, a broken connection
             log.info("%s to executor %s (%s) failed: %s", handler, target, address, e)
+            return None
+
+    async def _rpc(self, address: str, handler: str, kwargs: dict):
+        """One call as the worker's pooled RPC, with a connect timeout of our own."""
+        from distributed.core import send_recv
+
+        worker = _worker()
+        comm = await worker.rpc.connect(address, timeout=PEER_CONNECT_TIMEOUT)
+        try:
+            return await send_recv(comm, op=handler, app_id=self._executor.app_id, **kwargs)
+        finally:
+            worker.rpc.reuse(address, comm)
+
+    def get_or_compute_block(self, rdd, split, context):
+        """As the local block manager's, but a block cached by another executor is read
+        from it (every peer asked at once) before it is computed here, as Spark reads a
+        remote cached block; it is not cached here again."""
+        block_id = rdd_block_id(rdd.id(), split.index)
+        # Not for an RDD that keeps its block in a container of its own (a stateful RDD's
+        # state map): the copy that travels is a plain list.
+        plain = getattr(rdd, "_block_values", None) is None
+        if plain and self.get_local_values(block_id) is None:
+            data = self._from_any_peer(block_id)
+            if data is not None:
+                values = serializers.loads(data)
+                if context is not None:  # a cached block read is input, as in Spark
+                    context._metrics["inputRecords"] += len(values)
+                return values
+        return super().get_or_compute_block(rdd, split, context)
+
+    def _from_any_peer(self, block_id: str) -> bytes | None:
+        from distributed.utils import sync
+
+        peers = {e: a for e, a in self._executor.addresses.items() if e != self.executor_id}
+        if not peers:
+            return None
+
+        async def ask_all():
+            answers = await asyncio.gather(
+                *(self._rpc(a, BLOCK_HANDLER, {"executor_id": e, "block_id": block_id})
+                  for e, a in peers.items()), return_exceptions=True)
+            return next((x for x in answers if isinstance(x, bytes)), None)
+
+        try:
+            return sync(_worker().loop, ask_all)
+        except Exception as e:  # noqa: BLE001 - then it is computed here
+            log.info("could not ask the peers for %s: %s", block_id, e)
             return None
 
     def read_own_spans(self, requests: list[tuple]) -> list:
