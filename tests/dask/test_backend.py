@@ -23,21 +23,9 @@ WAIT = 60.0
 
 
 @pytest.fixture
-def dask_sc():
-    """A context of its own on a fresh dask-local[2] (none is active around it)."""
-    active = SparkContext._active_spark_context
-    if active is not None:
-        active.stop()
-    sc = SparkContext(conf=SparkConf().setMaster("dask-local[2]").setAppName("dask-tests"))
-    try:
-        yield sc
-    finally:
-        sc.stop()
-
-
-@pytest.fixture
 def make_dask_sc():
-    """``make_dask_sc(settings)``: a dask-local[2] context with extra settings."""
+    """``make_dask_sc(settings)``: a context of its own on a fresh dask-local[2] (none is
+    active around it), with extra settings."""
     made = []
 
     def make(settings: dict):
@@ -53,6 +41,11 @@ def make_dask_sc():
     yield make
     for sc in made:
         sc.stop()
+
+
+@pytest.fixture
+def dask_sc(make_dask_sc):
+    return make_dask_sc({})
 
 
 def _until(predicate, what: str, timeout: float = WAIT):
