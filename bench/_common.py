@@ -227,16 +227,11 @@ def time_repeats(
     return times, result
 
 
-def tree_cpu_seconds(root: int | None = None) -> float:
-    """User + system CPU seconds of process ``root`` (default: this one) and all its living
-    descendants, plus what its reaped children left in its own counters (Linux ``/proc``).
-
-    Job time on a shared 2-core machine mostly measures the other users; CPU seconds of the
-    process tree (driver, executors or pool workers, a JVM and its Python workers) are what the
-    job itself cost, so ratios of them hold up under load far better than wall-clock ratios.
-    """
-    root = os.getpid() if root is None else root
-    stats: dict[int, tuple[int, int]] = {}  # pid -> (parent pid, CPU ticks)
+def proc_cpu_table() -> dict[int, tuple[int, float, float]]:
+    """pid -> (parent pid, CPU seconds the process used, CPU seconds its reaped children
+    left in its counters), user + system, for every process (Linux ``/proc``)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    table: dict[int, tuple[int, float, float]] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -246,19 +241,36 @@ def tree_cpu_seconds(root: int | None = None) -> float:
         except OSError:
             continue  # exited while we looked
         # After "pid (comm)": state ppid ... utime(14) stime(15) cutime(16) cstime(17).
-        ticks = int(fields[11]) + int(fields[12])
-        if int(entry) == root:
-            ticks += int(fields[13]) + int(fields[14])
-        stats[int(entry)] = (int(fields[1]), ticks)
+        table[int(entry)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick,
+                             (int(fields[13]) + int(fields[14])) / tick)
+    return table
+
+
+def descendants(table: dict[int, tuple], root: int) -> list[int]:
+    """The living descendants of ``root`` in a :func:`proc_cpu_table`."""
     children: dict[int, list[int]] = {}
-    for pid, (ppid, _) in stats.items():
+    for pid, (ppid, *_) in table.items():
         children.setdefault(ppid, []).append(pid)
-    total, todo = 0, [root]
+    out, todo = [], list(children.get(root, ()))
     while todo:
         pid = todo.pop()
-        total += stats.get(pid, (0, 0))[1]
+        out.append(pid)
         todo.extend(children.get(pid, ()))
-    return total / os.sysconf("SC_CLK_TCK")
+    return out
+
+
+def tree_cpu_seconds(root: int | None = None) -> float:
+    """User + system CPU seconds of process ``root`` (default: this one) and all its living
+    descendants, plus what its reaped children left in its own counters (Linux ``/proc``).
+
+    Job time on a shared 2-core machine mostly measures the other users; CPU seconds of the
+    process tree (driver, executors or pool workers, a JVM and its Python workers) are what the
+    job itself cost, so ratios of them hold up under load far better than wall-clock ratios.
+    """
+    root = os.getpid() if root is None else root
+    table = proc_cpu_table()
+    _, own, reaped = table.get(root, (0, 0.0, 0.0))
+    return own + reaped + sum(table[pid][1] for pid in descendants(table, root))
 
 
 def summarize(times: Sequence[float]) -> dict[str, float]:
@@ -472,6 +484,8 @@ __all__ = [
     "summarize",
     "time_call",
     "time_repeats",
+    "descendants",
+    "proc_cpu_table",
     "tree_cpu_seconds",
     "venv_python",
     "vocabulary",

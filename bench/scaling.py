@@ -229,35 +229,6 @@ class _TaskRecorder:
         }
 
 
-def _proc_table() -> dict[int, tuple[int, float]]:
-    """pid -> (parent pid, CPU seconds it and its reaped children used), from /proc."""
-    tick = os.sysconf("SC_CLK_TCK")
-    table = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as f:
-                fields = f.read().rsplit(b")", 1)[1].split()
-        except OSError:
-            continue
-        ticks = sum(int(fields[i]) for i in (11, 12, 13, 14))
-        table[int(entry)] = (int(fields[1]), ticks / tick)
-    return table
-
-
-def _descendants(table: dict[int, tuple[int, float]], root: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for pid, (ppid, _) in table.items():
-        children.setdefault(ppid, []).append(pid)
-    out, todo = [], list(children.get(root, ()))
-    while todo:
-        pid = todo.pop()
-        out.append(pid)
-        todo.extend(children.get(pid, ()))
-    return out
-
-
 def role_cpu(sc) -> dict[str, float]:
     """CPU seconds used so far by the driver, the Dask scheduler and the workers (executors).
 
@@ -265,15 +236,17 @@ def role_cpu(sc) -> dict[str, float]:
     cost next to nothing); the worker processes are its descendants. Central costs (driver
     and scheduler) are what more workers cannot spread out, hence the split.
     """
-    table = _proc_table()
+    # Each process's CPU with what its reaped children left in its counters.
+    table = {pid: (ppid, own + reaped)
+             for pid, (ppid, own, reaped) in common.proc_cpu_table().items()}
     me = os.getpid()
     cluster = getattr(getattr(sc._backend, "_cluster", None), "process", None)
     out = {"driver": table.get(me, (0, 0.0))[1], "scheduler": 0.0, "workers": 0.0}
     if cluster is not None:
         out["scheduler"] = table.get(cluster.pid, (0, 0.0))[1]
-        out["workers"] = sum(table[p][1] for p in _descendants(table, cluster.pid))
+        out["workers"] = sum(table[p][1] for p in common.descendants(table, cluster.pid))
     else:
-        out["workers"] = sum(table[p][1] for p in _descendants(table, me))
+        out["workers"] = sum(table[p][1] for p in common.descendants(table, me))
     return out
 
 
