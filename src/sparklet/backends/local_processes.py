@@ -33,7 +33,7 @@ from multiprocessing.connection import Connection
 from sparklet import serializers
 from sparklet.backends.base import SchedulerBackend
 from sparklet.backends.daemon import REPORT, REQUEST
-from sparklet.backends.worker import MAX_CACHED_BINARIES, task_message
+from sparklet.backends.worker import binary_to_send, task_message
 from sparklet.env import EnvSpec
 from sparklet.storage.blockmanager import executor_dir
 
@@ -385,13 +385,7 @@ class LocalProcessBackend(SchedulerBackend):
             raise RuntimeError("executor %s is gone" % executor_id)
         with w.lock:
             w.flush_control()
-            if binary_key in w.binaries:
-                send = None
-            else:
-                send = binary
-                w.binaries[binary_key] = True
-                if len(w.binaries) > MAX_CACHED_BINARIES:
-                    w.binaries.popitem(last=False)
+            send = binary_to_send(w.binaries, binary_key, binary)
             new_includes = includes if w.includes_sent != version else None
             w.includes_sent = version
             w.running_task = task.task_id

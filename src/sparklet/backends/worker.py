@@ -25,12 +25,35 @@ from sparklet import serializers
 from sparklet.env import SparkEnv
 from sparklet.scheduler.task import TaskResult, run_task
 
-__all__ = ["worker_main", "handle_control", "task_message"]
+__all__ = ["worker_main", "handle_control", "task_message", "binary_to_send", "cached_binary"]
 
 log = logging.getLogger(__name__)
 
 # Stage binaries a worker keeps, newest first; the driver mirrors this cache per worker.
 MAX_CACHED_BINARIES = 64
+
+
+def binary_to_send(held: OrderedDict, key: str, binary: bytes) -> bytes | None:
+    """On the driver: the stage binary a task must carry to its executor, None if the
+    executor holds it. ``held`` mirrors the executor's cache (:func:`cached_binary`) insert
+    for insert."""
+    if key in held:
+        return None
+    held[key] = True
+    if len(held) > MAX_CACHED_BINARIES:
+        held.popitem(last=False)
+    return binary
+
+
+def cached_binary(cache: OrderedDict, key: str, binary: bytes | None) -> bytes:
+    """On an executor: the stage binary of a task, kept if it came with the task (the
+    newest MAX_CACHED_BINARIES are), else the one kept."""
+    if binary is None:
+        return cache[key]
+    cache[key] = binary
+    if len(cache) > MAX_CACHED_BINARIES:
+        cache.popitem(last=False)
+    return binary
 
 
 def handle_control(env: SparkEnv, message: tuple) -> None:
@@ -288,12 +311,7 @@ def worker_main(conn) -> None:
         if message is None:
             break  # stop, or the driver is gone
         _, task, key, binary, *extra = message
-        if binary is None:
-            binary = binaries[key]
-        else:
-            binaries[key] = binary
-            if len(binaries) > MAX_CACHED_BINARIES:
-                binaries.popitem(last=False)
+        binary = cached_binary(binaries, key, binary)
         prepare_imports(env, extra[0] if extra else None)
         if slot_pool is None:
             channel.task_started()

@@ -24,11 +24,12 @@ import os
 import sys
 import tarfile
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from sparklet import serializers
 from sparklet.backends.base import SchedulerBackend
-from sparklet.backends.worker import MAX_CACHED_BINARIES, task_message
+from sparklet.backends.worker import binary_to_send, task_message
 from sparklet.env import EnvSpec
 
 __all__ = ["DaskBackend"]
@@ -49,7 +50,7 @@ class _Executor:
     executor_id: str
     address: str
     slots: int
-    binaries: dict = field(default_factory=dict)      # stage binary keys it holds, LRU
+    binaries: OrderedDict = field(default_factory=OrderedDict)  # binary keys it holds
     includes_sent: int = -1
     started: bool = False        # it has been sent a task: its executor exists or will
     pending: list = field(default_factory=list)       # (seq, message) not confirmed yet
@@ -237,13 +238,7 @@ class DaskBackend(SchedulerBackend):
             ex = self._executors.get(executor_id)
             if ex is None:
                 raise RuntimeError("executor %s is gone" % executor_id)
-            if binary_key in ex.binaries:
-                send = None
-            else:
-                send = binary
-                ex.binaries[binary_key] = True
-                if len(ex.binaries) > MAX_CACHED_BINARIES:
-                    ex.binaries.pop(next(iter(ex.binaries)))
+            send = binary_to_send(ex.binaries, binary_key, binary)
             includes = list(self._includes) if ex.includes_sent != self._includes_version \
                 else None
             ex.includes_sent = self._includes_version

@@ -27,8 +27,8 @@ from typing import Any
 
 from sparklet import serializers
 from sparklet.backends.worker import (
-    MAX_CACHED_BINARIES,
     _read_task,
+    cached_binary,
     handle_control,
     prepare_imports,
 )
@@ -243,8 +243,9 @@ class _DaskEnv(SparkEnv):
 class DaskExecutor:
     """One application's executor inside a Dask worker."""
 
-    def __init__(self, app_id: str, executor_id: str, driver_spec: EnvSpec,
-                 driver_path: list[str]):
+    def __init__(self, app_id: str, executor_id: str, setup: bytes):
+        """``setup``: the driver's pickled (EnvSpec, sys.path), as every task carries it."""
+        driver_spec, driver_path = serializers.loads(setup)
         worker = _worker()
         self.app_id = app_id
         self.executor_id = executor_id
@@ -266,7 +267,7 @@ class DaskExecutor:
         self.binaries: OrderedDict[str, bytes] = OrderedDict()
         self.includes: list[str] = []   # this executor's addPyFile paths, for every task
         self.running: dict[int, int] = {}   # task id -> ident of the thread running it
-        self.setup = b""   # what created it, for the peers it creates executors on
+        self.setup = setup   # for the peers it creates executors on (received blocks)
         self.env = _DaskEnv(EnvSpec(app_id, executor_id, local_dir, conf), self)
         os.makedirs(self.env.files_dir, exist_ok=True)
         # Functions pickled by reference import from the driver's path: the entries that
@@ -345,12 +346,7 @@ class DaskExecutor:
             # The binary and the python includes are kept before files are fetched: the
             # driver sends each once per executor, so a task failing in its fetch must not
             # leave the tasks after it without them.
-            if binary is None:
-                binary = self.binaries[key]
-            else:
-                self.binaries[key] = binary
-                if len(self.binaries) > MAX_CACHED_BINARIES:
-                    self.binaries.popitem(last=False)
+            binary = cached_binary(self.binaries, key, binary)
             if includes is not None:
                 self.includes = [self._local_path(p) for p in includes]
             includes = self.includes
@@ -429,10 +425,8 @@ def _executor(app_id: str, executor_id: str, setup: bytes) -> DaskExecutor:
     with _executors_lock:
         executor = _executors.get((app_id, executor_id))
         if executor is None:
-            driver_spec, driver_path = serializers.loads(setup)
-            executor = _executors[app_id, executor_id] = DaskExecutor(
-                app_id, executor_id, driver_spec, driver_path)
-            executor.setup = setup
+            executor = _executors[app_id, executor_id] = DaskExecutor(app_id, executor_id,
+                                                                      setup)
         return executor
 
 

@@ -65,7 +65,6 @@ class ReceivedBlockInfo:
                 "was removed (its batch is older than the stream's remember duration)"
             ) from None
 
-
     def _read_from_executor(self) -> list:
         from sparklet.env import SparkEnv
 

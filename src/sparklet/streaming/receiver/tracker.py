@@ -479,17 +479,18 @@ class ReceiverTracker:
                 wal_faults.relog_lost_blocks(self, sid)
             info = self._store.add(sid, block_id, count, data, tracked.receiver.storageLevel)
             info.wal_ref = ref
-            with self._lock:
-                self._unallocated[sid].append(info)
-                self._received_records[sid] += count
+            self._received(info)
 
     def _add_executor_block(self, tracked: _TrackedReceiver, block_id: str, count: int,
                             nbytes: int, holders: list[str]) -> None:
-        info = ReceivedBlockInfo(tracked.stream_id, block_id, count, nbytes,
-                                 executor_id=holders[0], replicas=tuple(holders[1:]))
+        self._received(ReceivedBlockInfo(tracked.stream_id, block_id, count, nbytes,
+                                         executor_id=holders[0], replicas=tuple(holders[1:])))
+
+    def _received(self, info: ReceivedBlockInfo) -> None:
+        """A block is stored: the next batch gets it."""
         with self._lock:
-            self._unallocated[tracked.stream_id].append(info)
-            self._received_records[tracked.stream_id] += count
+            self._unallocated[info.stream_id].append(info)
+            self._received_records[info.stream_id] += info.num_records
 
     # -- the write-ahead log ---------------------------------------------------------------
 
