@@ -92,6 +92,12 @@ class StreamingContext:
 
         self._scheduler = JobScheduler(self)
 
+    @property
+    def _checkpointed_driver_state(self) -> dict[str, Any]:
+        """Driver-side objects (streaming MLlib models) whose ``_checkpoint_state()`` the
+        metadata checkpoints save, by name; see ``checkpoint.register_driver_state``."""
+        return self._graph.driver_state
+
     def _use_graph(self, graph: DStreamGraph) -> None:
         """Run ``graph`` (deserialized from a checkpoint) instead of this context's own
         empty one."""

@@ -35,6 +35,10 @@ class DStreamGraph:
         self.lock = threading.RLock()
         self._next_dstream_id = 0
         self._next_input_stream_id = 0
+        # Driver-side objects whose state metadata checkpoints carry (streaming MLlib
+        # models), by name: kept here so a deserialized graph's functions and this registry
+        # share the same objects (see checkpoint.register_driver_state).
+        self.driver_state: dict[str, object] = {}
 
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
@@ -44,6 +48,7 @@ class DStreamGraph:
         return state
 
     def __setstate__(self, state: dict) -> None:
+        state.setdefault("driver_state", {})  # a graph saved before the registry existed
         self.__dict__.update(state)
         self.lock = threading.RLock()
 

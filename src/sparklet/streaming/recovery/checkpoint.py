@@ -75,7 +75,7 @@ __all__ = ["CheckpointError", "CorruptCheckpointError", "CheckpointMismatchError
            "NotSerializableError", "FORMAT_VERSION", "REBUILD_KEY", "write_checkpoint_file",
            "read_checkpoint_file", "latest_checkpoint", "readable_checkpoints",
            "operator_keys", "serialize_graph", "conf_from_checkpoint", "recover_context",
-           "CheckpointWriter", "RecoveryPlan"]
+           "register_driver_state", "CheckpointWriter", "RecoveryPlan"]
 
 log = logging.getLogger("sparklet.streaming")
 
@@ -292,6 +292,48 @@ def _describe(stream: DStream, keys: dict[int, str]) -> str:
                                                             else ")")
 
 
+# -- driver-side state ----------------------------------------------------------------------
+
+
+def register_driver_state(ssc: StreamingContext, obj, name: str | None = None) -> str:
+    """Have the metadata checkpoints of ``ssc`` carry ``obj``'s state; returns its key.
+
+    For state that lives on the driver and is updated in ``foreachRDD`` -- a streaming
+    MLlib model, as PySpark keeps it -- rather than in a stateful DStream. ``obj`` gives
+    ``_checkpoint_state()``, a picklable snapshot called on the job generator's thread
+    while a batch may be updating it (so it must be consistent on its own), and
+    ``_restore_checkpoint_state(state)``, called on recovery before the first batch runs.
+    ``obj`` must itself be picklable: it is saved with the graph, whose functions refer to
+    it, and a graph deserialized on recovery brings its own copy, registered the same way.
+
+    The key is ``name:<name>`` for an explicit name, else ``<Kind>#<n>``, the object's
+    position among the registered objects of its kind (creation order, as stable as the
+    application's code). Registering the same object again returns its key; another object
+    under a taken explicit name is an error.
+    """
+    registry = ssc._checkpointed_driver_state
+    for key, known in registry.items():
+        if known is obj:
+            return key
+    if name is not None:
+        key = f"name:{name}"
+        if key in registry:
+            raise ValueError(f"Two driver-side checkpointed objects are named {name!r} "
+                             f"({registry[key]!r} and {obj!r}): names key their "
+                             "checkpointed state and must be unique")
+    else:
+        kind = type(obj).__name__
+        n = sum(1 for k in registry if k.startswith(kind + "#"))
+        key = f"{kind}#{n}"
+    registry[key] = obj
+    return key
+
+
+def _driver_state_payload(ssc: StreamingContext) -> dict:
+    return {key: {"kind": type(obj).__name__, "state": obj._checkpoint_state()}
+            for key, obj in list(ssc._checkpointed_driver_state.items())}
+
+
 # -- the serialized graph ------------------------------------------------------------------
 
 
@@ -454,6 +496,7 @@ class CheckpointWriter:
             "graph": description,
             "operators": operators,
             "receiver_tracker": tracker_state,
+            "driver_state": _driver_state_payload(ssc),
             "dstream_graph": getattr(ssc, "_graph_bytes", None),
         }
 
@@ -608,6 +651,7 @@ class RecoveryPlan:
             if saved[k]["kind"] != type(streams[k]).__name__:
                 problems.append(f"operator {k} was a {saved[k]['kind']} and is now a "
                                 f"{type(streams[k]).__name__}")
+        problems += self._match_driver_state()
         if problems:
             raise CheckpointMismatchError(
                 f"Cannot resume from checkpoint {self.path}: " + "; ".join(problems)
@@ -628,6 +672,29 @@ class RecoveryPlan:
             if isinstance(s, InputDStream) and key not in saved:
                 log.info("Input stream %s is new: it starts without saved positions", key)
 
+    def _match_driver_state(self) -> list[str]:
+        """Problems matching the saved driver-side state with the registered objects,
+        by key, as stateful streams are (a model without its saved state, or saved state
+        without its model, is an error, never a silent fresh start)."""
+        saved = self.payload.get("driver_state") or {}
+        registry = self.ssc._checkpointed_driver_state
+        problems = []
+        missing = sorted(set(saved) - set(registry))
+        if missing:
+            problems.append("saved driver-side state has no matching object in the new "
+                            "application: " + ", ".join(
+                                f"{k} ({saved[k]['kind']})" for k in missing))
+        extra = sorted(set(registry) - set(saved))
+        if extra:
+            problems.append("driver-side checkpointed objects of the new application have "
+                            "no saved state: " + ", ".join(
+                                f"{k} ({type(registry[k]).__name__})" for k in extra))
+        for k in sorted(set(saved) & set(registry)):
+            if saved[k]["kind"] != type(registry[k]).__name__:
+                problems.append(f"driver-side object {k} was a {saved[k]['kind']} and is "
+                                f"now a {type(registry[k]).__name__}")
+        return problems
+
     def restore_operators(self) -> None:
         """Attach saved input positions and state RDDs (after the graph started at the
         saved zero time), and the receiver tracker's block allocation."""
@@ -641,6 +708,9 @@ class RecoveryPlan:
                 st = op["state"]
                 rdd = CheckpointRDD(sc, st["path"], st["num_partitions"], st["partitioner"])
                 stream._generated[st["time"]] = rdd
+        registry = self.ssc._checkpointed_driver_state
+        for key, saved in (self.payload.get("driver_state") or {}).items():
+            registry[key]._restore_checkpoint_state(saved["state"])
         tracker = self.ssc._receiver_tracker
         saved = self.payload.get("receiver_tracker")
         if tracker is not None and saved is not None:
