@@ -18,7 +18,8 @@ fractions below 1, and the convergence test on successive weight vectors
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
