@@ -280,9 +280,11 @@ def _pava(points: list[tuple[float, float, float]]) -> list[tuple[float, float, 
             a[3] = b[3]
     out = []
     for wy, w, start, end in blocks:
-        out.append((wy / w, start, w))
-        if end != start:
-            out.append((wy / w, end, w))
+        if end == start:
+            out.append((wy / w, start, w))
+        else:  # the weight split over both ends, so pooling the ends again is exact
+            out.append((wy / w, start, w / 2))
+            out.append((wy / w, end, w / 2))
     return out
 
 
