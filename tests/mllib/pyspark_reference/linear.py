@@ -73,13 +73,20 @@ def sparse_data(seed=5, n=100, d=8):
 
 def main() -> None:
     from pyspark import SparkContext
-    from pyspark.mllib.classification import (LogisticRegressionWithLBFGS,
-                                              LogisticRegressionWithSGD, NaiveBayes,
-                                              SVMWithSGD)
+    from pyspark.mllib.classification import (
+        LogisticRegressionWithLBFGS,
+        LogisticRegressionWithSGD,
+        NaiveBayes,
+        SVMWithSGD,
+    )
     from pyspark.mllib.linalg import Vectors
-    from pyspark.mllib.regression import (LabeledPoint, LassoWithSGD, LinearRegressionWithSGD,
-                                          RidgeRegressionWithSGD,
-                                          StreamingLinearRegressionWithSGD)
+    from pyspark.mllib.regression import (
+        LabeledPoint,
+        LassoWithSGD,
+        LinearRegressionWithSGD,
+        RidgeRegressionWithSGD,
+        StreamingLinearRegressionWithSGD,
+    )
     from pyspark.streaming import StreamingContext
 
     warnings.simplefilter("ignore")
@@ -92,11 +99,13 @@ def main() -> None:
 
     def rdd(name):
         X, y = datasets[name]
-        return sc.parallelize([LabeledPoint(label, row) for row, label in zip(X, y)], 2)
+        return sc.parallelize([LabeledPoint(label, row)
+                               for row, label in zip(X, y, strict=True)], 2)
 
     def sparse_rdd():
         return sc.parallelize([LabeledPoint(label, Vectors.sparse(size, idx, vals))
-                               for (size, idx, vals), label in zip(sparse_rows, sparse_y)], 2)
+                               for (size, idx, vals), label
+                               in zip(sparse_rows, sparse_y, strict=True)], 2)
 
     probes = {"regression": [[0.5, -1.0, 2.0], [0.0, 0.0, 0.0], [-1.0, 1.0, 0.25]],
               "classification": [[0.5, -1.0, 2.0], [0.0, 0.0, 0.0], [-1.0, 3.0, -0.25]],
