@@ -55,14 +55,12 @@ def implicit_ratings(seed=8, users=10, products=8):
 
 
 def main():
+    import pyspark
     from pyspark import SparkContext
-    from pyspark.mllib.clustering import KMeans, KMeansModel, StreamingKMeans, \
-        StreamingKMeansModel
+    from pyspark.mllib.clustering import KMeans, KMeansModel, StreamingKMeans, StreamingKMeansModel
     from pyspark.mllib.linalg import SparseVector
     from pyspark.mllib.recommendation import ALS
     from pyspark.streaming import StreamingContext
-
-    import pyspark
     sc = SparkContext("local[2]", "clustering-reference")
     sc.setLogLevel("ERROR")
     import tempfile
