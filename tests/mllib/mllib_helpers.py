@@ -8,6 +8,7 @@ recorded on real PySpark by the scripts in ``pyspark_reference/``.
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,15 @@ def sc_fixture(sc):
     """The shared local[2] SparkContext (MLlib trains with RDD jobs on it)."""
     assert sc.master == "local[2]", sc.master
     return sc
+
+
+@pytest.fixture(name="quiet_deprecations", autouse=True)
+def quiet_deprecations_fixture():
+    """Silence the FutureWarning that PySpark's deprecated SGD trainers give; autouse in the
+    modules that import it."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        yield
 
 
 def reference(area: str) -> dict:

@@ -4,12 +4,10 @@ near scikit-learn on the same data, save/load round trips and clear errors."""
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pytest
 from linear_helpers import arrays, points
-from mllib_helpers import reference, sc_fixture  # noqa: F401
+from mllib_helpers import quiet_deprecations_fixture, reference, sc_fixture  # noqa: F401
 
 from sparklet.mllib import classification
 from sparklet.mllib.classification import (
@@ -26,13 +24,6 @@ from sparklet.mllib.regression import LabeledPoint
 
 REF = reference("linear")
 CASES = [c for c in REF["cases"] if hasattr(classification, c["algorithm"])]
-
-
-@pytest.fixture(autouse=True)
-def _quiet():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FutureWarning)
-        yield
 
 
 def _id(c):

@@ -4,12 +4,10 @@ scikit-learn's isotonic fit, save/load round trips and clear errors."""
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pytest
 from linear_helpers import arrays, points
-from mllib_helpers import reference, sc_fixture  # noqa: F401
+from mllib_helpers import quiet_deprecations_fixture, reference, sc_fixture  # noqa: F401
 
 from sparklet.mllib import regression
 from sparklet.mllib.classification import SVMModel
@@ -27,13 +25,6 @@ from sparklet.mllib.regression import (
 
 REF = reference("linear")
 CASES = [c for c in REF["cases"] if hasattr(regression, c["algorithm"])]
-
-
-@pytest.fixture(autouse=True)
-def _quiet():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FutureWarning)
-        yield
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: "%s-%s-%s" % (

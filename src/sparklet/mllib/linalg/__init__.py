@@ -592,6 +592,14 @@ class Matrix:
         """``pyspark.ml.linalg`` has no sparklet counterpart yet."""
         raise NotImplementedError("sparklet has no pyspark.ml.linalg; use the mllib matrix")
 
+    def _check_index(self, indices: tuple[int, int]) -> tuple[int, int]:
+        i, j = indices
+        if i < 0 or i >= self.numRows:
+            raise IndexError("Row index %d is out of range [0, %d)" % (i, self.numRows))
+        if j < 0 or j >= self.numCols:
+            raise IndexError("Column index %d is out of range [0, %d)" % (j, self.numCols))
+        return i, j
+
     @staticmethod
     def _convert_to_array(array_like: Any, dtype: Any) -> np.ndarray:
         if isinstance(array_like, bytes):
@@ -657,11 +665,7 @@ class DenseMatrix(Matrix):
                             col_major[nz])
 
     def __getitem__(self, indices: tuple[int, int]) -> np.float64:
-        i, j = indices
-        if i < 0 or i >= self.numRows:
-            raise IndexError("Row index %d is out of range [0, %d)" % (i, self.numRows))
-        if j < 0 or j >= self.numCols:
-            raise IndexError("Column index %d is out of range [0, %d)" % (j, self.numCols))
+        i, j = self._check_index(indices)
         if self.isTransposed:
             return self.values[i * self.numCols + j]
         return self.values[i + j * self.numRows]
@@ -734,11 +738,7 @@ class SparseMatrix(Matrix):
                               int(self.isTransposed))
 
     def __getitem__(self, indices: tuple[int, int]) -> np.float64:
-        i, j = indices
-        if i < 0 or i >= self.numRows:
-            raise IndexError("Row index %d is out of range [0, %d)" % (i, self.numRows))
-        if j < 0 or j >= self.numCols:
-            raise IndexError("Column index %d is out of range [0, %d)" % (j, self.numCols))
+        i, j = self._check_index(indices)
         if self.isTransposed:
             i, j = j, i
         start, end = self.colPtrs[j], self.colPtrs[j + 1]

@@ -150,18 +150,22 @@ def _blocks(it: Iterable[Any], rows: int = BLOCK_ROWS) -> Iterator[list[Any]]:
         yield block
 
 
-def _summarize_partition(it: Iterable[Any]) -> Iterator[ColumnSummary]:
-    summary = ColumnSummary()
-    for block in _blocks(it):
-        summary.add_block(block)
-    yield summary
+def _tree_merged(rdd: Any, statistic: type, depth: int) -> Any:
+    """One ``statistic`` (a class with ``add_block`` and ``merge``) per partition, built
+    block by block, merged in a tree: no vector leaves its executor."""
+    def per_partition(it: Iterable[Any]) -> Iterator[Any]:
+        acc = statistic()
+        for block in _blocks(it):
+            acc.add_block(block)
+        yield acc
+
+    return rdd.mapPartitions(per_partition).treeAggregate(
+        statistic(), lambda acc, s: acc.merge(s), lambda a, b: a.merge(b), depth)
 
 
 def summarize(rdd: Any, depth: int = 2) -> ColumnSummary:
-    """The :class:`ColumnSummary` of an RDD of vectors: one summary per partition, merged in a
-    tree (no vector leaves its executor)."""
-    return rdd.mapPartitions(_summarize_partition).treeAggregate(
-        ColumnSummary(), lambda acc, s: acc.merge(s), lambda a, b: a.merge(b), depth)
+    """The :class:`ColumnSummary` of an RDD of vectors."""
+    return _tree_merged(rdd, ColumnSummary, depth)
 
 
 class Comoments:
@@ -201,17 +205,9 @@ class Comoments:
         return self
 
 
-def _comoments_partition(it: Iterable[Any]) -> Iterator[Comoments]:
-    acc = Comoments()
-    for block in _blocks(it):
-        acc.add_block(block)
-    yield acc
-
-
 def comoments(rdd: Any, depth: int = 2) -> Comoments:
-    """The :class:`Comoments` of an RDD of vectors, merged in a tree."""
-    return rdd.mapPartitions(_comoments_partition).treeAggregate(
-        Comoments(), lambda acc, s: acc.merge(s), lambda a, b: a.merge(b), depth)
+    """The :class:`Comoments` of an RDD of vectors."""
+    return _tree_merged(rdd, Comoments, depth)
 
 
 def as_dense(v: Any) -> DenseVector:
