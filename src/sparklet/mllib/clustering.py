@@ -604,15 +604,25 @@ class StreamingKMeans:
 
         dstream.foreachRDD(update)
 
+    def _predictor(self):
+        """Nearest-center function of the model as it is now. The DStreams below call this
+        when a batch's RDDs are generated, before that batch's jobs (training among them)
+        run: a batch is predicted with the model of the batches before it, as in PySpark,
+        which pickles the prediction closure at that moment."""
+        model = self._model
+        with _STATE_LOCK:
+            C = model._center_matrix()
+        return lambda x: _predict_one(C, x)
+
     def predictOn(self, dstream):
         """A DStream of the nearest center's index for a DStream of vectors."""
         self._validate(dstream)
-        return dstream.map(lambda x: self._model.predict(x))
+        return dstream.transform(lambda rdd: rdd.map(self._predictor()))
 
     def predictOnValues(self, dstream):
         """A DStream of ``(key, nearest center)`` for a DStream of ``(key, vector)``."""
         self._validate(dstream)
-        return dstream.mapValues(lambda x: self._model.predict(x))
+        return dstream.transform(lambda rdd: rdd.mapValues(self._predictor()))
 
     def _checkpoint_state(self):
         m = self._model
