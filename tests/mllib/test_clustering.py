@@ -220,7 +220,7 @@ def test_bad_input(sc):
         KMeans.train(sc.parallelize([], 2), 2)
     with pytest.raises(Exception, match="same size"):
         KMeans.train(sc.parallelize([[1.0, 2.0], [1.0, 2.0, 3.0]], 1), 1, seed=1)
-    with pytest.raises(Exception, match="3 features but the centers have 2"):
+    with pytest.raises(Exception, match="a point has 3 features but the centers have 2"):
         KMeans.train(sc.parallelize([[1.0, 2.0, 3.0]], 1), 1,
                      initialModel=KMeansModel([[0.0, 0.0]]))
     with pytest.raises(Exception, match="zero-length"):

@@ -57,12 +57,16 @@ def _is_rdd(x: Any) -> bool:
 # -- blocks of points ----------------------------------------------------------------------
 
 
-def _to_block(vectors: list[Vector], dim: int | None):
+def _to_block(vectors: list[Vector], dim: int | None, centers: bool):
     """A list of vectors as one matrix: a dense ndarray, or a scipy CSR matrix when any of
-    them is sparse. ``dim`` (if known) is the size they must all have."""
+    them is sparse. ``dim`` (if known: the centers' size when ``centers``, else the size of
+    the partition's first vectors) is the size they must all have."""
     size = dim if dim is not None else len(vectors[0])
     for v in vectors:
         if len(v) != size:
+            if centers:
+                raise ValueError("KMeans: a point has %d features but the centers have %d"
+                                 % (len(v), size))
             raise ValueError("KMeans: all vectors must have the same size; got a vector "
                              "of size %d among vectors of size %d" % (len(v), size))
     if not any(isinstance(v, SparseVector) for v in vectors):
@@ -86,16 +90,18 @@ def _to_block(vectors: list[Vector], dim: int | None):
 
 
 def _blocks_of(it, dim: int | None = None):
-    """A partition's vectors as blocks ``(X, squared norms)`` of up to _BLOCK_ROWS rows."""
+    """A partition's vectors as blocks ``(X, squared norms)`` of up to _BLOCK_ROWS rows;
+    ``dim``, if given, is the centers' size."""
+    centers = dim is not None
     batch: list[Vector] = []
     for x in it:
         batch.append(_convert_to_vector(x))
         if len(batch) == _BLOCK_ROWS:
-            yield _with_norms(_to_block(batch, dim))
+            yield _with_norms(_to_block(batch, dim, centers))
             dim = len(batch[0]) if dim is None else dim
             batch = []
     if batch:
-        yield _with_norms(_to_block(batch, dim))
+        yield _with_norms(_to_block(batch, dim, centers))
 
 
 def _with_norms(X):
@@ -111,7 +117,7 @@ def _dense_rows(X, rows) -> np.ndarray:
 
 def _check_dim(X, dim: int) -> None:
     if X.shape[1] != dim:
-        raise ValueError("KMeans: the points have %d features but the centers have %d"
+        raise ValueError("KMeans: a point has %d features but the centers have %d"
                          % (X.shape[1], dim))
 
 
