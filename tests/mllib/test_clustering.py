@@ -115,6 +115,26 @@ def test_cosine_centers_are_normalised_means_of_unit_vectors(sc):
     np.testing.assert_allclose(C, _numpy_cosine_lloyd(X, init.copy(), 5), atol=1e-12)
 
 
+@pytest.mark.parametrize("mode", ["k-means||", "random"])
+def test_cosine_from_seeded_initialization_finds_the_directions(sc, mode):
+    """Three directions at any distance from the origin: cosine k-means groups by angle
+    (euclidean k-means could not: the magnitudes overlap)."""
+    rng = np.random.RandomState(9)
+    directions = np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, -1.0]]) / np.array(
+        [[1.0], [1.0], [np.sqrt(2)]])
+    groups = [d * rng.uniform(0.5, 20.0, size=(25, 1)) + 0.05 * rng.normal(size=(25, 2))
+              for d in directions]
+    X = np.concatenate(groups)
+    expected = []
+    for g in groups:
+        m = (g / np.linalg.norm(g, axis=1, keepdims=True)).mean(axis=0)
+        expected.append(m / np.linalg.norm(m))
+    model = KMeans.train(sc.parallelize(X.tolist(), 3), 3, initializationMode=mode, seed=4,
+                         distanceMeasure="cosine")
+    np.testing.assert_allclose(_sorted_rows(model.clusterCenters), _sorted_rows(expected),
+                               atol=1e-9)
+
+
 def test_predict_and_cost_are_euclidean_even_for_a_cosine_model(sc):
     """As in PySpark: a cosine-trained model still predicts by squared euclidean distance.
     With ``maxIterations=0`` the (unnormalized) initial centers are the model's, so angle and
