@@ -133,9 +133,11 @@ def _squared_distances(X, xn2: np.ndarray, C: np.ndarray) -> np.ndarray:
         two = np.partition(d2, 1, axis=1)[:, :2]
         scale = xn2 + cn2.max()
         near = np.flatnonzero(two[:, 1] - two[:, 0] <= 1e-9 * scale + 1e-300)
-        if near.size:
-            diff = _dense_rows(X, near)[:, None, :] - C[None, :, :]
-            d2[near] = np.einsum("ijk,ijk->ij", diff, diff)
+        step = max(1, 4_000_000 // max(C.size, 1))  # bound the (rows, k, d) temporary
+        for lo in range(0, near.size, step):
+            rows = near[lo:lo + step]
+            diff = _dense_rows(X, rows)[:, None, :] - C[None, :, :]
+            d2[rows] = np.einsum("ijk,ijk->ij", diff, diff)
     return d2
 
 
