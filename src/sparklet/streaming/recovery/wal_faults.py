@@ -41,6 +41,12 @@ def relog_lost_blocks(tracker: Any, sid: int, check: bool = False) -> int:
     for info in blocks:
         if info.wal_ref is None or WALRef(*info.wal_ref).segment not in lost:
             continue
+        if info.executor_id is not None and info.log_ref is not None:
+            # Kept by an executor, in its own log: only the reference is logged again.
+            info.wal_ref = wal.write_block_ref(info.block_id, info.num_records, info.nbytes,
+                                               info.log_ref)
+            relogged += 1
+            continue
         if info.data is not None:
             data = info.data
         else:  # spilled to the local disk, not under the checkpoint directory
