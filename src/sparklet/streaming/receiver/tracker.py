@@ -634,8 +634,12 @@ class ReceiverTracker:
             log.warning("%d records received before the crash were not in the write-ahead "
                         "log (%s was off) and are lost", lost, WAL_ENABLE_KEY)
 
-    def _revive(self, sid: int, ref: WALRef, body: tuple | None = None) -> ReceivedBlockInfo:
-        """A block of a crashed run, read back from the log into the block store."""
+    def _revive(self, sid: int, ref: WALRef, body: tuple | None = None,
+                referenced: bool = True) -> ReceivedBlockInfo | None:
+        """A block of a crashed run, read back from the log into the block store. A block
+        an executor logged that cannot be read back fails the recovery when the checkpoint
+        (``referenced``) needs it; one logged after the checkpoint is reported lost (None),
+        as a damaged record of the driver's own log is."""
         wal = self._wal(sid)
         if body is None:
             try:
@@ -651,8 +655,11 @@ class ReceiverTracker:
             log_ref = rest[1]
             try:
                 data = read_logged_block(log_ref)
-            except WALCorruptionError as e:
-                wal_faults.report_unreadable_record(self, sid, ref, e)
+            except (WALCorruptionError, OSError) as e:
+                if not referenced:
+                    wal_faults.report_lost_logged_block(self, sid, log_ref, e)
+                    return None
+                wal_faults.report_unreadable_record(self, sid, ref, e, log_ref)
                 raise
             self._block_logs().adopt(sid, log_ref)
         else:
@@ -691,8 +698,11 @@ class ReceiverTracker:
             for _seq, ref, body in records:
                 if body[0] in ("block", "block_ref"):
                     if (sid, ref) not in known:
-                        known[sid, ref] = self._revive(sid, ref, body)
-                        unallocated.setdefault(sid, []).append(known[sid, ref])
+                        info = self._revive(sid, ref, body, referenced=False)
+                        if info is None:
+                            continue
+                        known[sid, ref] = info
+                        unallocated.setdefault(sid, []).append(info)
                 elif body[0] == "alloc":
                     _, t, refs = body
                     wal.adopt_allocation(ref.segment, t)
