@@ -82,6 +82,9 @@ from sparklet.util import parse_bytes
 
 __all__ = ["ReceiverTracker", "ReceiverInfo"]
 
+DRIVER_HOST_KEY = "spark.driver.host"
+DRIVER_BIND_ADDRESS_KEY = "spark.driver.bindAddress"
+
 log = logging.getLogger(__name__)
 
 MEMORY_KEY = "spark.sparklet.streaming.receivedBlockMemory"
@@ -265,12 +268,17 @@ class ReceiverTracker:
         # receiver task's closure) gets as far as the first one.
         self._secret = secrets.token_bytes(SECRET_LENGTH)
         conf = self.sc._conf
+        # Spark's two driver addresses: receivers on other machines connect to
+        # spark.driver.host, and the socket listens on spark.driver.bindAddress (by default
+        # the same). Loopback unless set: then only workers on this machine reach it.
+        host = conf.get(DRIVER_HOST_KEY) or "127.0.0.1"
         self._endpoint = ReceiverEndpoint(
             self._secret, self._serve,
             handshake_timeout=_millis_setting(conf.get(HANDSHAKE_TIMEOUT_KEY), 10000) / 1000,
-            max_pending=int(conf.get(MAX_PENDING_KEY, "64")))
+            max_pending=int(conf.get(MAX_PENDING_KEY, "64")),
+            host=conf.get(DRIVER_BIND_ADDRESS_KEY) or host)
         self._server = self._endpoint.server
-        self.address = self._endpoint.address
+        self.address = (host, self._endpoint.address[1])
         self._endpoint.start()
         if self.rate["backpressure"]:
             self._start_rate_controllers()
