@@ -16,7 +16,7 @@ USERS = [(3, ("rxin", "student")), (7, ("jgonzal", "postdoc")),
 RELATIONSHIPS = [(3, 7, "collab"), (5, 3, "advisor"), (2, 5, "colleague"), (5, 7, "pi")]
 
 
-@pytest.fixture(name="sc")
+@pytest.fixture(name="sc", scope="session")
 def sc_fixture(sc):
     """The shared local[2] SparkContext."""
     assert sc.master == "local[2]", sc.master

@@ -76,7 +76,7 @@ class Pregel:
             raise ValueError("Maximum number of iterations must be greater than 0, but got "
                              "%s" % maxIterations)
         sc = graph.vertices.ctx
-        interval = int(sc.getConf().get("spark.graphx.pregel.checkpointInterval", "-1"))
+        interval = int(sc._conf.get("spark.graphx.pregel.checkpointInterval", "-1"))
         graphs = _Checkpointer(sc, interval)
         messages_cp = _Checkpointer(sc, interval)
         send = _triplet_sender(sendMsg)
