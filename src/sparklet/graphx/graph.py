@@ -34,19 +34,22 @@ def _triplet_rows(vertices: RDD, edges: RDD, fields: TripletFields,
     """``(edge, srcAttr, dstAttr)`` for every edge (attributes ``None`` where ``fields``
     does not use them). With ``active`` (an RDD keyed by vertex id), keep only the edges
     whose endpoints are active as ``activeness`` ("src", "dst", "either", "both") asks."""
+    # Triplets keep the edges' partition count (GraphX computes them per edge partition).
+    n = edges.getNumPartitions()
     need_src = fields.useSrc or active is not None
     need_dst = fields.useDst or active is not None
     if active is not None:
         flags = active.map(lambda kv: (kv[0], True))
-        side = vertices.leftOuterJoin(flags).mapValues(lambda p: (p[0], p[1] is True))
+        side = vertices.leftOuterJoin(flags, vertices.getNumPartitions()).mapValues(
+            lambda p: (p[0], p[1] is True))
     else:
         side = vertices.mapValues(lambda a: (a, True))
     rows = edges.map(lambda e: (e, (None, True), (None, True)))
     if need_src:
-        rows = (edges.map(lambda e: (e.srcId, e)).join(side)
+        rows = (edges.map(lambda e: (e.srcId, e)).join(side, n)
                 .map(lambda kv: (kv[1][0], kv[1][1], (None, True))))
     if need_dst:
-        rows = (rows.map(lambda r: (r[0].dstId, (r[0], r[1]))).join(side)
+        rows = (rows.map(lambda r: (r[0].dstId, (r[0], r[1]))).join(side, n)
                 .map(lambda kv: (kv[1][0][0], kv[1][0][1], kv[1][1])))
     if active is not None:
         test = {"src": lambda s, d: s, "dst": lambda s, d: d, "either": lambda s, d: s or d,
@@ -99,7 +102,8 @@ class Graph:
             for a in mine:
                 return (kv[0], a)
             return (kv[0], default)
-        self._vertices = VertexRDD(vertices.cogroup(ends).map(pick, preservesPartitioning=True))
+        n = max(vertices.getNumPartitions(), edges.getNumPartitions())
+        self._vertices = VertexRDD(vertices.cogroup(ends, n).map(pick, preservesPartitioning=True))
         self._edges = EdgeRDD._of(edges)
         if vertexStorageLevel is not None:
             self._vertices.persist(vertexStorageLevel)
@@ -121,8 +125,8 @@ class Graph:
     def fromEdges(cls, edges: RDD, defaultValue: Any, edgeStorageLevel=None,
                   vertexStorageLevel=None) -> Graph:
         """The graph of ``edges``; every vertex they name has ``defaultValue``."""
-        vertices = edges.flatMap(_endpoints).reduceByKey(_first).mapValues(
-            lambda _: defaultValue)
+        vertices = (edges.flatMap(_endpoints).reduceByKey(_first, edges.getNumPartitions())
+                    .mapValues(lambda _: defaultValue))
         return cls._of(vertices, edges)
 
     @classmethod

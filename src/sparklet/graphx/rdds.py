@@ -82,33 +82,34 @@ class VertexRDD(_ViewRDD):
 
     def minus(self, other: RDD) -> VertexRDD:
         """The vertices of this whose id is not in ``other``."""
-        return VertexRDD(self.subtractByKey(other))
+        return VertexRDD(self.subtractByKey(other, self.getNumPartitions()))
 
     def diff(self, other: RDD) -> VertexRDD:
         """For ids in both, the vertices of ``other`` whose value differs from this one's."""
         def changed(kv):
             mine, theirs = kv[1]
             return [(kv[0], b) for b in theirs for a in mine[:1] if a != b][:1]
-        return VertexRDD(self.cogroup(other).flatMap(
+        return VertexRDD(self.cogroup(other, self.getNumPartitions()).flatMap(
             lambda kv: changed((kv[0], (list(kv[1][0]), list(kv[1][1]))))))
 
     def leftJoin(self, other: RDD, f: Callable[[int, Any, Any], Any]) -> VertexRDD:
         """``f(id, attr, otherAttrOrNone)`` for every vertex of this (one value of
         ``other`` per id)."""
         table = other.reduceByKey(_first)
-        return VertexRDD(self.leftOuterJoin(table).map(
+        return VertexRDD(self.leftOuterJoin(table, self.getNumPartitions()).map(
             lambda kv: (kv[0], f(kv[0], kv[1][0], kv[1][1])), preservesPartitioning=True))
 
     def innerJoin(self, other: RDD, f: Callable[[int, Any, Any], Any]) -> VertexRDD:
         """``f(id, attr, otherAttr)`` for the ids in both."""
         table = other.reduceByKey(_first)
-        return VertexRDD(self.join(table).map(
+        return VertexRDD(self.join(table, self.getNumPartitions()).map(
             lambda kv: (kv[0], f(kv[0], kv[1][0], kv[1][1])), preservesPartitioning=True))
 
     def aggregateUsingIndex(self, messages: RDD, reduceFunc: Callable) -> VertexRDD:
         """``messages`` reduced per id by ``reduceFunc``, keeping only ids of this RDD."""
-        reduced = messages.reduceByKey(reduceFunc)
-        return VertexRDD(reduced.join(self.mapValues(lambda _: None)).mapValues(
+        reduced = messages.reduceByKey(reduceFunc, self.getNumPartitions())
+        index = self.mapValues(lambda _: None)
+        return VertexRDD(reduced.join(index, self.getNumPartitions()).mapValues(
             lambda pair: pair[0]))
 
     def innerZipJoin(self, other: RDD, f: Callable) -> VertexRDD:
@@ -150,5 +151,5 @@ class EdgeRDD(_ViewRDD):
         edge of ``other`` with the same endpoints (multi-edges of this are all kept)."""
         mine = self.map(lambda e: ((e.srcId, e.dstId), e.attr))
         theirs = other.map(lambda e: ((e.srcId, e.dstId), e.attr)).reduceByKey(_first)
-        return EdgeRDD(mine.join(theirs).map(
+        return EdgeRDD(mine.join(theirs, self.getNumPartitions()).map(
             lambda kv: Edge(kv[0][0], kv[0][1], f(kv[0][0], kv[0][1], kv[1][0], kv[1][1]))))
