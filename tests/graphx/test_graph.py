@@ -274,3 +274,16 @@ def test_graph_persist_and_checkpoint(sc, tmp_path, property_graph):
     assert g.isCheckpointed() and len(g.getCheckpointFiles()) == 2
     assert dict(g.vertices.collect()) == {v: v for v in ALL_VERTICES}
     g.unpersist()
+
+
+# (src, dst, numParts, EdgePartition1D, EdgePartition2D) as computed by GraphX's formulas
+# in Java's 64-bit arithmetic (jshell), products that overflow included.
+JVM_PLACEMENTS = [(2, 123456789, 10, 4, 4), (7, 1, 3, 1, 1), (123456789, 7, 9, 4, 4),
+                  (1099511627776, 2, 10, 2, 2), (9007199254740993, -5, 7, 5, 5),
+                  (-5, 9007199254740993, 16, 9, 7)]
+
+
+@pytest.mark.parametrize("src,dst,n,one_d,two_d", JVM_PLACEMENTS)
+def test_edge_partition_hashes_match_the_jvm(src, dst, n, one_d, two_d):
+    assert PartitionStrategy.EdgePartition1D.getPartition(src, dst, n) == one_d
+    assert PartitionStrategy.EdgePartition2D.getPartition(src, dst, n) == two_d
