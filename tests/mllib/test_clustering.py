@@ -50,20 +50,52 @@ def test_sparse_input_equals_pyspark(sc):
     np.testing.assert_allclose(np.array(again.clusterCenters), case["centers"], atol=1e-12)
 
 
-@pytest.mark.parametrize("mode", ["k-means||", "random"])
-def test_seeded_initialization_finds_pysparks_clusters(sc, mode):
+def test_seeded_kmeans_parallel_finds_pysparks_clusters(sc):
     """Seeds cannot pick the points the JVM's generator picks; on four well-separated blobs
-    the converged centers and cost are the ones PySpark found with seed 7."""
-    expected = REF["kmeans_seeded"][mode]
+    the converged centers and cost are the ones PySpark found (with seed 7)."""
+    expected = REF["kmeans_seeded"]["k-means||"]
     rdd = sc.parallelize(REF["separated"], 4)
-    model = KMeans.train(rdd, 4, maxIterations=50, initializationMode=mode, seed=7)
+    model = KMeans.train(rdd, 4, maxIterations=50, initializationMode="k-means||", seed=7)
     np.testing.assert_allclose(_sorted_rows(model.clusterCenters), expected["centers"],
                                atol=1e-9)
     assert model.computeCost(rdd) == pytest.approx(expected["cost"], rel=1e-9)
     # the same seed gives the same model
-    again = KMeans.train(rdd, 4, maxIterations=50, initializationMode=mode, seed=7)
+    again = KMeans.train(rdd, 4, maxIterations=50, initializationMode="k-means||", seed=7)
     np.testing.assert_array_equal(np.array(again.clusterCenters),
                                   np.array(model.clusterCenters))
+
+
+def _lloyd_fixed_point(X: np.ndarray, C: np.ndarray) -> bool:
+    labels = ((X[:, None, :] - C[None]) ** 2).sum(-1).argmin(1)
+    return all(np.allclose(C[j], X[labels == j].mean(0), atol=1e-9)
+               for j in range(len(C)) if (labels == j).any())
+
+
+def test_seeded_random_initialization(sc):
+    """"random" starts from k sampled points, so on four blobs a seed may start two centers
+    in one blob and end in a local optimum (as Spark can). Every seed's model is a fixed
+    point of Lloyd's iterations at least as costly as PySpark's; seeds that find the four
+    blobs find PySpark's centers; a seed gives the same model every time."""
+    expected = REF["kmeans_seeded"]["random"]
+    X = np.array(REF["separated"])
+    rdd = sc.parallelize(REF["separated"], 4)
+    found = 0
+    for seed in range(8):
+        model = KMeans.train(rdd, 4, maxIterations=50, initializationMode="random",
+                             seed=seed)
+        C = np.array(model.clusterCenters)
+        assert _lloyd_fixed_point(X, C), seed
+        cost = model.computeCost(rdd)
+        assert cost >= expected["cost"] * (1 - 1e-9), seed
+        if cost < 2 * expected["cost"]:
+            found += 1
+            np.testing.assert_allclose(_sorted_rows(C), expected["centers"], atol=1e-9)
+            assert cost == pytest.approx(expected["cost"], rel=1e-9)
+    assert found >= 1
+    first = KMeans.train(rdd, 4, initializationMode="random", seed=3)
+    again = KMeans.train(rdd, 4, initializationMode="random", seed=3)
+    np.testing.assert_array_equal(np.array(first.clusterCenters),
+                                  np.array(again.clusterCenters))
 
 
 def test_kmeans_parallel_finds_the_blobs_whatever_the_seed(sc):
@@ -113,6 +145,24 @@ def test_cosine_centers_are_normalised_means_of_unit_vectors(sc):
     C = np.array(model.clusterCenters)
     np.testing.assert_allclose(np.linalg.norm(C, axis=1), 1.0, atol=1e-12)
     np.testing.assert_allclose(C, _numpy_cosine_lloyd(X, init.copy(), 5), atol=1e-12)
+
+
+def test_cosine_from_seeded_initialization_finds_the_directions(sc):
+    """Three directions at any distance from the origin: cosine k-means groups by angle
+    (euclidean k-means could not: the magnitudes overlap)."""
+    rng = np.random.RandomState(9)
+    directions = np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, -1.0]]) / np.array(
+        [[1.0], [1.0], [np.sqrt(2)]])
+    groups = [d * rng.uniform(0.5, 20.0, size=(25, 1)) + 0.05 * rng.normal(size=(25, 2))
+              for d in directions]
+    X = np.concatenate(groups)
+    expected = []
+    for g in groups:
+        m = (g / np.linalg.norm(g, axis=1, keepdims=True)).mean(axis=0)
+        expected.append(m / np.linalg.norm(m))
+    model = KMeans.train(sc.parallelize(X.tolist(), 3), 3, seed=4, distanceMeasure="cosine")
+    np.testing.assert_allclose(_sorted_rows(model.clusterCenters), _sorted_rows(expected),
+                               atol=1e-9)
 
 
 def test_predict_and_cost_are_euclidean_even_for_a_cosine_model(sc):

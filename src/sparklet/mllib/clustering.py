@@ -133,9 +133,11 @@ def _squared_distances(X, xn2: np.ndarray, C: np.ndarray) -> np.ndarray:
         two = np.partition(d2, 1, axis=1)[:, :2]
         scale = xn2 + cn2.max()
         near = np.flatnonzero(two[:, 1] - two[:, 0] <= 1e-9 * scale + 1e-300)
-        if near.size:
-            diff = _dense_rows(X, near)[:, None, :] - C[None, :, :]
-            d2[near] = np.einsum("ijk,ijk->ij", diff, diff)
+        step = max(1, 4_000_000 // max(C.size, 1))  # bound the (rows, k, d) temporary
+        for lo in range(0, near.size, step):
+            rows = near[lo:lo + step]
+            diff = _dense_rows(X, rows)[:, None, :] - C[None, :, :]
+            d2[rows] = np.einsum("ijk,ijk->ij", diff, diff)
     return d2
 
 
@@ -327,15 +329,14 @@ class KMeans:
                 raise ValueError("mismatched cluster count: initialModel has %d centers "
                                  "but k=%d" % (initial.shape[0], k))
         k = int(k)
-        vectors = rdd.map(_convert_to_vector)
-        blocks = vectors.mapPartitions(_blocks_of).cache()
+        blocks = rdd.mapPartitions(_blocks_of).cache()
         try:
             if initial is not None:
                 centers = [row for row in initial]
             elif initializationMode == "random":
-                centers = _init_random(vectors, k, seed)
+                centers = _init_random(blocks, k, seed)
             else:
-                centers = _init_parallel(vectors, blocks, k, seed, initializationSteps,
+                centers = _init_parallel(blocks, k, seed, initializationSteps,
                                          distanceMeasure)
             centers = _lloyd(blocks, centers, maxIterations, epsilon, distanceMeasure)
         finally:
@@ -369,22 +370,51 @@ def _seed_int(seed: int | None) -> int:
     return int(seed) % (1 << 63)
 
 
-def _init_random(vectors, k: int, seed: int | None) -> list[np.ndarray]:
-    """``k`` sampled points (fewer if the data has fewer distinct points)."""
-    sample = vectors.takeSample(False, k, _seed_int(seed))
-    if not sample:
+def _sample_rows(blocks, num: int, seed: int) -> list[np.ndarray]:
+    """``num`` distinct rows of the cached blocks drawn uniformly without replacement (all
+    of them if there are fewer), in the order drawn: one job counts the rows of each
+    partition, another brings back only the drawn ones."""
+    sizes = blocks.mapPartitions(lambda it: [sum(X.shape[0] for X, _ in it)]).collect()
+    total = int(sum(sizes))
+    if total == 0:
         raise ValueError("KMeans: no samples available, the training data is empty")
-    return _distinct_rows(v.toArray() for v in sample)
+    drawn = np.random.default_rng([seed, 1 << 20]).choice(total, min(num, total),
+                                                          replace=False)
+    starts = np.concatenate([[0], np.cumsum(sizes)])
+    wanted: dict[int, list[tuple[int, int]]] = {}
+    for order, row in enumerate(drawn):
+        part = int(np.searchsorted(starts, row, side="right")) - 1
+        wanted.setdefault(part, []).append((int(row - starts[part]), order))
+
+    def fetch(index, it):
+        mine = wanted.get(index)
+        if not mine:
+            return
+        offset = 0
+        by_row = dict(mine)
+        for X, _ in it:
+            hits = [r for r in by_row if offset <= r < offset + X.shape[0]]
+            if hits:
+                rows = _dense_rows(X, [r - offset for r in hits])
+                for r, values in zip(hits, rows, strict=True):
+                    yield by_row[r], values
+            offset += X.shape[0]
+
+    return [v for _, v in sorted(blocks.mapPartitionsWithIndex(fetch).collect(),
+                                 key=lambda p: p[0])]
 
 
-def _init_parallel(vectors, blocks, k: int, seed: int | None, steps: int,
+def _init_random(blocks, k: int, seed: int | None) -> list[np.ndarray]:
+    """``k`` sampled points (fewer if the data has fewer distinct points)."""
+    return _distinct_rows(_sample_rows(blocks, k, _seed_int(seed)))
+
+
+def _init_parallel(blocks, k: int, seed: int | None, steps: int,
                    measure: str) -> list[np.ndarray]:
     """The k-means|| initialization (Bahmani et al., Scalable K-Means++, VLDB 2012)."""
     s = _seed_int(seed)
-    sample = vectors.takeSample(False, 1, s)
-    if not sample:
-        raise ValueError("KMeans: no samples available, the training data is empty")
-    centers = [sample[0].toArray().astype(np.float64)]
+    sample = _sample_rows(blocks, 1, s)
+    centers = [np.array(sample[0], dtype=np.float64)]
     for step in range(steps):
         C = np.array(centers)
 

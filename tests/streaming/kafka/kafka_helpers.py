@@ -124,8 +124,10 @@ class KafkaTestBroker:
 
     def watermarks(self, topic: str, partition: int) -> tuple[int, int]:
         """(log start, high watermark) of one partition, asked of the broker."""
+        # read_uncommitted: a read_committed consumer is answered the last stable offset.
         consumer = Consumer({"bootstrap.servers": self.bootstrap,
-                             "group.id": "sparklet-tests-watermarks"})
+                             "group.id": "sparklet-tests-watermarks",
+                             "isolation.level": "read_uncommitted"})
         try:
             return consumer.get_watermark_offsets(TopicPartition(topic, partition),
                                                   timeout=_OP_TIMEOUT, cached=False)

@@ -156,10 +156,15 @@ def new_topic(ck, params, partitions: int = 1, **config) -> str:
 def read_topic(ck, params, topic: str, committed: bool = True,
                timeout: float = 60.0) -> Counter:
     """Every record of ``topic`` as a multiset of (key, value), read up to the high
-    watermark each partition had when called."""
+    watermark each partition had when called (a read_committed read goes on until the
+    transactions below it are decided)."""
     import time
 
-    probe = ck.Consumer({**params, "group.id": f"probe-{uuid.uuid4().hex}"})
+    # The probe must not be read_committed (librdkafka's default): its watermark query then
+    # answers the last stable offset, which stays below a just-committed transaction's
+    # records until the broker has written its commit markers.
+    probe = ck.Consumer({**params, "group.id": f"probe-{uuid.uuid4().hex}",
+                         "isolation.level": "read_uncommitted"})
     try:
         parts = sorted(probe.list_topics(topic, timeout=30).topics[topic].partitions)
         ends = {p: probe.get_watermark_offsets(ck.TopicPartition(topic, p), 30,
