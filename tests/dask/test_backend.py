@@ -242,6 +242,61 @@ def test_received_blocks_stay_on_the_receivers_worker(dask_sc):
 
 
 
+# The batches _keep_batch saw (module level: a checkpointed graph pickles its functions).
+_KEPT_BATCHES: list = []
+_KEPT_LOCK = threading.Lock()
+
+
+def _keep_batch(rdd):
+    with _KEPT_LOCK:
+        _KEPT_BATCHES.append(rdd)
+
+
+def test_with_the_write_ahead_log_executors_log_the_blocks_and_the_driver_only_where(
+        make_dask_sc, tmp_path):
+    """Spark's WriteAheadLogBasedBlockHandler: the receiver's executor logs each block
+    before the driver hears of it; the driver's log holds references; and a block no
+    executor holds any more is read back from the executor's log."""
+    import pickle
+
+    from sparklet.streaming import StreamingContext
+    from sparklet.streaming.recovery.block_logs import read_logged_block
+    from sparklet.streaming.recovery.wal import WriteAheadLog, segment_names
+
+    sc = make_dask_sc({"spark.streaming.receiver.writeAheadLog.enable": "true"})
+    ssc = StreamingContext(sc, 0.2)
+    checkpoint = tmp_path / "checkpoint"
+    ssc.checkpoint(str(checkpoint))
+    batches, lock = _KEPT_BATCHES, _KEPT_LOCK
+    batches.clear()
+    ssc.receiverStream(_Numbers.make(1000)).foreachRDD(_keep_batch)
+    ssc.start()
+    try:
+        def received():
+            with lock:
+                return sum(b.count() for b in batches if b._blocks) >= 1000
+        _until(received, "every record in some batch")
+        tracker = ssc._receiver_tracker
+        assert tracker._store.memory_used == 0 and tracker._store.disk_used == 0
+        driver_log = str(checkpoint / "receivedData" / "0")
+        records = [body for seg in segment_names(driver_log)
+                   for _, _, body in WriteAheadLog(driver_log).scan(seg)]
+        assert {body[0] for body in records} <= {"block_ref", "alloc"}
+        refs = [body[4] for body in records if body[0] == "block_ref"]
+        assert {ref[0] for ref in refs} == {str(checkpoint / "receivedBlockData" / "0")}
+        assert sorted(x for ref in refs for x in pickle.loads(read_logged_block(ref))) == \
+            list(range(1000))
+        # Every executor drops the blocks: the batches read them from the executors' log.
+        with lock:
+            kept = [b for b in batches if b._blocks]
+        sc._backend.broadcast_message(
+            ("remove_blocks", [i.block_id for b in kept for i in b._blocks]))
+        assert sc._backend.wait_control_delivered(WAIT)
+        assert sorted(x for b in kept for x in b.collect()) == list(range(1000))
+    finally:
+        ssc.stop(stopSparkContext=False)
+
+
 def test_a_block_cached_on_another_worker_is_read_from_it_not_recomputed(make_dask_sc,
                                                                          tmp_path):
     sc = make_dask_sc({"spark.locality.wait": "0"})  # no waiting for a busy holder

@@ -126,3 +126,32 @@ class Counter(Receiver):
                     return
                 n += 1
             time.sleep(0.001)
+
+
+def logged_blocks(directory: str) -> list[tuple[str, tuple, bytes]]:
+    """The blocks a stream's driver-side write-ahead log holds, read straight from its
+    segments: ``(path, (segment, offset, length), data)`` of the record that has the bytes.
+    On the local backend that is the driver's own record; on a cluster backend the driver
+    logs a ``block_ref`` and the bytes are in the receiver's executor's log, read from there.
+    """
+    import os
+
+    from sparklet.streaming.recovery.wal import WriteAheadLog, segment_names
+
+    wal, out = WriteAheadLog(directory), []
+    for seg in segment_names(directory):
+        for ref, _, body in wal.scan(seg):
+            if body[0] == "block":
+                out.append((os.path.join(directory, seg), tuple(ref), body[3]))
+            elif body[0] == "block_ref":
+                where, *data_ref = body[4]
+                _, _, _, data = WriteAheadLog(where).read(data_ref)
+                out.append((os.path.join(where, data_ref[0]), tuple(data_ref), data))
+    return out
+
+
+def logged_numbers(directory: str) -> list[int]:
+    """Every number in the blocks of a stream's log (see :func:`logged_blocks`)."""
+    import pickle
+
+    return sorted(x for _, _, data in logged_blocks(directory) for x in pickle.loads(data))

@@ -300,3 +300,18 @@ def test_blocks_spill_to_the_local_dir_beyond_the_memory_limit(make_context):
         assert got == list(range(len(got)))
     tracker.cleanup_before(2000)
     assert os.listdir(spill_dir) == [] and tracker.block_store.disk_used == 0
+
+
+def test_receivers_connect_to_spark_driver_host(make_context):
+    """spark.driver.host is the address the receiver tasks are given to connect to (a worker
+    on another machine needs one it can reach); the socket listens on
+    spark.driver.bindAddress."""
+    sc = make_context(receiver_conf(**{"spark.driver.host": "localhost",
+                                       "spark.driver.bindAddress": "127.0.0.1"}))
+    tracker, _ = start_tracker(sc, {0: Counter()})
+    try:
+        assert tracker.address[0] == "localhost"
+        assert tracker._server.getsockname()[0] == "127.0.0.1"
+        assert wait_until(lambda: tracker.received_records(0) > 0)
+    finally:
+        tracker.stop(graceful=False)

@@ -19,7 +19,7 @@ import threading
 import time
 
 import pytest
-from receiver_helpers import FakeStreamingContext, wait_until
+from receiver_helpers import FakeStreamingContext, logged_blocks, logged_numbers, wait_until
 
 from sparklet.streaming.listener import StreamingListener, StreamingListenerBus
 from sparklet.streaming.receiver import Receiver
@@ -125,12 +125,6 @@ def crash(tracker: ReceiverTracker) -> None:
         wal.close()
 
 
-def logged(directory: str) -> list[int]:
-    wal = WriteAheadLog(directory)
-    return sorted(x for seg in segment_names(directory) for _, _, body in wal.scan(seg)
-                  if body[0] == "block" for x in pickle.loads(body[3]))
-
-
 def test_deleted_checkpoint_directory_is_recreated_and_a_crash_loses_nothing(
         wal_sc, tmp_path, caplog):
     checkpoint = str(tmp_path / "checkpoint")
@@ -148,7 +142,7 @@ def test_deleted_checkpoint_directory_is_recreated_and_a_crash_loses_nothing(
     assert f"The write-ahead log directory {log_dir}" in caplog.text
     assert "Wrote 6 received blocks of stream 0 again" in caplog.text
     assert segment_names(log_dir), "no segment was written after the deletion"
-    assert logged(log_dir) == list(range(80))      # every acknowledged record is on disk
+    assert logged_numbers(log_dir) == list(range(80))      # every acknowledged record is on disk
     state = pickle.loads(pickle.dumps(first.checkpoint_state()))  # the next checkpoint
     source.close(first)
     crash(first)
@@ -179,15 +173,14 @@ def test_damaged_acknowledged_records_are_reported_at_error_and_on_the_bus(
     first.allocate_blocks_to_batch(1000)
     state = pickle.loads(pickle.dumps(first.checkpoint_state()))  # the last checkpoint
     source.reach(first, 50)        # three blocks logged and acknowledged after it
-    segment = first._wals[0]._active
     source.close(first)
     crash(first)
-    path = os.path.join(checkpoint, "receivedData", "0", segment)
-    wal = WriteAheadLog(os.path.dirname(path))
-    refs = [ref for ref, _, body in wal.scan(segment) if body[0] == "block"]
-    damaged = refs[3]              # the block of 30..39: storage damage inside its body
+    blocks = [b for b in logged_blocks(os.path.join(checkpoint, "receivedData", "0"))
+              if pickle.loads(b[2])[0] == 30]
+    assert len(blocks) == 1, blocks
+    path, (_, offset, length), _ = blocks[0]  # the block of 30..39: damage inside its body
     with open(path, "r+b") as fh:
-        fh.seek(damaged.offset + damaged.length - 3)
+        fh.seek(offset + length - 3)
         byte = fh.read(1)
         fh.seek(-1, os.SEEK_CUR)
         fh.write(bytes([byte[0] ^ 0xFF]))
@@ -210,7 +203,7 @@ def test_damaged_acknowledged_records_are_reported_at_error_and_on_the_bus(
     assert path in errors[0].getMessage()
     [event] = listener.events
     assert (event.streamId(), event.segment(), event.offset(), event.numRecordsLost()) == \
-        (0, path, damaged.offset, 1)
+        (0, path, offset, 1)
     # The records around the damage are recovered: only the damaged block is lost.
     second.allocate_blocks_to_batch(2000)
     assert sorted(second.blocks_rdd(0, 2000).collect()) == \

@@ -19,7 +19,7 @@ import threading
 import time
 
 import pytest
-from receiver_helpers import WAIT, FakeStreamingContext, wait_until
+from receiver_helpers import WAIT, FakeStreamingContext, logged_numbers, wait_until
 
 from sparklet.streaming.clock import ManualClock
 from sparklet.streaming.receiver import Receiver
@@ -112,13 +112,6 @@ def use_wal_clock(tracker: ReceiverTracker, clock: ManualClock, stream_id: int =
     tracker._wals[stream_id] = WriteAheadLog(
         os.path.join(tracker._wal_root(), str(stream_id)), tracker.wal_rolling_ms,
         clock=clock.get_time_millis, run_id=tracker._wal_run_id)
-
-
-def logged_numbers(directory: str) -> list[int]:
-    """Every number in the blocks of a stream's log, read straight from its segments."""
-    wal = WriteAheadLog(directory)
-    return sorted(x for seg in segment_names(directory) for _, _, body in wal.scan(seg)
-                  if body[0] == "block" for x in pickle.loads(body[3]))
 
 
 def crash(tracker: ReceiverTracker) -> None:
@@ -383,16 +376,19 @@ def test_reliable_store_returns_only_when_the_driver_acknowledges():
 def test_a_block_the_log_cannot_take_is_refused_and_not_acknowledged(wal_sc, tmp_path):
     ack = str(tmp_path / "source-position")
     tracker = make_tracker(wal_sc, str(tmp_path / "cp"), {0: NumberSource(ack, total=50)})
-    wal = tracker._wal(0)
-    real_write, writes = wal.write_block, []
+    wal, writes = tracker._wal(0), []
 
-    def fails_third(*args):
-        writes.append(args[0])
-        if len(writes) == 3:
-            raise OSError(28, "No space left on device")
-        return real_write(*args)
+    def fails_third(real_write):
+        def write(*args):
+            writes.append(args[0])
+            if len(writes) == 3:
+                raise OSError(28, "No space left on device")
+            return real_write(*args)
+        return write
 
-    wal.write_block = fails_third
+    # The driver logs a block (local backend) or where its executor logged it (Dask).
+    wal.write_block = fails_third(wal.write_block)
+    wal.write_block_ref = fails_third(wal.write_block_ref)
     tracker.start()
     try:
         # The receiver's store() raised for the third block, so it stopped storing there.

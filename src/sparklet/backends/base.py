@@ -44,6 +44,12 @@ class SchedulerBackend:
     # broadcast and added files are then files there); a cluster backend ships them.
     shares_driver_disk = True
 
+    def fetch_block(self, executor_id: str, block_id: str) -> bytes | None:
+        """The bytes of a block executor ``executor_id`` keeps in its block manager (None if
+        it has not, or cannot be reached). Only backends that keep blocks off the driver
+        (``shares_driver_disk`` False) need it."""
+        return None
+
     def add_file(self, path: str) -> None:
         """A file (or directory) ``addFile`` put in the driver's files directory, which
         tasks must find in theirs (``SparkFiles.get``)."""

@@ -437,6 +437,25 @@ class DaskBackend(SchedulerBackend):
                 self._includes.append(path)
                 self._includes_version += 1
 
+    def fetch_block(self, executor_id: str, block_id: str) -> bytes | None:
+        """Asks the executor's worker over Dask's RPC, as a peer's task does."""
+        from sparklet.backends.dask.executor import BLOCK_HANDLER
+
+        with self._lock:
+            ex = self._executors.get(executor_id)
+        if ex is None:
+            return None
+
+        async def ask():
+            call = getattr(self.client.rpc(ex.address), BLOCK_HANDLER)
+            return await call(app_id=self.app_id, executor_id=executor_id, block_id=block_id)
+
+        try:
+            return self.client.sync(ask, callback_timeout=30)
+        except Exception as e:  # noqa: BLE001 - a worker gone, a broken connection
+            log.info("fetching block %s from executor %s failed: %s", block_id, executor_id, e)
+            return None
+
     # -- for tests and diagnostics ---------------------------------------------------------
 
     def executor_addresses(self) -> dict[str, str]:

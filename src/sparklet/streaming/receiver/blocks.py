@@ -48,6 +48,9 @@ class ReceivedBlockInfo:
     wal_ref: tuple | None = None
     executor_id: str | None = None   # the executor keeping it (cluster backends)
     replicas: tuple = ()             # other executors keeping a copy
+    # Where that executor logged it (directory, segment, offset, length), with the
+    # write-ahead log on: read from there when no executor has it any more.
+    log_ref: tuple | None = None
 
     def read(self) -> list:
         if self.data is not None:
@@ -77,6 +80,10 @@ class ReceivedBlockInfo:
                 data = manager.fetch_remote_block(holder, self.block_id)
             if data is not None:
                 return serializers.loads(data)
+        if self.log_ref is not None:
+            from sparklet.streaming.recovery.block_logs import read_logged_block
+
+            return serializers.loads(read_logged_block(self.log_ref))
         raise RuntimeError(f"Could not compute split, block {self.block_id} of stream "
                            f"{self.stream_id} not found on executors {', '.join(holders)}")
 
@@ -139,7 +146,7 @@ class _BlockPartition(Partition):
         self.block = ReceivedBlockInfo(block.stream_id, block.block_id, block.num_records,
                                        block.nbytes, block.data, block.path,
                                        executor_id=block.executor_id,
-                                       replicas=block.replicas)
+                                       replicas=block.replicas, log_ref=block.log_ref)
 
 
 class ReceivedBlockRDD(RDD):

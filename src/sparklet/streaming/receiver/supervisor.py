@@ -123,9 +123,11 @@ class ReceiverSupervisor:
     acknowledgements).
 
     ``settings`` carries ``blockInterval`` (s), ``restartDelay`` (ms), ``rate`` (the
-    initial limit, records/s, 0 for none) and ``wal`` (whether the driver keeps a
-    write-ahead log, so ``store(records)`` waits for each block's acknowledgement) --
-    computed on the driver, so the executor needs no configuration of its own.
+    initial limit, records/s, 0 for none), ``wal`` (whether blocks are write-ahead logged,
+    so ``store(records)`` waits for each block's acknowledgement), ``blocksOnExecutor``
+    (keep blocks in this executor's block manager; cluster backends) and with it
+    ``blockLogDir``/``blockLogRollingMs`` (where this executor logs them) -- computed on the
+    driver, so the executor needs no configuration of its own.
     """
 
     def __init__(self, receiver: Receiver, stream_id: int, driver_address: tuple,
@@ -146,6 +148,7 @@ class ReceiverSupervisor:
         self._sock: socket.socket | None = None
         self._stopping = False
         self.reliable = bool(settings.get("wal", False))
+        self._block_log = None  # this run's write-ahead log of blocks kept on the executor
         self._acks: dict[str, _Ack] = {}
         self._ack_lock = threading.Lock()
         self._channel_closed = threading.Event()
@@ -176,28 +179,49 @@ class ReceiverSupervisor:
         block_id = f"input-{self.stream_id}-{self.attempt_id}-{next(self._block_ids)}"
         data = serializers.dumps(records)
         if self.settings.get("blocksOnExecutor"):
-            from sparklet.env import SparkEnv
-
-            # Kept here, at the receiver's storage level, and copied to as many other
-            # executors as the level's replication asks (MEMORY_AND_DISK_2 by default), so
-            # a lost worker loses no batch; the driver learns the id and holders only.
-            level = self.receiver.storageLevel
-            manager = SparkEnv.get().block_manager
-            manager.put(block_id, data, level, None)
-            holders = [manager.executor_id,
-                       *manager.replicate_block(block_id, data, level, level.replication - 1)]
-            self._send(("block_stored", block_id, len(records), len(data), holders))
-            return
-        if not (wait and self.reliable):
+            self._store_on_executor(block_id, len(records), data, wait and self.reliable)
+        elif wait and self.reliable:
+            # Reliable store: the driver answers once the block is in its write-ahead log.
+            self._send_and_wait(block_id, ("block", block_id, len(records), data, True))
+        else:
             self._send(("block", block_id, len(records), data))
-            return
-        # Reliable store: the driver answers once the block is in its write-ahead log.
+
+    def _store_on_executor(self, block_id: str, count: int, data: bytes, wait: bool) -> None:
+        from sparklet.env import SparkEnv
+
+        # With the write-ahead log on, logged here first (fsynced, under the checkpoint
+        # directory), so the block outlives this executor; the driver logs where.
+        log_ref = None
+        if self.settings.get("blockLogDir"):
+            with self._lock:
+                if self._block_log is None:
+                    from sparklet.streaming.recovery.wal import WriteAheadLog
+
+                    self._block_log = WriteAheadLog(
+                        self.settings["blockLogDir"],
+                        self.settings.get("blockLogRollingMs", 60_000))
+            log_ref = (self._block_log.directory,
+                       *self._block_log.write_block(block_id, count, data))
+        # Kept here, at the receiver's storage level, and copied to as many other executors
+        # as the level's replication asks (MEMORY_AND_DISK_2 by default), so a lost worker
+        # loses no batch; the driver learns the id and holders only.
+        level = self.receiver.storageLevel
+        manager = SparkEnv.get().block_manager
+        manager.put(block_id, data, level, None)
+        holders = [manager.executor_id,
+                   *manager.replicate_block(block_id, data, level, level.replication - 1)]
+        message = ("block_stored", block_id, count, len(data), holders, log_ref)
+        if wait:  # the driver answers once its log has the reference
+            self._send_and_wait(block_id, (*message, True))
+        else:
+            self._send(message)
+
+    def _send_and_wait(self, block_id: str, message: tuple) -> None:
         ack = _Ack()
         with self._ack_lock:
             self._acks[block_id] = ack
         try:
-            if self._channel_closed.is_set() or not self._send(
-                    ("block", block_id, len(records), data, True)):
+            if self._channel_closed.is_set() or not self._send(message):
                 raise RuntimeError(f"Block {block_id} could not be sent to the driver (the "
                                    "connection is closed); its records are not stored")
             while not ack.event.wait(0.05):
@@ -276,6 +300,8 @@ class ReceiverSupervisor:
             control.join(self.settings.get("ackTimeout", 10.0))
         sock, self._sock = self._sock, None
         close_socket(sock)
+        if self._block_log is not None:
+            self._block_log.close()
 
     def start_receiver(self) -> None:
         # Stopping waits for a running onStart to return (the lock is reentrant, so onStart

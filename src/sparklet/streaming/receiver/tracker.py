@@ -69,6 +69,8 @@ from sparklet.streaming.receiver.supervisor import (
     run_receiver_task,
 )
 from sparklet.streaming.recovery import wal_faults
+from sparklet.streaming.recovery.block_logs import DATA_DIR as BLOCK_LOG_DIR
+from sparklet.streaming.recovery.block_logs import ExecutorBlockLogs, read_logged_block
 from sparklet.streaming.recovery.wal import (
     WALCorruptionError,
     WALRef,
@@ -79,6 +81,9 @@ from sparklet.streaming.recovery.wal import (
 from sparklet.util import parse_bytes
 
 __all__ = ["ReceiverTracker", "ReceiverInfo"]
+
+DRIVER_HOST_KEY = "spark.driver.host"
+DRIVER_BIND_ADDRESS_KEY = "spark.driver.bindAddress"
 
 log = logging.getLogger(__name__)
 
@@ -219,6 +224,7 @@ class ReceiverTracker:
             raise ValueError(f"{WAL_ROLLING_KEY} must be positive, got {rolling}")
         self.wal_rolling_ms = rolling * 1000.0
         self._wals: dict[int, WriteAheadLog] = {}
+        self._executor_logs: ExecutorBlockLogs | None = None
         self._wal_run_id = os.urandom(6).hex()
         # Held across "log the block, then track it" (and allocation, and taking a
         # checkpoint), so a checkpoint never sees a block logged but not yet tracked.
@@ -262,12 +268,17 @@ class ReceiverTracker:
         # receiver task's closure) gets as far as the first one.
         self._secret = secrets.token_bytes(SECRET_LENGTH)
         conf = self.sc._conf
+        # Spark's two driver addresses: receivers on other machines connect to
+        # spark.driver.host, and the socket listens on spark.driver.bindAddress (by default
+        # the same). Loopback unless set: then only workers on this machine reach it.
+        host = conf.get(DRIVER_HOST_KEY) or "127.0.0.1"
         self._endpoint = ReceiverEndpoint(
             self._secret, self._serve,
             handshake_timeout=_millis_setting(conf.get(HANDSHAKE_TIMEOUT_KEY), 10000) / 1000,
-            max_pending=int(conf.get(MAX_PENDING_KEY, "64")))
+            max_pending=int(conf.get(MAX_PENDING_KEY, "64")),
+            host=conf.get(DRIVER_BIND_ADDRESS_KEY) or host)
         self._server = self._endpoint.server
-        self.address = self._endpoint.address
+        self.address = (host, self._endpoint.address[1])
         self._endpoint.start()
         if self.rate["backpressure"]:
             self._start_rate_controllers()
@@ -329,13 +340,16 @@ class ReceiverTracker:
 
     def _settings(self, tracked: _TrackedReceiver) -> dict:
         rate = initial_rate_limit(self.sc._conf) if tracked.rate is None else tracked.rate
+        on_executor = not self.sc._backend.shares_driver_disk
         return {"blockInterval": self.block_interval_ms / 1000.0,
                 "restartDelay": self.restart_delay_ms, "rate": rate, "secret": self._secret,
                 "wal": self.wal_enabled,
-                # On a cluster backend a block stays on the receiver's executor and the
-                # driver hears its id only; the driver's write-ahead log needs the bytes.
-                "blocksOnExecutor": not (self.sc._backend.shares_driver_disk
-                                         or self.wal_enabled)}
+                # On a cluster backend a block stays on the receiver's executor (which logs
+                # it too, with the write-ahead log on) and the driver hears its id only.
+                "blocksOnExecutor": on_executor,
+                "blockLogDir": self._block_logs().directory(tracked.stream_id)
+                if on_executor and self.wal_enabled else None,
+                "blockLogRollingMs": self.wal_rolling_ms}
 
     def _running(self) -> bool:
         return self._state == "started"
@@ -430,8 +444,17 @@ class ReceiverTracker:
                 if ask:  # a reliable store() waits for this: the block is durable now
                     self._send(tracked, ("ack", block_id))
             elif kind == "block_stored":  # kept by the receiver's executor (and copies)
-                _, block_id, count, nbytes, holders = message
-                self._add_executor_block(tracked, block_id, count, nbytes, holders)
+                _, block_id, count, nbytes, holders, log_ref, *ask = message
+                try:
+                    self._add_executor_block(tracked, block_id, count, nbytes, holders,
+                                             log_ref)
+                except Exception as e:  # noqa: BLE001 - refused, and the receiver is told
+                    log.exception("could not log block %s of stream %d", block_id, sid)
+                    if ask:
+                        self._send(tracked, ("nack", block_id, f"{type(e).__name__}: {e}"))
+                    continue
+                if ask:
+                    self._send(tracked, ("ack", block_id))
             elif kind == "started":
                 with self._lock:
                     tracked.active = True
@@ -482,9 +505,17 @@ class ReceiverTracker:
             self._received(info)
 
     def _add_executor_block(self, tracked: _TrackedReceiver, block_id: str, count: int,
-                            nbytes: int, holders: list[str]) -> None:
-        self._received(ReceivedBlockInfo(tracked.stream_id, block_id, count, nbytes,
-                                         executor_id=holders[0], replicas=tuple(holders[1:])))
+                            nbytes: int, holders: list[str], log_ref: tuple | None) -> None:
+        sid = tracked.stream_id
+        info = ReceivedBlockInfo(sid, block_id, count, nbytes, executor_id=holders[0],
+                                 replicas=tuple(holders[1:]), log_ref=log_ref)
+        with self._wal_lock:
+            if self.wal_enabled and log_ref is not None:
+                # The executor's log has the bytes; the driver's records where they are.
+                info.wal_ref = self._wal(sid).write_block_ref(block_id, count, nbytes, log_ref)
+                self._block_logs().adopt(sid, log_ref)
+                wal_faults.relog_lost_blocks(self, sid)
+            self._received(info)
 
     def _received(self, info: ReceivedBlockInfo) -> None:
         """A block is stored: the next batch gets it."""
@@ -513,6 +544,13 @@ class ReceiverTracker:
                 f"{type(fs).__name__}. Use a local (or locally mounted) directory or turn "
                 f"off {WAL_ENABLE_KEY}.")
         return os.path.join(path, "receivedData")
+
+    def _block_logs(self) -> ExecutorBlockLogs:
+        """The logs the receivers' executors write (cluster backends), next to the driver's."""
+        if self._executor_logs is None:
+            root = os.path.join(os.path.dirname(self._wal_root()), BLOCK_LOG_DIR)
+            self._executor_logs = ExecutorBlockLogs(root)
+        return self._executor_logs
 
     def _wal(self, stream_id: int) -> WriteAheadLog:
         wal = self._wals.get(stream_id)
@@ -604,8 +642,12 @@ class ReceiverTracker:
             log.warning("%d records received before the crash were not in the write-ahead "
                         "log (%s was off) and are lost", lost, WAL_ENABLE_KEY)
 
-    def _revive(self, sid: int, ref: WALRef, body: tuple | None = None) -> ReceivedBlockInfo:
-        """A block of a crashed run, read back from the log into the block store."""
+    def _revive(self, sid: int, ref: WALRef, body: tuple | None = None,
+                referenced: bool = True) -> ReceivedBlockInfo | None:
+        """A block of a crashed run, read back from the log into the block store. A block
+        an executor logged that cannot be read back fails the recovery when the checkpoint
+        (``referenced``) needs it; one logged after the checkpoint is reported lost (None),
+        as a damaged record of the driver's own log is."""
         wal = self._wal(sid)
         if body is None:
             try:
@@ -613,15 +655,29 @@ class ReceiverTracker:
             except WALCorruptionError as e:
                 wal_faults.report_unreadable_record(self, sid, ref, e)
                 raise
-        kind, block_id, count, data = body
-        if kind != "block":
+        kind, block_id, count, *rest = body
+        log_ref = None
+        if kind == "block":
+            data = rest[0]
+        elif kind == "block_ref":  # kept and logged by an executor of the crashed run
+            log_ref = rest[1]
+            try:
+                data = read_logged_block(log_ref)
+            except (WALCorruptionError, OSError) as e:
+                if not referenced:
+                    wal_faults.report_lost_logged_block(self, sid, log_ref, e)
+                    return None
+                wal_faults.report_unreadable_record(self, sid, ref, e, log_ref)
+                raise
+            self._block_logs().adopt(sid, log_ref)
+        else:
             raise ValueError(f"write-ahead log record {ref} is a {kind!r} record, not a block")
         tracked = self._receivers.get(sid)
         if tracked is not None:
             info = self._store.add(sid, block_id, count, data, tracked.receiver.storageLevel)
         else:
             info = self._store.add(sid, block_id, count, data)
-        info.wal_ref = ref
+        info.wal_ref, info.log_ref = ref, log_ref
         wal.adopt(ref)
         return info
 
@@ -648,10 +704,13 @@ class ReceiverTracker:
                 wal_faults.report_damage(self, sid, damage, first, [r[0] for r in records],
                                          segments[-1])
             for _seq, ref, body in records:
-                if body[0] == "block":
+                if body[0] in ("block", "block_ref"):
                     if (sid, ref) not in known:
-                        known[sid, ref] = self._revive(sid, ref, body)
-                        unallocated.setdefault(sid, []).append(known[sid, ref])
+                        info = self._revive(sid, ref, body, referenced=False)
+                        if info is None:
+                            continue
+                        known[sid, ref] = info
+                        unallocated.setdefault(sid, []).append(info)
                 elif body[0] == "alloc":
                     _, t, refs = body
                     wal.adopt_allocation(ref.segment, t)
@@ -750,10 +809,10 @@ class ReceiverTracker:
                     for info in blocks:
                         if info.executor_id is not None:
                             on_executors.append(info.block_id)
-                            continue
-                        self._store.remove(info)
+                        else:
+                            self._store.remove(info)
                         if info.wal_ref is not None:
-                            released.append((sid, info.wal_ref))
+                            released.append((sid, info.wal_ref, info.log_ref))
             if on_executors:
                 self.sc._backend.broadcast_message(("remove_blocks", on_executors))
             if not self.wal_enabled:
@@ -761,10 +820,14 @@ class ReceiverTracker:
             self._wal_releases.append((time_ms, released))
             while len(self._wal_releases) > self.wal_cleanup_lag:
                 before, refs = self._wal_releases.popleft()
-                for sid, ref in refs:
+                for sid, ref, log_ref in refs:
                     self._wal(sid).release(ref)
+                    if log_ref is not None:
+                        self._block_logs().release(sid, log_ref)
                 for wal in self._wals.values():
                     wal.clean(before)
+                if self._executor_logs is not None:
+                    self._executor_logs.clean()
 
     # -- introspection (tests, UI) ---------------------------------------------------------
 

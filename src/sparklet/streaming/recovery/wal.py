@@ -243,6 +243,13 @@ class WriteAheadLog:
         return self._append(pickle.dumps(("block", block_id, num_records, data),
                                          pickle.HIGHEST_PROTOCOL))
 
+    def write_block_ref(self, block_id: str, num_records: int, nbytes: int,
+                        data_ref: WALRef | tuple) -> WALRef:
+        """Log a block an executor keeps and logged itself at ``data_ref`` (in its own log,
+        :mod:`~sparklet.streaming.recovery.block_logs`); live like a block."""
+        body = ("block_ref", block_id, num_records, nbytes, tuple(data_ref))
+        return self._append(pickle.dumps(body, pickle.HIGHEST_PROTOCOL))
+
     def write_allocation(self, batch_time_ms: int, blocks: list[WALRef]) -> WALRef:
         """Log that these blocks (by reference) make up the batch at ``batch_time_ms``, so a
         recovered driver rebuilds batches generated after its last checkpoint as they were.
@@ -366,6 +373,17 @@ class WriteAheadLog:
             live = self._live.get(ref.segment)
             if live is not None:
                 live.discard(ref.offset)
+
+    def has_live(self, segment: str) -> bool:
+        """Whether a block in ``segment`` has not been released yet."""
+        with self._lock:
+            return bool(self._live.get(segment))
+
+    def forget(self, segment: str) -> None:
+        """Drop the bookkeeping of a segment deleted by someone else."""
+        with self._lock:
+            self._live.pop(segment, None)
+            self._max_batch.pop(segment, None)
 
     def clean(self, before_ms: int) -> list[str]:
         """Delete every segment but the active one whose blocks are all released and whose

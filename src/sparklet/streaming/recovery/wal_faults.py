@@ -19,7 +19,8 @@ from typing import Any
 
 from sparklet.streaming.recovery.wal import WALRef
 
-__all__ = ["relog_lost_blocks", "report_damage", "report_unreadable_record"]
+__all__ = ["relog_lost_blocks", "report_damage", "report_unreadable_record",
+           "report_lost_logged_block"]
 
 log = logging.getLogger("sparklet.streaming.receiver.tracker")
 
@@ -41,7 +42,25 @@ def relog_lost_blocks(tracker: Any, sid: int, check: bool = False) -> int:
     for info in blocks:
         if info.wal_ref is None or WALRef(*info.wal_ref).segment not in lost:
             continue
-        if info.data is not None:
+        if info.executor_id is not None and info.log_ref is not None:
+            directory, segment = info.log_ref[:2]
+            if os.path.exists(os.path.join(directory, segment)):
+                # Still in its executor's log: only the reference is logged again.
+                info.wal_ref = wal.write_block_ref(info.block_id, info.num_records,
+                                                   info.nbytes, info.log_ref)
+                relogged += 1
+                continue
+            # Its executor's segment went too: the bytes come from an executor holding the
+            # block, into the driver's own log (the one time they pass through the driver).
+            data = _fetch_from_holders(tracker, info)
+            if data is None:
+                log.error("Received block %s of stream %d is lost: its write-ahead log "
+                          "segment was deleted and no executor holds it any more",
+                          info.block_id, sid)
+                continue
+            tracker._block_logs().release(sid, info.log_ref)
+            info.log_ref = None
+        elif info.data is not None:
             data = info.data
         else:  # spilled to the local disk, not under the checkpoint directory
             with open(info.path, "rb") as fh:
@@ -52,6 +71,15 @@ def relog_lost_blocks(tracker: Any, sid: int, check: bool = False) -> int:
         log.warning("Wrote %d received blocks of stream %d again to the write-ahead log %s "
                     "(their segments were deleted)", relogged, sid, wal.directory)
     return relogged
+
+
+def _fetch_from_holders(tracker: Any, info: Any) -> bytes | None:
+    backend = tracker.sc._backend
+    for executor_id in (info.executor_id, *info.replicas):
+        data = backend.fetch_block(executor_id, info.block_id)
+        if data is not None:
+            return data
+    return None
 
 
 def report_damage(tracker: Any, sid: int, damage: list, first: int, seqs: list[int],
@@ -75,12 +103,32 @@ def report_damage(tracker: Any, sid: int, damage: list, first: int, seqs: list[i
     return lost
 
 
-def report_unreadable_record(tracker: Any, sid: int, ref: WALRef, error: Exception) -> None:
-    """A block the checkpoint refers to cannot be read back (recovery then fails)."""
-    path = os.path.join(tracker._wal(sid).directory, ref.segment)
-    _post(tracker, sid, path, ref.offset, 1,
+def report_unreadable_record(tracker: Any, sid: int, ref: WALRef, error: Exception,
+                             log_ref: tuple | None = None) -> None:
+    """A block the checkpoint refers to cannot be read back (recovery then fails): the
+    driver's record at ``ref``, or the executor's record at ``log_ref`` it points to."""
+    path, offset = _where(tracker, sid, ref, log_ref)
+    _post(tracker, sid, path, offset, 1,
           f"Write-ahead log of stream {sid}: 1 acknowledged record that the checkpoint "
           f"refers to is lost ({error}); recovery cannot rebuild its batch")
+
+
+def report_lost_logged_block(tracker: Any, sid: int, log_ref: tuple,
+                             error: Exception) -> None:
+    """A block logged after the checkpoint by a receiver's executor cannot be read back
+    from that executor's log: it is lost, and the recovery goes on without it."""
+    path, offset = _where(tracker, sid, None, log_ref)
+    _post(tracker, sid, path, offset, 1,
+          f"Write-ahead log of stream {sid}: 1 acknowledged record(s) lost in {path} at "
+          f"offset {offset} ({error}); the block cannot be recovered")
+
+
+def _where(tracker: Any, sid: int, ref: WALRef | None, log_ref: tuple | None
+           ) -> tuple[str, int]:
+    if log_ref is not None:
+        directory, segment, offset, _length = log_ref
+        return os.path.join(directory, segment), offset
+    return os.path.join(tracker._wal(sid).directory, ref.segment), ref.offset
 
 
 def _post(tracker: Any, sid: int, path: str, offset: int, lost: int, message: str) -> None:
