@@ -46,28 +46,28 @@ printing the tables.
 
 Results (2026-12-03, 10^6 points x 10 features, k = 10, KMeans 20 iterations, logistic
 regressions at most 30, median of 3 after 1 warm-up, local[2], 4 partitions, nice 10; a
-2-CPU machine shared with other jobs: load average 0.9 -> 3.4 during run A, 2.5 -> 4.0
-during run B, so the two runs differ by up to 2x; 5-6 min each)::
+2-CPU machine shared with other jobs, load average 1.8-3.3 during the run; 5 min 42 s)::
 
     PYTHONPATH=$PWD/src .venv/bin/python bench/mllib.py
 
-    median training s     numpy    sparklet   PySpark   sparklet/PySpark   numpy/sparklet
-    run                   A    B    A     B    A     B     A       B         A       B
-    kmeans              3.29 4.41  3.99 3.42  5.26  9.53  0.76x   0.36x     0.82x   1.29x
-    lr_sgd              0.59 0.56  24.0 16.8  4.26  8.05  5.63x   2.09x     0.02x   0.03x
-    lr_lbfgs            0.81 1.11  24.5 25.5  3.22  3.18  7.60x   8.01x     0.03x   0.04x
-    load (gen + cache)
-      blobs             0.43 0.36  2.13 1.58  3.82  8.68
-      labeled points    0.41 0.37  5.53 3.07  7.81  10.0
-    context start         -    -   0.13 0.17  2.53  5.00
+    workload       numpy s  sparklet s  PySpark s  sparklet/PySpark  numpy/sparklet
+    -------------  -------  ----------  ---------  ----------------  --------------
+    kmeans           5.484       4.228      7.388             0.57x           1.30x
+    lr_sgd           1.424        23.6      5.509             4.28x           0.06x
+    lr_lbfgs         0.948        22.5      3.645             6.18x           0.04x
+    load blobs       0.445       2.803      4.559             0.61x           0.16x
+    load logistic    1.324       6.290      6.074             1.04x           0.21x
+    context start        -       0.223      2.970             0.07x               -
 
-Median CPU seconds (run A): kmeans numpy 5.2, sparklet 6.3, PySpark 8.6 (sparklet/PySpark
-0.73x); lr_sgd 1.0 / 30.2 / 5.6 (5.44x); lr_lbfgs 1.4 / 28.8 / 3.8 (7.61x). Work done, the
-same on every engine: KMeans ran all 20 iterations (20 jobs a training on both engines);
-SGD 30 steps (36 jobs); L-BFGS stopped on its tolerance after 8 iterations in scipy (10
-evaluations), 17 jobs on sparklet, 15 on PySpark. The models agree to the printed digits:
-KMeans cost 6.26051e+07 on all three, training accuracy 0.8235 for both trainers on all
-three.
+Two earlier runs the same day (load 0.9-4.0) gave sparklet/PySpark 0.76x and 0.36x for
+kmeans, 5.63x and 2.09x for lr_sgd, 7.60x and 8.01x for lr_lbfgs: on this machine the ratios
+move by up to 2x between runs, their direction does not. Median CPU seconds: kmeans numpy
+7.0, sparklet 6.3, PySpark 13.6 (sparklet/PySpark 0.46x); lr_sgd 1.7 / 30.2 / 7.1 (4.27x);
+lr_lbfgs 1.7 / 31.0 / 3.7 (8.44x). Work done, the same on every engine: KMeans ran all 20
+iterations (20 jobs a training on both engines); SGD 30 steps (36 jobs); L-BFGS stopped on
+its tolerance after 8 iterations in scipy (10 evaluations), 17 jobs on sparklet, 15 on
+PySpark. The models agree to the printed digits: KMeans cost 6.26051e+07 on all three,
+training accuracy 0.8235 for both trainers on all three.
 
 Reading: KMeans is sparklet's strength (its Lloyd pass works on numpy blocks built once per
 training, two processes against the limit's one). The logistic trainers are 2-8x slower
