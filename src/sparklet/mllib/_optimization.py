@@ -23,6 +23,8 @@ from typing import Any
 
 import numpy as np
 
+from sparklet.mllib.linalg import DenseVector
+
 __all__ = ["Gradient", "LeastSquaresGradient", "LogisticGradient", "HingeGradient",
            "Updater", "SimpleUpdater", "L1Updater", "SquaredL2Updater", "updater_for",
            "to_blocks", "labeled_blocks", "scaled_cost", "GradientDescent", "LBFGS",
@@ -34,6 +36,8 @@ __all__ = ["Gradient", "LeastSquaresGradient", "LogisticGradient", "HingeGradien
 
 def _vector_parts(v: Any) -> tuple[int, np.ndarray | None, np.ndarray]:
     """``(size, indices or None, values)`` of a sparklet Vector, a numpy array or a list."""
+    if type(v) is DenseVector:  # the common case, first: hasattr on one goes to numpy
+        return v.array.shape[0], None, v.array
     if hasattr(v, "indices") and hasattr(v, "values") and hasattr(v, "size"):
         return int(v.size), np.asarray(v.indices, dtype=np.int64), np.asarray(
             v.values, dtype=np.float64)
