@@ -314,7 +314,7 @@ class SVMModel(LinearClassificationModel, Saveable, Loader):
         if _is_rdd(x):
             return x.map(lambda v: self.predict(v))
         x = _convert_to_vector(x)
-        margin = self.weights.dot(x) + self.intercept
+        margin = float(self.weights.dot(x) + self.intercept)
         if self._threshold is None:
             return margin
         return 1 if margin > self._threshold else 0
@@ -359,7 +359,7 @@ class NaiveBayesModel(Saveable, Loader):
         if _is_rdd(x):
             return x.map(lambda v: self.predict(v))
         x = _convert_to_vector(x)
-        return self.labels[np.argmax(self.pi + self.theta @ x.toArray())]
+        return float(self.labels[np.argmax(self.pi + self.theta @ x.toArray())])
 
     def _model_data(self):
         return ({"numClasses": len(self.labels), "numFeatures": int(self.theta.shape[1])},

@@ -116,7 +116,7 @@ class LinearRegressionModelBase(LinearModel):
         if _is_rdd(x):
             return x.map(self.predict)
         x = _convert_to_vector(x)
-        return self.weights.dot(x) + self.intercept
+        return float(self.weights.dot(x) + self.intercept)  # a float, as PySpark's prints
 
 
 class LinearRegressionModel(LinearRegressionModelBase, _LinearSaveable):
