@@ -46,37 +46,35 @@ printing the tables.
 
 Results (2026-12-03, 10^6 points x 10 features, k = 10, KMeans 20 iterations, logistic
 regressions at most 30, median of 3 after 1 warm-up, local[2], 4 partitions, nice 10; a
-2-CPU machine shared with other jobs, load average 1.8-3.3 during the run; 5 min 42 s)::
+2-CPU machine shared with other jobs, load average 2.1-5.0 during the run)::
 
-    PYTHONPATH=$PWD/src .venv/bin/python bench/mllib.py
+    .venv/bin/python bench/mllib.py --json /tmp/mllib-bench.json
 
     workload       numpy s  sparklet s  PySpark s  sparklet/PySpark  numpy/sparklet
     -------------  -------  ----------  ---------  ----------------  --------------
-    kmeans           5.484       4.228      7.388             0.57x           1.30x
-    lr_sgd           1.424        23.6      5.509             4.28x           0.06x
-    lr_lbfgs         0.948        22.5      3.645             6.18x           0.04x
-    load blobs       0.445       2.803      4.559             0.61x           0.16x
-    load logistic    1.324       6.290      6.074             1.04x           0.21x
-    context start        -       0.223      2.970             0.07x               -
+    kmeans           3.778       5.233      9.909             0.53x           0.72x
+    lr_sgd           0.666       8.193      5.866             1.40x           0.08x
+    lr_lbfgs         0.933       7.292      3.341             2.18x           0.13x
+    load blobs       0.473       2.779       12.7             0.22x           0.17x
+    load logistic    0.517       6.096      6.281             0.97x           0.08x
+    context start        -       0.159      8.467             0.02x               -
 
-Two earlier runs the same day (load 0.9-4.0) gave sparklet/PySpark 0.76x and 0.36x for
-kmeans, 5.63x and 2.09x for lr_sgd, 7.60x and 8.01x for lr_lbfgs: on this machine the ratios
-move by up to 2x between runs, their direction does not. Median CPU seconds: kmeans numpy
-7.0, sparklet 6.3, PySpark 13.6 (sparklet/PySpark 0.46x); lr_sgd 1.7 / 30.2 / 7.1 (4.27x);
-lr_lbfgs 1.7 / 31.0 / 3.7 (8.44x). Work done, the same on every engine: KMeans ran all 20
-iterations (20 jobs a training on both engines); SGD 30 steps (36 jobs); L-BFGS stopped on
-its tolerance after 8 iterations in scipy (10 evaluations), 17 jobs on sparklet, 15 on
-PySpark. The models agree to the printed digits: KMeans cost 6.26051e+07 on all three,
-training accuracy 0.8235 for both trainers on all three.
+A second run the same day under a heavier load (5.8-9.6, a test suite running beside it)
+gave sparklet/PySpark 0.31x for kmeans, 1.17x for lr_sgd and 1.49x for lr_lbfgs (CPU
+seconds 0.43x, 1.47x, 1.70x). Work done, the same on every engine: KMeans ran all 20
+iterations (20 jobs a training on both engines); SGD 30 steps (32 jobs on sparklet, 36 on
+PySpark); L-BFGS stopped on its tolerance after 8 iterations in scipy (10 evaluations), 13
+jobs on sparklet, 15 on PySpark. The models agree to the printed digits: KMeans cost
+6.26051e+07 on all three, training accuracy 0.8235 for both trainers on all three.
 
-Reading: KMeans is sparklet's strength (its Lloyd pass works on numpy blocks built once per
-training, two processes against the limit's one). The logistic trainers are 2-8x slower
-than PySpark because sparklet.mllib makes four full passes over the cached LabeledPoints
-before the first gradient step (``_check_sizes``, the 0/1 label check, ``count`` and the
-block build, 3-5 s each under load), where PySpark converts its Python rows to the JVM once
-and validates there; a pass over 10^6 cached (pickled, as PySpark keeps them) points costs
-2-3 s of unpickling. Then each gradient step is one treeAggregate job of ~0.15-0.2 s
-against the limit's 0.02 s.
+Reading: KMeans is sparklet's strength: its Lloyd pass works on numpy blocks built once per
+training, in two processes against the limit's one. The logistic trainers build, count and
+check their blocks in one pass over the cached LabeledPoints (kept deserialized for the
+iterations), and that pass is most of their time: 10^6 pickled points (PySpark keeps them
+pickled too) are unpickled in Python, about 2.7 s on a quiet machine, where PySpark hands
+the same pickles to the JVM, which unpickles them there. Each gradient step after it is one
+treeAggregate job of about 45 ms (quiet) against the limit's 20 ms. (Before that one-pass
+preparation the logistic trainers were 4-6x PySpark's time.)
 """
 
 from __future__ import annotations
