@@ -338,6 +338,27 @@ class VenvError(RuntimeError):
     """A private benchmark virtualenv could not be built; the message says why."""
 
 
+
+def run_engine_driver(engine: str, cmd: list[str], env: Mapping[str, str], result: Path,
+                      timeout: float) -> dict[str, Any]:
+    """Run one engine's driver subprocess ``cmd``, which writes its JSON to ``result``: that
+    JSON with the run's wall time and 1-minute load before/after, or ``{"failed": why}``
+    (a timeout, a non-zero exit with the tail of its stderr, or no result)."""
+    load_before = os.getloadavg()[0]
+    start = time.perf_counter()
+    try:
+        proc = subprocess.run(cmd, env=dict(env), stdout=None, stderr=subprocess.PIPE,
+                              text=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        return {"engine": engine, "failed": f"timed out after {timeout} s"}
+    if proc.returncode != 0 or not result.exists():
+        tail = "\n".join(proc.stderr.strip().splitlines()[-30:])
+        return {"engine": engine, "failed": f"driver exited {proc.returncode}:\n{tail}"}
+    out = json.loads(result.read_text())
+    out["wall_s"] = time.perf_counter() - start
+    out["loadavg_1m"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
+    return out
+
 def venv_python(venv_dir: Path) -> Path:
     """The interpreter inside a virtualenv (POSIX layout; the benchmarks target Linux)."""
     return venv_dir / "bin" / "python"

@@ -80,7 +80,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -286,21 +285,8 @@ def run_engine(engine: str, python: str, data: Path, args: argparse.Namespace) -
                "--repeat", str(args.repeat), "--warmup", str(args.warmup),
                "--cores", str(args.cores), "--nice", str(args.nice),
                "--queries", *map(str, args.queries)]
-        load_before = os.getloadavg()[0]
-        start = time.perf_counter()
-        try:
-            proc = subprocess.run(cmd, env=_driver_env(engine, python), stdout=None,
-                                  stderr=subprocess.PIPE, text=True, timeout=DRIVER_TIMEOUT_S,
-                                  check=False)
-        except subprocess.TimeoutExpired:
-            return {"engine": engine, "failed": f"timed out after {DRIVER_TIMEOUT_S} s"}
-        if proc.returncode != 0 or not result.exists():
-            tail = "\n".join(proc.stderr.strip().splitlines()[-30:])
-            return {"engine": engine, "failed": f"driver exited {proc.returncode}:\n{tail}"}
-        out = json.loads(result.read_text())
-        out["wall_s"] = time.perf_counter() - start
-        out["loadavg_1m"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
-        return out
+        return common.run_engine_driver(engine, cmd, _driver_env(engine, python), result,
+                                        DRIVER_TIMEOUT_S)
 
 
 def _median(entry: dict | None, key: str = "times") -> float | None:

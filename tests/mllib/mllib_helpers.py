@@ -23,6 +23,17 @@ def sc_fixture(sc):
     return sc
 
 
+@pytest.fixture(name="contexts")
+def contexts_fixture(sc):
+    """A list the test appends its StreamingContexts to: each is stopped afterwards (the
+    SparkContext stays) and the checkpoint directory a test set is cleared."""
+    made: list = []
+    yield made
+    for ssc in made:
+        ssc.stop(stopSparkContext=False)
+    sc._checkpoint_dir = None
+
+
 @pytest.fixture(name="quiet_deprecations", autouse=True)
 def quiet_deprecations_fixture():
     """Silence the FutureWarning that PySpark's deprecated SGD trainers give; autouse in the

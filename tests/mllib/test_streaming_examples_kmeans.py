@@ -5,77 +5,16 @@ plain numpy model of Spark's update rule predicts, then Ctrl-C stops it."""
 
 from __future__ import annotations
 
-import ast
-import os
-import queue
-import signal
-import subprocess
-import sys
-import threading
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
+from streaming_example_helpers import Program, put
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(180)]
 
-REPO = Path(__file__).parents[2]
-APP = REPO / "examples" / "streaming" / "streaming_kmeans.py"
 WAIT = 60.0
 BLOBS = np.array([[0.0, 0.0, 0.0], [9.0, 9.0, 9.0]])
-
-
-class Program:
-    """The example run with ``args``; ``line()`` is its next printed line."""
-
-    def __init__(self, args: list[str]):
-        env = dict(os.environ, PYTHONPATH=str(REPO / "src"), PYTHONUNBUFFERED="1")
-        self.proc = subprocess.Popen([sys.executable, str(APP), *args],
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                     text=True, env=env, start_new_session=True)
-        self.out: queue.Queue = queue.Queue()
-        self.log: list[str] = []
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        for line in self.proc.stdout:
-            self.out.put(line.rstrip("\n"))
-
-    def line(self, deadline: float) -> str:
-        try:
-            line = self.out.get(timeout=max(deadline - time.monotonic(), 0.01))
-        except queue.Empty:
-            raise AssertionError("no output in time; so far:\n" + "\n".join(self.log)) from None
-        self.log.append(line)
-        return line
-
-    def wait_headers(self, n: int, deadline: float) -> list[tuple]:
-        """Read up to the ``n``-th next ``Time:`` header; the records printed on the way."""
-        records = []
-        while n:
-            line = self.line(deadline)
-            if line.startswith("Time: "):
-                n -= 1
-            elif line.startswith("("):
-                records.append(ast.literal_eval(line))
-        return records
-
-    def stop(self) -> int:
-        self.proc.send_signal(signal.SIGINT)
-        try:
-            self.proc.wait(60)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(10)
-        return self.proc.returncode
-
-
-def put(directory: Path, name: str, lines: list[str], staging: Path) -> None:
-    """Write a file elsewhere, then move it in (atomic, as file streams want)."""
-    tmp = staging / name
-    tmp.write_text("\n".join(lines) + "\n")
-    os.replace(tmp, directory / name)
 
 
 def numpy_model_predictions(training: list[np.ndarray], test: np.ndarray) -> list[int]:
@@ -111,7 +50,7 @@ def test_streaming_kmeans_example(tmp_path):
     assert all(numpy_model_predictions(training[:n], test) == expected for n in range(2, 7))
     want = sorted(zip(labels, expected, strict=True))
 
-    app = Program([str(train_dir), str(test_dir), "1"])
+    app = Program("streaming_kmeans.py", [str(train_dir), str(test_dir), "1"])
     try:
         deadline = time.monotonic() + WAIT
         app.wait_headers(1, deadline)  # running: files from now on are new

@@ -10,7 +10,7 @@ import time
 
 import numpy as np
 import pytest
-from mllib_helpers import reference, sc_fixture  # noqa: F401
+from mllib_helpers import contexts_fixture, reference, sc_fixture  # noqa: F401
 
 from sparklet.mllib.clustering import StreamingKMeans, StreamingKMeansModel
 from sparklet.mllib.linalg import Vectors
@@ -19,15 +19,6 @@ from sparklet.streaming.recovery.checkpoint import latest_checkpoint
 from sparklet.streaming.testing import advance_batches, use_manual_clock
 
 REF = reference("clustering")
-
-
-@pytest.fixture
-def contexts(sc):
-    made: list[StreamingContext] = []
-    yield made
-    for ssc in made:
-        ssc.stop(stopSparkContext=False)
-    sc._checkpoint_dir = None
 
 
 def numpy_update(centers, weights, points, decay, unit="batches"):

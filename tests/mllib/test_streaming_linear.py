@@ -9,7 +9,7 @@ import time
 import numpy as np
 import pytest
 from linear_helpers import points
-from mllib_helpers import reference, sc_fixture  # noqa: F401
+from mllib_helpers import contexts_fixture, reference, sc_fixture  # noqa: F401
 
 from sparklet.mllib.classification import StreamingLogisticRegressionWithSGD
 from sparklet.mllib.regression import LabeledPoint, StreamingLinearRegressionWithSGD
@@ -18,15 +18,6 @@ from sparklet.streaming.recovery.checkpoint import latest_checkpoint
 from sparklet.streaming.testing import advance_batches, use_manual_clock
 
 REF = reference("linear")
-
-
-@pytest.fixture
-def contexts(sc):
-    made: list[StreamingContext] = []
-    yield made
-    for ssc in made:
-        ssc.stop(stopSparkContext=False)
-    sc._checkpoint_dir = None
 
 
 def _weights(model):

@@ -23,9 +23,12 @@ from typing import Any
 
 import numpy as np
 
+from sparklet.mllib.linalg import DenseVector
+
 __all__ = ["Gradient", "LeastSquaresGradient", "LogisticGradient", "HingeGradient",
            "Updater", "SimpleUpdater", "L1Updater", "SquaredL2Updater", "updater_for",
-           "to_blocks", "GradientDescent", "LBFGS", "minimize_lbfgs"]
+           "to_blocks", "labeled_blocks", "scaled_cost", "GradientDescent", "LBFGS",
+           "minimize_lbfgs"]
 
 
 # -- blocks: a partition's examples as one matrix -------------------------------------------
@@ -33,6 +36,8 @@ __all__ = ["Gradient", "LeastSquaresGradient", "LogisticGradient", "HingeGradien
 
 def _vector_parts(v: Any) -> tuple[int, np.ndarray | None, np.ndarray]:
     """``(size, indices or None, values)`` of a sparklet Vector, a numpy array or a list."""
+    if type(v) is DenseVector:  # the common case, first: hasattr on one goes to numpy
+        return v.array.shape[0], None, v.array
     if hasattr(v, "indices") and hasattr(v, "values") and hasattr(v, "size"):
         return int(v.size), np.asarray(v.indices, dtype=np.int64), np.asarray(
             v.values, dtype=np.float64)
@@ -43,10 +48,10 @@ def _vector_parts(v: Any) -> tuple[int, np.ndarray | None, np.ndarray]:
     return arr.shape[0], None, arr
 
 
-def _block(points, add_bias: bool = False, scale: np.ndarray | None = None):
+def _block(points, add_bias: bool = False):
     """``(labels, X)`` for an iterable of ``(label, features)``: X dense when every vector
-    is, CSR otherwise. ``scale`` multiplies the feature columns (feature scaling) and
-    ``add_bias`` appends a column of ones (the intercept), as Spark's ``appendBias``."""
+    is, CSR otherwise. ``add_bias`` appends a column of ones (the intercept), as Spark's
+    ``appendBias``."""
     labels: list[float] = []
     parts = []
     size = None
@@ -56,8 +61,7 @@ def _block(points, add_bias: bool = False, scale: np.ndarray | None = None):
         if size is None:
             size = n
         elif n != size:
-            raise ValueError(f"All feature vectors must have the same size: got {n} "
-                             f"after {size}")
+            raise MixedSizes(size, n)
         any_sparse = any_sparse or idx is not None
         labels.append(float(label))
         parts.append((idx, vals))
@@ -69,8 +73,6 @@ def _block(points, add_bias: bool = False, scale: np.ndarray | None = None):
         X = np.empty((len(parts), cols), dtype=np.float64)
         for i, (_, vals) in enumerate(parts):
             X[i, :size] = vals
-        if scale is not None:
-            X[:, :size] *= scale
         if add_bias:
             X[:, size] = 1.0
         return y, X
@@ -83,8 +85,6 @@ def _block(points, add_bias: bool = False, scale: np.ndarray | None = None):
         if idx is None:
             nz = np.flatnonzero(vals)
             idx, vals = nz, vals[nz]
-        if scale is not None:
-            vals = vals * scale[idx]
         if add_bias:
             idx = np.append(idx, size)
             vals = np.append(vals, 1.0)
@@ -98,13 +98,93 @@ def _block(points, add_bias: bool = False, scale: np.ndarray | None = None):
     return y, X
 
 
-def to_blocks(data, add_bias: bool = False, scale: np.ndarray | None = None):
+class MixedSizes(ValueError):
+    """Feature vectors of two sizes in one partition."""
+
+    def __init__(self, first: int, other: int):
+        super().__init__(f"All feature vectors must have the same size: got {other} after "
+                         f"{first}")
+        self.first, self.other = first, other
+
+
+def to_blocks(data, add_bias: bool = False):
     """The RDD of one ``(labels, X)`` block per non-empty partition of ``data``."""
     def build(it):
-        y, X = _block(it, add_bias, scale)
+        y, X = _block(it, add_bias)
         if X is not None:
             yield y, X
     return data.mapPartitions(build)
+
+
+def labeled_blocks(data, num_features: int, add_bias: bool = False,
+                   label_check: Callable[[np.ndarray], float | None] | None = None):
+    """``(blocks, count)``: ``data`` (an RDD of ``(label, features)``) as cached numpy
+    blocks, built, counted and checked in ONE pass -- every example has ``num_features``
+    features, and ``label_check(labels)`` (the first bad label, or None) finds none. A bad
+    example is a ``ValueError`` raised here, on the driver.
+
+    The blocks stay Python objects in the executors' memory (``MEMORY_ONLY_DESER``): each
+    iteration then reads them without unpickling, as Spark's JVM reads its cached vectors.
+    The caller unpersists them."""
+    from sparklet.storagelevel import MEMORY_ONLY_DESER
+
+    def build(it):
+        try:
+            y, X = _block(it, add_bias)
+        except MixedSizes as e:
+            yield ("mixed", e.first, e.other)
+            return
+        if X is not None:
+            yield y, X
+
+    def summary(block):
+        if isinstance(block[0], str):
+            return block
+        y, X = block
+        return ("ok", len(y), X.shape[1] - (1 if add_bias else 0),
+                label_check(y) if label_check is not None else None)
+
+    blocks = data.mapPartitions(build).persist(MEMORY_ONLY_DESER)
+    count = 0
+    try:
+        for part in blocks.map(summary).collect():
+            if part[0] == "mixed" or part[2] != num_features:
+                other = part[2] if part[0] == "mixed" or part[1] == num_features else part[1]
+                raise ValueError("All LabeledPoint features must have the same size: the "
+                                 "first has %d, another has %d" % (num_features, other))
+            if part[3] is not None:
+                raise LabelError(part[3])
+            count += part[1]
+    except ValueError:
+        blocks.unpersist()
+        raise
+    return blocks, count
+
+
+def _own_blocks(data, add_bias: bool):
+    """:func:`labeled_blocks` sized by the first example; ``(None, 0)`` for no data."""
+    first = data.take(1)
+    if not first:
+        return None, 0
+    return labeled_blocks(data, _vector_parts(first[0][1])[0], add_bias)
+
+
+class LabelError(ValueError):
+    """A label ``label_check`` refused (the trainer words the message)."""
+
+    def __init__(self, label: float):
+        super().__init__(label)
+        self.label = label
+
+
+def scaled_cost(cost: Callable[[np.ndarray], tuple[float, np.ndarray]], scale: np.ndarray):
+    """``cost`` in coordinates scaled by ``scale``: training on features multiplied by
+    ``scale`` (feature standardization) equals training on the features themselves with
+    weights ``w * scale``, so the blocks need not be built again scaled."""
+    def scaled(w):
+        f, g = cost(w * scale)
+        return f, g * scale
+    return scaled
 
 
 # -- gradients -------------------------------------------------------------------------------
@@ -262,17 +342,23 @@ class GradientDescent:
     def runMiniBatchSGD(data, gradient: Gradient, updater: Updater, stepSize: float,
                         numIterations: int, regParam: float, miniBatchFraction: float,
                         initialWeights, convergenceTol: float = 0.001,
-                        add_bias: bool = False) -> tuple[np.ndarray, list[float]]:
+                        add_bias: bool = False, blocks=None, num_examples: int | None = None
+                        ) -> tuple[np.ndarray, list[float]]:
         """``(weights, stochastic loss history)`` after at most ``numIterations`` steps on
         ``data``, an RDD of ``(label, features)``; ``add_bias`` appends the intercept
-        column to every example (its weight is the last of ``initialWeights``)."""
+        column to every example (its weight is the last of ``initialWeights``). ``blocks``
+        and ``num_examples`` are :func:`labeled_blocks`' of ``data``, if the caller made
+        them already (full batches use them)."""
         history: list[float] = []
         weights = np.array(_as_array(initialWeights), dtype=np.float64)
-        num_examples = data.count()
+        full = miniBatchFraction >= 1.0
+        own = blocks is None and full
+        if own:
+            blocks, num_examples = _own_blocks(data, add_bias)
+        elif num_examples is None:
+            num_examples = data.count()
         if num_examples == 0:
             return weights, history
-        full = miniBatchFraction >= 1.0
-        blocks = to_blocks(data, add_bias).cache() if full else None
         try:
             reg_val = updater.compute(weights, np.zeros_like(weights), 0.0, 1, regParam)[1]
             previous = current = None
@@ -292,7 +378,7 @@ class GradientDescent:
                         previous, current, convergenceTol):
                     break
         finally:
-            if blocks is not None:
+            if own and blocks is not None:
                 blocks.unpersist()
         return weights, history
 
@@ -349,22 +435,34 @@ class LBFGS:
     def runLBFGS(data, gradient: Gradient, updater: Updater, numCorrections: int,
                  convergenceTol: float, maxNumIterations: int, regParam: float,
                  initialWeights, add_bias: bool = False,
-                 scale: np.ndarray | None = None) -> np.ndarray:
+                 scale: np.ndarray | None = None, blocks=None,
+                 num_examples: int | None = None) -> np.ndarray:
+        """``scale`` (one factor per weight) trains on features multiplied by it;
+        ``blocks`` and ``num_examples`` as :meth:`GradientDescent.runMiniBatchSGD`'s."""
         weights = np.array(_as_array(initialWeights), dtype=np.float64)
-        blocks = to_blocks(data, add_bias, scale).cache()
+        own = blocks is None
+        if own:
+            blocks, num_examples = _own_blocks(data, add_bias)
         try:
-            count = data.count()
+            count = num_examples
             if count == 0:
                 return weights
 
-            def cost(w):
+            def loss_part(w):
                 g, loss, _ = _aggregate(blocks, gradient, w)
+                return loss / count, g / count
+
+            data_cost = loss_part if scale is None else scaled_cost(loss_part, scale)
+
+            def cost(w):
+                f, g = data_cost(w)
                 zeros = np.zeros_like(w)
                 reg_val = updater.compute(w, zeros, 0.0, 1, regParam)[1]
                 reg_grad = w - updater.compute(w, zeros, 1.0, 1, regParam)[0]
-                return loss / count + reg_val, g / count + reg_grad
+                return f + reg_val, g + reg_grad
 
             return minimize_lbfgs(cost, weights, maxNumIterations, numCorrections,
                                   convergenceTol)
         finally:
-            blocks.unpersist()
+            if own and blocks is not None:
+                blocks.unpersist()

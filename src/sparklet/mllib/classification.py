@@ -22,18 +22,19 @@ from sparklet.mllib._optimization import (
     LogisticGradient,
     _aggregate,
     minimize_lbfgs,
-    to_blocks,
+    scaled_cost,
     updater_for,
 )
 from sparklet.mllib.linalg import DenseVector, _convert_to_vector
 from sparklet.mllib.regression import (
     LabeledPoint,
+    LabelRule,
     LinearModel,
     StreamingLinearAlgorithm,
     _check_labeled,
-    _check_sizes,
     _is_rdd,
     _sgd_train,
+    _training_blocks,
 )
 from sparklet.mllib.util import Loader, Saveable
 
@@ -145,21 +146,21 @@ class LogisticRegressionModel(LinearClassificationModel, Saveable, Loader):
                                                      self._numClasses, self._threshold))
 
 
-def _binary_labels(data) -> None:
-    bad = data.filter(lambda p: p.label not in (0.0, 1.0)).map(lambda p: p.label).take(1)
-    if bad:
-        raise ValueError("Input validation failed: labels must be 0 or 1 for binary "
-                         "classification, found %r" % bad[0])
+def _first_bad(y: np.ndarray, bad: np.ndarray) -> float | None:
+    return float(y[bad][0]) if bad.any() else None
 
 
-def _multi_labels(k: int):
-    def check(data) -> None:
-        bad = data.filter(lambda p: not (p.label == int(p.label) and 0 <= p.label < k)) \
-            .map(lambda p: p.label).take(1)
-        if bad:
-            raise ValueError("Input validation failed: labels must be integers in [0, %d), "
-                             "found %r" % (k, bad[0]))
-    return check
+def _binary_check(y: np.ndarray) -> float | None:
+    return _first_bad(y, (y != 0.0) & (y != 1.0))
+
+
+_BINARY_LABELS = LabelRule(_binary_check, "labels must be 0 or 1 for binary classification")
+
+
+def _class_labels(k: int) -> LabelRule:
+    def check(y: np.ndarray) -> float | None:
+        return _first_bad(y, (y != np.floor(y)) | (y < 0) | (y >= k))
+    return LabelRule(check, "labels must be integers in [0, %d)" % k)
 
 
 class LogisticRegressionWithSGD:
@@ -176,12 +177,13 @@ class LogisticRegressionWithSGD:
                       "LogisticRegressionWithLBFGS.", FutureWarning, stacklevel=2)
         w, b = _sgd_train(data, LogisticGradient(2), updater_for(regType), iterations, step,
                           miniBatchFraction, initialWeights, regParam, intercept,
-                          convergenceTol, [_binary_labels] if validateData else [])
+                          convergenceTol, _BINARY_LABELS if validateData else None)
         return LogisticRegressionModel(w, b, w.size, 2)
 
 
-def _column_std(blocks) -> np.ndarray:
-    """Sample standard deviation of every feature column (one treeAggregate)."""
+def _column_std(blocks, d: int) -> np.ndarray:
+    """Sample standard deviation of the first ``d`` columns, the features (one
+    treeAggregate)."""
     def stats(acc, block):
         _, X = block
         s = np.asarray(X.sum(axis=0)).ravel()
@@ -200,8 +202,8 @@ def _column_std(blocks) -> np.ndarray:
 
     n, s, sq = blocks.treeAggregate(None, stats, comb)
     if n < 2:
-        return np.zeros_like(s)
-    var = (sq - s * s / n) / (n - 1)
+        return np.zeros(d)
+    var = (sq[:d] - s[:d] * s[:d] / n) / (n - 1)
     return np.sqrt(np.maximum(var, 0.0))
 
 
@@ -216,77 +218,84 @@ class LogisticRegressionWithLBFGS:
         """Train on an RDD of LabeledPoint with labels in ``[0, numClasses)``."""
         first = _check_labeled(data)
         d = first.features.size
-        _check_sizes(data, d)
         k = int(numClasses)
         if k < 2:
             raise ValueError("numClasses must be at least 2 but got %d" % k)
-        if validateData:
-            (_binary_labels if k == 2 else _multi_labels(k))(data)
+        labels = (_BINARY_LABELS if k == 2 else _class_labels(k)) if validateData else None
         updater = updater_for(regType)
-        pairs = data.map(lambda p: (p.label, p.features))
-        std = _column_std(to_blocks(pairs))
-        factor = np.where(std > 0, 1.0 / np.where(std > 0, std, 1.0), 0.0)
-        if k == 2:
-            w0 = (np.zeros(d) if initialWeights is None
-                  else _convert_to_vector(initialWeights).toArray().astype(float))
-            if regType in ("l1", "l2"):
-                w, b = _ml_binary(pairs, regType, float(regParam), bool(intercept),
-                                  int(iterations), float(tolerance), int(corrections),
-                                  factor, w0)
-            else:
-                start = np.append(w0 / np.where(factor > 0, factor, 1.0), 1.0) if intercept \
-                    else w0 / np.where(factor > 0, factor, 1.0)
-                ws = LBFGS.runLBFGS(pairs, LogisticGradient(2), updater, corrections,
-                                    tolerance, iterations, regParam, start,
-                                    add_bias=bool(intercept), scale=factor)
-                w, b = (ws[:-1], float(ws[-1])) if intercept else (ws, 0.0)
-                w = w * factor
-            return LogisticRegressionModel(DenseVector(w), b, d, 2)
         width = d + 1 if intercept else d
-        if initialWeights is None:
-            w0 = np.zeros(width * (k - 1))
-        else:
+        if k > 2 and initialWeights is not None:
             w0 = _convert_to_vector(initialWeights).toArray().astype(float)
             if w0.size != width * (k - 1):
                 raise ValueError("initialWeights has size %d, expected %d for %d classes"
                                  % (w0.size, width * (k - 1), k))
-        ws = LBFGS.runLBFGS(pairs, LogisticGradient(k), updater, corrections, tolerance,
-                            iterations, regParam, w0, add_bias=bool(intercept), scale=factor)
+        pairs, blocks, count = _training_blocks(data, d, intercept, labels)
+        try:
+            # Trained on standardized features, as Spark: the blocks stay as they are and
+            # the weights are scaled instead (see scaled_cost).
+            std = _column_std(blocks, d)
+            factor = np.where(std > 0, 1.0 / np.where(std > 0, std, 1.0), 0.0)
+            scale = np.append(factor, 1.0) if intercept else factor
+            if k == 2:
+                w0 = (np.zeros(d) if initialWeights is None
+                      else _convert_to_vector(initialWeights).toArray().astype(float))
+                if regType in ("l1", "l2"):
+                    w, b = _ml_binary(blocks, count, regType, float(regParam), bool(intercept),
+                                      int(iterations), float(tolerance), int(corrections),
+                                      factor, w0)
+                else:
+                    start = w0 / np.where(factor > 0, factor, 1.0)
+                    if intercept:
+                        start = np.append(start, 1.0)
+                    ws = LBFGS.runLBFGS(pairs, LogisticGradient(2), updater, corrections,
+                                        tolerance, iterations, regParam, start,
+                                        add_bias=bool(intercept), scale=scale, blocks=blocks,
+                                        num_examples=count)
+                    w, b = (ws[:-1], float(ws[-1])) if intercept else (ws, 0.0)
+                    w = w * factor
+                return LogisticRegressionModel(DenseVector(w), b, d, 2)
+            if initialWeights is None:
+                w0 = np.zeros(width * (k - 1))
+            ws = LBFGS.runLBFGS(pairs, LogisticGradient(k), updater, corrections, tolerance,
+                                iterations, regParam, w0, add_bias=bool(intercept),
+                                scale=np.tile(scale, k - 1), blocks=blocks, num_examples=count)
+        finally:
+            blocks.unpersist()
         W = ws.reshape(k - 1, width).copy()
         W[:, :d] *= factor
         return LogisticRegressionModel(DenseVector(W.ravel()), 0.0, d, k)
 
 
-def _ml_binary(pairs, regType, regParam, intercept, iterations, tol, corrections, factor,
-               w0):
+def _ml_binary(blocks, count, regType, regParam, intercept, iterations, tol, corrections,
+               factor, w0):
     """Binary logistic regression as Spark's ml.LogisticRegression with standardization:
     optimize in the standardized space, penalty on the standardized coefficients only."""
-    blocks = to_blocks(pairs, intercept, factor).cache()
-    try:
-        count = pairs.count()
-        d = factor.shape[0]
-        gradient = LogisticGradient(2)
-        l2 = regParam if regType == "l2" else 0.0
+    d = factor.shape[0]
+    gradient = LogisticGradient(2)
+    l2 = regParam if regType == "l2" else 0.0
 
-        def cost(w):
-            g, loss, _ = _aggregate(blocks, gradient, w)
-            beta = w[:d]
-            f = loss / count + 0.5 * l2 * float(beta @ beta)
-            g = g / count
-            g[:d] += l2 * beta
-            return f, g
+    def loss_part(w):
+        g, loss, _ = _aggregate(blocks, gradient, w)
+        return loss / count, g / count
 
-        start = w0 / np.where(factor > 0, factor, 1.0)
+    data_cost = scaled_cost(loss_part, np.append(factor, 1.0) if intercept else factor)
+
+    def cost(w):
+        f, g = data_cost(w)
+        beta = w[:d]
+        g = g.copy()
+        g[:d] += l2 * beta
+        return f + 0.5 * l2 * float(beta @ beta), g
+
+    start = w0 / np.where(factor > 0, factor, 1.0)
+    if intercept:
+        start = np.append(start, 0.0)
+    l1 = None
+    if regType == "l1" and regParam > 0:
+        l1 = np.full(start.shape[0], regParam)
         if intercept:
-            start = np.append(start, 0.0)
-        l1 = None
-        if regType == "l1" and regParam > 0:
-            l1 = np.full(start.shape[0], regParam)
-            if intercept:
-                l1[-1] = 0.0
-        ws = minimize_lbfgs(cost, start, iterations, corrections, tol, l1)
-    finally:
-        blocks.unpersist()
+            l1[-1] = 0.0
+    ws = minimize_lbfgs(cost, start, iterations, corrections, tol, l1)
     if intercept:
         return ws[:-1] * factor, float(ws[-1])
     return ws * factor, 0.0
@@ -305,7 +314,7 @@ class SVMModel(LinearClassificationModel, Saveable, Loader):
         if _is_rdd(x):
             return x.map(lambda v: self.predict(v))
         x = _convert_to_vector(x)
-        margin = self.weights.dot(x) + self.intercept
+        margin = float(self.weights.dot(x) + self.intercept)
         if self._threshold is None:
             return margin
         return 1 if margin > self._threshold else 0
@@ -332,7 +341,7 @@ class SVMWithSGD:
         """Train on an RDD of LabeledPoint with labels 0/1."""
         w, b = _sgd_train(data, HingeGradient(), updater_for(regType), iterations, step,
                           miniBatchFraction, initialWeights, regParam, intercept,
-                          convergenceTol, [_binary_labels] if validateData else [])
+                          convergenceTol, _BINARY_LABELS if validateData else None)
         return SVMModel(w, b)
 
 
@@ -350,7 +359,7 @@ class NaiveBayesModel(Saveable, Loader):
         if _is_rdd(x):
             return x.map(lambda v: self.predict(v))
         x = _convert_to_vector(x)
-        return self.labels[np.argmax(self.pi + self.theta @ x.toArray())]
+        return float(self.labels[np.argmax(self.pi + self.theta @ x.toArray())])
 
     def _model_data(self):
         return ({"numClasses": len(self.labels), "numFeatures": int(self.theta.shape[1])},

@@ -18,8 +18,10 @@ import numpy as np
 from sparklet.mllib._optimization import (
     GradientDescent,
     L1Updater,
+    LabelError,
     LeastSquaresGradient,
     SquaredL2Updater,
+    labeled_blocks,
     updater_for,
 )
 from sparklet.mllib.linalg import DenseVector, Vector, _convert_to_vector
@@ -114,7 +116,7 @@ class LinearRegressionModelBase(LinearModel):
         if _is_rdd(x):
             return x.map(self.predict)
         x = _convert_to_vector(x)
-        return self.weights.dot(x) + self.intercept
+        return float(self.weights.dot(x) + self.intercept)  # a float, as PySpark's prints
 
 
 class LinearRegressionModel(LinearRegressionModelBase, _LinearSaveable):
@@ -142,13 +144,28 @@ def _check_labeled(data) -> LabeledPoint:
     return first
 
 
-def _check_sizes(data, num_features: int) -> None:
-    """Every example has ``num_features`` features (one pass; Spark fails inside its
-    optimizer with a dimension mismatch, here the error says which sizes)."""
-    bad = data.map(lambda p: p.features.size).filter(lambda n: n != num_features).take(1)
-    if bad:
-        raise ValueError("All LabeledPoint features must have the same size: the first has "
-                         "%d, another has %d" % (num_features, bad[0]))
+class LabelRule:
+    """What labels a trainer accepts: ``check(labels)`` gives the first bad one (or None)
+    of a numpy array, ``rule`` words the requirement for the error."""
+
+    def __init__(self, check, rule: str):
+        self.check, self.rule = check, rule
+
+
+def _training_blocks(data, num_features: int, intercept: bool,
+                     labels: LabelRule | None = None):
+    """``(pairs, blocks, count)`` for an RDD of LabeledPoint: its ``(label, features)``
+    pairs and their cached numpy blocks, built, counted and checked in one pass (every
+    example has ``num_features`` features -- Spark fails inside its optimizer with a
+    dimension mismatch, here the error says which sizes -- and labels follow ``labels``)."""
+    pairs = data.map(lambda p: (p.label, p.features))
+    try:
+        blocks, count = labeled_blocks(pairs, num_features, bool(intercept),
+                                       labels.check if labels is not None else None)
+    except LabelError as e:
+        raise ValueError("Input validation failed: %s, found %r" % (labels.rule, e.label)) \
+            from None
+    return pairs, blocks, count
 
 
 def _initial_weights(first: LabeledPoint, initialWeights: Any) -> np.ndarray:
@@ -163,24 +180,27 @@ def _initial_weights(first: LabeledPoint, initialWeights: Any) -> np.ndarray:
 
 
 def _sgd_train(data, gradient, updater, iterations, step, miniBatchFraction, initialWeights,
-               regParam, intercept, convergenceTol, validators=()):
+               regParam, intercept, convergenceTol, labels: LabelRule | None = None):
     """Spark's GeneralizedLinearAlgorithm.run with GradientDescent: ``(weights, intercept)``."""
     first = _check_labeled(data)
     w0 = _initial_weights(first, initialWeights)
-    _check_sizes(data, w0.shape[0])
-    for check in validators:
-        check(data)
     if int(iterations) < 0:
         raise ValueError("Number of iterations must be nonnegative but got %d" % iterations)
     if not 0.0 < miniBatchFraction <= 1.0:
         raise ValueError("Fraction for mini-batch SGD must be in range (0, 1] but got %s"
                          % miniBatchFraction)
+    pairs, blocks, count = _training_blocks(data, w0.shape[0], intercept, labels)
     if intercept:
         w0 = np.append(w0, 1.0)
-    pairs = data.map(lambda p: (p.label, p.features))
-    weights, _ = GradientDescent.runMiniBatchSGD(
-        pairs, gradient, updater, float(step), int(iterations), float(regParam),
-        float(miniBatchFraction), w0, float(convergenceTol), add_bias=bool(intercept))
+    try:
+        if miniBatchFraction < 1.0:  # batches are samples of the examples: blocks per batch
+            blocks.unpersist()
+        weights, _ = GradientDescent.runMiniBatchSGD(
+            pairs, gradient, updater, float(step), int(iterations), float(regParam),
+            float(miniBatchFraction), w0, float(convergenceTol), add_bias=bool(intercept),
+            blocks=blocks, num_examples=count)
+    finally:
+        blocks.unpersist()
     if intercept:
         return DenseVector(weights[:-1]), float(weights[-1])
     return DenseVector(weights), 0.0

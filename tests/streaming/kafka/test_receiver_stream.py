@@ -275,17 +275,21 @@ def test_reliable_receiver_commits_only_what_the_write_ahead_log_holds(
     reader = group_reader(broker, group)
     logged = [0]            # records in the driver's write-ahead log
     ahead: list = []        # (committed, logged) seen while a block was not yet logged
-    write_block = WriteAheadLog.write_block
 
-    def checked_write_block(wal, block_id, num_records, data):
-        done = sum(max(o, 0) for o in committed(broker, group, topic, reader).values())
-        if done > logged[0]:
-            ahead.append((done, logged[0]))
-        ref = write_block(wal, block_id, num_records, data)
-        logged[0] += num_records
-        return ref
+    def checked(write):
+        def checked_write(wal, block_id, num_records, *rest):
+            done = sum(max(o, 0) for o in committed(broker, group, topic, reader).values())
+            if done > logged[0]:
+                ahead.append((done, logged[0]))
+            ref = write(wal, block_id, num_records, *rest)
+            logged[0] += num_records
+            return ref
+        return checked_write
 
-    monkeypatch.setattr(WriteAheadLog, "write_block", checked_write_block)
+    # The driver logs a block (local backend), or where the receiver's executor logged it
+    # (Dask): either way the block is durable once the driver's record is.
+    for name in ("write_block", "write_block_ref"):
+        monkeypatch.setattr(WriteAheadLog, name, checked(getattr(WriteAheadLog, name)))
     params = {**EARLIEST, "session.timeout.ms": 6000, "heartbeat.interval.ms": 500}
     records = numbered("w", 3000)
     produce(broker, topic, records[:1500])

@@ -66,7 +66,9 @@ def create_dask_backend(master: str, conf, env_spec: EnvSpec, local_cores: int |
 
     settings = dict(conf.getAll())
     if local_cores is not None:
-        address = conf.get("spark.dask.scheduler") or os.environ.get("SPARKLET_DASK_SCHEDULER")
+        # (an empty variable is no scheduler: a cluster of the context's own)
+        address = (conf.get("spark.dask.scheduler")
+                   or os.environ.get("SPARKLET_DASK_SCHEDULER") or None)
         workers = local_cores
     else:
         address, workers = parse_dask_master(master)
