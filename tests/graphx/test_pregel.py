@@ -155,3 +155,9 @@ def test_the_model_tells_the_directions_apart():
                for d in (EdgeDirection.Out, EdgeDirection.In, EdgeDirection.Either,
                          EdgeDirection.Both)]
     assert len(set(results)) == 4
+
+
+def test_max_iterations_must_be_positive(sc):
+    g = Graph.fromEdges(sc.parallelize([Edge(1, 2, 1.0)]), 0)
+    with pytest.raises(ValueError, match="greater than 0"):
+        g.pregel(0, add_message, bounded_send, lambda a, b: a + b, maxIterations=0)
