@@ -51,7 +51,7 @@ graphs = st.integers(2, 7).flatmap(lambda n: st.tuples(
              max_size=14)))
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(graph=graphs)
 def test_single_source_shortest_paths_match_dijkstra(sc, graph):
     n, raw = graph
