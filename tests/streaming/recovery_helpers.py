@@ -51,7 +51,7 @@ class AppRun:
                                 stderr=subprocess.STDOUT, text=True, env=env,
                                 start_new_session=True)
 
-    def finish(self, proc: subprocess.Popen, timeout: float = 60) -> int:
+    def finish(self, proc: subprocess.Popen, timeout: float = 120) -> int:
         try:
             out, _ = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -63,7 +63,7 @@ class AppRun:
         _reap_group(proc.pid)
         return proc.returncode
 
-    def run(self, *extra: str, timeout: float = 60) -> int:
+    def run(self, *extra: str, timeout: float = 120) -> int:
         return self.finish(self.start(*extra), timeout)
 
     def kill_after(self, delay: float, *extra: str) -> int:
