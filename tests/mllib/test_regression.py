@@ -98,6 +98,16 @@ def test_bad_input(sc):
     mixed = sc.parallelize([LabeledPoint(1.0, [1.0, 2.0]), LabeledPoint(0.0, [1.0])], 2)
     with pytest.raises(ValueError, match="same size"):
         LinearRegressionWithSGD.train(mixed)
+    # the sizes named: the first example's, and the other one's (not a partition's count),
+    # whether the odd one shares a partition with other examples or not
+    odd_partition = sc.parallelize([LabeledPoint(1.0, [1.0, 2.0])] * 4 +
+                                   [LabeledPoint(0.0, [1.0, 2.0, 3.0])] * 4, 2)
+    with pytest.raises(ValueError, match="the first has 2, another has 3"):
+        LinearRegressionWithSGD.train(odd_partition)
+    one_partition = sc.parallelize([LabeledPoint(1.0, [1.0, 2.0]),
+                                    LabeledPoint(0.0, [1.0, 2.0, 3.0])], 1)
+    with pytest.raises(ValueError, match="the first has 2, another has 3"):
+        LinearRegressionWithSGD.train(one_partition)
     good = sc.parallelize([LabeledPoint(1.0, [1.0, 2.0])])
     with pytest.raises(ValueError, match="regType"):
         LinearRegressionWithSGD.train(good, regType="l3")

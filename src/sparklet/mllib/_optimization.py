@@ -27,7 +27,7 @@ from sparklet.mllib.linalg import DenseVector
 
 __all__ = ["Gradient", "LeastSquaresGradient", "LogisticGradient", "HingeGradient",
            "Updater", "SimpleUpdater", "L1Updater", "SquaredL2Updater", "updater_for",
-           "to_blocks", "labeled_blocks", "scaled_cost", "GradientDescent", "LBFGS",
+           "to_blocks", "labeled_blocks", "mean_cost", "scaled_cost", "GradientDescent", "LBFGS",
            "minimize_lbfgs"]
 
 
@@ -148,8 +148,12 @@ def labeled_blocks(data, num_features: int, add_bias: bool = False,
     count = 0
     try:
         for part in blocks.map(summary).collect():
-            if part[0] == "mixed" or part[2] != num_features:
-                other = part[2] if part[0] == "mixed" or part[1] == num_features else part[1]
+            if part[0] == "mixed":  # ("mixed", first size, other size) in one partition
+                sizes = part[1:]
+            else:                   # ("ok", count, size, bad label)
+                sizes = (part[2],)
+            other = next((n for n in sizes if n != num_features), None)
+            if other is not None:
                 raise ValueError("All LabeledPoint features must have the same size: the "
                                  "first has %d, another has %d" % (num_features, other))
             if part[3] is not None:
@@ -175,6 +179,15 @@ class LabelError(ValueError):
     def __init__(self, label: float):
         super().__init__(label)
         self.label = label
+
+
+def mean_cost(blocks, gradient, count: int) -> Callable[[np.ndarray], tuple]:
+    """The mean loss over ``count`` examples and its gradient at weights ``w``: one
+    treeAggregate over ``blocks`` per call."""
+    def cost(w):
+        g, loss, _ = _aggregate(blocks, gradient, w)
+        return loss / count, g / count
+    return cost
 
 
 def scaled_cost(cost: Callable[[np.ndarray], tuple[float, np.ndarray]], scale: np.ndarray):
@@ -448,11 +461,9 @@ class LBFGS:
             if count == 0:
                 return weights
 
-            def loss_part(w):
-                g, loss, _ = _aggregate(blocks, gradient, w)
-                return loss / count, g / count
-
-            data_cost = loss_part if scale is None else scaled_cost(loss_part, scale)
+            data_cost = mean_cost(blocks, gradient, count)
+            if scale is not None:
+                data_cost = scaled_cost(data_cost, scale)
 
             def cost(w):
                 f, g = data_cost(w)

@@ -20,7 +20,7 @@ from sparklet.mllib._optimization import (
     LBFGS,
     HingeGradient,
     LogisticGradient,
-    _aggregate,
+    mean_cost,
     minimize_lbfgs,
     scaled_cost,
     updater_for,
@@ -274,11 +274,8 @@ def _ml_binary(blocks, count, regType, regParam, intercept, iterations, tol, cor
     gradient = LogisticGradient(2)
     l2 = regParam if regType == "l2" else 0.0
 
-    def loss_part(w):
-        g, loss, _ = _aggregate(blocks, gradient, w)
-        return loss / count, g / count
-
-    data_cost = scaled_cost(loss_part, np.append(factor, 1.0) if intercept else factor)
+    data_cost = scaled_cost(mean_cost(blocks, gradient, count),
+                            np.append(factor, 1.0) if intercept else factor)
 
     def cost(w):
         f, g = data_cost(w)
