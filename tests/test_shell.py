@@ -3,6 +3,7 @@ word count, PYTHONSTARTUP, exit() and Ctrl-D, the context stopped at exit."""
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import select
@@ -191,3 +192,16 @@ def test_pyproject_declares_the_console_script():
     with open(ROOT / "pyproject.toml", "rb") as fh:
         scripts = tomllib.load(fh)["project"]["scripts"]
     assert scripts["sparklet-shell"] == "sparklet.shell:main"
+
+
+def test_spark_log_level_is_announced_and_applied(tmp_path):
+    script = "import logging; print('level=%d' % logging.getLogger('sparklet').level)\n"
+    done = subprocess.run([sys.executable, "-m", "sparklet.shell", "--python-console",
+                           "--conf", "spark.ui.enabled=false", "--conf", "spark.log.level=info"],
+                          input=script, env=_env(tmp_path), capture_output=True, text=True,
+                          timeout=TIMEOUT, cwd=str(ROOT))
+    assert done.returncode == 0, done.stderr
+    assert "level=%d" % logging.INFO in done.stdout
+    # Spark's two lines: the shell's default first, then the configured level over it.
+    assert done.stderr.index('Setting default log level to "WARN".') < done.stderr.index(
+        'Setting Spark log level to "INFO".')

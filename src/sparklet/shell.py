@@ -205,6 +205,9 @@ def shell_main(argv: list[str] | None = None) -> int:
         if logging_setup.default_level_applied:
             sys.stdout.flush()  # after Python's banner, as in a terminal
             print(_LOG_LEVEL_HINT % logging_setup.DEFAULT_LEVEL, file=sys.stderr)
+        if sc.getConf().get("spark.log.level"):  # applied over the default, as Spark says
+            print('Setting Spark log level to "%s".' % sc.getConf().get("spark.log.level")
+                  .upper(), file=sys.stderr)
         spark, session_note = _session()
         namespace.update(sc=sc, spark=spark, SparkContext=SparkContext, SparkConf=SparkConf,
                          StorageLevel=StorageLevel)
