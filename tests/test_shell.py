@@ -3,12 +3,14 @@ word count, PYTHONSTARTUP, exit() and Ctrl-D, the context stopped at exit."""
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import re
 import select
 import subprocess
 import sys
+import termios
 import time
 import tomllib
 from pathlib import Path
@@ -23,14 +25,21 @@ TIMEOUT = 90
 pytestmark = pytest.mark.integration
 
 
+def _take_terminal() -> None:
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+
 class Terminal:
     """A child process on a pseudo-terminal, expect-style: ``expect`` reads until a pattern
     shows up (or fails after TIMEOUT), ``send_line`` types a line."""
 
     def __init__(self, args: list[str], env: dict[str, str]):
         self.master, slave = os.openpty()
+        # A session of its own with the terminal as its controlling one, as a login shell
+        # has: Ctrl-C then reaches the foreground process group, the shell's.
         self.proc = subprocess.Popen(args, stdin=slave, stdout=slave, stderr=slave, env=env,
-                                     cwd=str(ROOT), close_fds=True, start_new_session=True)
+                                     cwd=str(ROOT), close_fds=True, start_new_session=True,
+                                     preexec_fn=_take_terminal)
         os.close(slave)
         self.output = ""  # everything read so far, \r\n as the terminal sends it
         self._seen = 0  # where the next expect starts looking
@@ -205,3 +214,26 @@ def test_spark_log_level_is_announced_and_applied(tmp_path):
     # Spark's two lines: the shell's default first, then the configured level over it.
     assert done.stderr.index('Setting default log level to "WARN".') < done.stderr.index(
         'Setting Spark log level to "INFO".')
+
+
+def test_ctrl_c_cancels_the_running_job_and_the_shell_goes_on(tmp_path):
+    started = tmp_path / "task-started"
+    term = _shell(tmp_path, "--master", "local[2]", "--conf", "spark.ui.enabled=false")
+    try:
+        term.expect(PROMPT)
+        # The task says it runs (a file), then sleeps far past the test's patience.
+        term.send_line("sc.parallelize([0], 1).map(lambda x: (open(%r, 'w').close(), "
+                       "__import__('time').sleep(600))).collect()" % str(started))
+        deadline = time.monotonic() + TIMEOUT
+        while not started.exists():
+            assert time.monotonic() < deadline, term.output
+            term._read(min(deadline, time.monotonic() + 0.2))
+        os.write(term.master, b"\x03")
+        term.expect(r"KeyboardInterrupt")
+        term.expect(PROMPT)
+        term.send_line("print('after=%d' % sc.parallelize(range(10), 2).sum())")
+        term.expect(r"^after=45\r?$")
+        term.send_eof()
+        assert term.wait() == 0
+    finally:
+        term.close()

@@ -160,8 +160,7 @@ def _ipython():
     return IPython
 
 
-def _interact(namespace: dict[str, Any], python_console: bool) -> None:
-    ipython = None if python_console else _ipython()
+def _interact(namespace: dict[str, Any], ipython) -> None:
     if ipython is not None:
         # IPython runs $PYTHONSTARTUP itself (its exec_PYTHONSTARTUP).
         ipython.start_ipython(argv=[], user_ns=namespace, display_banner=False)
@@ -215,7 +214,7 @@ def shell_main(argv: list[str] | None = None) -> int:
             del namespace["spark"]
         print(banner(sc, session_note))
         sys.stdout.flush()
-        _interact(namespace, args.python_console)
+        _interact(namespace, ipython)
     finally:
         if spark is not None:
             spark.stop()
