@@ -92,14 +92,16 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
            if k not in ("PYTHONSTARTUP", "SPARKLET_SUBMIT_CONF")}
     conf_dir = tmp_path / "conf"  # no spark-defaults.conf or logging.conf of the machine's
     conf_dir.mkdir(exist_ok=True)
-    env.update(PYTHONPATH=str(SRC), TERM="dumb", SPARK_CONF_DIR=str(conf_dir),
+    path = [str(SRC), *filter(None, [os.environ.get("PYTHONPATH")])]
+    env.update(PYTHONPATH=os.pathsep.join(path), TERM="dumb", SPARK_CONF_DIR=str(conf_dir),
                PYTHONDONTWRITEBYTECODE="1", **extra)
     return env
 
 
-def _shell(tmp_path: Path, *options: str, **env: str) -> Terminal:
-    return Terminal([sys.executable, "-m", "sparklet.shell", "--python-console", *options],
-                    _env(tmp_path, **env))
+def _shell(tmp_path: Path, *options: str, console: str = "--python-console",
+           **env: str) -> Terminal:
+    return Terminal([sys.executable, "-m", "sparklet.shell", *filter(None, [console]),
+                     *options], _env(tmp_path, **env))
 
 
 PROMPT = r"^>>> "
@@ -234,6 +236,24 @@ def test_ctrl_c_cancels_the_running_job_and_the_shell_goes_on(tmp_path):
         term.send_line("print('after=%d' % sc.parallelize(range(10), 2).sum())")
         term.expect(r"^after=45\r?$")
         term.send_eof()
+        assert term.wait() == 0
+    finally:
+        term.close()
+
+
+def test_ipython_is_the_shell_when_installed(tmp_path):
+    pytest.importorskip("IPython")
+    startup = tmp_path / "startup.py"
+    startup.write_text("greeting = 'hello from ' + sc.appName\n")  # IPython runs it itself
+    term = _shell(tmp_path, "--conf", "spark.ui.enabled=false", console="",
+                  PYTHONSTARTUP=str(startup))
+    try:
+        term.expect(r"Spark context available as 'sc'")
+        term.expect(r"In \[1\]: ")
+        term.send_line('print("[%s] sum=%d" % (greeting, sc.parallelize(range(5)).sum()))')
+        term.expect(r"\[hello from PySparkShell\] sum=10")
+        term.expect(r"In \[2\]: ")
+        term.send_line("exit()")
         assert term.wait() == 0
     finally:
         term.close()
