@@ -190,6 +190,14 @@ def test_bad_conf_is_a_usage_error(tmp_path):
     assert "--conf expects KEY=VALUE" in done.stderr and "sparklet-shell" in done.stderr
 
 
+def test_a_master_sparklet_cannot_run_fails_the_start(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "sparklet.shell", "--master", "yarn-ish"],
+                          env=_env(tmp_path), capture_output=True, text=True, timeout=TIMEOUT,
+                          stdin=subprocess.DEVNULL)
+    assert done.returncode == 1
+    assert "Could not parse Master URL" in done.stderr and ">>>" not in done.stdout
+
+
 def test_help_lists_submit_options_without_an_application(tmp_path):
     done = subprocess.run([sys.executable, "-m", "sparklet.shell", "--help"],
                           env=_env(tmp_path), capture_output=True, text=True, timeout=TIMEOUT)
