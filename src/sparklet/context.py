@@ -31,9 +31,6 @@ __all__ = ["SparkContext"]
 
 log = logging.getLogger("sparklet")
 
-_LOG_LEVELS = {"ALL": logging.NOTSET, "DEBUG": logging.DEBUG, "ERROR": logging.ERROR,
-               "FATAL": logging.CRITICAL, "INFO": logging.INFO, "OFF": logging.CRITICAL + 10,
-               "TRACE": logging.DEBUG, "WARN": logging.WARNING}
 __version__ = "3.5.3"  # the PySpark API level sparklet follows
 # PySpark 3.5's error class and text for a SparkContext used (or created) inside a task.
 _CONTEXT_ONLY_VALID_ON_DRIVER = (
@@ -104,12 +101,15 @@ class SparkContext:
         # shipping and computing them recurses once per RDD, past Python's default limit.
         sys.setrecursionlimit(max(sys.getrecursionlimit(), DEEP_RECURSION_LIMIT))
         from sparklet.backends import create_backend
+        from sparklet.logging_setup import initialize_logging
         from sparklet.scheduler.dag import DAGScheduler
         from sparklet.scheduler.mapoutput import MapOutputTracker
         from sparklet.scheduler.taskscheduler import TaskScheduler
         from sparklet.storage.master import BlockManagerMaster
         from sparklet.util import parse_local_master
 
+        # $SPARK_CONF_DIR/logging.conf or the default WARN, then spark.log.level.
+        initialize_logging(self._conf)
         self.master = self._conf.get("spark.master")
         self.appName = self._conf.get("spark.app.name")
         self.startTime = int(time.time() * 1000)
@@ -363,12 +363,12 @@ class SparkContext:
         return os.environ.get("SPARK_USER") or getpass.getuser()
 
     def setLogLevel(self, logLevel: str) -> None:
-        """Control sparklet's log level (ALL, DEBUG, ERROR, FATAL, INFO, OFF, TRACE, WARN)."""
-        level = _LOG_LEVELS.get(logLevel.upper())
-        if level is None:
-            raise ValueError("Supplied level %s did not match one of: %s"
-                             % (logLevel, ",".join(sorted(_LOG_LEVELS))))
-        log.setLevel(level)
+        """Control sparklet's log level (ALL, DEBUG, ERROR, FATAL, INFO, OFF, TRACE, WARN):
+        the ``sparklet`` logger's, which every ``sparklet.*`` logger without a level of its
+        own follows (see :mod:`sparklet.logging_setup`)."""
+        from sparklet.logging_setup import set_log_level
+
+        set_log_level(logLevel)
 
     def setCheckpointDir(self, dirName: str) -> None:
         """Directory (a path, ``file:`` URI or any fsspec URL) under which RDDs are
