@@ -4,7 +4,10 @@ The iterative algorithms run on pair RDDs hash-partitioned like the graph's vert
 per-round join of the vertex state with a cached adjacency list is narrow (the two sides are
 co-partitioned) and only the messages are shuffled. Each round's state is persisted, and
 checkpointed every ``spark.graphx.pregel.checkpointInterval`` rounds (as Pregel does), so a
-long run's lineage stays bounded.
+long run's lineage stays bounded. Without a checkpoint directory (or interval), the state
+is checkpointed locally every :data:`LOCAL_CHECKPOINT_ROUNDS` rounds instead: a task ships
+its RDD's whole lineage, and one that grew by a few RDDs per round for hundreds of rounds
+could no longer be serialised.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ from sparklet.rdd import RDD
 from sparklet.storagelevel import StorageLevel
 
 __all__ = ["RoundState", "vertex_partitions"]
+
+LOCAL_CHECKPOINT_ROUNDS = 20
 
 
 def vertex_partitions(graph) -> int:
@@ -36,8 +41,11 @@ class RoundState:
         computed it)."""
         self.rounds += 1
         rdd.persist(StorageLevel.MEMORY_ONLY)
-        if self.checkpointing and self.rounds % self.interval == 0:
-            rdd.checkpoint()
+        if self.checkpointing:
+            if self.rounds % self.interval == 0:
+                rdd.checkpoint()
+        elif self.rounds % LOCAL_CHECKPOINT_ROUNDS == 0:
+            rdd.localCheckpoint()
         self._previous, self.current = self.current, rdd
         return rdd
 
