@@ -504,9 +504,10 @@ def _supervise(argv: list[str], app_index: int) -> int:
                 return status if status >= 0 else 128 - status
             if time.monotonic() - started > 5:
                 wait = 1.0
-            print("sparklet-submit: the application exited with status %d; re-launching "
-                  "it after %g s (attempt %d)" % (status, wait, attempt + 1),
-                  file=sys.stderr, flush=True)
+            how = ("was killed by signal %d (%s)" % (-status, signal.Signals(-status).name)
+                   if status < 0 else "exited with status %d" % status)
+            print("sparklet-submit: the application %s; re-launching it after %g s "
+                  "(attempt %d)" % (how, wait, attempt + 1), file=sys.stderr, flush=True)
             time.sleep(wait)
             if stopping:
                 return status if status >= 0 else 128 - status
