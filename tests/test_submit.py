@@ -409,3 +409,95 @@ def test_run_example_names_and_listing():
                                        "streaming.network_word_count",
                                        "org.apache.spark.examples.streaming.NetworkWordCount")
             } == {"streaming.network_word_count"}
+
+
+# -- docs/deploying.md: upgrading a streaming application's code ---------------------------
+
+DOC = ROOT / "docs" / "deploying.md"
+
+
+def doc_block(name: str) -> str:
+    blocks = re.findall(r"```python\n(.*?)```", DOC.read_text(), re.S)
+    found = [b for b in blocks if b.startswith("# " + name)]
+    assert len(found) == 1, f"{DOC.name} should have one python block starting '# {name}'"
+    return found[0]
+
+
+def _wait_until(predicate, proc: subprocess.Popen, err: Path, timeout: float = 90) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        assert proc.poll() is None, f"the application exited:\n{err.read_text()[-3000:]}"
+        time.sleep(0.05)
+    raise AssertionError(f"condition not reached in {timeout} s:\n{err.read_text()[-3000:]}")
+
+
+def _totals(out: Path) -> list[dict]:
+    return [json.loads(line) for line in out.read_text().splitlines()] if out.exists() else []
+
+
+@pytest.mark.timeout(240)
+def test_upgrade_procedure_of_the_deploying_guide(tmp_path):
+    import signal
+
+    ck, incoming, out = tmp_path / "ck", tmp_path / "incoming", tmp_path / "totals.jsonl"
+    incoming.mkdir()
+    for name in ("counts_v1.py", "counts_v2.py"):
+        (tmp_path / name).write_text(doc_block(name))
+
+    def drop(name: str, text: str) -> None:
+        (tmp_path / name).write_text(text)
+        os.replace(tmp_path / name, incoming / name)  # files must appear atomically
+
+    def start(app: str, *conf: str) -> tuple[subprocess.Popen, Path]:
+        err = tmp_path / (app + ".err")
+        with open(err, "w") as fh:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "sparklet.cli", "--supervise", "--master", "local[2]",
+                 "--conf", "spark.streaming.stopGracefullyOnShutdown=true", *conf,
+                 str(tmp_path / app), str(ck), str(incoming), str(out)],
+                stdout=fh, stderr=subprocess.STDOUT, env=_env(), start_new_session=True)
+        return proc, err
+
+    def stop(proc: subprocess.Popen, err: Path) -> int:
+        proc.send_signal(signal.SIGTERM)  # to the supervising sparklet-submit
+        try:
+            return proc.wait(120)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(30)
+            raise AssertionError("no graceful stop:\n" + err.read_text()[-3000:]) from None
+
+    v1, err1 = start("counts_v1.py")
+    try:
+        _wait_until(lambda: _totals(out), v1, err1)  # batches are running: files count now
+        drop("a.txt", "Spark streaming spark")
+        _wait_until(lambda: any(t["totals"] == {"Spark": 1, "spark": 1, "streaming": 1}
+                                for t in _totals(out)), v1, err1)
+        assert stop(v1, err1) == 0, err1.read_text()[-3000:]
+    finally:
+        if v1.poll() is None:
+            os.killpg(v1.pid, signal.SIGKILL)
+    assert "re-launching" not in err1.read_text()  # SIGTERM ended the supervision
+    drop("b.txt", "SPARK again")  # arrives while no version runs
+
+    v2, err2 = start("counts_v2.py",
+                     "--conf", "spark.sparklet.streaming.recovery.rebuildFromSetupFunc=true")
+    try:
+        _wait_until(lambda: any(t["version"] == 2 and "again" in t["totals"]
+                                for t in _totals(out)), v2, err2)
+        drop("c.txt", "Again")
+        want = {"Spark": 1, "spark": 2, "streaming": 1, "again": 2}
+        _wait_until(lambda: _totals(out)[-1] == {"version": 2, "totals": want}, v2, err2)
+        assert stop(v2, err2) == 0, err2.read_text()[-3000:]
+    finally:
+        if v2.poll() is None:
+            os.killpg(v2.pid, signal.SIGKILL)
+    versions = [t["version"] for t in _totals(out)]
+    assert versions == sorted(versions)  # v1's lines, then v2's: one version at a time
+    # The old state carried over (v1's case-sensitive keys stay), the new code lowercases.
+    first_v2 = next(t["totals"] for t in _totals(out) if t["version"] == 2 and t["totals"])
+    assert first_v2 == {"Spark": 1, "spark": 2, "streaming": 1, "again": 1}
