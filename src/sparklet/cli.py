@@ -105,7 +105,7 @@ _ENV_FALLBACKS = (("MASTER", "spark.master"), ("DEPLOY_MODE", "spark.submit.depl
                   ("SPARK_DRIVER_MEMORY", "spark.driver.memory"),
                   ("SPARK_EXECUTOR_MEMORY", "spark.executor.memory"))
 _REDACT = re.compile(r"(?i)secret|password|token|access[.]?key")
-# Set by a supervising sparklet-submit in the application process it starts.
+# Set by a supervising sparklet-submit for each run it starts: 1, 2, ...
 _SUPERVISED_ENV = "SPARKLET_SUBMIT_ATTEMPT"
 
 
@@ -258,11 +258,11 @@ def load_spark_env(environ) -> str | None:
 
 
 def _local_paths(value: str | None, option: str) -> list[str]:
-    """A comma-separated list of files as absolute paths (URLs with a scheme kept);
-    a local file that does not exist is a usage error."""
+    """A comma-separated list of files as absolute paths (URLs with a scheme kept, and an
+    archive's ``#name``); a local file that does not exist is a usage error."""
     paths = []
     for item in filter(None, (p.strip() for p in (value or "").split(","))):
-        target, _, alias = item.partition("#")
+        target, _, alias = item.partition("#") if option == "--archives" else (item, "", "")
         if re.match(r"^[a-zA-Z][\w+.-]*://", target):
             paths.append(item)
             continue
@@ -307,6 +307,11 @@ class Submission:
 def resolve_properties(args: SubmitArguments, environ) -> Submission:
     """The application's properties, from the command line, the properties files and the
     environment, with spark-submit 4's precedence (later sources overwrite earlier ones)."""
+    for option in ("--driver-cores", "--executor-cores", "--total-executor-cores",
+                   "--num-executors"):
+        value = getattr(args, _VALUE_OPTIONS[option])
+        if value is not None and not (value.isdigit() and int(value) > 0):
+            raise UsageError("%s expects a positive number, got %r" % (option, value))
     props: dict[str, str] = {}
     loaded: list[str] = []
     defaults = _default_properties_file(environ)
@@ -482,6 +487,10 @@ def _supervise(argv: list[str], app_index: int) -> int:
     options, rest = argv[:app_index], argv[app_index:]
     child_argv = [a for a in options if a not in ("--supervise", "--verbose", "-v")] + rest
     command = [sys.executable, "-m", "sparklet.cli", *child_argv]
+    # The child imports this sparklet, wherever this process found it.
+    package_root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = {"PYTHONPATH": os.pathsep.join(
+        p for p in (package_root, os.environ.get("PYTHONPATH")) if p)}
     stopping = False
     child: subprocess.Popen | None = None
 
@@ -497,7 +506,7 @@ def _supervise(argv: list[str], app_index: int) -> int:
         while True:
             attempt += 1
             started = time.monotonic()
-            child = subprocess.Popen(command, env={**os.environ,
+            child = subprocess.Popen(command, env={**os.environ, **env,
                                                    _SUPERVISED_ENV: str(attempt)})
             status = child.wait()
             if status == 0 or stopping:
@@ -542,7 +551,7 @@ def submit_main(argv: list[str] | None = None) -> int:
         return _usage_error("No such application file: %s" % args.app)
     if args.verbose:
         _print_verbose(args, submission, env_file)
-    if args.supervise and _SUPERVISED_ENV not in os.environ:
+    if args.supervise:  # (the supervised run's command line has no --supervise)
         return _supervise(argv, len(argv) - len(args.app_args) - 1)
     return _run_application(args, submission.properties)
 

@@ -123,6 +123,10 @@ def _examples_run(args: argparse.Namespace) -> int:
     if parsed.help or parsed.version:
         return submit_main(argv)
     wanted = _example_name(parsed.app) if parsed.app else None
+    if not examples:
+        print("sparklet run-example: no examples found in %s (set SPARKLET_EXAMPLES_DIR)"
+              % " or ".join(examples_dirs() or ["examples/"]), file=sys.stderr)
+        return 2
     if wanted not in examples:
         print("sparklet run-example: %s; the examples are:\n  %s" % (
             "unknown example %r" % parsed.app if parsed.app else "no example named",
