@@ -296,7 +296,8 @@ def _pick_master(args: SubmitArguments, props: dict[str, str]) -> str | None:
 
 @dataclass
 class Submission:
-    """What sparklet-submit resolved: the properties, lowest source first, and why."""
+    """What sparklet-submit resolved: the properties, the files they were read from (the
+    last one given in --verbose) and the non-spark keys dropped."""
 
     properties: dict[str, str]
     properties_file: str | None
