@@ -37,14 +37,16 @@ def _read_defaults_file(path: str) -> list[tuple[str, str]]:
 
 
 def load_default_pairs() -> list[tuple[str, str]]:
-    """``spark.*`` defaults visible to this process, lowest precedence first."""
+    """``spark.*`` defaults visible to this process, lowest precedence first: under
+    sparklet-submit, the properties it resolved (spark-defaults.conf included, unless a
+    ``--properties-file`` replaced it), else ``$SPARK_CONF_DIR/spark-defaults.conf``."""
     pairs: list[tuple[str, str]] = []
+    submitted = os.environ.get(SUBMIT_CONF_ENV)
     conf_dir = os.environ.get("SPARK_CONF_DIR")
-    if conf_dir:
+    if conf_dir and submitted is None:
         path = os.path.join(conf_dir, _DEFAULTS_FILE)
         if os.path.isfile(path):
             pairs.extend(_read_defaults_file(path))
-    submitted = os.environ.get(SUBMIT_CONF_ENV)
     if submitted:
         for line in submitted.splitlines():
             key, sep, value = line.partition("=")

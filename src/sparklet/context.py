@@ -177,6 +177,10 @@ class SparkContext:
         submitted = [p for p in (self._conf.get("spark.submit.pyFiles") or "").split(",") if p]
         for path in [*submitted, *(py_files or ())]:
             self.addPyFile(path)
+        from sparklet.files import add_submitted_files
+
+        self._archives: list[str] = []
+        add_submitted_files(self)  # spark.files and spark.archives, as Spark's SparkContext
         self._install_sigint_handler()
         atexit.register(self._atexit_stop)
 
@@ -353,7 +357,8 @@ class SparkContext:
 
     @property
     def listArchives(self) -> list[str]:
-        return []
+        """The archives added with :meth:`addArchive`, as they were given."""
+        return list(self._archives)
 
     def getConf(self) -> SparkConf:
         """A copy of this context's configuration."""
@@ -881,6 +886,28 @@ class SparkContext:
         else:
             fs.get(src, target)
         self._backend.add_file(target)
+
+    def addArchive(self, path: str) -> None:
+        """Add an archive (.zip, .jar, .tar, .tar.gz, .tgz) to be unpacked for every task:
+        ``SparkFiles.get(name)`` is the directory it was unpacked into, ``name`` the
+        archive's file name or the ``#name`` that follows the path.
+
+        >>> import os, tempfile, zipfile
+        >>> from sparklet import SparkFiles
+        >>> path = os.path.join(tempfile.mkdtemp(), "lookup.zip")
+        >>> with zipfile.ZipFile(path, "w") as z:
+        ...     z.writestr("factor.txt", "100")
+        >>> sc.addArchive(path + "#tables")
+        >>> def scale(x):
+        ...     with open(os.path.join(SparkFiles.get("tables"), "factor.txt")) as f:
+        ...         return int(f.read()) * x
+        >>> sc.parallelize([1, 2]).map(scale).collect()
+        [100, 200]
+        """
+        from sparklet.files import add_archive
+
+        add_archive(self, path)
+        self._archives.append(path)
 
     def addPyFile(self, path: str) -> None:
         """Add a .py, .zip or .egg dependency for tasks (importable in executors).
