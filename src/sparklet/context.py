@@ -91,6 +91,10 @@ class SparkContext:
                 self._conf.setExecutorEnv(key, value)
             self._conf.setIfMissing("spark.master", "local[*]")
             self._conf.setIfMissing("spark.app.name", "sparklet")
+            # As Spark's start-up checks: a wrong-typed spark.* value fails here, naming its
+            # key; a key no config entry covers is logged once per process.
+            from sparklet.internal.config import validate_conf
+            validate_conf(self._conf.getAll())
             self._batchSize = batchSize
             try:
                 self._start(pyFiles)
