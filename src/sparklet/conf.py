@@ -12,6 +12,7 @@ import re
 from typing import overload
 
 from sparklet.internal import units
+from sparklet.util import parse_bytes, parse_seconds  # noqa: F401  (imported from here)
 
 __all__ = ["SparkConf"]
 
