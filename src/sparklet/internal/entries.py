@@ -50,12 +50,14 @@ APP_START_TIME = _b("spark.app.startTime", A, "1.2.0", """The application's star
     .stringConf().createOptional()
 DRIVER_MEMORY = _b("spark.driver.memory", A, "1.1.1", """Memory of the driver process, in MiB
     unless a unit is given. sparklet's driver is the Python process you started, so this only
-    caps DuckDB's memory for Spark SQL (below `spark.sql.sparklet.memoryLimit`).""") \
+    caps DuckDB's memory for Spark SQL (below `spark.sql.sparklet.memoryLimit`; write a
+    unit, DuckDB reads a bare number as bytes).""") \
     .bytesConf("m").createWithDefaultString("1g")
 EXECUTOR_MEMORY = _b("spark.executor.memory", A, "0.7.0", """Memory per executor process, in
     MiB unless a unit is given (`512m`, `2g`). Sizes the block manager's storage memory
     (with `spark.memory.fraction`), a `local-cluster` executor, and DuckDB's memory when the
-    driver's is not set.""").bytesConf("m").createWithDefaultString("1g")
+    driver's is not set. Write a unit: the block manager and DuckDB read a bare number as
+    bytes.""").bytesConf("m").createWithDefaultString("1g")
 EXECUTOR_PYSPARK_MEMORY = _b("spark.executor.pyspark.memory", A, "2.4.0", """The memory
     limit of each executor's Python worker, in MiB unless a unit is given: the address space
     is capped with Python's `resource` module (not on Windows or macOS).""") \
@@ -135,10 +137,11 @@ UI_KILL_ENABLED = _b("spark.ui.killEnabled", UI, "1.0.0", """Allows jobs and sta
     authentication unless `spark.ui.auth.token` is set.""") \
     .booleanConf().createWithDefault(False)
 UI_REFRESH_INTERVAL = _b("spark.ui.refreshInterval", UI, SPARKLET, """How often the pages
-    of the live UI poll for new data.""").timeConf("ms").createWithDefaultString("1s")
+    of the live UI poll for new data.""").timeConf("s").createWithDefaultString("1s")
 UI_LIVE_UPDATE_PERIOD = _b("spark.ui.liveUpdate.period", UI, "2.3.0", """How often live
-    entities are written to the status store; 0 writes every event at once.""") \
-    .timeConf("ms").createWithDefaultString("100ms")
+    entities are written to the status store; 0 writes every event at once. Write a unit: a
+    bare number is seconds in sparklet, nanoseconds in Spark.""") \
+    .timeConf("s").createWithDefaultString("100ms")
 UI_RETAINED_JOBS = _b("spark.ui.retainedJobs", UI, "1.2.0", """How many finished jobs the UI
     and status API remember.""").intConf().createWithDefault(1000)
 UI_RETAINED_STAGES = _b("spark.ui.retainedStages", UI, "0.9.0", """How many finished stages
@@ -441,12 +444,12 @@ KINESIS_MAX_RECORDS = _b("spark.sparklet.kinesis.maxRecords", CON, SPARKLET, """
     Kinesis GetRecords call (a fifth of `spark.streaming.receiver.maxRate` when lower).""") \
     .intConf().checkValue(_positive, "must be positive").createWithDefault(10000)
 KINESIS_FAILOVER = _b("spark.sparklet.kinesis.failoverTime", CON, SPARKLET, """A shard lease
-    not renewed for this long is taken over by another receiver.""").timeConf("ms") \
-    .createWithDefaultString("10s")
+    not renewed for this long is taken over by another receiver (the Kinesis settings take
+    `ms` and `s` units).""").timeConf("s").createWithDefaultString("10s")
 KINESIS_SHARD_SYNC = _b("spark.sparklet.kinesis.shardSyncInterval", CON, SPARKLET, """How
-    often the shard list is refreshed.""").timeConf("ms").createWithDefaultString("10s")
+    often the shard list is refreshed.""").timeConf("s").createWithDefaultString("10s")
 KINESIS_IDLE = _b("spark.sparklet.kinesis.idleTimeBetweenReads", CON, SPARKLET, """Pause
-    between reads of an idle shard.""").timeConf("ms").createWithDefaultString("1s")
+    between reads of an idle shard.""").timeConf("s").createWithDefaultString("1s")
 TWITTER_STALL = _b("spark.sparklet.twitter.stallTimeout", CON, SPARKLET, """Seconds without
     data or keep-alive before the Twitter (X) stream reconnects.""").doubleConf() \
     .checkValue(_positive, "must be positive").createWithDefault(21)
