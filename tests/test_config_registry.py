@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import ast
 import logging
+import os
 import pathlib
 import re
+import subprocess
+import sys
 import uuid
 
 import pytest
@@ -121,6 +124,14 @@ def test_docs_are_the_generated_markdown():
     assert DOCS.read_text(encoding="utf-8") == markdown(), (
         "docs/configuration.md is stale: run "
         "`python -m sparklet.internal.config --markdown > docs/configuration.md`")
+
+
+def test_the_command_line_prints_the_docs():
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        p for p in (str(ROOT / "src"), os.environ.get("PYTHONPATH")) if p)}
+    out = subprocess.run([sys.executable, "-m", "sparklet.internal.config", "--markdown"],
+                         capture_output=True, text=True, env=env, timeout=120, check=True)
+    assert out.stdout == DOCS.read_text(encoding="utf-8")
 
 
 def test_markdown_tables_follow_sparks_sections():
