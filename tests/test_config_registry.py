@@ -21,6 +21,7 @@ from sparklet.internal import units
 from sparklet.internal.config import (
     ConfigBuilder,
     Section,
+    _suggestion,
     find_entry,
     is_known,
     markdown,
@@ -210,6 +211,14 @@ def test_validate_conf_directly(conf_log):
     validate_conf({typo: "8"})
     validate_conf({typo: "9"})
     assert [typo in r.getMessage() for r in conf_log] == [True]
+    assert "did you mean" not in conf_log[0].getMessage()  # too far from any key
+    assert _suggestion("spark.executor.memroy") == "; did you mean spark.executor.memory?"
+    assert _suggestion("spark.sql.shufle.partitions") == \
+        "; did you mean spark.sql.shuffle.partitions?"
+    typo2 = "spark.executor.memroy"
+    validate_conf({typo2: "2g"})  # (a key warns once per process: maybe logged already)
+    hints = [r.getMessage() for r in conf_log if typo2 in r.getMessage()]
+    assert len(hints) <= 1 and all("did you mean spark.executor.memory?" in m for m in hints)
 
 
 # -- (d) wrong types fail at start, naming the key --------------------------------------

@@ -26,6 +26,7 @@ ValueError: spark.default.parallelism should be int, but was abc
 
 from __future__ import annotations
 
+import difflib
 import logging
 import re
 import sys
@@ -369,6 +370,12 @@ def is_known(key: str) -> bool:
     return find_entry(key) is not None
 
 
+def _suggestion(key: str) -> str:
+    """``; did you mean spark.executor.memory?`` for a key one typo away from an entry's."""
+    close = difflib.get_close_matches(key, list(_loaded().entries), n=1, cutoff=0.85)
+    return "; did you mean %s?" % close[0] if close else ""
+
+
 _warned: set[str] = set()
 _warned_lock = threading.Lock()
 
@@ -395,7 +402,8 @@ def validate_conf(pairs: Iterable[tuple[str, str]] | Mapping[str, str]) -> None:
                 _warned.add(key)
             if first:
                 _log.warning("Ignoring unknown Spark config property %s=%s: sparklet does not "
-                             "read it (see docs/configuration.md)", key, value)
+                             "read it%s (see docs/configuration.md)", key, value,
+                             _suggestion(key))
         elif entry.used:
             entry.parse(value, key)
 
