@@ -12,7 +12,7 @@ import re
 from typing import overload
 
 from sparklet.internal import units
-from sparklet.util import parse_bytes, parse_seconds  # noqa: F401  (imported from here)
+from sparklet.util import parse_bytes, parse_seconds  # noqa: F401  (callers import them here)
 
 __all__ = ["SparkConf"]
 
