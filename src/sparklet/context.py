@@ -88,6 +88,10 @@ class SparkContext:
                 self._conf.setExecutorEnv(key, value)
             self._conf.setIfMissing("spark.master", "local[*]")
             self._conf.setIfMissing("spark.app.name", "sparklet")
+            # As Spark's start-up checks: a wrong-typed spark.* value fails here, naming its
+            # key; a key no config entry covers is logged once per process.
+            from sparklet.internal.config import validate_conf
+            validate_conf(self._conf.getAll())
             self._batchSize = batchSize
             try:
                 self._start(pyFiles)
@@ -152,8 +156,9 @@ class SparkContext:
         self._block_master = BlockManagerMaster()
         self._map_output_tracker = MapOutputTracker()
         self._task_scheduler = TaskScheduler(
-            self._conf.getTimeAsSeconds("spark.locality.wait", "3s"),
-            self._conf.getTimeAsSeconds("spark.python.task.killTimeout", "2s"))
+            # Both are milliseconds when bare, as in Spark.
+            self._conf.getTimeAsMs("spark.locality.wait", "3s") / 1000.0,
+            self._conf.getTimeAsMs("spark.python.task.killTimeout", "2s") / 1000.0)
         self._dag_scheduler = DAGScheduler(self, self._task_scheduler, self._map_output_tracker)
         self._ui = self._attach_ui()
         # Handlers for messages that running tasks send to the driver, by message kind.
