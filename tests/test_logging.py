@@ -79,7 +79,7 @@ def test_spark_log_level_applies_at_start(make_context, restore_level):
 
 
 def test_bad_spark_log_level_fails_the_start(make_context, restore_level):
-    with pytest.raises(ValueError, match="did not match one of"):
+    with pytest.raises(ValueError, match="spark.log.level should be one of ALL, DEBUG"):
         make_context(SparkConf().set("spark.log.level", "chatty"))
 
 

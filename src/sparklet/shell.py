@@ -13,7 +13,6 @@ line editing and tab completion. Leaving it (``exit()``, Ctrl-D) stops the conte
 
 from __future__ import annotations
 
-import argparse
 import builtins
 import code
 import os
@@ -43,44 +42,22 @@ _LOG_LEVEL_HINT = ('Setting default log level to "%s".\n'
                    "To adjust logging level use sc.setLogLevel(newLevel).")
 
 
-def _parser() -> argparse.ArgumentParser:
-    from sparklet.cli import _parser as submit_parser
+def _usage() -> str:
+    """sparklet-submit's options, less the application, plus the shell's own."""
+    from sparklet.cli import USAGE
 
-    p = argparse.ArgumentParser(
-        prog="sparklet-shell",
-        description="An interactive Python shell with a SparkContext (sc) and a "
-                    "SparkSession (spark) ready; sparklet-submit's options.")
-    # sparklet-submit's own options, so both commands stay alike; the application and its
-    # arguments are the one thing the shell does not take.
-    for action in submit_parser()._actions:
-        if action.option_strings and not isinstance(action, argparse._HelpAction):
-            p._add_action(action)
-    p.add_argument("--python-console", action="store_true",
-                   help="Python's own console even when IPython is installed")
-    return p
+    options = USAGE[USAGE.index("Options:"):]
+    options = options.replace("Options:\n", "Options:\n  --python-console            "
+                              "Python's own console even when IPython is installed.\n", 1)
+    return "Usage: sparklet-shell [options]\n\n" + options
 
 
-def _conf_pairs(p: argparse.ArgumentParser, args: argparse.Namespace) -> list[str]:
-    """The ``key=value`` pairs sparklet-submit would hand the application's SparkConf."""
-    pairs: list[str] = []
-    if args.properties_file:
-        from sparklet.conf import _read_defaults_file
+def _usage_error(message: str) -> int:
+    from sparklet.cli import USAGE_ERROR
 
-        pairs += ["%s=%s" % kv for kv in _read_defaults_file(args.properties_file)]
-    for item in args.conf:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            p.error("--conf expects KEY=VALUE, got %r" % item)
-        pairs.append("%s=%s" % (key, value))
-    for key, value in (("spark.master", args.master), ("spark.app.name", args.name),
-                       ("spark.executor.memory", args.executor_memory),
-                       ("spark.driver.memory", args.driver_memory),
-                       ("spark.submit.pyFiles", args.py_files or None)):
-        if value:
-            pairs.append("%s=%s" % (key, value))
-    if not any(pair.startswith("spark.app.name=") for pair in pairs):
-        pairs.append("spark.app.name=%s" % APP_NAME)
-    return pairs
+    print("Error: %s\n" % message, file=sys.stderr)
+    print(_usage(), file=sys.stderr, end="")
+    return USAGE_ERROR
 
 
 def banner(sc: Any, session_note: str) -> str:
@@ -181,13 +158,32 @@ def _main_namespace() -> dict[str, Any]:
 
 def shell_main(argv: list[str] | None = None) -> int:
     """Run the shell with command-line ``argv``; the exit status."""
-    p = _parser()
-    args = p.parse_args(argv)
-    os.environ[SUBMIT_CONF_ENV] = "\n".join(_conf_pairs(p, args))
-    for path in filter(None, args.py_files.split(",")):
-        path = os.path.abspath(path)
-        sys.path.insert(0, os.path.dirname(path) if path.endswith(".py") else path)
-    ipython = None if args.python_console else _ipython()
+    from sparklet import cli
+
+    argv = list(sys.argv[1:] if argv is None else argv)
+    python_console = "--python-console" in argv
+    argv = [a for a in argv if a != "--python-console"]
+    try:
+        args = cli.parse_submit_arguments(argv)
+        if args.app is not None:
+            raise cli.UsageError("sparklet-shell takes no application file (got %s); run "
+                                 "one with sparklet-submit" % args.app)
+        if args.help:
+            print(_usage(), end="")
+            return 0
+        if args.version:
+            cli._print_version()
+            return 0
+        cli.load_spark_env(os.environ)
+        props = cli.resolve_properties(args, os.environ).properties
+    except (cli.UsageError, ValueError) as e:
+        return _usage_error(str(e))
+    props.setdefault("spark.app.name", APP_NAME)
+    os.environ[SUBMIT_CONF_ENV] = "\n".join("%s=%s" % kv for kv in props.items())
+    for path in filter(None, props.get("spark.submit.pyFiles", "").split(",")):
+        if "://" not in path:  # (a remote one is fetched by the SparkContext)
+            sys.path.insert(0, os.path.dirname(path) if path.endswith(".py") else path)
+    ipython = None if python_console else _ipython()
     if ipython is None:
         print('Python %s on %s\nType "help", "copyright", "credits" or "license" for more '
               "information." % (sys.version, sys.platform))

@@ -96,6 +96,23 @@ PYTHON_TASK_KILL_TIMEOUT = _b("spark.python.task.killTimeout", RT, "2.2.2", """H
 SUBMIT_PY_FILES = _b("spark.submit.pyFiles", RT, "1.0.1", """Comma-separated `.zip`, `.egg`
     or `.py` files to put on the PYTHONPATH of the driver and executors.""") \
     .stringConf().toSequence().createWithDefault([])
+FILES = _b("spark.files", RT, "1.0.0", """Comma-separated files copied to every executor
+    (and the driver), found there with `SparkFiles.get(name)`; sparklet-submit's
+    `--files`.""").stringConf().toSequence().createWithDefault([])
+ARCHIVES = _b("spark.archives", RT, "3.1.0", """Comma-separated archives (`.zip`, `.jar`,
+    `.tar`, `.tar.gz`, `.tgz`) unpacked on every executor (and the driver) into a directory
+    `SparkFiles.get(name)` finds; `file.zip#name` names it. sparklet-submit's
+    `--archives`.""").stringConf().toSequence().createWithDefault([])
+CORES_MAX = _b("spark.cores.max", A, "0.6.0", """The most cores the application uses in all;
+    sparklet-submit's `--total-executor-cores`, which without a master picks
+    `local[N]`.""").intConf().checkValue(_positive, "must be positive").createOptional()
+DRIVER_SUPERVISE = _b("spark.driver.supervise", A, "1.3.0", """Set by sparklet-submit's
+    `--supervise`: the application is restarted when it exits with a non-zero status.""") \
+    .booleanConf().createWithDefault(False)
+LOG_LEVEL = _b("spark.log.level", A, "3.5.0", """When set, overrides the log level at start
+    as `SparkContext.setLogLevel` would (ALL, DEBUG, ERROR, FATAL, INFO, OFF, TRACE,
+    WARN).""").stringConf().checkValues(
+    ["ALL", "DEBUG", "ERROR", "FATAL", "INFO", "OFF", "TRACE", "WARN"]).createOptional()
 
 # -- Shuffle Behavior ------------------------------------------------------------------
 
@@ -461,7 +478,9 @@ TWITTER_BACKOFF = _b("spark.sparklet.twitter.backoffScale", CON, SPARKLET, """Mu
 
 PREGEL_CHECKPOINT_INTERVAL = _b("spark.graphx.pregel.checkpointInterval", GX, "2.2.0",
                                 """Checkpoint the graph and messages every this many Pregel
-    iterations (needs `sc.setCheckpointDir`); -1 never.""").intConf().createWithDefault(-1)
+    iterations, and the vertex state of the GraphX algorithms every this many rounds
+    (needs `sc.setCheckpointDir`); -1 never (the algorithms then checkpoint locally every
+    20 rounds).""").intConf().createWithDefault(-1)
 
 # -- Spark properties sparklet accepts and ignores -------------------------------------
 # Common settings of Spark components sparklet has no counterpart for: set them freely
@@ -485,7 +504,6 @@ _IGNORED = (
     ("spark.submit.deployMode", "1.5.0", "Client or cluster deploy mode."),
     ("spark.jars", "0.9.0", "JARs for the driver and executor classpaths."),
     ("spark.jars.packages", "1.5.0", "Maven coordinates of JARs to resolve."),
-    ("spark.files", "1.0.0", "Files to place in each executor's working directory."),
     ("spark.pyspark.python", "2.1.0", "Python executable of driver and executors."),
     ("spark.pyspark.driver.python", "2.1.0", "Python executable of the driver."),
     ("spark.python.worker.reuse", "1.2.0", "Reuse Python workers between tasks."),
