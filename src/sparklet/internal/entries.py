@@ -50,14 +50,12 @@ APP_START_TIME = _b("spark.app.startTime", A, "1.2.0", """The application's star
     .stringConf().createOptional()
 DRIVER_MEMORY = _b("spark.driver.memory", A, "1.1.1", """Memory of the driver process, in MiB
     unless a unit is given. sparklet's driver is the Python process you started, so this only
-    caps DuckDB's memory for Spark SQL (below `spark.sql.sparklet.memoryLimit`; write a
-    unit, DuckDB reads a bare number as bytes).""") \
+    caps DuckDB's memory for Spark SQL (below `spark.sql.sparklet.memoryLimit`).""") \
     .bytesConf("m").createWithDefaultString("1g")
 EXECUTOR_MEMORY = _b("spark.executor.memory", A, "0.7.0", """Memory per executor process, in
     MiB unless a unit is given (`512m`, `2g`). Sizes the block manager's storage memory
     (with `spark.memory.fraction`), a `local-cluster` executor, and DuckDB's memory when the
-    driver's is not set. Write a unit: the block manager and DuckDB read a bare number as
-    bytes.""").bytesConf("m").createWithDefaultString("1g")
+    driver's is not set.""").bytesConf("m").createWithDefaultString("1g")
 EXECUTOR_PYSPARK_MEMORY = _b("spark.executor.pyspark.memory", A, "2.4.0", """The memory
     limit of each executor's Python worker, in MiB unless a unit is given: the address space
     is capped with Python's `resource` module (not on Windows or macOS).""") \
