@@ -34,9 +34,48 @@ def _sample_log_normal(mu: float, sigma: float, maxVal: int, seed: int = -1) -> 
     return math.floor(x)
 
 
+# R-MAT's quadrant probabilities (a: top left, b: top right, c: bottom left, d: the rest).
+_RMAT_a, _RMAT_b, _RMAT_c, _RMAT_d = 0.45, 0.15, 0.15, 0.25
+
+
 def _log2(x: float) -> float:
     # GraphX's own formula (log x / log 2), so the vertex count rounds as it does there.
     return math.log(x) / math.log(2.0)
+
+
+def _rmat_edges(requestedNumVertices: int, numEdges: int,
+                seed: int | None = None) -> list[tuple[int, int]]:
+    """R-MAT's ``(src, dst)`` pairs for :meth:`GraphGenerators.rmatGraph`, in the order
+    drawn (benchmarks build their reference graphs from the same list)."""
+    num_vertices = _round_half_up(2.0 ** math.ceil(_log2(requestedNumVertices)))
+    upper = int(2.0 ** (2 * (_log2(num_vertices) - 1)))
+    if upper < numEdges:
+        raise ValueError("numEdges must be <= %d but was %d" % (upper, numEdges))
+    rand = random.Random(seed)
+    draw = rand.random
+    a, ab, abc = _RMAT_a, _RMAT_a + _RMAT_b, _RMAT_a + _RMAT_b + _RMAT_c
+    start = _round_half_up(num_vertices / 2.0)
+    sides = []  # the quadrant sides at each level, the same for every edge
+    t = start
+    while t > 1:
+        t = _round_half_up(t / 2.0)
+        sides.append(t)
+    edges: dict[tuple[int, int], None] = {}  # a set that keeps the order of drawing
+    while len(edges) < numEdges:
+        x = y = start
+        for half in sides:
+            r = draw()
+            if r < a:
+                continue
+            if r < ab:
+                x += half
+            elif r < abc:
+                y += half
+            else:
+                x += half
+                y += half
+        edges[(x, y)] = None
+    return list(edges)
 
 
 class GraphGenerators:
@@ -54,11 +93,10 @@ class GraphGenerators:
     (50, True)
     """
 
-    # R-MAT's quadrant probabilities (a: top left, b: top right, c: bottom left, d: rest).
-    RMATa = 0.45
-    RMATb = 0.15
-    RMATc = 0.15
-    RMATd = 0.25
+    RMATa = _RMAT_a
+    RMATb = _RMAT_b
+    RMATc = _RMAT_c
+    RMATd = _RMAT_d
 
     @staticmethod
     def logNormalGraph(sc, numVertices: int, numEParts: int = 0, mu: float = 4.0,
@@ -123,35 +161,7 @@ class GraphGenerators:
         >>> g.numEdges(), all(64 <= v < 128 for v, _ in g.vertices.collect())
         (300, True)
         """
-        num_vertices = _round_half_up(2.0 ** math.ceil(_log2(requestedNumVertices)))
-        upper = int(2.0 ** (2 * (_log2(num_vertices) - 1)))
-        if upper < numEdges:
-            raise ValueError("numEdges must be <= %d but was %d" % (upper, numEdges))
-        rand = random.Random(seed)
-        draw = rand.random
-        a, ab, abc = (GraphGenerators.RMATa, GraphGenerators.RMATa + GraphGenerators.RMATb,
-                      GraphGenerators.RMATa + GraphGenerators.RMATb + GraphGenerators.RMATc)
-        start = _round_half_up(num_vertices / 2.0)
-        sides = []  # the quadrant sides at each level, the same for every edge
-        t = start
-        while t > 1:
-            t = _round_half_up(t / 2.0)
-            sides.append(t)
-        edges: dict[tuple[int, int], None] = {}  # a set that keeps the order of drawing
-        while len(edges) < numEdges:
-            x = y = start
-            for half in sides:
-                r = draw()
-                if r < a:
-                    continue
-                if r < ab:
-                    x += half
-                elif r < abc:
-                    y += half
-                else:
-                    x += half
-                    y += half
-            edges[(x, y)] = None
+        edges = _rmat_edges(requestedNumVertices, numEdges, seed)
         rdd = sc.parallelize([Edge(s, d, 1) for s, d in edges])
         out_degrees = rdd.map(lambda e: (e.srcId, 1)).reduceByKey(lambda p, q: p + q)
         return Graph(out_degrees, rdd, 0)
