@@ -11,7 +11,8 @@ import os
 import re
 from typing import overload
 
-from sparklet.util import parse_bytes, parse_seconds
+from sparklet.internal import units
+from sparklet.util import parse_bytes, parse_seconds  # noqa: F401  (callers import them here)
 
 __all__ = ["SparkConf"]
 
@@ -37,14 +38,16 @@ def _read_defaults_file(path: str) -> list[tuple[str, str]]:
 
 
 def load_default_pairs() -> list[tuple[str, str]]:
-    """``spark.*`` defaults visible to this process, lowest precedence first."""
+    """``spark.*`` defaults visible to this process, lowest precedence first: under
+    sparklet-submit, the properties it resolved (spark-defaults.conf included, unless a
+    ``--properties-file`` replaced it), else ``$SPARK_CONF_DIR/spark-defaults.conf``."""
     pairs: list[tuple[str, str]] = []
+    submitted = os.environ.get(SUBMIT_CONF_ENV)
     conf_dir = os.environ.get("SPARK_CONF_DIR")
-    if conf_dir:
+    if conf_dir and submitted is None:
         path = os.path.join(conf_dir, _DEFAULTS_FILE)
         if os.path.isfile(path):
             pairs.extend(_read_defaults_file(path))
-    submitted = os.environ.get(SUBMIT_CONF_ENV)
     if submitted:
         for line in submitted.splitlines():
             key, sep, value = line.partition("=")
@@ -137,18 +140,110 @@ class SparkConf:
     def copy(self) -> SparkConf:
         return SparkConf(_jconf=self)
 
-    # -- typed readers used inside sparklet; user code reads strings like in Spark --------
+    # -- typed readers, as Scala's SparkConf (PySpark's has only get): a value that does not
+    # parse raises ValueError("Illegal value for config key <key>: ..."), a missing key
+    # without a default raises KeyError, as Spark's NoSuchElementException.
+
+    def _typed(self, key: str, default, parse):
+        value = self._conf.get(key)
+        if value is None:
+            if default is None:
+                raise KeyError(key)
+            if not isinstance(default, str):
+                return default
+            value = default
+        try:
+            return parse(value)
+        except ValueError as e:
+            raise ValueError("Illegal value for config key %s: %s" % (key, e)) from None
 
     def getInt(self, key: str, default: int) -> int:
-        value = self._conf.get(key)
-        return default if value is None else int(value)
+        """The value of ``key`` as an int, or ``default`` when it is not set.
+
+        >>> conf = SparkConf(loadDefaults=False).set("spark.ui.port", "4050")
+        >>> conf.getInt("spark.ui.port", 4040), conf.getInt("spark.ui.retainedJobs", 1000)
+        (4050, 1000)
+        """
+        return self._typed(key, default, _parse_int)
+
+    def getLong(self, key: str, default: int) -> int:
+        """The value of ``key`` as an integer (Python's ints are Scala's longs too)."""
+        return self._typed(key, default, _parse_int)
+
+    def getDouble(self, key: str, default: float) -> float:
+        """The value of ``key`` as a float, or ``default`` when it is not set.
+
+        >>> SparkConf(loadDefaults=False).set("spark.memory.fraction", "0.5").getDouble(
+        ...     "spark.memory.fraction", 0.6)
+        0.5
+        """
+        return self._typed(key, default, float)
 
     def getBoolean(self, key: str, default: bool) -> bool:
-        value = self._conf.get(key)
-        return default if value is None else value.strip().lower() == "true"
+        """The value of ``key`` as a boolean: ``true`` or ``false`` in any case, as Scala's
+        ``toBoolean``; anything else raises ValueError.
 
-    def getSizeAsBytes(self, key: str, default: str) -> int:
-        return parse_bytes(self._conf.get(key, default))
+        >>> conf = SparkConf(loadDefaults=False).set("spark.ui.enabled", "FALSE")
+        >>> conf.getBoolean("spark.ui.enabled", True), conf.getBoolean("spark.ui.killEnabled",
+        ...                                                             False)
+        (False, False)
+        """
+        return self._typed(key, default, _parse_bool)
 
-    def getTimeAsSeconds(self, key: str, default: str) -> float:
-        return parse_seconds(self._conf.get(key, default))
+    def getSizeAsBytes(self, key: str, default: str | int | None = None) -> int:
+        """A size in bytes (``512m``, ``2g``; a bare number is bytes), as Spark parses it.
+        ``default`` is a size string, or a number of bytes.
+
+        >>> conf = SparkConf(loadDefaults=False).set("spark.python.worker.memory", "2m")
+        >>> conf.getSizeAsBytes("spark.python.worker.memory"), conf.getSizeAsBytes("x", "1k")
+        (2097152, 1024)
+        """
+        return self._typed(key, default, units.byte_string_as_bytes)
+
+    def getSizeAsKb(self, key: str, default: str | None = None) -> int:
+        """A size in KiB (truncated); a bare number is KiB."""
+        return self._typed(key, default, units.byte_string_as_kb)
+
+    def getSizeAsMb(self, key: str, default: str | None = None) -> int:
+        """A size in MiB (truncated); a bare number is MiB.
+
+        >>> SparkConf(loadDefaults=False).set("spark.executor.memory", "2g").getSizeAsMb(
+        ...     "spark.executor.memory")
+        2048
+        """
+        return self._typed(key, default, units.byte_string_as_mb)
+
+    def getSizeAsGb(self, key: str, default: str | None = None) -> int:
+        """A size in GiB (truncated); a bare number is GiB."""
+        return self._typed(key, default, units.byte_string_as_gb)
+
+    def getTimeAsMs(self, key: str, default: str | None = None) -> int:
+        """A duration in milliseconds (``5s``, ``1min``; a bare number is milliseconds).
+
+        >>> SparkConf(loadDefaults=False).set("spark.locality.wait", "1min").getTimeAsMs(
+        ...     "spark.locality.wait")
+        60000
+        """
+        return self._typed(key, default, units.time_string_as_ms)
+
+    def getTimeAsSeconds(self, key: str, default: str | None = None) -> float:
+        """A duration in seconds (a bare number is seconds). Spark's grammar, but the result
+        keeps fractions (``100ms`` is 0.1, where Spark truncates to 0): sparklet's waits take
+        float seconds.
+
+        >>> conf = SparkConf(loadDefaults=False).set("spark.ui.liveUpdate.period", "100ms")
+        >>> conf.getTimeAsSeconds("spark.ui.liveUpdate.period"), conf.getTimeAsSeconds("x", "2")
+        (0.1, 2.0)
+        """
+        return self._typed(key, default, units.time_string_as_float_seconds)
+
+
+def _parse_int(text: str) -> int:
+    return int(text.strip())
+
+
+def _parse_bool(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered not in ("true", "false"):
+        raise ValueError("For input string: %r (expected true or false)" % text)
+    return lowered == "true"

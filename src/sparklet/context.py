@@ -31,9 +31,6 @@ __all__ = ["SparkContext"]
 
 log = logging.getLogger("sparklet")
 
-_LOG_LEVELS = {"ALL": logging.NOTSET, "DEBUG": logging.DEBUG, "ERROR": logging.ERROR,
-               "FATAL": logging.CRITICAL, "INFO": logging.INFO, "OFF": logging.CRITICAL + 10,
-               "TRACE": logging.DEBUG, "WARN": logging.WARNING}
 __version__ = "3.5.3"  # the PySpark API level sparklet follows
 # PySpark 3.5's error class and text for a SparkContext used (or created) inside a task.
 _CONTEXT_ONLY_VALID_ON_DRIVER = (
@@ -91,6 +88,10 @@ class SparkContext:
                 self._conf.setExecutorEnv(key, value)
             self._conf.setIfMissing("spark.master", "local[*]")
             self._conf.setIfMissing("spark.app.name", "sparklet")
+            # As Spark's start-up checks: a wrong-typed spark.* value fails here, naming its
+            # key; a key no config entry covers is logged once per process.
+            from sparklet.internal.config import validate_conf
+            validate_conf(self._conf.getAll())
             self._batchSize = batchSize
             try:
                 self._start(pyFiles)
@@ -104,12 +105,15 @@ class SparkContext:
         # shipping and computing them recurses once per RDD, past Python's default limit.
         sys.setrecursionlimit(max(sys.getrecursionlimit(), DEEP_RECURSION_LIMIT))
         from sparklet.backends import create_backend
+        from sparklet.logging_setup import initialize_logging
         from sparklet.scheduler.dag import DAGScheduler
         from sparklet.scheduler.mapoutput import MapOutputTracker
         from sparklet.scheduler.taskscheduler import TaskScheduler
         from sparklet.storage.master import BlockManagerMaster
         from sparklet.util import parse_local_master
 
+        # $SPARK_CONF_DIR/logging.conf or the default WARN, then spark.log.level.
+        initialize_logging(self._conf)
         self.master = self._conf.get("spark.master")
         self.appName = self._conf.get("spark.app.name")
         self.startTime = int(time.time() * 1000)
@@ -152,8 +156,9 @@ class SparkContext:
         self._block_master = BlockManagerMaster()
         self._map_output_tracker = MapOutputTracker()
         self._task_scheduler = TaskScheduler(
-            self._conf.getTimeAsSeconds("spark.locality.wait", "3s"),
-            self._conf.getTimeAsSeconds("spark.python.task.killTimeout", "2s"))
+            # Both are milliseconds when bare, as in Spark.
+            self._conf.getTimeAsMs("spark.locality.wait", "3s") / 1000.0,
+            self._conf.getTimeAsMs("spark.python.task.killTimeout", "2s") / 1000.0)
         self._dag_scheduler = DAGScheduler(self, self._task_scheduler, self._map_output_tracker)
         self._ui = self._attach_ui()
         # Handlers for messages that running tasks send to the driver, by message kind.
@@ -177,6 +182,10 @@ class SparkContext:
         submitted = [p for p in (self._conf.get("spark.submit.pyFiles") or "").split(",") if p]
         for path in [*submitted, *(py_files or ())]:
             self.addPyFile(path)
+        from sparklet.files import add_submitted_files
+
+        self._archives: list[str] = []
+        add_submitted_files(self)  # spark.files and spark.archives, as Spark's SparkContext
         self._install_sigint_handler()
         atexit.register(self._atexit_stop)
 
@@ -353,7 +362,8 @@ class SparkContext:
 
     @property
     def listArchives(self) -> list[str]:
-        return []
+        """The archives added with :meth:`addArchive`, as they were given."""
+        return list(self._archives)
 
     def getConf(self) -> SparkConf:
         """A copy of this context's configuration."""
@@ -363,12 +373,12 @@ class SparkContext:
         return os.environ.get("SPARK_USER") or getpass.getuser()
 
     def setLogLevel(self, logLevel: str) -> None:
-        """Control sparklet's log level (ALL, DEBUG, ERROR, FATAL, INFO, OFF, TRACE, WARN)."""
-        level = _LOG_LEVELS.get(logLevel.upper())
-        if level is None:
-            raise ValueError("Supplied level %s did not match one of: %s"
-                             % (logLevel, ",".join(sorted(_LOG_LEVELS))))
-        log.setLevel(level)
+        """Control sparklet's log level (ALL, DEBUG, ERROR, FATAL, INFO, OFF, TRACE, WARN):
+        the ``sparklet`` logger's, which every ``sparklet.*`` logger without a level of its
+        own follows (see :mod:`sparklet.logging_setup`)."""
+        from sparklet.logging_setup import set_log_level
+
+        set_log_level(logLevel)
 
     def setCheckpointDir(self, dirName: str) -> None:
         """Directory (a path, ``file:`` URI or any fsspec URL) under which RDDs are
@@ -881,6 +891,28 @@ class SparkContext:
         else:
             fs.get(src, target)
         self._backend.add_file(target)
+
+    def addArchive(self, path: str) -> None:
+        """Add an archive (.zip, .jar, .tar, .tar.gz, .tgz) to be unpacked for every task:
+        ``SparkFiles.get(name)`` is the directory it was unpacked into, ``name`` the
+        archive's file name or the ``#name`` that follows the path.
+
+        >>> import os, tempfile, zipfile
+        >>> from sparklet import SparkFiles
+        >>> path = os.path.join(tempfile.mkdtemp(), "lookup.zip")
+        >>> with zipfile.ZipFile(path, "w") as z:
+        ...     z.writestr("factor.txt", "100")
+        >>> sc.addArchive(path + "#tables")
+        >>> def scale(x):
+        ...     with open(os.path.join(SparkFiles.get("tables"), "factor.txt")) as f:
+        ...         return int(f.read()) * x
+        >>> sc.parallelize([1, 2]).map(scale).collect()
+        [100, 200]
+        """
+        from sparklet.files import add_archive
+
+        add_archive(self, path)
+        self._archives.append(path)
 
     def addPyFile(self, path: str) -> None:
         """Add a .py, .zip or .egg dependency for tasks (importable in executors).

@@ -72,9 +72,19 @@ def parse_mebibytes(text: str | int) -> int:
     >>> parse_mebibytes("300"), parse_mebibytes("2g"), parse_mebibytes("512m")
     (300, 2048, 512)
     """
+    return parse_mebibyte_size(text) // (1 << 20)
+
+
+def parse_mebibyte_size(text: str | int) -> int:
+    """A MiB-valued size (``spark.executor.memory``, ``spark.driver.memory``) in bytes: a
+    bare number is MiB, as in Spark.
+
+    >>> parse_mebibyte_size("2"), parse_mebibyte_size("1k"), parse_mebibyte_size("100b")
+    (2097152, 1024, 100)
+    """
     if re.fullmatch(r"\s*\d+\s*", str(text)):
-        return int(text)
-    return parse_bytes(text) // (1 << 20)
+        return int(text) << 20
+    return parse_bytes(text)
 
 
 _LOCAL = re.compile(r"local(?:\[(\*|\d+)(?:\s*,\s*(\d+))?\])?$")

@@ -236,7 +236,7 @@ def test_the_end_of_the_log_torn_by_a_crash_or_damaged(wal_sc, tmp_path, caplog,
     bus.start()
     try:
         tracker = make_tracker(wal_sc, checkpoint, Source(tmp_path).receiver(), bus)
-        with caplog.at_level(logging.INFO):
+        with caplog.at_level(logging.INFO, logger="sparklet"):  # WARN by default
             tracker.restore_state(state)
         assert bus.wait_until_empty(30)
     finally:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from sparklet.graphx.edge import Edge, EdgeContext, EdgeDirection, EdgeTriplet, TripletFields
+from sparklet.graphx.lib.graphops import GraphAlgorithms
 from sparklet.graphx.partition import PartitionStrategy
 from sparklet.graphx.rdds import EdgeRDD, VertexRDD
 from sparklet.rdd import RDD
@@ -71,7 +72,7 @@ def _send_all(send_msg: Callable, use_edge: bool) -> Callable:
     return send
 
 
-class Graph:
+class Graph(GraphAlgorithms):
     """A directed multigraph with an attribute on every vertex and edge.
 
     >>> from sparklet import SparkContext

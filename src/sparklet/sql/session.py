@@ -59,8 +59,9 @@ _MEMORY_KEYS = ("spark.executor.memory", "spark.driver.memory", "spark.sql.spark
 _ENGINE_KEYS = (*_MEMORY_KEYS, "spark.local.dir")
 
 
-def _to_duckdb_memory(value: str) -> str:
-    """Spark's ``4g`` / ``512m`` memory strings as DuckDB's ``4GiB`` / ``512MiB``."""
+def _to_duckdb_memory(value: str, bare_unit: str = "B") -> str:
+    """Spark's ``4g`` / ``512m`` memory strings as DuckDB's ``4GiB`` / ``512MiB``; a bare
+    number is in ``bare_unit`` (MiB for the driver's and executors' memory, as in Spark)."""
     text = value.strip().lower()
     units = {"k": "KiB", "m": "MiB", "g": "GiB", "t": "TiB"}
     for suffix, unit in units.items():
@@ -68,7 +69,7 @@ def _to_duckdb_memory(value: str) -> str:
             text = text[:-1]
         if text.endswith(suffix):
             return text[:-1] + unit
-    return text + "B" if text.isdigit() else value
+    return text + bare_unit if text.isdigit() else value
 
 
 class RuntimeConfig:
@@ -199,7 +200,8 @@ class SparkSession:
             rank = _MEMORY_KEYS.index(key)
             if rank >= self._memory_rank:
                 with self._lock:
-                    self._con.execute(f"SET memory_limit = '{_to_duckdb_memory(value)}'")
+                    limit = _to_duckdb_memory(value, "B" if key.startswith("spark.sql.") else "MiB")
+                    self._con.execute(f"SET memory_limit = '{limit}'")
                 self._memory_rank = rank
         elif key == "spark.local.dir" or key == "spark.sql.sparklet.tempDirectory":
             # Spark takes a comma-separated list of scratch directories; DuckDB spills to one

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 from sparklet import serializers
 from sparklet.shuffle.aggregator import estimate_size
 from sparklet.storagelevel import StorageLevel
-from sparklet.util import parse_bytes
+from sparklet.util import parse_bytes, parse_mebibyte_size
 
 if TYPE_CHECKING:
     from sparklet.env import EnvSpec
@@ -80,7 +80,7 @@ class BlockManager:
         for d in (self.blocks_dir, self.shuffle_dir, self.tmp_dir):
             os.makedirs(d, exist_ok=True)
         conf = spec.conf
-        executor_memory = parse_bytes(conf.get("spark.executor.memory", "1g"))
+        executor_memory = parse_mebibyte_size(conf.get("spark.executor.memory", "1g"))
         fraction = float(conf.get("spark.memory.fraction", "0.6"))
         self.memory_capacity = int(parse_bytes(
             conf.get("spark.sparklet.storage.memory", str(int(executor_memory * fraction)))))

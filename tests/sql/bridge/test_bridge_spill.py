@@ -53,6 +53,9 @@ def test_settings_reach_duckdb(tmp_path):
     session = SparkSession.builder.config("spark.executor.memory", "512m").create()
     try:
         assert setting(session, "memory_limit") == "512.0 MiB"
+        # A bare number is MiB for the driver's and executors' memory, as in Spark
+        session.conf.set("spark.driver.memory", "700")
+        assert setting(session, "memory_limit") == "700.0 MiB"
     finally:
         session.stop()
 

@@ -257,7 +257,7 @@ class DaskExecutor:
         conf["spark.sparklet.shuffle.inlineMaxBytes"] = "0"
         if worker.memory_manager.memory_limit and "spark.executor.memory" not in conf:
             # The block manager's share of what Dask lets this worker use.
-            conf["spark.executor.memory"] = str(int(worker.memory_manager.memory_limit))
+            conf["spark.executor.memory"] = "%db" % int(worker.memory_manager.memory_limit)
         self.addresses: dict[str, str] = {}
         self.broadcast_keys: dict[int, str] = {}
         self._pending_files: list[tuple[str, str, bool]] = []

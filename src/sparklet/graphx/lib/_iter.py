@@ -1,0 +1,56 @@
+"""What the algorithms' loops share: the graph's vertex partitioning and bounded lineage.
+
+The iterative algorithms run on pair RDDs hash-partitioned like the graph's vertices, so a
+per-round join of the vertex state with a cached adjacency list is narrow (the two sides are
+co-partitioned) and only the messages are shuffled. Each round's state is persisted, and
+checkpointed every ``spark.graphx.pregel.checkpointInterval`` rounds (as Pregel does), so a
+long run's lineage stays bounded. Without a checkpoint directory (or interval), the state
+is checkpointed locally every :data:`LOCAL_CHECKPOINT_ROUNDS` rounds instead: a task ships
+its RDD's whole lineage, and one that grew by a few RDDs per round for hundreds of rounds
+could no longer be serialised.
+"""
+
+from __future__ import annotations
+
+from sparklet.rdd import RDD
+from sparklet.storagelevel import StorageLevel
+
+__all__ = ["RoundState", "vertex_partitions"]
+
+LOCAL_CHECKPOINT_ROUNDS = 20
+
+
+def vertex_partitions(graph) -> int:
+    return graph.vertices.getNumPartitions()
+
+
+class RoundState:
+    """The latest round's RDD of a loop: persisted, materialised by the caller's job,
+    checkpointed every ``interval`` rounds, the previous round's released once the new one
+    is computed."""
+
+    def __init__(self, sc, first: RDD):
+        self.interval = int(sc._conf.get("spark.graphx.pregel.checkpointInterval", "-1"))
+        self.checkpointing = self.interval > 0 and sc._checkpoint_dir is not None
+        self.rounds = 0
+        self.current = first.persist(StorageLevel.MEMORY_ONLY)
+        self._previous: RDD | None = None
+
+    def advance(self, rdd: RDD) -> RDD:
+        """Make ``rdd`` the current round's state (call :meth:`release` after a job has
+        computed it)."""
+        self.rounds += 1
+        rdd.persist(StorageLevel.MEMORY_ONLY)
+        if self.checkpointing:
+            if self.rounds % self.interval == 0:
+                rdd.checkpoint()
+        elif self.rounds % LOCAL_CHECKPOINT_ROUNDS == 0:
+            rdd.localCheckpoint()
+        self._previous, self.current = self.current, rdd
+        return rdd
+
+    def release(self) -> None:
+        """Drop the previous round's state, which the current one no longer needs."""
+        if self._previous is not None:
+            self._previous.unpersist()
+            self._previous = None

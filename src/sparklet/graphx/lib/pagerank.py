@@ -1,0 +1,167 @@
+"""PageRank, static (a fixed number of iterations) and dynamic (until ranks change by less
+than ``tol``), plain or personalised to one source vertex, with GraphX's semantics.
+
+Each edge ``u -> v`` carries weight ``1 / outDegree(u)`` (parallel edges and self-loops
+count, as in GraphX), and a round computes, for every vertex::
+
+    rank(v) = resetProb + (1 - resetProb) * sum(rank(u) * weight(u -> v))
+
+(personalised: ``resetProb`` only at the source, ``0`` elsewhere). A vertex without
+out-edges (a sink) passes its rank to nobody, so the total shrinks; as GraphX does since
+Spark 2.4 (SPARK-18847), the final ranks are rescaled so they sum to the number of vertices
+(personalised: to 1). At convergence this equals ``N * networkx.pagerank(G, alpha=1 -
+resetProb)`` (personalised: networkx's with ``personalization={src: 1}``), which spreads a
+sink's rank evenly instead: the two fixed points differ only by a constant factor.
+
+The dynamic version is GraphX's delta-propagation Pregel: round 0 gives every vertex
+``resetProb`` (personalised: the source 1, others 0), then a vertex sends the change of
+its rank along its out-edges while that change exceeds ``tol``; a vertex whose rank moves
+sends again in the next round, and the run ends when no vertex sends.
+
+The loop runs on pair RDDs partitioned like the graph's vertices: a cached adjacency list
+``(src, [dst, ...])`` joined with the ranks (narrow: co-partitioned), so only the
+contributions are shuffled each round.
+"""
+
+from __future__ import annotations
+
+from operator import add
+from typing import Any
+
+from sparklet.graphx.edge import Edge
+from sparklet.graphx.lib._iter import RoundState, vertex_partitions
+
+__all__ = ["PageRank"]
+
+_NO_SOURCE = object()
+
+
+def _check(resetProb: float, tol: float | None = None, numIter: int | None = None) -> None:
+    if numIter is not None and numIter <= 0:
+        raise ValueError("Number of iterations must be greater than 0, but got %s" % numIter)
+    if tol is not None and tol < 0:
+        raise ValueError("Tolerance must be no less than 0, but got %s" % tol)
+    if not 0 <= resetProb <= 1:
+        raise ValueError("Random reset probability must belong to [0, 1], but got %s"
+                         % resetProb)
+
+
+def _links(graph, n: int):
+    """``(src, [dst, ...])`` for every vertex with out-edges, partitioned like the ranks."""
+    return (graph.edges.map(lambda e: (e.srcId, e.dstId)).groupByKey(n)
+            .mapValues(list).cache())
+
+
+def _contributions(links, values, n: int):
+    """Per destination, the sum of ``value(src) / outDegree(src)`` over its in-edges, for the
+    sources present in ``values``."""
+    def spread(kv):
+        dsts, value = kv[1]
+        share = value / len(dsts)
+        return ((d, share) for d in dsts)
+    return links.join(values, n).flatMap(spread).reduceByKey(add, n)
+
+
+def _ranked_graph(graph, ranks, personalized: bool):
+    """The result graph: normalised ranks on the vertices, ``1 / outDegree(src)`` on the
+    edges (as GraphX returns)."""
+    from sparklet.graphx.graph import Graph
+
+    ranks.cache()
+    total = ranks.values().sum()
+    count = ranks.count()
+    factor = (1.0 / total) if personalized else (count / total if total else 0.0)
+    vertices = ranks.mapValues(lambda r: r * factor)
+    n = ranks.getNumPartitions()
+    degrees = graph.outDegrees
+    edges = (graph.edges.map(lambda e: (e.srcId, e)).join(degrees, n)
+             .map(lambda kv: Edge(kv[1][0].srcId, kv[1][0].dstId, 1.0 / kv[1][1])))
+    return Graph._of(vertices, edges)
+
+
+class PageRank:
+    """GraphX's ``lib.PageRank``.
+
+    >>> from sparklet import SparkContext
+    >>> from sparklet.graphx import Graph
+    >>> sc = SparkContext.getOrCreate()
+    >>> cycle = Graph.fromEdgeTuples(sc.parallelize([(1, 2), (2, 3), (3, 1)]), 0)
+    >>> sorted((v, round(r, 6)) for v, r in PageRank.run(cycle, 5).vertices.collect())
+    [(1, 1.0), (2, 1.0), (3, 1.0)]
+    """
+
+    @staticmethod
+    def run(graph, numIter: int, resetProb: float = 0.15):
+        """Static PageRank: ``numIter`` rounds."""
+        return PageRank.runWithOptions(graph, numIter, resetProb)
+
+    @staticmethod
+    def runWithOptions(graph, numIter: int, resetProb: float = 0.15,
+                       srcId: Any = None):
+        """Static PageRank, personalised to ``srcId`` when given."""
+        _check(resetProb, numIter=numIter)
+        personalized = srcId is not None
+        n = vertex_partitions(graph)
+        sc = graph.vertices.ctx
+        links = _links(graph, n)
+        src = srcId
+        ranks = graph.vertices.partitionBy(n).mapValues(
+            lambda vid, _: 1.0 if (not personalized or vid == src) else 0.0)
+        state = RoundState(sc, ranks)
+        for _ in range(numIter):
+            contribs = _contributions(links, state.current, n)
+
+            def step(kv, reset=resetProb):
+                vid, (_old, c) = kv
+                base = reset if not personalized else (reset if vid == src else 0.0)
+                return vid, base + (1.0 - reset) * (c or 0.0)
+            state.advance(state.current.leftOuterJoin(contribs, n).map(
+                step, preservesPartitioning=True))
+            state.current.count()
+            state.release()
+        links.unpersist()
+        return _ranked_graph(graph, state.current, personalized)
+
+    @staticmethod
+    def runUntilConvergence(graph, tol: float, resetProb: float = 0.15):
+        """Dynamic PageRank: until no rank changes by more than ``tol``."""
+        return PageRank.runUntilConvergenceWithOptions(graph, tol, resetProb)
+
+    @staticmethod
+    def runUntilConvergenceWithOptions(graph, tol: float, resetProb: float = 0.15,
+                                       srcId: Any = None):
+        """Dynamic PageRank, personalised to ``srcId`` when given."""
+        _check(resetProb, tol=tol)
+        personalized = srcId is not None
+        n = vertex_partitions(graph)
+        sc = graph.vertices.ctx
+        links = _links(graph, n)
+        src = srcId
+
+        # State per vertex: (rank, last change, received a message in the last round).
+        def start(vid, _):
+            if personalized:
+                return (1.0, 1.0, True) if vid == src else (0.0, 0.0, True)
+            return (resetProb, resetProb, True)
+        state = RoundState(sc, graph.vertices.partitionBy(n).mapValues(start))
+        while True:
+            senders = state.current.filter(lambda kv: kv[1][2] and kv[1][1] > tol).mapValues(
+                lambda s: s[1])
+            msgs = _contributions(links, senders, n).cache()
+            if msgs.isEmpty():
+                msgs.unpersist()
+                break
+
+            def step(kv, reset=resetProb):
+                vid, ((rank, delta, _), m) = kv
+                if m is None:
+                    return vid, (rank, delta, False)
+                change = (1.0 - reset) * m
+                return vid, (rank + change, change, True)
+            state.advance(state.current.leftOuterJoin(msgs, n).map(
+                step, preservesPartitioning=True))
+            state.current.count()
+            state.release()
+            msgs.unpersist()
+        links.unpersist()
+        return _ranked_graph(graph, state.current.mapValues(lambda s: s[0]), personalized)
