@@ -90,7 +90,10 @@ def test_log_normal_graph_is_reproducible_whatever_the_partitioning(sc):
     assert edge_tuples(a) == edge_tuples(b)
     assert edge_tuples(a) != edge_tuples(c)
     assert a.edges.getNumPartitions() == 1 and b.edges.getNumPartitions() == 7
-    assert GraphGenerators.logNormalGraph(sc, 10).vertices.getNumPartitions() >= 1
+    # numEParts 0: sc.defaultParallelism partitions; seed -1: a fresh graph of the same shape.
+    fresh = GraphGenerators.logNormalGraph(sc, 10)
+    assert fresh.edges.getNumPartitions() == sc.defaultParallelism
+    assert sorted(v for v, _ in fresh.vertices.collect()) == list(range(10))
 
 
 def test_rmat_graph_distinct_edges_in_the_upper_half_of_the_ids(sc):
