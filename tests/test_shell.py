@@ -88,8 +88,11 @@ class Terminal:
 
 
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    # The shell runs its own local context: not on a Dask cluster a --backend=dask run
+    # shares (a task the Ctrl-C test leaves sleeping there would hold a worker's thread).
     env = {k: v for k, v in os.environ.items()
-           if k not in ("PYTHONSTARTUP", "SPARKLET_SUBMIT_CONF")}
+           if k not in ("PYTHONSTARTUP", "SPARKLET_SUBMIT_CONF", "SPARKLET_BACKEND",
+                        "SPARKLET_DASK_SCHEDULER")}
     conf_dir = tmp_path / "conf"  # no spark-defaults.conf or logging.conf of the machine's
     conf_dir.mkdir(exist_ok=True)
     path = [str(SRC), *filter(None, [os.environ.get("PYTHONPATH")])]
@@ -243,6 +246,7 @@ def test_ctrl_c_cancels_the_running_job_and_the_shell_goes_on(tmp_path):
         term.expect(PROMPT)
         term.send_line("print('after=%d' % sc.parallelize(range(10), 2).sum())")
         term.expect(r"^after=45\r?$")
+        term.expect(PROMPT)  # a ^D typed before the prompt reads is not an end of input
         term.send_eof()
         assert term.wait() == 0
     finally:
