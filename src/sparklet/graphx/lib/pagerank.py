@@ -147,10 +147,7 @@ class PageRank:
         while True:
             senders = state.current.filter(lambda kv: kv[1][2] and kv[1][1] > tol).mapValues(
                 lambda s: s[1])
-            msgs = _contributions(links, senders, n).cache()
-            if msgs.isEmpty():
-                msgs.unpersist()
-                break
+            msgs = _contributions(links, senders, n)
 
             def step(kv, reset=resetProb):
                 vid, ((rank, delta, _), m) = kv
@@ -158,10 +155,13 @@ class PageRank:
                     return vid, (rank, delta, False)
                 change = (1.0 - reset) * m
                 return vid, (rank + change, change, True)
-            state.advance(state.current.leftOuterJoin(msgs, n).map(
+            nxt = state.advance(state.current.leftOuterJoin(msgs, n).map(
                 step, preservesPartitioning=True))
-            state.current.count()
+            # One job a round: the vertices that received a message (none: converged, and
+            # this last round changed nothing).
+            received = nxt.filter(lambda kv: kv[1][2]).count()
             state.release()
-            msgs.unpersist()
+            if received == 0:
+                break
         links.unpersist()
         return _ranked_graph(graph, state.current.mapValues(lambda s: s[0]), personalized)
