@@ -6,7 +6,6 @@ state; the same with mapWithState, which also emits each batch's updated counts.
 """
 
 import tempfile
-import time
 
 from sparklet import SparkContext
 from sparklet.streaming import StateSpec, StreamingContext
@@ -22,7 +21,8 @@ if __name__ == "__main__":
     def updateFunc(new_values, last_sum):
         return sum(new_values) + (last_sum or 0)
 
-    lines = ssc.queueStream([["hello spark"], ["hello streaming world"], ["spark"]])
+    batches = [["hello spark"], ["hello streaming world"], ["spark"]]
+    lines = ssc.queueStream(batches)
     pairs = lines.flatMap(lambda line: line.split(" ")).map(lambda word: (word, 1))
     running_counts = pairs.updateStateByKey(updateFunc, initialRDD=initialStateRDD)
     running_counts.pprint()
@@ -34,6 +34,15 @@ if __name__ == "__main__":
 
     pairs.mapWithState(StateSpec.function(track)).pprint()
 
+    # Stop once every queued batch has been counted.
+    # (A list, not an Event: with checkpointing on, output functions must pickle.)
+    processed = []
+
+    def count_batch(rdd):
+        processed.append(1)
+    running_counts.foreachRDD(count_batch)
+
     ssc.start()
-    time.sleep(4)
+    while len(processed) < len(batches):
+        ssc.awaitTerminationOrTimeout(0.1)
     ssc.stop(stopGraceFully=True)

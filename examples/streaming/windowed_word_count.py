@@ -7,7 +7,6 @@ directory). Input comes from a queue of generated lines so it runs anywhere.
 
 import random
 import tempfile
-import time
 
 from sparklet import SparkContext
 from sparklet.streaming import StreamingContext
@@ -26,6 +25,15 @@ if __name__ == "__main__":
     windowed = pairs.reduceByKeyAndWindow(lambda a, b: a + b, lambda a, b: a - b, 3, 1)
     windowed.pprint()
 
+    # Stop once every queued batch has been through a window (counted per batch).
+    # (A list, not an Event: with checkpointing on, output functions must pickle.)
+    processed = []
+
+    def count_batch(rdd):
+        processed.append(1)
+    lines.foreachRDD(count_batch)
+
     ssc.start()
-    time.sleep(6)
+    while len(processed) < len(batches):
+        ssc.awaitTerminationOrTimeout(0.1)
     ssc.stop(stopGraceFully=True)
