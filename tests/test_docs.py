@@ -209,8 +209,8 @@ def test_fences_are_read_as_a_markdown_reader_reads_them():
             "  ```\n\n````text\n```python\nnot code\n```\n````\n```\nplain\n```\n")
     blocks = fenced_blocks(text)
     assert [(b.language, b.code, b.line) for b in blocks] == [
-        ("python", "x = 1\n", 3), ("python", "y = x + 1\n", 8),
-        ("text", "```python\nnot code\n```\n", 12), ("", "plain\n", 17)]
+        ("python", "x = 1\n", 3), ("python", "y = x + 1\n", 9),
+        ("text", "```python\nnot code\n```\n", 13), ("", "plain\n", 18)]
 
 
 # -- the index -----------------------------------------------------------------------------
