@@ -74,6 +74,11 @@ PAGES: dict[str, Page] = {
         "amqp://guest:guest@127.0.0.1:5672/%2F": s["rabbitmq_service"].url}),
     "kafka.md": Page(("kafka_service",), (("confluent_kafka", "sparklet[kafka]"),),
                      lambda s: {"127.0.0.1:9092": s["kafka_service"].url}),
+    "twitter.md": Page(modules=(("httpx", "sparklet[twitter]"),)),
+    "kinesis.md": Page(modules=(("boto3", "sparklet[kinesis]"),)),
+    "flume.md": Page(modules=(("fastavro", "sparklet[flume]"),)),
+    "fault-tolerance.md": Page(("postgres_service",), (("psycopg", "sparklet[postgres]"),),
+                               lambda s: {"host=db dbname=app": s["postgres_service"].url}),
     "zeromq.md": Page(modules=(("zmq", "sparklet[zeromq]"),), replace=lambda s: {
         "tcp://127.0.0.1:5555": f"tcp://127.0.0.1:{_port()}"}),
 }
