@@ -66,7 +66,8 @@ PAGES: dict[str, Page] = {
     "sql.md": Page(modules=(("duckdb", "sparklet[sql]"),)),
     "redis.md": Page(("redis_service",), (("redis", "sparklet[redis]"),), lambda s: {
         "redis://127.0.0.1:6379/0": s["redis_service"].url}),
-    "mqtt.md": Page(modules=(("paho.mqtt", "sparklet[mqtt]"),)),
+    "mqtt.md": Page(("mqtt_service",), (("paho.mqtt", "sparklet[mqtt]"),), lambda s: {
+        "tcp://127.0.0.1:1883": s["mqtt_service"].url}),
     "nats.md": Page(("nats_service",), (("nats", "sparklet[nats]"),), lambda s: {
         "nats://127.0.0.1:4222": s["nats_service"].url}),
     "rabbitmq.md": Page(("rabbitmq_service",), (("pika", "sparklet[rabbitmq]"),), lambda s: {
