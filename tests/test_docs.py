@@ -48,7 +48,8 @@ class Page:
     """What a page's blocks need to run here.
 
     ``fixtures``: the services (fixture names of ``tests/services.py``); ``modules``: client
-    libraries as (import name, what to pip install); ``replace``: given the services by
+    libraries as (import name, what to pip install); ``env``: environment variables a
+    reader would have set; ``replace``: given the services by
     fixture name, the substitutions {text in the page: text to run} that point its example
     addresses at them (each must occur in the page, so a stale entry fails loudly)."""
 
@@ -56,6 +57,7 @@ class Page:
     modules: tuple[tuple[str, str], ...] = ()
     replace: Callable[[dict[str, Service]], dict[str, str]] = field(
         default=lambda services: {})
+    env: dict[str, str] = field(default_factory=dict)
 
 
 def _port() -> str:
@@ -75,7 +77,10 @@ PAGES: dict[str, Page] = {
     "kafka.md": Page(("kafka_service",), (("confluent_kafka", "sparklet[kafka]"),),
                      lambda s: {"127.0.0.1:9092": s["kafka_service"].url}),
     "twitter.md": Page(modules=(("httpx", "sparklet[twitter]"),)),
-    "kinesis.md": Page(modules=(("boto3", "sparklet[kinesis]"),)),
+    # moto takes any credentials; boto3 finds these in the environment, as a reader's own.
+    "kinesis.md": Page(("moto_service",), (("boto3", "sparklet[kinesis]"),), lambda s: {
+        "https://kinesis.us-east-1.amazonaws.com": s["moto_service"].url},
+        env={"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}),
     "flume.md": Page(modules=(("fastavro", "sparklet[flume]"),)),
     "fault-tolerance.md": Page(("postgres_service",), (("psycopg", "sparklet[postgres]"),),
                                lambda s: {"host=db dbname=app": s["postgres_service"].url}),
@@ -194,7 +199,8 @@ def test_page_runs(page, request, tmp_path, monkeypatch):
         require_module(module, pip_name)
     services = {name: request.getfixturevalue(name) for name in setup.fixtures}
     monkeypatch.chdir(tmp_path)  # files a page writes land in a directory of its own
-    monkeypatch.setenv("SPARKLET_DOCS_TMP", str(tmp_path))
+    for name, value in setup.env.items():
+        monkeypatch.setenv(name, value)
     _stop_contexts()  # pages build their own SparkContext, as programs do
     try:
         run_page(page, setup.replace(services))
