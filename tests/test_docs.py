@@ -19,6 +19,7 @@ The companion check: every page is linked from ``docs/README.md``, the index.
 from __future__ import annotations
 
 import doctest
+import importlib.util
 import os
 import re
 from collections.abc import Callable
@@ -49,7 +50,9 @@ class Page:
 
     ``fixtures``: the services (fixture names of ``tests/services.py``); ``modules``: client
     libraries as (import name, what to pip install); ``env``: environment variables a
-    reader would have set; ``replace``: given the services by
+    reader would have set; ``check``: given the page's namespace after its last block, true
+    when what it computed is right (for pages whose blocks cannot assert it themselves);
+    ``replace``: given the services by
     fixture name, the substitutions {text in the page: text to run} that point its example
     addresses at them (each must occur in the page, so a stale entry fails loudly)."""
 
@@ -58,6 +61,7 @@ class Page:
     replace: Callable[[dict[str, Service]], dict[str, str]] = field(
         default=lambda services: {})
     env: dict[str, str] = field(default_factory=dict)
+    check: Callable[[dict], object] | None = None
 
 
 def _port() -> str:
@@ -76,7 +80,11 @@ PAGES: dict[str, Page] = {
         "amqp://guest:guest@127.0.0.1:5672/%2F": s["rabbitmq_service"].url}),
     "kafka.md": Page(("kafka_service",), (("confluent_kafka", "sparklet[kafka]"),),
                      lambda s: {"127.0.0.1:9092": s["kafka_service"].url}),
-    "twitter.md": Page(modules=(("httpx", "sparklet[twitter]"),)),
+    # What the page prints comes from X; here, from the three posts of ``x_api``.
+    "twitter.md": Page(("x_api",), (("httpx", "sparklet[twitter]"),), lambda s: {
+        "https://api.x.com": s["x_api"].url}, check=lambda ns: (
+            ns["latest"] and all(0 < n <= {"spark": 2, "python": 1}.get(tag, 0)
+                                 for tag, n in ns["latest"].items()))),
     # moto takes any credentials; boto3 finds these in the environment, as a reader's own.
     "kinesis.md": Page(("moto_service",), (("boto3", "sparklet[kinesis]"),), lambda s: {
         "https://kinesis.us-east-1.amazonaws.com": s["moto_service"].url},
@@ -87,6 +95,24 @@ PAGES: dict[str, Page] = {
     "zeromq.md": Page(modules=(("zmq", "sparklet[zeromq]"),), replace=lambda s: {
         "tcp://127.0.0.1:5555": f"tcp://127.0.0.1:{_port()}"}),
 }
+
+
+@pytest.fixture
+def x_api():
+    """The tests' local X API (tests/streaming/twitter/twitter_server.py): its filtered
+    stream sends three posts with hashtags, then holds the connection open."""
+    spec = importlib.util.spec_from_file_location(
+        "twitter_server", ROOT / "tests" / "streaming" / "twitter" / "twitter_server.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    server = module.TwitterServer()
+    server.script(module.post(1, "#spark on #python", ("spark", "python")),
+                  module.post(2, "more #spark", ("spark",)), module.post(3, "no tags"),
+                  module.HOLD)
+    try:
+        yield Service("x", "127.0.0.1", int(server.url.rsplit(":", 1)[1]), server.url)
+    finally:
+        server.close()
 
 
 # -- reading a page ------------------------------------------------------------------------
@@ -203,7 +229,9 @@ def test_page_runs(page, request, tmp_path, monkeypatch):
         monkeypatch.setenv(name, value)
     _stop_contexts()  # pages build their own SparkContext, as programs do
     try:
-        run_page(page, setup.replace(services))
+        namespace = run_page(page, setup.replace(services))
+        if setup.check is not None:
+            assert setup.check(namespace), f"docs/{page} ran but computed something else"
     finally:
         _stop_contexts()
 
