@@ -41,7 +41,16 @@ OWN_RUNNER = {
     "streaming-sinks.md": "tests/streaming/test_docs_streaming_sinks.py",
     "cluster.md": "tests/dask/test_docs_cluster.py",
     "graphx.md": "tests/graphx/test_docs_graphx.py",
+    # Its blocks are two versions of a program, run by sparklet-submit as an upgrade.
+    "deploying.md": "tests/test_submit.py",
 }
+
+
+# Pages written alongside this runner, on other branches: the index links them and
+# OWN_RUNNER names one before they land here. Once every one of them is in docs/, this
+# set can go.
+COMING = {"rdd-programming-guide.md", "streaming-programming-guide.md", "mllib-streaming.md",
+          "configuration.md", "deploying.md", "tuning.md"}
 
 
 @dataclass(frozen=True)
@@ -237,7 +246,7 @@ def test_page_runs(page, request, tmp_path, monkeypatch):
 
 
 def test_tables_name_pages_that_exist():
-    pages = set(all_pages())
+    pages = set(all_pages()) | COMING
     assert set(OWN_RUNNER) <= pages, set(OWN_RUNNER) - pages
     assert set(PAGES) <= pages, set(PAGES) - pages
     assert not set(OWN_RUNNER) & set(PAGES), "a page is run here or by its own runner"
@@ -265,11 +274,6 @@ def test_every_page_is_linked_from_the_index():
     linked = index_links()
     missing = [p for p in all_pages() if p != "README.md" and os.path.normpath(p) not in linked]
     assert not missing, f"docs/README.md does not link {missing}"
-
-
-# Pages being written as the index was (linked ahead of their landing).
-COMING = {"rdd-programming-guide.md", "streaming-programming-guide.md", "mllib-streaming.md",
-          "configuration.md", "deploying.md", "tuning.md"}
 
 
 def test_the_index_links_only_pages_that_exist():
