@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pytest
 
-from services import Service, free_ports, require_module
+from services import Service, free_ports, require_module, start_flume_agent
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -61,7 +61,8 @@ class Page:
     libraries as (import name, what to pip install); ``env``: environment variables a
     reader would have set; ``check``: given the page's namespace after its last block, true
     when what it computed is right (for pages whose blocks cannot assert it themselves);
-    ``replace``: given the services by
+    ``start``: given the page's text (substituted), starts what its non-Python blocks
+    would (returns what to ``stop()`` after the page); ``replace``: given the services by
     fixture name, the substitutions {text in the page: text to run} that point its example
     addresses at them (each must occur in the page, so a stale entry fails loudly)."""
 
@@ -71,6 +72,7 @@ class Page:
         default=lambda services: {})
     env: dict[str, str] = field(default_factory=dict)
     check: Callable[[dict], object] | None = None
+    start: Callable[[str], object] | None = None
 
 
 def _port() -> str:
@@ -98,7 +100,10 @@ PAGES: dict[str, Page] = {
     "kinesis.md": Page(("moto_service",), (("boto3", "sparklet[kinesis]"),), lambda s: {
         "https://kinesis.us-east-1.amazonaws.com": s["moto_service"].url},
         env={"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}),
-    "flume.md": Page(modules=(("fastavro", "sparklet[flume]"),)),
+    # The page's agent.properties runs in a real Flume agent (as its flume-ng line would).
+    "flume.md": Page(modules=(("fastavro", "sparklet[flume]"),), replace=lambda s: {
+        "41414": _port()}, start=lambda text: start_flume_agent(
+            fenced_text(text, "properties")[0], agent="agent")),
     "fault-tolerance.md": Page(("postgres_service",), (("psycopg", "sparklet[postgres]"),),
                                lambda s: {"host=db dbname=app": s["postgres_service"].url}),
     "zeromq.md": Page(modules=(("zmq", "sparklet[zeromq]"),), replace=lambda s: {
@@ -159,6 +164,10 @@ def fenced_blocks(text: str) -> list[Block]:
         found.append(Block(start + 1, language, "\n".join(body) + "\n"))
         i += 1
     return found
+
+
+def fenced_text(text: str, language: str) -> list[str]:
+    return [b.code for b in fenced_blocks(text) if b.language == language]
 
 
 def python_blocks(path: Path) -> list[Block]:
@@ -236,13 +245,22 @@ def test_page_runs(page, request, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # files a page writes land in a directory of its own
     for name, value in setup.env.items():
         monkeypatch.setenv(name, value)
+    replace = setup.replace(services)
+    started = None
+    if setup.start is not None:
+        text = (DOCS / page).read_text(encoding="utf-8")
+        for old, new in replace.items():
+            text = text.replace(old, new)
+        started = setup.start(text)
     _stop_contexts()  # pages build their own SparkContext, as programs do
     try:
-        namespace = run_page(page, setup.replace(services))
+        namespace = run_page(page, replace)
         if setup.check is not None:
             assert setup.check(namespace), f"docs/{page} ran but computed something else"
     finally:
         _stop_contexts()
+        if started is not None:
+            started.stop()
 
 
 def test_tables_name_pages_that_exist():
