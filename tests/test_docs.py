@@ -46,13 +46,6 @@ OWN_RUNNER = {
 }
 
 
-# Pages written alongside this runner, on other branches: the index links them and
-# OWN_RUNNER names one before they land here. Once every one of them is in docs/, this
-# set can go.
-COMING = {"rdd-programming-guide.md", "streaming-programming-guide.md", "mllib-streaming.md",
-          "configuration.md", "deploying.md", "tuning.md"}
-
-
 @dataclass(frozen=True)
 class Page:
     """What a page's blocks need to run here.
@@ -264,7 +257,7 @@ def test_page_runs(page, request, tmp_path, monkeypatch):
 
 
 def test_tables_name_pages_that_exist():
-    pages = set(all_pages()) | COMING
+    pages = set(all_pages())
     assert set(OWN_RUNNER) <= pages, set(OWN_RUNNER) - pages
     assert set(PAGES) <= pages, set(PAGES) - pages
     assert not set(OWN_RUNNER) & set(PAGES), "a page is run here or by its own runner"
@@ -295,5 +288,5 @@ def test_every_page_is_linked_from_the_index():
 
 
 def test_the_index_links_only_pages_that_exist():
-    gone = [t for t in index_links() if not (DOCS / t).exists() and t not in COMING]
+    gone = [t for t in index_links() if not (DOCS / t).exists()]
     assert not gone, f"docs/README.md links pages that do not exist: {gone}"
