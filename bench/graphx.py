@@ -40,30 +40,24 @@ engine that failed, makes the script exit non-zero after printing the tables.
 
 Results (2026-12-04, 10^6 edges over 65,439 vertices (ids 65,536 .. 131,071), seed
 20240611, PageRank tol 1e-4, median of 3 after 1 warm-up, sparklet local[2] with 4
-partitions, nice 10; a 2-CPU machine shared with other jobs, load average 3.3-4.8 during
-the run; networkx 3.6.1, python-igraph 1.0.0)::
+partitions, nice 10; a 2-CPU machine, load average 1.3-2.9 during the run; networkx 3.6.1,
+python-igraph 1.0.0)::
 
-    PYTHONPATH=$PWD/src .venv/bin/python bench/graphx.py --json /tmp/gx_real.json
+    PYTHONPATH=$PWD/src .venv/bin/python bench/graphx.py --json /tmp/gx_bench2.json
 
     workload       networkx s  igraph s  sparklet s  sparklet/networkx  sparklet/igraph
     -------------  ----------  --------  ----------  -----------------  ---------------
-    pagerank            4.180     0.094        53.9             12.89x          570.34x
-    cc                  0.633     0.008       6.337             10.00x          748.79x
-    load                3.106     2.089       9.429              3.04x            4.51x
-    context start           -         -       0.147                  -                -
+    pagerank            3.188     0.079        37.9             11.89x          482.00x
+    cc                  0.492     0.007       4.210              8.56x          561.53x
+    load                3.143     1.795       7.291              2.32x            4.06x
+    context start           -         -       0.068                  -                -
 
-CPU seconds (sparklet's executors included): PageRank 3.49 / 0.14 / 55.6, connected
-components 0.62 / 0.01 / 9.28. The results agree: every engine's ranks within 0.00056
+CPU seconds (sparklet's executors included): PageRank 2.95 / 0.13 / 51.3, connected
+components 0.49 / 0.01 / 8.04. The results agree: every engine's ranks within 0.00056
 (relative) of igraph's (networkx within 2.9e-05), the top vertex 65,536 at 13.24 on
-GraphX's scale; one weakly connected component on all three. An earlier run the same day
-(load 1.3-3.9) gave 52.8 s and 9.9 s for sparklet, 3.2 s and 0.56 s for networkx.
-
-Reading: igraph is C (PRPACK solves the linear system directly); networkx's PageRank is
-scipy sparse power iteration, its components a Python breadth-first search. sparklet runs
-GraphX's algorithms as GraphX does, as rounds of RDD jobs whose messages are Python
-objects shuffled between two executor processes, so a round costs seconds at 10^6 edges;
-dynamic PageRank runs many rounds, connected components on this graph of small diameter
-few.
+GraphX's scale; one weakly connected component on all three. Before dynamic PageRank ran
+one job a round instead of two, the same command gave 53.9 s (12.9x networkx) at load
+3.3-4.8.
 """
 
 from __future__ import annotations
