@@ -99,22 +99,19 @@ def parquet_schema_merging(spark: SparkSession, out: str) -> None:
     merged.orderBy("single").show()
 
 
-def json_datasets(spark: SparkSession, out: str) -> None:
+def json_datasets(spark: SparkSession) -> None:
     people = spark.read.json(PEOPLE_JSON)
     people.createOrReplaceTempView("people")
     section("JSON lines, teenagers")
     spark.sql("SELECT name FROM people WHERE age BETWEEN 13 AND 19").show()
 
-    # a JSON document spread over several lines needs multiLine
-    path = os.path.join(out, "addresses.json")
-    with open(path, "w") as f:
-        f.write('[\n  {"name": "Yin",\n   "address": {"city": "Columbus", "state": "Ohio"}},\n'
-                '  {"name": "Ana",\n   "address": {"city": "Lyon", "state": null}}\n]\n')
+    # a JSON document spread over several lines (here an array of objects) needs multiLine
+    path = os.path.join(HERE, "addresses.json")
     addresses = spark.read.option("multiLine", True).json(path)
     section("multi-line JSON schema")
     addresses.printSchema()
-    section("multi-line JSON cities")
-    addresses.select("name", "address.city").show()
+    section("multi-line JSON addresses")
+    addresses.select("name", "address.city", "address.state").show()
 
     # JSON strings held in an RDD, one object per string
     strings = spark.sparkContext.parallelize(
@@ -182,7 +179,7 @@ def main() -> None:
         generic_load_save(spark, out)
         parquet_files(spark, out)
         parquet_schema_merging(spark, out)
-        json_datasets(spark, out)
+        json_datasets(spark)
         text_files(spark, out)
         generic_file_options(spark, out)
         persistent_tables(spark)
