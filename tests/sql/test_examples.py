@@ -201,3 +201,73 @@ def test_datasource_file_options_and_tables(datasource):
         "people_partitioned MANAGED", "people_table MANAGED"]
     assert table(datasource["partitioned table"]) == (
         ["name", "age"], [(p["name"], text(p.get("age"))) for p in by_name(people)])
+
+
+def employees_json() -> list[dict]:
+    with open(os.path.join(EXAMPLES, "employees.json")) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+@pytest.fixture(scope="module")
+def udfs():
+    return run_example("udf.py")
+
+
+def test_udf_python_functions(udfs):
+    emps = by_name(employees_json())
+    assert table(udfs["udf on columns"]) == (
+        ["name", "length", "initial"], [(e["name"], str(len(e["name"])), e["name"][0] + ".")
+                                        for e in emps])
+    assert table(udfs["udf registered for SQL"]) == (
+        ["name", "length"], [(e["name"], str(len(e["name"]))) for e in emps
+                             if len(e["name"]) > 4])
+
+
+def test_udf_pandas_functions(udfs):
+    emps = employees_json()
+    assert table(udfs["pandas_udf Series to Series"]) == (
+        ["name", "salary", "bonus"], [(e["name"], str(e["salary"]), str(e["salary"] // 10))
+                                      for e in by_name(emps)])
+    salaries = defaultdict(list)
+    for e in emps:
+        salaries[e["dept"]].append(e["salary"])
+    header, rows = table(udfs["pandas_udf grouped aggregate"])
+    assert header == ["dept", "mean_salary"]
+    assert [(d, float(m)) for d, m in rows] == [(d, mean(s)) for d, s in sorted(
+        salaries.items())]
+    header, rows = table(udfs["applyInPandas"])
+    assert header == ["dept", "name", "above"]
+    assert [(d, n, float(a)) for d, n, a in rows] == sorted(
+        (e["dept"], e["name"], e["salary"] - mean(salaries[e["dept"]])) for e in emps)
+
+
+def dept_ranks(emps: list[dict]) -> list[dict]:
+    """Each employee with rank, dense rank, row number and running total in the department,
+    by salary descending (then name), in that order."""
+    out = []
+    for dept in sorted({e["dept"] for e in emps}):
+        staff = sorted((e for e in emps if e["dept"] == dept),
+                       key=lambda e: (-e["salary"], e["name"]))
+        distinct = sorted({e["salary"] for e in staff}, reverse=True)
+        running = 0
+        for i, e in enumerate(staff, start=1):
+            running += e["salary"]
+            out.append(dict(e, rank=1 + sum(o["salary"] > e["salary"] for o in staff),
+                            dense_rank=1 + distinct.index(e["salary"]), row_number=i,
+                            running=running, total=sum(o["salary"] for o in staff)))
+    return out
+
+
+def test_udf_window_functions(udfs):
+    ranked = dept_ranks(employees_json())
+    assert table(udfs["ranking window functions"]) == (
+        ["dept", "name", "salary", "rank", "dense_rank", "row_number"],
+        [tuple(map(str, (e["dept"], e["name"], e["salary"], e["rank"], e["dense_rank"],
+                         e["row_number"]))) for e in ranked])
+    assert table(udfs["top salaries per department in SQL"]) == (
+        ["dept", "name", "salary"],
+        [(e["dept"], e["name"], str(e["salary"])) for e in ranked if e["dense_rank"] <= 2])
+    assert table(udfs["aggregate window functions"]) == (
+        ["dept", "name", "salary", "running_total", "dept_total"],
+        [tuple(map(str, (e["dept"], e["name"], e["salary"], e["running"], e["total"])))
+         for e in ranked])
