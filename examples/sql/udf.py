@@ -1,20 +1,23 @@
 """Python functions in Spark SQL on sparklet.sql, after the guide's "Scalar User Defined
 Functions", the pandas UDF pages and the window functions of its SQL reference: a Python UDF
 on a column and registered for SQL, pandas UDFs (Series to Series, and Series to scalar as a
-grouped aggregate), a grouped map with ``applyInPandas``, and ranking and aggregate window
-functions from the DataFrame API and from SQL.
+grouped aggregate, and Iterator of Series to Iterator of Series), a grouped map with
+``applyInPandas``, ``mapInPandas``, the Arrow conversions between pandas and DataFrames, and
+ranking and aggregate window functions from the DataFrame API and from SQL.
 
     python examples/sql/udf.py
 
 Each part prints a ``-- title`` line before its output.
 
 Not shown, as sparklet lacks them: a grouped-aggregate pandas UDF used as a window function
-(``mean_udf(v).over(w)``), Python UDTFs (``udtf``) and Arrow-batched ``mapInArrow``.
+(``mean_udf(v).over(w)``), co-grouped maps (``groupBy().cogroup().applyInPandas``), Python
+UDTFs (``udtf``) and ``mapInArrow``.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import pandas as pd
 
@@ -77,6 +80,36 @@ def pandas_udfs(spark: SparkSession, employees) -> None:
         "dept", "name").show()
 
 
+def arrow_and_pandas(spark: SparkSession, employees) -> None:
+    # toPandas and createDataFrame(pandas) go through Arrow
+    spark.conf.set("spark.sql.execution.arrow.pyspark.enabled", "true")
+    pdf = employees.select("name", "salary").orderBy("name").toPandas()
+    pdf["salary_k"] = pdf["salary"] / 1000
+    from_pandas = spark.createDataFrame(pdf)
+    section("DataFrame from pandas, schema")
+    from_pandas.printSchema()
+    section("DataFrame from pandas")
+    from_pandas.show()
+
+    # Iterator of Series to Iterator of Series: set-up once, then one call per batch
+    @pandas_udf("long")
+    def with_raise(batches: Iterator[pd.Series]) -> Iterator[pd.Series]:
+        raise_by = 100  # e.g. state loaded once for all batches
+        for salary in batches:
+            yield salary + raise_by
+
+    section("pandas_udf Iterator of Series")
+    employees.select("name", with_raise("salary").alias("raised")).orderBy("name").show()
+
+    # mapInPandas: each batch of rows as a pandas DataFrame, any number of rows out
+    def engineers(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+        for pdf in batches:
+            yield pdf[pdf.dept == "engineering"][["name", "salary"]]
+
+    section("mapInPandas")
+    employees.mapInPandas(engineers, schema="name string, salary long").orderBy("name").show()
+
+
 def window_functions(spark: SparkSession, employees) -> None:
     # ranking within each department by salary: ties share a rank
     by_salary = Window.partitionBy("dept").orderBy(F.desc("salary"))
@@ -117,6 +150,7 @@ def main() -> None:
     employees = spark.read.json(os.path.join(HERE, "employees.json"))
     python_udfs(spark, employees)
     pandas_udfs(spark, employees)
+    arrow_and_pandas(spark, employees)
     window_functions(spark, employees)
     spark.stop()
 

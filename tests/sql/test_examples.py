@@ -271,3 +271,18 @@ def test_udf_window_functions(udfs):
         ["dept", "name", "salary", "running_total", "dept_total"],
         [tuple(map(str, (e["dept"], e["name"], e["salary"], e["running"], e["total"])))
          for e in ranked])
+
+
+def test_udf_arrow_and_pandas(udfs):
+    emps = by_name(employees_json())
+    assert schema(udfs["DataFrame from pandas, schema"]) == [
+        ("name", "string"), ("salary", "long"), ("salary_k", "double")]
+    header, rows = table(udfs["DataFrame from pandas"])
+    assert header == ["name", "salary", "salary_k"]
+    assert [(n, int(s), float(k)) for n, s, k in rows] == [
+        (e["name"], e["salary"], e["salary"] / 1000) for e in emps]
+    assert table(udfs["pandas_udf Iterator of Series"]) == (
+        ["name", "raised"], [(e["name"], str(e["salary"] + 100)) for e in emps])
+    assert table(udfs["mapInPandas"]) == (
+        ["name", "salary"], [(e["name"], str(e["salary"])) for e in emps
+                             if e["dept"] == "engineering"])
