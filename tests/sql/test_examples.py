@@ -3,7 +3,7 @@
 Each script runs as a subprocess and prints its parts under ``-- title`` lines; the tests
 parse the ``show()`` tables and schemas of each part and compare them with values worked
 out here, in plain Python, from the same input files (people.json, people.txt,
-employees.json), never copied from a script's output.
+addresses.json, employees.json, departments.json), never copied from a script's output.
 """
 
 from __future__ import annotations
@@ -286,3 +286,24 @@ def test_udf_arrow_and_pandas(udfs):
     assert table(udfs["mapInPandas"]) == (
         ["name", "salary"], [(e["name"], str(e["salary"])) for e in emps
                              if e["dept"] == "engineering"])
+
+
+def test_performance_caching_and_joins():
+    perf = run_example("performance.py")
+    emps = employees_json()
+    assert perf["cached after cacheTable"] == ["True"]
+    assert perf["cached after uncacheTable"] == ["False"]
+    staff = Counter(e["dept"] for e in emps)
+    assert table(perf["head count per department from the cache"]) == (
+        ["dept", "staff"], [(d, str(n)) for d, n in sorted(staff.items())])
+    cache_sql = perf["CACHE TABLE ... AS SELECT"]
+    assert cache_sql[0] == "True"
+    assert table(cache_sql[1:]) == (
+        ["payroll"], [(str(sum(e["salary"] for e in emps if e["dept"] == "sales")),)])
+    assert perf["DataFrame.cache"] == [f"True {len(emps)}"]
+    with open(os.path.join(EXAMPLES, "departments.json")) as f:
+        city = {d["dept"]: d["city"] for d in map(json.loads, f)}
+    assert table(perf["broadcast join"]) == (
+        ["name", "city"], [(e["name"], city[e["dept"]]) for e in by_name(emps)])
+    assert perf["repartition"] == ["4"]
+    assert perf["coalesce"] == ["1"]
