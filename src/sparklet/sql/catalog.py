@@ -712,7 +712,8 @@ class Catalog:
         provider = format or self._session.conf.get("spark.sql.sources.default", "parquet")
         meta = self._new_table(parts, schema, provider, partition_by, options.get("path"),
                                options)
-        self._write(meta, df, overwrite=False)
+        # the table puts its partition columns last: write the data's columns by name
+        self._append_by_name(df, meta)
 
     def _append_by_name(self, df: Any, meta: dict) -> None:
         schema = self._schema(meta)
