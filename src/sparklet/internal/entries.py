@@ -459,8 +459,8 @@ KINESIS_MAX_RECORDS = _b("spark.sparklet.kinesis.maxRecords", CON, SPARKLET, """
     Kinesis GetRecords call (a fifth of `spark.streaming.receiver.maxRate` when lower).""") \
     .intConf().checkValue(_positive, "must be positive").createWithDefault(10000)
 KINESIS_FAILOVER = _b("spark.sparklet.kinesis.failoverTime", CON, SPARKLET, """A shard lease
-    not renewed for this long is taken over by another receiver (the Kinesis settings take
-    `ms` and `s` units).""").timeConf("s").createWithDefaultString("10s")
+    not renewed for this long is taken over by another receiver (a bare number is
+    seconds).""").timeConf("s").createWithDefaultString("10s")
 KINESIS_SHARD_SYNC = _b("spark.sparklet.kinesis.shardSyncInterval", CON, SPARKLET, """How
     often the shard list is refreshed.""").timeConf("s").createWithDefaultString("10s")
 KINESIS_IDLE = _b("spark.sparklet.kinesis.idleTimeBetweenReads", CON, SPARKLET, """Pause

@@ -93,16 +93,25 @@ def require_boto3():
 
 
 def _seconds(value: Any, name: str) -> float:
-    """A duration in seconds from a number or a Spark time string (``"500ms"``, ``"2s"``)."""
-    text = str(value).strip().lower()
+    """A duration in seconds from a number (seconds) or a Spark time string (``"500ms"``,
+    ``"2s"``, ``"1min"``, parsed as Spark parses them).
+
+    >>> _seconds("1min", "k"), _seconds("500ms", "k"), _seconds("2", "k"), _seconds(0.5, "k")
+    (60.0, 0.5, 2.0, 0.5)
+    """
+    from sparklet.internal.units import time_string_as
+
+    if isinstance(value, int | float):
+        return float(value)
+    text = str(value).strip()
     try:
-        if text.endswith("ms"):
-            return float(text[:-2]) / 1000
-        if text.endswith("s"):
-            return float(text[:-1])
         return float(text)
     except ValueError:
-        raise ValueError(f"{name} must be a duration (seconds, or e.g. '500ms'), "
+        pass
+    try:
+        return time_string_as(text, "ms") / 1000
+    except ValueError:
+        raise ValueError(f"{name} must be a duration (seconds, or e.g. '500ms', '1min'), "
                          f"not {value!r}") from None
 
 
