@@ -1,8 +1,9 @@
 """What the algorithms' loops share: the graph's vertex partitioning and bounded lineage.
 
 The iterative algorithms run on pair RDDs hash-partitioned like the graph's vertices, so a
-per-round join of the vertex state with a cached adjacency list is narrow (the two sides are
-co-partitioned) and only the messages are shuffled. Each round's state is persisted, and
+round merges the vertex state with a cached adjacency list partition by partition
+(:func:`zip_partitions`: the two sides are co-partitioned, so no shuffle and no group-by)
+and only the messages are shuffled. Each round's state is persisted, and
 checkpointed every ``spark.graphx.pregel.checkpointInterval`` rounds (as Pregel does), so a
 long run's lineage stays bounded. Without a checkpoint directory (or interval), the state
 is checkpointed locally every :data:`LOCAL_CHECKPOINT_ROUNDS` rounds instead: a task ships
@@ -15,13 +16,29 @@ from __future__ import annotations
 from sparklet.rdd import RDD
 from sparklet.storagelevel import StorageLevel
 
-__all__ = ["RoundState", "vertex_partitions"]
+__all__ = ["RoundState", "vertex_partitions", "zip_partitions"]
 
 LOCAL_CHECKPOINT_ROUNDS = 20
 
 
 def vertex_partitions(graph) -> int:
     return graph.vertices.getNumPartitions()
+
+
+def zip_partitions(rdds: list[RDD], func, keeps_keys: bool) -> RDD:
+    """Partition i is ``func(it_0, it_1, ...)`` over partition i of each of ``rdds``, which
+    must share one partitioner. ``keeps_keys``: ``func`` yields pairs under the keys it was
+    given (so the result keeps the partitioner); otherwise the result has none, and a
+    following ``reduceByKey`` shuffles as it must."""
+    from sparklet.rdds import CoPartitionedRDD
+
+    first = rdds[0].partitioner
+    if first is None or any(r.partitioner != first for r in rdds):
+        raise ValueError("zip_partitions needs RDDs that share one partitioner")
+    rdd = CoPartitionedRDD(rdds[0].ctx, rdds, func)
+    if not keeps_keys:
+        rdd.partitioner = None
+    return rdd
 
 
 class RoundState:

@@ -5,13 +5,14 @@ GraphX runs it as a Pregel: each vertex starts with its own id, and along every 
 endpoints disagree the smaller label is sent to the other end, until no label changes (or
 ``maxIterations`` rounds). Here the same rounds run on pair RDDs: a vertex whose label fell
 in the last round sends it to its neighbours (a cached undirected adjacency list
-co-partitioned with the labels), and only the messages that lower a label count, so a
+co-partitioned with the labels, merged with them partition by partition), and only the
+messages that lower a label count, so a
 round here is a superstep there and ``maxIterations`` cuts the run at the same point.
 """
 
 from __future__ import annotations
 
-from sparklet.graphx.lib._iter import RoundState, vertex_partitions
+from sparklet.graphx.lib._iter import RoundState, vertex_partitions, zip_partitions
 
 __all__ = ["ConnectedComponents"]
 
@@ -34,17 +35,22 @@ def label_components(graph, maxIterations: int):
     state = RoundState(sc, graph.vertices.partitionBy(n).mapValues(lambda vid, _: (vid, True)))
     rounds = 0
     while rounds < maxIterations:
-        senders = state.current.filter(lambda kv: kv[1][1]).mapValues(lambda s: s[0])
-        offers = (nbrs.join(senders, n)
-                  .flatMap(lambda kv: ((u, kv[1][1]) for u in kv[1][0]))
-                  .reduceByKey(min, n))
+        def offer(nbrs_it, state_it):
+            fell = {vid: s[0] for vid, s in state_it if s[1]}
+            for vid, ns in nbrs_it:
+                label = fell.get(vid)
+                if label is not None:
+                    for u in ns:
+                        yield u, label
+        offers = zip_partitions([nbrs, state.current], offer, keeps_keys=False) \
+            .reduceByKey(min, n)
 
-        def lower(kv):
-            vid, ((label, _), offer) = kv
-            if offer is not None and offer < label:
-                return vid, (offer, True)
-            return vid, (label, False)
-        nxt = state.current.leftOuterJoin(offers, n).map(lower, preservesPartitioning=True)
+        def lower(state_it, offers_it):
+            best = dict(offers_it)
+            for vid, (label, _) in state_it:
+                o = best.get(vid)
+                yield (vid, (o, True)) if o is not None and o < label else (vid, (label, False))
+        nxt = zip_partitions([state.current, offers], lower, keeps_keys=True)
         state.advance(nxt)
         changed = nxt.filter(lambda kv: kv[1][1]).count()
         state.release()

@@ -19,8 +19,8 @@ its rank along its out-edges while that change exceeds ``tol``; a vertex whose r
 sends again in the next round, and the run ends when no vertex sends.
 
 The loop runs on pair RDDs partitioned like the graph's vertices: a cached adjacency list
-``(src, [dst, ...])`` joined with the ranks (narrow: co-partitioned), so only the
-contributions are shuffled each round.
+``(src, [dst, ...])`` merged partition by partition with the ranks (co-partitioned), so
+only the contributions are shuffled each round.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from operator import add
 from typing import Any
 
 from sparklet.graphx.edge import Edge
-from sparklet.graphx.lib._iter import RoundState, vertex_partitions
+from sparklet.graphx.lib._iter import RoundState, vertex_partitions, zip_partitions
 
 __all__ = ["PageRank"]
 
@@ -52,14 +52,31 @@ def _links(graph, n: int):
             .mapValues(list).cache())
 
 
-def _contributions(links, values, n: int):
-    """Per destination, the sum of ``value(src) / outDegree(src)`` over its in-edges, for the
-    sources present in ``values``."""
-    def spread(kv):
-        dsts, value = kv[1]
-        share = value / len(dsts)
-        return ((d, share) for d in dsts)
-    return links.join(values, n).flatMap(spread).reduceByKey(add, n)
+def _contributions(links, state, n: int, value):
+    """Per destination, the sum of ``value(state) / outDegree(src)`` over its in-edges, for
+    the sources whose ``value`` is not None (``links`` and ``state`` co-partitioned)."""
+    def spread(links_it, state_it):
+        values = {}
+        for vid, s in state_it:
+            v = value(s)
+            if v is not None:
+                values[vid] = v
+        for src, dsts in links_it:
+            v = values.get(src)
+            if v is not None:
+                share = v / len(dsts)
+                for d in dsts:
+                    yield d, share
+    return zip_partitions([links, state], spread, keeps_keys=False).reduceByKey(add, n)
+
+
+def _update(state, msgs, f):
+    """``f(vid, s, msg_or_None)`` for every vertex of ``state`` (``msgs`` co-partitioned)."""
+    def merge(state_it, msgs_it):
+        got = dict(msgs_it)
+        for vid, s in state_it:
+            yield vid, f(vid, s, got.get(vid))
+    return zip_partitions([state, msgs], merge, keeps_keys=True)
 
 
 def _ranked_graph(graph, ranks, personalized: bool):
@@ -109,14 +126,12 @@ class PageRank:
             lambda vid, _: 1.0 if (not personalized or vid == src) else 0.0)
         state = RoundState(sc, ranks)
         for _ in range(numIter):
-            contribs = _contributions(links, state.current, n)
+            contribs = _contributions(links, state.current, n, lambda rank: rank)
 
-            def step(kv, reset=resetProb):
-                vid, (_old, c) = kv
+            def step(vid, _old, c, reset=resetProb):
                 base = reset if not personalized else (reset if vid == src else 0.0)
-                return vid, base + (1.0 - reset) * (c or 0.0)
-            state.advance(state.current.leftOuterJoin(contribs, n).map(
-                step, preservesPartitioning=True))
+                return base + (1.0 - reset) * (c or 0.0)
+            state.advance(_update(state.current, contribs, step))
             state.current.count()
             state.release()
         links.unpersist()
@@ -145,18 +160,18 @@ class PageRank:
             return (resetProb, resetProb, True)
         state = RoundState(sc, graph.vertices.partitionBy(n).mapValues(start))
         while True:
-            senders = state.current.filter(lambda kv: kv[1][2] and kv[1][1] > tol).mapValues(
-                lambda s: s[1])
-            msgs = _contributions(links, senders, n)
+            # A vertex sends the change of its rank while it received a message last round
+            # and that change exceeds tol.
+            msgs = _contributions(links, state.current, n,
+                                  lambda s: s[1] if s[2] and s[1] > tol else None)
 
-            def step(kv, reset=resetProb):
-                vid, ((rank, delta, _), m) = kv
+            def step(vid, s, m, reset=resetProb):
+                rank, delta, _ = s
                 if m is None:
-                    return vid, (rank, delta, False)
+                    return (rank, delta, False)
                 change = (1.0 - reset) * m
-                return vid, (rank + change, change, True)
-            nxt = state.advance(state.current.leftOuterJoin(msgs, n).map(
-                step, preservesPartitioning=True))
+                return (rank + change, change, True)
+            nxt = state.advance(_update(state.current, msgs, step))
             # One job a round: the vertices that received a message (none: converged, and
             # this last round changed nothing).
             received = nxt.filter(lambda kv: kv[1][2]).count()
