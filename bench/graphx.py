@@ -40,24 +40,26 @@ engine that failed, makes the script exit non-zero after printing the tables.
 
 Results (2026-12-04, 10^6 edges over 65,439 vertices (ids 65,536 .. 131,071), seed
 20240611, PageRank tol 1e-4, median of 3 after 1 warm-up, sparklet local[2] with 4
-partitions, nice 10; a 2-CPU machine, load average 1.3-2.9 during the run; networkx 3.6.1,
+partitions, nice 10; a 2-CPU machine, load average 0.5-1.7 during the run; networkx 3.6.1,
 python-igraph 1.0.0)::
 
-    PYTHONPATH=$PWD/src .venv/bin/python bench/graphx.py --json /tmp/gx_bench2.json
+    PYTHONPATH=$PWD/src .venv/bin/python bench/graphx.py --json /tmp/gx_bench4.json
 
     workload       networkx s  igraph s  sparklet s  sparklet/networkx  sparklet/igraph
     -------------  ----------  --------  ----------  -----------------  ---------------
-    pagerank            3.188     0.079        37.9             11.89x          482.00x
-    cc                  0.492     0.007       4.210              8.56x          561.53x
-    load                3.143     1.795       7.291              2.32x            4.06x
-    context start           -         -       0.068                  -                -
+    pagerank            2.933     0.121        18.9              6.44x          156.16x
+    cc                  0.528     0.008       3.631              6.87x          448.00x
+    load                3.586     1.831       5.741              1.60x            3.14x
+    context start           -         -       0.079                  -                -
 
-CPU seconds (sparklet's executors included): PageRank 2.95 / 0.13 / 51.3, connected
-components 0.49 / 0.01 / 8.04. The results agree: every engine's ranks within 0.00056
+CPU seconds (sparklet's executors included): PageRank 2.93 / 0.21 / 35.2, connected
+components 0.53 / 0.01 / 6.77. The results agree: every engine's ranks within 0.00056
 (relative) of igraph's (networkx within 2.9e-05), the top vertex 65,536 at 13.24 on
-GraphX's scale; one weakly connected component on all three. Before dynamic PageRank ran
-one job a round instead of two, the same command gave 53.9 s (12.9x networkx) at load
-3.3-4.8.
+GraphX's scale; one weakly connected component on all three. History of sparklet's
+PageRank on this command: 53.9 s (two jobs a round, load 3.3-4.8), 37.9 s (one job a
+round), 18.9 s (rounds merge co-partitioned state and adjacency partition by partition);
+connected components 6.3 s, 4.2 s, 3.6 s. One run in between gave 5.7 s for connected
+components (3.6 s when rerun alone): the machine is shared, quote ratios of one run.
 """
 
 from __future__ import annotations
