@@ -16,7 +16,7 @@ from __future__ import annotations
 from sparklet.rdd import RDD
 from sparklet.storagelevel import StorageLevel
 
-__all__ = ["RoundState", "vertex_partitions", "zip_partitions"]
+__all__ = ["RoundState", "scatter", "update", "vertex_partitions", "zip_partitions"]
 
 LOCAL_CHECKPOINT_ROUNDS = 20
 
@@ -41,12 +41,42 @@ def zip_partitions(rdds: list[RDD], func, keeps_keys: bool) -> RDD:
     return rdd
 
 
+def scatter(adjacency: RDD, state: RDD, value, share, merge, n: int) -> RDD:
+    """One round's messages: every vertex of ``state`` whose ``value(s)`` is not None sends
+    ``share(value, neighbours)`` to each of its neighbours in ``adjacency`` (``(id,
+    [neighbour, ...])``, co-partitioned with ``state``); ``merge`` combines a vertex's
+    messages (the only shuffle of the round)."""
+    def send(adjacency_it, state_it):
+        values = {}
+        for vid, s in state_it:
+            v = value(s)
+            if v is not None:
+                values[vid] = v
+        for vid, neighbours in adjacency_it:
+            v = values.get(vid)
+            if v is not None:
+                msg = share(v, neighbours)
+                for u in neighbours:
+                    yield u, msg
+    return zip_partitions([adjacency, state], send, keeps_keys=False).reduceByKey(merge, n)
+
+
+def update(state: RDD, msgs: RDD, f) -> RDD:
+    """``f(id, s, msg or None)`` for every vertex of ``state`` (``msgs`` co-partitioned)."""
+    def merge(state_it, msgs_it):
+        got = dict(msgs_it)
+        for vid, s in state_it:
+            yield vid, f(vid, s, got.get(vid))
+    return zip_partitions([state, msgs], merge, keeps_keys=True)
+
+
 class RoundState:
     """The latest round's RDD of a loop: persisted, materialised by the caller's job,
     checkpointed every ``interval`` rounds, the previous round's released once the new one
     is computed."""
 
-    def __init__(self, sc, first: RDD):
+    def __init__(self, first: RDD):
+        sc = first.ctx
         self.interval = int(sc._conf.get("spark.graphx.pregel.checkpointInterval", "-1"))
         self.checkpointing = self.interval > 0 and sc._checkpoint_dir is not None
         self.rounds = 0

@@ -12,7 +12,7 @@ round here is a superstep there and ``maxIterations`` cuts the run at the same p
 
 from __future__ import annotations
 
-from sparklet.graphx.lib._iter import RoundState, vertex_partitions, zip_partitions
+from sparklet.graphx.lib._iter import RoundState, scatter, update, vertex_partitions
 
 __all__ = ["ConnectedComponents"]
 
@@ -29,29 +29,18 @@ def _neighbours(graph, n: int):
 def label_components(graph, maxIterations: int):
     """``(id, smallest id reached)`` pairs after at most ``maxIterations`` rounds."""
     n = vertex_partitions(graph)
-    sc = graph.vertices.ctx
     nbrs = _neighbours(graph, n)
     # State per vertex: (label, label fell in the last round).
-    state = RoundState(sc, graph.vertices.partitionBy(n).mapValues(lambda vid, _: (vid, True)))
+    state = RoundState(graph.vertices.partitionBy(n).mapValues(lambda vid, _: (vid, True)))
+
+    def lower(vid, s, offer):
+        label = s[0]
+        return (offer, True) if offer is not None and offer < label else (label, False)
     rounds = 0
     while rounds < maxIterations:
-        def offer(nbrs_it, state_it):
-            fell = {vid: s[0] for vid, s in state_it if s[1]}
-            for vid, ns in nbrs_it:
-                label = fell.get(vid)
-                if label is not None:
-                    for u in ns:
-                        yield u, label
-        offers = zip_partitions([nbrs, state.current], offer, keeps_keys=False) \
-            .reduceByKey(min, n)
-
-        def lower(state_it, offers_it):
-            best = dict(offers_it)
-            for vid, (label, _) in state_it:
-                o = best.get(vid)
-                yield (vid, (o, True)) if o is not None and o < label else (vid, (label, False))
-        nxt = zip_partitions([state.current, offers], lower, keeps_keys=True)
-        state.advance(nxt)
+        offers = scatter(nbrs, state.current, lambda s: s[0] if s[1] else None,
+                         lambda label, _: label, min, n)
+        nxt = state.advance(update(state.current, offers, lower))
         changed = nxt.filter(lambda kv: kv[1][1]).count()
         state.release()
         if changed == 0:

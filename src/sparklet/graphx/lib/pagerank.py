@@ -29,12 +29,9 @@ from operator import add
 from typing import Any
 
 from sparklet.graphx.edge import Edge
-from sparklet.graphx.lib._iter import RoundState, vertex_partitions, zip_partitions
+from sparklet.graphx.lib._iter import RoundState, scatter, update, vertex_partitions
 
 __all__ = ["PageRank"]
-
-_NO_SOURCE = object()
-
 
 def _check(resetProb: float, tol: float | None = None, numIter: int | None = None) -> None:
     if numIter is not None and numIter <= 0:
@@ -54,29 +51,8 @@ def _links(graph, n: int):
 
 def _contributions(links, state, n: int, value):
     """Per destination, the sum of ``value(state) / outDegree(src)`` over its in-edges, for
-    the sources whose ``value`` is not None (``links`` and ``state`` co-partitioned)."""
-    def spread(links_it, state_it):
-        values = {}
-        for vid, s in state_it:
-            v = value(s)
-            if v is not None:
-                values[vid] = v
-        for src, dsts in links_it:
-            v = values.get(src)
-            if v is not None:
-                share = v / len(dsts)
-                for d in dsts:
-                    yield d, share
-    return zip_partitions([links, state], spread, keeps_keys=False).reduceByKey(add, n)
-
-
-def _update(state, msgs, f):
-    """``f(vid, s, msg_or_None)`` for every vertex of ``state`` (``msgs`` co-partitioned)."""
-    def merge(state_it, msgs_it):
-        got = dict(msgs_it)
-        for vid, s in state_it:
-            yield vid, f(vid, s, got.get(vid))
-    return zip_partitions([state, msgs], merge, keeps_keys=True)
+    the sources whose ``value`` is not None."""
+    return scatter(links, state, value, lambda v, dsts: v / len(dsts), add, n)
 
 
 def _ranked_graph(graph, ranks, personalized: bool):
@@ -84,9 +60,9 @@ def _ranked_graph(graph, ranks, personalized: bool):
     edges (as GraphX returns)."""
     from sparklet.graphx.graph import Graph
 
-    ranks.cache()
-    total = ranks.values().sum()
-    count = ranks.count()
+    total, count = ranks.values().aggregate(
+        (0.0, 0), lambda acc, r: (acc[0] + r, acc[1] + 1),
+        lambda a, b: (a[0] + b[0], a[1] + b[1]))
     factor = (1.0 / total) if personalized else (count / total if total else 0.0)
     vertices = ranks.mapValues(lambda r: r * factor)
     n = ranks.getNumPartitions()
@@ -119,19 +95,16 @@ class PageRank:
         _check(resetProb, numIter=numIter)
         personalized = srcId is not None
         n = vertex_partitions(graph)
-        sc = graph.vertices.ctx
         links = _links(graph, n)
-        src = srcId
-        ranks = graph.vertices.partitionBy(n).mapValues(
-            lambda vid, _: 1.0 if (not personalized or vid == src) else 0.0)
-        state = RoundState(sc, ranks)
+        state = RoundState(graph.vertices.partitionBy(n).mapValues(
+            lambda vid, _: 1.0 if (not personalized or vid == srcId) else 0.0))
+
+        def step(vid, _old, c, reset=resetProb):
+            base = reset if not personalized else (reset if vid == srcId else 0.0)
+            return base + (1.0 - reset) * (c or 0.0)
         for _ in range(numIter):
             contribs = _contributions(links, state.current, n, lambda rank: rank)
-
-            def step(vid, _old, c, reset=resetProb):
-                base = reset if not personalized else (reset if vid == src else 0.0)
-                return base + (1.0 - reset) * (c or 0.0)
-            state.advance(_update(state.current, contribs, step))
+            state.advance(update(state.current, contribs, step))
             state.current.count()
             state.release()
         links.unpersist()
@@ -149,29 +122,27 @@ class PageRank:
         _check(resetProb, tol=tol)
         personalized = srcId is not None
         n = vertex_partitions(graph)
-        sc = graph.vertices.ctx
         links = _links(graph, n)
-        src = srcId
 
         # State per vertex: (rank, last change, received a message in the last round).
         def start(vid, _):
             if personalized:
-                return (1.0, 1.0, True) if vid == src else (0.0, 0.0, True)
+                return (1.0, 1.0, True) if vid == srcId else (0.0, 0.0, True)
             return (resetProb, resetProb, True)
-        state = RoundState(sc, graph.vertices.partitionBy(n).mapValues(start))
+        state = RoundState(graph.vertices.partitionBy(n).mapValues(start))
+
+        def step(vid, s, m, reset=resetProb):
+            rank, delta, _ = s
+            if m is None:
+                return (rank, delta, False)
+            change = (1.0 - reset) * m
+            return (rank + change, change, True)
         while True:
             # A vertex sends the change of its rank while it received a message last round
             # and that change exceeds tol.
             msgs = _contributions(links, state.current, n,
                                   lambda s: s[1] if s[2] and s[1] > tol else None)
-
-            def step(vid, s, m, reset=resetProb):
-                rank, delta, _ = s
-                if m is None:
-                    return (rank, delta, False)
-                change = (1.0 - reset) * m
-                return (rank + change, change, True)
-            nxt = state.advance(_update(state.current, msgs, step))
+            nxt = state.advance(update(state.current, msgs, step))
             # One job a round: the vertices that received a message (none: converged, and
             # this last round changed nothing).
             received = nxt.filter(lambda kv: kv[1][2]).count()
