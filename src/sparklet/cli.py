@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from sparklet.conf import SUBMIT_CONF_ENV, _read_defaults_file
 
-__all__ = ["SubmitArguments", "parse_submit_arguments", "submit_main"]
+__all__ = ["SubmitArguments", "hand_over", "parse_submit_arguments", "submit_main"]
 
 #: Exit status of a command line sparklet-submit refuses (argparse's convention;
 #: spark-submit itself exits 1 after printing its usage).
@@ -429,9 +429,9 @@ def _print_version() -> None:
     print("Type --help for more information.")
 
 
-def _usage_error(message: str) -> int:
+def _usage_error(message: str, usage: str = USAGE) -> int:
     print("Error: %s\n" % message, file=sys.stderr)
-    print(USAGE, file=sys.stderr, end="")
+    print(usage, file=sys.stderr, end="")
     return USAGE_ERROR
 
 
@@ -445,13 +445,19 @@ def _exit_status(e: SystemExit) -> int:
     return 1
 
 
-def _run_application(args: SubmitArguments, props: dict[str, str]) -> int:
+def hand_over(props: dict[str, str]) -> None:
+    """Make ``props`` what this process's ``SparkConf()`` loads, and put the
+    ``--py-files`` on the driver's path (for the application, or the shell)."""
     os.environ[SUBMIT_CONF_ENV] = "\n".join("%s=%s" % kv for kv in props.items())
     for path in filter(None, props.get("spark.submit.pyFiles", "").split(",")):
         if "://" in path:
             continue  # fetched by the SparkContext (addPyFile), put on the path then
         # A .py file is importable from its folder; zips, eggs and folders go on as they are.
         sys.path.insert(0, os.path.dirname(path) if path.endswith(".py") else path)
+
+
+def _run_application(args: SubmitArguments, props: dict[str, str]) -> int:
+    hand_over(props)
     app = os.path.abspath(args.app)
     sys.path.insert(0, os.path.dirname(app))
     sys.argv = [app, *args.app_args]

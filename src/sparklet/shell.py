@@ -22,8 +22,6 @@ import traceback
 import types
 from typing import Any
 
-from sparklet.conf import SUBMIT_CONF_ENV
-
 __all__ = ["banner", "main", "shell_main"]
 
 #: ``sc.appName`` in the shell without ``--name``, as in PySpark's
@@ -50,14 +48,6 @@ def _usage() -> str:
     options = options.replace("Options:\n", "Options:\n  --python-console            "
                               "Python's own console even when IPython is installed.\n", 1)
     return "Usage: sparklet-shell [options]\n\n" + options
-
-
-def _usage_error(message: str) -> int:
-    from sparklet.cli import USAGE_ERROR
-
-    print("Error: %s\n" % message, file=sys.stderr)
-    print(_usage(), file=sys.stderr, end="")
-    return USAGE_ERROR
 
 
 def banner(sc: Any, session_note: str) -> str:
@@ -177,12 +167,9 @@ def shell_main(argv: list[str] | None = None) -> int:
         cli.load_spark_env(os.environ)
         props = cli.resolve_properties(args, os.environ).properties
     except (cli.UsageError, ValueError) as e:
-        return _usage_error(str(e))
+        return cli._usage_error(str(e), _usage())
     props.setdefault("spark.app.name", APP_NAME)
-    os.environ[SUBMIT_CONF_ENV] = "\n".join("%s=%s" % kv for kv in props.items())
-    for path in filter(None, props.get("spark.submit.pyFiles", "").split(",")):
-        if "://" not in path:  # (a remote one is fetched by the SparkContext)
-            sys.path.insert(0, os.path.dirname(path) if path.endswith(".py") else path)
+    cli.hand_over(props)
     ipython = None if python_console else _ipython()
     if ipython is None:
         print('Python %s on %s\nType "help", "copyright", "credits" or "license" for more '
