@@ -503,3 +503,13 @@ def test_upgrade_procedure_of_the_deploying_guide(tmp_path):
     v2_totals = [t["totals"] for t in _totals(out) if t["version"] == 2]
     assert all(t["Spark"] == 1 and t["streaming"] == 1 for t in v2_totals)
     assert {"Spark": 1, "spark": 2, "streaming": 1, "again": 1} in v2_totals
+
+
+@pytest.mark.parametrize("memory,limit", [("512", 512 << 20), ("2g", 2 << 30)])
+def test_executor_memory_sets_the_dask_workers_limit_in_mib_when_bare(memory, limit):
+    from sparklet.cli import parse_submit_arguments, resolve_properties
+
+    args = parse_submit_arguments(["--master", "dask-local[1]", "--executor-memory", memory,
+                                   "app.py"])
+    props = resolve_properties(args, {}).properties
+    assert props["spark.dask.cluster.memory_limit"] == str(limit)

@@ -367,11 +367,12 @@ def resolve_properties(args: SubmitArguments, environ) -> Submission:
         props["spark.driver.supervise"] = "true"
     if (props["spark.master"].startswith("dask-local")
             and "spark.executor.memory" in props):
-        from sparklet.util import parse_bytes
+        from sparklet.util import parse_mebibyte_size
 
-        # A Dask worker's memory limit is its executor memory (Dask reads "2g" as 10^9).
+        # A Dask worker's memory limit is its executor memory (Dask reads "2g" as 10^9; a
+        # bare number of spark.executor.memory is MiB, as everywhere else).
         props.setdefault("spark.dask.cluster.memory_limit",
-                         str(parse_bytes(props["spark.executor.memory"])))
+                         str(parse_mebibyte_size(props["spark.executor.memory"])))
     return Submission(props, loaded[-1] if loaded else None, loaded, ignored)
 
 
