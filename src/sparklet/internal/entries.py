@@ -10,6 +10,7 @@ The entries register themselves on import; read them through
 from __future__ import annotations
 
 from sparklet.internal.config import ConfigBuilder, Section
+from sparklet.logging_setup import LEVELS as LOG_LEVELS
 
 # The sparklet release that introduced the spark.sparklet.* (and other sparklet-only) keys.
 SPARKLET = "0.1.0"
@@ -109,8 +110,7 @@ DRIVER_SUPERVISE = _b("spark.driver.supervise", A, "1.3.0", """Set by sparklet-s
     .booleanConf().createWithDefault(False)
 LOG_LEVEL = _b("spark.log.level", A, "3.5.0", """When set, overrides the log level at start
     as `SparkContext.setLogLevel` would (ALL, DEBUG, ERROR, FATAL, INFO, OFF, TRACE,
-    WARN).""").stringConf().checkValues(
-    ["ALL", "DEBUG", "ERROR", "FATAL", "INFO", "OFF", "TRACE", "WARN"]).createOptional()
+    WARN).""").stringConf().checkValues(sorted(LOG_LEVELS)).createOptional()
 
 # -- Shuffle Behavior ------------------------------------------------------------------
 
